@@ -1,0 +1,179 @@
+package dev.vigil.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads {@code config/vigil.yaml} into a {@link VigilConfig}, collecting every problem.
+ *
+ * <p>Blocking (file I/O): call it from {@code main} or a worker, never on an event loop.
+ */
+public final class ConfigLoader {
+  public static final List<String> SYNCHRONOUS = List.of("FULL", "NORMAL");
+
+  private final Function<String, String> env;
+
+  public ConfigLoader(Function<String, String> env) {
+    this.env = env;
+  }
+
+  public static ConfigLoader fromSystem() {
+    return new ConfigLoader(System::getenv);
+  }
+
+  /** The config, or a {@link ConfigException} listing every problem as {@code file:line:col: message}. */
+  public VigilConfig load(Path file) throws ConfigException {
+    Problems problems = new Problems();
+    Optional<VigilConfig> config = read(file, problems);
+    problems.throwIfErrors();
+    return config.orElseThrow();
+  }
+
+  /** Reads what it can; problems go to {@code problems} (used by {@code vigil validate}). */
+  public Optional<VigilConfig> read(Path file, Problems problems) {
+    Path abs = file.toAbsolutePath().normalize();
+    Path dir = abs.getParent();
+    String label = file.toString();
+    Optional<YamlNode> root = Yaml.load(abs, label, problems, new Interpolator(env, dir));
+    if (root.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields f = root.get().fields("server", "auth", "store", "ingest", "teams", "classification", "pagerduty",
+        "slack", "runbooks", "notify", "chatops", "telemetry");
+
+    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout");
+    VigilConfig.Server server = new VigilConfig.Server(
+        s.string("host", "127.0.0.1"),
+        (int) s.integer("port", 8080, 0, 65535),
+        s.integer("maxBodyBytes", 16L * 1024 * 1024, 1024, 1L << 30),
+        s.duration("shutdownTimeout", Duration.ofSeconds(30)));
+
+    Fields a = section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous");
+    VigilConfig.Auth auth = new VigilConfig.Auth(
+        a.strings("webhookTokens").stream().map(Secret::new).toList(),
+        a.strings("apiTokens").stream().map(Secret::new).toList(),
+        a.bool("allowAnonymous", false));
+    if (!auth.allowAnonymous() && (auth.webhookTokens().isEmpty() || auth.apiTokens().isEmpty()) && !isLoopback(server.host())) {
+      YamlNode at = s.get("host").orElse(s.node());
+      at.error("refusing to listen on " + server.host() + " without "
+          + (auth.webhookTokens().isEmpty() ? "auth.webhookTokens" : "auth.apiTokens")
+          + ": anyone who can reach it could post alerts or act on incidents; set tokens or auth.allowAnonymous: true");
+    }
+
+    Fields st = section(f, "store", "url", "password", "synchronous", "busyTimeout", "poolSize");
+    String url = st.string("url", "sqlite:../data/vigil.db");
+    YamlNode urlNode = st.get("url").orElse(st.node());
+    if (url.startsWith("sqlite:")) {
+      String p = url.substring("sqlite:".length());
+      if (p.isBlank()) {
+        urlNode.error("sqlite: needs a file path, e.g. sqlite:../data/vigil.db");
+      }
+      url = "sqlite:" + dir.resolve(p).normalize();
+    } else if (!url.startsWith("postgresql://")) {
+      urlNode.error("store url must start with sqlite: or postgresql://, got \"" + YamlNode.abbreviate(url) + "\"");
+    }
+    VigilConfig.Store store = new VigilConfig.Store(url,
+        new Secret(st.string("password", "")),
+        st.oneOf("synchronous", "FULL", SYNCHRONOUS),
+        st.duration("busyTimeout", Duration.ofSeconds(5)),
+        (int) st.integer("poolSize", 8, 1, 256));
+
+    Fields in = section(f, "ingest", "queueLimit", "maxBatchAlerts");
+    VigilConfig.Ingest ingest = new VigilConfig.Ingest(
+        (int) in.integer("queueLimit", 50_000, 1, 10_000_000),
+        (int) in.integer("maxBatchAlerts", 5_000, 1, 1_000_000));
+
+    Path teams = dir.resolve(f.string("teams", "teams.yaml")).normalize();
+    Path classification = dir.resolve(f.string("classification", "classification.yaml")).normalize();
+
+    Fields pd = section(f, "pagerduty", "eventsUrl");
+    VigilConfig.PagerDuty pagerduty = new VigilConfig.PagerDuty(
+        httpUrl(pd, "eventsUrl", "https://events.pagerduty.com/v2/enqueue"));
+
+    Fields sl = section(f, "slack", "botToken", "signingSecret", "apiUrl", "opsChannel");
+    VigilConfig.Slack slack = new VigilConfig.Slack(
+        new Secret(sl.string("botToken", "")),
+        new Secret(sl.string("signingSecret", "")),
+        httpUrl(sl, "apiUrl", "https://slack.com/api/"),
+        sl.string("opsChannel", "#vigil-ops"));
+
+    Fields rb = section(f, "runbooks", "dir", "exec", "http");
+    Fields exec = rb.fields("exec", "allow").orElseGet(() -> empty(rb, "exec"));
+    Fields http = rb.fields("http", "allow").orElseGet(() -> empty(rb, "http"));
+    VigilConfig.Runbooks runbooks = new VigilConfig.Runbooks(
+        dir.resolve(rb.string("dir", "../runbooks")).normalize(), exec.strings("allow"), http.strings("allow"));
+
+    Fields notify = section(f, "notify", "breaker");
+    Fields br = notify.fields("breaker", "maxFailures", "timeout", "resetTimeout", "failuresWindow")
+        .orElseGet(() -> empty(notify, "breaker"));
+    VigilConfig.Breaker breaker = new VigilConfig.Breaker(
+        (int) br.integer("maxFailures", 5, 1, 1000),
+        br.duration("timeout", Duration.ofSeconds(10)),
+        br.duration("resetTimeout", Duration.ofSeconds(30)),
+        br.duration("failuresWindow", Duration.ofSeconds(60)));
+
+    Fields chat = section(f, "chatops", "allow");
+    Map<String, List<String>> allow = new LinkedHashMap<>();
+    chat.fields("allow", "run", "override", "approve", "resolve")
+        .ifPresent(al -> List.of("run", "override", "approve", "resolve")
+            .forEach(k -> al.get(k).ifPresent(n -> allow.put(k, n.strings()))));
+
+    Fields tel = section(f, "telemetry", "otlpEndpoint");
+    VigilConfig.Telemetry telemetry = new VigilConfig.Telemetry(tel.string("otlpEndpoint", ""));
+
+    checkReferencedFile(f, "teams", teams, problems);
+    checkReferencedFile(f, "classification", classification, problems);
+
+    return Optional.of(new VigilConfig(abs, server, auth, store, ingest, teams, classification, pagerduty, slack,
+        runbooks, breaker, Map.copyOf(allow), telemetry));
+  }
+
+  private static Fields section(Fields parent, String key, String... known) {
+    return parent.fields(key, known).orElseGet(() -> empty(parent, key));
+  }
+
+  /** An absent section reads as an empty mapping, so every default applies. */
+  private static Fields empty(Fields parent, String key) {
+    Problems scratch = new Problems();
+    YamlNode blank = Yaml.parse("{}".getBytes(), parent.node().context().file(), scratch, null).orElseThrow();
+    return blank.fields();
+  }
+
+  private static String httpUrl(Fields f, String key, String dflt) {
+    String v = f.string(key, dflt);
+    if (!v.startsWith("http://") && !v.startsWith("https://")) {
+      f.get(key).orElse(f.node()).error("expected an http:// or https:// URL, got \"" + YamlNode.abbreviate(v) + "\"");
+    }
+    return v;
+  }
+
+  private static void checkReferencedFile(Fields f, String key, Path path, Problems problems) {
+    if (f.has(key) && !Files.isRegularFile(path)) {
+      f.get(key).orElseThrow().error("file " + path + " does not exist");
+    }
+  }
+
+  /** True for addresses that only this machine can reach. */
+  public static boolean isLoopback(String host) {
+    if (host.equals("localhost")) {
+      return true;
+    }
+    if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
+      return false; // a name other than localhost: never resolved here, and never assumed private
+    }
+    try {
+      InetAddress addr = InetAddress.getByName(host.replace("[", "").replace("]", ""));
+      return addr.isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.vigil.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daemon's configuration, {@code config/vigil.yaml}, after substitution and validation.
+ * Paths are absolute (resolved against the file that names them). See docs/configuration.md.
+ */
+public record VigilConfig(
+    Path file,
+    Server server,
+    Auth auth,
+    Store store,
+    Ingest ingest,
+    Path teams,
+    Path classification,
+    PagerDuty pagerduty,
+    Slack slack,
+    Runbooks runbooks,
+    Breaker breaker,
+    Map<String, List<String>> chatopsAllow,
+    Telemetry telemetry) {
+
+  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout) {}
+
+  public record Auth(List<Secret> webhookTokens, List<Secret> apiTokens, boolean allowAnonymous) {}
+
+  /**
+   * Where state lives. {@code url} is {@code sqlite:PATH} (PATH absolute after loading) or
+   * {@code postgresql://user@host:port/db}.
+   */
+  public record Store(String url, Secret password, String synchronous, Duration busyTimeout, int poolSize) {
+    public boolean isSqlite() {
+      return url.startsWith("sqlite:");
+    }
+
+    public String sqlitePath() {
+      return url.substring("sqlite:".length());
+    }
+  }
+
+  /** The group-commit writer: how many alerts may wait for a commit, and the most in one transaction. */
+  public record Ingest(int queueLimit, int maxBatchAlerts) {}
+
+  public record PagerDuty(String eventsUrl) {}
+
+  public record Slack(Secret botToken, Secret signingSecret, String apiUrl, String opsChannel) {
+    public boolean enabled() {
+      return !botToken.isEmpty();
+    }
+  }
+
+  public record Runbooks(Path dir, List<String> execAllow, List<String> httpAllow) {}
+
+  public record Breaker(int maxFailures, Duration timeout, Duration resetTimeout, Duration failuresWindow) {}
+
+  public record Telemetry(String otlpEndpoint) {}
+}

@@ -1,0 +1,134 @@
+package dev.vigil.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Safe YAML loading for every file Vigil reads (config, teams, classification, runbooks).
+ *
+ * <p>Files are <em>composed</em> into a node tree, never constructed into Java objects, so no tag can
+ * instantiate a type. Size, nesting and alias expansion are capped, and every node keeps its
+ * line and column. Problems are added to the given {@link Problems}; nothing throws.
+ */
+public final class Yaml {
+  /** Larger than any sensible runbook or config file; protects against a pasted log or a bomb. */
+  public static final int MAX_BYTES = 4 * 1024 * 1024;
+  private static final int MAX_ALIASES = 50;
+  private static final int MAX_DEPTH = 64;
+
+  private Yaml() {}
+
+  /** Reads and composes a file; empty when the file cannot be read or parsed (a problem says why). */
+  public static Optional<YamlNode> load(Path file, String label, Problems problems, Interpolator interpolator) {
+    byte[] bytes;
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        problems.error(Pos.of(label), "file is larger than " + MAX_BYTES / (1024 * 1024) + " MiB");
+        return Optional.empty();
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      problems.error(Pos.of(label), "cannot read file: " + describe(e));
+      return Optional.empty();
+    }
+    return parse(bytes, label, problems, interpolator);
+  }
+
+  /** Composes YAML text already in memory (tests, API uploads). */
+  public static Optional<YamlNode> parse(byte[] bytes, String label, Problems problems, Interpolator interpolator) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      problems.error(Pos.of(label), "file is not valid UTF-8");
+      return Optional.empty();
+    }
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(true); // reported by YamlNode with both positions
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setCodePointLimit(MAX_BYTES);
+    options.setAllowRecursiveKeys(false);
+    try {
+      Node root = new org.yaml.snakeyaml.Yaml(options).compose(new StringReader(text));
+      if (root == null) {
+        problems.error(Pos.of(label), "file is empty");
+        return Optional.empty();
+      }
+      if (!tagsAreStandard(root, label, problems, 0)) {
+        return Optional.empty();
+      }
+      return Optional.of(YamlNode.root(root, new YamlNode.Context(label, problems, interpolator)));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      problems.error(pos(label, mark), "YAML syntax error: " + firstLine(e.getProblem() != null ? e.getProblem() : e.getMessage()));
+      return Optional.empty();
+    } catch (YAMLException e) {
+      problems.error(Pos.of(label), "YAML error: " + firstLine(e.getMessage()));
+      return Optional.empty();
+    }
+  }
+
+  static Pos pos(String label, Mark mark) {
+    return mark == null ? Pos.of(label) : new Pos(label, mark.getLine() + 1, mark.getColumn() + 1);
+  }
+
+  /** Refuses explicit tags such as {@code !!java.lang.Runtime}: Vigil's files are plain data. */
+  private static boolean tagsAreStandard(Node node, String label, Problems problems, int depth) {
+    if (depth > MAX_DEPTH) {
+      return true; // the composer already limits depth
+    }
+    String tag = node.getTag().getValue();
+    if (!tag.startsWith("tag:yaml.org,2002:")) {
+      problems.error(pos(label, node.getStartMark()), "tag " + tag + " is not allowed: these files hold plain data");
+      return false;
+    }
+    boolean ok = true;
+    if (node instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        ok &= tagsAreStandard(t.getKeyNode(), label, problems, depth + 1);
+        ok &= tagsAreStandard(t.getValueNode(), label, problems, depth + 1);
+      }
+    } else if (node instanceof SequenceNode s) {
+      for (Node n : s.getValue()) {
+        ok &= tagsAreStandard(n, label, problems, depth + 1);
+      }
+    }
+    return ok;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable YAML";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  static String describe(IOException e) {
+    String kind = e.getClass().getSimpleName();
+    return switch (kind) {
+      case "NoSuchFileException" -> "no such file";
+      case "AccessDeniedException" -> "permission denied";
+      default -> e.getMessage() == null ? kind : e.getMessage();
+    };
+  }
+}

@@ -1,0 +1,39 @@
+package dev.vigil.incident;
+
+import dev.vigil.classify.Triage;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable incidents, their alerts and timelines. Every method returns a future completed once
+ * the change is committed; nothing blocks the caller's thread.
+ */
+public interface IncidentStore {
+
+  /**
+   * Stores a batch of webhook requests in one transaction: new alerts are inserted, repeats ignored,
+   * resolved alerts close their occurrence; alerts join the open incident of their group or open one
+   * (decided by {@code triage}); an incident whose alerts are all resolved is resolved.
+   * Fails as a whole if anything fails: then nothing of the batch was stored.
+   */
+  Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now);
+
+  Future<List<Incident>> list(IncidentQuery query);
+
+  Future<Optional<Incident>> get(IncidentId id);
+
+  Future<List<StoredAlert>> alerts(IncidentId id);
+
+  Future<List<TimelineEvent>> timeline(IncidentId id);
+
+  /** Fails with {@link IncidentException} (not found, or already acknowledged or resolved). */
+  Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now);
+
+  /** Fails with {@link IncidentException} (not found, or already resolved). */
+  Future<Incident> resolve(IncidentId id, String by, String text, Instant now);
+
+  /** Appends a note (or any other event) to the timeline; fails if the incident does not exist. */
+  Future<TimelineEvent> append(IncidentId id, TimelineEvent event);
+}

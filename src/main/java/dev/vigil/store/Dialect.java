@@ -1,0 +1,80 @@
+package dev.vigil.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What differs between SQLite and PostgreSQL, and nothing else: placeholders, id allocation and the
+ * folder of migrations. All other SQL is shared text written with {@code ?} placeholders.
+ */
+public enum Dialect {
+  SQLITE("sqlite"),
+  POSTGRES("postgres");
+
+  private final String folder;
+
+  Dialect(String folder) {
+    this.folder = folder;
+  }
+
+  String migrationResource(int version) {
+    return "db/" + folder + "/V" + version + ".sql";
+  }
+
+  /** The statement with {@code ?} turned into {@code $1, $2, ...} where the driver wants that. */
+  public String sql(String text) {
+    if (this == SQLITE) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    int n = 0;
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      }
+      if (c == '?' && !quoted) {
+        out.append('$').append(++n);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Reserves {@code count} new ids of {@code table} inside the caller's transaction, so that rows
+   * can be inserted in one batch and still be referred to. SQLite has a single writer, so the
+   * current maximum is safe; PostgreSQL draws from the identity sequence.
+   */
+  public Future<List<Long>> allocateIds(SqlConnection conn, String table, int count) {
+    if (count == 0) {
+      return Future.succeededFuture(List.of());
+    }
+    if (this == SQLITE) {
+      return conn.preparedQuery("SELECT COALESCE(MAX(id), 0), (SELECT seq FROM sqlite_sequence WHERE name = ?) FROM " + table)
+          .execute(Tuple.of(table))
+          .map(rs -> {
+            Row r = rs.iterator().next();
+            long max = Math.max(Rows.longValue(r.getValue(0), 0), Rows.longValue(r.getValue(1), 0));
+            List<Long> ids = new ArrayList<>(count);
+            for (int i = 1; i <= count; i++) {
+              ids.add(max + i);
+            }
+            return ids;
+          });
+    }
+    return conn.preparedQuery("SELECT nextval(pg_get_serial_sequence('" + table + "', 'id')) FROM generate_series(1, $1)")
+        .execute(Tuple.of(count))
+        .map(rs -> {
+          List<Long> ids = new ArrayList<>(count);
+          rs.forEach(r -> ids.add(r.getLong(0)));
+          return ids;
+        });
+  }
+}
