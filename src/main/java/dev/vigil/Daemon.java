@@ -19,13 +19,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.DeploymentOptions;
+import dev.vigil.http.HttpVerticle;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,7 @@ public final class Daemon {
   private final PrometheusMeterRegistry metrics;
   private Database db;
   private GroupCommitter committer;
-  private HttpServer server;
+  private volatile int port;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -81,15 +81,31 @@ public final class Daemon {
           .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
           .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured");
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), readiness, metrics);
-      server = vertx.createHttpServer(new HttpServerOptions()
-          .setHost(config.server().host())
-          .setPort(config.server().port())
-          .setCompressionSupported(true)
-          .setDecompressionSupported(true));
-      return server.requestHandler(HttpApi.router(vertx, deps)).listen();
-    }).onSuccess(s -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", s.actualPort())
-        .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"))
-        .mapEmpty();
+      return listen(deps);
+    }).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
+        .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
+  }
+
+  /**
+   * One listener per core on the same address: the first binds, the others share its socket and
+   * Vert.x spreads connections across their event loops. With port 0 (tests, ad-hoc runs) a second
+   * server would bind another free port instead of sharing, so there is then only one listener.
+   */
+  private Future<Void> listen(HttpApi.Deps deps) {
+    long shutdown = config.server().shutdownTimeout().toMillis();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setDecompressionSupported(true);
+    HttpVerticle first = new HttpVerticle(deps, options, shutdown);
+    int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return vertx.deployVerticle(first).compose(id -> {
+      port = first.actualPort();
+      if (instances == 1) {
+        return Future.succeededFuture();
+      }
+      return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
+    });
   }
 
   private void afterCommit(IngestResult result, Counter opened) {
@@ -102,7 +118,7 @@ public final class Daemon {
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   public Vertx vertx() {
@@ -114,9 +130,9 @@ public final class Daemon {
    * The returned future is not tied to any Vert.x context, so it completes even as Vert.x closes.
    */
   public Future<Void> stop() {
-    long timeout = config.server().shutdownTimeout().toMillis();
     Promise<Void> done = Promise.promise();
-    Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(timeout, TimeUnit.MILLISECONDS);
+    // Undeploying the HTTP verticles shuts their servers down gracefully (HttpVerticle.stop).
+    Future<Void> http = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     http.transform(ar -> committer == null ? Future.succeededFuture() : committer.drain())
         .transform(ar -> db == null ? Future.succeededFuture() : db.close())
         .onComplete(ar -> vertx.close().onComplete(done));
