@@ -51,15 +51,20 @@ public final class Expression {
       });
       return Values.plain(v);
     } catch (CelEvaluationException e) {
-      if (hasCause(e, CostExceeded.class)) {
-        throw new EvalException("\"" + abbreviate(source) + "\" exceeded the evaluation limit of " + MAX_STEPS + " steps");
+      if (hasCause(e, CostExceeded.class) || String.valueOf(e.getMessage()).contains("Iteration budget exceeded")) {
+        throw new EvalException(overLimit());
       }
       throw new EvalException("\"" + abbreviate(source) + "\": " + describe(e), e);
     } catch (CostExceeded e) {
-      throw new EvalException("\"" + abbreviate(source) + "\" exceeded the evaluation limit of " + MAX_STEPS + " steps");
+      throw new EvalException(overLimit());
     } catch (RuntimeException e) {
       throw new EvalException("\"" + abbreviate(source) + "\": " + e, e);
     }
+  }
+
+  private String overLimit() {
+    return "\"" + abbreviate(source) + "\" exceeded the evaluation limit (" + MAX_STEPS + " steps, "
+        + Scope.MAX_ITERATIONS + " loop iterations)";
   }
 
   /** Evaluates a condition; anything but a boolean is an error. */
