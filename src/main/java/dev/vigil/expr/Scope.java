@@ -15,6 +15,8 @@ import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.CelTypeProvider;
 import dev.cel.common.types.StructType;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.extensions.CelStringExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import java.util.ArrayList;
@@ -43,9 +45,21 @@ public final class Scope {
       .maxParseRecursionDepth(64)
       .build();
 
+  /**
+   * String functions that cannot multiply the size of their input ({@code replace} can, so it is left
+   * out): a runbook expression stays cheap however it is written.
+   */
+  private static final CelStringExtensions STRINGS = CelExtensions.strings(
+      CelStringExtensions.Function.CHAR_AT, CelStringExtensions.Function.INDEX_OF, CelStringExtensions.Function.JOIN,
+      CelStringExtensions.Function.LAST_INDEX_OF, CelStringExtensions.Function.LOWER_ASCII,
+      CelStringExtensions.Function.SPLIT, CelStringExtensions.Function.SUBSTRING, CelStringExtensions.Function.TRIM,
+      CelStringExtensions.Function.UPPER_ASCII);
+
   private static final Cel BASE = CelFactory.standardCelBuilder()
       .setOptions(OPTIONS)
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+      .addCompilerLibraries(STRINGS)
+      .addRuntimeLibraries(STRINGS)
       .build();
 
   /** Says whether an expression may read {@code steps.<id>}: empty when it may, else why not. */

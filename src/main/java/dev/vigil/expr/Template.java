@@ -166,13 +166,34 @@ public final class Template {
     StringBuilder sb = new StringBuilder();
     for (Part p : parts) {
       if (p instanceof Literal l) {
-        sb.append(l.text());
+        sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
       } else {
         Expression e = ((Hole) p).expression();
         sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
       }
       if (sb.length() > MAX_RENDERED_CHARS) {
         throw new EvalException("rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Like {@link #render}, but a hole that cannot be evaluated yet (it reads a result that only a run
+   * produces) stays as its {@code ${{ source }}} text. For dry runs and {@code vigil simulate}.
+   */
+  public String preview(Map<String, ?> bindings, Insertion where) {
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      if (p instanceof Literal l) {
+        sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else {
+        Expression e = ((Hole) p).expression();
+        try {
+          sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+        } catch (EvalException x) {
+          sb.append("${{ ").append(e.source()).append(" }}");
+        }
       }
     }
     return sb.toString();
@@ -195,6 +216,27 @@ public final class Template {
         yield value;
       }
     };
+  }
+
+  /**
+   * The literal parts of a URL as written, except characters a URL cannot hold ({@code "}, space,
+   * braces, ...), which are percent-encoded, so a PromQL query can be written as it reads. Characters
+   * that give a URL its structure ({@code / ? & = #}) and existing {@code %XX} escapes are kept.
+   */
+  static String urlLiteral(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~:/?#[]@!$&'()*+,;=%".indexOf(c) >= 0;
+      if (keep) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return sb.toString();
   }
 
   /** RFC 3986 percent-encoding of everything except the unreserved characters. */

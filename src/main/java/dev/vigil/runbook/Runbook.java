@@ -41,7 +41,7 @@ public record Runbook(
 
   public Runbook {
     match = List.copyOf(match);
-    vars = Map.copyOf(vars);
+    vars = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
     steps = List.copyOf(steps);
   }
 
@@ -61,6 +61,21 @@ public record Runbook(
     public String wire() {
       return name().toLowerCase();
     }
+  }
+
+  /**
+   * The bindings a run starts with: {@code base} (alert, alerts, incident, team) plus {@code vars},
+   * evaluated in file order, and no step results yet.
+   */
+  public Map<String, Object> startBindings(Map<String, Object> base) throws dev.vigil.expr.EvalException {
+    Map<String, Object> b = new java.util.LinkedHashMap<>(base);
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    b.put("vars", values);
+    b.put("steps", Map.of());
+    for (Var v : vars.values()) {
+      values.put(v.name(), v.value().value(b));
+    }
+    return b;
   }
 
   public Optional<Step> step(String id) {

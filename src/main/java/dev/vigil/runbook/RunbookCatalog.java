@@ -58,6 +58,19 @@ public record RunbookCatalog(List<Entry> entries) {
     return runbooks().stream().filter(r -> r.name().equals(name)).findFirst();
   }
 
+  /**
+   * The runbook for an incident: among those whose {@code match} (and {@code type}) hold for its
+   * labels, the most specific (most matchers, a type counting as one), then the first by name; and
+   * its mode for this incident after the {@code percent} rollout.
+   */
+  public Optional<Selection> select(Map<String, String> labels, String type, String incidentId) {
+    return runbooks().stream()
+        .filter(rb -> rb.matches(labels, type))
+        .min(Comparator.comparingInt((Runbook rb) -> -(rb.match().size() + (rb.type().isPresent() ? 1 : 0)))
+            .thenComparing(Runbook::name))
+        .map(rb -> new Selection(rb, rb.rollout().modeFor(incidentId)));
+  }
+
   public Optional<Entry> entry(Path file) {
     return entries.stream().filter(e -> e.file().equals(file)).findFirst();
   }

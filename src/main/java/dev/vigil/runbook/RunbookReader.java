@@ -200,14 +200,17 @@ public final class RunbookReader {
           node.error("\"" + key + "\" is not a variable name: use letters, digits and '_' (it is read as vars." + key + ")");
           return;
         }
-        template(node, scope, Scope.StepAccess.NONE).ifPresent(t -> out.put(key, new Runbook.Var(key, t, node.pos())));
+        Optional<Template> t = template(node, scope, Scope.StepAccess.NONE);
+        // a var that does not compile is still declared (as dyn), so its readers do not repeat the error
+        out.put(key, new Runbook.Var(key, t.orElse(null), node.pos()));
       }));
       return out;
     }
 
     private CelType varsType(Map<String, Runbook.Var> vars) {
       Map<String, CelType> fields = new LinkedHashMap<>();
-      vars.forEach((k, v) -> fields.put(k, v.value().isSingleHole() ? v.value().expressions().get(0).type() : SimpleType.STRING));
+      vars.forEach((k, v) -> fields.put(k, v.value() == null ? SimpleType.DYN
+          : v.value().isSingleHole() ? v.value().expressions().get(0).type() : SimpleType.STRING));
       return ExprTypes.struct("vigil.Vars", fields);
     }
 

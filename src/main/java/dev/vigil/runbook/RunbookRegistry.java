@@ -16,7 +16,6 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,11 +97,7 @@ public final class RunbookRegistry implements AutoCloseable {
    * its mode for this incident after the {@code percent} rollout.
    */
   public Optional<Selection> select(Incident incident) {
-    return catalog.get().runbooks().stream()
-        .filter(rb -> rb.matches(incident.labels(), incident.type()))
-        .min(Comparator.comparingInt((Runbook rb) -> -(rb.match().size() + (rb.type().isPresent() ? 1 : 0)))
-            .thenComparing(Runbook::name))
-        .map(rb -> new Selection(rb, rb.rollout().modeFor(incident.id().toString())));
+    return catalog.get().select(incident.labels(), incident.type(), incident.id().toString());
   }
 
   /** Reloads the directory now (for SIGHUP and {@code POST /-/reload}); completes when the new catalog is in force. */

@@ -30,7 +30,59 @@ public sealed interface StepSpec {
   CelType outputType();
 
   /** Every template rendered against {@code bindings}; nothing is performed. */
-  RenderedAction render(Map<String, ?> bindings) throws EvalException;
+  default RenderedAction render(Map<String, ?> bindings) throws EvalException {
+    return render(Renderer.strict(bindings));
+  }
+
+  /** For dry runs: what can be rendered is, holes that need a run's results stay as {@code ${{ source }}}. */
+  default RenderedAction preview(Map<String, ?> bindings) {
+    try {
+      return render(Renderer.preview(bindings));
+    } catch (EvalException e) {
+      throw new IllegalStateException("a preview never fails", e);
+    }
+  }
+
+  RenderedAction render(Renderer r) throws EvalException;
+
+  /** How templates are filled: strictly (a run) or as a preview (a dry run). */
+  interface Renderer {
+    String text(Template t, Insertion where) throws EvalException;
+
+    Object value(Template t) throws EvalException;
+
+    static Renderer strict(Map<String, ?> b) {
+      return new Renderer() {
+        @Override
+        public String text(Template t, Insertion where) throws EvalException {
+          return t.render(b, where);
+        }
+
+        @Override
+        public Object value(Template t) throws EvalException {
+          return t.value(b);
+        }
+      };
+    }
+
+    static Renderer preview(Map<String, ?> b) {
+      return new Renderer() {
+        @Override
+        public String text(Template t, Insertion where) {
+          return t.preview(b, where);
+        }
+
+        @Override
+        public Object value(Template t) {
+          try {
+            return t.value(b);
+          } catch (EvalException e) {
+            return t.preview(b, Insertion.TEXT);
+          }
+        }
+      };
+    }
+  }
 
   List<String> KINDS = List.of("http", "exec", "wait", "check", "slack", "pagerduty", "incident", "approval");
 
@@ -59,13 +111,13 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.HttpCall render(Map<String, ?> b) throws EvalException {
+    public RenderedAction.HttpCall render(Renderer b) throws EvalException {
       Map<String, String> h = new LinkedHashMap<>();
       for (Map.Entry<String, Template> e : new java.util.TreeMap<>(headers).entrySet()) {
-        h.put(e.getKey(), e.getValue().render(b, Insertion.HEADER));
+        h.put(e.getKey(), b.text(e.getValue(), Insertion.HEADER));
       }
-      Object renderedBody = body instanceof Template t ? t.render(b, Insertion.TEXT) : renderJson(body, b);
-      return new RenderedAction.HttpCall(method, url.render(b, Insertion.URL), h, renderedBody, expectStatus);
+      Object renderedBody = body instanceof Template t ? b.text(t, Insertion.TEXT) : renderJson(body, b);
+      return new RenderedAction.HttpCall(method, b.text(url, Insertion.URL), h, renderedBody, expectStatus);
     }
 
     /** True when the body is sent as JSON. */
@@ -99,14 +151,14 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.Command render(Map<String, ?> b) throws EvalException {
+    public RenderedAction.Command render(Renderer b) throws EvalException {
       List<String> argv = new ArrayList<>();
       for (Template t : command) {
-        argv.add(t.render(b, Insertion.ARGV));
+        argv.add(b.text(t, Insertion.ARGV));
       }
       Map<String, String> e = new LinkedHashMap<>();
       for (Map.Entry<String, Template> x : new java.util.TreeMap<>(env).entrySet()) {
-        e.put(x.getKey(), x.getValue().render(b, Insertion.ARGV));
+        e.put(x.getKey(), b.text(x.getValue(), Insertion.ARGV));
       }
       return new RenderedAction.Command(argv, e, workdir, okExitCodes);
     }
@@ -125,7 +177,7 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.Pause render(Map<String, ?> b) {
+    public RenderedAction.Pause render(Renderer b) {
       return new RenderedAction.Pause(duration);
     }
   }
@@ -143,7 +195,7 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.Poll render(Map<String, ?> b) throws EvalException {
+    public RenderedAction.Poll render(Renderer b) throws EvalException {
       return new RenderedAction.Poll(http.render(b), until.source(), interval, timeout);
     }
   }
@@ -161,9 +213,9 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.Message render(Map<String, ?> b) throws EvalException {
-      return new RenderedAction.Message(channel.isPresent() ? Optional.of(channel.get().render(b, Insertion.TEXT)) : Optional.empty(),
-          text.render(b, Insertion.TEXT));
+    public RenderedAction.Message render(Renderer b) throws EvalException {
+      return new RenderedAction.Message(channel.isPresent() ? Optional.of(b.text(channel.get(), Insertion.TEXT)) : Optional.empty(),
+          b.text(text, Insertion.TEXT));
     }
   }
 
@@ -182,8 +234,8 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.Page render(Map<String, ?> b) throws EvalException {
-      return new RenderedAction.Page(action, summary.isPresent() ? Optional.of(summary.get().render(b, Insertion.TEXT)) : Optional.empty(), severity);
+    public RenderedAction.Page render(Renderer b) throws EvalException {
+      return new RenderedAction.Page(action, summary.isPresent() ? Optional.of(b.text(summary.get(), Insertion.TEXT)) : Optional.empty(), severity);
     }
   }
 
@@ -202,8 +254,8 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.IncidentAction render(Map<String, ?> b) throws EvalException {
-      return new RenderedAction.IncidentAction(action, text.isPresent() ? Optional.of(text.get().render(b, Insertion.TEXT)) : Optional.empty());
+    public RenderedAction.IncidentAction render(Renderer b) throws EvalException {
+      return new RenderedAction.IncidentAction(action, text.isPresent() ? Optional.of(b.text(text.get(), Insertion.TEXT)) : Optional.empty());
     }
   }
 
@@ -224,18 +276,18 @@ public sealed interface StepSpec {
     }
 
     @Override
-    public RenderedAction.ApprovalRequest render(Map<String, ?> b) throws EvalException {
-      return new RenderedAction.ApprovalRequest(text.render(b, Insertion.TEXT), approvers, timeout);
+    public RenderedAction.ApprovalRequest render(Renderer b) throws EvalException {
+      return new RenderedAction.ApprovalRequest(b.text(text, Insertion.TEXT), approvers, timeout);
     }
   }
 
   /** Renders a JSON body tree: templates at the leaves, keys and literals as written. */
-  static Object renderJson(Object node, Map<String, ?> b) throws EvalException {
+  static Object renderJson(Object node, Renderer b) throws EvalException {
     if (node == null) {
       return null;
     }
     if (node instanceof Template t) {
-      return t.isSingleHole() ? t.value(b) : t.render(b, Insertion.TEXT);
+      return t.isSingleHole() ? b.value(t) : b.text(t, Insertion.TEXT);
     }
     if (node instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
