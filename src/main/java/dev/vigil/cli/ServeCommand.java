@@ -53,6 +53,10 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("vigil: cannot start: " + e.getCause().getMessage());
       return 1;
     }
+    // SIGHUP reloads the runbooks, like POST /-/reload; the result is logged by the registry
+    Daemon running = daemon;
+    Signal.handle(new Signal("HUP"), s -> running.runbooks().reload()
+        .onFailure(e -> log.atError().setCause(e).log("vigil: runbook reload on SIGHUP failed")));
     stop.await();
     log.atInfo().log("vigil: stopping: draining requests and queued commits");
     try {
