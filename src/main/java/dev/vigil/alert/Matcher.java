@@ -1,27 +1,29 @@
 package dev.vigil.alert;
 
+import dev.vigil.config.YamlNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * One Alertmanager label matcher: {@code name op "value"} with the operators {@code =}, {@code !=},
- * {@code =~} and {@code !~}. Regular expressions are fully anchored, as in Alertmanager, so
- * {@code severity =~ "warn"} does not match {@code warning}. A label that is absent reads as the
- * empty string, so {@code team != "eu"} holds for an alert with no team.
+ * One label matcher in Alertmanager's syntax: {@code name = "value"}, {@code name != "value"},
+ * {@code name =~ "regex"}, {@code name !~ "regex"}. Values may be double-quoted (with {@code \"},
+ * {@code \\} and {@code \n} escapes) or bare ({@code severity=critical}).
  *
- * <p>Values may be double-quoted (with {@code \"}, {@code \\} and {@code \n} escapes) or bare
- * (the rest of the text, trimmed). Label names may be bare identifiers or double-quoted.
- *
- * <p>Written for runbook {@code match:} lists while classification rules are built in parallel;
- * there is one {@code Matcher} in the codebase and both use it.
+ * <p>As in Alertmanager, a regex must match the whole value (it is anchored as {@code ^(?:re)$}),
+ * and a missing label reads as the empty string, so {@code team != "eu"} holds for an alert with
+ * no {@code team} label and {@code team = ""} holds only for one without it. Immutable and
+ * thread-safe; the one implementation used by classification, runbooks and heartbeats.
  */
-public record Matcher(String name, Op op, String value, Pattern regex) {
+public final class Matcher {
 
-  /** How a label value is compared. */
+  /** The four operators, with what each does to a label value. */
   public enum Op {
-    EQ("="), NEQ("!="), RE("=~"), NRE("!~");
+    EQ("="), NE("!="), RE("=~"), NRE("!~");
 
     private final String symbol;
 
@@ -33,114 +35,203 @@ public record Matcher(String name, Op op, String value, Pattern regex) {
       return symbol;
     }
 
-    boolean isRegex() {
+    public boolean isRegex() {
       return this == RE || this == NRE;
     }
   }
 
-  /** A matcher that does not parse; {@link #column()} is 1-based within the matcher text. */
-  public static final class ParseException extends IllegalArgumentException {
-    private final int column;
+  private final String name;
+  private final Op op;
+  private final String value;
+  private final Pattern pattern; // null unless op is a regex op
 
-    public ParseException(int column, String message) {
-      super(message);
-      this.column = column;
-    }
-
-    public int column() {
-      return column;
-    }
+  private Matcher(String name, Op op, String value, Pattern pattern) {
+    this.name = name;
+    this.op = op;
+    this.value = value;
+    this.pattern = pattern;
   }
 
-  public Matcher {
-    Objects.requireNonNull(name);
-    Objects.requireNonNull(op);
-    Objects.requireNonNull(value);
-  }
-
-  /** A matcher built in code; regular expressions are compiled (and must be valid). */
+  /** A matcher built in code; a bad regex throws {@link MatcherSyntaxException}. */
   public static Matcher of(String name, Op op, String value) {
-    return new Matcher(name, op, value, op.isRegex() ? Pattern.compile(anchored(value)) : null);
+    return parse(name + op.symbol() + quote(value));
   }
 
-  /** Parses {@code name op value}; throws {@link ParseException} saying where and why it does not. */
+  /**
+   * Parses one matcher.
+   *
+   * @throws MatcherSyntaxException with the 0-based offset of the problem
+   */
   public static Matcher parse(String text) {
+    Objects.requireNonNull(text, "text");
     int i = skipSpace(text, 0);
-    if (i >= text.length()) {
-      throw new ParseException(1, "empty matcher: write name = \"value\" (operators: =, !=, =~, !~)");
+    int nameStart = i;
+    if (i >= text.length() || !isNameStart(text.charAt(i))) {
+      throw new MatcherSyntaxException(text, i,
+          i >= text.length() ? "expected a label name" : "expected a label name, found '" + text.charAt(i) + "'");
     }
-    String name;
-    if (text.charAt(i) == '"') {
-      Quoted q = quoted(text, i);
-      name = q.value;
-      i = q.end;
-      if (name.isEmpty()) {
-        throw new ParseException(i, "label name is empty");
-      }
-    } else {
-      int start = i;
-      if (!isNameStart(text.charAt(i))) {
-        throw new ParseException(i + 1, "expected a label name, got '" + text.charAt(i) + "'");
-      }
-      while (i < text.length() && isNamePart(text.charAt(i))) {
-        i++;
-      }
-      name = text.substring(start, i);
+    while (i < text.length() && isNamePart(text.charAt(i))) {
+      i++;
     }
+    String name = text.substring(nameStart, i);
     i = skipSpace(text, i);
-    if (i >= text.length()) {
-      throw new ParseException(i + 1, "expected an operator (=, !=, =~, !~) after \"" + name + "\"");
-    }
     Op op;
     if (text.startsWith("=~", i)) {
       op = Op.RE;
     } else if (text.startsWith("!~", i)) {
       op = Op.NRE;
     } else if (text.startsWith("!=", i)) {
-      op = Op.NEQ;
-    } else if (text.startsWith("==", i)) {
-      throw new ParseException(i + 1, "\"==\" is not an operator: use = (operators: =, !=, =~, !~)");
-    } else if (text.charAt(i) == '=') {
+      op = Op.NE;
+    } else if (text.startsWith("=", i)) {
       op = Op.EQ;
     } else {
-      throw new ParseException(i + 1, "expected an operator (=, !=, =~, !~), got '" + text.charAt(i) + "'");
+      throw new MatcherSyntaxException(text, i, "expected one of =, !=, =~, !~ after label name \"" + name + "\"");
     }
-    i = skipSpace(text, i + op.symbol().length());
+    int afterOp = i + op.symbol().length();
+    if (afterOp < text.length() && (text.charAt(afterOp) == '=' || text.charAt(afterOp) == '~')) {
+      throw new MatcherSyntaxException(text, afterOp, "unexpected '" + text.charAt(afterOp) + "' after operator " + op.symbol()
+          + " (operators are =, !=, =~, !~)");
+    }
+    i = skipSpace(text, afterOp);
+    int valueStart = i;
     String value;
-    int valueCol = i + 1;
     if (i < text.length() && text.charAt(i) == '"') {
-      Quoted q = quoted(text, i);
-      value = q.value;
-      int end = skipSpace(text, q.end);
-      if (end < text.length()) {
-        throw new ParseException(end + 1, "unexpected text after the closing quote: \"" + text.substring(end) + "\"");
+      StringBuilder sb = new StringBuilder();
+      int j = i + 1;
+      boolean closed = false;
+      while (j < text.length()) {
+        char c = text.charAt(j);
+        if (c == '\\') {
+          if (j + 1 >= text.length()) {
+            break;
+          }
+          char e = text.charAt(j + 1);
+          switch (e) {
+            case '\\' -> sb.append('\\');
+            case '"' -> sb.append('"');
+            case 'n' -> sb.append('\n');
+            default -> throw new MatcherSyntaxException(text, j, "unknown escape \\" + e + " (use \\\\, \\\" or \\n)");
+          }
+          j += 2;
+        } else if (c == '"') {
+          closed = true;
+          j++;
+          break;
+        } else {
+          sb.append(c);
+          j++;
+        }
       }
+      if (!closed) {
+        throw new MatcherSyntaxException(text, i, "unterminated quoted value");
+      }
+      int rest = skipSpace(text, j);
+      if (rest < text.length()) {
+        throw new MatcherSyntaxException(text, rest, "unexpected text after the quoted value");
+      }
+      value = sb.toString();
+      valueStart = i + 1;
     } else {
-      value = text.substring(i).trim();
+      value = text.substring(i).strip();
       if (value.indexOf('"') >= 0) {
-        throw new ParseException(i + 1 + value.indexOf('"'), "a value with a quote must be quoted as a whole");
+        throw new MatcherSyntaxException(text, i + value.indexOf('"'), "a bare value cannot contain '\"'; quote the whole value");
       }
     }
-    Pattern regex = null;
+    Pattern pattern = null;
     if (op.isRegex()) {
       try {
-        regex = Pattern.compile(anchored(value));
+        pattern = Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
       } catch (PatternSyntaxException e) {
-        throw new ParseException(valueCol, "bad regular expression \"" + value + "\": " + e.getDescription());
+        int at = e.getIndex() < 0 ? 0 : Math.max(0, Math.min(value.length(), e.getIndex() - 4));
+        throw new MatcherSyntaxException(text, valueStart + at, "invalid regular expression: " + e.getDescription());
       }
     }
-    return new Matcher(name, op, value, regex);
+    return new Matcher(name, op, value, pattern);
   }
 
-  /** True when the labels satisfy this matcher (an absent label is the empty string). */
+  /**
+   * Reads a YAML list of matcher strings (a runbook's or rule's {@code match}). Each bad matcher is
+   * reported at its own list entry as {@code path[i]: bad matcher "...": reason (at character n)};
+   * the good ones are returned, so one pass reports every problem.
+   */
+  public static List<Matcher> readAll(YamlNode list) {
+    List<Matcher> out = new ArrayList<>();
+    for (YamlNode item : list.items()) {
+      item.string().ifPresent(s -> {
+        try {
+          out.add(parse(s));
+        } catch (MatcherSyntaxException e) {
+          item.error(e.getMessage());
+        }
+      });
+    }
+    return List.copyOf(out);
+  }
+
+  /** True when every matcher holds (an empty list matches everything). */
+  public static boolean matchesAll(List<Matcher> matchers, Map<String, String> labels) {
+    for (Matcher m : matchers) {
+      if (!m.matches(labels)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the label set satisfies this matcher; a missing label is the empty string. */
   public boolean matches(Map<String, String> labels) {
     String v = labels.getOrDefault(name, "");
+    if (v == null) {
+      v = "";
+    }
     return switch (op) {
       case EQ -> v.equals(value);
-      case NEQ -> !v.equals(value);
-      case RE -> regex.matcher(v).matches();
-      case NRE -> !regex.matcher(v).matches();
+      case NE -> !v.equals(value);
+      case RE -> pattern.matcher(v).matches();
+      case NRE -> !pattern.matcher(v).matches();
     };
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Op op() {
+    return op;
+  }
+
+  public String value() {
+    return value;
+  }
+
+  /** The value this matcher pins its label to, if its operator is {@code =}. */
+  public Optional<String> exactValue() {
+    return op == Op.EQ ? Optional.of(value) : Optional.empty();
+  }
+
+  private static boolean isNameStart(char c) {
+    return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  private static boolean isNamePart(char c) {
+    return isNameStart(c) || (c >= '0' && c <= '9');
+  }
+
+  private static int skipSpace(String s, int i) {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static String quote(String v) {
+    return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+  }
+
+  /** The canonical form, which {@link #parse} reads back: {@code name=~"value"}. */
+  @Override
+  public String toString() {
+    return name + op.symbol() + quote(value);
   }
 
   @Override
@@ -151,65 +242,5 @@ public record Matcher(String name, Op op, String value, Pattern regex) {
   @Override
   public int hashCode() {
     return Objects.hash(name, op, value);
-  }
-
-  /** The canonical text, which {@link #parse} reads back to an equal matcher. */
-  @Override
-  public String toString() {
-    String n = name.matches("[a-zA-Z_][a-zA-Z0-9_]*") ? name : quote(name);
-    return n + " " + op.symbol() + " " + quote(value);
-  }
-
-  private static String anchored(String re) {
-    return "^(?:" + re + ")$";
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-  }
-
-  private record Quoted(String value, int end) {}
-
-  private static Quoted quoted(String text, int open) {
-    StringBuilder sb = new StringBuilder();
-    int i = open + 1;
-    while (i < text.length()) {
-      char c = text.charAt(i);
-      if (c == '"') {
-        return new Quoted(sb.toString(), i + 1);
-      }
-      if (c == '\\') {
-        if (i + 1 >= text.length()) {
-          break;
-        }
-        char e = text.charAt(i + 1);
-        switch (e) {
-          case '"', '\\' -> sb.append(e);
-          case 'n' -> sb.append('\n');
-          case 't' -> sb.append('\t');
-          default -> throw new ParseException(i + 1, "unknown escape \\" + e + " (use \\\", \\\\ or \\n)");
-        }
-        i += 2;
-        continue;
-      }
-      sb.append(c);
-      i++;
-    }
-    throw new ParseException(open + 1, "unterminated quoted string");
-  }
-
-  private static int skipSpace(String s, int i) {
-    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  private static boolean isNameStart(char c) {
-    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  private static boolean isNamePart(char c) {
-    return isNameStart(c) || (c >= '0' && c <= '9');
   }
 }

@@ -3,6 +3,7 @@ package dev.vigil.runbook;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.vigil.alert.Matcher;
+import dev.vigil.alert.MatcherSyntaxException;
 import dev.vigil.config.Durations;
 import dev.vigil.config.Fields;
 import dev.vigil.config.Pos;
@@ -171,8 +172,8 @@ public final class RunbookReader {
         n.string().ifPresent(s -> {
           try {
             out.add(new Runbook.MatchRule(Matcher.parse(s), n.pos()));
-          } catch (Matcher.ParseException e) {
-            errorAt(n, e.column() - 1, "bad matcher: " + e.getMessage());
+          } catch (MatcherSyntaxException e) {
+            errorAt(n, e.offset(), "bad matcher: " + e.reason());
           }
         });
       }
