@@ -103,13 +103,17 @@ public final class RunbookRegistry implements AutoCloseable {
   /** Reloads the directory now (for SIGHUP and {@code POST /-/reload}); completes when the new catalog is in force. */
   public Future<ReloadResult> reload() {
     CompletableFuture<ReloadResult> done = new CompletableFuture<>();
-    worker.execute(() -> {
-      try {
-        done.complete(reloadOnWorker());
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
-      }
-    });
+    try {
+      worker.execute(() -> {
+        try {
+          done.complete(reloadOnWorker());
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return Future.failedFuture(new IllegalStateException("runbook registry is closed"));
+    }
     return Future.fromCompletionStage(done);
   }
 
