@@ -17,7 +17,6 @@ import dev.vigil.expr.Expression;
 import dev.vigil.expr.Scope;
 import dev.vigil.expr.Template;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -634,9 +633,5 @@ public final class RunbookReader {
   private static String abbreviate(String s) {
     String one = s.replace("\n", "\\n");
     return one.length() > 60 ? one.substring(0, 57) + "..." : one;
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
