@@ -55,7 +55,7 @@ public final class RunbookApi {
 
   /** Reloads the runbook directory; 200 when every file is valid, else 422 with the errors (the last good versions keep serving). */
   public void reload(RoutingContext ctx) {
-    registry.reload().onSuccess(r -> {
+    registry.reload("POST /-/reload").onSuccess(r -> {
       JsonArray errors = new JsonArray();
       r.errors().forEach(p -> errors.add(p.toString()));
       JsonObject body = new JsonObject().put("runbooks", r.catalog().runbooks().size()).put("errors", errors);

@@ -100,13 +100,24 @@ public final class RunbookRegistry implements AutoCloseable {
     return catalog.get().select(incident.labels(), incident.type(), incident.id().toString());
   }
 
-  /** Reloads the directory now (for SIGHUP and {@code POST /-/reload}); completes when the new catalog is in force. */
+  /** Reloads the directory now; completes when the new catalog is in force. */
   public Future<ReloadResult> reload() {
+    return reload("request");
+  }
+
+  /**
+   * Reloads the directory now (for SIGHUP and {@code POST /-/reload}); {@code cause} is logged.
+   * Completes when the new catalog is in force.
+   */
+  public Future<ReloadResult> reload(String cause) {
     CompletableFuture<ReloadResult> done = new CompletableFuture<>();
     try {
       worker.execute(() -> {
         try {
-          done.complete(reloadOnWorker());
+          ReloadResult r = reloadOnWorker();
+          LOG.atInfo().log("runbooks reloaded (" + cause + "): " + r.catalog().runbooks().size() + " serving, "
+              + r.errors().size() + " problems");
+          done.complete(r);
         } catch (RuntimeException e) {
           done.completeExceptionally(e);
         }
@@ -137,11 +148,10 @@ public final class RunbookRegistry implements AutoCloseable {
     try {
       files = Files.isDirectory(dir) ? RunbookCatalog.files(dir) : List.of();
       if (!Files.isDirectory(dir)) {
-        LOG.atWarn().setMessage("runbook directory {} does not exist; no runbooks are loaded").addArgument(dir).log();
+        LOG.atWarn().log("runbook directory " + dir + " does not exist; no runbooks are loaded");
       }
     } catch (IOException e) {
-      LOG.atError().setMessage("runbooks: cannot list {}: {}; the loaded runbooks keep serving").addArgument(dir)
-          .addArgument(e.getMessage()).log();
+      LOG.atError().log("runbooks: cannot list " + dir + ": " + e.getMessage() + "; the loaded runbooks keep serving");
       return new ReloadResult(catalog.get(), List.of(Problem.error(dev.vigil.config.Pos.of(dir.toString()), "cannot list directory: " + e.getMessage())));
     }
     RunbookCatalog previous = catalog.get();
@@ -159,24 +169,23 @@ public final class RunbookRegistry implements AutoCloseable {
         String fingerprint = e.errors().toString();
         if (!fingerprint.equals(lastRejected.put(e.file(), fingerprint))) {
           reloadErrors.increment();
-          LOG.atError().setMessage("runbook {} rejected ({} problems){}: {}").addKeyValue("runbook", e.name())
-              .addArgument(e.label()).addArgument(e.errors().size())
-              .addArgument(e.serving().map(r -> "; version " + r.version() + " keeps serving").orElse("; nothing serves it"))
-              .addArgument(String.join("; ", e.errors().stream().map(Problem::toString).toList())).log();
+          LOG.atError().addKeyValue("runbook", e.name()).log("runbook " + e.label() + " rejected (" + e.errors().size()
+              + (e.errors().size() == 1 ? " problem" : " problems")
+              + e.serving().map(r -> "; version " + r.version() + " keeps serving").orElse("; nothing serves it") + "): "
+              + String.join("; ", e.errors().stream().map(Problem::toString).toList()));
         }
         continue;
       }
       lastRejected.remove(e.file());
       Runbook now = e.serving().orElseThrow();
       if (before.isEmpty() || !before.get().version().equals(now.version())) {
-        LOG.atInfo().setMessage("runbook {} loaded from {}, version {}").addKeyValue("runbook", now.name())
-            .addArgument(now.name()).addArgument(e.label()).addArgument(now.version()).log();
+        LOG.atInfo().addKeyValue("runbook", now.name())
+            .log("runbook " + now.name() + " loaded from " + e.label() + ", version " + now.version());
       }
     }
     for (RunbookCatalog.Entry e : previous.entries()) {
       if (next.entry(e.file()).isEmpty()) {
-        LOG.atInfo().setMessage("runbook {} removed: {} was deleted").addKeyValue("runbook", e.name())
-            .addArgument(e.name()).addArgument(e.label()).log();
+        LOG.atInfo().addKeyValue("runbook", e.name()).log("runbook " + e.name() + " removed: " + e.label() + " was deleted");
       }
     }
   }
@@ -203,8 +212,11 @@ public final class RunbookRegistry implements AutoCloseable {
         while (true) {
           WatchKey key = w.take();
           key.pollEvents();
-          key.reset();
           worker.execute(this::schedule);
+          if (!key.reset()) {
+            LOG.atWarn().log("runbook directory " + dir + " is gone: no longer watching it; SIGHUP or POST /-/reload reload it once it is back");
+            return;
+          }
         }
       } catch (InterruptedException | ClosedWatchServiceException e) {
         // closing
@@ -222,7 +234,7 @@ public final class RunbookRegistry implements AutoCloseable {
       try {
         reloadOnWorker();
       } catch (RuntimeException e) {
-        LOG.atError().setMessage("runbook reload failed: {}").addArgument(e.toString()).setCause(e).log();
+        LOG.atError().setCause(e).log("runbook reload failed: " + e);
       }
     }, debounce.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -233,7 +245,7 @@ public final class RunbookRegistry implements AutoCloseable {
       try {
         watcher.close();
       } catch (IOException e) {
-        LOG.atWarn().setMessage("closing the runbook watcher: {}").addArgument(e.getMessage()).log();
+        LOG.atWarn().log("closing the runbook watcher: " + e.getMessage());
       }
       watchThread.interrupt();
     }
