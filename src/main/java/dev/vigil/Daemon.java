@@ -6,6 +6,8 @@ import dev.vigil.config.VigilConfig;
 import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
 import dev.vigil.http.Readiness;
+import dev.vigil.http.RunbookApi;
+import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
@@ -40,6 +42,7 @@ public final class Daemon {
   private final Vertx vertx;
   private final PrometheusMeterRegistry metrics;
   private Database db;
+  private RunbookRegistry runbooks;
   private GroupCommitter committer;
   private volatile int port;
 
@@ -67,7 +70,11 @@ public final class Daemon {
 
   /** The flow of an alert, assembled: ingest → commit → (incident changes to later stages). */
   private Future<Void> wire(Clock clock) {
-    return Database.open(vertx, config.store()).compose(database -> {
+    runbooks = new RunbookRegistry(config.runbooks(), metrics);
+    return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
+      watchRunbooks();
+      return null;
+    })).compose(x -> Database.open(vertx, config.store())).compose(database -> {
       db = database;
       IncidentStore incidents = new SqlIncidentStore(db);
       Triage triage = new LabelTriage();
@@ -80,7 +87,8 @@ public final class Daemon {
           .check("config", Future::succeededFuture)
           .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
           .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured");
-      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), readiness, metrics);
+      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
+          readiness, metrics);
       return listen(deps);
     }).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
@@ -106,6 +114,22 @@ public final class Daemon {
       }
       return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
     });
+  }
+
+  /** Watches runbooks.dir for edits; without the directory the daemon runs with no runbooks. */
+  private void watchRunbooks() {
+    try {
+      runbooks.watch();
+    } catch (java.io.IOException e) {
+      log.atWarn().addKeyValue("dir", config.runbooks().dir().toString())
+          .log("runbooks: not watching the runbook directory (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+              + "); edits need SIGHUP or POST /-/reload");
+    }
+  }
+
+  /** The runbooks in force; {@link RunbookRegistry#reload()} serves SIGHUP. */
+  public RunbookRegistry runbooks() {
+    return runbooks;
   }
 
   private void afterCommit(IngestResult result, Counter opened) {
@@ -135,6 +159,11 @@ public final class Daemon {
     Future<Void> http = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     http.transform(ar -> committer == null ? Future.succeededFuture() : committer.drain())
         .transform(ar -> db == null ? Future.succeededFuture() : db.close())
+        .andThen(ar -> {
+          if (runbooks != null) {
+            runbooks.close();
+          }
+        })
         .onComplete(ar -> vertx.close().onComplete(done));
     return done.future();
   }

@@ -26,8 +26,8 @@ public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   /** What the routes need. */
-  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, Readiness readiness,
-      PrometheusMeterRegistry metrics) {}
+  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks,
+      Readiness readiness, PrometheusMeterRegistry metrics) {}
 
   private HttpApi() {}
 
@@ -52,6 +52,7 @@ public final class HttpApi {
         api.handle(ctx);
       }
     });
+    router.route("/-/*").handler(api);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(limit));
     router.post("/api/*").handler(HttpApi::requireJson);
 
@@ -62,6 +63,9 @@ public final class HttpApi {
     router.post("/api/v1/incidents/:id/acknowledge").handler(deps.incidents()::acknowledge);
     router.post("/api/v1/incidents/:id/resolve").handler(deps.incidents()::resolve);
     router.post("/api/v1/incidents/:id/notes").handler(deps.incidents()::note);
+    router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
+    router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
+    router.post("/-/reload").handler(deps.runbooks()::reload);
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
     router.route().failureHandler(failure(deps, limit));
