@@ -28,6 +28,27 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
+import java.util.List;
+import dev.vigil.http.RunApi;
+import dev.vigil.runbook.RunbookReader;
+import dev.vigil.runbook.action.Action;
+import dev.vigil.runbook.action.ApprovalAction;
+import dev.vigil.runbook.action.CheckAction;
+import dev.vigil.runbook.action.Escalation;
+import dev.vigil.runbook.action.ExecAction;
+import dev.vigil.runbook.action.HttpAction;
+import dev.vigil.runbook.action.IncidentAction;
+import dev.vigil.runbook.action.MessageAction;
+import dev.vigil.runbook.action.Notifications;
+import dev.vigil.runbook.action.Scheduler;
+import dev.vigil.runbook.action.TimelineNotifications;
+import dev.vigil.runbook.action.WaitAction;
+import dev.vigil.runbook.engine.Engine;
+import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.runbook.engine.VertxScheduler;
+import dev.vigil.store.SqlRunStore;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +65,8 @@ public final class Daemon {
   private Database db;
   private RunbookRegistry runbooks;
   private GroupCommitter committer;
+  private Engine engine;
+  private RunStore engineStore;
   private volatile int port;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
@@ -54,6 +77,11 @@ public final class Daemon {
 
   /** Starts a daemon; the future fails (and everything started is closed) if any part cannot start. */
   public static Future<Daemon> start(VigilConfig config, Clock clock) {
+    return start(config, clock, vertx -> new VertxScheduler(vertx, clock));
+  }
+
+  /** Starts a daemon whose runbook timers come from {@code scheduler} (tests pass one that moves time by hand). */
+  public static Future<Daemon> start(VigilConfig config, Clock clock, java.util.function.Function<Vertx, Scheduler> scheduler) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -63,13 +91,13 @@ public final class Daemon {
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
     Daemon daemon = new Daemon(config, vertx, metrics);
-    return daemon.wire(clock)
+    return daemon.wire(clock, scheduler.apply(vertx))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
 
   /** The flow of an alert, assembled: ingest → commit → (incident changes to later stages). */
-  private Future<Void> wire(Clock clock) {
+  private Future<Void> wire(Clock clock, Scheduler scheduler) {
     runbooks = new RunbookRegistry(config.runbooks(), metrics);
     return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
       watchRunbooks();
@@ -79,6 +107,7 @@ public final class Daemon {
       IncidentStore incidents = new SqlIncidentStore(db);
       Triage triage = new LabelTriage();
       Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
+      engine = runbookEngine(incidents, clock, scheduler);
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
           config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
@@ -87,11 +116,42 @@ public final class Daemon {
           .check("config", Future::succeededFuture)
           .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
           .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured");
-      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
+      RunStore runStore = engineStore;
+      IncidentApi incidentApi = new IncidentApi(incidents, clock,
+          id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
+      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
           readiness, metrics);
-      return listen(deps);
+      // the engine resumes unfinished runs before the API takes requests
+      return vertx.deployVerticle(engine).compose(id -> listen(deps));
     }).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
+  }
+
+  /**
+   * The runbook engine and its actions. {@code slack}, {@code pagerduty} and escalation go to the
+   * incident timeline until the outbox and escalator of [F2]/[F5] are bound here (the seam: replace
+   * {@code notifications} and {@code escalation}).
+   */
+  private Engine runbookEngine(IncidentStore incidents, Clock clock, Scheduler scheduler) {
+    engineStore = new SqlRunStore(db);
+    Notifications notifications = new TimelineNotifications(incidents, clock);
+    Escalation escalation = TimelineNotifications.escalation(incidents, clock);
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000));
+    HttpAction http = new HttpAction(web);
+    List<Action> actions = List.of(http,
+        new ExecAction(vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
+        new WaitAction(clock), new CheckAction(http, scheduler, clock), MessageAction.slack(notifications),
+        MessageAction.pagerDuty(notifications), new IncidentAction(incidents, escalation, clock),
+        new ApprovalAction(clock, notifications));
+    java.util.Random random = new java.util.Random();
+    return new Engine(new Engine.Deps(engineStore, incidents, runbooks,
+        new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
+        scheduler, clock, random::nextDouble, metrics));
+  }
+
+  /** The runbook engine (for tests and the benchmark). */
+  public Engine engine() {
+    return engine;
   }
 
   /**
@@ -138,6 +198,7 @@ public final class Daemon {
         opened.increment();
       }
     });
+    engine.onChanges(result.changes());
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */

@@ -26,7 +26,7 @@ public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   /** What the routes need. */
-  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks,
+  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
       Readiness readiness, PrometheusMeterRegistry metrics) {}
 
   private HttpApi() {}
@@ -65,6 +65,10 @@ public final class HttpApi {
     router.post("/api/v1/incidents/:id/notes").handler(deps.incidents()::note);
     router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
     router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
+    router.post("/api/v1/runbooks/:name/runs").handler(deps.runs()::start);
+    router.get("/api/v1/runs/:id").handler(deps.runs()::show);
+    router.post("/api/v1/runs/:id/approve").handler(deps.runs()::approve);
+    router.post("/api/v1/runs/:id/reject").handler(deps.runs()::reject);
     router.post("/-/reload").handler(deps.runbooks()::reload);
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
