@@ -410,9 +410,13 @@ public final class Engine extends VerticleBase {
         skip(r, s, blocked);
         continue;
       }
-      Map<String, Object> b = bindings(r);
+      boolean dry = r.record.mode() == Rollout.Mode.DRY_RUN;
+      // a dry run has no step results: templates and conditions that read them stay undecided
+      Map<String, Object> b = dry ? dryBindings(r) : bindings(r);
       String whenNote = null;
-      if (s.when().isPresent()) {
+      if (dry && s.when().isPresent() && !s.needs().isEmpty() && s.when().get().source().contains("steps.")) {
+        whenNote = " (when " + s.when().get().source() + " reads step results: decided only in a real run)";
+      } else if (s.when().isPresent()) {
         try {
           if (!s.when().get().test(b)) {
             skip(r, s, "when " + s.when().get().source() + " is false");
@@ -826,6 +830,12 @@ public final class Engine extends VerticleBase {
       }
     }
     b.put("steps", steps);
+    return b;
+  }
+
+  private static Map<String, Object> dryBindings(LiveRun r) {
+    Map<String, Object> b = new LinkedHashMap<>(r.record.bindings());
+    b.put("steps", Map.of()); // reading steps.X fails, so a preview keeps the ${{ }} as written
     return b;
   }
 
