@@ -136,7 +136,9 @@ public final class Daemon {
     engineStore = new SqlRunStore(db);
     Notifications notifications = new TimelineNotifications(incidents, clock);
     Escalation escalation = TimelineNotifications.escalation(incidents, clock);
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000));
+    // many runs may call the same host (Prometheus, a scaling API): more than Vert.x's default 5 connections to it
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
     HttpAction http = new HttpAction(web);
     List<Action> actions = List.of(http,
         new ExecAction(vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
