@@ -91,7 +91,7 @@ class EngineBenchmark {
   }
 
   private void bench(String name, int runs, String yaml, boolean noIo) throws Exception {
-    Logger blocked = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
+    Logger blocked = (Logger) LoggerFactory.getLogger("vertx-blocked-thread-checker");
     ListAppender<ILoggingEvent> warnings = new ListAppender<>();
     warnings.start();
     blocked.addAppender(warnings);

@@ -38,7 +38,7 @@ public final class IncidentAction implements Action {
       case "acknowledge" -> incidents.acknowledge(attempt.incident(), by, text, clock.instant()).recover(IncidentAction::alreadyThere);
       case "resolve" -> incidents.resolve(attempt.incident(), by, text, clock.instant()).recover(IncidentAction::alreadyThere);
       case "note" -> incidents.append(attempt.incident(), new TimelineEvent(clock.instant(), "note", by, text));
-      case "escalate" -> escalation.escalate(attempt.incident(), by, text.isEmpty() ? "runbook " + attempt.runbook() + " asked for it" : text);
+      case "escalate" -> escalation.escalateNow(attempt.incident(), by, text.isEmpty() ? "runbook " + attempt.runbook() + " asked for it" : text);
       default -> Future.failedFuture("unknown incident action " + a.action());
     };
     return f.map(x -> StepOutcome.done(Map.of()))

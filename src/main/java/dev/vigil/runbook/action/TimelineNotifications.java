@@ -42,12 +42,24 @@ public final class TimelineNotifications implements Notifications {
     return incidents.append(intent.incident(), new TimelineEvent(clock.instant(), "notification", "runbook", text)).map(out);
   }
 
-  /** An {@link Escalation} that records the request on the timeline. */
+  /** An {@link Escalation} that records each request on the timeline. */
   public static Escalation escalation(IncidentStore incidents, Clock clock) {
-    return (incident, by, reason) -> {
-      LOG.atWarn().addKeyValue("incident", incident.toString()).log("escalation requested (no escalator bound): " + reason);
-      return incidents.append(incident, new TimelineEvent(clock.instant(), "escalate", by,
-          "escalation requested: " + reason + " (no escalator bound: recorded here only)")).mapEmpty();
+    return new Escalation() {
+      @Override
+      public Future<Void> runFailed(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        return record(incident, by, reason);
+      }
+
+      @Override
+      public Future<Void> escalateNow(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        return record(incident, by, reason);
+      }
+
+      private Future<Void> record(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        LOG.atWarn().addKeyValue("incident", incident.toString()).log("escalation requested (no escalator bound): " + reason);
+        return incidents.append(incident, new TimelineEvent(clock.instant(), "escalate", by,
+            "escalation requested: " + reason + " (no escalator bound: recorded here only)")).mapEmpty();
+      }
     };
   }
 }

@@ -276,6 +276,17 @@ public final class Engine extends VerticleBase {
     });
   }
 
+  /**
+   * True when a runbook will try to handle this incident on its own (it matches, in auto mode for
+   * this incident, and its rollout guard has not tripped): [F2]'s {@code RunbookGate}, so that
+   * escalation waits for the run (unless the severity pages at once).
+   */
+  public boolean willHandle(Incident incident) {
+    Optional<Selection> sel = registry.select(incident);
+    return sel.isPresent() && sel.get().mode() == Rollout.Mode.AUTO
+        && trip(sel.get().runbook().name(), sel.get().runbook().version()).isEmpty();
+  }
+
   /** The run as stored. */
   public Future<Optional<RunRecord>> run(RunId id) {
     return store.get(id);
@@ -507,7 +518,7 @@ public final class Engine extends VerticleBase {
     Optional<Duration> perTry = s.kind().equals("wait") || s.kind().equals("approval") ? Optional.empty() : s.timeout();
     Attempt attempt = new Attempt(r.id.toString(), r.runbook.name(), r.record.incident(), s, number, action, b, perTry, cancellation);
     long startedNanos = System.nanoTime();
-    r.stepStarted.put(s.id(), startedNanos);
+    r.stepStarted.putIfAbsent(s.id(), startedNanos);
     if (perTry.isPresent()) {
       Scheduler.Timer t = scheduler.at(clock.instant().plus(perTry.get()), () -> onContext(() -> {
         if (current(r, s, number)) {
@@ -693,7 +704,7 @@ public final class Engine extends VerticleBase {
                 }
               });
         } else if (status != RunStatus.SUCCEEDED && r.runbook.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
-          escalation.escalate(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " " + status.wire()
+          escalation.runFailed(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " " + status.wire()
               + " (" + r.id + ")" + (error == null ? "" : ": " + error));
         }
         guard(r);

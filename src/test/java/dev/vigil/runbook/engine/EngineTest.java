@@ -274,4 +274,32 @@ class EngineTest {
     assertThat(f.d.post("/api/v1/runs/" + run + "/approve", "{}").statusCode()).isEqualTo(409);
     assertThat(f.d.post("/api/v1/runs/RUN-999/approve", "{}").statusCode()).isEqualTo(404);
   }
+
+  @Test
+  void incidentAndMessageStepsActOnTheIncidentAndRunsAreCounted() {
+    f = RunbookFixture.start(dir, "inc", rb("inc", """
+        steps:
+          - {id: note, incident: {action: note, text: "looking at ${{ alert.labels.instance }}"}}
+          - {id: ack, needs: [note], incident: {action: acknowledge}}
+          - {id: page, needs: [ack], incident: {action: escalate, text: "needs a human"}}
+          - {id: tell, needs: [page], slack: {channel: "#ops", text: "hi from ${{ incident.id }}"}}
+          - {id: pd, needs: [page], pagerduty: {action: trigger, summary: "disk", severity: critical}}
+        """));
+    RunId run = fire("inc");
+    RunRecord r = f.awaitStatus(run, RunStatus.SUCCEEDED);
+    String inc = r.incident().toString();
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.incident(inc).getString("status").equals("resolved")); // onSuccess defaults to resolve
+    JsonObject incident = f.incident(inc);
+    assertThat(incident.getString("acknowledgedBy")).isEqualTo("runbook:inc");
+    assertThat(ModesTest.timelineHas(incident, "note", "looking at host-1")).isTrue();
+    assertThat(ModesTest.timelineHas(incident, "escalate", "escalation requested: needs a human")).isTrue();
+    assertThat(ModesTest.timelineHas(incident, "notification", "slack #ops: hi from " + inc)).isTrue();
+    assertThat(ModesTest.timelineHas(incident, "notification", "pagerduty trigger: disk [critical]")).isTrue();
+    assertThat(f.step(run, "pd").output()).containsEntry("dedupKey", inc);
+    assertThat(f.step(run, "tell").output()).containsEntry("channel", "#ops");
+    String metrics = f.d.get("/metrics").body();
+    assertThat(metrics).contains("vigil_runbook_runs_total{outcome=\"succeeded\",runbook=\"inc\"} 1.0")
+        .contains("vigil_runbook_step_duration_seconds_count{kind=\"incident\",runbook=\"inc\",step=\"note\"} 1")
+        .contains("vigil_runbook_runs_in_flight 0.0");
+  }
 }
