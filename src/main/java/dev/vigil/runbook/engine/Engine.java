@@ -95,6 +95,7 @@ public final class Engine extends VerticleBase {
   private final Map<String, RunStore.Trip> trips = new ConcurrentHashMap<>();
   private final Map<String, Double> successRates = new ConcurrentHashMap<>();
   private volatile int inFlight;
+  private boolean stopping; // engine context only
 
   /** What the engine needs; {@code jitter} returns values in [0, 1). */
   public record Deps(RunStore store, IncidentStore incidents, RunbookRegistry registry, RunbookReader reader,
@@ -134,6 +135,32 @@ public final class Engine extends VerticleBase {
       }
       return null;
     });
+  }
+
+  /**
+   * Pauses every run where it is (SIGTERM): timers are dropped, in-flight tries are told to stop, and
+   * nothing more is written or started. What was running stays {@code running} in the store and runs
+   * again at the next start, like after a crash.
+   */
+  @Override
+  public Future<?> stop() {
+    Promise<Void> done = Promise.promise();
+    onContext(() -> {
+      stopping = true;
+      for (LiveRun r : live.values()) {
+        if (r.runTimer != null) {
+          r.runTimer.cancel();
+        }
+        r.timers.values().forEach(Scheduler.Timer::cancel);
+        r.attempts.values().forEach(Attempt.Cancellation::cancel);
+      }
+      if (!live.isEmpty()) {
+        LOG.atInfo().log("runbook engine: paused " + live.size() + " unfinished run" + (live.size() == 1 ? "" : "s")
+            + "; they resume at the next start");
+      }
+      done.complete();
+    });
+    return done.future();
   }
 
   // ---------------------------------------------------------------- entry points
@@ -862,12 +889,19 @@ public final class Engine extends VerticleBase {
         .addKeyValue("incident", r.record.incident().toString());
   }
 
+  /** Runs {@code task} on the engine's context; once the engine stopped, nothing runs any more. */
   private void onContext(Runnable task) {
     Context ctx = context;
     if (ctx == null || Vertx.currentContext() == ctx) {
-      task.run();
+      if (!stopping) {
+        task.run();
+      }
     } else {
-      ctx.runOnContext(v -> task.run());
+      ctx.runOnContext(v -> {
+        if (!stopping) {
+          task.run();
+        }
+      });
     }
   }
 

@@ -302,4 +302,34 @@ class EngineTest {
         .contains("vigil_runbook_step_duration_seconds_count{kind=\"incident\",runbook=\"inc\",step=\"note\"} 1")
         .contains("vigil_runbook_runs_in_flight 0.0");
   }
+
+  @Test
+  void httpStepsSendJsonAndHeadersCheckTheStatusAndCapTheBody() {
+    String big = "{\"pad\": \"" + "z".repeat(300_000) + "\"}";
+    server.route("/scale", n -> new LocalServer.Reply(202, "{\"replicas\": 4}")).ok("/big", big)
+        .route("/teapot", n -> new LocalServer.Reply(418, "short and stout"));
+    f = RunbookFixture.start(dir, "web", rb("web", """
+        steps:
+          - id: scale
+            http:
+              method: PUT
+              url: "$BASE/scale"
+              headers: {X-Incident: "${{ incident.id }}"}
+              body: {replicas: '${{ 2 + 2 }}', reason: "for ${{ alert.labels.instance }}"}
+              expectStatus: [200, 202]
+          - {id: big, needs: [scale], http: {url: "$BASE/big"}}
+          - {id: teapot, needs: [scale], http: {url: "$BASE/teapot"}, onFailure: continue}
+        """));
+    RunId run = fire("web");
+    f.awaitRun(run, r -> r.status().finished());
+    LocalServer.Call put = server.calls().get(0);
+    assertThat(put.method()).isEqualTo("PUT");
+    assertThat(new JsonObject(put.body())).isEqualTo(new JsonObject().put("replicas", 4).put("reason", "for host-1"));
+    assertThat(f.step(run, "scale").output()).containsEntry("status", 202L).containsEntry("json", java.util.Map.of("replicas", 4L));
+    assertThat((String) f.step(run, "big").output().get("body")).hasSize(256 * 1024);
+    assertThat(f.step(run, "big").output().get("json")).as("a truncated body is not parsed").isNull();
+    assertThat(f.step(run, "teapot").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(f.step(run, "teapot").error()).isEqualTo("HTTP 418 from GET " + server.base() + "/teapot (expected 2xx)");
+    assertThat(f.step(run, "teapot").output()).containsEntry("body", "short and stout");
+  }
 }

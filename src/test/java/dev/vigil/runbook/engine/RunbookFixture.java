@@ -23,10 +23,14 @@ public final class RunbookFixture implements AutoCloseable {
   public static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
 
   public final ManualClock clock = new ManualClock(T0);
-  public final ManualScheduler time = new ManualScheduler(clock);
-  public final TestDaemon d;
+  public ManualScheduler time = new ManualScheduler(clock);
+  public TestDaemon d;
+  private final Path dir;
+  private final String config;
 
   private RunbookFixture(Path dir, String config, Map<String, String> runbooks) {
+    this.dir = dir;
+    this.config = config;
     try {
       Files.createDirectories(dir.resolve("runbooks"));
       for (Map.Entry<String, String> e : runbooks.entrySet()) {
@@ -36,6 +40,14 @@ public final class RunbookFixture implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     d = TestDaemon.start(dir, config, Map.of(), clock, vertx -> time);
+  }
+
+  /** Stops the daemon (SIGTERM-like: runs pause where they are) and starts a new one on the same store, with fresh timers. */
+  public void restart() {
+    d.close();
+    ManualScheduler fresh = new ManualScheduler(clock);
+    time = fresh;
+    d = TestDaemon.start(dir, config, Map.of(), clock, vertx -> fresh);
   }
 
   public static RunbookFixture start(Path dir, String config, Map<String, String> runbooks) {
