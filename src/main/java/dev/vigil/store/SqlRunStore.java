@@ -195,6 +195,19 @@ public final class SqlRunStore implements RunStore {
   }
 
   @Override
+  public Future<List<IncidentId>> undecided(Instant since) {
+    return db.reader().preparedQuery(d.sql("SELECT id FROM incidents WHERE status <> 'resolved' AND dropped = 0 AND opened_at >= ? "
+            + "AND id NOT IN (SELECT incident_id FROM runs) "
+            + "AND id NOT IN (SELECT incident_id FROM timeline WHERE kind = 'runbook-offered') ORDER BY id"))
+        .execute(Tuple.of(since.toEpochMilli()))
+        .map(rs -> {
+          List<IncidentId> out = new ArrayList<>();
+          rs.forEach(r -> out.add(new IncidentId(Rows.getLong(r, "id"))));
+          return out;
+        });
+  }
+
+  @Override
   public Future<Void> trip(String runbook, String version, String reason, Instant at) {
     return db.inTransaction(conn -> conn.preparedQuery(d.sql("INSERT INTO runbook_trips (runbook, version, reason, at) VALUES (?, ?, ?, ?) "
             + "ON CONFLICT (runbook) DO UPDATE SET version = excluded.version, reason = excluded.reason, at = excluded.at"))

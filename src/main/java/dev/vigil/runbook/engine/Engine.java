@@ -120,13 +120,27 @@ public final class Engine extends VerticleBase {
         .description("Runbook runs not finished (running, waiting or queued)").register(meters);
   }
 
-  /** Loads the guard's trips and resumes every unfinished run. */
+  /**
+   * How far back, at start, to look for incidents whose runbook decision was lost: the engine learns
+   * of an opened incident just after its commit, so a crash in between would otherwise leave it
+   * without its runbook. Older incidents are left alone (a runbook added since should not start for
+   * them).
+   */
+  static final Duration DECISION_LOOKBACK = Duration.ofMinutes(15);
+
+  /** Loads the guard's trips, resumes every unfinished run, and decides incidents a crash left undecided. */
   @Override
   public Future<?> start() {
     return store.trips().compose(t -> {
       trips.putAll(t);
       return store.unfinished();
-    }).map(runs -> {
+    }).compose(runs -> store.undecided(clock.instant().minus(DECISION_LOOKBACK)).map(undecided -> {
+      undecided.forEach(id -> incidents.get(id).onSuccess(found -> found.ifPresent(this::opened)));
+      if (!undecided.isEmpty()) {
+        LOG.atInfo().log("runbook engine: deciding " + undecided.size() + " incident(s) opened just before the last stop");
+      }
+      return runs;
+    })).map(runs -> {
       // runs that hold a concurrency slot first, so queued ones see the slots taken
       runs.stream().filter(r -> r.status() != RunStatus.PENDING).forEach(this::resume);
       runs.stream().filter(r -> r.status() == RunStatus.PENDING).forEach(this::resume);

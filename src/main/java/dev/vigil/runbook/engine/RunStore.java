@@ -32,6 +32,12 @@ public interface RunStore {
   /** Statuses of the last {@code window} finished runs of this runbook version, newest first (dry runs not counted). */
   Future<List<RunStatus>> recentOutcomes(String runbook, String version, int window);
 
+  /**
+   * Open incidents opened at or after {@code since} that have no run and were not offered a runbook:
+   * those whose runbook decision was lost in a crash right after their commit.
+   */
+  Future<List<IncidentId>> undecided(Instant since);
+
   /** Records that the rollout guard switched this runbook version to manual. */
   Future<Void> trip(String runbook, String version, String reason, Instant at);
 

@@ -119,4 +119,21 @@ class ResumeTest {
     assertThat(server.count("/once")).isEqualTo(1);
     assertThat(r.error()).contains("once: interrupted by a restart");
   }
+
+  @Test
+  void anIncidentLeftUndecidedByACrashGetsItsRunbookAtTheNextStart() throws Exception {
+    server.ok("/fix", "{}");
+    f = RunbookFixture.start(dir, "other", rb("other", "steps:\n  - {id: x, wait: 1s}\n"));
+    // committed, but no run was decided for it (as if Vigil died right after the commit)
+    String inc = f.fire("{\"alertname\": \"late\"}");
+    assertThat(f.incident(inc).getJsonArray("runs")).isEmpty();
+    Files.writeString(dir.resolve("runbooks/late.yaml"), rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
+    f.clock.advance(Duration.ofMinutes(5));
+    f.restart();
+    RunId run = f.runOf(inc);
+    f.awaitStatus(run, RunStatus.SUCCEEDED);
+    assertThat(server.count("/fix")).isEqualTo(1);
+    f.restart();
+    assertThat(f.incident(inc).getJsonArray("runs")).as("decided once: a later start leaves it alone").hasSize(1);
+  }
 }
