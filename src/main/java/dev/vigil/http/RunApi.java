@@ -81,6 +81,21 @@ public final class RunApi {
 
   public static JsonObject summary(RunRecord r) {
     return new JsonObject().put("id", r.id().toString()).put("runbook", r.runbook()).put("version", r.version())
-        .put("incident", r.incident().toString()).put("status", r.status().wire());
+        .put("incident", r.incident().toString()).put("status", status(r));
+  }
+
+  /** A running run whose only unfinished work is a wait or an approval (or a retry's backoff) reads {@code waiting}. */
+  static String status(RunRecord r) {
+    if (r.status() != dev.vigil.runbook.engine.RunStatus.RUNNING) {
+      return r.status().wire();
+    }
+    boolean anyWaiting = false;
+    for (StepRun s : r.steps()) {
+      if (s.status() == dev.vigil.runbook.engine.StepStatus.RUNNING) {
+        return r.status().wire();
+      }
+      anyWaiting |= s.status() == dev.vigil.runbook.engine.StepStatus.WAITING;
+    }
+    return anyWaiting ? "waiting" : r.status().wire();
   }
 }

@@ -239,6 +239,8 @@ class EngineTest {
     RunId run = fire("appr");
     f.awaitStep(run, "ask", StepStatus.WAITING);
     assertThat(f.runJson(run).getJsonArray("steps").getJsonObject(0).getString("status")).isEqualTo("waiting");
+    assertThat(f.runJson(run).getString("status")).as("a run that only waits for a person reads waiting").isEqualTo("waiting");
+    assertThat(f.run(run).status()).isEqualTo(RunStatus.RUNNING);
     var answer = f.d.post("/api/v1/runs/" + run + "/approve", "{\"by\": \"alice\"}");
     assertThat(answer.statusCode()).isEqualTo(200);
     f.awaitStatus(run, RunStatus.SUCCEEDED);
