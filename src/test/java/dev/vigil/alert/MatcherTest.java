@@ -1,0 +1,106 @@
+package dev.vigil.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.config.Problems;
+import dev.vigil.config.Yaml;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class MatcherTest {
+  private static final Map<String, String> LABELS = Map.of(
+      "alertname", "NodeFilesystemAlmostOutOfSpace", "severity", "critical", "instance", "host-1:9100", "note", "say \"hi\"");
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiterString = " => ", quoteCharacter = '`', textBlock = """
+      `alertname = "NodeFilesystemAlmostOutOfSpace"` => true
+      `alertname="NodeFilesystemAlmostOutOfSpace"` => true
+      `alertname = NodeFilesystemAlmostOutOfSpace` => true
+      `alertname != "NodeFilesystemAlmostOutOfSpace"` => false
+      `alertname =~ "NodeFilesystem.*"` => true
+      `alertname =~ "Filesystem"` => false
+      `alertname =~ "Filesystem.*"` => false
+      `alertname !~ "Filesystem"` => true
+      `severity =~ "critical|page"` => true
+      `severity =~ "crit|page"` => false
+      `severity=~critical|page` => true
+      `team = ""` => true
+      `team != ""` => false
+      `team != "eu"` => true
+      `team =~ ".*"` => true
+      `team =~ ".+"` => false
+      `instance = "host-1:9100"` => true
+      `note = "say \\"hi\\""` => true
+      `  severity   =   critical  ` => true
+      """)
+  void matchesLikeAlertmanager(String text, boolean expected) {
+    assertThat(Matcher.parse(text).matches(LABELS)).as(text).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      ``                         | 0  | expected a label name
+      `= "x"`                    | 0  | expected a label name, found '='
+      `9lives = "x"`             | 0  | expected a label name, found '9'
+      `alertname`                | 9  | expected one of =, !=, =~, !~ after label name "alertname"
+      `alertname == "x"`         | 11 | unexpected '=' after operator = (operators are =, !=, =~, !~)
+      `alertname ~= "x"`         | 10 | expected one of =, !=, =~, !~ after label name "alertname"
+      `alertname = "x`           | 12 | unterminated quoted value
+      `alertname = "x" y`        | 16 | unexpected text after the quoted value
+      `alertname = "a\\tb"`       | 14 | unknown escape \\t (use \\\\, \\" or \\n)
+      `alertname = x"y`          | 13 | a bare value cannot contain '"'; quote the whole value
+      `alertname =~ "(unclosed"` | 23 | invalid regular expression: Unclosed group
+      """)
+  void reportsWhereAndWhy(String text, int offset, String reason) {
+    assertThatThrownBy(() -> Matcher.parse(text))
+        .isInstanceOfSatisfying(MatcherSyntaxException.class, e -> {
+          assertThat(e.reason()).isEqualTo(reason);
+          assertThat(e.offset()).isEqualTo(offset);
+        });
+  }
+
+  @Test
+  void escapesRoundTrip() {
+    Matcher m = Matcher.parse("msg = \"a \\\"quoted\\\" \\\\ back\\nline\"");
+    assertThat(m.value()).isEqualTo("a \"quoted\" \\ back\nline");
+    assertThat(Matcher.parse(m.toString())).isEqualTo(m);
+    assertThat(Matcher.of("msg", Matcher.Op.EQ, m.value())).isEqualTo(m);
+  }
+
+  @Test
+  void regexIsAnchoredEvenWithAlternation() {
+    // without the (?:...) group, ^a|b$ would match "xb" and "ax"
+    Matcher m = Matcher.parse("x =~ \"a|b\"");
+    assertThat(m.matches(Map.of("x", "a"))).isTrue();
+    assertThat(m.matches(Map.of("x", "ax"))).isFalse();
+    assertThat(m.matches(Map.of("x", "xb"))).isFalse();
+  }
+
+  @Test
+  void emptyListMatchesEverything() {
+    assertThat(Matcher.matchesAll(List.of(), LABELS)).isTrue();
+    assertThat(Matcher.matchesAll(List.of(Matcher.parse("severity=critical"), Matcher.parse("team=eu")), LABELS)).isFalse();
+  }
+
+  @Test
+  void readAllReportsEachBadEntryAtItsPosition() {
+    Problems problems = new Problems();
+    String yaml = """
+        match:
+          - 'alertname = "Watchdog"'
+          - 'severity =~ "(crit"'
+          - 'oops'
+        """;
+    var root = Yaml.parse(yaml.getBytes(StandardCharsets.UTF_8), "rules.yaml", problems, null).orElseThrow();
+    List<Matcher> good = Matcher.readAll(root.fields("match").get("match").orElseThrow());
+    assertThat(good).containsExactly(Matcher.parse("alertname=\"Watchdog\""));
+    assertThat(problems.sorted()).extracting(Object::toString).containsExactly(
+        "rules.yaml:3:5: match[1]: bad matcher \"severity =~ \"(crit\"\": invalid regular expression: Unclosed group (at character 19)",
+        "rules.yaml:4:5: match[2]: bad matcher \"oops\": expected one of =, !=, =~, !~ after label name \"oops\" (at character 5)");
+  }
+}
