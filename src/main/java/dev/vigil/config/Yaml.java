@@ -79,7 +79,12 @@ public final class Yaml {
       return Optional.of(YamlNode.root(root, new YamlNode.Context(label, problems, interpolator)));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      problems.error(pos(label, mark), "YAML syntax error: " + firstLine(e.getProblem() != null ? e.getProblem() : e.getMessage()));
+      String problem = firstLine(e.getProblem() != null ? e.getProblem() : e.getMessage());
+      if (problem.startsWith("Global tag is not allowed: ")) {
+        problems.error(pos(label, mark), "tag " + problem.substring(27) + " is not allowed: these files hold plain data");
+      } else {
+        problems.error(pos(label, mark), "YAML syntax error: " + problem);
+      }
       return Optional.empty();
     } catch (YAMLException e) {
       problems.error(Pos.of(label), "YAML error: " + firstLine(e.getMessage()));

@@ -90,7 +90,18 @@ public final class Database {
 
   /** Runs {@code work} in a write transaction; rolled back if the returned future fails. */
   public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
-    return writer.withTransaction(work);
+    if (dialect == Dialect.POSTGRES) {
+      return writer.withTransaction(work);
+    }
+    // SQLite: take the write lock when the transaction begins. A deferred transaction that reads and
+    // then writes gets SQLITE_BUSY at once, without waiting out busy_timeout, if another writer
+    // (a backup, an operator's sqlite3 shell) holds the lock.
+    return writer.getConnection().compose(conn -> conn.query("BEGIN IMMEDIATE").execute()
+        .compose(v -> work.apply(conn))
+        .compose(result -> conn.query("COMMIT").execute().map(result))
+        // after any failure, including a failed COMMIT, leave the connection outside a transaction
+        .recover(failure -> conn.query("ROLLBACK").execute().transform(x -> Future.<T>failedFuture(failure)))
+        .eventually(conn::close));
   }
 
   /** Succeeds when the store answers a trivial query. */
@@ -119,7 +130,7 @@ public final class Database {
         .map(s -> s.lines().filter(l -> !l.trim().startsWith("--")).reduce("", (a, b) -> a + b + "\n").trim())
         .filter(s -> !s.isEmpty())
         .toList();
-    return writer.withTransaction(conn -> {
+    return inTransaction(conn -> {
       Future<Void> chain = Future.succeededFuture();
       for (String statement : statements) {
         chain = chain.compose(v -> conn.query(statement).execute().mapEmpty());

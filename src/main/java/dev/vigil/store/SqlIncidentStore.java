@@ -109,7 +109,7 @@ public final class SqlIncidentStore implements IncidentStore {
     final List<List<AlertIntake>> requests;
     final Triage triage;
     final long now;
-    final Map<String, AlertRow> alerts = new HashMap<>(); // fingerprint + '\0' + startsAt
+    final Map<String, AlertRow> alerts = new LinkedHashMap<>(); // fingerprint + '\0' + startsAt; new ones in arrival order
     final Map<String, AlertRow> firingByFingerprint = new HashMap<>();
     final Map<Long, IncidentRow> incidentsById = new LinkedHashMap<>();
     final Map<String, IncidentRow> openByGroup = new HashMap<>();

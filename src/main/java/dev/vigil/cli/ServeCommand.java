@@ -1,0 +1,68 @@
+package dev.vigil.cli;
+
+import dev.vigil.Daemon;
+import dev.vigil.config.ConfigException;
+import dev.vigil.config.ConfigLoader;
+import dev.vigil.config.VigilConfig;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+/**
+ * {@code vigil serve}: runs the daemon until SIGTERM or SIGINT, then drains (stops accepting,
+ * finishes queued commits, closes the store) and exits 0. Exits 1 if it cannot start.
+ */
+@Command(name = "serve", description = "Run the daemon.")
+public final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Mixin
+  ConfigOption config;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    VigilConfig cfg;
+    try {
+      cfg = ConfigLoader.fromSystem().load(config.file);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      spec.commandLine().getErr().println("vigil: not started: " + config.file + " is invalid");
+      return 1;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handled here rather than in a shutdown hook so that a clean drain exits 0, not 143.
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    Daemon daemon;
+    try {
+      daemon = Daemon.start(cfg, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      log.atError().setCause(e.getCause()).log("vigil: cannot start: " + e.getCause().getMessage());
+      spec.commandLine().getErr().println("vigil: cannot start: " + e.getCause().getMessage());
+      return 1;
+    }
+    stop.await();
+    log.atInfo().log("vigil: stopping: draining requests and queued commits");
+    try {
+      daemon.stop().toCompletionStage().toCompletableFuture()
+          .get(cfg.server().shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.atError().setCause(e).log("vigil: shutdown did not finish cleanly");
+      return 1;
+    }
+    log.atInfo().log("vigil: stopped");
+    return 0;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.vigil.http;
+
+import dev.vigil.config.VigilConfig;
+import dev.vigil.incident.IncidentException;
+import dev.vigil.ingest.BadRequest;
+import dev.vigil.ingest.IngestHandler;
+import dev.vigil.ingest.Overloaded;
+import dev.vigil.store.StoreException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every route Vigil serves, declared in one place, one line each. Handlers fail with exceptions;
+ * {@link #failure} writes every error as {@code {"error": "..."}} with the right status.
+ */
+public final class HttpApi {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  /** What the routes need. */
+  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, Readiness readiness,
+      PrometheusMeterRegistry metrics) {}
+
+  private HttpApi() {}
+
+  public static Router router(Vertx vertx, Deps deps) {
+    Router router = Router.router(vertx);
+    VigilConfig.Auth auth = deps.config().auth();
+    long limit = deps.config().server().maxBodyBytes();
+    Authenticator webhook = new Authenticator(auth.webhookTokens(), "webhook", ctx -> deps.ingest().rejected("unauthorized", 1));
+    Authenticator api = new Authenticator(auth.apiTokens(), "API", ctx -> { });
+
+    router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(ctx -> deps.readiness().evaluate().onSuccess(r ->
+        ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503).putHeader("Content-Type", "application/json").end(r.encode()))
+        .onFailure(ctx::fail));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metrics()));
+
+    router.route("/api/v1/alerts*").handler(webhook);
+    router.route("/api/v1/*").handler(ctx -> {
+      if (ctx.normalizedPath().startsWith("/api/v1/alerts")) {
+        ctx.next();
+      } else {
+        api.handle(ctx);
+      }
+    });
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(limit));
+    router.post("/api/*").handler(HttpApi::requireJson);
+
+    router.post("/api/v1/alerts/alertmanager").handler(deps.ingest()::alertmanager);
+    router.post("/api/v1/alerts").handler(deps.ingest()::alerts);
+    router.get("/api/v1/incidents").handler(deps.incidents()::list);
+    router.get("/api/v1/incidents/:id").handler(deps.incidents()::show);
+    router.post("/api/v1/incidents/:id/acknowledge").handler(deps.incidents()::acknowledge);
+    router.post("/api/v1/incidents/:id/resolve").handler(deps.incidents()::resolve);
+    router.post("/api/v1/incidents/:id/notes").handler(deps.incidents()::note);
+
+    router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
+    router.route().failureHandler(failure(deps, limit));
+    return router;
+  }
+
+  /** POST bodies are JSON; anything else is refused before it is read. */
+  private static void requireJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String media = type == null ? "" : type.split(";")[0].trim().toLowerCase();
+    boolean empty = ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
+    if (!media.equals("application/json") && !(empty && type == null)) {
+      ctx.fail(new HttpException(415, "Content-Type must be application/json, got " + (type == null ? "none" : "\"" + type + "\"")));
+      return;
+    }
+    ctx.next();
+  }
+
+  private static Handler<RoutingContext> failure(Deps deps, long limit) {
+    return ctx -> {
+      Throwable t = ctx.failure();
+      int status = ctx.statusCode();
+      String message;
+      if (t instanceof HttpException h) {
+        status = h.getStatusCode();
+        message = h.getPayload() != null ? h.getPayload() : h.getMessage();
+      } else if (t instanceof BadRequest) {
+        status = 400;
+        message = t.getMessage();
+      } else if (t instanceof IncidentException ie) {
+        status = ie.reason() == IncidentException.Reason.NOT_FOUND ? 404 : 409;
+        message = t.getMessage();
+      } else if (t instanceof Overloaded) {
+        status = 503;
+        message = "Vigil is overloaded (" + t.getMessage() + "); nothing from this request was stored, retry later";
+        ctx.response().putHeader("Retry-After", "1");
+      } else if (t instanceof StoreException) {
+        status = 503;
+        message = "the store is unavailable; nothing from this request was stored, retry later";
+        ctx.response().putHeader("Retry-After", "5");
+      } else if (t == null && status == 413) {
+        message = "body too large: the limit is " + limit + " bytes (server.maxBodyBytes)";
+        if (ctx.normalizedPath().startsWith("/api/v1/alerts")) {
+          deps.ingest().rejected("too_large", 1);
+        }
+      } else if (t == null) {
+        message = status == 404 ? "not found" : "request failed";
+      } else {
+        status = 500;
+        message = "internal error: " + t.getClass().getSimpleName() + "; see the Vigil log";
+        log.atError().setCause(t).addKeyValue("path", ctx.normalizedPath()).log("http: unhandled error");
+      }
+      if (status == 415 && ctx.normalizedPath().startsWith("/api/v1/alerts")) {
+        deps.ingest().rejected("unsupported_media_type", 1);
+      }
+      if (status == -1) {
+        status = 500;
+      }
+      if (!ctx.response().headWritten()) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("error", message).encode());
+      }
+    };
+  }
+}

@@ -1,0 +1,245 @@
+package dev.vigil.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.incident.AlertIntake;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns request bodies into {@link AlertIntake}s: Alertmanager's webhook (payload version 4) and the
+ * alert list of Alertmanager's {@code POST /api/v2/alerts}. Unknown fields are ignored (newer
+ * Alertmanagers add some); anything missing or of the wrong type is a {@link BadRequest} naming
+ * the field path, e.g. {@code alerts[3].startsAt: not an RFC 3339 time: "yesterday"}.
+ *
+ * <p>Pure and thread-safe.
+ */
+public final class AlertParser {
+  /** Alertmanager's "no end" timestamp. */
+  private static final Instant NO_END = Instant.parse("0001-01-01T00:00:00Z");
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  static {
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(64)
+        .maxStringLength(1 << 20)
+        .build());
+  }
+
+  private AlertParser() {}
+
+  /** An Alertmanager webhook: one alert group, keyed by its {@code groupKey}. */
+  public static List<AlertIntake> webhook(byte[] body) {
+    JsonNode root = read(body);
+    if (!root.isObject()) {
+      throw new BadRequest("body: expected a JSON object (an Alertmanager webhook, payload version 4), got " + kind(root));
+    }
+    JsonNode version = root.get("version");
+    if (version == null || version.isNull()) {
+      throw new BadRequest("version: missing; expected \"4\" (Alertmanager webhook payload version 4; a custom payload template is not supported)");
+    }
+    if (!version.isTextual() || !version.asText().equals("4")) {
+      throw new BadRequest("version: expected \"4\", got " + show(version));
+    }
+    String groupKey = requiredString(root, "groupKey", "groupKey");
+    Map<String, String> common = stringMap(root.get("commonLabels"), "commonLabels", false);
+    JsonNode alerts = root.get("alerts");
+    if (alerts == null || !alerts.isArray()) {
+      throw new BadRequest("alerts: expected a list of alerts, got " + kind(alerts));
+    }
+    List<AlertIntake> out = new ArrayList<>(alerts.size());
+    for (int i = 0; i < alerts.size(); i++) {
+      String path = "alerts[" + i + "]";
+      JsonNode a = alerts.get(i);
+      if (!a.isObject()) {
+        throw new BadRequest(path + ": expected an object, got " + kind(a));
+      }
+      String statusText = requiredString(a, "status", path + ".status");
+      AlertStatus status;
+      try {
+        status = AlertStatus.fromWire(statusText);
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest(path + ".status: expected \"firing\" or \"resolved\", got " + show(a.get("status")));
+      }
+      Map<String, String> labels = stringMap(a.get("labels"), path + ".labels", true);
+      Instant startsAt = time(a.get("startsAt"), path + ".startsAt", true);
+      Instant endsAt = time(a.get("endsAt"), path + ".endsAt", false);
+      Alert alert = new Alert(fingerprint(a, labels, path), labels, stringMap(a.get("annotations"), path + ".annotations", false),
+          status, startsAt, endsAt, optionalString(a, "generatorURL", path + ".generatorURL"));
+      out.add(new AlertIntake(alert, groupKey, common, false));
+    }
+    return out;
+  }
+
+  /**
+   * A JSON array of alerts in the shape of Alertmanager's {@code POST /api/v2/alerts}: each alert is
+   * its own group. An alert whose {@code endsAt} has passed is resolved; with no {@code startsAt} it
+   * continues the occurrence firing now, or starts one at {@code now}.
+   */
+  public static List<AlertIntake> alertList(byte[] body, Instant now) {
+    JsonNode root = read(body);
+    if (!root.isArray()) {
+      throw new BadRequest("body: expected a JSON array of alerts, got " + kind(root));
+    }
+    List<AlertIntake> out = new ArrayList<>(root.size());
+    for (int i = 0; i < root.size(); i++) {
+      String path = "[" + i + "]";
+      JsonNode a = root.get(i);
+      if (!a.isObject()) {
+        throw new BadRequest(path + ": expected an object, got " + kind(a));
+      }
+      Map<String, String> labels = stringMap(a.get("labels"), path + ".labels", true);
+      Instant startsAt = time(a.get("startsAt"), path + ".startsAt", false);
+      Instant endsAt = time(a.get("endsAt"), path + ".endsAt", false);
+      boolean implicit = startsAt == null;
+      if (startsAt == null) {
+        startsAt = endsAt != null && endsAt.isBefore(now) ? endsAt : now; // as Alertmanager does
+      }
+      AlertStatus status = endsAt != null && !endsAt.isAfter(now) ? AlertStatus.RESOLVED : AlertStatus.FIRING;
+      String fingerprint = Fingerprint.of(labels);
+      Alert alert = new Alert(fingerprint, labels, stringMap(a.get("annotations"), path + ".annotations", false),
+          status, startsAt, status == AlertStatus.RESOLVED ? endsAt : null, optionalString(a, "generatorURL", path + ".generatorURL"));
+      out.add(new AlertIntake(alert, "alert:" + fingerprint, labels, implicit));
+    }
+    return out;
+  }
+
+  private static JsonNode read(byte[] body) {
+    if (body.length == 0) {
+      throw new BadRequest("body: empty; expected JSON");
+    }
+    try {
+      JsonNode node = MAPPER.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw new BadRequest("body: empty; expected JSON");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new BadRequest("body: malformed JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadRequest("body: unreadable: " + e.getMessage());
+    }
+  }
+
+  private static String fingerprint(JsonNode alert, Map<String, String> labels, String path) {
+    String given = optionalString(alert, "fingerprint", path + ".fingerprint");
+    return given.isEmpty() ? Fingerprint.of(labels) : given;
+  }
+
+  private static String requiredString(JsonNode obj, String field, String path) {
+    JsonNode v = obj.get(field);
+    if (v == null || v.isNull()) {
+      throw new BadRequest(path + ": missing");
+    }
+    if (!v.isTextual()) {
+      throw new BadRequest(path + ": expected a string, got " + kind(v));
+    }
+    if (v.asText().isEmpty()) {
+      throw new BadRequest(path + ": must not be empty");
+    }
+    return v.asText();
+  }
+
+  private static String optionalString(JsonNode obj, String field, String path) {
+    JsonNode v = obj.get(field);
+    if (v == null || v.isNull()) {
+      return "";
+    }
+    if (!v.isTextual()) {
+      throw new BadRequest(path + ": expected a string, got " + kind(v));
+    }
+    return v.asText();
+  }
+
+  private static Map<String, String> stringMap(JsonNode v, String path, boolean required) {
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadRequest(path + ": missing (an alert needs at least one label)");
+      }
+      return Map.of();
+    }
+    if (!v.isObject()) {
+      throw new BadRequest(path + ": expected an object of strings, got " + kind(v));
+    }
+    if (required && v.isEmpty()) {
+      throw new BadRequest(path + ": empty (an alert needs at least one label)");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().isEmpty()) {
+        throw new BadRequest(path + ": a label name must not be empty");
+      }
+      if (!e.getValue().isTextual()) {
+        throw new BadRequest(path + "." + e.getKey() + ": expected a string, got " + kind(e.getValue()));
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
+  private static Instant time(JsonNode v, String path, boolean required) {
+    if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
+      if (required) {
+        throw new BadRequest(path + ": missing");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new BadRequest(path + ": expected an RFC 3339 time string, got " + kind(v));
+    }
+    try {
+      Instant t = Instant.parse(v.asText());
+      return t.equals(NO_END) ? null : t;
+    } catch (DateTimeParseException e) {
+      try {
+        Instant t = java.time.OffsetDateTime.parse(v.asText()).toInstant();
+        return t.equals(NO_END) ? null : t;
+      } catch (DateTimeParseException e2) {
+        throw new BadRequest(path + ": not an RFC 3339 time: " + show(v));
+      }
+    }
+  }
+
+  private static String kind(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return "nothing";
+    }
+    if (v.isObject()) {
+      return "an object";
+    }
+    if (v.isArray()) {
+      return "a list";
+    }
+    if (v.isNumber()) {
+      return "the number " + v.asText();
+    }
+    if (v.isBoolean()) {
+      return v.asText();
+    }
+    return show(v);
+  }
+
+  private static String show(JsonNode v) {
+    String s = v.isTextual() ? v.asText() : v.toString();
+    s = s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    return "\"" + s.replace("\"", "\\\"") + "\"";
+  }
+}

@@ -1,0 +1,189 @@
+package dev.vigil.ingest;
+
+import dev.vigil.classify.Triage;
+import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.IngestResult;
+import dev.vigil.store.StoreException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of incoming alerts. Requests queue here and are committed in batches, one
+ * transaction per batch; each request's future completes only after its batch is committed, so a
+ * 2xx always means "stored".
+ *
+ * <p>Batching is natural: while one commit runs, new requests wait, and the next commit takes all
+ * of them (up to {@code maxBatchAlerts}). Under light load a request commits alone at once; under
+ * heavy load batches grow and throughput follows. When more than {@code queueLimit} alerts wait,
+ * {@link #submit} fails at once with {@link Overloaded}.
+ *
+ * <p>If a batch of several requests fails, each is retried alone, so that one request the store
+ * rejects cannot fail the others. All state is confined to the committer's own context; callers
+ * may submit from any thread.
+ */
+public final class GroupCommitter {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+  private record Pending(List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
+
+  private final Context context;
+  private final IncidentStore store;
+  private final Triage triage;
+  private final Clock clock;
+  private final int queueLimit;
+  private final int maxBatchAlerts;
+  private final Consumer<IngestResult> onCommit;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final AtomicInteger waitingAlerts = new AtomicInteger();
+  private final DistributionSummary batchSize;
+  private final Timer commitTime;
+  private boolean committing;
+  private volatile boolean closed;
+  private Promise<Void> drained;
+
+  public GroupCommitter(Vertx vertx, IncidentStore store, Triage triage, Clock clock, int queueLimit, int maxBatchAlerts,
+      MeterRegistry metrics, Consumer<IngestResult> onCommit) {
+    this.context = vertx.getOrCreateContext();
+    this.store = store;
+    this.triage = triage;
+    this.clock = clock;
+    this.queueLimit = queueLimit;
+    this.maxBatchAlerts = maxBatchAlerts;
+    this.onCommit = onCommit;
+    this.batchSize = DistributionSummary.builder("vigil_commit_batch_alerts")
+        .description("Alerts committed per transaction").publishPercentileHistogram().register(metrics);
+    this.commitTime = Timer.builder("vigil_commit_duration")
+        .description("Time to commit one batch of alerts").publishPercentileHistogram().register(metrics);
+    metrics.gauge("vigil_ingest_queue_alerts", waitingAlerts);
+  }
+
+  /**
+   * Queues one request's alerts. The future completes, on the caller's context, with the incidents
+   * the alerts belong to once they are committed; it fails with {@link Overloaded} when the queue is
+   * full or the committer is closing, and with {@link StoreException} when the commit failed.
+   */
+  public Future<List<IncidentId>> submit(List<AlertIntake> alerts) {
+    Context caller = Vertx.currentContext();
+    Promise<List<IncidentId>> promise = Promise.promise();
+    if (closed) {
+      return Future.failedFuture(new Overloaded("shutting down"));
+    }
+    int size = Math.max(1, alerts.size());
+    if (waitingAlerts.addAndGet(size) > queueLimit && waitingAlerts.get() > size) {
+      waitingAlerts.addAndGet(-size);
+      return Future.failedFuture(new Overloaded("commit queue is full (" + queueLimit + " alerts waiting)"));
+    }
+    context.runOnContext(v -> {
+      queue.add(new Pending(alerts, promise, caller));
+      if (!committing) {
+        commitNext();
+      }
+    });
+    return promise.future();
+  }
+
+  /** Stops taking requests and completes when everything queued has been committed or failed. */
+  public Future<Void> drain() {
+    closed = true;
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (!committing && queue.isEmpty()) {
+        p.complete();
+      } else {
+        drained = p;
+      }
+    });
+    return p.future();
+  }
+
+  private void commitNext() {
+    if (queue.isEmpty()) {
+      committing = false;
+      if (drained != null) {
+        drained.complete();
+      }
+      return;
+    }
+    committing = true;
+    List<Pending> batch = new ArrayList<>();
+    int alerts = 0;
+    while (!queue.isEmpty() && (batch.isEmpty() || alerts + queue.peek().alerts.size() <= maxBatchAlerts)) {
+      Pending p = queue.poll();
+      batch.add(p);
+      alerts += p.alerts.size();
+    }
+    int total = alerts;
+    long started = System.nanoTime();
+    commit(batch).onComplete(ar -> {
+      commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      batchSize.record(total);
+      commitNext();
+    });
+  }
+
+  private Future<Void> commit(List<Pending> batch) {
+    List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
+    return store.ingest(requests, triage, clock.instant()).transform(ar -> {
+      if (ar.succeeded()) {
+        for (int i = 0; i < batch.size(); i++) {
+          finish(batch.get(i), ar.result().incidentsPerRequest().get(i), null);
+        }
+        notifyCommitted(ar.result());
+        return Future.succeededFuture();
+      }
+      if (batch.size() > 1) {
+        log.atWarn().addKeyValue("requests", batch.size()).setCause(ar.cause())
+            .log("ingest: batch commit failed; retrying its requests one by one");
+        Future<Void> chain = Future.succeededFuture();
+        for (Pending p : batch) {
+          chain = chain.compose(v -> commit(List.of(p)));
+        }
+        return chain;
+      }
+      Throwable cause = ar.cause() instanceof StoreException ? ar.cause()
+          : new StoreException("store: commit failed: " + ar.cause().getMessage(), ar.cause());
+      log.atError().addKeyValue("alerts", batch.get(0).alerts.size()).setCause(ar.cause()).log("ingest: commit failed");
+      finish(batch.get(0), null, cause);
+      return Future.succeededFuture();
+    });
+  }
+
+  private void notifyCommitted(IngestResult result) {
+    try {
+      onCommit.accept(result);
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).log("ingest: a listener failed after commit; the alerts are stored");
+    }
+  }
+
+  private void finish(Pending p, List<IncidentId> ids, Throwable failure) {
+    waitingAlerts.addAndGet(-Math.max(1, p.alerts.size()));
+    Runnable complete = () -> {
+      if (failure == null) {
+        p.promise.complete(ids);
+      } else {
+        p.promise.fail(failure);
+      }
+    };
+    if (p.caller == null || p.caller == context) {
+      complete.run();
+    } else {
+      p.caller.runOnContext(v -> complete.run());
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.vigil.ingest;
+
+import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.IncidentId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The two alert endpoints. Each parses its body, hands the alerts to the {@link GroupCommitter} and
+ * answers {@code 202 {"accepted": N, "incidents": [...]}} only once they are committed. Errors are
+ * thrown (or failed) as exceptions; the router's failure handler turns them into JSON answers.
+ */
+public final class IngestHandler {
+  private final GroupCommitter committer;
+  private final Clock clock;
+  private final Counter received;
+  private final MeterRegistry metrics;
+
+  public IngestHandler(GroupCommitter committer, Clock clock, MeterRegistry metrics) {
+    this.committer = committer;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.received = Counter.builder("vigil_alerts_received_total").description("Alerts in well-formed requests").register(metrics);
+  }
+
+  /** {@code POST /api/v1/alerts/alertmanager}: an Alertmanager webhook (payload version 4). */
+  public void alertmanager(RoutingContext ctx) {
+    handle(ctx, AlertParser::webhook);
+  }
+
+  /** {@code POST /api/v1/alerts}: a JSON array of alerts, as Alertmanager's own API takes them. */
+  public void alerts(RoutingContext ctx) {
+    handle(ctx, body -> AlertParser.alertList(body, clock.instant()));
+  }
+
+  private void handle(RoutingContext ctx, Function<byte[], List<AlertIntake>> parser) {
+    List<AlertIntake> alerts;
+    try {
+      alerts = parser.apply(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+    } catch (BadRequest e) {
+      rejected("bad_request", 1);
+      throw e;
+    }
+    received.increment(alerts.size());
+    committer.submit(alerts).onComplete(ar -> {
+      if (ar.failed()) {
+        rejected(ar.cause() instanceof Overloaded ? "overloaded" : "store_unavailable", alerts.size());
+        ctx.fail(ar.cause());
+        return;
+      }
+      JsonArray incidents = new JsonArray();
+      ar.result().stream().map(IncidentId::toString).forEach(incidents::add);
+      ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("accepted", alerts.size()).put("incidents", incidents).encode());
+    });
+  }
+
+  /** Counts alerts (or requests, when the alerts could not be read) turned away, by reason. */
+  public void rejected(String reason, int count) {
+    metrics.counter("vigil_alerts_rejected_total", "reason", reason).increment(count);
+  }
+}

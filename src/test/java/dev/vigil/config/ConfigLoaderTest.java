@@ -1,0 +1,89 @@
+package dev.vigil.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Each bad config fixture gives exactly the message an operator would read. */
+class ConfigLoaderTest {
+  static Path fixture(String name) {
+    try {
+      return Path.of(ConfigLoaderTest.class.getClassLoader().getResource("config/" + name).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<String> problems(String name) {
+    Problems problems = new Problems();
+    new ConfigLoader(Map.<String, String>of()::get).read(fixture(name), problems);
+    String prefix = fixture(name).toString();
+    return problems.sorted().stream().map(p -> p.toString().replace(prefix, name)).toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      bad/unknown-key.yaml   | bad/unknown-key.yaml:3:3: server: unknown key "prot" (did you mean "port"?)
+      bad/bad-type.yaml      | bad/bad-type.yaml:2:9: server.port: expected a whole number, got "eighty"
+      bad/missing-env.yaml   | bad/missing-env.yaml:2:13: slack.botToken: environment variable SLACK_BOT_TOKEN is not set (use ${env:SLACK_BOT_TOKEN:-} for an optional value)
+      bad/anonymous.yaml     | bad/anonymous.yaml:2:9: server.host: refusing to listen on 0.0.0.0 without auth.webhookTokens: anyone who can reach it could post alerts or act on incidents; set tokens or auth.allowAnonymous: true
+      bad/bad-duration.yaml  | bad/bad-duration.yaml:2:20: server.shutdownTimeout: duration "30" needs a unit, e.g. 30s (units: ms, s, m, h, d)
+      bad/syntax.yaml        | bad/syntax.yaml:3:1: YAML syntax error: expected ',' or ']', but got <stream end>
+      bad/duplicate-key.yaml | bad/duplicate-key.yaml:3:3: server: duplicate key "port" (first at line 2)
+      bad/java-tag.yaml      | bad/java-tag.yaml:1:9: tag tag:yaml.org,2002:javax.script.ScriptEngineManager is not allowed: these files hold plain data
+      """)
+  void eachMistakeIsReportedAtItsPlace(String file, String expected) {
+    assertThat(problems(file)).containsExactly(expected);
+  }
+
+  @Test
+  void everyProblemOfAFileIsReportedAtOnce() {
+    String teams = fixture("bad/several.yaml").resolveSibling("missing-teams.yaml").toString();
+    assertThat(problems("bad/several.yaml")).containsExactly(
+        "bad/several.yaml:2:8: store.url: store url must start with sqlite: or postgresql://, got \"mysql://db/vigil\"",
+        "bad/several.yaml:3:16: store.synchronous: \"OFF\" is not one of FULL, NORMAL",
+        "bad/several.yaml:4:8: teams: file " + teams + " does not exist",
+        "bad/several.yaml:6:18: auth.webhookTokens: expected a list, got \"abc\"");
+  }
+
+  @Test
+  void loadThrowsWithEveryProblemInTheMessage() {
+    assertThatThrownBy(() -> new ConfigLoader(k -> null).load(fixture("bad/several.yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.url: store url must start with")
+        .hasMessageContaining("auth.webhookTokens: expected a list");
+  }
+
+  @Test
+  void aGoodConfigSubstitutesSecretsAndResolvesPathsAgainstItsFile() throws ConfigException {
+    Path file = fixture("good/full.yaml");
+    VigilConfig c = new ConfigLoader(Map.of("HOOK_TOKEN", "hook-secret")::get).load(file);
+    assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    assertThat(c.server().shutdownTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.auth().webhookTokens()).extracting(Secret::reveal).containsExactly("hook-secret");
+    assertThat(c.auth().apiTokens()).extracting(Secret::reveal).containsExactly("api-secret");
+    assertThat(c.auth().webhookTokens().toString()).doesNotContain("hook-secret");
+    assertThat(c.store().url()).isEqualTo("sqlite:" + file.getParent().resolve("state/vigil.db"));
+    assertThat(c.store().synchronous()).isEqualTo("NORMAL");
+    assertThat(c.store().busyTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.slack().enabled()).isFalse();
+    assertThat(c.runbooks().dir()).isEqualTo(file.getParent().getParent().resolve("runbooks"));
+    assertThat(c.runbooks().execAllow()).containsExactly("kubectl");
+    assertThat(c.toString()).doesNotContain("hook-secret").doesNotContain("api-secret");
+  }
+
+  @Test
+  void theShippedConfigIsValidWithNoEnvironment() {
+    Problems problems = new Problems();
+    new ConfigLoader(k -> null).read(Path.of("config/vigil.yaml"), problems);
+    assertThat(problems.sorted()).isEmpty();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.vigil.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged daemon ({@code target/vigil.jar}) as a separate process, so tests can SIGKILL it.
+ * The port comes from its "vigil: listening" log line, since the config asks for port 0.
+ */
+public final class VigilProcess implements AutoCloseable {
+  private static final Pattern PORT = Pattern.compile("\"port\":\"(\\d+)\"");
+
+  private final Process process;
+  private final AtomicInteger port = new AtomicInteger();
+  private final List<String> output = new ArrayList<>();
+
+  private VigilProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          synchronized (output) {
+            output.add(line);
+          }
+          if (line.contains("vigil: listening")) {
+            Matcher m = PORT.matcher(line);
+            if (m.find()) {
+              port.set(Integer.parseInt(m.group(1)));
+            }
+          }
+        }
+      } catch (IOException ignored) {
+        // the process died; that is what some tests do
+      }
+    }, "vigil-process-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  public static Path jar() {
+    return Path.of(System.getProperty("vigil.jar", "target/vigil.jar"));
+  }
+
+  /** Starts {@code vigil serve --config config} and waits until it listens. */
+  public static VigilProcess start(Path config) throws IOException {
+    Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
+        .redirectErrorStream(true)
+        .start();
+    VigilProcess v = new VigilProcess(p);
+    await().atMost(Duration.ofSeconds(60)).until(() -> v.port.get() > 0 || !p.isAlive());
+    if (!p.isAlive()) {
+      throw new IllegalStateException("vigil exited " + p.exitValue() + " at start:\n" + v.output());
+    }
+    return v;
+  }
+
+  public int port() {
+    return port.get();
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + port.get() + path;
+  }
+
+  /** SIGKILL: no shutdown hook, no drain, no flush. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** SIGTERM, and the exit code. */
+  public int terminate() throws InterruptedException {
+    process.destroy();
+    return process.waitFor();
+  }
+
+  public String output() {
+    synchronized (output) {
+      return String.join("\n", output);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
