@@ -3,6 +3,8 @@ package dev.vigil.cli;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
+import dev.vigil.escalation.Routing;
+import java.time.Clock;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,7 +14,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code vigil validate}: checks the config and every file it names, offline, and prints each
- * problem as {@code file:line:col: message}. Exit 0 when valid (warnings allowed), 1 when not.
+ * problem as {@code file:line:col: message}, then the coverage lint of teams.yaml (holes and
+ * overlaps in the next eight weeks, as warnings). Exit 0 when valid (warnings allowed), 1 when not.
  */
 @Command(name = "validate", description = "Check the config files (and the files they name) without starting the daemon.")
 public final class ValidateCommand implements Callable<Integer> {
@@ -25,7 +28,9 @@ public final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Problems problems = new Problems();
-    ConfigLoader.fromSystem().read(config.file, problems);
+    ConfigLoader.fromSystem().read(config.file, problems)
+        .flatMap(cfg -> Routing.read(cfg, problems))
+        .ifPresent(routing -> routing.lint(Clock.systemUTC().instant(), problems));
     return report(problems, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 

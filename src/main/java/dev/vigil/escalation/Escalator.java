@@ -112,6 +112,9 @@ public final class Escalator {
 
   /** A new incident: escalate now unless it is recorded only, has no policy, or a runbook will try first. */
   public Future<Void> opened(IncidentId id) {
+    if (teams.escalation().policies().isEmpty()) {
+      return Future.succeededFuture(); // escalation is not configured (no teams.yaml): incidents are only recorded
+    }
     return incident(id).compose(inc -> {
       if (inc.dropped() || inc.status() != IncidentStatus.TRIGGERED) {
         return Future.succeededFuture();

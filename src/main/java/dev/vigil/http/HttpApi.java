@@ -27,7 +27,7 @@ public final class HttpApi {
 
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, Readiness readiness,
-      PrometheusMeterRegistry metrics) {}
+      PrometheusMeterRegistry metrics, OncallApi oncall) {}
 
   private HttpApi() {}
 
@@ -62,6 +62,11 @@ public final class HttpApi {
     router.post("/api/v1/incidents/:id/acknowledge").handler(deps.incidents()::acknowledge);
     router.post("/api/v1/incidents/:id/resolve").handler(deps.incidents()::resolve);
     router.post("/api/v1/incidents/:id/notes").handler(deps.incidents()::note);
+    router.post("/api/v1/incidents/:id/escalate").handler(deps.oncall()::escalate);
+    router.get("/api/v1/oncall").handler(deps.oncall()::oncall);
+    router.get("/api/v1/overrides").handler(deps.oncall()::listOverrides);
+    router.post("/api/v1/overrides").handler(deps.oncall()::addOverride);
+    router.delete("/api/v1/overrides/:id").handler(deps.oncall()::deleteOverride);
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
     router.route().failureHandler(failure(deps, limit));
