@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * that two or more teams cover.
  *
  * <p>A span that recurs (the same teams at the same UTC time of day) is reported once, with how
- * often and when it first happens, so a daily hole is one warning and not 56.
+ * often and when it first happens, so a daily hole is one warning and not 56. When no daylight-saving
+ * change of a zone in use falls within the horizon, the days around its next changes are walked too.
  */
 public final class CoverageLint {
   public static final Duration HORIZON = Duration.ofDays(56);
@@ -60,10 +61,49 @@ public final class CoverageLint {
     return out;
   }
 
-  /** Groups recurring spans and words them for an operator. */
+  /**
+   * The stretches walked: {@code [from, from + horizon)}, plus four days around each of the next two
+   * daylight-saving changes of every zone a window uses, when they fall after the horizon, so a
+   * local window's behaviour on change days is linted even in a winter with no change ahead.
+   */
+  public static List<Instant[]> walks(Schedule schedule, Instant from, Duration horizon) {
+    List<Instant[]> out = new ArrayList<>();
+    Instant end = from.plus(horizon);
+    out.add(new Instant[] {from, end});
+    java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
+    schedule.teams().forEach(t -> t.coverage().stream().filter(w -> !w.isUtc()).forEach(w -> zones.add(w.zone())));
+    java.util.TreeSet<Instant> changes = new java.util.TreeSet<>();
+    for (java.time.ZoneId z : zones) {
+      java.time.zone.ZoneOffsetTransition t = z.getRules().nextTransition(from);
+      for (int i = 0; i < 2 && t != null; i++, t = z.getRules().nextTransition(t.getInstant())) {
+        if (!t.getInstant().isBefore(end)) {
+          changes.add(t.getInstant());
+        }
+      }
+    }
+    Instant walkedTo = end;
+    for (Instant c : changes) {
+      Instant a = c.minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS);
+      Instant b = c.plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS);
+      if (a.isBefore(walkedTo)) {
+        a = walkedTo;
+      }
+      if (b.isAfter(a)) {
+        out.add(new Instant[] {a, b});
+        walkedTo = b;
+      }
+    }
+    return out;
+  }
+
+  /** Groups recurring spans of every walk and words them for an operator. */
   public static List<Finding> findings(Schedule schedule, Instant from, Duration horizon) {
     Map<String, List<Span>> groups = new LinkedHashMap<>();
-    for (Span s : spans(schedule, from, horizon)) {
+    List<Span> all = new ArrayList<>();
+    for (Instant[] walk : walks(schedule, from, horizon)) {
+      all.addAll(spans(schedule, walk[0], Duration.between(walk[0], walk[1])));
+    }
+    for (Span s : all) {
       String key = s.teams() + " " + time(s.start()) + " " + time(s.end()) + " " + Duration.between(s.start(), s.end()).toMinutes();
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
     }
@@ -72,7 +112,7 @@ public final class CoverageLint {
       Span s = g.get(0);
       String when = time(s.start()) + "–" + time(s.end()) + " UTC"
           + (g.size() == 1 ? " on " + s.start() + " to " + s.end()
-              : ", " + g.size() + " times in the next " + horizon.toDays() + " days, first " + s.start() + " to " + s.end());
+              : ", " + g.size() + " times, first " + s.start() + " to " + s.end());
       String message;
       if (s.isGap()) {
         message = "coverage: no team covers " + when + "; "
