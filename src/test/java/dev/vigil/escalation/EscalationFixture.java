@@ -41,7 +41,7 @@ import java.util.Map;
  * builds it again, as a process restart would.
  */
 final class EscalationFixture implements AutoCloseable {
-  final Path dbFile;
+  final String storeUrl;
   final FakeClock clock;
   final TeamsFile teams;
   Vertx vertx;
@@ -56,7 +56,12 @@ final class EscalationFixture implements AutoCloseable {
   RunbookGate runbooks = RunbookGate.NONE;
 
   EscalationFixture(Path dir, Instant start, String teamsYaml) {
-    this.dbFile = dir.resolve("vigil.db");
+    this(dir, start, teamsYaml, "sqlite:" + dir.resolve("vigil.db"));
+  }
+
+  /** @param storeUrl {@code sqlite:PATH} or {@code postgresql://...} */
+  EscalationFixture(Path dir, Instant start, String teamsYaml, String storeUrl) {
+    this.storeUrl = storeUrl;
     this.clock = new FakeClock(start);
     Problems problems = new Problems();
     this.teams = TeamsReader.parse(Yaml.parse(teamsYaml.getBytes(StandardCharsets.UTF_8), "teams.yaml", problems,
@@ -77,7 +82,7 @@ final class EscalationFixture implements AutoCloseable {
 
   void open() {
     vertx = Vertx.vertx();
-    db = await(Database.open(vertx, new VigilConfig.Store("sqlite:" + dbFile, new Secret(""), "FULL", Duration.ofSeconds(5), 4)));
+    db = await(Database.open(vertx, new VigilConfig.Store(storeUrl, new Secret(""), "FULL", Duration.ofSeconds(5), 4)));
     incidents = new SqlIncidentStore(db);
     escalations = new SqlEscalationStore(db);
     outbox = new SqlOutbox(db);
