@@ -13,6 +13,8 @@ import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
+import dev.vigil.http.RunbookApi;
+import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
@@ -33,13 +35,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.DeploymentOptions;
+import dev.vigil.http.HttpVerticle;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +56,9 @@ public final class Daemon {
   private final Vertx vertx;
   private final PrometheusMeterRegistry metrics;
   private Database db;
+  private RunbookRegistry runbooks;
   private GroupCommitter committer;
-  private HttpServer server;
+  private volatile int port;
   private Escalator escalator;
   private HandoffDigester digester;
   private HeartbeatWatch heartbeats;
@@ -88,7 +91,11 @@ public final class Daemon {
    * reacting to the commit's incident changes → outbox → notifier.
    */
   private Future<Void> wire(Clock clock) {
-    return vertx.executeBlocking(() -> readRouting(config)).compose(routing -> Database.open(vertx, config.store()).compose(database -> {
+    runbooks = new RunbookRegistry(config.runbooks(), metrics);
+    return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
+      watchRunbooks();
+      return readRouting(config);
+    })).compose(routing -> Database.open(vertx, config.store()).compose(database -> {
       db = database;
       SqlIncidentStore sqlIncidents = new SqlIncidentStore(db);
       Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
@@ -97,12 +104,13 @@ public final class Daemon {
       VertxScheduler scheduler = new VertxScheduler(vertx, clock);
       SqlOutbox outbox = new SqlOutbox(db);
       LogNotifier notifier = new LogNotifier(outbox, clock);
-      Runnable kick = () -> notifier.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: {}", e.getMessage()));
+      Runnable kick = () -> notifier.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       SqlEscalationStore escalations = new SqlEscalationStore(db);
       // the API's acks and resolutions reach escalation through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
           changes -> escalator.onChanges(changes));
+      // RunbookGate.NONE until the runbook engine runs runbooks: holding escalation for a runbook that nothing runs would page nobody
       escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, RunbookGate.NONE, scheduler, clock, kick);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
@@ -118,13 +126,8 @@ public final class Daemon {
           .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured")
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
-      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), readiness, metrics,
-          new OncallApi(resolver, overrides, escalator, clock));
-      server = vertx.createHttpServer(new HttpServerOptions()
-          .setHost(config.server().host())
-          .setPort(config.server().port())
-          .setCompressionSupported(true)
-          .setDecompressionSupported(true));
+      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
@@ -139,11 +142,10 @@ public final class Daemon {
               overrides.refresh();
             });
             kick.run();
-            return server.requestHandler(HttpApi.router(vertx, deps)).listen();
+            return listen(deps);
           });
-    })).onSuccess(s -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", s.actualPort())
-        .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"))
-        .mapEmpty();
+    })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
+        .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
   }
 
   /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */
@@ -152,6 +154,44 @@ public final class Daemon {
     java.util.Optional<Routing> routing = Routing.read(config, problems);
     problems.throwIfErrors();
     return routing.orElseThrow();
+  }
+
+  /**
+   * One listener per core on the same address: the first binds, the others share its socket and
+   * Vert.x spreads connections across their event loops. With port 0 (tests, ad-hoc runs) a second
+   * server would bind another free port instead of sharing, so there is then only one listener.
+   */
+  private Future<Void> listen(HttpApi.Deps deps) {
+    long shutdown = config.server().shutdownTimeout().toMillis();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setDecompressionSupported(true);
+    HttpVerticle first = new HttpVerticle(deps, options, shutdown);
+    int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return vertx.deployVerticle(first).compose(id -> {
+      port = first.actualPort();
+      if (instances == 1) {
+        return Future.succeededFuture();
+      }
+      return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
+    });
+  }
+
+  /** Watches runbooks.dir for edits; without the directory the daemon runs with no runbooks. */
+  private void watchRunbooks() {
+    try {
+      runbooks.watch();
+    } catch (java.io.IOException e) {
+      log.atWarn().addKeyValue("dir", config.runbooks().dir().toString())
+          .log("runbooks: not watching the runbook directory (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+              + "); edits need SIGHUP or POST /-/reload");
+    }
+  }
+
+  /** The runbooks in force; {@link RunbookRegistry#reload()} serves SIGHUP. */
+  public RunbookRegistry runbooks() {
+    return runbooks;
   }
 
   private void afterCommit(IngestResult result, Counter opened) {
@@ -165,7 +205,7 @@ public final class Daemon {
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   public Vertx vertx() {
@@ -177,7 +217,7 @@ public final class Daemon {
    * The returned future is not tied to any Vert.x context, so it completes even as Vert.x closes.
    */
   public Future<Void> stop() {
-    long timeout = config.server().shutdownTimeout().toMillis();
+    Promise<Void> done = Promise.promise();
     if (housekeeping >= 0) {
       vertx.cancelTimer(housekeeping);
     }
@@ -186,10 +226,15 @@ public final class Daemon {
       digester.stop();
       heartbeats.stop();
     }
-    Promise<Void> done = Promise.promise();
-    Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(timeout, TimeUnit.MILLISECONDS);
+    // Undeploying the HTTP verticles shuts their servers down gracefully (HttpVerticle.stop).
+    Future<Void> http = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     http.transform(ar -> committer == null ? Future.succeededFuture() : committer.drain())
         .transform(ar -> db == null ? Future.succeededFuture() : db.close())
+        .andThen(ar -> {
+          if (runbooks != null) {
+            runbooks.close();
+          }
+        })
         .onComplete(ar -> vertx.close().onComplete(done));
     return done.future();
   }

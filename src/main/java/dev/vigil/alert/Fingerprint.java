@@ -22,7 +22,8 @@ public final class Fingerprint {
       h = add(h, e.getKey().getBytes(StandardCharsets.UTF_8));
       h = add(h, e.getValue().getBytes(StandardCharsets.UTF_8));
     }
-    return String.format("%016x", h);
+    String hex = Long.toHexString(h);
+    return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
   }
 
   private static long add(long h, byte[] bytes) {

@@ -45,6 +45,15 @@ public final class ServeCommand implements Callable<Integer> {
     // Handled here rather than in a shutdown hook so that a clean drain exits 0, not 143.
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
+    // SIGHUP reloads the runbooks, like POST /-/reload. Set before the daemon starts: the JVM's
+    // default for SIGHUP is to exit, and a reload sent while starting is simply not needed.
+    java.util.concurrent.atomic.AtomicReference<Daemon> started = new java.util.concurrent.atomic.AtomicReference<>();
+    Signal.handle(new Signal("HUP"), s -> {
+      Daemon d = started.get();
+      if (d != null) {
+        d.runbooks().reload("SIGHUP").onFailure(e -> log.atError().setCause(e).log("vigil: runbook reload on SIGHUP failed"));
+      }
+    });
     Daemon daemon;
     try {
       daemon = Daemon.start(cfg, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get();
@@ -53,6 +62,7 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("vigil: cannot start: " + e.getCause().getMessage());
       return 1;
     }
+    started.set(daemon);
     stop.await();
     log.atInfo().log("vigil: stopping: draining requests and queued commits");
     try {

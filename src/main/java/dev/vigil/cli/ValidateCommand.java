@@ -4,23 +4,30 @@ import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
 import dev.vigil.escalation.Routing;
+import dev.vigil.runbook.RunbookCheck;
 import java.time.Clock;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code vigil validate}: checks the config and every file it names, offline, and prints each
- * problem as {@code file:line:col: message}, then the coverage lint of teams.yaml (holes and
- * overlaps in the next eight weeks, as warnings). Exit 0 when valid (warnings allowed), 1 when not.
+ * {@code vigil validate [PATH...]}: checks the config, every file it names, the runbook directory and
+ * any runbook files or folders given, offline, and prints each problem as {@code file:line:col: message}.
+ * Exit 0 when valid (warnings allowed), 1 when not, 2 on a usage error.
  */
-@Command(name = "validate", description = "Check the config files (and the files they name) without starting the daemon.")
+@Command(name = "validate", description = "Check the config, the files it names and the runbooks without starting the daemon.")
 public final class ValidateCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config;
+
+  @Parameters(paramLabel = "PATH", arity = "0..*", description = "More runbook files or folders to check (runbooks.dir is always checked).")
+  List<Path> paths = new ArrayList<>();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -28,9 +35,10 @@ public final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Problems problems = new Problems();
-    ConfigLoader.fromSystem().read(config.file, problems)
-        .flatMap(cfg -> Routing.read(cfg, problems))
-        .ifPresent(routing -> routing.lint(Clock.systemUTC().instant(), problems));
+    ConfigLoader.fromSystem().read(config.file, problems).ifPresent(cfg -> {
+      RunbookCheck.validate(cfg.runbooks(), paths, problems);
+      Routing.read(cfg, problems).ifPresent(routing -> routing.lint(Clock.systemUTC().instant(), problems));
+    });
     return report(problems, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 

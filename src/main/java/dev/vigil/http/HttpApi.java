@@ -26,8 +26,8 @@ public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   /** What the routes need. */
-  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, Readiness readiness,
-      PrometheusMeterRegistry metrics, OncallApi oncall) {}
+  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks,
+      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall) {}
 
   private HttpApi() {}
 
@@ -52,6 +52,7 @@ public final class HttpApi {
         api.handle(ctx);
       }
     });
+    router.route("/-/*").handler(api);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(limit));
     router.post("/api/*").handler(HttpApi::requireJson);
 
@@ -67,6 +68,9 @@ public final class HttpApi {
     router.get("/api/v1/overrides").handler(deps.oncall()::listOverrides);
     router.post("/api/v1/overrides").handler(deps.oncall()::addOverride);
     router.delete("/api/v1/overrides/:id").handler(deps.oncall()::deleteOverride);
+    router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
+    router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
+    router.post("/-/reload").handler(deps.runbooks()::reload);
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
     router.route().failureHandler(failure(deps, limit));

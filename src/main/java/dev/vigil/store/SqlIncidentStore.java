@@ -113,7 +113,7 @@ public final class SqlIncidentStore implements IncidentStore {
     final Map<String, AlertRow> firingByFingerprint = new HashMap<>();
     final Map<Long, IncidentRow> incidentsById = new LinkedHashMap<>();
     final Map<String, IncidentRow> openByGroup = new HashMap<>();
-    final List<IncidentRow> touched = new ArrayList<>();
+    final Set<IncidentRow> touched = new LinkedHashSet<>(); // in the order first touched
     final List<List<IncidentRow>> perRequest = new ArrayList<>();
 
     Batch(SqlConnection conn, List<List<AlertIntake>> requests, Triage triage, Instant now) {
@@ -340,9 +340,7 @@ public final class SqlIncidentStore implements IncidentStore {
     }
 
     private void touch(IncidentRow inc) {
-      if (!touched.contains(inc)) {
-        touched.add(inc);
-      }
+      touched.add(inc);
     }
 
     private Future<Void> allocateIncidentIds() {

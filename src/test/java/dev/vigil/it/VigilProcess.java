@@ -86,6 +86,15 @@ public final class VigilProcess implements AutoCloseable {
     return process.waitFor();
   }
 
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** SIGHUP: reload the runbooks. */
+  public void hangUp() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start().waitFor();
+  }
+
   public String output() {
     synchronized (output) {
       return String.join("\n", output);

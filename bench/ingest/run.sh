@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Ingest benchmark: Vigil (durable, SQLite WAL synchronous=FULL) against a bare Alertmanager
+# (in memory), same machine, same wrk load. Writes bench/ingest/out/ and prints a Markdown table.
+#   bench/ingest/run.sh            # 20 s per case after 5 s warm-up, 64 connections
+#   DURATION=60 CONNECTIONS=128 bench/ingest/run.sh
+# Needs: wrk, prometheus-alertmanager (apt-get install -y wrk prometheus-alertmanager), a built target/vigil.jar.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-5}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+SYNC=${SYNC:-FULL}
+OUT=bench/ingest/out
+rm -rf "$OUT" && mkdir -p "$OUT"
+[ -f target/vigil.jar ] || mvn -B -q -DskipTests package
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Samples a process: CPU seconds used during the run, peak RSS.
+cpu_seconds() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
+watch_rss() { local pid=$1 peak=0; while kill -0 "$pid" 2>/dev/null; do
+    r=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$peak" ] && peak=$r
+    echo "$peak" > "$OUT/rss.$pid"; sleep 0.5; done; }
+
+run_case() { # name pid url script alerts
+  local name=$1 pid=$2 url=$3 script=$4 alerts=$5
+  ALERTS=$alerts wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" > /dev/null
+  watch_rss "$pid" & local watcher=$!
+  local cpu0; cpu0=$(cpu_seconds "$pid")
+  ALERTS=$alerts wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" > "$OUT/$name.txt"
+  local cpu1; cpu1=$(cpu_seconds "$pid")
+  kill "$watcher" 2>/dev/null || true
+  local line; line=$(grep '^RESULT' "$OUT/$name.txt")
+  local requests duration p50 p99 errs
+  requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  errs=$(sed -E 's/.*errors_status=([0-9]+).*/\1/' <<<"$line")
+  duration=$(sed -E 's/.*duration_us=([0-9]+).*/\1/' <<<"$line")
+  p50=$(sed -E 's/.*p50_us=([0-9]+).*/\1/' <<<"$line")
+  p99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$line")
+  local rss; rss=$(cat "$OUT/rss.$pid" 2>/dev/null || echo 0)
+  awk -v n="$name" -v r="$requests" -v e="$errs" -v d="$duration" -v a="$alerts" -v p50="$p50" -v p99="$p99" \
+      -v c0="$cpu0" -v c1="$cpu1" -v rss="$rss" 'BEGIN {
+    s = d / 1e6; printf "| %s | %d | %.0f | %.0f | %.1f | %.1f | %.0f%% | %.0f | %d |\n",
+      n, a, r / s, r * a / s, p50 / 1000, p99 / 1000, (c1 - c0) / s * 100, rss / 1024, e }' | tee -a "$OUT/table.md"
+}
+
+echo "| case | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | CPU (of 1 core) | peak RSS MiB | non-2xx |" > "$OUT/table.md"
+echo "|---|---|---|---|---|---|---|---|---|" >> "$OUT/table.md"
+
+# --- Vigil ---
+VPORT=$(free_port)
+mkdir -p "$OUT/vigil/config"
+cat > "$OUT/vigil/config/vigil.yaml" <<YAML
+server: {host: 127.0.0.1, port: $VPORT}
+store: {url: "sqlite:../data/vigil.db", synchronous: $SYNC}
+YAML
+VIGIL_LOG_LEVEL=WARN java ${JAVA_OPTS:-} -jar target/vigil.jar serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
+VPID=$!
+trap 'kill $VPID 2>/dev/null || true; [ -n "${APID:-}" ] && kill $APID 2>/dev/null || true' EXIT
+for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$VPORT/healthz" >/dev/null && break; sleep 0.2; done
+run_case "vigil-1" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua 1
+run_case "vigil-10" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua 10
+curl -s "http://127.0.0.1:$VPORT/metrics" | grep -E '^vigil_commit_(batch_alerts|duration_seconds)_(sum|count)' > "$OUT/vigil-commit-metrics.txt" || true
+kill -TERM $VPID; wait $VPID || true
+
+# --- Alertmanager (in memory, no persistence of alerts) ---
+APORT=$(free_port)
+cat > "$OUT/am.yml" <<YAML
+route: {receiver: none, group_by: [alertname], group_wait: 1h, group_interval: 1h, repeat_interval: 24h}
+receivers: [{name: none}]
+YAML
+prometheus-alertmanager --config.file="$OUT/am.yml" --storage.path="$OUT/am-data" --web.listen-address="127.0.0.1:$APORT" \
+  --cluster.listen-address= --log.level=warn > "$OUT/am.log" 2>&1 &
+APID=$!
+for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$APORT/-/ready" >/dev/null && break; sleep 0.2; done
+run_case "alertmanager-1" "$APID" "http://127.0.0.1:$APORT/api/v2/alerts" bench/ingest/alertmanager-api.lua 1
+run_case "alertmanager-10" "$APID" "http://127.0.0.1:$APORT/api/v2/alerts" bench/ingest/alertmanager-api.lua 10
+kill $APID; wait $APID 2>/dev/null || true
+
+echo
+cat "$OUT/table.md"
+echo
+cat "$OUT/vigil-commit-metrics.txt"

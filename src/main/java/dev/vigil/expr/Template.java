@@ -1,0 +1,262 @@
+package dev.vigil.expr;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A string with {@code ${{ expr }}} holes, compiled once at load.
+ *
+ * <p>Inserted values come from alerts and are untrusted, so they never change the structure
+ * around them: the caller says where the string goes ({@link Insertion}) and each value is encoded
+ * for that place. A template that is exactly one hole keeps the expression's type ({@link #value}).
+ */
+public final class Template {
+  /** Longest text a template may render to; beyond it rendering fails instead of growing without bound. */
+  public static final int MAX_RENDERED_CHARS = 64 * 1024;
+
+  /** Where a rendered string is used, which decides how inserted values are encoded. */
+  public enum Insertion {
+    /** Message text, JSON string values: the value as it is. */
+    TEXT,
+    /** One element of an exec argv: the value as it is, never split; NUL is refused. */
+    ARGV,
+    /** Part of a URL: the value is percent-encoded (RFC 3986 unreserved characters stay). */
+    URL,
+    /** An HTTP header value: CR, LF and NUL are refused (no header injection). */
+    HEADER
+  }
+
+  /** A piece of a template: literal text or one expression. */
+  public sealed interface Part permits Literal, Hole {}
+
+  public record Literal(String text) implements Part {}
+
+  /** An expression and the 0-based offset of its source in the template text. */
+  public record Hole(Expression expression, int offset) implements Part {}
+
+  private final String source;
+  private final List<Part> parts;
+
+  private Template(String source, List<Part> parts) {
+    this.source = source;
+    this.parts = List.copyOf(parts);
+  }
+
+  /** A template with no holes. */
+  public static Template literal(String text) {
+    return new Template(text, text.isEmpty() ? List.of() : List.of(new Literal(text)));
+  }
+
+  /** The outcome of compiling: the template, or errors with offsets into the text. */
+  public record Result(Optional<Template> template, List<ExprError> errors) {}
+
+  /** Finds the holes in {@code text} and compiles each in {@code scope}. */
+  public static Result compile(String text, Scope scope, Scope.StepAccess steps) {
+    List<Part> parts = new ArrayList<>();
+    List<ExprError> errors = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      int open = text.indexOf("${{", i);
+      if (open < 0) {
+        parts.add(new Literal(text.substring(i)));
+        break;
+      }
+      if (open > i) {
+        parts.add(new Literal(text.substring(i, open)));
+      }
+      int close = closing(text, open + 3);
+      if (close < 0) {
+        errors.add(new ExprError(open, "\"${{\" is not closed with \"}}\""));
+        break;
+      }
+      String inner = text.substring(open + 3, close);
+      int lead = 0;
+      while (lead < inner.length() && Character.isWhitespace(inner.charAt(lead))) {
+        lead++;
+      }
+      int exprStart = open + 3 + lead;
+      Scope.Result r = scope.compile(inner.trim(), steps);
+      if (inner.isBlank()) {
+        errors.add(new ExprError(open, "empty ${{ }}"));
+      } else if (r.ok()) {
+        parts.add(new Hole(r.expression().orElseThrow(), exprStart));
+      } else {
+        r.errors().forEach(e -> errors.add(new ExprError(exprStart + e.offset(), e.message())));
+      }
+      i = close + 2;
+    }
+    return errors.isEmpty() ? new Result(Optional.of(new Template(text, parts)), List.of()) : new Result(Optional.empty(), errors);
+  }
+
+  /** True when {@code text} contains a {@code ${{}. */
+  public static boolean hasHoles(String text) {
+    return text.contains("${{");
+  }
+
+  /**
+   * The end of a hole: the first {@code }}} outside string literals and outside braces opened
+   * inside the expression (so {@code ${{ {"a": {"b": 1}} }}} works).
+   */
+  private static int closing(String text, int from) {
+    int depth = 0;
+    char quote = 0;
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+        continue;
+      }
+      if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        if (depth == 0 && i + 1 < text.length() && text.charAt(i + 1) == '}') {
+          return i;
+        }
+        depth = Math.max(0, depth - 1);
+      }
+    }
+    return -1;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public List<Part> parts() {
+    return parts;
+  }
+
+  /** True when there is nothing to evaluate. */
+  public boolean isConstant() {
+    return parts.stream().allMatch(p -> p instanceof Literal);
+  }
+
+  /** True when the template is exactly one {@code ${{ }}} (surrounding whitespace aside). */
+  public boolean isSingleHole() {
+    return parts.size() == 1 && parts.get(0) instanceof Hole;
+  }
+
+  /** The expressions in this template, in order. */
+  public List<Expression> expressions() {
+    return parts.stream().filter(p -> p instanceof Hole).map(p -> ((Hole) p).expression()).toList();
+  }
+
+  /**
+   * The template's value: the expression's own value (any type) when it is a single hole, else the
+   * rendered text.
+   */
+  public Object value(Map<String, ?> bindings) throws EvalException {
+    if (isSingleHole()) {
+      return ((Hole) parts.get(0)).expression().evaluate(bindings);
+    }
+    return render(bindings, Insertion.TEXT);
+  }
+
+  /** The text with each value encoded for {@code where}. */
+  public String render(Map<String, ?> bindings, Insertion where) throws EvalException {
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      if (p instanceof Literal l) {
+        sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else {
+        Expression e = ((Hole) p).expression();
+        sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+      }
+      if (sb.length() > MAX_RENDERED_CHARS) {
+        throw new EvalException("rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Like {@link #render}, but a hole that cannot be evaluated yet (it reads a result that only a run
+   * produces) stays as its {@code ${{ source }}} text. For dry runs and {@code vigil simulate}.
+   */
+  public String preview(Map<String, ?> bindings, Insertion where) {
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      if (p instanceof Literal l) {
+        sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else {
+        Expression e = ((Hole) p).expression();
+        try {
+          sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+        } catch (EvalException x) {
+          sb.append("${{ ").append(e.source()).append(" }}");
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String encode(String value, Insertion where, Expression e) throws EvalException {
+    return switch (where) {
+      case TEXT -> value;
+      case ARGV -> {
+        if (value.indexOf('\0') >= 0) {
+          throw new EvalException("\"" + e.source() + "\" gave a value with a NUL character, which no argument can hold");
+        }
+        yield value;
+      }
+      case URL -> percentEncode(value);
+      case HEADER -> {
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+          throw new EvalException("\"" + e.source() + "\" gave a value with a line break, which a header cannot hold");
+        }
+        yield value;
+      }
+    };
+  }
+
+  /**
+   * The literal parts of a URL as written, except characters a URL cannot hold ({@code "}, space,
+   * braces, ...), which are percent-encoded, so a PromQL query can be written as it reads. Characters
+   * that give a URL its structure ({@code / ? & = #}) and existing {@code %XX} escapes are kept.
+   */
+  static String urlLiteral(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~:/?#[]@!$&'()*+,;=%".indexOf(c) >= 0;
+      if (keep) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** RFC 3986 percent-encoding of everything except the unreserved characters. */
+  public static String percentEncode(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return source;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.vigil.http;
+
+import dev.vigil.cli.GraphCommand;
+import dev.vigil.config.Problem;
+import dev.vigil.runbook.RunbookCatalog;
+import dev.vigil.runbook.RunbookRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code /api/v1/runbooks}: the runbooks in force with their errors, their graphs, and {@code POST /-/reload}. */
+public final class RunbookApi {
+  private final RunbookRegistry registry;
+
+  public RunbookApi(RunbookRegistry registry) {
+    this.registry = registry;
+  }
+
+  /**
+   * Every runbook file: name, version and mode of what serves, whether the file on disk is valid and,
+   * when it is not, its errors (the last good version keeps serving). {@code successRate} is null
+   * until runs are recorded.
+   */
+  public void list(RoutingContext ctx) {
+    JsonArray out = new JsonArray();
+    for (RunbookCatalog.Entry e : registry.catalog().entries()) {
+      JsonObject o = new JsonObject().put("name", e.name());
+      o.put("version", e.serving().map(r -> r.version()).orElse(null));
+      o.put("mode", e.serving().map(r -> r.rollout().mode().wire()).orElse(null));
+      o.put("serving", e.serving().isPresent());
+      o.put("valid", e.valid());
+      o.put("errors", errors(e));
+      o.putNull("successRate");
+      o.put("file", e.label());
+      out.add(o);
+    }
+    ctx.json(new JsonObject().put("runbooks", out));
+  }
+
+  /** {@code ?format=mermaid} (default) or {@code dot}, as text. */
+  public void graph(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    String f = ctx.queryParams().get("format");
+    GraphCommand.Format format;
+    if (f == null || f.equals("mermaid")) {
+      format = GraphCommand.Format.mermaid;
+    } else if (f.equals("dot")) {
+      format = GraphCommand.Format.dot;
+    } else {
+      throw ApiError.badRequest("format: expected mermaid or dot, got \"" + f + "\"");
+    }
+    var rb = registry.byName(name).orElseThrow(() -> ApiError.notFound("runbook " + name + " does not exist"));
+    ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(GraphCommand.render(rb, format));
+  }
+
+  /** Reloads the runbook directory; 200 when every file is valid, else 422 with the errors (the last good versions keep serving). */
+  public void reload(RoutingContext ctx) {
+    registry.reload("POST /-/reload").onSuccess(r -> {
+      JsonArray errors = new JsonArray();
+      r.errors().forEach(p -> errors.add(p.toString()));
+      JsonObject body = new JsonObject().put("runbooks", r.catalog().runbooks().size()).put("errors", errors);
+      if (!r.ok()) {
+        body.put("error", errors.size() + " problem" + (errors.size() == 1 ? "" : "s")
+            + " in runbook files; those files were not loaded and their last good versions keep serving");
+      }
+      ctx.response().setStatusCode(r.ok() ? 200 : 422).putHeader("Content-Type", "application/json").end(body.encode());
+    }).onFailure(ctx::fail);
+  }
+
+  private static JsonArray errors(RunbookCatalog.Entry e) {
+    JsonArray a = new JsonArray();
+    e.errors().stream().map(Problem::toString).forEach(a::add);
+    return a;
+  }
+}

@@ -1,0 +1,162 @@
+package dev.vigil.cli;
+
+import static dev.vigil.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** vigil graph, vigil simulate and the runbook part of vigil validate, against the shipped config and runbooks. */
+class RunbookCliTest {
+  static final String CONFIG = "config/vigil.yaml";
+  static final String AT = "2026-11-29T06:00:00Z";
+
+  @TempDir
+  Path dir;
+
+  static CliTest.Run simulate(String fixture) {
+    return run("simulate", "--config", CONFIG, "--at", AT, "src/test/resources/simulate/" + fixture);
+  }
+
+  @Test
+  void simulateDiskFullPrintsThePlanInGraphOrderWithRenderedActions() {
+    CliTest.Run r = simulate("disk-webhook.json");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains(
+        "incident: 1 alert, labels {alertname=\"NodeFilesystemAlmostFull\", instance=\"db-1:9100\", mountpoint=\"/var\", severity=\"warning\"}\n"
+            + "classification: severity warning, type unknown, team -\n"
+            + "runbook: disk-almost-full (version ",
+        "mode: auto (timeout 15m; drops to manual below a success rate of 0.8 over 20 runs)\n"
+            + "steps:\n"
+            + "  1. usage [http]\n"
+            + "     GET http://prometheus:9090/api/v1/query?query=100-100*node_filesystem_avail_bytes%7Binstance=%22db-1%3A9100%22,mountpoint=%22%2Fvar%22%7D/node_filesystem_size_bytes\n"
+            + "  2. clean [exec] after usage\n"
+            + "     when double(steps.usage.output.json.data.result[0].value[1]) > 85.0 → decided during the run\n"
+            + "     exec [\"/usr/local/bin/clean-tmp\",\"--host\",\"db-1\",\"--older-than\",\"2d\"]\n"
+            + "  3. settle [wait] after clean\n"
+            + "     wait 30s\n"
+            + "  4. verify [check] after settle\n",
+        "  5. report [slack] after verify\n"
+            + "     slack (team channel): \"Freed disk on db-1 (/var): now ${{ steps.verify.output.json.data.result[0].value[1] }}% used.\"\n"
+            + "then: on success resolve the incident, on failure escalate\n");
+  }
+
+  @Test
+  void simulateCrashedServiceRestartsWithOneArgvElementPerValue() {
+    CliTest.Run r = simulate("service-alerts.json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains(
+        "runbook: service-crashed (version ",
+        "  1. probe [exec]\n"
+            + "     exec [\"/usr/bin/systemctl\",\"--host\",\"web-3\",\"is-active\",\"--\",\"nginx.service\"]\n"
+            + "  2. restart [exec] after probe\n",
+        "     exec [\"/usr/bin/systemctl\",\"--host\",\"web-3\",\"restart\",\"--\",\"nginx.service\"]\n"
+            + "  3. verify [exec] after restart\n",
+        "  4. note [incident] after verify\n"
+            + "     incident note: \"Restarted nginx.service on web-3; systemd reports it active.\"\n"
+            + "  5. report [slack] after verify\n");
+  }
+
+  @Test
+  void simulateHighLatencyShowsTheCanaryAndTheScaleRequest() {
+    CliTest.Run r = simulate("latency-webhook.json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains(
+        "runbook: high-latency (version ",
+        "note: rollout percent 50: auto for that share of incidents (picked by a stable hash of the incident id), manual for the rest\n",
+        "  3. scale [http] after latency, current\n",
+        "     PUT http://scaler.platform.svc:8080/v1/namespaces/shop/deployments/checkout/scale headers {\"Content-Type\":\"application/json\",\"X-Vigil-Incident\":\"INC-0\"} body {",
+        "  4. verify [check] after scale\n");
+  }
+
+  @Test
+  void simulateExpiringCertificateWaitsForApprovalBeforeRenewing() {
+    CliTest.Run r = simulate("certificate-alerts.json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains(
+        "runbook: certificate-expiring (version ",
+        "  2. approve [approval] after days\n"
+            + "     approval \"Renew certificate shop/shop-tls (served at https://shop.example.com)? It expires in ${{ steps.days.output.json.data.result[0].value[1] }} days.\" by anyone on the active team within 1d\n"
+            + "  3. renew [exec] after approve\n"
+            + "     when steps.approve.output.decision == \"approved\" → decided during the run\n"
+            + "     exec [\"kubectl\",\"cert-manager\",\"renew\",\"--namespace\",\"shop\",\"--\",\"shop-tls\"]\n");
+  }
+
+  @Test
+  void simulateSaysWhenNoRunbookMatches() {
+    CliTest.Run r = simulate("nothing-matches.json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("runbook: none\nnote: no runbook matches: the incident goes straight to escalation\n");
+  }
+
+  @Test
+  void simulateRejectsAFileThatIsNotAWebhookOrAlertList() throws Exception {
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"alerts\": []}");
+    CliTest.Run r = run("simulate", "--config", CONFIG, bad.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith(bad + ": version: missing");
+    assertThat(run("simulate", "--config", CONFIG, "--at", "yesterday", bad.toString()).code()).isEqualTo(2);
+  }
+
+  @Test
+  void graphPrintsMermaidWhoseEdgesAreTheNeedsEdges() {
+    CliTest.Run r = run("graph", "--config", CONFIG, "high-latency");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("""
+        flowchart TD
+          latency["latency (http)"]
+          current["current (http)"]
+          scale["scale (http)"]
+          verify["verify (check)"]
+          report["report (slack)"]
+          latency --> scale
+          current --> scale
+          scale --> verify
+          verify --> report
+        """);
+  }
+
+  @Test
+  void graphPrintsDotAndRefusesAnUnknownName() {
+    CliTest.Run dot = run("graph", "--config", CONFIG, "--format", "dot", "service-crashed");
+    assertThat(dot.code()).isZero();
+    assertThat(dot.out()).startsWith("digraph \"service-crashed\" {\n").contains("  \"probe\" -> \"restart\";\n", "  \"verify\" -> \"report\";\n");
+    CliTest.Run none = run("graph", "--config", CONFIG, "nope");
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).contains("no runbook named \"nope\"").contains("certificate-expiring, disk-almost-full, high-latency, service-crashed");
+    assertThat(run("graph", "--config", CONFIG, "--format", "png", "high-latency").code()).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"cycle.yaml", "five-mistakes.yaml"})
+  void validateReportsRunbookProblemsAndExits1(String fixture) {
+    CliTest.Run r = run("validate", "--config", CONFIG, "src/test/resources/runbooks/bad/" + fixture);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("src/test/resources/runbooks/bad/" + fixture + ":").endsWith(" error" + (fixture.equals("cycle.yaml") ? "" : "s") + "\n");
+  }
+
+  @Test
+  void validateAcceptsTheShippedRunbooks() {
+    CliTest.Run r = run("validate", "--config", CONFIG, "runbooks");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+  }
+
+  @Test
+  void validateRefusesAMissingPath() {
+    CliTest.Run r = run("validate", "--config", CONFIG, "no/such/runbook.yaml");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("no/such/runbook.yaml:1:1: no such file or directory\n");
+  }
+
+  static List<String> lines(String s) {
+    return s.lines().toList();
+  }
+}
