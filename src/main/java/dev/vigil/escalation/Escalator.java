@@ -327,7 +327,7 @@ public final class Escalator {
     return oc.active();
   }
 
-  private String levelName(Policy policy, int step) {
+  static String levelName(Policy policy, int step) {
     int levels = policy.levels().size();
     return step < levels ? "level " + (step + 1) : "level " + levels + " (repeat " + (step - levels + 1) + ")";
   }
