@@ -52,8 +52,8 @@ public final class ClassificationReader {
       Fields hf = h.fields("name", "match", "missingAfter", "severity", "summary");
       List<Matcher> match = hf.required("match").map(ClassificationReader::matchers).orElse(List.of());
       Duration missingAfter = hf.get("missingAfter").flatMap(YamlNode::duration).orElse(Duration.ofMinutes(10));
-      if (missingAfter.compareTo(Duration.ofSeconds(10)) < 0) {
-        hf.get("missingAfter").orElse(h).error("missingAfter must be at least 10s, got " + dev.vigil.config.Durations.format(missingAfter));
+      if (missingAfter.compareTo(Duration.ofSeconds(1)) < 0) {
+        hf.get("missingAfter").orElse(h).error("missingAfter must be at least 1s, got " + dev.vigil.config.Durations.format(missingAfter));
       }
       Severity severity = hf.get("severity").flatMap(ClassificationReader::severity).orElse(Severity.CRITICAL);
       String name = hf.string("name", match.stream().map(Matcher::toString).reduce((a, b) -> a + "," + b).orElse("heartbeat"));
