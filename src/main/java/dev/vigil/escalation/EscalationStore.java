@@ -22,6 +22,16 @@ public interface EscalationStore {
    * all in one transaction. Completes with false, changing nothing, when the stored state is no
    * longer {@code expected} (another timer, replica or request moved it first).
    */
-  Future<Boolean> commit(EscalationState expected, EscalationState next, List<TimelineEvent> events,
-      List<NotificationIntent> intents, Instant now);
+  default Future<Boolean> commit(EscalationState expected, EscalationState next, List<TimelineEvent> events,
+      List<NotificationIntent> intents, Instant now) {
+    return commitAll(List.of(new Transition(next.incident(), expected, next, events, intents)), now).map(ok -> ok.get(0));
+  }
+
+  /**
+   * Commits several transitions in one transaction (one commit of the ingest can open hundreds of
+   * incidents: one transaction each would starve the single SQLite writer). Each transition is
+   * compared-and-set on its own; the list says, in order, which took effect. A transition without a
+   * next state only appends its events, and always takes effect.
+   */
+  Future<List<Boolean>> commitAll(List<Transition> transitions, Instant now);
 }

@@ -88,11 +88,21 @@ public final class Escalator {
     timers.clear();
   }
 
-  /** Reacts to the changes of one commit, in order: opened incidents may start escalating; acks and resolutions stop it. */
+  /**
+   * Reacts to the changes of one commit: the incidents it opened start escalating together, in one
+   * store transaction; then acknowledgements and resolutions stop theirs, in order.
+   */
   public Future<Void> onChanges(List<IncidentChange> changes) {
-    Future<Void> chain = Future.succeededFuture();
+    List<IncidentId> opened = changes.stream().filter(c -> c.kind() == IncidentChange.Kind.OPENED).map(IncidentChange::id).toList();
+    Future<Void> chain = opened.isEmpty() ? Future.succeededFuture() : openedAll(opened).recover(e -> {
+      log.atError().setCause(e).log("escalation: starting escalation for {} new incident(s) failed: {}", opened.size(), e.getMessage());
+      return Future.succeededFuture();
+    });
     for (IncidentChange c : changes) {
-      chain = chain.compose(v -> onChange(c).recover(e -> {
+      if (c.kind() != IncidentChange.Kind.ACKNOWLEDGED && c.kind() != IncidentChange.Kind.RESOLVED) {
+        continue;
+      }
+      chain = chain.compose(v -> halt(c.id(), c.kind() == IncidentChange.Kind.ACKNOWLEDGED ? "acknowledged" : "resolved").recover(e -> {
         log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
             .log("escalation: reacting to {} of {} failed: {}", c.kind(), c.id(), e.getMessage());
         return Future.succeededFuture();
@@ -101,34 +111,38 @@ public final class Escalator {
     return chain;
   }
 
-  private Future<Void> onChange(IncidentChange c) {
-    return switch (c.kind()) {
-      case OPENED -> opened(c.id());
-      case ACKNOWLEDGED -> halt(c.id(), "acknowledged");
-      case RESOLVED -> halt(c.id(), "resolved");
-      default -> Future.succeededFuture();
-    };
-  }
-
   /** A new incident: escalate now unless it is recorded only, has no policy, or a runbook will try first. */
   public Future<Void> opened(IncidentId id) {
+    return openedAll(List.of(id));
+  }
+
+  private Future<Void> openedAll(List<IncidentId> ids) {
     if (teams.escalation().policies().isEmpty()) {
       return Future.succeededFuture(); // escalation is not configured (no teams.yaml): incidents are only recorded
     }
-    return incident(id).compose(inc -> {
-      if (inc.dropped() || inc.status() != IncidentStatus.TRIGGERED) {
-        return Future.succeededFuture();
+    List<Future<Optional<Incident>>> loads = ids.stream().map(incidents::get).toList();
+    return Future.all(loads).compose(v -> {
+      List<Transition> decisions = new ArrayList<>();
+      for (Future<Optional<Incident>> f : loads) {
+        f.result().ifPresent(inc -> decideOpened(inc).ifPresent(decisions::add));
       }
-      Optional<Policy> policy = teams.escalation().policyFor(inc.severity());
-      if (policy.isEmpty()) {
-        return incidents.append(id, event("not-paged", "severity " + inc.severity().wire()
-            + " is recorded only (escalation.bySeverity): nobody is paged")).mapEmpty();
-      }
-      if (runbooks.willHandle(inc) && !teams.escalation().pagesDuringRunbook(inc.severity())) {
-        return incidents.append(id, event("escalation-held", "a runbook will try first; escalation starts if it fails")).mapEmpty();
-      }
-      return begin(inc, policy.get(), List.of()).mapEmpty();
+      return apply(decisions).mapEmpty();
     });
+  }
+
+  private Optional<Transition> decideOpened(Incident inc) {
+    if (inc.dropped() || inc.status() != IncidentStatus.TRIGGERED) {
+      return Optional.empty();
+    }
+    Optional<Policy> policy = teams.escalation().policyFor(inc.severity());
+    if (policy.isEmpty()) {
+      return Optional.of(Transition.note(inc.id(), event("not-paged", "severity " + inc.severity().wire()
+          + " is recorded only (escalation.bySeverity): nobody is paged")));
+    }
+    if (runbooks.willHandle(inc) && !teams.escalation().pagesDuringRunbook(inc.severity())) {
+      return Optional.of(Transition.note(inc.id(), event("escalation-held", "a runbook will try first; escalation starts if it fails")));
+    }
+    return Optional.of(decide(inc, null, policy.get(), List.of(), initial(inc, policy.get())));
   }
 
   /** The incident's runbook failed: escalate now if it is still open and not escalating. */
@@ -182,21 +196,60 @@ public final class Escalator {
     return store.get(id);
   }
 
+  private EscalationState initial(Incident inc, Policy policy) {
+    return new EscalationState(inc.id(), policy.name(), -1, EscalationState.Status.ACTIVE, null, clock.instant());
+  }
+
   private Future<EscalationState> begin(Incident inc, Policy policy, List<TimelineEvent> prefix) {
-    EscalationState initial = new EscalationState(inc.id(), policy.name(), -1, EscalationState.Status.ACTIVE, null, clock.instant());
-    return advance(inc, null, policy, prefix, initial).map(o -> o.orElse(initial));
+    EscalationState initial = initial(inc, policy);
+    return commitOne(decide(inc, null, policy, prefix, initial)).map(o -> o.orElse(initial));
   }
 
   private Future<Optional<EscalationState>> advance(Incident inc, EscalationState from, Policy policy, List<TimelineEvent> prefix) {
-    return advance(inc, from, policy, prefix, from);
+    return commitOne(decide(inc, from, policy, prefix, from));
+  }
+
+  /** Commits one transition; empty when it lost a race. */
+  private Future<Optional<EscalationState>> commitOne(Transition t) {
+    return apply(List.of(t)).map(list -> list.get(0));
   }
 
   /**
-   * Pages the first pageable step after {@code base.step()} and commits against {@code expected}.
-   * Empty when the commit lost a race.
+   * Commits decisions in one transaction, then arms the timers of those that took effect and wakes
+   * the notifier. For each transition, in order: its new state, or empty when it lost a race.
    */
-  private Future<Optional<EscalationState>> advance(Incident inc, EscalationState expected, Policy policy,
-      List<TimelineEvent> prefix, EscalationState base) {
+  private Future<List<Optional<EscalationState>>> apply(List<Transition> decisions) {
+    if (decisions.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return store.commitAll(decisions, clock.instant()).map(oks -> {
+      List<Optional<EscalationState>> out = new ArrayList<>();
+      boolean intents = false;
+      for (int i = 0; i < decisions.size(); i++) {
+        Transition t = decisions.get(i);
+        if (!oks.get(i) || t.next() == null) {
+          out.add(Optional.empty());
+          continue;
+        }
+        arm(t.next());
+        intents |= !t.intents().isEmpty();
+        log.atInfo().addKeyValue("incident", t.incident().toString())
+            .log("escalation: {} at step {} of policy {} ({})", t.incident(), t.next().step(), t.next().policy(), t.next().status().wire());
+        out.add(Optional.of(t.next()));
+      }
+      if (intents) {
+        onIntents.run();
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Decides the first pageable step after {@code base.step()}, to be committed against
+   * {@code expected}: every level before it whose target has nobody on call or no channel is skipped
+   * now, with a timeline line; past the last step the escalation is exhausted.
+   */
+  private Transition decide(Incident inc, EscalationState expected, Policy policy, List<TimelineEvent> prefix, EscalationState base) {
     Instant now = clock.instant();
     EscalationRules rules = teams.escalation();
     List<TimelineEvent> events = new ArrayList<>(prefix);
@@ -246,19 +299,7 @@ public final class Escalator {
           + " could be paged: nobody was notified"));
       next = new EscalationState(inc.id(), policy.name(), steps - 1, EscalationState.Status.EXHAUSTED, null, base.startedAt());
     }
-    EscalationState committed = next;
-    return store.commit(expected, next, events, intents, now).map(ok -> {
-      if (!ok) {
-        return Optional.<EscalationState>empty();
-      }
-      arm(committed);
-      if (!intents.isEmpty()) {
-        onIntents.run();
-      }
-      log.atInfo().addKeyValue("incident", inc.id().toString()).addKeyValue("severity", inc.severity().wire())
-          .log("escalation: {} at step {} of policy {} ({})", inc.id(), committed.step(), policy.name(), committed.status().wire());
-      return Optional.of(committed);
-    });
+    return new Transition(inc.id(), expected, next, events, intents);
   }
 
   /** A due ack timer: page the next level if the incident is still unacknowledged at the step the timer was armed for. */

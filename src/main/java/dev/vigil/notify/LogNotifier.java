@@ -48,15 +48,19 @@ public final class LogNotifier {
     return running;
   }
 
+  /** Logs each intent, then marks them all delivered (with their timeline lines) in one transaction. */
   private Future<Integer> deliverAll(List<OutboxEntry> entries) {
-    Future<Integer> chain = Future.succeededFuture(0);
+    java.util.Map<Long, TimelineEvent> events = new java.util.HashMap<>();
     for (OutboxEntry e : entries) {
-      chain = chain.compose(n -> deliver(e).map(n + 1));
+      TimelineEvent event = deliver(e);
+      if (event != null) {
+        events.put(e.id(), event);
+      }
     }
-    return chain;
+    return outbox.delivered(entries, clock.instant(), e -> events.get(e.id())).map(entries.size());
   }
 
-  private Future<Void> deliver(OutboxEntry e) {
+  private TimelineEvent deliver(OutboxEntry e) {
     NotificationIntent i = e.intent();
     String channels = i.channels().isEmpty() ? "none" : String.join(", ", i.channels());
     log.atInfo()
@@ -65,9 +69,8 @@ public final class LogNotifier {
         .addKeyValue("integration", "log")
         .log("notify: {} for team {}{} (channels {}): {}", i.kind().wire(), i.team(),
             i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "", channels, i.payload());
-    TimelineEvent event = i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
+    return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
         "paged team " + i.team() + " (level " + i.level() + ") via the log; " + channels
             + " delivery is not connected yet, so nobody was messaged");
-    return outbox.delivered(e, clock.instant(), event);
   }
 }

@@ -5,6 +5,7 @@ import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Durable notification intents waiting for delivery. Every method returns a future completed once
@@ -19,7 +20,15 @@ public interface Outbox {
   Future<List<OutboxEntry>> due(Instant now, int limit);
 
   /** Marks an intent delivered and, for a page, appends {@code event} to its incident's timeline, in one transaction. */
-  Future<Void> delivered(OutboxEntry entry, Instant now, TimelineEvent event);
+  default Future<Void> delivered(OutboxEntry entry, Instant now, TimelineEvent event) {
+    return delivered(List.of(entry), now, e -> event);
+  }
+
+  /**
+   * Marks intents delivered and appends each one's timeline event (null: none; digests have no
+   * incident), all in one transaction. An intent already delivered is left alone, event included.
+   */
+  Future<Void> delivered(List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event);
 
   /** Records a failed attempt; it is tried again at {@code retryAt}, or given up ({@code failed}) when retryAt is null. */
   Future<Void> attemptFailed(OutboxEntry entry, String error, Instant retryAt);

@@ -2,9 +2,8 @@ package dev.vigil.store;
 
 import dev.vigil.escalation.EscalationState;
 import dev.vigil.escalation.EscalationStore;
+import dev.vigil.escalation.Transition;
 import dev.vigil.incident.IncidentId;
-import dev.vigil.incident.TimelineEvent;
-import dev.vigil.notify.NotificationIntent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -50,16 +49,26 @@ public final class SqlEscalationStore implements EscalationStore {
   }
 
   @Override
-  public Future<Boolean> commit(EscalationState expected, EscalationState next, List<TimelineEvent> events,
-      List<NotificationIntent> intents, Instant now) {
-    return db.inTransaction(conn -> swap(conn, expected, next, now).compose(ok -> {
-      if (!ok) {
-        return Future.succeededFuture(false);
+  public Future<List<Boolean>> commitAll(List<Transition> transitions, Instant now) {
+    if (transitions.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return db.inTransaction(conn -> {
+      List<Boolean> results = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (Transition t : transitions) {
+        chain = chain.compose(v -> (t.next() == null ? Future.succeededFuture(true) : swap(conn, t.expected(), t.next(), now))
+            .compose(ok -> {
+              results.add(ok);
+              if (!ok) {
+                return Future.succeededFuture();
+              }
+              return SqlOutbox.insertEvents(conn, d, t.incident(), t.events())
+                  .compose(v2 -> SqlOutbox.insertIntents(conn, d, t.intents(), now)).mapEmpty();
+            }));
       }
-      return SqlOutbox.insertEvents(conn, d, next.incident(), events)
-          .compose(v -> SqlOutbox.insertIntents(conn, d, intents, now))
-          .map(v -> true);
-    }));
+      return chain.map(v -> results);
+    });
   }
 
   private Future<Boolean> swap(SqlConnection conn, EscalationState expected, EscalationState next, Instant now) {

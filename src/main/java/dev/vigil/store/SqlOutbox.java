@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /** {@link Outbox} in SQL (table {@code outbox}, migration V2). */
 public final class SqlOutbox implements Outbox {
@@ -40,13 +41,25 @@ public final class SqlOutbox implements Outbox {
   }
 
   @Override
-  public Future<Void> delivered(OutboxEntry entry, Instant now, TimelineEvent event) {
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
-            + "delivered_at = ? WHERE id = ? AND status = 'pending'"))
-        .execute(Tuple.of(now.toEpochMilli(), entry.id()))
-        .compose(rs -> rs.rowCount() == 1 && event != null && entry.intent().incident() != null
-            ? insertEvents(conn, d, entry.intent().incident(), List.of(event))
-            : Future.succeededFuture()));
+  public Future<Void> delivered(List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return db.inTransaction(conn -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (OutboxEntry entry : entries) {
+        chain = chain.compose(v -> conn.preparedQuery(d.sql("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
+                + "delivered_at = ? WHERE id = ? AND status = 'pending'"))
+            .execute(Tuple.of(now.toEpochMilli(), entry.id()))
+            .compose(rs -> {
+              TimelineEvent e = event.apply(entry);
+              return rs.rowCount() == 1 && e != null && entry.intent().incident() != null
+                  ? insertEvents(conn, d, entry.intent().incident(), List.of(e))
+                  : Future.succeededFuture();
+            }));
+      }
+      return chain;
+    });
   }
 
   @Override

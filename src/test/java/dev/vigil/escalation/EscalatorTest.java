@@ -225,4 +225,41 @@ class EscalatorTest {
     assertThat(f.pages(id)).containsExactly("ph@1");
     assertThat(await(f.incidents.get(id)).orElseThrow().team()).isEqualTo("ph");
   }
+
+  @Test
+  void theIncidentsOfOneCommitStartEscalatingInOneTransaction() {
+    f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
+    List<Integer> commits = new java.util.ArrayList<>();
+    EscalationStore counting = new EscalationStore() {
+      @Override
+      public io.vertx.core.Future<java.util.Optional<EscalationState>> get(IncidentId incident) {
+        return f.escalations.get(incident);
+      }
+
+      @Override
+      public io.vertx.core.Future<List<EscalationState>> armed() {
+        return f.escalations.armed();
+      }
+
+      @Override
+      public io.vertx.core.Future<List<Boolean>> commitAll(List<Transition> transitions, Instant now) {
+        commits.add(transitions.size());
+        return f.escalations.commitAll(transitions, now);
+      }
+    };
+    Escalator escalator = new Escalator(counting, f.incidents, f.teams, List::of, RunbookGate.NONE, f.scheduler, f.clock, () -> {});
+    List<dev.vigil.incident.AlertIntake> batch = new java.util.ArrayList<>();
+    for (String name : List.of("A", "B", "C", "Info")) {
+      java.util.Map<String, String> labels = java.util.Map.of("alertname", name, "severity", name.equals("Info") ? "info" : "critical");
+      batch.add(new dev.vigil.incident.AlertIntake(new dev.vigil.alert.Alert(dev.vigil.alert.Fingerprint.of(labels), labels,
+          java.util.Map.of(), dev.vigil.alert.AlertStatus.FIRING, MONDAY_0600, null, ""), "{}:" + name, labels, false));
+    }
+    var result = await(f.incidents.ingest(List.of(batch), f.classifier, MONDAY_0600));
+    await(escalator.onChanges(result.changes()));
+    assertThat(commits).containsExactly(4); // three pages and one "recorded only" note, one transaction
+    for (IncidentId id : result.incidentsPerRequest().get(0).subList(0, 3)) {
+      assertThat(f.pages(id)).containsExactly("eu@1");
+    }
+    escalator.stop();
+  }
 }
