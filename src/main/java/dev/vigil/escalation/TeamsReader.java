@@ -211,6 +211,13 @@ public final class TeamsReader {
         }));
       }
     });
+    if (!declared.isEmpty() && !declared.contains("default")) {
+      List<String> unpaged = Severity.NAMES.stream().filter(n -> !bySeverity.containsKey(Severity.parse(n).orElseThrow())).toList();
+      if (!unpaged.isEmpty()) {
+        node.warning("severities " + String.join(", ", unpaged) + " are not in bySeverity and there is no policy named default:"
+            + " their incidents are recorded only (write e.g. info: none to say so)");
+      }
+    }
     int repeat = (int) f.integer("repeat", 0, 0, 100);
     Set<Severity> pageDuringRunbook = new LinkedHashSet<>();
     if (f.has("pageDuringRunbook")) {

@@ -104,4 +104,25 @@ class TeamsReaderTest {
     assertThat(t.schedule().team(new TeamId("us")).orElseThrow().channels().kinds()).containsExactly("slack");
     assertThat(t.escalation().policyFor(Severity.ERROR).map(Policy::name)).isEqualTo(Optional.of("default"));
   }
+
+  @Test
+  void severitiesThatWouldPageNobodyAreAWarning() {
+    Problems problems = new Problems();
+    String yaml = """
+        teams:
+          - id: us
+            coverage: [{ from: "00:00", to: "00:00" }]
+        escalation:
+          policies:
+            main: [{ notify: active }]
+          bySeverity: { critical: main, info: none }
+        """;
+    TeamsFile t = TeamsReader.parse(dev.vigil.config.Yaml.parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "teams.yaml",
+        problems, null).orElseThrow());
+    assertThat(problems.sorted()).extracting(Problem::toString).containsExactly(
+        "teams.yaml:5:3: warning: escalation: severities error, warning are not in bySeverity and there is no policy named default:"
+            + " their incidents are recorded only (write e.g. info: none to say so)");
+    assertThat(t.escalation().policyFor(Severity.ERROR)).isEmpty();
+    assertThat(t.escalation().policyFor(Severity.CRITICAL).map(Policy::name)).contains("main");
+  }
 }
