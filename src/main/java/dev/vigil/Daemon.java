@@ -1,10 +1,17 @@
 package dev.vigil;
 
-import dev.vigil.classify.LabelTriage;
-import dev.vigil.classify.Triage;
+import dev.vigil.classify.Classifier;
+import dev.vigil.config.ConfigException;
+import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.escalation.Escalator;
+import dev.vigil.escalation.HandoffDigester;
+import dev.vigil.escalation.Routing;
+import dev.vigil.escalation.RunbookGate;
+import dev.vigil.heartbeat.HeartbeatWatch;
 import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
+import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
 import dev.vigil.http.RunbookApi;
 import dev.vigil.runbook.RunbookRegistry;
@@ -12,8 +19,15 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
+import dev.vigil.notify.LogNotifier;
+import dev.vigil.oncall.Overrides;
+import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
+import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlIncidentStore;
+import dev.vigil.store.SqlOutbox;
+import dev.vigil.store.SqlOverrideStore;
+import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,6 +59,10 @@ public final class Daemon {
   private RunbookRegistry runbooks;
   private GroupCommitter committer;
   private volatile int port;
+  private Escalator escalator;
+  private HandoffDigester digester;
+  private HeartbeatWatch heartbeats;
+  private long housekeeping = -1;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -68,16 +86,35 @@ public final class Daemon {
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
 
-  /** The flow of an alert, assembled: ingest → commit → (incident changes to later stages). */
+  /**
+   * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → escalation
+   * reacting to the commit's incident changes → outbox → notifier.
+   */
   private Future<Void> wire(Clock clock) {
     runbooks = new RunbookRegistry(config.runbooks(), metrics);
     return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
       watchRunbooks();
-      return null;
-    })).compose(x -> Database.open(vertx, config.store())).compose(database -> {
+      return readRouting(config);
+    })).compose(routing -> Database.open(vertx, config.store()).compose(database -> {
       db = database;
-      IncidentStore incidents = new SqlIncidentStore(db);
-      Triage triage = new LabelTriage();
+      SqlIncidentStore sqlIncidents = new SqlIncidentStore(db);
+      Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
+      Resolver resolver = new Resolver(routing.teams().schedule(), clock);
+      Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
+      VertxScheduler scheduler = new VertxScheduler(vertx, clock);
+      SqlOutbox outbox = new SqlOutbox(db);
+      LogNotifier notifier = new LogNotifier(outbox, clock);
+      Runnable kick = () -> notifier.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
+      SqlEscalationStore escalations = new SqlEscalationStore(db);
+      // the API's acks and resolutions reach escalation through the store; ingest's through afterCommit
+      IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
+          alerts -> heartbeats.observe(alerts),
+          changes -> escalator.onChanges(changes));
+      // RunbookGate.NONE until the runbook engine runs runbooks: holding escalation for a runbook that nothing runs would page nobody
+      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, RunbookGate.NONE, scheduler, clock, kick);
+      digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
+      heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
+          result -> escalator.onChanges(result.changes()));
       Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
           config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
@@ -86,12 +123,37 @@ public final class Daemon {
           .check("store", db::ping)
           .check("config", Future::succeededFuture)
           .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
-          .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured");
+          .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured")
+          .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
+              : "off: no teams.yaml, nobody is paged");
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
-          readiness, metrics);
-      return listen(deps);
-    }).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock));
+      // durable work resumes before requests arrive: overdue ack timers fire at once
+      return overrides.refresh()
+          .compose(v -> escalator.start())
+          .compose(v -> heartbeats.start())
+          .compose(v -> {
+            if (routing.teams().handoffDigest()) {
+              digester.start();
+            }
+            // retries and intents written by another replica; also picks overrides added elsewhere
+            housekeeping = vertx.setPeriodic(5_000, id -> {
+              kick.run();
+              overrides.refresh();
+            });
+            kick.run();
+            return listen(deps);
+          });
+    })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
+  }
+
+  /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */
+  private static Routing readRouting(VigilConfig config) throws ConfigException {
+    Problems problems = new Problems();
+    java.util.Optional<Routing> routing = Routing.read(config, problems);
+    problems.throwIfErrors();
+    return routing.orElseThrow();
   }
 
   /**
@@ -138,6 +200,7 @@ public final class Daemon {
         opened.increment();
       }
     });
+    escalator.onChanges(result.changes());
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
@@ -155,6 +218,14 @@ public final class Daemon {
    */
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
+    if (housekeeping >= 0) {
+      vertx.cancelTimer(housekeeping);
+    }
+    if (escalator != null) {
+      escalator.stop(); // the stored due times stay: the next start re-arms them
+      digester.stop();
+      heartbeats.stop();
+    }
     // Undeploying the HTTP verticles shuts their servers down gracefully (HttpVerticle.stop).
     Future<Void> http = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     http.transform(ar -> committer == null ? Future.succeededFuture() : committer.drain())
