@@ -63,6 +63,12 @@ public enum Dialect {
     return sql.append(this == SQLITE ? " FROM json_each(?)" : " FROM jsonb_array_elements(?::jsonb)").toString();
   }
 
+  /** The value to bind for the JSON parameter of {@link #selectJsonRows} or {@link #selectJsonValues}. */
+  public Object jsonParam(io.vertx.core.json.JsonArray array) {
+    // SQLite reads JSON from text; vertx-pg-client would send a String to jsonb as one JSON string.
+    return this == SQLITE ? array.encode() : array;
+  }
+
   /** A {@code SELECT} of the strings of one JSON-array parameter, for {@code IN (...)}. */
   public String selectJsonValues() {
     return this == SQLITE ? "SELECT value FROM json_each(?)" : "SELECT jsonb_array_elements_text(?::jsonb)";

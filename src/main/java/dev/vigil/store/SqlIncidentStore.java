@@ -151,7 +151,7 @@ public final class SqlIncidentStore implements IncidentStore {
         JsonArray startsAt = new JsonArray(new ArrayList<Object>(distinct));
         return conn.preparedQuery(d.sql("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
                 + d.selectJsonValues() + ") AND (status = 'firing' OR starts_at IN (" + d.selectJsonValues() + "))"))
-            .execute(Tuple.of(new JsonArray(new ArrayList<Object>(chunk)).encode(), startsAt.encode()))
+            .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(chunk))), d.jsonParam(startsAt)))
             .map(rs -> {
               for (Row row : rs) {
                 AlertRow a = new AlertRow(row.getString("fingerprint"), row.getString("starts_at"),
@@ -183,7 +183,7 @@ public final class SqlIncidentStore implements IncidentStore {
       Future<Void> byGroup = inChunks(groups, chunk -> conn
           .preparedQuery(d.sql("SELECT id, group_key, status, alert_count, firing_count FROM incidents WHERE status <> 'resolved' AND group_key IN ("
               + d.selectJsonValues() + ")"))
-          .execute(Tuple.of(new JsonArray(new ArrayList<Object>(chunk)).encode()))
+          .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(chunk)))))
           .map(rs -> {
             rs.forEach(this::remember);
             return null;
@@ -409,7 +409,7 @@ public final class SqlIncidentStore implements IncidentStore {
         return Future.succeededFuture();
       }
       return conn.preparedQuery(d.sql("INSERT INTO " + into + " " + d.selectJsonRows(types)))
-          .execute(Tuple.of(new JsonArray(new ArrayList<Object>(rows)).encode()))
+          .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(rows)))))
           .mapEmpty();
     }
 
