@@ -1,10 +1,17 @@
 package dev.vigil;
 
-import dev.vigil.classify.LabelTriage;
-import dev.vigil.classify.Triage;
+import dev.vigil.classify.Classifier;
+import dev.vigil.config.ConfigException;
+import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.escalation.Escalator;
+import dev.vigil.escalation.HandoffDigester;
+import dev.vigil.escalation.Routing;
+import dev.vigil.escalation.RunbookGate;
+import dev.vigil.heartbeat.HeartbeatWatch;
 import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
+import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
 import dev.vigil.http.RunbookApi;
 import dev.vigil.runbook.RunbookRegistry;
@@ -12,8 +19,15 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
+import dev.vigil.notify.LogNotifier;
+import dev.vigil.oncall.Overrides;
+import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
+import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlIncidentStore;
+import dev.vigil.store.SqlOutbox;
+import dev.vigil.store.SqlOverrideStore;
+import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,12 +54,10 @@ import dev.vigil.runbook.action.HttpAction;
 import dev.vigil.runbook.action.IncidentAction;
 import dev.vigil.runbook.action.MessageAction;
 import dev.vigil.runbook.action.Notifications;
-import dev.vigil.runbook.action.Scheduler;
 import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
-import dev.vigil.runbook.engine.VertxScheduler;
 import dev.vigil.store.SqlRunStore;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -68,6 +80,10 @@ public final class Daemon {
   private Engine engine;
   private RunStore engineStore;
   private volatile int port;
+  private Escalator escalator;
+  private HandoffDigester digester;
+  private HeartbeatWatch heartbeats;
+  private long housekeeping = -1;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -77,11 +93,12 @@ public final class Daemon {
 
   /** Starts a daemon; the future fails (and everything started is closed) if any part cannot start. */
   public static Future<Daemon> start(VigilConfig config, Clock clock) {
-    return start(config, clock, vertx -> new VertxScheduler(vertx, clock));
+    return start(config, clock, vertx -> new dev.vigil.runbook.engine.VertxScheduler(vertx, clock));
   }
 
-  /** Starts a daemon whose runbook timers come from {@code scheduler} (tests pass one that moves time by hand). */
-  public static Future<Daemon> start(VigilConfig config, Clock clock, java.util.function.Function<Vertx, Scheduler> scheduler) {
+  /** Starts a daemon whose runbook timers come from {@code runbookTimers} (tests pass one that moves time by hand). */
+  public static Future<Daemon> start(VigilConfig config, Clock clock,
+      java.util.function.Function<Vertx, dev.vigil.runbook.action.Scheduler> runbookTimers) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -91,23 +108,43 @@ public final class Daemon {
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
     Daemon daemon = new Daemon(config, vertx, metrics);
-    return daemon.wire(clock, scheduler.apply(vertx))
+    return daemon.wire(clock, runbookTimers.apply(vertx))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
 
-  /** The flow of an alert, assembled: ingest → commit → (incident changes to later stages). */
-  private Future<Void> wire(Clock clock, Scheduler scheduler) {
+  /**
+   * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → escalation and
+   * the runbook engine reacting to the commit's incident changes → outbox → notifier.
+   */
+  private Future<Void> wire(Clock clock, dev.vigil.runbook.action.Scheduler runbookTimers) {
     runbooks = new RunbookRegistry(config.runbooks(), metrics);
     return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
       watchRunbooks();
-      return null;
-    })).compose(x -> Database.open(vertx, config.store())).compose(database -> {
+      return readRouting(config);
+    })).compose(routing -> Database.open(vertx, config.store()).compose(database -> {
       db = database;
-      IncidentStore incidents = new SqlIncidentStore(db);
-      Triage triage = new LabelTriage();
+      SqlIncidentStore sqlIncidents = new SqlIncidentStore(db);
+      Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
+      Resolver resolver = new Resolver(routing.teams().schedule(), clock);
+      Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
+      VertxScheduler scheduler = new VertxScheduler(vertx, clock);
+      SqlOutbox outbox = new SqlOutbox(db);
+      LogNotifier notifier = new LogNotifier(outbox, clock);
+      Runnable kick = () -> notifier.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
+      SqlEscalationStore escalations = new SqlEscalationStore(db);
+      // the API's acks and resolutions reach escalation through the store; ingest's through afterCommit
+      IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
+          alerts -> heartbeats.observe(alerts),
+          changes -> escalator.onChanges(changes));
+      // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
+      RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
+      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, kick);
+      digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
+      heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
+          result -> escalator.onChanges(result.changes()));
       Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
-      engine = runbookEngine(incidents, clock, scheduler);
+      engine = runbookEngine(incidents, clock, runbookTimers);
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
           config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
@@ -115,27 +152,65 @@ public final class Daemon {
           .check("store", db::ping)
           .check("config", Future::succeededFuture)
           .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
-          .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured");
+          .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured")
+          .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
+              : "off: no teams.yaml, nobody is paged");
       RunStore runStore = engineStore;
       IncidentApi incidentApi = new IncidentApi(incidents, clock,
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
-          readiness, metrics);
-      // the engine resumes unfinished runs before the API takes requests
-      return vertx.deployVerticle(engine).compose(id -> listen(deps));
-    }).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock));
+      // durable work resumes before requests arrive: overdue ack timers fire at once
+      return overrides.refresh()
+          .compose(v -> escalator.start())
+          .compose(v -> heartbeats.start())
+          // the engine resumes unfinished runs once escalation is ready to take over incidents from them
+          .compose(v -> vertx.deployVerticle(engine))
+          .compose(v -> {
+            if (routing.teams().handoffDigest()) {
+              digester.start();
+            }
+            // retries and intents written by another replica; also picks overrides added elsewhere
+            housekeeping = vertx.setPeriodic(5_000, id -> {
+              kick.run();
+              overrides.refresh();
+            });
+            kick.run();
+            return listen(deps);
+          });
+    })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
   }
 
+  /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */
+  private static Routing readRouting(VigilConfig config) throws ConfigException {
+    Problems problems = new Problems();
+    java.util.Optional<Routing> routing = Routing.read(config, problems);
+    problems.throwIfErrors();
+    return routing.orElseThrow();
+  }
+
   /**
-   * The runbook engine and its actions. {@code slack}, {@code pagerduty} and escalation go to the
-   * incident timeline until the outbox and escalator of [F2]/[F5] are bound here (the seam: replace
-   * {@code notifications} and {@code escalation}).
+   * The runbook engine and its actions. Escalation goes to [F2]'s escalator (a failed run hands the
+   * incident over; an {@code incident: escalate} step pages the next level). {@code slack},
+   * {@code pagerduty} steps and approval requests go to the incident timeline until the outbox has a
+   * kind for messages ([F5]; the seam: replace {@code notifications}).
    */
-  private Engine runbookEngine(IncidentStore incidents, Clock clock, Scheduler scheduler) {
+  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.runbook.action.Scheduler scheduler) {
     engineStore = new SqlRunStore(db);
     Notifications notifications = new TimelineNotifications(incidents, clock);
-    Escalation escalation = TimelineNotifications.escalation(incidents, clock);
+    Escalation escalation = new Escalation() {
+      @Override
+      public Future<Void> runFailed(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        return incidents.append(incident, new dev.vigil.incident.TimelineEvent(clock.instant(), "runbook-handover", by, reason))
+            .compose(e -> escalator.runbookFailed(incident));
+      }
+
+      @Override
+      public Future<Void> escalateNow(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        return escalator.escalateNow(incident, by).mapEmpty();
+      }
+    };
     // many runs may call the same host (Prometheus, a scaling API): more than Vert.x's default 5 connections to it
     WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
@@ -200,6 +275,7 @@ public final class Daemon {
         opened.increment();
       }
     });
+    escalator.onChanges(result.changes());
     engine.onChanges(result.changes());
   }
 
@@ -218,6 +294,14 @@ public final class Daemon {
    */
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
+    if (housekeeping >= 0) {
+      vertx.cancelTimer(housekeeping);
+    }
+    if (escalator != null) {
+      escalator.stop(); // the stored due times stay: the next start re-arms them
+      digester.stop();
+      heartbeats.stop();
+    }
     // Undeploying the HTTP verticles shuts their servers down gracefully (HttpVerticle.stop).
     Future<Void> http = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     http.transform(ar -> committer == null ? Future.succeededFuture() : committer.drain())

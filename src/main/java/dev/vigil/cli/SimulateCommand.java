@@ -1,7 +1,12 @@
 package dev.vigil.cli;
 
-import dev.vigil.classify.LabelTriage;
+import dev.vigil.classify.Classification;
+import dev.vigil.classify.Classifier;
 import dev.vigil.classify.Triage;
+import dev.vigil.escalation.EscalationPreview;
+import dev.vigil.escalation.Routing;
+import dev.vigil.oncall.Resolver;
+import dev.vigil.oncall.TeamId;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Problems;
@@ -44,9 +49,9 @@ public final class SimulateCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** Classification is label-based until classification rules are configured; replace here when they are. */
-  static Triage triage(VigilConfig cfg) {
-    return new LabelTriage();
+  /** Classification rules and the team on call (overrides live in the daemon's store and are not read here). */
+  static Triage triage(Routing routing) {
+    return new Classifier(routing.classification(), new Resolver(routing.teams().schedule(), Clock.systemUTC()), List::of);
   }
 
   @Override
@@ -74,11 +79,45 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     Problems problems = new Problems();
     RunbookCatalog catalog = RunbookCheck.validate(cfg.runbooks(), List.of(), problems);
+    Problems routingProblems = new Problems();
+    Routing routing = Routing.read(cfg, routingProblems).filter(r -> !routingProblems.hasErrors())
+        .orElse(new Routing(Routing.NO_TEAMS, Classification.EMPTY, false, ""));
+    problems.addAll(routingProblems);
     problems.errors().forEach(p -> err.println("warning: not simulated: " + p));
     err.flush();
     var out = spec.commandLine().getOut();
-    out.print(Simulator.format(new Simulator(catalog, triage(cfg)).simulate(intakes, when), when));
+    List<Simulator.Plan> plans = new Simulator(catalog, triage(routing)).simulate(intakes, when);
+    out.print(Simulator.format(plans, when, plan -> escalation(plan, routing, when)));
     out.flush();
     return 0;
+  }
+
+  /** Who would be paged at each level of the incident's policy, and when, if nobody acknowledged. */
+  static String escalation(Simulator.Plan plan, Routing routing, Instant when) {
+    StringBuilder sb = new StringBuilder("escalation: ");
+    Triage.Outcome c = plan.classification();
+    if (!routing.teamsConfigured()) {
+      return sb.append("not configured (no teams file): nobody is paged\n").toString();
+    }
+    if (c.drop()) {
+      return sb.append("none: the classification rule drops it (recorded only)\n").toString();
+    }
+    List<EscalationPreview.Step> steps = EscalationPreview.of(routing.teams(), c.severity(), when, List.of());
+    if (steps.isEmpty()) {
+      return sb.append("none: severity ").append(c.severity().wire()).append(" is recorded only (escalation.bySeverity)\n").toString();
+    }
+    boolean held = plan.selection().isPresent() && !routing.teams().escalation().pagesDuringRunbook(c.severity());
+    sb.append(held ? "only if the runbook fails (times below as if it failed at once)" : "at once")
+        .append(", if nobody acknowledges:\n");
+    for (EscalationPreview.Step s : steps) {
+      sb.append("  ").append(s.level()).append(" at ").append(s.at()).append(" (notify ").append(s.target()).append("): ");
+      if (s.skipped() != null) {
+        sb.append("skipped, ").append(s.skipped());
+      } else {
+        sb.append(String.join(", ", s.teams().stream().map(TeamId::value).toList())).append(" via ").append(String.join(", ", s.channels()));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
   }
 }

@@ -3,7 +3,9 @@ package dev.vigil.cli;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
+import dev.vigil.escalation.Routing;
 import dev.vigil.runbook.RunbookCheck;
+import java.time.Clock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +35,10 @@ public final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Problems problems = new Problems();
-    ConfigLoader.fromSystem().read(config.file, problems)
-        .ifPresent(cfg -> RunbookCheck.validate(cfg.runbooks(), paths, problems));
+    ConfigLoader.fromSystem().read(config.file, problems).ifPresent(cfg -> {
+      RunbookCheck.validate(cfg.runbooks(), paths, problems);
+      Routing.read(cfg, problems).ifPresent(routing -> routing.lint(Clock.systemUTC().instant(), problems));
+    });
     return report(problems, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 

@@ -27,7 +27,7 @@ public final class HttpApi {
 
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
-      Readiness readiness, PrometheusMeterRegistry metrics) {}
+      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall) {}
 
   private HttpApi() {}
 
@@ -63,6 +63,11 @@ public final class HttpApi {
     router.post("/api/v1/incidents/:id/acknowledge").handler(deps.incidents()::acknowledge);
     router.post("/api/v1/incidents/:id/resolve").handler(deps.incidents()::resolve);
     router.post("/api/v1/incidents/:id/notes").handler(deps.incidents()::note);
+    router.post("/api/v1/incidents/:id/escalate").handler(deps.oncall()::escalate);
+    router.get("/api/v1/oncall").handler(deps.oncall()::oncall);
+    router.get("/api/v1/overrides").handler(deps.oncall()::listOverrides);
+    router.post("/api/v1/overrides").handler(deps.oncall()::addOverride);
+    router.delete("/api/v1/overrides/:id").handler(deps.oncall()::deleteOverride);
     router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
     router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
     router.post("/api/v1/runbooks/:name/runs").handler(deps.runs()::start);

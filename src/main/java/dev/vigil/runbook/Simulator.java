@@ -127,8 +127,16 @@ public final class Simulator {
     return out;
   }
 
-  /** The plans as text for people: what {@code vigil simulate} prints. */
+  /** The plans as text for people, without escalation. */
   public static String format(List<Plan> plans, Instant at) {
+    return format(plans, at, p -> "escalation: not simulated\n");
+  }
+
+  /**
+   * The plans as text for people: what {@code vigil simulate} prints. {@code escalation} gives each
+   * plan's escalation lines (who is paged at each level, and when).
+   */
+  public static String format(List<Plan> plans, Instant at, java.util.function.Function<Plan, String> escalation) {
     StringBuilder sb = new StringBuilder();
     sb.append("simulated at ").append(at).append(" (dry run: nothing is executed; the incident id reads as INC-0)\n");
     for (Plan p : plans) {
@@ -168,8 +176,7 @@ public final class Simulator {
         sb.append("then: on success ").append(rb.onSuccess().wire()).append(" the incident, on failure ")
             .append(rb.onFailure().wire()).append('\n');
       }
-      // seam: escalation policies (who is paged at each level, and when) are added here once they exist
-      sb.append("escalation: not simulated (escalation policies are not configured in this version)\n");
+      sb.append(escalation.apply(p));
     }
     return sb.toString();
   }

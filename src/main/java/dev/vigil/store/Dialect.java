@@ -48,6 +48,33 @@ public enum Dialect {
   }
 
   /**
+   * A {@code SELECT} of rows passed as one JSON parameter: a JSON array of arrays, one per row, whose
+   * elements are typed by {@code types} ({@code text} or {@code bigint}). Bulk statements send one
+   * parameter instead of one per value, which is several times faster through the JDBC client.
+   */
+  public String selectJsonRows(List<String> types) {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < types.size(); i++) {
+      if (i > 0) {
+        sql.append(", ");
+      }
+      sql.append(this == SQLITE ? "value ->> " + i : "(value ->> " + i + ")::" + types.get(i));
+    }
+    return sql.append(this == SQLITE ? " FROM json_each(?)" : " FROM jsonb_array_elements(?::jsonb)").toString();
+  }
+
+  /** The value to bind for the JSON parameter of {@link #selectJsonRows} or {@link #selectJsonValues}. */
+  public Object jsonParam(io.vertx.core.json.JsonArray array) {
+    // SQLite reads JSON from text; vertx-pg-client would send a String to jsonb as one JSON string.
+    return this == SQLITE ? array.encode() : array;
+  }
+
+  /** A {@code SELECT} of the strings of one JSON-array parameter, for {@code IN (...)}. */
+  public String selectJsonValues() {
+    return this == SQLITE ? "SELECT value FROM json_each(?)" : "SELECT jsonb_array_elements_text(?::jsonb)";
+  }
+
+  /**
    * Reserves {@code count} new ids of {@code table} inside the caller's transaction, so that rows
    * can be inserted in one batch and still be referred to. SQLite has a single writer, so the
    * current maximum is safe; PostgreSQL draws from the identity sequence.

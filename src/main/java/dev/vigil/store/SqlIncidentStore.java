@@ -16,6 +16,7 @@ import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -33,8 +34,8 @@ import java.util.function.Function;
 
 /** {@link IncidentStore} in SQL, shared by SQLite and PostgreSQL through {@link Dialect}. */
 public final class SqlIncidentStore implements IncidentStore {
-  /** Parameters per IN list; well under SQLite's and PostgreSQL's limits. */
-  private static final int CHUNK = 400;
+  /** Values per IN list; with their startsAt values well under SQLite's (32766) and PostgreSQL's (65535) parameter limits. */
+  private static final int CHUNK = 4000;
   private static final String INCIDENT_COLUMNS = "id, group_key, status, severity, type, team, title, labels, alert_count, "
       + "firing_count, dropped, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by";
 
@@ -137,52 +138,33 @@ public final class SqlIncidentStore implements IncidentStore {
     }
 
     private Future<Void> loadAlerts() {
-      Set<String> fingerprints = new LinkedHashSet<>();
+      // Every occurrence of the batch's fingerprints that is firing, plus the exact occurrences named.
+      Map<String, Set<String>> startsAtByFingerprint = new LinkedHashMap<>();
       for (List<AlertIntake> r : requests) {
         for (AlertIntake a : r) {
-          fingerprints.add(a.alert().fingerprint());
+          startsAtByFingerprint.computeIfAbsent(a.alert().fingerprint(), k -> new LinkedHashSet<>()).add(a.alert().startsAt().toString());
         }
       }
-      // Every occurrence of these fingerprints that is firing, plus the exact occurrences named.
-      return inChunks(fingerprints, chunk -> conn
-          .preparedQuery(d.sql("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
-              + marks(chunk.size()) + ") AND (status = 'firing' OR starts_at IN (" + startsAtMarks(chunk) + "))"))
-          .execute(Tuple.from(params(chunk)))
-          .map(rs -> {
-            for (Row row : rs) {
-              AlertRow a = new AlertRow(row.getString("fingerprint"), row.getString("starts_at"),
-                  row.getValue("incident_id") == null ? null : Rows.getLong(row, "incident_id"),
-                  AlertStatus.fromWire(row.getString("status")));
-              alerts.put(key(a.fingerprint, a.startsAt), a);
-              if (a.status == AlertStatus.FIRING) {
-                firingByFingerprint.put(a.fingerprint, a);
+      return inChunks(startsAtByFingerprint.keySet(), chunk -> {
+        Set<String> distinct = new LinkedHashSet<>();
+        chunk.forEach(f -> distinct.addAll(startsAtByFingerprint.get(f)));
+        JsonArray startsAt = new JsonArray(new ArrayList<Object>(distinct));
+        return conn.preparedQuery(d.sql("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
+                + d.selectJsonValues() + ") AND (status = 'firing' OR starts_at IN (" + d.selectJsonValues() + "))"))
+            .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(chunk))), d.jsonParam(startsAt)))
+            .map(rs -> {
+              for (Row row : rs) {
+                AlertRow a = new AlertRow(row.getString("fingerprint"), row.getString("starts_at"),
+                    row.getValue("incident_id") == null ? null : Rows.getLong(row, "incident_id"),
+                    AlertStatus.fromWire(row.getString("status")));
+                alerts.put(key(a.fingerprint, a.startsAt), a);
+                if (a.status == AlertStatus.FIRING) {
+                  firingByFingerprint.put(a.fingerprint, a);
+                }
               }
-            }
-            return null;
-          }));
-    }
-
-    /** The distinct startsAt values of the batch's alerts with these fingerprints, as placeholders. */
-    private List<String> startsAtOf(Collection<String> fingerprints) {
-      Set<String> out = new LinkedHashSet<>();
-      for (List<AlertIntake> r : requests) {
-        for (AlertIntake a : r) {
-          if (fingerprints.contains(a.alert().fingerprint())) {
-            out.add(a.alert().startsAt().toString());
-          }
-        }
-      }
-      return new ArrayList<>(out);
-    }
-
-    private String startsAtMarks(List<String> chunk) {
-      return marks(startsAtOf(chunk).size());
-    }
-
-    private List<Object> params(List<String> chunk) {
-      List<Object> p = new ArrayList<>(chunk);
-      p.addAll(startsAtOf(chunk));
-      return p;
+              return null;
+            });
+      });
     }
 
     private Future<Void> loadIncidents() {
@@ -200,8 +182,8 @@ public final class SqlIncidentStore implements IncidentStore {
       }
       Future<Void> byGroup = inChunks(groups, chunk -> conn
           .preparedQuery(d.sql("SELECT id, group_key, status, alert_count, firing_count FROM incidents WHERE status <> 'resolved' AND group_key IN ("
-              + marks(chunk.size()) + ")"))
-          .execute(Tuple.from(new ArrayList<Object>(chunk)))
+              + d.selectJsonValues() + ")"))
+          .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(chunk)))))
           .map(rs -> {
             rs.forEach(this::remember);
             return null;
@@ -354,21 +336,22 @@ public final class SqlIncidentStore implements IncidentStore {
     }
 
     private Future<Void> writeIncidents() {
-      List<Tuple> inserts = new ArrayList<>();
+      List<JsonArray> inserts = new ArrayList<>();
       List<Tuple> updates = new ArrayList<>();
       for (IncidentRow inc : touched) {
         boolean resolved = inc.status == IncidentStatus.RESOLVED;
         if (inc.isNew) {
-          inserts.add(Tuple.from(new Object[] {inc.id, inc.groupKey, inc.status.wire(), inc.triage.severity().wire(),
+          inserts.add(row(inc.id, inc.groupKey, inc.status.wire(), inc.triage.severity().wire(),
               inc.triage.type(), inc.triage.team(), inc.title, Json.write(inc.labels), inc.alertCount, inc.firingCount,
-              inc.triage.drop() ? 1 : 0, now, resolved ? now : null, resolved ? "alertmanager" : null, now}));
+              inc.triage.drop() ? 1 : 0, now, resolved ? now : null, resolved ? "alertmanager" : null, now));
         } else {
           updates.add(Tuple.from(new Object[] {inc.alertCount - inc.loadedAlertCount, inc.firingCount - inc.loadedFiringCount,
               resolved, resolved, now, resolved, "alertmanager", now, inc.id}));
         }
       }
-      Future<Void> ins = batch("INSERT INTO incidents (id, group_key, status, severity, type, team, title, labels, alert_count, "
-          + "firing_count, dropped, opened_at, resolved_at, resolved_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
+      Future<Void> ins = bulkInsert("incidents (id, group_key, status, severity, type, team, title, labels, alert_count, "
+          + "firing_count, dropped, opened_at, resolved_at, resolved_by, updated_at)",
+          List.of(B, T, T, T, T, T, T, T, B, B, B, B, B, T, B), inserts);
       // Deltas and a conditional status, so that a concurrent acknowledgement is never overwritten.
       return ins.compose(v -> batch("UPDATE incidents SET alert_count = alert_count + ?, firing_count = firing_count + ?, "
           + "status = CASE WHEN ? THEN 'resolved' ELSE status END, "
@@ -377,27 +360,27 @@ public final class SqlIncidentStore implements IncidentStore {
     }
 
     private Future<Void> writeAlerts() {
-      List<Tuple> inserts = new ArrayList<>();
+      List<JsonArray> inserts = new ArrayList<>();
       List<Tuple> updates = new ArrayList<>();
       for (AlertRow a : alerts.values()) {
         Long incidentId = a.pendingIncident != null ? a.pendingIncident.id : a.incidentId;
         if (a.isNew) {
           Alert al = a.latest;
-          inserts.add(Tuple.from(new Object[] {a.fingerprint, a.startsAt, incidentId, a.status.wire(),
+          inserts.add(row(a.fingerprint, a.startsAt, incidentId, a.status.wire(),
               al.endsAt() == null ? null : al.endsAt().toString(), Json.write(al.labels()), Json.write(al.annotations()),
-              al.generatorUrl(), now, now}));
+              al.generatorUrl(), now, now));
         } else if (a.changed) {
           updates.add(Tuple.from(new Object[] {a.status.wire(),
               a.latest.endsAt() == null ? null : a.latest.endsAt().toString(), incidentId, now, a.fingerprint, a.startsAt}));
         }
       }
-      return batch("INSERT INTO alerts (fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
-          + "received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+      return bulkInsert("alerts (fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
+          + "received_at, updated_at)", List.of(T, T, B, T, T, T, T, T, B, B), inserts)
           .compose(v -> batch("UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?", updates));
     }
 
     private Future<Void> writeTimeline() {
-      List<Tuple> events = new ArrayList<>();
+      List<JsonArray> events = new ArrayList<>();
       for (IncidentRow inc : touched) {
         if (inc.isNew) {
           events.add(event(inc, "opened", "alertmanager", "opened: " + inc.title + " (severity " + inc.triage.severity().wire()
@@ -413,11 +396,21 @@ public final class SqlIncidentStore implements IncidentStore {
           events.add(event(inc, "resolved", "alertmanager", "resolved: all " + count(inc.alertCount, "alert") + " resolved"));
         }
       }
-      return batch("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)", events);
+      return bulkInsert("timeline (incident_id, at, kind, actor, text)", List.of(B, B, T, T, T), events);
     }
 
-    private Tuple event(IncidentRow inc, String kind, String by, String text) {
-      return Tuple.of(inc.id, now, kind, by, text);
+    private JsonArray event(IncidentRow inc, String kind, String by, String text) {
+      return row(inc.id, now, kind, by, text);
+    }
+
+    /** Inserts rows sent as one JSON parameter (see {@link Dialect#selectJsonRows}). */
+    private Future<Void> bulkInsert(String into, List<String> types, List<JsonArray> rows) {
+      if (rows.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return conn.preparedQuery(d.sql("INSERT INTO " + into + " " + d.selectJsonRows(types)))
+          .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(rows)))))
+          .mapEmpty();
     }
 
     private IngestResult result() {
@@ -452,6 +445,17 @@ public final class SqlIncidentStore implements IncidentStore {
       }
       return conn.preparedQuery(d.sql(sql)).executeBatch(rows).mapEmpty();
     }
+  }
+
+  private static final String T = "text";
+  private static final String B = "bigint";
+
+  private static JsonArray row(Object... values) {
+    JsonArray a = new JsonArray(new ArrayList<>(values.length));
+    for (Object v : values) {
+      a.add(v);
+    }
+    return a;
   }
 
   private static String key(String fingerprint, String startsAt) {

@@ -30,7 +30,7 @@ class RunbookCliTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains(
         "incident: 1 alert, labels {alertname=\"NodeFilesystemAlmostFull\", instance=\"db-1:9100\", mountpoint=\"/var\", severity=\"warning\"}\n"
-            + "classification: severity warning, type unknown, team -\n"
+            + "classification: severity warning, type disk, team eu\n"
             + "runbook: disk-almost-full (version ",
         "mode: auto (timeout 15m; drops to manual below a success rate of 0.8 over 20 runs)\n"
             + "steps:\n"
@@ -44,7 +44,10 @@ class RunbookCliTest {
             + "  4. verify [check] after settle\n",
         "  5. report [slack] after verify\n"
             + "     slack (team channel): \"Freed disk on db-1 (/var): now ${{ steps.verify.output.json.data.result[0].value[1] }}% used.\"\n"
-            + "then: on success resolve the incident, on failure escalate\n");
+            + "then: on success resolve the incident, on failure escalate\n"
+            + "escalation: only if the runbook fails (times below as if it failed at once), if nobody acknowledges:\n"
+            + "  level 1 at 2026-11-29T06:00:00Z (notify active): eu via slack\n"
+            + "  level 1 (repeat 1) at 2026-11-29T06:30:00Z (notify active): eu via slack\n");
   }
 
   @Test
@@ -89,10 +92,24 @@ class RunbookCliTest {
   }
 
   @Test
-  void simulateSaysWhenNoRunbookMatches() {
-    CliTest.Run r = simulate("nothing-matches.json");
+  void simulateSaysWhenNoRunbookMatchesAndWhoWouldBePaged() {
+    CliTest.Run r = simulate("unmatched-critical.json");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("runbook: none\nnote: no runbook matches: the incident goes straight to escalation\n");
+    assertThat(r.out()).contains("classification: severity critical, type unknown, team eu\n"
+        + "runbook: none\nnote: no runbook matches: the incident goes straight to escalation\n"
+        + "escalation: at once, if nobody acknowledges:\n"
+        + "  level 1 at 2026-11-29T06:00:00Z (notify active): eu via slack\n"
+        + "  level 2 at 2026-11-29T06:05:00Z (notify next): india via slack\n"
+        + "  level 3 at 2026-11-29T06:15:00Z (notify team:us): us via slack\n"
+        + "  level 3 (repeat 1) at 2026-11-29T06:20:00Z (notify team:us): us via slack\n");
+  }
+
+  @Test
+  void simulateSaysADroppedAlertIsOnlyRecorded() {
+    CliTest.Run r = simulate("nothing-matches.json"); // Watchdog: drop: true in the shipped classification.yaml
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("runbook: none\nnote: this group is only recorded (dropped by classification): no runbook runs and nobody is paged\n"
+        + "escalation: none: the classification rule drops it (recorded only)\n");
   }
 
   @Test
@@ -139,7 +156,7 @@ class RunbookCliTest {
   void validateReportsRunbookProblemsAndExits1(String fixture) {
     CliTest.Run r = run("validate", "--config", CONFIG, "src/test/resources/runbooks/bad/" + fixture);
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("src/test/resources/runbooks/bad/" + fixture + ":").endsWith(" error" + (fixture.equals("cycle.yaml") ? "" : "s") + "\n");
+    assertThat(r.err()).contains("src/test/resources/runbooks/bad/" + fixture + ":").endsWith(" error" + (fixture.equals("cycle.yaml") ? "" : "s") + ", 3 warnings\n"); // the warnings: the coverage lint of the shipped teams.yaml
   }
 
   @Test

@@ -210,8 +210,13 @@ public final class Engine extends VerticleBase {
           : "this incident is outside its " + rb.rollout().percent() + "% rollout");
       return;
     }
-    start(rb, incident, mode, "auto").onFailure(e -> LOG.atError().addKeyValue("incident", incident.id().toString())
-        .addKeyValue("runbook", rb.name()).log("runbook engine: cannot start " + rb.name() + " for " + incident.id() + ": " + e.getMessage()));
+    start(rb, incident, mode, "auto").onFailure(e -> {
+      LOG.atError().addKeyValue("incident", incident.id().toString()).addKeyValue("runbook", rb.name())
+          .log("runbook engine: cannot start " + rb.name() + " for " + incident.id() + ": " + e.getMessage());
+      if (rb.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
+        escalation.runFailed(incident.id(), "runbook:" + rb.name(), "runbook " + rb.name() + " could not start: " + e.getMessage());
+      }
+    });
   }
 
   private void offer(Incident incident, Runbook rb, String why) {
@@ -318,13 +323,16 @@ public final class Engine extends VerticleBase {
   }
 
   /**
-   * True when a runbook will try to handle this incident on its own (it matches, in auto mode for
-   * this incident, and its rollout guard has not tripped): [F2]'s {@code RunbookGate}, so that
-   * escalation waits for the run (unless the severity pages at once).
+   * True when a runbook will try to handle this incident on its own and hand it over if it cannot
+   * (it matches, runs in auto mode for this incident, says {@code onFailure: escalate}, and its
+   * rollout guard has not tripped): [F2]'s {@code RunbookGate}, so that escalation waits for the run
+   * (unless the severity pages at once). The engine then calls {@link Escalation#runFailed} whenever
+   * such a run ends with the incident still open.
    */
   public boolean willHandle(Incident incident) {
     Optional<Selection> sel = registry.select(incident);
     return sel.isPresent() && sel.get().mode() == Rollout.Mode.AUTO
+        && sel.get().runbook().onFailure() == Runbook.IncidentOutcome.ESCALATE
         && trip(sel.get().runbook().name(), sel.get().runbook().version()).isEmpty();
   }
 
@@ -747,6 +755,10 @@ public final class Engine extends VerticleBase {
         } else if (status != RunStatus.SUCCEEDED && r.runbook.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
           escalation.runFailed(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " " + status.wire()
               + " (" + r.id + ")" + (error == null ? "" : ": " + error));
+        } else if (status == RunStatus.SUCCEEDED && r.runbook.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
+          // escalation waited for this run (willHandle); the run did its part but left the incident open
+          escalation.runFailed(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " succeeded ("
+              + r.id + ") but does not resolve the incident (onSuccess: none): handing it over to people");
         }
         guard(r);
       });

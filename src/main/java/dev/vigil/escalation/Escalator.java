@@ -1,0 +1,400 @@
+package dev.vigil.escalation;
+
+import dev.vigil.config.Durations;
+import dev.vigil.incident.Incident;
+import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentException;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentStatus;
+import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.TimelineEvent;
+import dev.vigil.notify.NotificationIntent;
+import dev.vigil.oncall.OnCall;
+import dev.vigil.oncall.Resolver;
+import dev.vigil.oncall.ScheduleOverride;
+import dev.vigil.oncall.Team;
+import dev.vigil.oncall.TeamId;
+import dev.vigil.timer.Scheduler;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves escalations forward: pages level 1 when an incident needs a human, arms a durable ack
+ * timer, pages the next level when it fires, and stops on acknowledgement or resolution.
+ *
+ * <p>Order of one step, all in one store transaction: decide the targets (the team on call now, the
+ * next one, or a named team), skip at once every level whose target has nobody on call or no channel
+ * (writing the skip to the timeline), write the page intents to the outbox and the timeline, and store
+ * the new step with its due time. Only after the commit is the in-memory alarm armed, so a crash
+ * between the two loses nothing: {@link #start()} re-arms every stored due time, and one that fell due
+ * while the daemon was down fires at once.
+ *
+ * <p>Methods return futures and never block; they may be called from any thread or context.
+ */
+public final class Escalator {
+  private static final Logger log = LoggerFactory.getLogger(Escalator.class);
+  static final String ACTOR = "escalation";
+
+  private final EscalationStore store;
+  private final IncidentStore incidents;
+  private final TeamsFile teams;
+  private final Resolver resolver;
+  private final Supplier<List<ScheduleOverride>> overrides;
+  private final RunbookGate runbooks;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Runnable onIntents;
+  private final Map<IncidentId, Scheduler.Timer> timers = new ConcurrentHashMap<>();
+
+  /**
+   * @param overrides the overrides in force (an in-memory snapshot)
+   * @param onIntents called after a commit that enqueued intents (wakes the notifier)
+   */
+  public Escalator(EscalationStore store, IncidentStore incidents, TeamsFile teams, Supplier<List<ScheduleOverride>> overrides,
+      RunbookGate runbooks, Scheduler scheduler, Clock clock, Runnable onIntents) {
+    this.store = store;
+    this.incidents = incidents;
+    this.teams = teams;
+    this.resolver = new Resolver(teams.schedule(), clock);
+    this.overrides = overrides;
+    this.runbooks = runbooks;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.onIntents = onIntents;
+  }
+
+  /** Re-arms every stored ack timer; those already due fire at once. */
+  public Future<Integer> start() {
+    return store.armed().map(list -> {
+      list.forEach(this::arm);
+      log.atInfo().log("escalation: re-armed {} ack timer(s)", list.size());
+      return list.size();
+    });
+  }
+
+  /** Cancels the in-memory alarms (the stored due times stay for the next start). */
+  public void stop() {
+    timers.values().forEach(Scheduler.Timer::cancel);
+    timers.clear();
+  }
+
+  /**
+   * Reacts to the changes of one commit: the incidents it opened start escalating together, in one
+   * store transaction; then acknowledgements and resolutions stop theirs, in order.
+   */
+  public Future<Void> onChanges(List<IncidentChange> changes) {
+    List<IncidentId> opened = changes.stream().filter(c -> c.kind() == IncidentChange.Kind.OPENED).map(IncidentChange::id).toList();
+    Future<Void> chain = opened.isEmpty() ? Future.succeededFuture() : openedAll(opened).recover(e -> {
+      log.atError().setCause(e).log("escalation: starting escalation for {} new incident(s) failed: {}", opened.size(), e.getMessage());
+      return Future.succeededFuture();
+    });
+    for (IncidentChange c : changes) {
+      if (c.kind() != IncidentChange.Kind.ACKNOWLEDGED && c.kind() != IncidentChange.Kind.RESOLVED) {
+        continue;
+      }
+      chain = chain.compose(v -> halt(c.id(), c.kind() == IncidentChange.Kind.ACKNOWLEDGED ? "acknowledged" : "resolved").recover(e -> {
+        log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
+            .log("escalation: reacting to {} of {} failed: {}", c.kind(), c.id(), e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+
+  /** A new incident: escalate now unless it is recorded only, has no policy, or a runbook will try first. */
+  public Future<Void> opened(IncidentId id) {
+    return openedAll(List.of(id));
+  }
+
+  private Future<Void> openedAll(List<IncidentId> ids) {
+    if (teams.escalation().policies().isEmpty()) {
+      return Future.succeededFuture(); // escalation is not configured (no teams.yaml): incidents are only recorded
+    }
+    List<Future<Optional<Incident>>> loads = ids.stream().map(incidents::get).toList();
+    return Future.all(loads).compose(v -> {
+      List<Transition> decisions = new ArrayList<>();
+      for (Future<Optional<Incident>> f : loads) {
+        f.result().ifPresent(inc -> decideOpened(inc).ifPresent(decisions::add));
+      }
+      return apply(decisions).mapEmpty();
+    });
+  }
+
+  private Optional<Transition> decideOpened(Incident inc) {
+    if (inc.dropped() || inc.status() != IncidentStatus.TRIGGERED) {
+      return Optional.empty();
+    }
+    Optional<Policy> policy = teams.escalation().policyFor(inc.severity());
+    if (policy.isEmpty()) {
+      return Optional.of(Transition.note(inc.id(), event("not-paged", "severity " + inc.severity().wire()
+          + " is recorded only (escalation.bySeverity): nobody is paged")));
+    }
+    if (runbooks.willHandle(inc) && !teams.escalation().pagesDuringRunbook(inc.severity())) {
+      return Optional.of(Transition.note(inc.id(), event("escalation-held", "a runbook will try first; escalation starts if it fails")));
+    }
+    return Optional.of(decide(inc, null, policy.get(), List.of(), initial(inc, policy.get())));
+  }
+
+  /** The incident's runbook failed: escalate now if it is still open and not escalating. */
+  public Future<Void> runbookFailed(IncidentId id) {
+    return incident(id).compose(inc -> store.get(id).compose(existing -> {
+      Optional<Policy> policy = teams.escalation().policyFor(inc.severity());
+      if (existing.isPresent() || inc.status() != IncidentStatus.TRIGGERED || policy.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return begin(inc, policy.get(), List.of(event("escalation-started", "the runbook failed: escalating"))).mapEmpty();
+    }));
+  }
+
+  /**
+   * Pages the next level now, by hand. Fails with {@link IncidentException} (unknown or resolved
+   * incident) or {@link EscalationException} (no level left, no policy).
+   */
+  public Future<EscalationState> escalateNow(IncidentId id, String by) {
+    return incident(id).compose(inc -> {
+      if (inc.status() == IncidentStatus.RESOLVED) {
+        return Future.failedFuture(new IncidentException(IncidentException.Reason.CONFLICT,
+            "incident " + id + " is resolved; there is nobody left to escalate to"));
+      }
+      TimelineEvent why = new TimelineEvent(clock.instant(), "escalation-manual", by, "escalated by hand");
+      return store.get(id).compose(existing -> {
+        if (existing.isEmpty()) {
+          Optional<Policy> policy = teams.escalation().policyFor(inc.severity())
+              .or(() -> Optional.ofNullable(teams.escalation().policies().get("default")));
+          if (policy.isEmpty()) {
+            return Future.failedFuture(new EscalationException("incident " + id + " has no escalation policy for severity "
+                + inc.severity().wire() + " and there is no policy named default"));
+          }
+          return begin(inc, policy.get(), List.of(why));
+        }
+        EscalationState s = existing.get();
+        Policy policy = teams.escalation().policies().get(s.policy());
+        if (policy == null || s.step() + 1 >= teams.escalation().steps(policy)) {
+          return Future.failedFuture(new EscalationException("incident " + id + " has been escalated through every level of policy "
+              + s.policy() + "; there is no level left"));
+        }
+        return advance(inc, s, policy, List.of(why)).compose(next -> next
+            .map(Future::succeededFuture)
+            .orElseGet(() -> Future.failedFuture(new EscalationException("incident " + id + " was escalated by someone else"
+                + " at the same moment; look at its timeline and try again if needed"))));
+      });
+    });
+  }
+
+  /** The current state, for the API. */
+  public Future<Optional<EscalationState>> state(IncidentId id) {
+    return store.get(id);
+  }
+
+  private EscalationState initial(Incident inc, Policy policy) {
+    return new EscalationState(inc.id(), policy.name(), -1, EscalationState.Status.ACTIVE, null, clock.instant());
+  }
+
+  private Future<EscalationState> begin(Incident inc, Policy policy, List<TimelineEvent> prefix) {
+    EscalationState initial = initial(inc, policy);
+    return commitOne(decide(inc, null, policy, prefix, initial)).map(o -> o.orElse(initial));
+  }
+
+  private Future<Optional<EscalationState>> advance(Incident inc, EscalationState from, Policy policy, List<TimelineEvent> prefix) {
+    return commitOne(decide(inc, from, policy, prefix, from));
+  }
+
+  /** Commits one transition; empty when it lost a race. */
+  private Future<Optional<EscalationState>> commitOne(Transition t) {
+    return apply(List.of(t)).map(list -> list.get(0));
+  }
+
+  /**
+   * Commits decisions in one transaction, then arms the timers of those that took effect and wakes
+   * the notifier. For each transition, in order: its new state, or empty when it lost a race.
+   */
+  private Future<List<Optional<EscalationState>>> apply(List<Transition> decisions) {
+    if (decisions.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return store.commitAll(decisions, clock.instant()).map(oks -> {
+      List<Optional<EscalationState>> out = new ArrayList<>();
+      boolean intents = false;
+      for (int i = 0; i < decisions.size(); i++) {
+        Transition t = decisions.get(i);
+        if (!oks.get(i) || t.next() == null) {
+          out.add(Optional.empty());
+          continue;
+        }
+        arm(t.next());
+        intents |= !t.intents().isEmpty();
+        log.atInfo().addKeyValue("incident", t.incident().toString())
+            .log("escalation: {} at step {} of policy {} ({})", t.incident(), t.next().step(), t.next().policy(), t.next().status().wire());
+        out.add(Optional.of(t.next()));
+      }
+      if (intents) {
+        onIntents.run();
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Decides the first pageable step after {@code base.step()}, to be committed against
+   * {@code expected}: every level before it whose target has nobody on call or no channel is skipped
+   * now, with a timeline line; past the last step the escalation is exhausted.
+   */
+  private Transition decide(Incident inc, EscalationState expected, Policy policy, List<TimelineEvent> prefix, EscalationState base) {
+    Instant now = clock.instant();
+    EscalationRules rules = teams.escalation();
+    List<TimelineEvent> events = new ArrayList<>(prefix);
+    List<NotificationIntent> intents = new ArrayList<>();
+    int steps = rules.steps(policy);
+    int step = base.step() + 1;
+    EscalationState next = null;
+    List<ScheduleOverride> ovr = overrides.get();
+    for (; step < steps; step++) {
+      Level level = rules.level(policy, step);
+      String name = levelName(policy, step);
+      List<TeamId> targets = targets(level.target(), now, ovr);
+      if (targets.isEmpty()) {
+        events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, name + " (notify " + level.target() + ") skipped: nobody is on call"
+            + (level.target() instanceof Target.Next ? " next" : "")));
+        continue;
+      }
+      List<Team> pageable = new ArrayList<>();
+      for (TeamId t : targets) {
+        Optional<Team> team = teams.schedule().team(t);
+        if (team.isEmpty() || team.get().channels().kinds().isEmpty()) {
+          events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, name + " (notify " + level.target() + ") skipped team " + t
+              + ": it has no Slack channel or PagerDuty routing key configured"));
+        } else {
+          pageable.add(team.get());
+        }
+      }
+      if (pageable.isEmpty()) {
+        continue;
+      }
+      boolean triggered = inc.status() == IncidentStatus.TRIGGERED;
+      Instant due = triggered && step + 1 < steps ? now.plus(level.ackTimeout()) : null;
+      for (Team t : pageable) {
+        intents.add(page(inc, policy, step, t));
+        events.add(new TimelineEvent(now, "escalated", ACTOR, name + ": paging team " + t.id() + " (notify " + level.target()
+            + ", via " + String.join(", ", t.channels().kinds()) + ")"
+            + (due == null ? (triggered ? "; this is the last level" : "") : "; next level in " + Durations.format(level.ackTimeout())
+                + " unless acknowledged")));
+      }
+      EscalationState.Status status = due != null ? EscalationState.Status.ACTIVE
+          : triggered ? EscalationState.Status.EXHAUSTED : EscalationState.Status.STOPPED;
+      next = new EscalationState(inc.id(), policy.name(), step, status, due, base.startedAt());
+      break;
+    }
+    if (next == null) {
+      events.add(new TimelineEvent(now, "escalation-exhausted", ACTOR, "no level of policy " + policy.name()
+          + " could be paged: nobody was notified"));
+      next = new EscalationState(inc.id(), policy.name(), steps - 1, EscalationState.Status.EXHAUSTED, null, base.startedAt());
+    }
+    return new Transition(inc.id(), expected, next, events, intents);
+  }
+
+  /** A due ack timer: page the next level if the incident is still unacknowledged at the step the timer was armed for. */
+  Future<Void> fire(IncidentId id, int step) {
+    timers.remove(id);
+    return store.get(id).compose(found -> {
+      if (found.isEmpty() || !found.get().isArmed() || found.get().step() != step) {
+        return Future.succeededFuture();
+      }
+      EscalationState s = found.get();
+      return incident(id).compose(inc -> {
+        if (inc.status() != IncidentStatus.TRIGGERED) {
+          return stopWith(s, inc.status().wire());
+        }
+        Policy policy = teams.escalation().policies().get(s.policy());
+        if (policy == null) {
+          EscalationState stopped = new EscalationState(id, s.policy(), s.step(), EscalationState.Status.STOPPED, null, s.startedAt());
+          return store.commit(s, stopped, List.of(event("escalation-stopped", "policy " + s.policy()
+              + " is no longer in teams.yaml; escalation stopped")), List.of(), clock.instant()).mapEmpty();
+        }
+        TimelineEvent why = event("ack-timeout", levelName(policy, s.step()) + " was not acknowledged within "
+            + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()));
+        return advance(inc, s, policy, List.of(why)).mapEmpty();
+      });
+    });
+  }
+
+  /** Stops an escalation after an acknowledgement or resolution; nothing if none is active. */
+  private Future<Void> halt(IncidentId id, String why) {
+    Scheduler.Timer t = timers.remove(id);
+    if (t != null) {
+      t.cancel();
+    }
+    return store.get(id).compose(found -> found.filter(s -> s.status() == EscalationState.Status.ACTIVE)
+        .map(s -> stopWith(s, why)).orElseGet(Future::succeededFuture));
+  }
+
+  private Future<Void> stopWith(EscalationState s, String why) {
+    EscalationState stopped = new EscalationState(s.incident(), s.policy(), s.step(), EscalationState.Status.STOPPED, null, s.startedAt());
+    return store.commit(s, stopped, List.of(event("escalation-stopped", "escalation stopped: the incident was " + why)), List.of(),
+        clock.instant()).mapEmpty();
+  }
+
+  private void arm(EscalationState s) {
+    Scheduler.Timer old = timers.remove(s.incident());
+    if (old != null) {
+      old.cancel();
+    }
+    if (s.isArmed()) {
+      timers.put(s.incident(), scheduler.at(s.dueAt(), () -> fire(s.incident(), s.step()).recover(e -> {
+        log.atError().addKeyValue("incident", s.incident().toString()).setCause(e)
+            .log("escalation: ack timer of {} failed: {}", s.incident(), e.getMessage());
+        return Future.succeededFuture();
+      })));
+    }
+  }
+
+  private List<TeamId> targets(Target target, Instant now, List<ScheduleOverride> ovr) {
+    if (target instanceof Target.Team t) {
+      return List.of(t.id());
+    }
+    OnCall oc = resolver.at(now, ovr);
+    if (target instanceof Target.Next) {
+      return oc.next().map(h -> List.of(h.team())).orElse(List.of());
+    }
+    return oc.active();
+  }
+
+  static String levelName(Policy policy, int step) {
+    int levels = policy.levels().size();
+    return step < levels ? "level " + (step + 1) : "level " + levels + " (repeat " + (step - levels + 1) + ")";
+  }
+
+  private NotificationIntent page(Incident inc, Policy policy, int step, Team team) {
+    int level = Math.min(step, policy.levels().size() - 1) + 1;
+    JsonObject payload = new JsonObject()
+        .put("incident", inc.id().toString())
+        .put("title", inc.title())
+        .put("severity", inc.severity().wire())
+        .put("type", inc.type())
+        .put("policy", policy.name())
+        .put("step", step)
+        .put("team", team.id().value());
+    if (!team.channels().slackChannel().isEmpty()) {
+      payload.put("slackChannel", team.channels().slackChannel());
+    }
+    return new NotificationIntent("page:" + inc.id() + ":" + step + ":" + team.id(), NotificationIntent.Kind.PAGE, inc.id(), team.id(),
+        level, team.channels().kinds(), payload.encode());
+  }
+
+  private TimelineEvent event(String kind, String text) {
+    return new TimelineEvent(clock.instant(), kind, ACTOR, text);
+  }
+
+  private Future<Incident> incident(IncidentId id) {
+    return incidents.get(id).compose(o -> o.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(IncidentException.notFound(id))));
+  }
+}

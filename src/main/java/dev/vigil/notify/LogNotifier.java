@@ -1,0 +1,76 @@
+package dev.vigil.notify;
+
+import dev.vigil.incident.TimelineEvent;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers outbox intents to the log, until PagerDuty and Slack delivery exist: each pending intent
+ * is logged, marked delivered and (for a page) written to its incident's timeline naming the team and
+ * level, so an operator can see who would have been paged.
+ *
+ * <p>{@link #drain()} may be called from any thread or context; calls do not overlap (a call made
+ * while one runs returns that run's future, and another drain follows it).
+ */
+public final class LogNotifier {
+  private static final Logger log = LoggerFactory.getLogger(LogNotifier.class);
+  private static final int BATCH = 100;
+
+  private final Outbox outbox;
+  private final Clock clock;
+  private Future<Integer> running;
+  private boolean again;
+
+  public LogNotifier(Outbox outbox, Clock clock) {
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  /** Delivers every intent due now; the future holds how many were delivered. */
+  public synchronized Future<Integer> drain() {
+    if (running != null) {
+      again = true;
+      return running;
+    }
+    running = outbox.due(clock.instant(), BATCH).compose(this::deliverAll).eventually(() -> {
+      synchronized (this) {
+        running = null;
+        if (again) {
+          again = false;
+          drain();
+        }
+      }
+      return Future.succeededFuture();
+    });
+    return running;
+  }
+
+  /** Logs each intent, then marks them all delivered (with their timeline lines) in one transaction. */
+  private Future<Integer> deliverAll(List<OutboxEntry> entries) {
+    java.util.Map<Long, TimelineEvent> events = new java.util.HashMap<>();
+    for (OutboxEntry e : entries) {
+      TimelineEvent event = deliver(e);
+      if (event != null) {
+        events.put(e.id(), event);
+      }
+    }
+    return outbox.delivered(entries, clock.instant(), e -> events.get(e.id())).map(entries.size());
+  }
+
+  private TimelineEvent deliver(OutboxEntry e) {
+    NotificationIntent i = e.intent();
+    String channels = i.channels().isEmpty() ? "none" : String.join(", ", i.channels());
+    log.atInfo()
+        .addKeyValue("incident", i.incident() == null ? null : i.incident().toString())
+        .addKeyValue("team", i.team().value())
+        .addKeyValue("integration", "log")
+        .log("notify: {} for team {}{} (channels {}): {}", i.kind().wire(), i.team(),
+            i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "", channels, i.payload());
+    return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
+        "paged team " + i.team() + " (level " + i.level() + ") via the log; " + channels
+            + " delivery is not connected yet, so nobody was messaged");
+  }
+}

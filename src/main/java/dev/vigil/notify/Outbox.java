@@ -1,0 +1,41 @@
+package dev.vigil.notify;
+
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.TimelineEvent;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Durable notification intents waiting for delivery. Every method returns a future completed once
+ * the change is committed.
+ */
+public interface Outbox {
+
+  /** Stores the intent unless one with its key exists; true when it was stored now. */
+  Future<Boolean> enqueue(NotificationIntent intent, Instant now);
+
+  /** Pending intents whose next attempt is due, oldest first. */
+  Future<List<OutboxEntry>> due(Instant now, int limit);
+
+  /** Marks an intent delivered and, for a page, appends {@code event} to its incident's timeline, in one transaction. */
+  default Future<Void> delivered(OutboxEntry entry, Instant now, TimelineEvent event) {
+    return delivered(List.of(entry), now, e -> event);
+  }
+
+  /**
+   * Marks intents delivered and appends each one's timeline event (null: none; digests have no
+   * incident), all in one transaction. An intent already delivered is left alone, event included.
+   */
+  Future<Void> delivered(List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event);
+
+  /** Records a failed attempt; it is tried again at {@code retryAt}, or given up ({@code failed}) when retryAt is null. */
+  Future<Void> attemptFailed(OutboxEntry entry, String error, Instant retryAt);
+
+  /** Every intent for an incident, oldest first (API and tests). */
+  Future<List<OutboxEntry>> forIncident(IncidentId incident);
+
+  /** The most recent intents of a kind, newest first. */
+  Future<List<OutboxEntry>> recent(NotificationIntent.Kind kind, int limit);
+}

@@ -1,0 +1,129 @@
+package dev.vigil.store;
+
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.TimelineEvent;
+import dev.vigil.notify.NotificationIntent;
+import dev.vigil.notify.Outbox;
+import dev.vigil.notify.OutboxEntry;
+import dev.vigil.oncall.TeamId;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/** {@link Outbox} in SQL (table {@code outbox}, migration V2). */
+public final class SqlOutbox implements Outbox {
+  private static final String COLUMNS = "id, idempotency_key, kind, incident_id, team, level, channels, payload, status, attempts, "
+      + "next_attempt_at, created_at, delivered_at, last_error";
+
+  private final Database db;
+  private final Dialect d;
+
+  public SqlOutbox(Database db) {
+    this.db = db;
+    this.d = db.dialect();
+  }
+
+  @Override
+  public Future<Boolean> enqueue(NotificationIntent intent, Instant now) {
+    return db.inTransaction(conn -> insertIntents(conn, d, List.of(intent), now)).map(n -> n == 1);
+  }
+
+  @Override
+  public Future<List<OutboxEntry>> due(Instant now, int limit) {
+    return query("SELECT " + COLUMNS + " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        Tuple.of(now.toEpochMilli(), limit));
+  }
+
+  @Override
+  public Future<Void> delivered(List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return db.inTransaction(conn -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (OutboxEntry entry : entries) {
+        chain = chain.compose(v -> conn.preparedQuery(d.sql("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
+                + "delivered_at = ? WHERE id = ? AND status = 'pending'"))
+            .execute(Tuple.of(now.toEpochMilli(), entry.id()))
+            .compose(rs -> {
+              TimelineEvent e = event.apply(entry);
+              return rs.rowCount() == 1 && e != null && entry.intent().incident() != null
+                  ? insertEvents(conn, d, entry.intent().incident(), List.of(e))
+                  : Future.succeededFuture();
+            }));
+      }
+      return chain;
+    });
+  }
+
+  @Override
+  public Future<Void> attemptFailed(OutboxEntry entry, String error, Instant retryAt) {
+    return db.writer().preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, next_attempt_at = ? "
+            + "WHERE id = ?"))
+        .execute(Tuple.of(error, retryAt == null ? "failed" : "pending",
+            retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), entry.id()))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<OutboxEntry>> forIncident(IncidentId incident) {
+    return query("SELECT " + COLUMNS + " FROM outbox WHERE incident_id = ? ORDER BY id", Tuple.of(incident.number()));
+  }
+
+  @Override
+  public Future<List<OutboxEntry>> recent(NotificationIntent.Kind kind, int limit) {
+    return query("SELECT " + COLUMNS + " FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT ?", Tuple.of(kind.wire(), limit));
+  }
+
+  private Future<List<OutboxEntry>> query(String sql, Tuple params) {
+    return db.reader().preparedQuery(d.sql(sql)).execute(params).map(rs -> {
+      List<OutboxEntry> out = new ArrayList<>();
+      rs.forEach(r -> out.add(entry(r)));
+      return out;
+    });
+  }
+
+  /** Inserts intents whose keys are new; completes with how many were inserted. */
+  static Future<Integer> insertIntents(SqlConnection conn, Dialect d, List<NotificationIntent> intents, Instant now) {
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (NotificationIntent i : intents) {
+      chain = chain.compose(n -> conn.preparedQuery(d.sql("INSERT INTO outbox (idempotency_key, kind, incident_id, team, level, channels, "
+              + "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+              + "ON CONFLICT (idempotency_key) DO NOTHING"))
+          .execute(Tuple.from(new Object[] {i.key(), i.kind().wire(), i.incident() == null ? null : i.incident().number(),
+              i.team().value(), i.level(), String.join(",", i.channels()), i.payload(), now.toEpochMilli(), now.toEpochMilli()}))
+          .map(rs -> n + rs.rowCount()));
+    }
+    return chain;
+  }
+
+  static Future<Void> insertEvents(SqlConnection conn, Dialect d, IncidentId incident, List<TimelineEvent> events) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    for (TimelineEvent e : events) {
+      rows.add(Tuple.of(incident.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()));
+    }
+    String sql = d.sql("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)");
+    return (rows.size() == 1 ? conn.preparedQuery(sql).execute(rows.get(0)) : conn.preparedQuery(sql).executeBatch(rows)).mapEmpty();
+  }
+
+  private static OutboxEntry entry(Row r) {
+    Object inc = r.getValue("incident_id");
+    String channels = r.getString("channels");
+    NotificationIntent intent = new NotificationIntent(r.getString("idempotency_key"),
+        NotificationIntent.Kind.valueOf(r.getString("kind").toUpperCase()),
+        inc == null ? null : new IncidentId(Rows.longValue(inc, 0)), new TeamId(r.getString("team")), Rows.getInt(r, "level"),
+        channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")), r.getString("payload"));
+    return new OutboxEntry(Rows.getLong(r, "id"), intent, OutboxEntry.Status.valueOf(r.getString("status").toUpperCase()),
+        Rows.getInt(r, "attempts"), Rows.getInstant(r, "next_attempt_at"), Rows.getInstant(r, "created_at"),
+        Rows.getInstant(r, "delivered_at"), r.getString("last_error"));
+  }
+}

@@ -1,0 +1,120 @@
+package dev.vigil.heartbeat;
+
+import static dev.vigil.timer.FakeScheduler.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.alert.Matcher;
+import dev.vigil.classify.Heartbeat;
+import dev.vigil.classify.LabelTriage;
+import dev.vigil.classify.Severity;
+import dev.vigil.config.Secret;
+import dev.vigil.config.VigilConfig;
+import dev.vigil.incident.Incident;
+import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentQuery;
+import dev.vigil.incident.IngestResult;
+import dev.vigil.store.Database;
+import dev.vigil.store.SqlIncidentStore;
+import dev.vigil.timer.FakeClock;
+import dev.vigil.timer.FakeScheduler;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeartbeatWatchTest {
+  static final Instant T0 = Instant.parse("2026-11-30T06:00:00Z");
+  static final Heartbeat WATCHDOG = new Heartbeat("watchdog", List.of(Matcher.parse("alertname = \"Watchdog\"")),
+      Duration.ofMinutes(10), Severity.CRITICAL, "No Watchdog from Alertmanager for 10m: alerting is blind");
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  Database db;
+  SqlIncidentStore incidents;
+  final FakeClock clock = new FakeClock(T0);
+  FakeScheduler scheduler;
+  HeartbeatWatch watch;
+  final List<IncidentChange> changes = new ArrayList<>();
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    db = await(Database.open(vertx, new VigilConfig.Store("sqlite:" + dir.resolve("v.db"), new Secret(""), "FULL", Duration.ofSeconds(5), 2)));
+    incidents = new SqlIncidentStore(db);
+    scheduler = new FakeScheduler(clock);
+    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new LabelTriage(), scheduler, clock, r -> changes.addAll(r.changes()));
+    await(watch.start());
+  }
+
+  @AfterEach
+  void close() {
+    watch.stop();
+    await(db.close());
+    await(vertx.close());
+  }
+
+  static Alert watchdog(AlertStatus status) {
+    Map<String, String> labels = Map.of("alertname", "Watchdog", "severity", "none");
+    return new Alert(Fingerprint.of(labels), labels, Map.of(), status, T0, null, "");
+  }
+
+  List<Incident> open(String group) {
+    return await(incidents.list(new IncidentQuery(null, null, null, 100))).stream()
+        .filter(i -> i.groupKey().equals(group) && i.status().isOpen()).toList();
+  }
+
+  @Test
+  void aMissingHeartbeatOpensAnIncidentAndItsReturnResolvesIt() {
+    scheduler.advance(Duration.ofMinutes(5));
+    await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
+    scheduler.advance(Duration.ofMinutes(10).minusMillis(1)); // 06:14:59.999, last seen 06:05
+    assertThat(open("heartbeat:watchdog")).isEmpty();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(open("heartbeat:watchdog")).singleElement().satisfies(i -> {
+      assertThat(i.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(i.type()).isEqualTo("heartbeat");
+      assertThat(i.title()).isEqualTo("No Watchdog from Alertmanager for 10m: alerting is blind");
+      assertThat(i.openedAt()).isEqualTo(Instant.parse("2026-11-30T06:15:00Z"));
+    });
+    assertThat(changes).extracting(IncidentChange::kind).containsExactly(IncidentChange.Kind.OPENED);
+
+    scheduler.advance(Duration.ofHours(1)); // still missing: one incident, not one per check
+    assertThat(await(incidents.list(new IncidentQuery(null, null, null, 100)))).hasSize(1);
+
+    await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
+    assertThat(open("heartbeat:watchdog")).isEmpty();
+    assertThat(changes).extracting(IncidentChange::kind).containsExactly(IncidentChange.Kind.OPENED, IncidentChange.Kind.RESOLVED);
+  }
+
+  @Test
+  void aResolvedOrUnrelatedAlertIsNoHeartbeat() {
+    scheduler.advance(Duration.ofMinutes(9));
+    await(watch.observe(List.of(watchdog(AlertStatus.RESOLVED))));
+    Map<String, String> other = Map.of("alertname", "HostDown");
+    await(watch.observe(List.of(new Alert(Fingerprint.of(other), other, Map.of(), AlertStatus.FIRING, T0, null, ""))));
+    scheduler.advance(Duration.ofMinutes(1));
+    assertThat(open("heartbeat:watchdog")).hasSize(1);
+  }
+
+  @Test
+  void anIncidentLeftOpenByAPreviousRunIsResolvedWhenTheHeartbeatReturns() {
+    scheduler.advance(Duration.ofMinutes(10));
+    assertThat(open("heartbeat:watchdog")).hasSize(1);
+    watch.stop();
+    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new LabelTriage(), scheduler, clock, r -> changes.addAll(r.changes()));
+    await(watch.start());
+    await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
+    assertThat(open("heartbeat:watchdog")).isEmpty();
+  }
+}
