@@ -93,12 +93,12 @@ public final class Daemon {
 
   /** Starts a daemon; the future fails (and everything started is closed) if any part cannot start. */
   public static Future<Daemon> start(VigilConfig config, Clock clock) {
-    return start(config, clock, vertx -> new dev.vigil.runbook.engine.VertxScheduler(vertx, clock));
+    return start(config, clock, vertx -> new VertxScheduler(vertx, clock));
   }
 
   /** Starts a daemon whose runbook timers come from {@code runbookTimers} (tests pass one that moves time by hand). */
   public static Future<Daemon> start(VigilConfig config, Clock clock,
-      java.util.function.Function<Vertx, dev.vigil.runbook.action.Scheduler> runbookTimers) {
+      java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -117,7 +117,7 @@ public final class Daemon {
    * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → escalation and
    * the runbook engine reacting to the commit's incident changes → outbox → notifier.
    */
-  private Future<Void> wire(Clock clock, dev.vigil.runbook.action.Scheduler runbookTimers) {
+  private Future<Void> wire(Clock clock, dev.vigil.timer.Scheduler runbookTimers) {
     runbooks = new RunbookRegistry(config.runbooks(), metrics);
     return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
       watchRunbooks();
@@ -196,7 +196,7 @@ public final class Daemon {
    * {@code pagerduty} steps and approval requests go to the incident timeline until the outbox has a
    * kind for messages ([F5]; the seam: replace {@code notifications}).
    */
-  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.runbook.action.Scheduler scheduler) {
+  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler) {
     engineStore = new SqlRunStore(db);
     Notifications notifications = new TimelineNotifications(incidents, clock);
     Escalation escalation = new Escalation() {

@@ -40,7 +40,7 @@ public final class TestDaemon implements AutoCloseable {
 
   /** With {@code scheduler} (null: Vert.x timers), runbook timers move only when the test says. */
   public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
-      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.runbook.action.Scheduler> scheduler) {
+      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler) {
     try {
       Path config = writeConfig(dir, extraYaml);
       VigilConfig cfg = new ConfigLoader(env::get).load(config);

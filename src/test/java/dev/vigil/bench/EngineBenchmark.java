@@ -23,7 +23,7 @@ import dev.vigil.runbook.action.StepOutcome;
 import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
-import dev.vigil.runbook.engine.VertxScheduler;
+import dev.vigil.timer.VertxScheduler;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlRunStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.vigil.timer.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,6 +80,7 @@ public final class CheckAction implements Action {
         } else {
           poll(attempt, poll, spec, deadline, done, ctx, response);
         }
+        return Future.succeededFuture();
       });
       attempt.onCancel(t::cancel);
     });

@@ -24,7 +24,7 @@ import dev.vigil.runbook.action.Action;
 import dev.vigil.runbook.action.Attempt;
 import dev.vigil.runbook.action.Escalation;
 import dev.vigil.runbook.action.Notifications;
-import dev.vigil.runbook.action.Scheduler;
+import dev.vigil.timer.Scheduler;
 import dev.vigil.runbook.action.StepOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -408,7 +408,7 @@ public final class Engine extends VerticleBase {
   }
 
   private void armRunTimeout(LiveRun r) {
-    r.runTimer = scheduler.at(r.deadline, () -> onContext(() -> {
+    r.runTimer = at(r.deadline, () -> onContext(() -> {
       if (live.get(r.id) == r && !r.status.finished()) {
         timeOut(r);
       }
@@ -569,7 +569,7 @@ public final class Engine extends VerticleBase {
     long startedNanos = System.nanoTime();
     r.stepStarted.putIfAbsent(s.id(), startedNanos);
     if (perTry.isPresent()) {
-      Scheduler.Timer t = scheduler.at(clock.instant().plus(perTry.get()), () -> onContext(() -> {
+      Scheduler.Timer t = at(clock.instant().plus(perTry.get()), () -> onContext(() -> {
         if (current(r, s, number)) {
           cancellation.cancel();
           outcome(r, s, number, StepOutcome.timedOut(s.kind() + " step " + s.id() + " timed out after "
@@ -656,7 +656,7 @@ public final class Engine extends VerticleBase {
   /** Arms the timer of a pending retry or a waiting step; what happens at wake-up depends on which. */
   private void armWake(LiveRun r, Step s, Instant wake) {
     cancelTimer(r, s.id());
-    r.timers.put(s.id(), scheduler.at(wake, () -> onContext(() -> wake(r, s))));
+    r.timers.put(s.id(), at(wake, () -> onContext(() -> wake(r, s))));
   }
 
   private void wake(LiveRun r, Step s) {
@@ -901,6 +901,14 @@ public final class Engine extends VerticleBase {
     Map<String, Object> b = new LinkedHashMap<>(r.record.bindings());
     b.put("steps", Map.of()); // reading steps.X fails, so a preview keeps the ${{ }} as written
     return b;
+  }
+
+  /** A timer whose task hops onto the engine's context itself (every caller wraps it in onContext). */
+  private Scheduler.Timer at(Instant when, Runnable task) {
+    return scheduler.at(when, () -> {
+      task.run();
+      return Future.succeededFuture();
+    });
   }
 
   private void cancelTimer(LiveRun r, String step) {

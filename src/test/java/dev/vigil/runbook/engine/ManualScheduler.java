@@ -1,6 +1,8 @@
 package dev.vigil.runbook.engine;
 
-import dev.vigil.runbook.action.Scheduler;
+import dev.vigil.timer.Scheduler;
+import io.vertx.core.Future;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,10 +23,10 @@ public final class ManualScheduler implements Scheduler {
   private static final class Entry {
     final Instant when;
     final long seq;
-    final Runnable task;
+    final Supplier<Future<?>> task;
     volatile boolean cancelled;
 
-    Entry(Instant when, long seq, Runnable task) {
+    Entry(Instant when, long seq, Supplier<Future<?>> task) {
       this.when = when;
       this.seq = seq;
       this.task = task;
@@ -36,7 +38,7 @@ public final class ManualScheduler implements Scheduler {
   }
 
   @Override
-  public synchronized Timer at(Instant when, Runnable task) {
+  public synchronized Timer at(Instant when, Supplier<Future<?>> task) {
     Entry e = new Entry(when, seq++, task);
     timers.add(e);
     return () -> e.cancelled = true;
@@ -60,7 +62,7 @@ public final class ManualScheduler implements Scheduler {
         }
       }
     }
-    due.forEach(e -> e.task.run());
+    due.forEach(e -> e.task.get());
   }
 
   /** True when a live timer is armed for exactly {@code when}. */
