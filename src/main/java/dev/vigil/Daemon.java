@@ -19,7 +19,8 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
-import dev.vigil.notify.LogNotifier;
+import dev.vigil.notify.IncidentUpdates;
+import dev.vigil.notify.Integrations;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
@@ -27,6 +28,7 @@ import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlOverrideStore;
+import dev.vigil.store.SqlSlackMessages;
 import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -62,6 +64,8 @@ public final class Daemon {
   private Escalator escalator;
   private HandoffDigester digester;
   private HeartbeatWatch heartbeats;
+  private Integrations integrations;
+  private IncidentUpdates updates;
   private long housekeeping = -1;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
@@ -103,13 +107,19 @@ public final class Daemon {
       Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
       VertxScheduler scheduler = new VertxScheduler(vertx, clock);
       SqlOutbox outbox = new SqlOutbox(db);
-      LogNotifier notifier = new LogNotifier(outbox, clock);
-      Runnable kick = () -> notifier.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
+      // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
+      integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
+          sqlIncidents, scheduler, clock, metrics, id -> Future.succeededFuture(""), Integrations.Tuning.DEFAULT);
+      Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
+      updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
-      // the API's acks and resolutions reach escalation through the store; ingest's through afterCommit
+      // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
-          changes -> escalator.onChanges(changes));
+          changes -> {
+            escalator.onChanges(changes);
+            updates.onChanges(changes);
+          });
       // RunbookGate.NONE until the runbook engine runs runbooks: holding escalation for a runbook that nothing runs would page nobody
       escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, RunbookGate.NONE, scheduler, clock, kick);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
@@ -122,8 +132,8 @@ public final class Daemon {
       Readiness readiness = new Readiness()
           .check("store", db::ping)
           .check("config", Future::succeededFuture)
-          .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
-          .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured")
+          .integration("pagerduty", integrations::pagerDutyState)
+          .integration("slack", integrations::slackState)
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
@@ -201,6 +211,7 @@ public final class Daemon {
       }
     });
     escalator.onChanges(result.changes());
+    updates.onChanges(result.changes());
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
@@ -210,6 +221,11 @@ public final class Daemon {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The notification integrations ([F6] reaches the Slack messages through {@link Integrations#slack()}). */
+  public Integrations integrations() {
+    return integrations;
   }
 
   /**
@@ -233,6 +249,9 @@ public final class Daemon {
         .andThen(ar -> {
           if (runbooks != null) {
             runbooks.close();
+          }
+          if (integrations != null) {
+            integrations.close();
           }
         })
         .onComplete(ar -> vertx.close().onComplete(done));

@@ -115,15 +115,35 @@ public final class Database {
     return writer == reader ? writer.close() : Future.join(writer.close(), reader.close()).mapEmpty();
   }
 
-  /** Applies each {@code db/<dialect>/V<n>.sql} not applied yet, in order, each in its own transaction. */
+  /**
+   * Applies each {@code db/<dialect>/V<n>.sql} not applied yet, in version order, each in its own
+   * transaction. Versions are looked up individually rather than "everything above the highest", so a
+   * gap (features merged in a different order than their migrations were numbered, e.g. V4 before V3)
+   * is filled when the missing script arrives instead of being skipped for ever. Migrations must
+   * therefore not depend on a lower-numbered one of another feature.
+   */
   private Future<Void> migrate() {
     return writer.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
         .execute()
-        .compose(v -> writer.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").execute())
-        .compose(rs -> applyFrom((int) Rows.longValue(rs.iterator().next().getValue(0), 0) + 1));
+        .compose(v -> writer.query("SELECT version FROM schema_migrations").execute())
+        .compose(rs -> {
+          java.util.Set<Integer> applied = new java.util.HashSet<>();
+          rs.forEach(r -> applied.add((int) Rows.longValue(r.getValue(0), 0)));
+          Future<Void> chain = Future.succeededFuture();
+          for (int version = 1; version <= MAX_VERSION; version++) {
+            int v = version;
+            if (!applied.contains(v)) {
+              chain = chain.compose(x -> apply(v));
+            }
+          }
+          return chain;
+        });
   }
 
-  private Future<Void> applyFrom(int version) {
+  /** Highest migration number looked for. */
+  private static final int MAX_VERSION = 99;
+
+  private Future<Void> apply(int version) {
     String script = resource(dialect.migrationResource(version));
     if (script == null) {
       return Future.succeededFuture();
@@ -132,7 +152,7 @@ public final class Database {
         .map(s -> s.lines().filter(l -> !l.trim().startsWith("--")).reduce("", (a, b) -> a + b + "\n").trim())
         .filter(s -> !s.isEmpty())
         .toList();
-    return inTransaction(conn -> {
+    return this.<Void>inTransaction(conn -> {
       Future<Void> chain = Future.succeededFuture();
       for (String statement : statements) {
         chain = chain.compose(v -> conn.query(statement).execute().mapEmpty());
@@ -140,8 +160,7 @@ public final class Database {
       return chain.compose(v -> conn.preparedQuery(dialect.sql("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"))
           .execute(Tuple.of(version, System.currentTimeMillis())).mapEmpty());
     }).onSuccess(v -> log.atInfo().addKeyValue("version", version).log("store: applied migration"))
-        .recover(e -> Future.failedFuture(new StoreException("store: migration V" + version + " failed: " + e.getMessage(), e)))
-        .compose(v -> applyFrom(version + 1));
+        .recover(e -> Future.failedFuture(new StoreException("store: migration V" + version + " failed: " + e.getMessage(), e)));
   }
 
   private static String resource(String name) {
