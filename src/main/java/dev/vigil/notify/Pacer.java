@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * Spaces calls out per lane (a Slack channel, a PagerDuty routing key): in each lane one call runs
- * at a time, and each starts at least {@code interval} after the previous one started (or later, after
+ * at a time, and each starts at least {@code interval} after the previous one finished (or later, after
  * a {@link #pause}, e.g. a {@code Retry-After}). Work queued under a key that is still waiting in its
  * lane <em>coalesces</em>: the newer work replaces the older, and every caller gets the newer one's
  * result; so twenty updates to one Slack message in a burst become one or two calls.
@@ -108,6 +108,9 @@ public final class Pacer {
       synchronized (this) {
         Lane l = lanes.get(lane);
         l.busy = false;
+        // measured from the end as well: the client may send later than we start it (the Slack SDK's
+        // first auth.test, its own queue, its wait on a Retry-After), and the remote side counts arrivals
+        l.nextStart = Math.max(l.nextStart, System.nanoTime() + intervalNanos);
         if (l.queue.isEmpty() && l.nextStart < System.nanoTime()) {
           lanes.remove(lane);
         }

@@ -50,10 +50,9 @@ public final class SlackClient implements AutoCloseable {
     config.setHttpClientCallTimeoutMillis(callTimeoutMillis);
     config.setHttpClientReadTimeoutMillis(callTimeoutMillis);
     config.setHttpClientWriteTimeoutMillis(callTimeoutMillis);
-    config.setStatsEnabled(false);
     config.setFailOnUnknownProperties(false);
+    // the async client's rate limiter learns Retry-After through its stats: they must stay on
     config.getMethodsConfig().setMaxIdleMills(maxWaitMillis);
-    config.getMethodsConfig().setStatsEnabled(false);
     this.vertx = vertx;
     this.slack = Slack.getInstance(config);
     this.methods = slack.methodsAsync(botToken);
