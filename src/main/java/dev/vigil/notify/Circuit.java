@@ -40,10 +40,10 @@ public final class Circuit {
             .setFailuresRollingWindow(config.failuresWindow().toMillis())
             .setNotificationAddress(null))
         .failurePolicy(f -> f.failed() && !(f.cause() instanceof DeliveryException d && d.permanent()))
-        .openHandler(v -> log.atWarn().addKeyValue("integration", integration).log("notify: {} circuit opened", integration))
-        .halfOpenHandler(v -> log.atInfo().addKeyValue("integration", integration).log("notify: {} circuit half-open: trying again",
-            integration))
-        .closeHandler(v -> log.atInfo().addKeyValue("integration", integration).log("notify: {} circuit closed", integration));
+        .openHandler(v -> log.atWarn().addKeyValue("integration", integration).log("notify: " + integration + " circuit opened"))
+        .halfOpenHandler(v -> log.atInfo().addKeyValue("integration", integration).log("notify: " + integration
+            + " circuit half-open: trying again"))
+        .closeHandler(v -> log.atInfo().addKeyValue("integration", integration).log("notify: " + integration + " circuit closed"));
     if (metrics != null) {
       Gauge.builder("vigil_circuit_state", this, c -> c.level())
           .description("Circuit breaker state per integration: 0 closed, 1 half-open, 2 open")

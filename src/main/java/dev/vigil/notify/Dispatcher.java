@@ -121,7 +121,7 @@ public final class Dispatcher {
           inFlight.remove(e.id());
           if (ar.failed()) {
             log.atError().addKeyValue("incident", incident(e)).setCause(ar.cause())
-                .log("notify: recording the outcome of {} failed (it will be tried again): {}", e.intent().key(), ar.cause().getMessage());
+                .log("notify: recording the outcome of " + e.intent().key() + " failed (it will be tried again): " + ar.cause().getMessage());
           }
         }));
       }
@@ -201,13 +201,13 @@ public final class Dispatcher {
         refused.put(target, d);
         count(target, "failed");
         log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
-            .log("notify: {} refused for good, not retried: {}", intent.key(), d.getMessage());
+            .log("notify: " + intent.key() + " refused for good, not retried: " + d.getMessage());
       } else {
         failed.put(target, d);
         count(target, d.circuitOpen() ? "circuit_open" : "retried");
         log.atWarn().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
             .addKeyValue("attempt", entry.attempts() + 1)
-            .log("notify: attempt {} of {} failed: {}", entry.attempts() + 1, intent.key(), d.getMessage());
+            .log("notify: attempt " + (entry.attempts() + 1) + " of " + intent.key() + " failed: " + d.getMessage());
       }
     }
 
@@ -231,7 +231,7 @@ public final class Dispatcher {
               + ar.result() + " as a fallback; PagerDuty will be retried"));
         } else {
           log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", "slack")
-              .log("notify: the Slack fallback for {} failed too: {}", intent.key(), Circuit.describe(ar.cause()));
+              .log("notify: the Slack fallback for " + intent.key() + " failed too: " + Circuit.describe(ar.cause()));
         }
         return Future.<Void>succeededFuture();
       });

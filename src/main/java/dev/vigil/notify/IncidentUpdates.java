@@ -43,7 +43,7 @@ public final class IncidentUpdates {
       if (status != null) {
         chain = chain.compose(v -> changed(c.id(), status).recover(e -> {
           log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
-              .log("notify: queueing the {} update of {} failed: {}", status, c.id(), e.getMessage());
+              .log("notify: queueing the " + status + " update of " + c.id() + " failed: " + e.getMessage());
           return Future.succeededFuture();
         }));
       }

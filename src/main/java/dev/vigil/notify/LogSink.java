@@ -22,7 +22,7 @@ public final class LogSink implements Notifier {
     NotificationIntent i = entry.intent();
     log.atInfo().addKeyValue("incident", i.incident() == null ? null : i.incident().toString())
         .addKeyValue("team", i.team().value()).addKeyValue("integration", "log")
-        .log("notify: {} for team {} (channels {}, not configured): {}", i.kind().wire(), i.team(), i.channels(), i.payload());
+        .log("notify: " + i.kind().wire() + " for team " + i.team() + " (channels " + i.channels() + ", not configured): " + i.payload());
     return Future.succeededFuture("the log (" + String.join(", ", i.channels()) + " not configured, nobody messaged)");
   }
 
