@@ -77,6 +77,7 @@ public final class FakeSlack implements AutoCloseable {
   private final Map<String, Integer> forced429 = new HashMap<>();
   private final Set<String> missing = new HashSet<>();
   private volatile long minIntervalMillis;
+  private volatile boolean down;
   private volatile int retryAfterSeconds = 1;
   private long tsCounter;
 
@@ -126,6 +127,12 @@ public final class FakeSlack implements AutoCloseable {
     return this;
   }
 
+  /** While down, every Web API method answers HTTP 503. */
+  public FakeSlack down(boolean down) {
+    this.down = down;
+    return this;
+  }
+
   /** Posting to this channel answers {@code channel_not_found}. */
   public synchronized FakeSlack missing(String channel) {
     missing.add(channel);
@@ -146,6 +153,11 @@ public final class FakeSlack implements AutoCloseable {
       form.forEach(e -> params.put(e.getKey(), e.getValue()));
     }
     long now = System.currentTimeMillis();
+    if (down && !method.equals("auth.test")) {
+      record(method, params, now, 503);
+      ctx.response().setStatusCode(503).end();
+      return;
+    }
     String auth = ctx.request().getHeader("Authorization");
     if (auth == null || !auth.equals("Bearer " + token)) {
       record(method, params, now, 200);

@@ -138,6 +138,25 @@ class NotificationDeliveryTest {
   }
 
   @Test
+  void whileSlackIsDownPagesStillReachPagerDutyAndSlackCatchesUpAfterwards() throws Exception {
+    try (FakePagerDuty pd = new FakePagerDuty(); FakeSlack slack = new FakeSlack(TOKEN).down(true)) {
+      String team = NotifyConfig.slack("#ops-eu") + "\n" + NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY);
+      try (TestDaemon d = start(pd, slack, team, retry("50ms", "300ms", 50) + "  breaker: {maxFailures: 2, resetTimeout: 300ms}\n")) {
+        String id = fire(d, "SlackOutage");
+        await().atMost(WAIT).until(() -> pd.accepted(id, "trigger") == 1);
+        await().atMost(WAIT).until(() -> timeline(d, id).stream().anyMatch(l -> l.startsWith("notified: paged team eu (level 1) via pagerduty")));
+        assertThat(slack.messages("#ops-eu")).isEmpty();
+
+        slack.down(false);
+        await().atMost(WAIT).until(() -> slack.messages("#ops-eu").size() == 1);
+        await().atMost(WAIT).until(() -> timeline(d, id).stream().anyMatch(l -> l.startsWith("notified: paged team eu (level 1) via slack #ops-eu")));
+        assertThat(pd.accepted(id, "trigger")).as("Slack's retries do not page again").isEqualTo(1);
+        assertThat(slack.messages("#ops-eu").get(0).text()).contains(id).doesNotContain("fallback");
+      }
+    }
+  }
+
+  @Test
   void aBurstOfUpdatesIsPacedAndCoalescedIntoOneMessageUpdatedInPlace() throws Exception {
     try (FakeSlack slack = new FakeSlack(TOKEN).minInterval(900, 1)) {
       try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), retry("50ms", "300ms", 10))) {
