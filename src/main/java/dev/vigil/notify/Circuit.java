@@ -48,6 +48,7 @@ public final class Circuit {
       Gauge.builder("vigil_circuit_state", this, c -> c.level())
           .description("Circuit breaker state per integration: 0 closed, 1 half-open, 2 open")
           .tag("integration", integration)
+          .strongReference(true)
           .register(metrics);
     }
   }

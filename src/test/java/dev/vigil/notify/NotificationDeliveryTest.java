@@ -157,6 +157,19 @@ class NotificationDeliveryTest {
   }
 
   @Test
+  void withNoIntegrationTheLogIsTheSinkAndReadyzSaysSo() throws Exception {
+    // the team names a Slack channel, but there is no bot token and no routing key anywhere
+    try (TestDaemon d = start(null, null, NotifyConfig.slack("#ops-eu"), "")) {
+      JsonObject integrations = new JsonObject(d.get("/readyz").body()).getJsonObject("integrations");
+      assertThat(integrations.getString("pagerduty")).startsWith("off: no team has a pagerduty.routingKey")
+          .endsWith("notifications go to the log and the incident timeline");
+      assertThat(integrations.getString("slack")).isEqualTo("off: no slack.botToken configured");
+      String id = fire(d, "NobodyToCall");
+      await().atMost(WAIT).until(() -> timeline(d, id).stream().anyMatch(l -> l.startsWith("notified: paged team eu (level 1) via the log")));
+    }
+  }
+
+  @Test
   void aBurstOfUpdatesIsPacedAndCoalescedIntoOneMessageUpdatedInPlace() throws Exception {
     try (FakeSlack slack = new FakeSlack(TOKEN).minInterval(900, 1)) {
       try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), retry("50ms", "300ms", 10))) {

@@ -97,6 +97,10 @@ public final class PagerDutyNotifier implements Notifier {
         return Future.failedFuture(DeliveryException.permanentFailure("pagerduty: trigger " + i.incident() + ": no such incident"));
       }
       Incident inc = found.get();
+      if (inc.status() == dev.vigil.incident.IncidentStatus.RESOLVED) {
+        // resolved while the trigger waited (PagerDuty down): paging now would wake someone for nothing
+        return Future.succeededFuture("");
+      }
       return incidents.alerts(inc.id()).compose(alerts -> send(key.get(), "trigger " + inc.id(),
           Events.trigger(key.get(), inc, alerts, incidentUrl.apply(inc.id()))))
           .map(dedup -> "pagerduty (team " + i.team() + ", dedup_key " + dedup + ")");
