@@ -36,4 +36,21 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
   public NotificationIntent {
     channels = List.copyOf(channels);
   }
+
+  /**
+   * A plain Slack message about an incident (a runbook's {@code slack} step, an approval request).
+   *
+   * @param key idempotency key, e.g. {@code runbook:<run>/<step>}: a step run again after a crash stores one message
+   * @param channel the channel to post to; empty: the team's channel
+   */
+  public static NotificationIntent message(String key, IncidentId incident, TeamId team, String channel, String text) {
+    io.vertx.core.json.JsonObject payload = new io.vertx.core.json.JsonObject().put("text", text);
+    if (!channel.isEmpty()) {
+      payload.put("channel", channel);
+    }
+    if (incident != null) {
+      payload.put("incident", incident.toString());
+    }
+    return new NotificationIntent(key, Kind.MESSAGE, incident, team, 0, List.of("slack"), payload.encode());
+  }
 }
