@@ -26,11 +26,16 @@ class PacerTest {
     Pacer pacer = new Pacer(vertx, Duration.ofMillis(100));
     List<Integer> ran = new CopyOnWriteArrayList<>();
     Promise<Void> gate = Promise.promise();
-    // the first call holds the lane, so the next ten wait and coalesce into one
-    Future<Integer> first = pacer.submit("#ops", "INC-1", () -> gate.future().map(v -> {
-      ran.add(0);
-      return 0;
-    }));
+    Promise<Void> started = Promise.promise();
+    // the first call holds the lane once it runs, so the next ten wait and coalesce into one
+    Future<Integer> first = pacer.submit("#ops", "INC-1", () -> {
+      started.tryComplete();
+      return gate.future().map(v -> {
+        ran.add(0);
+        return 0;
+      });
+    });
+    await(started.future());
     List<Future<Integer>> later = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
       int n = i;
