@@ -132,7 +132,11 @@ public final class CoverageLint {
    * at the first window of the last team listed in it.
    */
   public static void report(Schedule schedule, Instant from, Pos holesAt, Problems problems) {
-    for (Finding f : findings(schedule, from, HORIZON)) {
+    // From the start of the UTC day, so that a span is not cut in two by the minute the lint runs
+    // (09:09 inside a 09:00–13:00 overlap would otherwise report 09:09–13:00 today and 09:00–09:09
+    // eight weeks on) and the report stays the same all day.
+    Instant start = from.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    for (Finding f : findings(schedule, start, HORIZON)) {
       Pos at = holesAt;
       if (!f.first().isGap()) {
         TeamId last = f.first().teams().get(f.first().teams().size() - 1);
