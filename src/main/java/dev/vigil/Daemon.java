@@ -1,5 +1,9 @@
 package dev.vigil;
 
+import dev.vigil.chatops.Approvals;
+import dev.vigil.chatops.ChatOps;
+import dev.vigil.chatops.RunStarter;
+import dev.vigil.chatops.SlackApi;
 import dev.vigil.classify.Classifier;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.Problems;
@@ -127,7 +131,8 @@ public final class Daemon {
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
-          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock));
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock),
+          slack(incidents, resolver, overrides, clock));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
@@ -146,6 +151,19 @@ public final class Daemon {
           });
     })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
+  }
+
+  /**
+   * Slack slash commands and buttons. Runs and approvals are refused until the runbook engine is
+   * bound here ({@link RunStarter#NONE}, {@link Approvals#NONE}); clicked messages are updated through
+   * the interaction's response_url until a Slack client is bound as the {@code MessageUpdater}.
+   */
+  private SlackApi slack(IncidentStore incidents, Resolver resolver, Overrides overrides, Clock clock) {
+    if (config.slack().signingSecret().isEmpty()) {
+      log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
+    }
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, RunStarter.NONE, Approvals.NONE, null),
+        metrics, clock);
   }
 
   /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */

@@ -1,5 +1,6 @@
 package dev.vigil.http;
 
+import dev.vigil.chatops.SlackApi;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.ingest.BadRequest;
@@ -27,7 +28,7 @@ public final class HttpApi {
 
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks,
-      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall) {}
+      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack) {}
 
   private HttpApi() {}
 
@@ -71,6 +72,7 @@ public final class HttpApi {
     router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
     router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
     router.post("/-/reload").handler(deps.runbooks()::reload);
+    deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
     router.route().failureHandler(failure(deps, limit));
@@ -111,6 +113,8 @@ public final class HttpApi {
         status = 503;
         message = "the store is unavailable; nothing from this request was stored, retry later";
         ctx.response().putHeader("Retry-After", "5");
+      } else if (t == null && status == 413 && ctx.normalizedPath().startsWith("/slack/")) {
+        message = "body too large";
       } else if (t == null && status == 413) {
         message = "body too large: the limit is " + limit + " bytes (server.maxBodyBytes)";
         if (ctx.normalizedPath().startsWith("/api/v1/alerts")) {

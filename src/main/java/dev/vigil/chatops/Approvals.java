@@ -1,0 +1,17 @@
+package dev.vigil.chatops;
+
+import io.vertx.core.Future;
+
+/**
+ * Decides the approval a run waits for ({@code /vigil approve|reject}, the Approve and Reject
+ * buttons); the run resumes (or fails) once the decision is stored. A run that does not exist or
+ * waits for no approval fails with a {@link Refusal} saying so.
+ */
+@FunctionalInterface
+public interface Approvals {
+  /** @param run a run id such as {@code RUN-7} */
+  Future<RunSummary> decide(String run, boolean approve, String by);
+
+  Approvals NONE = (run, approve, by) -> Future.failedFuture(new Refusal(
+      "approvals cannot be decided from Slack: this Vigil has no runbook engine"));
+}
