@@ -73,11 +73,11 @@ public final class Responder {
       return show(s.incident(), now);
     }
     if (c instanceof Command.Ack a) {
-      return d.incidents().acknowledge(a.incident(), actor.by(), "acknowledged in Slack", now)
+      return d.incidents().acknowledge(a.incident(), actor.by(), "", now)
           .map(i -> Reply.toChannel(i.id() + " acknowledged by " + actor.mention() + ": escalation stops. _" + i.title() + "_"));
     }
     if (c instanceof Command.Resolve r) {
-      return d.incidents().resolve(r.incident(), actor.by(), r.note().isEmpty() ? "resolved in Slack" : r.note(), now)
+      return d.incidents().resolve(r.incident(), actor.by(), r.note(), now)
           .map(i -> Reply.toChannel(i.id() + " resolved by " + actor.mention() + (r.note().isEmpty() ? "" : ": " + r.note())
               + ". _" + i.title() + "_"));
     }
@@ -89,7 +89,9 @@ public final class Responder {
           + ". A new alert in the incident ends the snooze; acknowledge to stop escalation."));
     }
     if (c instanceof Command.Escalate e) {
-      return d.escalator().escalateNow(e.incident(), actor.by()).map(st -> Reply.toChannel(e.incident() + " escalated by "
+      return d.escalator().escalateNow(e.incident(), actor.by()).map(st -> st.step() < 0
+          ? Reply.toCaller(e.incident() + " was starting to escalate at the same moment; see `/vigil show " + e.incident() + "`")
+          : Reply.toChannel(e.incident() + " escalated by "
           + actor.mention() + ": now at level " + (st.step() + 1) + " of policy " + st.policy()
           + (st.dueAt() == null ? "" : "; the next level follows at " + utc(st.dueAt()) + " unless acknowledged") + "."));
     }

@@ -5,7 +5,7 @@ import dev.vigil.incident.IncidentStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -42,6 +41,7 @@ public final class SlackApi {
   private static final Logger log = LoggerFactory.getLogger(SlackApi.class);
   /** Slack's own payloads are a few KiB; a message with many blocks in an interaction stays well below this. */
   public static final long BODY_LIMIT = 256 * 1024;
+  private static final String RAW = "vigil.slack.raw";
 
   private final Vertx vertx;
   private final RequestVerifier verifier;
@@ -75,7 +75,7 @@ public final class SlackApi {
 
   /** Declares the two routes, with their own body limit, on {@code router}. */
   public void mount(Router router) {
-    router.post("/slack/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setMergeFormAttributes(false));
+    router.post("/slack/*").handler(SlackApi::read);
     router.post("/slack/*").handler(this::verify);
     router.post("/slack/commands").handler(this::command);
     router.post("/slack/interactions").handler(this::interaction);
@@ -91,9 +91,58 @@ public final class SlackApi {
         .tag("command", command).tag("outcome", outcome).register(metrics).increment();
   }
 
+  /**
+   * Reads the raw body, up to {@link #BODY_LIMIT} (413 beyond). Not {@code BodyHandler}: it would
+   * decode the form on the way, and Vert.x's form decoder fails on a field above 8 KiB, which an
+   * interaction's {@code payload} (it carries the whole message) easily is.
+   */
+  private static void read(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String length = req.getHeader("Content-Length");
+    if (length != null) {
+      long n;
+      try {
+        n = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        ctx.fail(400);
+        return;
+      }
+      if (n > BODY_LIMIT) {
+        ctx.fail(413);
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer();
+    AtomicBoolean over = new AtomicBoolean();
+    req.handler(chunk -> {
+      if (over.get()) {
+        return;
+      }
+      if (body.length() + chunk.length() > BODY_LIMIT) {
+        over.set(true);
+        ctx.fail(413);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.endHandler(v -> {
+      if (!over.get()) {
+        ctx.put(RAW, body);
+        ctx.next();
+      }
+    });
+    req.exceptionHandler(ctx::fail);
+    req.resume();
+  }
+
+  private static String raw(RoutingContext ctx) {
+    Buffer b = ctx.get(RAW);
+    return b == null ? "" : b.toString(StandardCharsets.UTF_8);
+  }
+
   /** Signature and timestamp, over the raw bytes, before anything reads the body. */
   private void verify(RoutingContext ctx) {
-    Buffer raw = ctx.body().buffer();
+    Buffer raw = ctx.get(RAW);
     byte[] bytes = raw == null ? new byte[0] : raw.getBytes();
     Optional<RequestVerifier.Rejection> why = verifier.check(ctx.request().getHeader(RequestVerifier.TIMESTAMP),
         ctx.request().getHeader(RequestVerifier.SIGNATURE), bytes);
@@ -108,7 +157,7 @@ public final class SlackApi {
   }
 
   private void command(RoutingContext ctx) {
-    Map<String, String> form = form(ctx.body().asString());
+    Map<String, String> form = form(raw(ctx));
     String user = form.getOrDefault("user_id", "");
     String responseUrl = form.get("response_url");
     if (user.isEmpty()) {
@@ -167,7 +216,7 @@ public final class SlackApi {
   }
 
   private void interaction(RoutingContext ctx) {
-    Map<String, String> form = form(ctx.body().asString());
+    Map<String, String> form = form(raw(ctx));
     JsonObject payload;
     try {
       payload = new JsonObject(form.getOrDefault("payload", ""));
