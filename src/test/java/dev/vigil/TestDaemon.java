@@ -52,7 +52,7 @@ public final class TestDaemon implements AutoCloseable {
     Files.createDirectories(dir.resolve("runbooks"));
     String yaml = extraYaml.contains("server:") ? extraYaml : "server: {host: 127.0.0.1, port: 0}\n" + extraYaml;
     if (!yaml.contains("store:")) {
-      yaml += "\nstore: {url: \"sqlite:../data/vigil.db\"}\n";
+      yaml += "\n" + TestStore.yaml(dir) + "\n";
     }
     Files.writeString(config, yaml);
     return config;

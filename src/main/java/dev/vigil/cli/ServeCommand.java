@@ -5,7 +5,7 @@ import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.VigilConfig;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +28,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config;
 
+  /** Longest start-up (migrations included) before giving up rather than hanging. */
+  private static final long START_TIMEOUT_SECONDS = 300;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -41,10 +44,17 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("vigil: not started: " + config.file + " is invalid");
       return 1;
     }
-    CountDownLatch stop = new CountDownLatch(1);
+    CompletableFuture<Void> stop = new CompletableFuture<>();
     // Handled here rather than in a shutdown hook so that a clean drain exits 0, not 143.
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    // A second signal while stopping means "now": the operator is not waiting for the drain.
+    sun.misc.SignalHandler onStop = s -> {
+      if (!stop.complete(null)) {
+        log.atWarn().log("vigil: second " + s.getName() + " while stopping: exiting at once");
+        Runtime.getRuntime().halt(1);
+      }
+    };
+    Signal.handle(new Signal("TERM"), onStop);
+    Signal.handle(new Signal("INT"), onStop);
     // SIGHUP reloads the runbooks, like POST /-/reload. Set before the daemon starts: the JVM's
     // default for SIGHUP is to exit, and a reload sent while starting is simply not needed.
     java.util.concurrent.atomic.AtomicReference<Daemon> started = new java.util.concurrent.atomic.AtomicReference<>();
@@ -55,15 +65,31 @@ public final class ServeCommand implements Callable<Integer> {
       }
     });
     Daemon daemon;
+    CompletableFuture<Daemon> starting = Daemon.start(cfg, Clock.systemUTC()).toCompletionStage().toCompletableFuture();
     try {
-      daemon = Daemon.start(cfg, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get();
+      // A stop signal during start-up is honoured too; nothing may leave the process unkillable by SIGTERM.
+      CompletableFuture.anyOf(starting, stop).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      if (!starting.isDone()) {
+        log.atWarn().log("vigil: stop requested before start-up finished");
+        starting.thenCompose(d -> d.stop().toCompletionStage()).get(cfg.server().shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        return 1;
+      }
+      daemon = starting.get();
     } catch (ExecutionException e) {
       log.atError().setCause(e.getCause()).log("vigil: cannot start: " + e.getCause().getMessage());
       spec.commandLine().getErr().println("vigil: cannot start: " + e.getCause().getMessage());
       return 1;
+    } catch (TimeoutException e) {
+      log.atError().log("vigil: did not start within " + START_TIMEOUT_SECONDS + "s; giving up");
+      spec.commandLine().getErr().println("vigil: did not start within " + START_TIMEOUT_SECONDS + "s");
+      return 1;
     }
     started.set(daemon);
-    stop.await();
+    try {
+      stop.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
     log.atInfo().log("vigil: stopping: draining requests and queued commits");
     try {
       daemon.stop().toCompletionStage().toCompletableFuture()

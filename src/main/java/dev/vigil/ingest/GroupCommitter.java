@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * heavy load batches grow and throughput follows. When more than {@code queueLimit} alerts wait,
  * {@link #submit} fails at once with {@link Overloaded}.
  *
- * <p>If a batch of several requests fails, each is retried alone, so that one request the store
- * rejects cannot fail the others. All state is confined to the committer's own context; callers
+ * <p>If a commit fails, each of its requests is retried once alone, so that one request the store
+ * rejects cannot fail the others, and a race lost to another replica resolves itself. All state is confined to the committer's own context; callers
  * may submit from any thread.
  */
 public final class GroupCommitter {
@@ -129,14 +129,14 @@ public final class GroupCommitter {
     }
     int total = alerts;
     long started = System.nanoTime();
-    commit(batch).onComplete(ar -> {
+    commit(batch, true).onComplete(ar -> {
       commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       batchSize.record(total);
       commitNext();
     });
   }
 
-  private Future<Void> commit(List<Pending> batch) {
+  private Future<Void> commit(List<Pending> batch, boolean retry) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     return store.ingest(requests, triage, clock.instant()).transform(ar -> {
       if (ar.succeeded()) {
@@ -146,12 +146,15 @@ public final class GroupCommitter {
         notifyCommitted(ar.result());
         return Future.succeededFuture();
       }
-      if (batch.size() > 1) {
-        log.atWarn().addKeyValue("requests", batch.size()).setCause(ar.cause())
-            .log("ingest: batch commit failed; retrying its requests one by one");
+      if (retry) {
+        // Each request once more, alone: one request the store rejects cannot fail its neighbours,
+        // and a transaction that lost a race with another replica (a unique index) sees the
+        // winner's rows the second time.
+        log.atWarn().addKeyValue("requests", batch.size())
+            .log("ingest: commit of " + batch.size() + " request(s) failed (" + ar.cause().getMessage() + "); retrying each alone");
         Future<Void> chain = Future.succeededFuture();
         for (Pending p : batch) {
-          chain = chain.compose(v -> commit(List.of(p)));
+          chain = chain.compose(v -> commit(List.of(p), false));
         }
         return chain;
       }

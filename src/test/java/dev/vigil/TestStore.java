@@ -1,0 +1,71 @@
+package dev.vigil;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Which store the suite runs on: SQLite files by default, or PostgreSQL on 127.0.0.1:5432 when the
+ * build sets {@code -Dvigil.test.store=postgres} (CI runs the suite both ways). Each PostgreSQL user
+ * gets a database of its own, dropped when the JVM exits.
+ */
+public final class TestStore {
+  private TestStore() {}
+
+  public static boolean postgres() {
+    return "postgres".equals(System.getProperty("vigil.test.store", "sqlite"));
+  }
+
+  private static final java.util.Map<java.nio.file.Path, String> DATABASES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The {@code store:} line for a test config in {@code dir}: a SQLite file under it, or a PostgreSQL
+   * database of its own (the same one each time for the same folder, so a restarted daemon finds its state).
+   */
+  public static String yaml(java.nio.file.Path dir) {
+    return postgres()
+        ? "store: {url: \"" + DATABASES.computeIfAbsent(dir.toAbsolutePath(), d -> createDatabase()) + "\"}"
+        : "store: {url: \"sqlite:../data/vigil.db\"}";
+  }
+
+  private static Vertx vertx;
+  private static Pool admin;
+  private static final java.util.List<String> CREATED = new java.util.ArrayList<>();
+
+  /** Creates an empty PostgreSQL database and returns its {@code postgresql://} URL. */
+  public static synchronized String createDatabase() {
+    if (admin == null) {
+      vertx = Vertx.vertx();
+      admin = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(5432)
+          .setUser("postgres").setDatabase("postgres")).using(vertx).build();
+      Runtime.getRuntime().addShutdownHook(new Thread(TestStore::dropAll, "drop-test-databases"));
+    }
+    String name = "vigil_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    run("CREATE DATABASE " + name);
+    CREATED.add(name);
+    return "postgresql://postgres@127.0.0.1:5432/" + name;
+  }
+
+  private static synchronized void dropAll() {
+    for (String name : CREATED) {
+      try {
+        run("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      } catch (RuntimeException e) {
+        System.err.println("could not drop test database " + name + ": " + e.getMessage());
+      }
+    }
+    admin.close();
+    vertx.close();
+  }
+
+  private static void run(String sql) {
+    try {
+      admin.query(sql).execute().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("PostgreSQL on 127.0.0.1:5432: " + sql + " failed: " + e.getMessage(), e);
+    }
+  }
+}
