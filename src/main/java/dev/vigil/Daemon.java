@@ -128,6 +128,8 @@ public final class Daemon {
           .check("config", Future::succeededFuture)
           .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
           .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured")
+          .integration("chatops", () -> config.slack().signingSecret().isEmpty()
+              ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),

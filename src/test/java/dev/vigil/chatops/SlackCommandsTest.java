@@ -89,8 +89,10 @@ class SlackCommandsTest {
         .map(e -> e.getString("kind") + " by " + e.getString("by") + ": " + e.getString("text")).toList();
   }
 
+  /** INC-1, critical, team eu; returns once escalation has paged level 1 (it reacts to the commit after the 202). */
   void anIncident() {
     assertThat(d.post(HOOK, resource("webhooks/webhook-v4-1alert.json")).statusCode()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).until(() -> timeline("INC-1").stream().anyMatch(l -> l.startsWith("escalated")));
   }
 
   // ---------------------------------------------------------------- verification
@@ -127,6 +129,12 @@ class SlackCommandsTest {
 
     assertThat(s.post("/slack/commands", body, ts, good).statusCode()).isEqualTo(200); // the same request, untouched, is taken
     assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
+  }
+
+  @Test
+  void readinessSaysChatOpsIsOn() {
+    JsonObject ready = new JsonObject(d.get("/readyz").body());
+    assertThat(ready.getJsonObject("integrations").getString("chatops")).isEqualTo("on: /slack/commands and /slack/interactions");
   }
 
   @Test
@@ -248,7 +256,6 @@ class SlackCommandsTest {
   @Test
   void escalateAnswersAtOnceAndPostsTheResultToTheResponseUrl() {
     anIncident();
-    await().atMost(Duration.ofSeconds(10)).until(() -> timeline("INC-1").stream().anyMatch(l -> l.startsWith("escalated")));
     JsonObject r = command("U1", "escalate INC-1", "e");
     assertThat(r).isEqualTo(new JsonObject().put("response_type", "ephemeral").put("text", "Working on `/vigil escalate`…"));
     await().atMost(Duration.ofSeconds(10)).until(() -> !slack.responses("e").isEmpty());
@@ -263,7 +270,6 @@ class SlackCommandsTest {
   @Test
   void snoozeHoldsEscalationAndSaysUntilWhen() {
     anIncident();
-    await().atMost(Duration.ofSeconds(10)).until(() -> timeline("INC-1").stream().anyMatch(l -> l.startsWith("escalated")));
     JsonObject r = command("U1", "snooze INC-1 30m", "z");
     assertThat(r.getString("text")).isEqualTo("Escalation of INC-1 snoozed by <@U1> for 30m, until Mon 06:30 UTC. A new alert in the"
         + " incident ends the snooze; acknowledge to stop escalation.");
