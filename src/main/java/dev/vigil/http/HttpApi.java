@@ -45,14 +45,9 @@ public final class HttpApi {
         .onFailure(ctx::fail));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metrics()));
 
-    router.route("/api/v1/alerts*").handler(webhook);
-    router.route("/api/v1/*").handler(ctx -> {
-      if (ctx.normalizedPath().startsWith("/api/v1/alerts")) {
-        ctx.next();
-      } else {
-        api.handle(ctx);
-      }
-    });
+    // Two token scopes: webhook tokens open the alert endpoints only, API tokens everything else.
+    router.routeWithRegex("/api/v1/alerts(/.*)?").handler(webhook);
+    router.routeWithRegex("/api/v1/(?!alerts(/|$)).*").handler(api);
     router.route("/-/*").handler(api);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(limit));
     router.post("/api/*").handler(HttpApi::requireJson);
