@@ -8,7 +8,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -16,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * Checks that a request comes from Slack: {@code X-Slack-Signature} must be {@code v0=} and the hex
  * HMAC-SHA256 of {@code v0:{timestamp}:{raw body}} under the signing secret, compared in constant
  * time over the raw bytes, and {@code X-Slack-Request-Timestamp} must be within five minutes of the
- * injected clock in either direction (the SDK's verifier accepts any future timestamp and compares
+ * injected clock in either direction; a request accepted once is refused if it comes again (the SDK's verifier accepts any future timestamp and compares
  * strings with {@code equals}, so it is not used). Thread-safe.
  */
 public final class RequestVerifier {
@@ -26,7 +28,7 @@ public final class RequestVerifier {
 
   /** Why a request was refused; the wire form is the metric label. It is never sent to the caller. */
   public enum Rejection {
-    NOT_CONFIGURED, MISSING_HEADER, MALFORMED_TIMESTAMP, STALE, FUTURE, BAD_SIGNATURE;
+    NOT_CONFIGURED, MISSING_HEADER, MALFORMED_TIMESTAMP, STALE, FUTURE, BAD_SIGNATURE, REPLAYED;
 
     public String wire() {
       return name().toLowerCase();
@@ -35,6 +37,8 @@ public final class RequestVerifier {
 
   private final Secret secret;
   private final Clock clock;
+  /** Signatures accepted within the tolerance, until they could no longer pass the timestamp check. */
+  private final Map<String, Long> seen = new ConcurrentHashMap<>();
 
   public RequestVerifier(Secret secret, Clock clock) {
     this.secret = secret;
@@ -64,7 +68,12 @@ public final class RequestVerifier {
     }
     byte[] expected = sign(secret.reveal(), timestamp, rawBody).getBytes(StandardCharsets.US_ASCII);
     byte[] given = signature.getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(expected, given) ? Optional.empty() : Optional.of(Rejection.BAD_SIGNATURE);
+    if (!MessageDigest.isEqual(expected, given)) {
+      return Optional.of(Rejection.BAD_SIGNATURE);
+    }
+    // The five minutes let a captured request be sent again; Slack never sends the same signed request twice.
+    seen.values().removeIf(until -> until < now);
+    return seen.putIfAbsent(signature, ts + TOLERANCE.toSeconds()) == null ? Optional.empty() : Optional.of(Rejection.REPLAYED);
   }
 
   /** {@code v0=} and the lower-case hex HMAC-SHA256 of {@code v0:{timestamp}:{body}}, as Slack computes it. */

@@ -53,6 +53,19 @@ class RequestVerifierTest {
   }
 
   @Test
+  void theSameSignedRequestIsTakenOnceAndAgainOnlyAfterItsWindow() {
+    FakeClock clock = new FakeClock(NOW);
+    RequestVerifier v = new RequestVerifier(new Secret(SECRET), clock);
+    byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
+    String signature = sig(SECRET, T, BODY);
+    assertThat(v.check(Long.toString(T), signature, body)).isEmpty();
+    assertThat(v.check(Long.toString(T), signature, body)).contains(Rejection.REPLAYED);
+    assertThat(v.check(Long.toString(T + 1), sig(SECRET, T + 1, BODY), body)).isEmpty(); // a new request with the same text
+    clock.advance(java.time.Duration.ofSeconds(301));
+    assertThat(v.check(Long.toString(T), signature, body)).contains(Rejection.STALE);
+  }
+
+  @Test
   void withoutASecretEverythingIsRefused() {
     RequestVerifier v = new RequestVerifier(new Secret(""), new FakeClock(NOW));
     assertThat(v.check(Long.toString(T), sig(SECRET, T, BODY), BODY.getBytes(StandardCharsets.UTF_8)))

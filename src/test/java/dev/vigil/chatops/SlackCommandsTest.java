@@ -129,6 +129,8 @@ class SlackCommandsTest {
 
     assertThat(s.post("/slack/commands", body, ts, good).statusCode()).isEqualTo(200); // the same request, untouched, is taken
     assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
+    assertThat(s.post("/slack/commands", body, ts, good).statusCode()).isEqualTo(401); // once
+    assertThat(d.get("/metrics").body()).contains("vigil_slack_requests_rejected_total{reason=\"replayed\"} 1.0");
   }
 
   @Test
