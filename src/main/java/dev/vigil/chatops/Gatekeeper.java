@@ -24,19 +24,31 @@ public final class Gatekeeper {
   /** Succeeds when {@code actor} may do {@code action}; otherwise fails with a {@link Refusal} saying why. */
   public Future<Void> check(String action, Actor actor) {
     List<String> allowed = allow.get(action);
-    if (allowed == null || allowed.contains(actor.userId())) {
+    if (allowed == null) {
       return Future.succeededFuture();
     }
-    if (allowed.isEmpty()) {
-      return Future.failedFuture(new Refusal("nobody may " + action + " from Slack: chatops.allow." + action + " is empty"));
-    }
-    List<String> groupIds = allowed.stream().filter(id -> id.startsWith("S")).toList();
-    return inAnyGroup(action, actor, groupIds, 0, new ArrayList<>());
+    return among(allowed, actor, action, "chatops.allow." + action);
   }
 
-  private Future<Void> inAnyGroup(String action, Actor actor, List<String> groupIds, int i, List<String> unknown) {
+  /**
+   * Succeeds when {@code actor} is one of {@code ids} (user ids, or user-group ids whose members
+   * count) — for lists other than {@code chatops.allow}, such as an approval step's
+   * {@code approvers}. An empty list admits nobody. {@code source} names the list in the refusal.
+   */
+  public Future<Void> among(List<String> ids, Actor actor, String action, String source) {
+    if (ids.contains(actor.userId())) {
+      return Future.succeededFuture();
+    }
+    if (ids.isEmpty()) {
+      return Future.failedFuture(new Refusal("nobody may " + action + " from Slack: " + source + " is empty"));
+    }
+    List<String> groupIds = ids.stream().filter(id -> id.startsWith("S")).toList();
+    return inAnyGroup(action, source, actor, groupIds, 0, new ArrayList<>());
+  }
+
+  private Future<Void> inAnyGroup(String action, String source, Actor actor, List<String> groupIds, int i, List<String> unknown) {
     if (i == groupIds.size()) {
-      return Future.failedFuture(new Refusal(refusal(action, actor, groupIds, unknown)));
+      return Future.failedFuture(new Refusal(refusal(action, source, actor, groupIds, unknown)));
     }
     String group = groupIds.get(i);
     return groups.members(group).transform(ar -> {
@@ -46,13 +58,13 @@ public final class Gatekeeper {
       if (ar.failed()) {
         unknown.add(group + " (" + ar.cause().getMessage() + ")");
       }
-      return inAnyGroup(action, actor, groupIds, i + 1, unknown);
+      return inAnyGroup(action, source, actor, groupIds, i + 1, unknown);
     });
   }
 
-  private static String refusal(String action, Actor actor, List<String> groupIds, List<String> unknown) {
-    return "%s may not %s from Slack: chatops.allow.%s lets only %s do it. Ask a lead to add you%s."
-        .formatted(actor.mention(), action, action, who(groupIds), unknown.isEmpty() ? ""
+  private static String refusal(String action, String source, Actor actor, List<String> groupIds, List<String> unknown) {
+    return "%s may not %s from Slack: %s lets only %s do it. Ask a lead to add you%s."
+        .formatted(actor.mention(), action, source, who(groupIds), unknown.isEmpty() ? ""
             : "; membership of " + String.join(", ", unknown) + " could not be checked");
   }
 
