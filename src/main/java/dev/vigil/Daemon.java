@@ -1,8 +1,7 @@
 package dev.vigil;
 
-import dev.vigil.chatops.Approvals;
 import dev.vigil.chatops.ChatOps;
-import dev.vigil.chatops.RunStarter;
+import dev.vigil.chatops.EngineRuns;
 import dev.vigil.chatops.SlackApi;
 import dev.vigil.classify.Classifier;
 import dev.vigil.config.ConfigException;
@@ -46,6 +45,25 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
+import java.util.List;
+import dev.vigil.http.RunApi;
+import dev.vigil.runbook.RunbookReader;
+import dev.vigil.runbook.action.Action;
+import dev.vigil.runbook.action.ApprovalAction;
+import dev.vigil.runbook.action.CheckAction;
+import dev.vigil.runbook.action.Escalation;
+import dev.vigil.runbook.action.ExecAction;
+import dev.vigil.runbook.action.HttpAction;
+import dev.vigil.runbook.action.IncidentAction;
+import dev.vigil.runbook.action.MessageAction;
+import dev.vigil.runbook.action.Notifications;
+import dev.vigil.runbook.action.TimelineNotifications;
+import dev.vigil.runbook.action.WaitAction;
+import dev.vigil.runbook.engine.Engine;
+import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.store.SqlRunStore;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +80,8 @@ public final class Daemon {
   private Database db;
   private RunbookRegistry runbooks;
   private GroupCommitter committer;
+  private Engine engine;
+  private RunStore engineStore;
   private volatile int port;
   private Escalator escalator;
   private HandoffDigester digester;
@@ -76,6 +96,12 @@ public final class Daemon {
 
   /** Starts a daemon; the future fails (and everything started is closed) if any part cannot start. */
   public static Future<Daemon> start(VigilConfig config, Clock clock) {
+    return start(config, clock, vertx -> new VertxScheduler(vertx, clock));
+  }
+
+  /** Starts a daemon whose runbook timers come from {@code runbookTimers} (tests pass one that moves time by hand). */
+  public static Future<Daemon> start(VigilConfig config, Clock clock,
+      java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -85,16 +111,16 @@ public final class Daemon {
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
     Daemon daemon = new Daemon(config, vertx, metrics);
-    return daemon.wire(clock)
+    return daemon.wire(clock, runbookTimers.apply(vertx))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
 
   /**
-   * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → escalation
-   * reacting to the commit's incident changes → outbox → notifier.
+   * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → escalation and
+   * the runbook engine reacting to the commit's incident changes → outbox → notifier.
    */
-  private Future<Void> wire(Clock clock) {
+  private Future<Void> wire(Clock clock, dev.vigil.timer.Scheduler runbookTimers) {
     runbooks = new RunbookRegistry(config.runbooks(), metrics);
     return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
       watchRunbooks();
@@ -114,12 +140,14 @@ public final class Daemon {
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
           changes -> escalator.onChanges(changes));
-      // RunbookGate.NONE until the runbook engine runs runbooks: holding escalation for a runbook that nothing runs would page nobody
-      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, RunbookGate.NONE, scheduler, clock, kick);
+      // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
+      RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
+      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, kick);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
           result -> escalator.onChanges(result.changes()));
       Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
+      engine = runbookEngine(incidents, clock, runbookTimers);
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
           config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
@@ -132,13 +160,17 @@ public final class Daemon {
               ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
-      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, new IncidentApi(incidents, clock), new RunbookApi(runbooks),
-          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock),
-          slack(incidents, resolver, overrides, clock));
+      RunStore runStore = engineStore;
+      IncidentApi incidentApi = new IncidentApi(incidents, clock,
+          id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
+      HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
           .compose(v -> heartbeats.start())
+          // the engine resumes unfinished runs once escalation is ready to take over incidents from them
+          .compose(v -> vertx.deployVerticle(engine))
           .compose(v -> {
             if (routing.teams().handoffDigest()) {
               digester.start();
@@ -156,16 +188,16 @@ public final class Daemon {
   }
 
   /**
-   * Slack slash commands and buttons. Runs and approvals are refused until the runbook engine is
-   * bound here ({@link RunStarter#NONE}, {@link Approvals#NONE}); clicked messages are updated through
-   * the interaction's response_url until a Slack client is bound as the {@code MessageUpdater}.
+   * Slack slash commands and buttons: runs and approvals go to the runbook engine; clicked messages
+   * are updated through the interaction's response_url until a Slack client is bound as the
+   * {@code MessageUpdater}.
    */
   private SlackApi slack(IncidentStore incidents, Resolver resolver, Overrides overrides, Clock clock) {
     if (config.slack().signingSecret().isEmpty()) {
       log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
     }
-    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, RunStarter.NONE, Approvals.NONE, null),
-        metrics, clock);
+    EngineRuns runs = new EngineRuns(engine);
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, null), metrics, clock);
   }
 
   /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */
@@ -174,6 +206,47 @@ public final class Daemon {
     java.util.Optional<Routing> routing = Routing.read(config, problems);
     problems.throwIfErrors();
     return routing.orElseThrow();
+  }
+
+  /**
+   * The runbook engine and its actions. Escalation goes to [F2]'s escalator (a failed run hands the
+   * incident over; an {@code incident: escalate} step pages the next level). {@code slack},
+   * {@code pagerduty} steps and approval requests go to the incident timeline until the outbox has a
+   * kind for messages ([F5]; the seam: replace {@code notifications}).
+   */
+  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler) {
+    engineStore = new SqlRunStore(db);
+    Notifications notifications = new TimelineNotifications(incidents, clock);
+    Escalation escalation = new Escalation() {
+      @Override
+      public Future<Void> runFailed(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        return incidents.append(incident, new dev.vigil.incident.TimelineEvent(clock.instant(), "runbook-handover", by, reason))
+            .compose(e -> escalator.runbookFailed(incident));
+      }
+
+      @Override
+      public Future<Void> escalateNow(dev.vigil.incident.IncidentId incident, String by, String reason) {
+        return escalator.escalateNow(incident, by).mapEmpty();
+      }
+    };
+    // many runs may call the same host (Prometheus, a scaling API): more than Vert.x's default 5 connections to it
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+    HttpAction http = new HttpAction(web);
+    List<Action> actions = List.of(http,
+        new ExecAction(vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
+        new WaitAction(clock), new CheckAction(http, scheduler, clock), MessageAction.slack(notifications),
+        MessageAction.pagerDuty(notifications), new IncidentAction(incidents, escalation, clock),
+        new ApprovalAction(clock, notifications));
+    java.util.Random random = new java.util.Random();
+    return new Engine(new Engine.Deps(engineStore, incidents, runbooks,
+        new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
+        scheduler, clock, random::nextDouble, metrics));
+  }
+
+  /** The runbook engine (for tests and the benchmark). */
+  public Engine engine() {
+    return engine;
   }
 
   /**
@@ -221,6 +294,7 @@ public final class Daemon {
       }
     });
     escalator.onChanges(result.changes());
+    engine.onChanges(result.changes());
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */

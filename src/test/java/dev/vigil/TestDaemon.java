@@ -35,10 +35,17 @@ public final class TestDaemon implements AutoCloseable {
   }
 
   public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock) {
+    return start(dir, extraYaml, env, clock, null);
+  }
+
+  /** With {@code scheduler} (null: Vert.x timers), runbook timers move only when the test says. */
+  public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
+      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler) {
     try {
       Path config = writeConfig(dir, extraYaml);
       VigilConfig cfg = new ConfigLoader(env::get).load(config);
-      Daemon d = Daemon.start(cfg, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Daemon d = (scheduler == null ? Daemon.start(cfg, clock) : Daemon.start(cfg, clock, scheduler))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new TestDaemon(dir, d);
     } catch (Exception e) {
       throw new IllegalStateException("test daemon did not start: " + e.getMessage(), e);

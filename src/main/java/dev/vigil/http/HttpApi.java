@@ -27,7 +27,7 @@ public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   /** What the routes need. */
-  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks,
+  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
       Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack) {}
 
   private HttpApi() {}
@@ -66,6 +66,10 @@ public final class HttpApi {
     router.delete("/api/v1/overrides/:id").handler(deps.oncall()::deleteOverride);
     router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
     router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
+    router.post("/api/v1/runbooks/:name/runs").handler(deps.runs()::start);
+    router.get("/api/v1/runs/:id").handler(deps.runs()::show);
+    router.post("/api/v1/runs/:id/approve").handler(deps.runs()::approve);
+    router.post("/api/v1/runs/:id/reject").handler(deps.runs()::reject);
     router.post("/-/reload").handler(deps.runbooks()::reload);
     deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
 

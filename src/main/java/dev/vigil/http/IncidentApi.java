@@ -22,10 +22,17 @@ import java.util.Map;
 public final class IncidentApi {
   private final IncidentStore store;
   private final Clock clock;
+  private final java.util.function.Function<IncidentId, Future<List<JsonObject>>> runs;
 
   public IncidentApi(IncidentStore store, Clock clock) {
+    this(store, clock, id -> Future.succeededFuture(List.of()));
+  }
+
+  /** @param runs the runbook runs of an incident, as JSON summaries */
+  public IncidentApi(IncidentStore store, Clock clock, java.util.function.Function<IncidentId, Future<List<JsonObject>>> runs) {
     this.store = store;
     this.clock = clock;
+    this.runs = runs;
   }
 
   public void list(RoutingContext ctx) {
@@ -60,7 +67,8 @@ public final class IncidentApi {
       Incident inc = found.orElseThrow(() -> ApiError.notFound("incident " + id + " does not exist"));
       Future<List<StoredAlert>> alerts = store.alerts(id);
       Future<List<TimelineEvent>> timeline = store.timeline(id);
-      return Future.all(alerts, timeline).map(v -> detail(inc, alerts.result(), timeline.result()));
+      Future<List<JsonObject>> rs = runs.apply(id);
+      return Future.all(alerts, timeline, rs).map(v -> detail(inc, alerts.result(), timeline.result(), rs.result()));
     }).onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
@@ -140,7 +148,7 @@ public final class IncidentApi {
         .put("resolvedBy", i.resolvedBy());
   }
 
-  static JsonObject detail(Incident i, List<StoredAlert> alerts, List<TimelineEvent> timeline) {
+  static JsonObject detail(Incident i, List<StoredAlert> alerts, List<TimelineEvent> timeline, List<JsonObject> runs) {
     JsonArray as = new JsonArray();
     for (StoredAlert sa : alerts) {
       as.add(new JsonObject()
@@ -159,7 +167,7 @@ public final class IncidentApi {
         .put("groupKey", i.groupKey())
         .put("labels", new JsonObject(Map.copyOf(i.labels())))
         .put("alerts", as)
-        .put("runs", new JsonArray())
+        .put("runs", new JsonArray(new java.util.ArrayList<>(runs)))
         .put("timeline", tl);
   }
 

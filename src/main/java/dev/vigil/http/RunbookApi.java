@@ -4,6 +4,7 @@ import dev.vigil.cli.GraphCommand;
 import dev.vigil.config.Problem;
 import dev.vigil.runbook.RunbookCatalog;
 import dev.vigil.runbook.RunbookRegistry;
+import dev.vigil.runbook.engine.Engine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,9 +12,16 @@ import io.vertx.ext.web.RoutingContext;
 /** {@code /api/v1/runbooks}: the runbooks in force with their errors, their graphs, and {@code POST /-/reload}. */
 public final class RunbookApi {
   private final RunbookRegistry registry;
+  private final Engine engine;
 
   public RunbookApi(RunbookRegistry registry) {
+    this(registry, null);
+  }
+
+  /** With the engine, the list shows the rollout guard's verdict (mode manual, and why) and success rates. */
+  public RunbookApi(RunbookRegistry registry, Engine engine) {
     this.registry = registry;
+    this.engine = engine;
   }
 
   /**
@@ -27,10 +35,14 @@ public final class RunbookApi {
       JsonObject o = new JsonObject().put("name", e.name());
       o.put("version", e.serving().map(r -> r.version()).orElse(null));
       o.put("mode", e.serving().map(r -> r.rollout().mode().wire()).orElse(null));
+      if (engine != null && e.serving().isPresent()) {
+        engine.trip(e.name(), e.serving().get().version()).ifPresent(t -> o.put("mode", "manual")
+            .put("guard", new JsonObject().put("reason", t.reason()).put("at", t.at().toString())));
+      }
       o.put("serving", e.serving().isPresent());
       o.put("valid", e.valid());
       o.put("errors", errors(e));
-      o.putNull("successRate");
+      o.put("successRate", engine == null ? null : engine.successRate(e.name()).orElse(null));
       o.put("file", e.label());
       out.add(o);
     }

@@ -115,18 +115,33 @@ public final class Database {
     return writer == reader ? writer.close() : Future.join(writer.close(), reader.close()).mapEmpty();
   }
 
-  /** Applies each {@code db/<dialect>/V<n>.sql} not applied yet, in order, each in its own transaction. */
+  /** Migration numbers looked for; numbers are reserved per feature, so some may be absent in a build. */
+  static final int MAX_MIGRATION = 99;
+
+  /**
+   * Applies each {@code db/<dialect>/V<n>.sql} not applied yet, in order, each in its own transaction.
+   * A missing number is skipped and applied later if a later build has it: migration numbers are
+   * reserved per feature and features land in any order (V3 may be applied before V2 exists), so
+   * each script must depend only on V1 and its own earlier scripts.
+   */
   private Future<Void> migrate() {
     return writer.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
         .execute()
-        .compose(v -> writer.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").execute())
-        .compose(rs -> applyFrom((int) Rows.longValue(rs.iterator().next().getValue(0), 0) + 1));
+        .compose(v -> writer.query("SELECT version FROM schema_migrations").execute())
+        .compose(rs -> {
+          java.util.Set<Integer> applied = new java.util.HashSet<>();
+          rs.forEach(r -> applied.add((int) Rows.longValue(r.getValue(0), 0)));
+          return applyFrom(1, applied);
+        });
   }
 
-  private Future<Void> applyFrom(int version) {
-    String script = resource(dialect.migrationResource(version));
-    if (script == null) {
+  private Future<Void> applyFrom(int version, java.util.Set<Integer> applied) {
+    if (version > MAX_MIGRATION) {
       return Future.succeededFuture();
+    }
+    String script = applied.contains(version) ? null : resource(dialect.migrationResource(version));
+    if (script == null) {
+      return applyFrom(version + 1, applied);
     }
     List<String> statements = Arrays.stream(script.split(";\\s*(\\n|$)"))
         .map(s -> s.lines().filter(l -> !l.trim().startsWith("--")).reduce("", (a, b) -> a + b + "\n").trim())
@@ -141,7 +156,7 @@ public final class Database {
           .execute(Tuple.of(version, System.currentTimeMillis())).mapEmpty());
     }).onSuccess(v -> log.atInfo().addKeyValue("version", version).log("store: applied migration"))
         .recover(e -> Future.failedFuture(new StoreException("store: migration V" + version + " failed: " + e.getMessage(), e)))
-        .compose(v -> applyFrom(version + 1));
+        .compose(v -> applyFrom(version + 1, applied));
   }
 
   private static String resource(String name) {

@@ -1,0 +1,19 @@
+package dev.vigil.runbook.action;
+
+import dev.vigil.incident.IncidentId;
+import io.vertx.core.Future;
+
+/**
+ * Hands an incident over to people: [F2]'s escalator once it is bound in the daemon
+ * ({@code runFailed} → {@code Escalator.runbookFailed}, {@code escalateNow} →
+ * {@code Escalator.escalateNow}); until then {@link TimelineNotifications#escalation} records each
+ * request on the incident timeline.
+ */
+public interface Escalation {
+
+  /** A run with {@code onFailure: escalate} failed or timed out: escalation starts (if it has not). */
+  Future<Void> runFailed(IncidentId incident, String by, String reason);
+
+  /** An {@code incident} step with {@code action: escalate}: move to the next level now. */
+  Future<Void> escalateNow(IncidentId incident, String by, String reason);
+}

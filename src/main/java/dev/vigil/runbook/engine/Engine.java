@@ -1,0 +1,998 @@
+package dev.vigil.runbook.engine;
+
+import dev.vigil.config.Durations;
+import dev.vigil.config.Problems;
+import dev.vigil.expr.Bindings;
+import dev.vigil.expr.EvalException;
+import dev.vigil.expr.Template;
+import dev.vigil.expr.Values;
+import dev.vigil.incident.Incident;
+import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentException;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.StoredAlert;
+import dev.vigil.incident.TimelineEvent;
+import dev.vigil.runbook.RenderedAction;
+import dev.vigil.runbook.Rollout;
+import dev.vigil.runbook.Runbook;
+import dev.vigil.runbook.RunbookReader;
+import dev.vigil.runbook.RunbookRegistry;
+import dev.vigil.runbook.Selection;
+import dev.vigil.runbook.Step;
+import dev.vigil.runbook.action.Action;
+import dev.vigil.runbook.action.Attempt;
+import dev.vigil.runbook.action.Escalation;
+import dev.vigil.runbook.action.Notifications;
+import dev.vigil.timer.Scheduler;
+import dev.vigil.runbook.action.StepOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runbook engine: executes runs as event-driven state machines on one Vert.x event loop (this
+ * verticle's context). There is no thread per run: a run is a small object whose steps move forward
+ * when an action's future completes or a timer fires, so ten thousand waiting runs cost only memory.
+ *
+ * <p><b>Durability.</b> Every transition (a step starts, ends, waits, backs off; a run starts, ends)
+ * is written to the {@link RunStore} and only after the write commits does it take effect (the
+ * action is performed, dependants start, timers are armed). On start the engine resumes every
+ * unfinished run from the store: finished steps are never repeated, a {@code wait} or retry backoff
+ * waits only for what is left, an approval keeps waiting, and a step that was running when the
+ * process died runs again (at-least-once) unless it says {@code onResume: fail}.
+ *
+ * <p>A run keeps the runbook version it started with: its source text is stored with it and parsed
+ * again after a restart.
+ *
+ * <p>All public methods may be called from any thread; they hop onto the engine's context.
+ */
+public final class Engine extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+  private final RunStore store;
+  private final IncidentStore incidents;
+  private final RunbookRegistry registry;
+  private final RunbookReader reader;
+  private final Map<String, Action> actions;
+  private final Escalation escalation;
+  private final Notifications notifications;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final DoubleSupplier jitter;
+  private final MeterRegistry meters;
+
+  // state below is touched only on the engine's context
+  private final Map<RunId, LiveRun> live = new HashMap<>();
+  private final Map<String, Integer> activeByKey = new HashMap<>();
+  private final Map<String, Deque<LiveRun>> queued = new HashMap<>();
+  private final Map<String, Runbook> versions = new HashMap<>();
+  // read from other threads (the runbook API)
+  private final Map<String, RunStore.Trip> trips = new ConcurrentHashMap<>();
+  private final Map<String, Double> successRates = new ConcurrentHashMap<>();
+  private volatile int inFlight;
+  private boolean stopping; // engine context only
+
+  /** What the engine needs; {@code jitter} returns values in [0, 1). */
+  public record Deps(RunStore store, IncidentStore incidents, RunbookRegistry registry, RunbookReader reader,
+      List<Action> actions, Escalation escalation, Notifications notifications, Scheduler scheduler, Clock clock,
+      DoubleSupplier jitter, MeterRegistry meters) {}
+
+  public Engine(Deps d) {
+    this.store = d.store();
+    this.incidents = d.incidents();
+    this.registry = d.registry();
+    this.reader = d.reader();
+    Map<String, Action> a = new HashMap<>();
+    d.actions().forEach(x -> a.put(x.kind(), x));
+    this.actions = Map.copyOf(a);
+    this.escalation = d.escalation();
+    this.notifications = d.notifications();
+    this.scheduler = d.scheduler();
+    this.clock = d.clock();
+    this.jitter = d.jitter();
+    this.meters = d.meters();
+    Gauge.builder("vigil.runbook.runs.in.flight", this, e -> e.inFlight)
+        .description("Runbook runs not finished (running, waiting or queued)").register(meters);
+  }
+
+  /**
+   * How far back, at start, to look for incidents whose runbook decision was lost: the engine learns
+   * of an opened incident just after its commit, so a crash in between would otherwise leave it
+   * without its runbook. Older incidents are left alone (a runbook added since should not start for
+   * them).
+   */
+  static final Duration DECISION_LOOKBACK = Duration.ofMinutes(15);
+
+  /** Loads the guard's trips, resumes every unfinished run, and decides incidents a crash left undecided. */
+  @Override
+  public Future<?> start() {
+    return store.trips().compose(t -> {
+      trips.putAll(t);
+      return store.unfinished();
+    }).compose(runs -> store.undecided(clock.instant().minus(DECISION_LOOKBACK)).map(undecided -> {
+      undecided.forEach(id -> incidents.get(id).onSuccess(found -> found.ifPresent(this::opened)));
+      if (!undecided.isEmpty()) {
+        LOG.atInfo().log("runbook engine: deciding " + undecided.size() + " incident(s) opened just before the last stop");
+      }
+      return runs;
+    })).map(runs -> {
+      // runs that hold a concurrency slot first, so queued ones see the slots taken
+      runs.stream().filter(r -> r.status() != RunStatus.PENDING).forEach(this::resume);
+      runs.stream().filter(r -> r.status() == RunStatus.PENDING).forEach(this::resume);
+      if (!runs.isEmpty()) {
+        LOG.atInfo().log("runbook engine: resumed " + runs.size() + " unfinished run" + (runs.size() == 1 ? "" : "s"));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Pauses every run where it is (SIGTERM): timers are dropped, in-flight tries are told to stop, and
+   * nothing more is written or started. What was running stays {@code running} in the store and runs
+   * again at the next start, like after a crash.
+   */
+  @Override
+  public Future<?> stop() {
+    Promise<Void> done = Promise.promise();
+    onContext(() -> {
+      stopping = true;
+      for (LiveRun r : live.values()) {
+        if (r.runTimer != null) {
+          r.runTimer.cancel();
+        }
+        r.timers.values().forEach(Scheduler.Timer::cancel);
+        r.attempts.values().forEach(Attempt.Cancellation::cancel);
+      }
+      if (!live.isEmpty()) {
+        LOG.atInfo().log("runbook engine: paused " + live.size() + " unfinished run" + (live.size() == 1 ? "" : "s")
+            + "; they resume at the next start");
+      }
+      done.complete();
+    });
+    return done.future();
+  }
+
+  // ---------------------------------------------------------------- entry points
+
+  /** Reacts to a commit's incident changes: an opened incident gets its runbook (run, dry run or offer). */
+  public void onChanges(List<IncidentChange> changes) {
+    for (IncidentChange c : changes) {
+      if (c.kind() == IncidentChange.Kind.OPENED) {
+        onContext(() -> incidents.get(c.id()).onSuccess(found -> found.ifPresent(this::opened))
+            .onFailure(e -> LOG.atError().addKeyValue("incident", c.id().toString())
+                .log("runbook engine: cannot read opened incident " + c.id() + ": " + e.getMessage())));
+      }
+    }
+  }
+
+  private void opened(Incident incident) {
+    if (incident.dropped()) {
+      return;
+    }
+    Optional<Selection> sel = registry.select(incident);
+    if (sel.isEmpty()) {
+      return;
+    }
+    Runbook rb = sel.get().runbook();
+    Rollout.Mode mode = sel.get().mode();
+    RunStore.Trip trip = trips.get(rb.name());
+    if (trip != null && trip.version().equals(rb.version()) && mode != Rollout.Mode.MANUAL) {
+      offer(incident, rb, "its rollout guard switched it to manual (" + trip.reason() + ")");
+      return;
+    }
+    if (mode == Rollout.Mode.MANUAL) {
+      offer(incident, rb, rb.rollout().mode() == Rollout.Mode.MANUAL ? "it is in manual mode"
+          : "this incident is outside its " + rb.rollout().percent() + "% rollout");
+      return;
+    }
+    start(rb, incident, mode, "auto").onFailure(e -> {
+      LOG.atError().addKeyValue("incident", incident.id().toString()).addKeyValue("runbook", rb.name())
+          .log("runbook engine: cannot start " + rb.name() + " for " + incident.id() + ": " + e.getMessage());
+      if (rb.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
+        escalation.runFailed(incident.id(), "runbook:" + rb.name(), "runbook " + rb.name() + " could not start: " + e.getMessage());
+      }
+    });
+  }
+
+  private void offer(Incident incident, Runbook rb, String why) {
+    String text = "runbook " + rb.name() + " matches but was not started: " + why + ". Start it with POST /api/v1/runbooks/"
+        + rb.name() + "/runs {\"incident\": \"" + incident.id() + "\"}";
+    LOG.atInfo().addKeyValue("incident", incident.id().toString()).addKeyValue("runbook", rb.name()).log(text);
+    incidents.append(incident.id(), new TimelineEvent(clock.instant(), "runbook-offered", "runbook:" + rb.name(), text));
+  }
+
+  /** Starts {@code runbook} for {@code incident} by hand (manual mode, or again): always a real run. */
+  public Future<RunRecord> startByHand(String runbook, IncidentId incident, String by) {
+    Runbook rb = registry.byName(runbook).orElse(null);
+    if (rb == null) {
+      return Future.failedFuture(new EngineException(EngineException.Reason.NOT_FOUND, "runbook " + runbook + " does not exist"));
+    }
+    return incidents.get(incident).compose(found -> {
+      Incident inc = found.orElseThrow(() -> IncidentException.notFound(incident));
+      if (!inc.status().isOpen()) {
+        return Future.failedFuture(new EngineException(EngineException.Reason.CONFLICT, "incident " + incident + " is resolved"));
+      }
+      return start(rb, inc, Rollout.Mode.AUTO, by);
+    });
+  }
+
+  /**
+   * Starts a run: computes the start bindings and the concurrency key, stores the run, and starts it
+   * at once or queues it behind its concurrency limit. The future holds the run as stored.
+   */
+  public Future<RunRecord> start(Runbook rb, Incident incident, Rollout.Mode mode, String by) {
+    return incidents.alerts(incident.id()).compose(alerts -> call(() -> create(rb, incident, alerts, mode, by)));
+  }
+
+  private Future<RunRecord> create(Runbook rb, Incident incident, List<StoredAlert> alerts, Rollout.Mode mode, String by) {
+    Instant now = clock.instant();
+    Map<String, Object> base = new LinkedHashMap<>();
+    List<dev.vigil.alert.Alert> as = alerts.stream().map(StoredAlert::alert).toList();
+    base.put("alert", as.isEmpty() ? Map.of("labels", incident.labels(), "annotations", Map.of(), "status", "firing",
+        "startsAt", "", "fingerprint", "") : Bindings.alert(as.get(0)));
+    base.put("alerts", Bindings.alerts(as));
+    base.put("incident", Bindings.incident(incident));
+    base.put("team", Bindings.team(incident.team(), incident.team(), ""));
+    Map<String, Object> start;
+    String key = null;
+    String error = null;
+    try {
+      start = rb.startBindings(base);
+      if (rb.concurrency().isPresent()) {
+        key = rb.name() + "/" + rb.concurrency().get().key().render(start, Template.Insertion.TEXT);
+      }
+    } catch (EvalException e) {
+      start = new LinkedHashMap<>(base);
+      start.put("vars", Map.of());
+      start.put("steps", Map.of());
+      error = "vars or concurrency key cannot be computed: " + e.getMessage();
+    }
+    start.remove("steps");
+    List<StepRun> steps = rb.stepsInOrder().stream().map(s -> StepRun.pending(s.id(), s.kind())).toList();
+    String source = sourceOf(rb);
+    RunRecord record = new RunRecord(null, incident.id(), rb.name(), rb.version(), rb.file().toString(), source, mode,
+        RunStatus.PENDING, key, plainMap(start), now, null, null, null, null, by, steps);
+    versions.put(rb.version(), rb);
+    String failure = error;
+    return store.create(record).map(id -> {
+      RunRecord stored = withId(record, id);
+      LiveRun r = new LiveRun(stored, rb);
+      live.put(id, r);
+      inFlight = live.size();
+      log(r).log("run " + id + " of runbook " + rb.name() + " (" + rb.version() + ", " + mode.wire() + ") created for " + incident.id());
+      timeline(r, "run " + id + " of runbook " + rb.name() + (mode == Rollout.Mode.DRY_RUN ? " (dry run)" : "") + " created by " + by);
+      if (failure != null) {
+        finishRun(r, RunStatus.FAILED, failure);
+      } else {
+        admit(r);
+      }
+      return stored;
+    });
+  }
+
+  /** Approves or rejects the approval a run is waiting for. */
+  public Future<RunRecord> decide(RunId id, boolean approve, String by) {
+    return call(() -> {
+      LiveRun r = live.get(id);
+      if (r == null) {
+        return store.get(id).compose(found -> Future.failedFuture(found.isEmpty()
+            ? new EngineException(EngineException.Reason.NOT_FOUND, "run " + id + " does not exist")
+            : new EngineException(EngineException.Reason.CONFLICT, "run " + id + " is " + found.get().status().wire()
+                + " and waits for no approval")));
+      }
+      Optional<StepRun> waiting = r.steps.values().stream()
+          .filter(s -> s.kind().equals("approval") && s.status() == StepStatus.WAITING).findFirst();
+      if (waiting.isEmpty()) {
+        return Future.failedFuture(new EngineException(EngineException.Reason.CONFLICT, "run " + id + " waits for no approval"));
+      }
+      Step step = r.runbook.step(waiting.get().id()).orElseThrow();
+      Instant now = clock.instant();
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("decision", approve ? "approved" : "rejected");
+      out.put("by", by);
+      out.put("at", now.toString());
+      cancelTimer(r, step.id());
+      return endStep(r, step, approve ? StepStatus.SUCCEEDED : StepStatus.FAILED, out, approve ? null : "rejected by " + by)
+          .compose(v -> store.get(id)).map(Optional::orElseThrow);
+    });
+  }
+
+  /**
+   * True when a runbook will try to handle this incident on its own and hand it over if it cannot
+   * (it matches, runs in auto mode for this incident, says {@code onFailure: escalate}, and its
+   * rollout guard has not tripped): [F2]'s {@code RunbookGate}, so that escalation waits for the run
+   * (unless the severity pages at once). The engine then calls {@link Escalation#runFailed} whenever
+   * such a run ends with the incident still open.
+   */
+  public boolean willHandle(Incident incident) {
+    Optional<Selection> sel = registry.select(incident);
+    return sel.isPresent() && sel.get().mode() == Rollout.Mode.AUTO
+        && sel.get().runbook().onFailure() == Runbook.IncidentOutcome.ESCALATE
+        && trip(sel.get().runbook().name(), sel.get().runbook().version()).isEmpty();
+  }
+
+  /** The run as stored. */
+  public Future<Optional<RunRecord>> run(RunId id) {
+    return store.get(id);
+  }
+
+  /** Runs not finished yet, including queued ones. */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  /** The guard's trip for a runbook, if its current version was switched to manual. */
+  public Optional<RunStore.Trip> trip(String runbook, String version) {
+    RunStore.Trip t = trips.get(runbook);
+    return t != null && t.version().equals(version) ? Optional.of(t) : Optional.empty();
+  }
+
+  /** Success rate over the last window of finished runs of a runbook, once any finished since start. */
+  public Optional<Double> successRate(String runbook) {
+    return Optional.ofNullable(successRates.get(runbook));
+  }
+
+  // ---------------------------------------------------------------- scheduling a run
+
+  /** Starts the run now if its concurrency key has room, else queues it (it stays pending). */
+  private void admit(LiveRun r) {
+    String key = r.record.concurrencyKey();
+    if (key != null) {
+      int limit = r.runbook.concurrency().map(Runbook.Concurrency::limit).orElse(Integer.MAX_VALUE);
+      int active = activeByKey.getOrDefault(key, 0);
+      if (active >= limit) {
+        queued.computeIfAbsent(key, k -> new ArrayDeque<>()).add(r);
+        log(r).log("run " + r.id + " queued: " + active + " run(s) of key " + key + " already running (limit " + limit + ")");
+        return;
+      }
+      activeByKey.put(key, active + 1);
+    }
+    Instant now = clock.instant();
+    Instant deadline = now.plus(r.runbook.timeout());
+    r.status = RunStatus.RUNNING;
+    r.startedAt = now;
+    r.deadline = deadline;
+    persistRun(r, null).onSuccess(v -> {
+      armRunTimeout(r);
+      advance(r);
+    });
+  }
+
+  private void release(LiveRun r) {
+    String key = r.record.concurrencyKey();
+    if (key == null || r.startedAt == null || r.released) {
+      Deque<LiveRun> q = key == null ? null : queued.get(key);
+      if (q != null) {
+        q.remove(r);
+      }
+      return;
+    }
+    r.released = true;
+    activeByKey.merge(key, -1, Integer::sum);
+    if (activeByKey.get(key) <= 0) {
+      activeByKey.remove(key);
+    }
+    Deque<LiveRun> q = queued.get(key);
+    if (q != null && !q.isEmpty()) {
+      LiveRun next = q.poll();
+      if (q.isEmpty()) {
+        queued.remove(key);
+      }
+      admit(next);
+    }
+  }
+
+  private void armRunTimeout(LiveRun r) {
+    r.runTimer = at(r.deadline, () -> onContext(() -> {
+      if (live.get(r.id) == r && !r.status.finished()) {
+        timeOut(r);
+      }
+    }));
+  }
+
+  /** The run's timeout: every unfinished step is cancelled (in-flight tries are told to stop), then the run ends timed-out. */
+  private void timeOut(LiveRun r) {
+    String why = "run timed out after " + Durations.format(r.runbook.timeout());
+    Instant now = clock.instant();
+    List<Future<Void>> writes = new ArrayList<>();
+    for (StepRun s : List.copyOf(r.steps.values())) {
+      if (!s.status().finished()) {
+        Attempt.Cancellation c = r.attempts.remove(s.id());
+        if (c != null) {
+          c.cancel();
+        }
+        cancelTimer(r, s.id());
+        StepRun ended = s.ended(StepStatus.CANCELLED, now, s.output(), why);
+        r.steps.put(s.id(), ended);
+        writes.add(store.saveStep(r.id, ended));
+      }
+    }
+    Future.join(writes).onComplete(ar -> finishRun(r, RunStatus.TIMED_OUT, why));
+  }
+
+  /** Starts every step whose needs are all finished; ends the run when every step is. */
+  private void advance(LiveRun r) {
+    if (r.status.finished() || live.get(r.id) != r) {
+      return;
+    }
+    boolean allDone = true;
+    for (Step s : r.runbook.stepsInOrder()) {
+      StepRun st = r.steps.get(s.id());
+      if (!st.status().finished()) {
+        allDone = false;
+      }
+      if (st.status() != StepStatus.PENDING || st.wakeAt() != null || r.starting.contains(s.id())) {
+        continue;
+      }
+      boolean ready = true;
+      String blocked = null;
+      for (String need : s.needs()) {
+        StepRun n = r.steps.get(need);
+        if (!n.status().finished()) {
+          ready = false;
+          break;
+        }
+        boolean ok = n.status() == StepStatus.SUCCEEDED
+            || r.runbook.step(need).map(x -> x.onFailure() == Step.FailurePolicy.CONTINUE).orElse(false);
+        if (!ok && blocked == null) {
+          blocked = "needs " + need + ", which " + (n.status() == StepStatus.SKIPPED ? "was skipped" : n.status().wire());
+        }
+      }
+      if (!ready) {
+        continue;
+      }
+      if (blocked != null) {
+        skip(r, s, blocked);
+        continue;
+      }
+      boolean dry = r.record.mode() == Rollout.Mode.DRY_RUN;
+      // a dry run has no step results: templates and conditions that read them stay undecided
+      Map<String, Object> b = dry ? dryBindings(r) : bindings(r);
+      String whenNote = null;
+      if (dry && s.when().isPresent() && !s.needs().isEmpty() && s.when().get().source().contains("steps.")) {
+        whenNote = " (when " + s.when().get().source() + " reads step results: decided only in a real run)";
+      } else if (s.when().isPresent()) {
+        try {
+          if (!s.when().get().test(b)) {
+            skip(r, s, "when " + s.when().get().source() + " is false");
+            continue;
+          }
+        } catch (EvalException e) {
+          if (r.record.mode() != Rollout.Mode.DRY_RUN) {
+            r.starting.add(s.id());
+            endStep(r, s, StepStatus.FAILED, Map.of(), "when: " + e.getMessage());
+            continue;
+          }
+          whenNote = " (when " + s.when().get().source() + " can only be decided in a real run: " + e.getMessage() + ")";
+        }
+      }
+      startAttempt(r, s, b, whenNote);
+    }
+    if (allDone) {
+      // RUNBOOKS.md: a run succeeds when no step failed or timed out. onFailure: continue lets
+      // dependants run; it does not turn the failure into a success.
+      boolean failed = r.steps.values().stream().anyMatch(x -> x.status().failure());
+      String error = failed ? r.steps.values().stream().filter(x -> x.status().failure()).map(x -> x.id() + ": " + x.error())
+          .findFirst().orElse("a step failed") : null;
+      finishRun(r, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, error);
+    }
+  }
+
+  private void skip(LiveRun r, Step s, String why) {
+    r.starting.add(s.id());
+    Instant now = clock.instant();
+    StepRun st = r.steps.get(s.id());
+    StepRun skipped = new StepRun(st.id(), st.kind(), StepStatus.SKIPPED, st.attempts(), null, now, null, Map.of(), why, null);
+    r.steps.put(s.id(), skipped);
+    store.saveStep(r.id, skipped).onComplete(ar -> onContext(() -> {
+      r.starting.remove(s.id());
+      if (ar.failed()) {
+        storeFailed(r, ar.cause());
+        return;
+      }
+      advance(r);
+    }));
+  }
+
+  // ---------------------------------------------------------------- one try of one step
+
+  private void startAttempt(LiveRun r, Step s, Map<String, Object> b, String whenNote) {
+    Instant now = clock.instant();
+    StepRun st = r.steps.get(s.id());
+    int number = st.attempts() + 1;
+    boolean dry = r.record.mode() == Rollout.Mode.DRY_RUN;
+    RenderedAction action;
+    if (dry) {
+      action = s.spec().preview(b);
+    } else {
+      try {
+        action = s.spec().render(b);
+      } catch (EvalException e) {
+        r.starting.add(s.id());
+        r.steps.put(s.id(), st.running(number, now, null));
+        endStep(r, s, StepStatus.FAILED, Map.of(), "cannot render the step: " + e.getMessage());
+        return;
+      }
+    }
+    String rendered = action.summary() + (whenNote == null ? "" : whenNote);
+    StepRun running = st.running(number, now, rendered);
+    r.steps.put(s.id(), running);
+    r.starting.add(s.id());
+    if (dry) {
+      endStep(r, s, StepStatus.SUCCEEDED, Map.of(), null);
+      return;
+    }
+    Attempt.Cancellation cancellation = new Attempt.Cancellation();
+    r.attempts.put(s.id(), cancellation);
+    store.saveStep(r.id, running).onComplete(ar -> onContext(() -> {
+      r.starting.remove(s.id());
+      if (ar.failed()) {
+        storeFailed(r, ar.cause());
+        return;
+      }
+      if (r.status.finished() || cancellation.cancelled()) {
+        return;
+      }
+      perform(r, s, number, action, b, cancellation);
+    }));
+  }
+
+  private void perform(LiveRun r, Step s, int number, RenderedAction action, Map<String, Object> b, Attempt.Cancellation cancellation) {
+    Action a = actions.get(s.kind());
+    Optional<Duration> perTry = s.kind().equals("wait") || s.kind().equals("approval") ? Optional.empty() : s.timeout();
+    Attempt attempt = new Attempt(r.id.toString(), r.runbook.name(), r.record.incident(), s, number, action, b, perTry, cancellation);
+    long startedNanos = System.nanoTime();
+    r.stepStarted.putIfAbsent(s.id(), startedNanos);
+    if (perTry.isPresent()) {
+      Scheduler.Timer t = at(clock.instant().plus(perTry.get()), () -> onContext(() -> {
+        if (current(r, s, number)) {
+          cancellation.cancel();
+          outcome(r, s, number, StepOutcome.timedOut(s.kind() + " step " + s.id() + " timed out after "
+              + Durations.format(perTry.get()) + " (try " + number + ")", Map.of()));
+        }
+      }));
+      cancellation.add(t::cancel);
+    }
+    Future<StepOutcome> f;
+    try {
+      f = a == null ? Future.succeededFuture(StepOutcome.failed("no action for step kind " + s.kind(), Map.of())) : a.perform(attempt);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    f.onComplete(ar -> onContext(() -> {
+      if (!current(r, s, number)) {
+        return; // timed out or cancelled meanwhile: that outcome was recorded
+      }
+      if (ar.failed()) {
+        LOG.atError().setCause(ar.cause()).addKeyValue("run", r.id.toString()).addKeyValue("step", s.id())
+            .log("runbook action " + s.kind() + " failed unexpectedly");
+        outcome(r, s, number, StepOutcome.failed(s.kind() + ": " + ar.cause(), Map.of()));
+      } else {
+        outcome(r, s, number, ar.result());
+      }
+    }));
+  }
+
+  /** True while try {@code number} of the step is the one running (not timed out, cancelled or replaced). */
+  private boolean current(LiveRun r, Step s, int number) {
+    StepRun st = r.steps.get(s.id());
+    return live.get(r.id) == r && !r.status.finished() && st.status() == StepStatus.RUNNING && st.attempts() == number;
+  }
+
+  private void outcome(LiveRun r, Step s, int number, StepOutcome o) {
+    Attempt.Cancellation c = r.attempts.remove(s.id());
+    if (o instanceof StepOutcome.Done d) {
+      if (c != null) {
+        c.cancel(); // releases the per-try timer
+      }
+      endStep(r, s, StepStatus.SUCCEEDED, d.output(), null);
+    } else if (o instanceof StepOutcome.Failed f) {
+      if (c != null) {
+        c.cancel();
+      }
+      if (number < s.retry().attempts()) {
+        Duration base = s.retry().delayAfter(number);
+        // equal jitter: half the delay fixed, half random, so delays still grow with each try
+        long ms = base.toMillis() / 2 + (long) (jitter.getAsDouble() * (base.toMillis() - base.toMillis() / 2));
+        Instant wake = clock.instant().plus(Duration.ofMillis(Math.max(1, ms)));
+        StepRun retrying = r.steps.get(s.id()).retrying(wake, f.error(), f.output());
+        r.steps.put(s.id(), retrying);
+        log(r).addKeyValue("step", s.id()).addKeyValue("attempt", number)
+            .log("step " + s.id() + " try " + number + " failed (" + f.error() + "); retrying in " + ms + " ms");
+        store.saveStep(r.id, retrying).onComplete(ar -> onContext(() -> {
+          if (ar.failed()) {
+            storeFailed(r, ar.cause());
+            return;
+          }
+          armWake(r, s, wake);
+        }));
+      } else {
+        endStep(r, s, f.timedOut() ? StepStatus.TIMED_OUT : StepStatus.FAILED, f.output(), f.error());
+      }
+    } else if (o instanceof StepOutcome.Suspend p) {
+      if (c != null) {
+        r.attempts.put(s.id(), c); // a suspended step stays cancellable by the run timeout
+      }
+      StepRun waiting = r.steps.get(s.id()).waiting(p.wakeAt());
+      r.steps.put(s.id(), waiting);
+      r.wakeRules.put(s.id(), p);
+      store.saveStep(r.id, waiting).onComplete(ar -> onContext(() -> {
+        if (ar.failed()) {
+          storeFailed(r, ar.cause());
+          return;
+        }
+        if (p.wakeAt() != null) {
+          armWake(r, s, p.wakeAt());
+        }
+      }));
+    }
+  }
+
+  /** Arms the timer of a pending retry or a waiting step; what happens at wake-up depends on which. */
+  private void armWake(LiveRun r, Step s, Instant wake) {
+    cancelTimer(r, s.id());
+    r.timers.put(s.id(), at(wake, () -> onContext(() -> wake(r, s))));
+  }
+
+  private void wake(LiveRun r, Step s) {
+    r.timers.remove(s.id());
+    if (live.get(r.id) != r || r.status.finished()) {
+      return;
+    }
+    StepRun st = r.steps.get(s.id());
+    if (st.status() == StepStatus.PENDING && st.wakeAt() != null) {
+      r.steps.put(s.id(), st.awake());
+      advance(r);
+    } else if (st.status() == StepStatus.WAITING) {
+      r.attempts.remove(s.id());
+      StepOutcome.Suspend rule = r.wakeRules.getOrDefault(s.id(), defaultWake(s));
+      if (rule.failOnWake()) {
+        endStep(r, s, StepStatus.TIMED_OUT, st.output(), rule.wakeError());
+      } else {
+        endStep(r, s, StepStatus.SUCCEEDED, Map.of(), null);
+      }
+    }
+  }
+
+  /** After a restart the wake rule is known from the kind: a wait succeeds, an approval times out. */
+  private static StepOutcome.Suspend defaultWake(Step s) {
+    return s.kind().equals("approval") ? new StepOutcome.Suspend(null, true, "no decision within the approval's timeout")
+        : new StepOutcome.Suspend(null, false, null);
+  }
+
+  /** Ends a step: stored first, then its result is visible to dependants and they may start. */
+  private Future<Void> endStep(LiveRun r, Step s, StepStatus status, Map<String, Object> output, String error) {
+    Instant now = clock.instant();
+    r.starting.add(s.id());
+    StepRun ended = r.steps.get(s.id()).ended(status, now, output, error);
+    r.steps.put(s.id(), ended);
+    r.wakeRules.remove(s.id());
+    Long started = r.stepStarted.remove(s.id());
+    if (started != null) {
+      Timer.builder("vigil.runbook.step.duration").description("Runbook step durations, from the first try to the end")
+          .tags("runbook", r.runbook.name(), "step", s.id(), "kind", s.kind()).register(meters)
+          .record(Duration.ofNanos(System.nanoTime() - started));
+    }
+    if (status != StepStatus.SUCCEEDED) {
+      log(r).addKeyValue("step", s.id()).log("step " + s.id() + " " + status.wire() + ": " + error);
+    }
+    Promise<Void> done = Promise.promise();
+    store.saveStep(r.id, ended).onComplete(ar -> onContext(() -> {
+      r.starting.remove(s.id());
+      if (ar.failed()) {
+        storeFailed(r, ar.cause());
+        done.fail(ar.cause());
+        return;
+      }
+      done.complete();
+      advance(r);
+    }));
+    return done.future();
+  }
+
+  // ---------------------------------------------------------------- the end of a run
+
+  private void finishRun(LiveRun r, RunStatus status, String error) {
+    if (r.status.finished()) {
+      return;
+    }
+    r.status = status;
+    if (r.runTimer != null) {
+      r.runTimer.cancel();
+    }
+    r.timers.values().forEach(Scheduler.Timer::cancel);
+    r.timers.clear();
+    r.attempts.values().forEach(Attempt.Cancellation::cancel);
+    r.attempts.clear();
+    release(r);
+    Instant now = clock.instant();
+    r.endedAt = now;
+    boolean dry = r.record.mode() == Rollout.Mode.DRY_RUN;
+    Counter.builder("vigil.runbook.runs").description("Finished runbook runs by outcome (dry runs as dry-run)")
+        .tags("runbook", r.runbook.name(), "outcome", dry ? "dry-run" : status.wire()).register(meters).increment();
+    persistRun(r, error).onSuccess(v -> {
+      live.remove(r.id);
+      inFlight = live.size();
+      log(r).log("run " + r.id + " of runbook " + r.runbook.name() + " " + status.wire() + (error == null ? "" : ": " + error));
+      String text = "run " + r.id + " of runbook " + r.runbook.name() + (dry ? " (dry run)" : "") + " " + status.wire()
+          + (error == null ? "" : ": " + error);
+      timeline(r, text).onComplete(x -> {
+        if (dry) {
+          return;
+        }
+        if (status == RunStatus.SUCCEEDED && r.runbook.onSuccess() == Runbook.IncidentOutcome.RESOLVE) {
+          incidents.resolve(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " succeeded (" + r.id + ")",
+              clock.instant()).onFailure(e -> {
+                if (!(e instanceof IncidentException)) {
+                  LOG.atError().addKeyValue("run", r.id.toString()).log("run " + r.id + ": cannot resolve " + r.record.incident() + ": " + e.getMessage());
+                }
+              });
+        } else if (status != RunStatus.SUCCEEDED && r.runbook.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
+          escalation.runFailed(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " " + status.wire()
+              + " (" + r.id + ")" + (error == null ? "" : ": " + error));
+        } else if (status == RunStatus.SUCCEEDED && r.runbook.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
+          // escalation waited for this run (willHandle); the run did its part but left the incident open
+          escalation.runFailed(r.record.incident(), "runbook:" + r.runbook.name(), "runbook " + r.runbook.name() + " succeeded ("
+              + r.id + ") but does not resolve the incident (onSuccess: none): handing it over to people");
+        }
+        guard(r);
+      });
+    });
+  }
+
+  /** The rollout guard: below {@code minSuccessRate} over the last {@code window} finished runs, the runbook version goes manual. */
+  private void guard(LiveRun r) {
+    Rollout ro = r.runbook.rollout();
+    store.recentOutcomes(r.runbook.name(), r.runbook.version(), ro.window()).onSuccess(outcomes -> onContext(() -> {
+      if (outcomes.isEmpty()) {
+        return;
+      }
+      long ok = outcomes.stream().filter(o -> o == RunStatus.SUCCEEDED).count();
+      double rate = (double) ok / outcomes.size();
+      successRates.put(r.runbook.name(), rate);
+      if (outcomes.size() < ro.window() || rate >= ro.minSuccessRate() || trip(r.runbook.name(), r.runbook.version()).isPresent()) {
+        return;
+      }
+      String reason = String.format(java.util.Locale.ROOT, "success rate %.2f over the last %d runs is below minSuccessRate %.2f",
+          rate, outcomes.size(), ro.minSuccessRate());
+      Instant now = clock.instant();
+      trips.put(r.runbook.name(), new RunStore.Trip(r.runbook.version(), reason, now));
+      store.trip(r.runbook.name(), r.runbook.version(), reason, now);
+      String text = "runbook " + r.runbook.name() + " (" + r.runbook.version() + ") switched itself to manual: " + reason
+          + ". Edit the runbook file to switch it back.";
+      LOG.atWarn().addKeyValue("runbook", r.runbook.name()).log(text);
+      incidents.append(r.record.incident(), new TimelineEvent(now, "runbook-guard", "runbook:" + r.runbook.name(), text));
+      notifications.send(new Notifications.Intent(r.record.incident(), "ops", "", text, "guard/" + r.runbook.name() + "/" + r.runbook.version()));
+    }));
+  }
+
+  // ---------------------------------------------------------------- resume
+
+  private void resume(RunRecord rec) {
+    Runbook rb = versionOf(rec);
+    if (rb == null) {
+      return;
+    }
+    LiveRun r = new LiveRun(rec, rb);
+    r.status = rec.status();
+    r.startedAt = rec.startedAt();
+    r.deadline = rec.deadline();
+    live.put(r.id, r);
+    inFlight = live.size();
+    if (rec.status() == RunStatus.PENDING) {
+      admit(r);
+      return;
+    }
+    if (rec.concurrencyKey() != null) {
+      activeByKey.merge(rec.concurrencyKey(), 1, Integer::sum);
+    }
+    Instant now = clock.instant();
+    List<Future<Void>> writes = new ArrayList<>();
+    for (Step s : rb.steps()) {
+      StepRun st = r.steps.get(s.id());
+      if (st.status() == StepStatus.RUNNING) {
+        if (s.onResume() == Step.ResumePolicy.FAIL) {
+          StepRun failed = st.ended(StepStatus.FAILED, now, st.output(), "interrupted by a restart of Vigil while running (onResume: fail)");
+          r.steps.put(s.id(), failed);
+          writes.add(store.saveStep(r.id, failed));
+        } else {
+          // at-least-once: the try that was under way runs again as a new try
+          log(r).addKeyValue("step", s.id()).log("step " + s.id() + " was running when Vigil stopped; running it again");
+          r.steps.put(s.id(), st.with(StepStatus.PENDING));
+        }
+      } else if ((st.status() == StepStatus.PENDING || st.status() == StepStatus.WAITING) && st.wakeAt() != null) {
+        armWake(r, s, st.wakeAt());
+      }
+    }
+    Future.join(writes).onComplete(ar -> {
+      armRunTimeout(r);
+      advance(r);
+    });
+  }
+
+  /** The runbook version a stored run started with: in memory, the registry's, or parsed from the stored source. */
+  private Runbook versionOf(RunRecord rec) {
+    Runbook rb = versions.get(rec.version());
+    if (rb == null) {
+      rb = registry.byName(rec.runbook()).filter(x -> x.version().equals(rec.version())).orElse(null);
+    }
+    if (rb == null && rec.source() != null) {
+      Problems problems = new Problems();
+      rb = reader.parse(rec.source().getBytes(StandardCharsets.UTF_8), Path.of(rec.file()), rec.file(), problems).orElse(null);
+      if (rb == null) {
+        String error = "runbook " + rec.runbook() + " version " + rec.version() + " no longer loads: " + problems;
+        LOG.atError().addKeyValue("run", rec.id().toString()).log("run " + rec.id() + " cannot resume: " + error);
+        store.saveRun(rec.id(), RunStatus.FAILED, rec.startedAt(), clock.instant(), rec.deadline(), error);
+        return null;
+      }
+    }
+    if (rb != null) {
+      versions.put(rb.version(), rb);
+    }
+    return rb;
+  }
+
+  // ---------------------------------------------------------------- small parts
+
+  private Future<Void> persistRun(LiveRun r, String error) {
+    return store.saveRun(r.id, r.status, r.startedAt, r.endedAt, r.deadline, error).transform(ar -> {
+      Promise<Void> p = Promise.promise();
+      onContext(() -> {
+        if (ar.failed()) {
+          storeFailed(r, ar.cause());
+          p.fail(ar.cause());
+        } else {
+          p.complete();
+        }
+      });
+      return p.future();
+    });
+  }
+
+  /** A write failed: the run stops here in memory and resumes from what was stored at the next start. */
+  private void storeFailed(LiveRun r, Throwable e) {
+    LOG.atError().addKeyValue("run", r.id.toString()).log("run " + r.id + " stalled: the store refused a write (" + e.getMessage()
+        + "); it resumes from its last stored state when Vigil restarts");
+  }
+
+  private Future<Void> timeline(LiveRun r, String text) {
+    return incidents.append(r.record.incident(), new TimelineEvent(clock.instant(), "runbook", "runbook:" + r.runbook.name(), text))
+        .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
+  private Map<String, Object> bindings(LiveRun r) {
+    Map<String, Object> b = new LinkedHashMap<>(r.record.bindings());
+    Map<String, Object> steps = new LinkedHashMap<>();
+    for (StepRun st : r.steps.values()) {
+      if (st.status().finished()) {
+        steps.put(st.id(), Bindings.stepResult(st.status().wire(), st.attempts(), st.error(), Outputs.complete(st.kind(), st.output())));
+      }
+    }
+    b.put("steps", steps);
+    return b;
+  }
+
+  private static Map<String, Object> dryBindings(LiveRun r) {
+    Map<String, Object> b = new LinkedHashMap<>(r.record.bindings());
+    b.put("steps", Map.of()); // reading steps.X fails, so a preview keeps the ${{ }} as written
+    return b;
+  }
+
+  /** A timer whose task hops onto the engine's context itself (every caller wraps it in onContext). */
+  private Scheduler.Timer at(Instant when, Runnable task) {
+    return scheduler.at(when, () -> {
+      task.run();
+      return Future.succeededFuture();
+    });
+  }
+
+  private void cancelTimer(LiveRun r, String step) {
+    Scheduler.Timer t = r.timers.remove(step);
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  private org.slf4j.spi.LoggingEventBuilder log(LiveRun r) {
+    return LOG.atInfo().addKeyValue("run", r.id.toString()).addKeyValue("runbook", r.runbook.name())
+        .addKeyValue("incident", r.record.incident().toString());
+  }
+
+  /** Runs {@code task} on the engine's context; once the engine stopped, nothing runs any more. */
+  private void onContext(Runnable task) {
+    Context ctx = context;
+    if (ctx == null || Vertx.currentContext() == ctx) {
+      if (!stopping) {
+        task.run();
+      }
+    } else {
+      ctx.runOnContext(v -> {
+        if (!stopping) {
+          task.run();
+        }
+      });
+    }
+  }
+
+  private <T> Future<T> call(Supplier<Future<T>> work) {
+    Promise<T> p = Promise.promise();
+    onContext(() -> {
+      try {
+        work.get().onComplete(p);
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return p.future();
+  }
+
+  private static String sourceOf(Runbook rb) {
+    try {
+      return java.nio.file.Files.readString(rb.file());
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> plainMap(Map<String, Object> m) {
+    return (Map<String, Object>) Values.plain(m);
+  }
+
+  private static RunRecord withId(RunRecord r, RunId id) {
+    return new RunRecord(id, r.incident(), r.runbook(), r.version(), r.file(), r.source(), r.mode(), r.status(), r.concurrencyKey(),
+        r.bindings(), r.createdAt(), r.startedAt(), r.endedAt(), r.deadline(), r.error(), r.startedBy(), r.steps());
+  }
+
+  /** A run in memory: the stored record it came from plus what moves. Touched only on the engine's context. */
+  private static final class LiveRun {
+    final RunId id;
+    final RunRecord record;
+    final Runbook runbook;
+    final Map<String, StepRun> steps = new LinkedHashMap<>();
+    final Map<String, Scheduler.Timer> timers = new HashMap<>();
+    final Map<String, Attempt.Cancellation> attempts = new HashMap<>();
+    final Map<String, StepOutcome.Suspend> wakeRules = new HashMap<>();
+    final Map<String, Long> stepStarted = new HashMap<>();
+    final java.util.Set<String> starting = new java.util.HashSet<>();
+    RunStatus status;
+    Instant startedAt;
+    Instant endedAt;
+    Instant deadline;
+    Scheduler.Timer runTimer;
+    boolean released;
+
+    LiveRun(RunRecord record, Runbook runbook) {
+      this.id = record.id();
+      this.record = record;
+      this.runbook = runbook;
+      this.status = record.status();
+      record.steps().forEach(s -> steps.put(s.id(), s));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.vigil.runbook.engine;
+
+import dev.vigil.incident.IncidentId;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Durable runs. Every write completes its future only once committed; writes may be grouped into
+ * one transaction with others (group commit), which is what makes thousands of step transitions per
+ * second affordable on SQLite.
+ */
+public interface RunStore {
+
+  /** Stores a new run with all its steps pending; the id is assigned here ({@code run.id()} is ignored). */
+  Future<RunId> create(RunRecord run);
+
+  Future<Void> saveStep(RunId run, StepRun step);
+
+  Future<Void> saveRun(RunId run, RunStatus status, Instant startedAt, Instant endedAt, Instant deadline, String error);
+
+  /** Runs not finished yet (pending, running, waiting), oldest first, with their steps. */
+  Future<List<RunRecord>> unfinished();
+
+  Future<Optional<RunRecord>> get(RunId id);
+
+  /** The runs of an incident, oldest first, without their source text. */
+  Future<List<RunRecord>> forIncident(IncidentId incident);
+
+  /** Statuses of the last {@code window} finished runs of this runbook version, newest first (dry runs not counted). */
+  Future<List<RunStatus>> recentOutcomes(String runbook, String version, int window);
+
+  /**
+   * Open incidents opened at or after {@code since} that have no run and were not offered a runbook:
+   * those whose runbook decision was lost in a crash right after their commit.
+   */
+  Future<List<IncidentId>> undecided(Instant since);
+
+  /** Records that the rollout guard switched this runbook version to manual. */
+  Future<Void> trip(String runbook, String version, String reason, Instant at);
+
+  /** Runbook name → the version the guard switched to manual, with the reason. */
+  Future<Map<String, Trip>> trips();
+
+  record Trip(String version, String reason, Instant at) {}
+}

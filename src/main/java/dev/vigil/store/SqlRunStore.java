@@ -1,0 +1,258 @@
+package dev.vigil.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.expr.Values;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.runbook.Rollout;
+import dev.vigil.runbook.engine.RunId;
+import dev.vigil.runbook.engine.RunRecord;
+import dev.vigil.runbook.engine.RunStatus;
+import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.runbook.engine.StepRun;
+import dev.vigil.runbook.engine.StepStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs in SQL, with group commit: writes that arrive while a transaction is under way wait and go
+ * together in the next one, each statement kind sent as one JDBC batch. A caller's future completes
+ * only after its write committed. Thread-safe.
+ */
+public final class SqlRunStore implements RunStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String RUN_COLUMNS = "id, incident_id, runbook, version, file, mode, status, concurrency_key, bindings, "
+      + "started_by, created_at, started_at, ended_at, deadline, error";
+  private static final String UPDATE_STEP = "UPDATE run_steps SET status = ?, attempts = ?, started_at = ?, ended_at = ?, wake_at = ?, "
+      + "output = ?, error = ?, rendered = ? WHERE run_id = ? AND step_id = ?";
+  private static final String UPDATE_RUN = "UPDATE runs SET status = ?, started_at = ?, ended_at = ?, deadline = ?, error = ? WHERE id = ?";
+  private static final String UNFINISHED = "('pending', 'running', 'waiting')";
+
+  private final Database db;
+  private final Dialect d;
+  private final Object lock = new Object();
+  private List<Write> queue = new ArrayList<>();
+  private boolean flushing;
+  private long transactions;
+  private long writes;
+
+  public SqlRunStore(Database db) {
+    this.db = db;
+    this.d = db.dialect();
+  }
+
+  /** A queued write: either a new run (needs an id) or one statement. */
+  private record Write(RunRecord create, String sql, Tuple params, Promise<Object> done) {}
+
+  /** Transactions committed and writes in them, since start (for the benchmark's writes-per-transaction). */
+  public long[] counters() {
+    synchronized (lock) {
+      return new long[] {transactions, writes};
+    }
+  }
+
+  @Override
+  public Future<RunId> create(RunRecord run) {
+    return enqueue(new Write(run, null, null, Promise.promise())).map(id -> new RunId((Long) id));
+  }
+
+  @Override
+  public Future<Void> saveStep(RunId run, StepRun s) {
+    return enqueue(new Write(null, UPDATE_STEP, Tuple.from(java.util.Arrays.asList(s.status().wire(), s.attempts(), Rows.millis(s.startedAt()),
+        Rows.millis(s.endedAt()), Rows.millis(s.wakeAt()), s.output().isEmpty() ? null : Values.json(s.output()), s.error(), s.rendered(),
+        run.number(), s.id())), Promise.promise())).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> saveRun(RunId run, RunStatus status, Instant startedAt, Instant endedAt, Instant deadline, String error) {
+    return enqueue(new Write(null, UPDATE_RUN, Tuple.from(java.util.Arrays.asList(status.wire(), Rows.millis(startedAt),
+        Rows.millis(endedAt), Rows.millis(deadline), error, run.number())), Promise.promise())).mapEmpty();
+  }
+
+  private Future<Object> enqueue(Write w) {
+    boolean start;
+    synchronized (lock) {
+      queue.add(w);
+      start = !flushing;
+      flushing = true;
+    }
+    if (start) {
+      flush();
+    }
+    return w.done().future();
+  }
+
+  private void flush() {
+    List<Write> batch;
+    synchronized (lock) {
+      batch = queue;
+      queue = new ArrayList<>();
+      if (batch.isEmpty()) {
+        flushing = false;
+        return;
+      }
+    }
+    Map<Write, Object> results = new HashMap<>();
+    db.inTransaction(conn -> apply(conn, batch, results)).onComplete(ar -> {
+      synchronized (lock) {
+        if (ar.succeeded()) {
+          transactions++;
+          writes += batch.size();
+        }
+      }
+      for (Write w : batch) {
+        if (ar.succeeded()) {
+          w.done().complete(results.get(w));
+        } else {
+          w.done().fail(new StoreException("store: run write failed: " + ar.cause().getMessage(), ar.cause()));
+        }
+      }
+      flush();
+    });
+  }
+
+  private Future<Void> apply(SqlConnection conn, List<Write> batch, Map<Write, Object> results) {
+    List<Write> creates = batch.stream().filter(w -> w.create() != null).toList();
+    Map<String, List<Tuple>> updates = new LinkedHashMap<>();
+    for (Write w : batch) {
+      if (w.create() == null) {
+        updates.computeIfAbsent(w.sql(), k -> new ArrayList<>()).add(w.params());
+      }
+    }
+    Future<Void> chain = Future.succeededFuture();
+    if (!creates.isEmpty()) {
+      chain = d.allocateIds(conn, "runs", creates.size()).compose(ids -> {
+        List<Tuple> runs = new ArrayList<>();
+        List<Tuple> steps = new ArrayList<>();
+        for (int i = 0; i < creates.size(); i++) {
+          RunRecord r = creates.get(i).create();
+          long id = ids.get(i);
+          results.put(creates.get(i), id);
+          runs.add(Tuple.from(java.util.Arrays.asList(id, r.incident().number(), r.runbook(), r.version(), r.file(), r.source(),
+              r.mode().wire(), r.status().wire(), r.concurrencyKey(), Values.json(r.bindings()), r.startedBy(),
+              Rows.millis(r.createdAt()))));
+          int pos = 0;
+          for (StepRun s : r.steps()) {
+            steps.add(Tuple.of(id, s.id(), pos++, s.kind(), s.status().wire(), s.attempts()));
+          }
+        }
+        return conn.preparedQuery(d.sql("INSERT INTO runs (id, incident_id, runbook, version, file, source, mode, status, concurrency_key, "
+                + "bindings, started_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")).executeBatch(runs)
+            .compose(x -> steps.isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(d.sql("INSERT INTO run_steps (run_id, step_id, pos, kind, status, attempts) VALUES (?, ?, ?, ?, ?, ?)"))
+                    .executeBatch(steps))
+            .mapEmpty();
+      });
+    }
+    for (Map.Entry<String, List<Tuple>> e : updates.entrySet()) {
+      chain = chain.compose(x -> conn.preparedQuery(d.sql(e.getKey())).executeBatch(e.getValue()).mapEmpty());
+    }
+    return chain;
+  }
+
+  @Override
+  public Future<List<RunRecord>> unfinished() {
+    return db.reader().query("SELECT " + RUN_COLUMNS + ", source FROM runs WHERE status IN " + UNFINISHED + " ORDER BY id").execute()
+        .compose(runs -> db.reader().query("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE status IN " + UNFINISHED
+            + ") ORDER BY run_id, pos").execute().map(steps -> assemble(runs, steps, true)));
+  }
+
+  @Override
+  public Future<Optional<RunRecord>> get(RunId id) {
+    return db.reader().preparedQuery(d.sql("SELECT " + RUN_COLUMNS + ", source FROM runs WHERE id = ?")).execute(Tuple.of(id.number()))
+        .compose(runs -> db.reader().preparedQuery(d.sql("SELECT * FROM run_steps WHERE run_id = ? ORDER BY pos")).execute(Tuple.of(id.number()))
+            .map(steps -> assemble(runs, steps, true).stream().findFirst()));
+  }
+
+  @Override
+  public Future<List<RunRecord>> forIncident(IncidentId incident) {
+    return db.reader().preparedQuery(d.sql("SELECT " + RUN_COLUMNS + " FROM runs WHERE incident_id = ? ORDER BY id"))
+        .execute(Tuple.of(incident.number()))
+        .compose(runs -> db.reader().preparedQuery(d.sql("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE incident_id = ?) "
+            + "ORDER BY run_id, pos")).execute(Tuple.of(incident.number())).map(steps -> assemble(runs, steps, false)));
+  }
+
+  @Override
+  public Future<List<RunStatus>> recentOutcomes(String runbook, String version, int window) {
+    return db.reader().preparedQuery(d.sql("SELECT status FROM runs WHERE runbook = ? AND version = ? AND mode <> 'dry-run' "
+            + "AND status IN ('succeeded', 'failed', 'timed-out', 'cancelled') ORDER BY ended_at DESC, id DESC LIMIT ?"))
+        .execute(Tuple.of(runbook, version, window))
+        .map(rs -> {
+          List<RunStatus> out = new ArrayList<>();
+          rs.forEach(r -> out.add(RunStatus.parse(r.getString("status"))));
+          return out;
+        });
+  }
+
+  @Override
+  public Future<List<IncidentId>> undecided(Instant since) {
+    return db.reader().preparedQuery(d.sql("SELECT id FROM incidents WHERE status <> 'resolved' AND dropped = 0 AND opened_at >= ? "
+            + "AND id NOT IN (SELECT incident_id FROM runs) "
+            + "AND id NOT IN (SELECT incident_id FROM timeline WHERE kind = 'runbook-offered') ORDER BY id"))
+        .execute(Tuple.of(since.toEpochMilli()))
+        .map(rs -> {
+          List<IncidentId> out = new ArrayList<>();
+          rs.forEach(r -> out.add(new IncidentId(Rows.getLong(r, "id"))));
+          return out;
+        });
+  }
+
+  @Override
+  public Future<Void> trip(String runbook, String version, String reason, Instant at) {
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("INSERT INTO runbook_trips (runbook, version, reason, at) VALUES (?, ?, ?, ?) "
+            + "ON CONFLICT (runbook) DO UPDATE SET version = excluded.version, reason = excluded.reason, at = excluded.at"))
+        .execute(Tuple.of(runbook, version, reason, at.toEpochMilli())).mapEmpty());
+  }
+
+  @Override
+  public Future<Map<String, Trip>> trips() {
+    return db.reader().query("SELECT runbook, version, reason, at FROM runbook_trips").execute().map(rs -> {
+      Map<String, Trip> out = new HashMap<>();
+      rs.forEach(r -> out.put(r.getString("runbook"), new Trip(r.getString("version"), r.getString("reason"), Rows.getInstant(r, "at"))));
+      return out;
+    });
+  }
+
+  private static List<RunRecord> assemble(RowSet<Row> runs, RowSet<Row> steps, boolean withSource) {
+    Map<Long, List<StepRun>> byRun = new HashMap<>();
+    for (Row s : steps) {
+      byRun.computeIfAbsent(Rows.getLong(s, "run_id"), k -> new ArrayList<>()).add(new StepRun(s.getString("step_id"), s.getString("kind"),
+          StepStatus.parse(s.getString("status")), Rows.getInt(s, "attempts"), Rows.getInstant(s, "started_at"),
+          Rows.getInstant(s, "ended_at"), Rows.getInstant(s, "wake_at"), map(s.getString("output")), s.getString("error"),
+          s.getString("rendered")));
+    }
+    List<RunRecord> out = new ArrayList<>();
+    for (Row r : runs) {
+      long id = Rows.getLong(r, "id");
+      out.add(new RunRecord(new RunId(id), new IncidentId(Rows.getLong(r, "incident_id")), r.getString("runbook"), r.getString("version"),
+          r.getString("file"), withSource ? r.getString("source") : null, Rollout.Mode.parse(r.getString("mode")).orElse(Rollout.Mode.AUTO),
+          RunStatus.parse(r.getString("status")), r.getString("concurrency_key"), map(r.getString("bindings")),
+          Rows.getInstant(r, "created_at"), Rows.getInstant(r, "started_at"), Rows.getInstant(r, "ended_at"), Rows.getInstant(r, "deadline"),
+          r.getString("error"), r.getString("started_by"), byRun.getOrDefault(id, List.of())));
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(String json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      Object v = Values.plain(JSON.readValue(json, Object.class));
+      return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("store: corrupt JSON column: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.vigil.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.vigil.TestDaemon;
+import dev.vigil.runbook.engine.LocalServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durable runs under SIGKILL, against the packaged daemon: killed once during a {@code wait} and
+ * once during an {@code http} step. After each restart the run goes on; steps that finished ran
+ * exactly once (counted by the local server), the wait waited only for what was left, and the
+ * interrupted http step ran again.
+ */
+class RunbookCrashIT {
+  static final Duration NAP = Duration.ofSeconds(15);
+
+  @TempDir
+  Path dir;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @Test
+  void aRunSurvivesSigkillDuringAWaitAndDuringAnHttpStep() throws Exception {
+    try (LocalServer server = new LocalServer()) {
+      server.ok("/first", "{}").ok("/last", "{}")
+          .route("/slow", n -> n == 1 ? LocalServer.HOLD : new LocalServer.Reply(200, "{\"try\": " + n + "}"));
+      Path config = TestDaemon.writeConfig(dir, "");
+      Files.writeString(dir.resolve("runbooks/crash.yaml"), """
+          name: crash
+          match: ['alertname = "CrashRun"']
+          timeout: 10m
+          steps:
+            - {id: first, http: {url: "$BASE/first"}}
+            - {id: nap, needs: [first], wait: 15s}
+            - {id: slow, needs: [nap], http: {url: "$BASE/slow"}, timeout: 2m}
+            - {id: last, needs: [slow], http: {url: "$BASE/last"}}
+          onSuccess: resolve
+          """.replace("$BASE", server.base()));
+
+      VigilProcess vigil = VigilProcess.start(config);
+      VigilProcess first = vigil;
+      String run;
+      Instant napWake;
+      try {
+        HttpResponse<String> accepted = post(first, "/api/v1/alerts", "[{\"labels\": {\"alertname\": \"CrashRun\"}}]");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String inc = new JsonObject(accepted.body()).getJsonArray("incidents").getString(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !get(first, "/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
+        String id = get(first, "/api/v1/incidents/" + inc).getJsonArray("runs").getJsonObject(0).getString("id");
+        run = id;
+        await().atMost(Duration.ofSeconds(30)).until(() -> "waiting".equals(step(first, id, "nap").getString("status")));
+        napWake = Instant.parse(step(first, id, "nap").getString("wakeAt"));
+        vigil.kill(); // during the wait
+      } finally {
+        vigil.close();
+      }
+
+      vigil = VigilProcess.start(config);
+      try {
+        Instant restarted = Instant.now();
+        VigilProcess v = vigil;
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.count("/slow") == 1);
+        JsonObject nap = step(v, run, "nap");
+        assertThat(nap.getString("status")).isEqualTo("succeeded");
+        Instant napEnded = Instant.parse(nap.getString("endedAt"));
+        assertThat(napEnded).as("the wait ends at its stored wake-up time").isAfterOrEqualTo(napWake);
+        assertThat(napEnded).as("not a whole new wait after the restart").isBefore(restarted.plus(NAP).minusSeconds(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.holding() == 1 && "running".equals(step(v, run, "slow").getString("status")));
+        vigil.kill(); // during the http step
+      } finally {
+        vigil.close();
+      }
+
+      vigil = VigilProcess.start(config);
+      try {
+        VigilProcess v = vigil;
+        await().atMost(Duration.ofSeconds(60)).until(() -> "succeeded".equals(get(v, "/api/v1/runs/" + run).getString("status")));
+        JsonObject r = get(v, "/api/v1/runs/" + run);
+        assertThat(server.count("/first")).as("finished before both kills: ran once").isEqualTo(1);
+        assertThat(server.count("/slow")).as("interrupted by the second kill: ran again").isEqualTo(2);
+        assertThat(server.count("/last")).isEqualTo(1);
+        JsonArray steps = r.getJsonArray("steps");
+        assertThat(steps.getJsonObject(0).getInteger("attempts")).isEqualTo(1);
+        assertThat(steps.getJsonObject(2).getInteger("attempts")).isEqualTo(2);
+        assertThat(steps.getJsonObject(2).getJsonObject("output").getJsonObject("json").getInteger("try")).isEqualTo(2);
+        String inc = r.getString("incident");
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(v, "/api/v1/incidents/" + inc).getString("status").equals("resolved"));
+        assertThat(v.terminate()).isZero();
+      } finally {
+        vigil.close();
+      }
+    }
+  }
+
+  JsonObject step(VigilProcess v, String run, String id) throws Exception {
+    JsonArray steps = get(v, "/api/v1/runs/" + run).getJsonArray("steps");
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.getJsonObject(i).getString("id").equals(id)) {
+        return steps.getJsonObject(i);
+      }
+    }
+    throw new IllegalStateException("no step " + id);
+  }
+
+  JsonObject get(VigilProcess v, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(v.url(path))).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(r.body());
+  }
+
+  HttpResponse<String> post(VigilProcess v, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(v.url(path))).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,139 @@
+package dev.vigil.runbook.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs across a restart of the daemon (same store, same clock): a wait waits only for what is left,
+ * an approval keeps waiting, a step that was running runs again unless it says onResume: fail, and
+ * a run keeps the runbook version it started with even after the file changed.
+ */
+class ResumeTest {
+  @TempDir
+  Path dir;
+  LocalServer server;
+  RunbookFixture f;
+
+  @BeforeEach
+  void server() throws Exception {
+    server = new LocalServer();
+  }
+
+  @AfterEach
+  void close() {
+    if (f != null) {
+      f.close();
+    }
+    server.close();
+  }
+
+  String rb(String name, String body) {
+    return ("name: " + name + "\nmatch: ['alertname = \"" + name + "\"']\n" + body).replace("$BASE", server.base());
+  }
+
+  RunId fire(String name) {
+    return f.runOf(f.fire("{\"alertname\": \"" + name + "\"}"));
+  }
+
+  @Test
+  void aWaitWaitsOnlyForWhatIsLeftAndTheRunKeepsItsVersion() throws Exception {
+    server.ok("/old", "{}").ok("/new", "{}");
+    f = RunbookFixture.start(dir, "nap", rb("nap", """
+        timeout: 1h
+        steps:
+          - {id: nap, wait: 10m}
+          - {id: after, needs: [nap], http: {url: "$BASE/old"}}
+        """));
+    RunId run = fire("nap");
+    Instant wake = f.awaitWake(run, "nap").wakeAt();
+    assertThat(wake).isEqualTo(RunbookFixture.T0.plus(Duration.ofMinutes(10)));
+    // the file changes while the run waits; the run keeps the version it started with
+    Files.writeString(dir.resolve("runbooks/nap.yaml"), rb("nap", """
+        timeout: 1h
+        steps:
+          - {id: nap, wait: 10m}
+          - {id: after, needs: [nap], http: {url: "$BASE/new"}}
+        """));
+    f.restart();
+    f.clock.advance(Duration.ofMinutes(4)); // down for four minutes
+    assertThat(f.awaitWake(run, "nap").wakeAt()).isEqualTo(wake);
+    f.time.advance(Duration.ofMinutes(5));
+    assertThat(f.step(run, "nap").status()).isEqualTo(StepStatus.WAITING);
+    f.time.advance(Duration.ofMinutes(1));
+    f.awaitStatus(run, RunStatus.SUCCEEDED);
+    assertThat(f.step(run, "nap").endedAt()).isEqualTo(wake);
+    assertThat(server.count("/old")).isEqualTo(1);
+    assertThat(server.count("/new")).isZero();
+    String newRun = f.d.post("/api/v1/runbooks/nap/runs", "{\"incident\": \"" + f.run(run).incident() + "\"}").body();
+    assertThat(newRun).as("a new run takes the new version").doesNotContain(f.run(run).version());
+  }
+
+  @Test
+  void anApprovalKeepsWaitingAcrossARestart() {
+    f = RunbookFixture.start(dir, "ask", rb("ask", """
+        timeout: 2h
+        steps:
+          - {id: ask, approval: {text: "go?", timeout: 1h}}
+        """));
+    RunId run = fire("ask");
+    Instant timeout = f.awaitWake(run, "ask").wakeAt();
+    f.restart();
+    f.awaitWake(run, "ask");
+    assertThat(f.step(run, "ask").status()).isEqualTo(StepStatus.WAITING);
+    assertThat(f.step(run, "ask").wakeAt()).isEqualTo(timeout);
+    assertThat(f.d.post("/api/v1/runs/" + run + "/approve", "{\"by\": \"dana\"}").statusCode()).isEqualTo(200);
+    f.awaitStatus(run, RunStatus.SUCCEEDED);
+    assertThat(f.step(run, "ask").output()).containsEntry("by", "dana");
+  }
+
+  @Test
+  void aStepThatWasRunningRunsAgainUnlessItSaysOnResumeFail() {
+    server.route("/again", n -> n == 1 ? LocalServer.HOLD : new LocalServer.Reply(200, "{}"))
+        .route("/once", n -> n == 1 ? LocalServer.HOLD : new LocalServer.Reply(200, "{}"));
+    f = RunbookFixture.start(dir, "mid", rb("mid", """
+        steps:
+          - {id: again, http: {url: "$BASE/again"}}
+          - {id: once, http: {url: "$BASE/once"}, onResume: fail}
+        onFailure: none
+        """));
+    RunId run = fire("mid");
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.holding() == 2);
+    assertThat(f.step(run, "again").status()).isEqualTo(StepStatus.RUNNING);
+    f.restart();
+    server.release();
+    RunRecord r = f.awaitStatus(run, RunStatus.FAILED);
+    assertThat(f.step(run, "again").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(f.step(run, "again").attempts()).isEqualTo(2);
+    assertThat(server.count("/again")).isEqualTo(2);
+    assertThat(f.step(run, "once").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(f.step(run, "once").error()).isEqualTo("interrupted by a restart of Vigil while running (onResume: fail)");
+    assertThat(server.count("/once")).isEqualTo(1);
+    assertThat(r.error()).contains("once: interrupted by a restart");
+  }
+
+  @Test
+  void anIncidentLeftUndecidedByACrashGetsItsRunbookAtTheNextStart() throws Exception {
+    server.ok("/fix", "{}");
+    f = RunbookFixture.start(dir, "other", rb("other", "steps:\n  - {id: x, wait: 1s}\n"));
+    // committed, but no run was decided for it (as if Vigil died right after the commit)
+    String inc = f.fire("{\"alertname\": \"late\"}");
+    assertThat(f.incident(inc).getJsonArray("runs")).isEmpty();
+    Files.writeString(dir.resolve("runbooks/late.yaml"), rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
+    f.clock.advance(Duration.ofMinutes(5));
+    f.restart();
+    RunId run = f.runOf(inc);
+    f.awaitStatus(run, RunStatus.SUCCEEDED);
+    assertThat(server.count("/fix")).isEqualTo(1);
+    f.restart();
+    assertThat(f.incident(inc).getJsonArray("runs")).as("decided once: a later start leaves it alone").hasSize(1);
+  }
+}
