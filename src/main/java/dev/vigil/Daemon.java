@@ -196,7 +196,7 @@ public final class Daemon {
     if (config.slack().signingSecret().isEmpty()) {
       log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
     }
-    EngineRuns runs = new EngineRuns(engine);
+    EngineRuns runs = new EngineRuns(engine, runbooks);
     return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, null), metrics, clock);
   }
 

@@ -1,10 +1,13 @@
 package dev.vigil.chatops;
 
 import dev.vigil.incident.IncidentId;
+import dev.vigil.runbook.RunbookRegistry;
+import dev.vigil.runbook.StepSpec;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.EngineException;
 import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunRecord;
+import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
 import java.util.Optional;
 
@@ -16,9 +19,29 @@ import java.util.Optional;
  */
 public final class EngineRuns implements RunStarter, Approvals {
   private final Engine engine;
+  private final RunbookRegistry runbooks;
 
-  public EngineRuns(Engine engine) {
+  public EngineRuns(Engine engine, RunbookRegistry runbooks) {
     this.engine = engine;
+    this.runbooks = runbooks;
+  }
+
+  /**
+   * The approvers of the approval step the run waits for, read from the runbook as it serves now
+   * (the engine keeps the version a run started with to itself; an approval step's approvers rarely
+   * change, and a step that no longer exists or is no longer an approval names nobody).
+   */
+  @Override
+  public Future<Optional<StepApprovers>> approvers(String run) {
+    Optional<RunId> id = RunId.parse(run);
+    if (id.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return engine.run(id.get()).map(found -> found.flatMap(r -> r.steps().stream()
+        .filter(s -> s.kind().equals("approval") && s.status() == StepStatus.WAITING).findFirst()
+        .flatMap(waiting -> runbooks.byName(r.runbook()).flatMap(rb -> rb.step(waiting.id()))
+            .filter(step -> step.spec() instanceof StepSpec.Approval)
+            .map(step -> new StepApprovers(step.id(), ((StepSpec.Approval) step.spec()).approvers())))));
   }
 
   @Override

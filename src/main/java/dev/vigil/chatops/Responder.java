@@ -104,11 +104,11 @@ public final class Responder {
           + run.id() + " of runbook " + run.runbook() + " for " + r.incident() + " (" + run.status() + ")."));
     }
     if (c instanceof Command.Approve a) {
-      return d.approvals().decide(a.run(), true, actor.by()).map(run -> Reply.toChannel(run.id() + " approved by "
+      return stepApprovers(a.run(), actor).compose(v -> d.approvals().decide(a.run(), true, actor.by())).map(run -> Reply.toChannel(run.id() + " approved by "
           + actor.mention() + "; the run is " + run.status() + "."));
     }
     if (c instanceof Command.Reject r) {
-      return d.approvals().decide(r.run(), false, actor.by()).map(run -> Reply.toChannel(run.id() + " rejected by "
+      return stepApprovers(r.run(), actor).compose(v -> d.approvals().decide(r.run(), false, actor.by())).map(run -> Reply.toChannel(run.id() + " rejected by "
           + actor.mention() + "; the run is " + run.status() + "."));
     }
     if (c instanceof Command.OverrideTeam o) {
@@ -122,6 +122,13 @@ public final class Responder {
           + "), for " + Durations.format(o.duration()) + ". Override #" + ov.id() + "; it expires on its own."));
     }
     return Future.failedFuture(new IllegalStateException("no handler for " + c));
+  }
+
+  /** An approval step that names its approvers admits only them (after {@code chatops.allow.approve}). */
+  private Future<Void> stepApprovers(String run, Actor actor) {
+    return d.approvals().approvers(run).compose(found -> found.filter(a -> !a.ids().isEmpty())
+        .map(a -> d.gate().among(a.ids(), actor, "approve", "step " + a.step() + " of " + run + " (its approvers)"))
+        .orElseGet(Future::succeededFuture));
   }
 
   static String help() {

@@ -32,6 +32,12 @@ class SlackEngineTest {
         - {id: ask, approval: {text: "restart ${{ alert.labels.instance }}?", timeout: 1h}}
         - {id: tell, needs: [ask], incident: {action: note, text: "go-ahead from ${{ steps.ask.output.by }}"}}
       """;
+  static final String STRICT = """
+      name: strict
+      match: ['alertname = "Strict"']
+      steps:
+        - {id: confirm, approval: {text: "drop the cache?", approvers: ["UBOSS", "S0SRE"]}}
+      """;
 
   @TempDir
   Path dir;
@@ -42,7 +48,8 @@ class SlackEngineTest {
   @BeforeEach
   void start() {
     slack = new FakeSlack("xoxb-test");
-    slack.groups.put("S0APPROVERS", Set.of("UAPPROVER"));
+    slack.groups.put("S0APPROVERS", Set.of("UAPPROVER", "UBOSS", "USRE"));
+    slack.groups.put("S0SRE", Set.of("USRE"));
     f = RunbookFixture.start(dir, """
         slack:
           botToken: xoxb-test
@@ -51,7 +58,7 @@ class SlackEngineTest {
         chatops:
           allow:
             approve: [S0APPROVERS]
-        """.formatted(SECRET, slack.apiUrl()), Map.of("appr", RUNBOOK));
+        """.formatted(SECRET, slack.apiUrl()), Map.of("appr", RUNBOOK, "strict", STRICT));
     s = new SignedSlack(f.d.url(""), SECRET, f.clock);
   }
 
@@ -103,6 +110,20 @@ class SlackEngineTest {
     assertThat(firstResponse("yes").getString("text")).startsWith(run + " rejected by <@UAPPROVER>");
     s.command("UAPPROVER", "approve " + run, slack.url("/response/again"), null);
     assertThat(firstResponse("again").getString("text")).isEqualTo("run " + run + " is failed and waits for no approval");
+  }
+
+  @Test
+  void anApprovalStepThatNamesItsApproversAdmitsOnlyThem() {
+    String inc = f.fire("{\"alertname\": \"Strict\", \"instance\": \"host-1\"}");
+    RunId run = f.runOf(inc);
+    f.awaitStep(run, "confirm", StepStatus.WAITING);
+    s.command("UAPPROVER", "approve " + run, slack.url("/response/no"), null); // allowed to approve in general, not this step
+    assertThat(firstResponse("no").getString("text")).isEqualTo("<@UAPPROVER> may not approve from Slack: step confirm of " + run
+        + " (its approvers) lets only the listed users and members of <!subteam^S0SRE> do it. Ask a lead to add you.");
+    assertThat(f.step(run, "confirm").status()).isEqualTo(StepStatus.WAITING);
+    s.command("USRE", "approve " + run, slack.url("/response/yes"), null); // a member of a listed group
+    f.awaitStatus(run, RunStatus.SUCCEEDED);
+    assertThat(f.step(run, "confirm").output()).containsEntry("by", "slack:USRE");
   }
 
   @Test
