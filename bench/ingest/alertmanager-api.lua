@@ -9,13 +9,16 @@ function setup(thread)
 end
 
 function init(args)
+  -- a prefix per wrk run and thread, so warm-up and measured runs never repeat an alert
+  math.randomseed(os.time() + tid * 7919)
+  prefix = string.format("%d%06d", os.time() % 100000, math.random(0, 999999))
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
 end
 
 function request()
   counter = counter + 1
-  local group = tid .. "-" .. counter
+  local group = prefix .. "-" .. tid .. "-" .. counter
   local parts = {}
   for i = 1, alerts_per_request do
     local n = group .. "-" .. i

@@ -22,7 +22,8 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
-import dev.vigil.notify.LogNotifier;
+import dev.vigil.notify.IncidentUpdates;
+import dev.vigil.notify.Integrations;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
@@ -30,6 +31,7 @@ import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlOverrideStore;
+import dev.vigil.store.SqlSlackMessages;
 import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -86,6 +88,8 @@ public final class Daemon {
   private Escalator escalator;
   private HandoffDigester digester;
   private HeartbeatWatch heartbeats;
+  private Integrations integrations;
+  private IncidentUpdates updates;
   private long housekeeping = -1;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
@@ -133,13 +137,19 @@ public final class Daemon {
       Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
       VertxScheduler scheduler = new VertxScheduler(vertx, clock);
       SqlOutbox outbox = new SqlOutbox(db);
-      LogNotifier notifier = new LogNotifier(outbox, clock);
-      Runnable kick = () -> notifier.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
+      // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
+      integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
+          sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT);
+      Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
+      updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
-      // the API's acks and resolutions reach escalation through the store; ingest's through afterCommit
+      // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
-          changes -> escalator.onChanges(changes));
+          changes -> {
+            escalator.onChanges(changes);
+            updates.onChanges(changes);
+          });
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
       escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, kick);
@@ -147,15 +157,16 @@ public final class Daemon {
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
           result -> escalator.onChanges(result.changes()));
       Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
-      engine = runbookEngine(incidents, clock, runbookTimers);
+      engine = runbookEngine(incidents, clock, runbookTimers,
+          new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
           config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
       Readiness readiness = new Readiness()
           .check("store", db::ping)
           .check("config", Future::succeededFuture)
-          .integration("pagerduty", () -> "off: notifications go to the log and the incident timeline")
-          .integration("slack", () -> config.slack().enabled() ? "configured" : "off: no slack.botToken configured")
+          .integration("pagerduty", integrations::pagerDutyState)
+          .integration("slack", integrations::slackState)
           .integration("chatops", () -> config.slack().signingSecret().isEmpty()
               ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
@@ -188,16 +199,16 @@ public final class Daemon {
   }
 
   /**
-   * Slack slash commands and buttons: runs and approvals go to the runbook engine; clicked messages
-   * are updated through the interaction's response_url until a Slack client is bound as the
-   * {@code MessageUpdater}.
+   * Slack slash commands and buttons: runs and approvals go to the runbook engine; clicked incident
+   * messages are updated in place through the Slack integration (or the interaction's response_url).
    */
   private SlackApi slack(IncidentStore incidents, Resolver resolver, Overrides overrides, Clock clock) {
     if (config.slack().signingSecret().isEmpty()) {
       log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
     }
     EngineRuns runs = new EngineRuns(engine, runbooks);
-    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, null), metrics, clock);
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack()),
+        metrics, clock);
   }
 
   /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */
@@ -210,13 +221,11 @@ public final class Daemon {
 
   /**
    * The runbook engine and its actions. Escalation goes to [F2]'s escalator (a failed run hands the
-   * incident over; an {@code incident: escalate} step pages the next level). {@code slack},
-   * {@code pagerduty} steps and approval requests go to the incident timeline until the outbox has a
-   * kind for messages ([F5]; the seam: replace {@code notifications}).
+   * incident over; an {@code incident: escalate} step pages the next level). {@code slack} steps,
+   * approval requests and the guard's ops message go to the notification outbox ({@link RunbookMessages}).
    */
-  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler) {
+  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler, Notifications notifications) {
     engineStore = new SqlRunStore(db);
-    Notifications notifications = new TimelineNotifications(incidents, clock);
     Escalation escalation = new Escalation() {
       @Override
       public Future<Void> runFailed(dev.vigil.incident.IncidentId incident, String by, String reason) {
@@ -242,6 +251,20 @@ public final class Daemon {
     return new Engine(new Engine.Deps(engineStore, incidents, runbooks,
         new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
         scheduler, clock, random::nextDouble, metrics));
+  }
+
+  /** What the incident's Slack message says about its runbook: the latest run and its status, or nothing. */
+  private Future<String> runbookStatus(dev.vigil.incident.IncidentId id) {
+    if (engineStore == null) {
+      return Future.succeededFuture("");
+    }
+    return engineStore.forIncident(id).map(runs -> {
+      if (runs.isEmpty()) {
+        return "";
+      }
+      var last = runs.get(runs.size() - 1);
+      return last.runbook() + ": " + last.status().wire();
+    });
   }
 
   /** The runbook engine (for tests and the benchmark). */
@@ -295,6 +318,7 @@ public final class Daemon {
     });
     escalator.onChanges(result.changes());
     engine.onChanges(result.changes());
+    updates.onChanges(result.changes());
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
@@ -304,6 +328,11 @@ public final class Daemon {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The notification integrations ([F6] reaches the Slack messages through {@link Integrations#slack()}). */
+  public Integrations integrations() {
+    return integrations;
   }
 
   /**
@@ -327,6 +356,9 @@ public final class Daemon {
         .andThen(ar -> {
           if (runbooks != null) {
             runbooks.close();
+          }
+          if (integrations != null) {
+            integrations.close();
           }
         })
         .onComplete(ar -> vertx.close().onComplete(done));

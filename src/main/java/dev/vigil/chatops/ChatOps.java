@@ -3,6 +3,7 @@ package dev.vigil.chatops;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.escalation.Escalator;
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.notify.slack.SlackMessages;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
+import java.util.Optional;
 
 /** Assembles the Slack endpoints from the daemon's parts; the daemon calls {@link #wire} once. */
 public final class ChatOps {
@@ -17,12 +19,17 @@ public final class ChatOps {
   static final long REPLY_WITHIN_MS = 2_000;
 
   /** What the commands act on, beyond the config. */
+  /** @param slackMessages [F5]'s incident messages; empty when Slack is off */
   public record Parts(IncidentStore incidents, Escalator escalator, Resolver resolver, Overrides overrides,
-      RunStarter runs, Approvals approvals, MessageUpdater messages) {}
+      RunStarter runs, Approvals approvals, Optional<SlackMessages> slackMessages) {}
 
   private ChatOps() {}
 
-  /** {@code parts.messages()} may be null: clicked messages are then updated through the interaction's response_url. */
+  /**
+   * Clicked incident messages that Vigil posted are updated with {@code chat.update} through
+   * {@code parts.slackMessages()}; other messages, and all of them when Slack is off, through the
+   * interaction's response_url.
+   */
   public static SlackApi wire(Vertx vertx, VigilConfig config, Parts parts, MeterRegistry metrics, Clock clock) {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil").setConnectTimeout(2_000));
     ResponseUrls responseUrls = new ResponseUrls(client, clock);
@@ -30,7 +37,8 @@ public final class ChatOps {
         new SlackUserGroups(client, config.slack().apiUrl(), config.slack().botToken(), clock));
     Responder responder = new Responder(new Responder.Deps(parts.incidents(), parts.escalator(), parts.resolver(), parts.overrides(),
         parts.runs(), parts.approvals(), gate, clock));
-    MessageUpdater messages = parts.messages() == null ? responseUrls.updater() : parts.messages();
+    MessageUpdater messages = parts.slackMessages().<MessageUpdater>map(m -> new StoredMessages(m, responseUrls.updater()))
+        .orElseGet(responseUrls::updater);
     return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock), responder, responseUrls, messages,
         parts.incidents(), metrics, clock, REPLY_WITHIN_MS);
   }

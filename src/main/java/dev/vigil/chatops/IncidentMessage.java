@@ -12,6 +12,10 @@ import io.vertx.core.json.JsonObject;
  * (value: {@code RUNBOOK INC-1}).
  */
 public final class IncidentMessage {
+  /** The action ids of [F5]'s incident messages, the same buttons. */
+  static final String ACKNOWLEDGE = dev.vigil.notify.slack.IncidentMessage.ACKNOWLEDGE;
+  static final String RESOLVE = dev.vigil.notify.slack.IncidentMessage.RESOLVE;
+
   private IncidentMessage() {}
 
   /** {@code text} and {@code blocks} of the message. */
@@ -32,10 +36,10 @@ public final class IncidentMessage {
         .add(new JsonObject().put("type", "section").put("text", new JsonObject().put("type", "mrkdwn").put("text", facts.toString())));
     JsonArray buttons = new JsonArray();
     if (inc.status() == IncidentStatus.TRIGGERED) {
-      buttons.add(button("Acknowledge", "ack", inc.id().toString(), "primary"));
+      buttons.add(button("Acknowledge", ACKNOWLEDGE, inc.id().toString(), "primary"));
     }
     if (inc.status() != IncidentStatus.RESOLVED) {
-      buttons.add(button("Resolve", "resolve", inc.id().toString(), null));
+      buttons.add(button("Resolve", RESOLVE, inc.id().toString(), null));
     }
     if (!buttons.isEmpty()) {
       blocks.add(new JsonObject().put("type", "actions").put("elements", buttons));

@@ -252,8 +252,8 @@ public final class SlackApi {
     Command c;
     try {
       c = switch (actionId) {
-        case "ack", "acknowledge" -> parser.parse("ack " + value);
-        case "resolve" -> parser.parse("resolve " + value);
+        case "ack", "acknowledge", IncidentMessage.ACKNOWLEDGE -> parser.parse("ack " + value);
+        case "resolve", IncidentMessage.RESOLVE -> parser.parse("resolve " + value);
         case "run", "run_runbook" -> parser.parse("run " + value);
         case "approve" -> parser.parse("approve " + value);
         case "reject" -> parser.parse("reject " + value);

@@ -49,12 +49,13 @@ public final class ConfigLoader {
     Fields f = root.get().fields("server", "auth", "store", "ingest", "teams", "classification", "pagerduty",
         "slack", "runbooks", "notify", "chatops", "telemetry");
 
-    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout");
+    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl");
     VigilConfig.Server server = new VigilConfig.Server(
         s.string("host", "127.0.0.1"),
         (int) s.integer("port", 8080, 0, 65535),
         s.integer("maxBodyBytes", 16L * 1024 * 1024, 1024, 1L << 30),
-        s.duration("shutdownTimeout", Duration.ofSeconds(30)));
+        s.duration("shutdownTimeout", Duration.ofSeconds(30)),
+        s.has("publicUrl") ? stripSlash(httpUrl(s, "publicUrl", "")) : "");
 
     Fields a = section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous");
     VigilConfig.Auth auth = new VigilConfig.Auth(
@@ -111,7 +112,7 @@ public final class ConfigLoader {
     VigilConfig.Runbooks runbooks = new VigilConfig.Runbooks(
         dir.resolve(rb.string("dir", "../runbooks")).normalize(), exec.strings("allow"), http.strings("allow"));
 
-    Fields notify = section(f, "notify", "breaker");
+    Fields notify = section(f, "notify", "breaker", "retry");
     Fields br = notify.fields("breaker", "maxFailures", "timeout", "resetTimeout", "failuresWindow")
         .orElseGet(() -> empty(notify, "breaker"));
     VigilConfig.Breaker breaker = new VigilConfig.Breaker(
@@ -119,6 +120,11 @@ public final class ConfigLoader {
         br.duration("timeout", Duration.ofSeconds(10)),
         br.duration("resetTimeout", Duration.ofSeconds(30)),
         br.duration("failuresWindow", Duration.ofSeconds(60)));
+    Fields rt = notify.fields("retry", "maxAttempts", "initialDelay", "maxDelay").orElseGet(() -> empty(notify, "retry"));
+    VigilConfig.Retry retry = new VigilConfig.Retry(
+        (int) rt.integer("maxAttempts", 8, 1, 100),
+        rt.duration("initialDelay", Duration.ofSeconds(30)),
+        rt.duration("maxDelay", Duration.ofMinutes(5)));
 
     Fields chat = section(f, "chatops", "allow");
     Map<String, List<String>> allow = new LinkedHashMap<>();
@@ -133,7 +139,7 @@ public final class ConfigLoader {
     checkReferencedFile(f, "classification", classification, problems);
 
     return Optional.of(new VigilConfig(abs, server, auth, store, ingest, teams, classification, pagerduty, slack,
-        runbooks, breaker, Map.copyOf(allow), telemetry));
+        runbooks, breaker, retry, Map.copyOf(allow), telemetry));
   }
 
   private static Fields section(Fields parent, String key, String... known) {
@@ -153,6 +159,10 @@ public final class ConfigLoader {
       f.get(key).orElse(f.node()).error("expected an http:// or https:// URL, got \"" + YamlNode.abbreviate(v) + "\"");
     }
     return v;
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   private static void checkReferencedFile(Fields f, String key, Path path, Problems problems) {

@@ -21,10 +21,12 @@ public record VigilConfig(
     Slack slack,
     Runbooks runbooks,
     Breaker breaker,
+    Retry retry,
     Map<String, List<String>> chatopsAllow,
     Telemetry telemetry) {
 
-  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout) {}
+  /** @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links */
+  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl) {}
 
   public record Auth(List<Secret> webhookTokens, List<Secret> apiTokens, boolean allowAnonymous) {}
 
@@ -56,6 +58,9 @@ public record VigilConfig(
   public record Runbooks(Path dir, List<String> execAllow, List<String> httpAllow) {}
 
   public record Breaker(int maxFailures, Duration timeout, Duration resetTimeout, Duration failuresWindow) {}
+
+  /** How the outbox retries a notification ({@code notify.retry}): attempts, first delay, longest delay. */
+  public record Retry(int maxAttempts, Duration initialDelay, Duration maxDelay) {}
 
   public record Telemetry(String otlpEndpoint) {}
 }

@@ -67,8 +67,8 @@ public final class LogNotifier {
         .addKeyValue("incident", i.incident() == null ? null : i.incident().toString())
         .addKeyValue("team", i.team().value())
         .addKeyValue("integration", "log")
-        .log("notify: {} for team {}{} (channels {}): {}", i.kind().wire(), i.team(),
-            i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "", channels, i.payload());
+        .log("notify: " + i.kind().wire() + " for team " + i.team() + (i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "")
+            + " (channels " + channels + "): " + i.payload());
     return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
         "paged team " + i.team() + " (level " + i.level() + ") via the log; " + channels
             + " delivery is not connected yet, so nobody was messaged");

@@ -5,8 +5,9 @@ import dev.vigil.oncall.TeamId;
 import java.util.List;
 
 /**
- * Something that should be sent: a page to a team for an incident at an escalation level, or a
- * handoff digest. Written to the outbox in the same transaction as the decision, delivered later.
+ * Something that should be sent: a page to a team for an incident at an escalation level, a handoff
+ * digest, an update of what was paged (the incident was acknowledged or resolved), or a plain message.
+ * Written to the outbox in the same transaction as the decision, delivered later.
  *
  * @param key idempotency key: enqueuing the same key twice stores one intent
  * @param incident null for a digest
@@ -18,7 +19,14 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
     String payload) {
 
   public enum Kind {
-    PAGE, DIGEST;
+    /** Page a team: PagerDuty trigger and/or the incident's Slack message in the team channel. */
+    PAGE,
+    /** The handoff digest, to the incoming team's Slack channel. */
+    DIGEST,
+    /** Payload {@code {"status": "acknowledged"|"resolved"}}: PagerDuty acknowledge/resolve, Slack messages updated. */
+    UPDATE,
+    /** Payload {@code {"text": "...", "channel": "#x"}} (channel optional: the team's), a plain Slack message. */
+    MESSAGE;
 
     public String wire() {
       return name().toLowerCase();
@@ -27,5 +35,22 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
 
   public NotificationIntent {
     channels = List.copyOf(channels);
+  }
+
+  /**
+   * A plain Slack message about an incident (a runbook's {@code slack} step, an approval request).
+   *
+   * @param key idempotency key, e.g. {@code runbook:<run>/<step>}: a step run again after a crash stores one message
+   * @param channel the channel to post to; empty: the team's channel
+   */
+  public static NotificationIntent message(String key, IncidentId incident, TeamId team, String channel, String text) {
+    io.vertx.core.json.JsonObject payload = new io.vertx.core.json.JsonObject().put("text", text);
+    if (!channel.isEmpty()) {
+      payload.put("channel", channel);
+    }
+    if (incident != null) {
+      payload.put("incident", incident.toString());
+    }
+    return new NotificationIntent(key, Kind.MESSAGE, incident, team, 0, List.of("slack"), payload.encode());
   }
 }

@@ -31,7 +31,23 @@ public interface Outbox {
   Future<Void> delivered(List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event);
 
   /** Records a failed attempt; it is tried again at {@code retryAt}, or given up ({@code failed}) when retryAt is null. */
-  Future<Void> attemptFailed(OutboxEntry entry, String error, Instant retryAt);
+  default Future<Void> attemptFailed(OutboxEntry entry, String error, Instant retryAt) {
+    return attempted(entry, entry.done(), error, retryAt, List.of());
+  }
+
+  /**
+   * Records an attempt that did not finish the intent, in one transaction: the integrations now
+   * {@code done}, the error, the timeline lines (for an incident's intent), and either the next
+   * attempt time or, when {@code retryAt} is null, that the intent has failed for good.
+   */
+  Future<Void> attempted(OutboxEntry entry, java.util.Set<String> done, String error, Instant retryAt, List<TimelineEvent> events);
+
+  /**
+   * Marks an intent finished in one transaction: {@code delivered} (or {@code failed} when
+   * {@code error} is not null, meaning some integration refused it for good) with its timeline lines.
+   * An intent no longer pending is left alone, events included.
+   */
+  Future<Void> finished(OutboxEntry entry, java.util.Set<String> done, String error, Instant now, List<TimelineEvent> events);
 
   /** Every intent for an incident, oldest first (API and tests). */
   Future<List<OutboxEntry>> forIncident(IncidentId incident);

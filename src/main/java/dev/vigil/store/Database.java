@@ -147,7 +147,7 @@ public final class Database {
         .map(s -> s.lines().filter(l -> !l.trim().startsWith("--")).reduce("", (a, b) -> a + b + "\n").trim())
         .filter(s -> !s.isEmpty())
         .toList();
-    return inTransaction(conn -> {
+    return this.<Void>inTransaction(conn -> {
       Future<Void> chain = Future.succeededFuture();
       for (String statement : statements) {
         chain = chain.compose(v -> conn.query(statement).execute().mapEmpty());

@@ -14,12 +14,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /** {@link Outbox} in SQL (table {@code outbox}, migration V2). */
 public final class SqlOutbox implements Outbox {
   private static final String COLUMNS = "id, idempotency_key, kind, incident_id, team, level, channels, payload, status, attempts, "
-      + "next_attempt_at, created_at, delivered_at, last_error";
+      + "next_attempt_at, created_at, delivered_at, last_error, done";
 
   private final Database db;
   private final Dialect d;
@@ -63,12 +64,26 @@ public final class SqlOutbox implements Outbox {
   }
 
   @Override
-  public Future<Void> attemptFailed(OutboxEntry entry, String error, Instant retryAt) {
-    return db.writer().preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, next_attempt_at = ? "
-            + "WHERE id = ?"))
+  public Future<Void> attempted(OutboxEntry entry, Set<String> done, String error, Instant retryAt, List<TimelineEvent> events) {
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
+            + "next_attempt_at = ?, done = ? WHERE id = ? AND status = 'pending'"))
         .execute(Tuple.of(error, retryAt == null ? "failed" : "pending",
-            retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), entry.id()))
-        .mapEmpty();
+            retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), doneText(done), entry.id()))
+        .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
+            ? insertEvents(conn, d, entry.intent().incident(), events) : Future.succeededFuture()));
+  }
+
+  @Override
+  public Future<Void> finished(OutboxEntry entry, Set<String> done, String error, Instant now, List<TimelineEvent> events) {
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
+            + "delivered_at = ?, done = ? WHERE id = ? AND status = 'pending'"))
+        .execute(Tuple.of(error, error == null ? "delivered" : "failed", now.toEpochMilli(), doneText(done), entry.id()))
+        .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
+            ? insertEvents(conn, d, entry.intent().incident(), events) : Future.succeededFuture()));
+  }
+
+  private static String doneText(Set<String> done) {
+    return String.join(",", new java.util.TreeSet<>(done));
   }
 
   @Override
@@ -115,6 +130,10 @@ public final class SqlOutbox implements Outbox {
     return (rows.size() == 1 ? conn.preparedQuery(sql).execute(rows.get(0)) : conn.preparedQuery(sql).executeBatch(rows)).mapEmpty();
   }
 
+  private static Set<String> doneSet(String text) {
+    return text == null || text.isEmpty() ? Set.of() : Set.of(text.split(","));
+  }
+
   private static OutboxEntry entry(Row r) {
     Object inc = r.getValue("incident_id");
     String channels = r.getString("channels");
@@ -124,6 +143,6 @@ public final class SqlOutbox implements Outbox {
         channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")), r.getString("payload"));
     return new OutboxEntry(Rows.getLong(r, "id"), intent, OutboxEntry.Status.valueOf(r.getString("status").toUpperCase()),
         Rows.getInt(r, "attempts"), Rows.getInstant(r, "next_attempt_at"), Rows.getInstant(r, "created_at"),
-        Rows.getInstant(r, "delivered_at"), r.getString("last_error"));
+        Rows.getInstant(r, "delivered_at"), r.getString("last_error"), doneSet(r.getString("done")));
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
-import dev.vigil.chatops.fake.FakeSlack;
+import dev.vigil.chatops.fake.ChatOpsSlack;
 import dev.vigil.timer.FakeClock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +36,7 @@ class SlackCommandsTest {
   @TempDir
   Path dir;
   final FakeClock clock = new FakeClock(MONDAY_0600);
-  FakeSlack slack;
+  ChatOpsSlack slack;
   TestDaemon d;
   SignedSlack s;
 
@@ -45,7 +45,7 @@ class SlackCommandsTest {
     Files.createDirectories(dir.resolve("config"));
     Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
     Files.copy(Path.of("config/classification.yaml"), dir.resolve("config/classification.yaml"));
-    slack = new FakeSlack("xoxb-test");
+    slack = new ChatOpsSlack("xoxb-test");
     slack.groups.put("S0LEADS", Set.of("ULEAD2"));
     slack.groups.put("S0ONCALL", Set.of("UONCALL"));
     d = TestDaemon.start(dir, """
@@ -297,7 +297,8 @@ class SlackCommandsTest {
   @Test
   void theAcknowledgeButtonAcknowledgesAndUpdatesTheMessageInPlace() {
     anIncident();
-    HttpResponse<String> r = s.signed("/slack/interactions", click("U7", "ack", "INC-1", slack.url("/response/btn")));
+    // the action id of the incident messages the Slack integration posts
+    HttpResponse<String> r = s.signed("/slack/interactions", click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/btn")));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEmpty();
     await().atMost(Duration.ofSeconds(10)).until(() -> !slack.responses("btn").isEmpty());
@@ -305,9 +306,24 @@ class SlackCommandsTest {
     assertThat(update.getBoolean("replace_original")).isTrue();
     assertThat(update.getString("text")).endsWith("[critical, acknowledged]");
     String blocks = update.getJsonArray("blocks").encode();
-    assertThat(blocks).contains("*Acknowledged by* <@U7>", "\"action_id\":\"resolve\"").doesNotContain("\"action_id\":\"ack\"");
+    assertThat(blocks).contains("*Acknowledged by* <@U7>", "\"action_id\":\"vigil.incident.resolve\"")
+        .doesNotContain("\"action_id\":\"vigil.incident.acknowledge\"");
     assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
     assertThat(timeline("INC-1")).contains("acknowledged by slack:U7: acknowledged");
+  }
+
+  @Test
+  void aClickOnTheIncidentMessageVigilPostedUpdatesThatMessageWithChatUpdate() {
+    anIncident();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !slack.slack.messages("#ops-eu").isEmpty());
+    dev.vigil.fake.FakeSlack.Message posted = slack.slack.messages("#ops-eu").get(0);
+    String click = click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/posted"))
+        .replace("1764482400.000100", posted.ts).replace("%22C1%22", "%22" + posted.channelId + "%22");
+    assertThat(s.signed("/slack/interactions", click).statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> posted.updates() >= 1
+        && dev.vigil.fake.FakeSlack.blockText(posted).toLowerCase().contains("acknowledged"));
+    assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
+    assertThat(slack.responses("posted")).isEmpty(); // updated through chat.update, not replaced through the response_url
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.vigil.chatops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vigil.chatops.fake.FakeSlack;
+import dev.vigil.chatops.fake.ChatOpsSlack;
 import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunStatus;
 import dev.vigil.runbook.engine.RunbookFixture;
@@ -41,13 +41,16 @@ class SlackEngineTest {
 
   @TempDir
   Path dir;
-  FakeSlack slack;
+  ChatOpsSlack slack;
   RunbookFixture f;
   SignedSlack s;
 
   @BeforeEach
-  void start() {
-    slack = new FakeSlack("xoxb-test");
+  void start() throws Exception {
+    // with teams, incidents have a team; since [F5] the approval request goes to the outbox, which needs one
+    java.nio.file.Files.createDirectories(dir.resolve("config"));
+    java.nio.file.Files.writeString(dir.resolve("config/teams.yaml"), dev.vigil.TestDaemon.resource("config/good/teams.yaml"));
+    slack = new ChatOpsSlack("xoxb-test");
     slack.groups.put("S0APPROVERS", Set.of("UAPPROVER", "UBOSS", "USRE"));
     slack.groups.put("S0SRE", Set.of("USRE"));
     f = RunbookFixture.start(dir, """

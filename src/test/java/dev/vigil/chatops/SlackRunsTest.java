@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.vigil.chatops.fake.FakeSlack;
+import dev.vigil.chatops.fake.ChatOpsSlack;
 import dev.vigil.classify.Severity;
 import dev.vigil.classify.Triage;
 import dev.vigil.config.Secret;
@@ -64,13 +64,13 @@ class SlackRunsTest {
       "g", Map.of(), 1, 1, NOW, null, null, null, null, false);
   Vertx vertx;
   HttpServer server;
-  FakeSlack slack;
+  ChatOpsSlack slack;
   SignedSlack s;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    slack = new FakeSlack("xoxb-test");
+    slack = new ChatOpsSlack("xoxb-test");
     RunStarter runs = (runbook, inc, by) -> {
       starts.add(new Start(runbook, inc, by));
       startResult = Promise.promise();

@@ -1,0 +1,317 @@
+package dev.vigil.notify;
+
+import dev.vigil.incident.TimelineEvent;
+import dev.vigil.timer.Scheduler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the outbox: every pending intent whose attempt is due goes to each integration it needs
+ * ({@link #targets}) that has not taken it yet; the outcome of each attempt is stored with the
+ * intent, and written to the incident's timeline, in one transaction.
+ *
+ * <p>Order of one attempt: deliver to each remaining integration in turn (PagerDuty before Slack);
+ * those that took it, or refused it for good (PagerDuty 400), are {@link OutboxEntry#done() done}. A page
+ * PagerDuty cannot take because its circuit is open (or after its last attempt) goes to Slack once,
+ * marked as a fallback, while PagerDuty keeps being retried. With nothing left the intent is finished;
+ * otherwise the next attempt is set by the {@link RetryPolicy} (backoff with jitter, bounded), or the
+ * intent fails for good, with a timeline line that says which integration, what and why.
+ *
+ * <p>Durability: the intent is a row before any attempt, and an attempt's outcome is written after
+ * it. A crash in between leaves the row pending with its old due time, so the attempt is made again
+ * after the restart; the integrations make that harmless (PagerDuty's {@code dedup_key} is the
+ * incident id; Slack updates the stored message when it has one).
+ *
+ * <p>Acknowledge and resolve intents of an incident wait until its pages have left the outbox, so a
+ * resolve never overtakes its trigger. {@link #drain()} may be called from any thread; it never blocks.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final int BATCH = 200;
+  public static final String FALLBACK = "fallback";
+
+  private final Outbox outbox;
+  private final Map<String, Notifier> notifiers;
+  private final Notifier logSink;
+  private final RetryPolicy retry;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+  private final DoubleSupplier random;
+  private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  private Future<List<Future<Void>>> fetching;
+  private boolean again;
+
+  /**
+   * @param notifiers the configured integrations by {@link Notifier#integration()}; an intent naming one
+   *     that is not here (Slack with no token) goes to {@code logSink}
+   */
+  public Dispatcher(Outbox outbox, List<Notifier> notifiers, Notifier logSink, RetryPolicy retry, Scheduler scheduler, Clock clock,
+      MeterRegistry metrics, DoubleSupplier random) {
+    this.outbox = outbox;
+    this.notifiers = new LinkedHashMap<>();
+    notifiers.forEach(n -> this.notifiers.put(n.integration(), n));
+    this.logSink = logSink;
+    this.retry = retry;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.random = random;
+  }
+
+  /**
+   * Starts an attempt for every intent due now that is not being delivered already; the future
+   * completes when those attempts have finished (successful or not) and holds how many there were.
+   * Calls do not overlap in reading the outbox: one made while another reads returns that one's
+   * future and another read follows it.
+   */
+  public Future<Integer> drain() {
+    Future<List<Future<Void>>> started;
+    synchronized (this) {
+      if (fetching != null) {
+        again = true;
+        started = fetching;
+      } else {
+        fetching = outbox.due(clock.instant(), BATCH).map(this::startAll);
+        started = fetching;
+        fetching.onComplete(ar -> {
+          boolean more;
+          synchronized (this) {
+            fetching = null;
+            more = again;
+            again = false;
+          }
+          if (ar.failed()) {
+            log.atError().setCause(ar.cause()).log("notify: reading the outbox failed: " + ar.cause().getMessage());
+          }
+          if (more) {
+            drain();
+          }
+        });
+      }
+    }
+    return started.compose(list -> Future.join(list).transform(ar -> Future.succeededFuture(list.size())));
+  }
+
+  private List<Future<Void>> startAll(List<OutboxEntry> due) {
+    List<Future<Void>> out = new ArrayList<>();
+    for (OutboxEntry e : due) {
+      if (inFlight.add(e.id())) {
+        Future<Void> f;
+        try {
+          f = attempt(e);
+        } catch (RuntimeException x) {
+          f = Future.failedFuture(x);
+        }
+        out.add(f.onComplete(ar -> {
+          inFlight.remove(e.id());
+          if (ar.failed()) {
+            log.atError().addKeyValue("incident", incident(e)).setCause(ar.cause())
+                .log("notify: recording the outcome of " + e.intent().key() + " failed (it will be tried again): " + ar.cause().getMessage());
+          }
+        }));
+      }
+    }
+    return out;
+  }
+
+  /** The integrations an intent needs, in order. */
+  static List<String> targets(NotificationIntent i) {
+    return switch (i.kind()) {
+      case PAGE -> i.channels().isEmpty() ? List.of("log") : i.channels();
+      case DIGEST, MESSAGE -> i.channels().contains("slack") ? List.of("slack") : List.of("log");
+      case UPDATE -> i.channels();
+    };
+  }
+
+  private Future<Void> attempt(OutboxEntry e) {
+    if (e.intent().kind() == NotificationIntent.Kind.UPDATE && e.intent().incident() != null) {
+      return outbox.forIncident(e.intent().incident()).compose(all -> {
+        boolean pageWaiting = all.stream().anyMatch(o -> o.id() < e.id() && o.intent().kind() == NotificationIntent.Kind.PAGE
+            && o.status() == OutboxEntry.Status.PENDING);
+        // left pending without an attempt: the next drain looks again (the trigger goes first)
+        return pageWaiting ? Future.<Void>succeededFuture() : deliver(e);
+      });
+    }
+    return deliver(e);
+  }
+
+  private Future<Void> deliver(OutboxEntry e) {
+    Attempt a = new Attempt(e);
+    Future<Void> chain = Future.succeededFuture();
+    for (String target : targets(e.intent())) {
+      if (e.done().contains(target)) {
+        continue;
+      }
+      chain = chain.compose(v -> notifier(target).deliver(e).transform(ar -> {
+        a.record(target, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause());
+        return Future.<Void>succeededFuture();
+      }));
+    }
+    return chain.compose(v -> a.fallbackIfNeeded()).compose(v -> a.commit());
+  }
+
+  private Notifier notifier(String target) {
+    return notifiers.getOrDefault(target, logSink);
+  }
+
+  /** One attempt's bookkeeping: what each integration did, then the stored outcome. */
+  private final class Attempt {
+    final OutboxEntry entry;
+    final NotificationIntent intent;
+    final Set<String> done;
+    final List<String> delivered = new ArrayList<>();
+    final Map<String, DeliveryException> refused = new LinkedHashMap<>();
+    final Map<String, DeliveryException> failed = new LinkedHashMap<>();
+    final List<TimelineEvent> events = new ArrayList<>();
+
+    Attempt(OutboxEntry entry) {
+      this.entry = entry;
+      this.intent = entry.intent();
+      this.done = new LinkedHashSet<>(entry.done());
+    }
+
+    void record(String target, String phrase, Throwable failure) {
+      if (failure == null) {
+        done.add(target);
+        if (phrase != null && !phrase.isEmpty()) {
+          delivered.add(phrase);
+        }
+        count(target, "delivered");
+        return;
+      }
+      DeliveryException d = failure instanceof DeliveryException x ? x
+          : DeliveryException.transientFailure(target + ": " + Circuit.describe(failure));
+      if (d.permanent()) {
+        done.add(target);
+        refused.put(target, d);
+        count(target, "failed");
+        log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+            .log("notify: " + intent.key() + " refused for good, not retried: " + d.getMessage());
+      } else {
+        failed.put(target, d);
+        count(target, d.circuitOpen() ? "circuit_open" : "retried");
+        log.atWarn().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+            .addKeyValue("attempt", entry.attempts() + 1)
+            .log("notify: attempt " + (entry.attempts() + 1) + " of " + intent.key() + " failed: " + d.getMessage());
+      }
+    }
+
+    boolean lastAttempt() {
+      return entry.attempts() + 1 >= retry.maxAttempts();
+    }
+
+    /** PagerDuty could not take a page now: post it to Slack once, marked as a fallback. */
+    Future<Void> fallbackIfNeeded() {
+      DeliveryException pd = failed.get("pagerduty");
+      Notifier slack = notifiers.get("slack");
+      if (intent.kind() != NotificationIntent.Kind.PAGE || pd == null || slack == null || done.contains(FALLBACK)
+          || !(pd.circuitOpen() || lastAttempt())) {
+        return Future.succeededFuture();
+      }
+      return slack.fallback(entry, pd.getMessage()).transform(ar -> {
+        if (ar.succeeded()) {
+          done.add(FALLBACK);
+          count("slack", "fallback");
+          events.add(event("notify-fallback", "PagerDuty cannot take the page now (" + pd.getMessage() + "): posted to "
+              + ar.result() + " as a fallback; PagerDuty will be retried"));
+        } else {
+          log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", "slack")
+              .log("notify: the Slack fallback for " + intent.key() + " failed too: " + Circuit.describe(ar.cause()));
+        }
+        return Future.<Void>succeededFuture();
+      });
+    }
+
+    Future<Void> commit() {
+      Instant now = clock.instant();
+      if (!delivered.isEmpty()) {
+        events.add(0, event("notified", deliveredText()));
+      }
+      refused.forEach((t, d) -> events.add(event("notify-failed", d.getMessage() + "; not retried")));
+      String refusal = refused.isEmpty() ? null : String.join("; ", refused.values().stream().map(Throwable::getMessage).toList());
+      if (failed.isEmpty()) {
+        return outbox.finished(entry, done, refusal, now, events);
+      }
+      String error = String.join("; ", failed.values().stream().map(Throwable::getMessage).toList());
+      Optional<Instant> next = retry.next(entry.attempts() + 1, now, random);
+      if (next.isEmpty()) {
+        int attempts = entry.attempts() + 1;
+        failed.forEach((t, d) -> {
+          count(t, "failed");
+          String what = t + ": " + verb() + " " + subject() + " failed after " + attempts + " attempt" + (attempts == 1 ? "" : "s")
+              + ": " + strip(t, d.getMessage());
+          events.add(event("notify-failed", what + "; giving up"));
+          log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", t).log("notify: " + what);
+        });
+        return outbox.attempted(entry, done, refusal == null ? error : refusal + "; " + error, null, events);
+      }
+      return outbox.attempted(entry, done, error, next.get(), events).onSuccess(v ->
+          scheduler.at(next.get(), () -> drain().mapEmpty()));
+    }
+
+    String deliveredText() {
+      String via = String.join(", ", delivered);
+      return switch (intent.kind()) {
+        case PAGE -> "paged team " + intent.team() + " (level " + intent.level() + ") via " + via;
+        case UPDATE -> "sent " + status() + " to " + via;
+        case MESSAGE, DIGEST -> "message sent via " + via;
+      };
+    }
+
+    String verb() {
+      return switch (intent.kind()) {
+        case PAGE -> "trigger";
+        case UPDATE -> status();
+        case DIGEST -> "digest";
+        case MESSAGE -> "message";
+      };
+    }
+
+    String subject() {
+      return intent.incident() != null ? intent.incident().toString() : "for team " + intent.team();
+    }
+
+    String status() {
+      try {
+        return new io.vertx.core.json.JsonObject(intent.payload()).getString("status", "update");
+      } catch (RuntimeException x) {
+        return "update";
+      }
+    }
+
+    TimelineEvent event(String kind, String text) {
+      return new TimelineEvent(clock.instant(), kind, "notify", text);
+    }
+  }
+
+  /** "pagerduty: HTTP 429" reads "HTTP 429" after "pagerduty: trigger INC-4 failed ...: ". */
+  private static String strip(String integration, String message) {
+    return message.startsWith(integration + ": ") ? message.substring(integration.length() + 2) : message;
+  }
+
+  private void count(String integration, String outcome) {
+    if (metrics != null) {
+      Counter.builder("vigil_notifications_total").description("Notification attempts per integration and outcome")
+          .tag("integration", integration).tag("outcome", outcome).register(metrics).increment();
+    }
+  }
+
+  private static String incident(OutboxEntry e) {
+    return e.intent().incident() == null ? null : e.intent().incident().toString();
+  }
+}

@@ -1,0 +1,136 @@
+package dev.vigil.notify;
+
+import dev.vigil.config.VigilConfig;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentStore;
+import dev.vigil.notify.pagerduty.PagerDutyNotifier;
+import dev.vigil.notify.slack.SlackClient;
+import dev.vigil.notify.slack.SlackMessageStore;
+import dev.vigil.notify.slack.SlackMessages;
+import dev.vigil.notify.slack.SlackNotifier;
+import dev.vigil.oncall.Team;
+import dev.vigil.oncall.TeamId;
+import dev.vigil.timer.Scheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * The notification integrations of one daemon, assembled from the config: PagerDuty when some team
+ * has a routing key, Slack when there is a bot token, each behind its own {@link Circuit}, and the
+ * {@link Dispatcher} that delivers the outbox through them. With neither, the {@link LogNotifier}
+ * stays the sink, as before [F5].
+ */
+public final class Integrations implements AutoCloseable {
+
+  /**
+   * Pacing and bounds that are not configuration: about 1 call a second per Slack channel (Slack's
+   * limit for chat.postMessage), 2 per second per PagerDuty routing key (120 a minute), and at most a
+   * minute for the Slack SDK to hold one call while it waits out Retry-After.
+   */
+  public record Tuning(Duration slackPace, Duration pagerDutyPace, Duration slackMaxWait) {
+    public static final Tuning DEFAULT = new Tuning(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMinutes(1));
+  }
+
+  private final Dispatcher dispatcher;
+  private final LogNotifier logNotifier;
+  private final PagerDutyNotifier pagerDuty;
+  private final SlackNotifier slackNotifier;
+  private final SlackMessages slackMessages;
+  private final SlackClient slackClient;
+  private final WebClient web;
+
+  private Integrations(Dispatcher dispatcher, LogNotifier logNotifier, PagerDutyNotifier pagerDuty, SlackNotifier slackNotifier,
+      SlackMessages slackMessages, SlackClient slackClient, WebClient web) {
+    this.dispatcher = dispatcher;
+    this.logNotifier = logNotifier;
+    this.pagerDuty = pagerDuty;
+    this.slackNotifier = slackNotifier;
+    this.slackMessages = slackMessages;
+    this.slackClient = slackClient;
+    this.web = web;
+  }
+
+  /**
+   * @param teams the configured teams (routing keys and Slack channels come from them)
+   * @param runbookStatus an incident's runbook status in a few words, for its Slack message
+   */
+  public static Integrations create(Vertx vertx, VigilConfig config, Collection<Team> teams, Outbox outbox, SlackMessageStore slackStore,
+      IncidentStore incidents, Scheduler scheduler, Clock clock, MeterRegistry metrics, Function<IncidentId, Future<String>> runbookStatus,
+      Tuning tuning) {
+    Function<TeamId, Optional<String>> routingKeys = id -> teams.stream().filter(t -> t.id().equals(id)).findFirst()
+        .map(t -> t.channels().pagerdutyRoutingKey()).filter(k -> !k.isEmpty()).map(k -> k.reveal());
+    Function<TeamId, Optional<String>> channels = id -> teams.stream().filter(t -> t.id().equals(id)).findFirst()
+        .map(t -> t.channels().slackChannel()).filter(c -> !c.isEmpty());
+    boolean anyKey = teams.stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty());
+    VigilConfig.Breaker breaker = config.breaker();
+    RetryPolicy retry = new RetryPolicy(config.retry().maxAttempts(), config.retry().initialDelay(), config.retry().maxDelay());
+    List<Notifier> notifiers = new ArrayList<>();
+    PagerDutyNotifier pd = null;
+    WebClient web = null;
+    if (anyKey) {
+      long timeout = breaker.timeout().toMillis();
+      web = WebClient.create(vertx, new WebClientOptions().setUserAgent("Vigil").setConnectTimeout((int) Math.min(timeout, 10_000)));
+      String publicUrl = config.server().publicUrl();
+      pd = new PagerDutyNotifier(web, config.pagerduty().eventsUrl(), routingKeys, incidents, outbox,
+          new Circuit(vertx, "pagerduty", breaker, timeout + 1_000, metrics), new Pacer(vertx, tuning.pagerDutyPace()), retry, timeout,
+          id -> publicUrl.isEmpty() ? "" : publicUrl + "/api/v1/incidents/" + id);
+      notifiers.add(pd);
+    }
+    SlackNotifier slack = null;
+    SlackMessages messages = null;
+    SlackClient client = null;
+    if (config.slack().enabled()) {
+      Circuit circuit = new Circuit(vertx, "slack", breaker, -1, metrics);
+      client = new SlackClient(vertx, config.slack().apiUrl(), config.slack().botToken().reveal(), circuit,
+          (int) breaker.timeout().toMillis(), (int) tuning.slackMaxWait().toMillis());
+      messages = new SlackMessages(client, slackStore, incidents, new Pacer(vertx, tuning.slackPace()), clock, runbookStatus);
+      slack = new SlackNotifier(messages, channels, config.slack().opsChannel(), circuit);
+      notifiers.add(slack);
+    }
+    Dispatcher dispatcher = notifiers.isEmpty() ? null
+        : new Dispatcher(outbox, notifiers, new LogSink(), retry, scheduler, clock, metrics, () -> ThreadLocalRandom.current().nextDouble());
+    return new Integrations(dispatcher, new LogNotifier(outbox, clock), pd, slack, messages, client, web);
+  }
+
+  /** Delivers what is due (see {@link Dispatcher#drain()}, or {@link LogNotifier#drain()} with no integration). */
+  public Future<Integer> drain() {
+    return dispatcher != null ? dispatcher.drain() : logNotifier.drain();
+  }
+
+  /** The incidents' Slack messages, for [F6]; empty when Slack is off. */
+  public Optional<SlackMessages> slack() {
+    return Optional.ofNullable(slackMessages);
+  }
+
+  /** For {@code /readyz}. */
+  public String pagerDutyState() {
+    return pagerDuty != null ? pagerDuty.state()
+        : "off: no team has a pagerduty.routingKey" + (slackNotifier == null ? "; notifications go to the log and the incident timeline" : "");
+  }
+
+  /** For {@code /readyz}. */
+  public String slackState() {
+    return slackNotifier != null ? slackNotifier.state() : "off: no slack.botToken configured";
+  }
+
+  @Override
+  public void close() {
+    if (slackClient != null) {
+      slackClient.close();
+    }
+    if (web != null) {
+      web.close();
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.vigil.store;
+
+import dev.vigil.incident.IncidentId;
+import dev.vigil.notify.slack.SlackMessage;
+import dev.vigil.notify.slack.SlackMessageStore;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link SlackMessageStore} in SQL (table {@code slack_messages}, migration V4). */
+public final class SqlSlackMessages implements SlackMessageStore {
+  private static final String COLUMNS = "incident_id, channel, channel_id, ts, fallback";
+
+  private final Database db;
+  private final Dialect d;
+
+  public SqlSlackMessages(Database db) {
+    this.db = db;
+    this.d = db.dialect();
+  }
+
+  @Override
+  public Future<Optional<SlackMessage>> get(IncidentId incident, String channel) {
+    return query("SELECT " + COLUMNS + " FROM slack_messages WHERE incident_id = ? AND channel = ?", Tuple.of(incident.number(), channel))
+        .map(list -> list.stream().findFirst());
+  }
+
+  @Override
+  public Future<List<SlackMessage>> forIncident(IncidentId incident) {
+    return query("SELECT " + COLUMNS + " FROM slack_messages WHERE incident_id = ? ORDER BY posted_at, channel",
+        Tuple.of(incident.number()));
+  }
+
+  @Override
+  public Future<Void> put(SlackMessage m, Instant now) {
+    return db.writer().preparedQuery(d.sql("INSERT INTO slack_messages (incident_id, channel, channel_id, ts, fallback, posted_at, updated_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident_id, channel) DO UPDATE SET channel_id = excluded.channel_id, "
+            + "ts = excluded.ts, fallback = excluded.fallback, updated_at = excluded.updated_at"))
+        .execute(Tuple.from(new Object[] {m.incident().number(), m.channel(), m.channelId(), m.ts(), m.fallback() ? 1 : 0,
+            now.toEpochMilli(), now.toEpochMilli()}))
+        .mapEmpty();
+  }
+
+  private Future<List<SlackMessage>> query(String sql, Tuple params) {
+    return db.reader().preparedQuery(d.sql(sql)).execute(params).map(rs -> {
+      List<SlackMessage> out = new ArrayList<>();
+      for (Row r : rs) {
+        out.add(new SlackMessage(new IncidentId(Rows.getLong(r, "incident_id")), r.getString("channel"), r.getString("channel_id"),
+            r.getString("ts"), Rows.getBool(r, "fallback")));
+      }
+      return out;
+    });
+  }
+}

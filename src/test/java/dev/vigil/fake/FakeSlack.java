@@ -1,0 +1,281 @@
+package dev.vigil.fake;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A Slack Web API on loopback, port 0, for the methods Vigil calls: {@code auth.test},
+ * {@code chat.postMessage} and {@code chat.update} at {@code /api/<method>} (form or JSON bodies, as
+ * the SDK and WebClient send them). It checks the bot token ({@code invalid_auth} otherwise),
+ * resolves channel names to ids, enforces a per-channel rate (a call sooner than {@code minInterval}
+ * after the previous one to that channel gets HTTP 429 with {@code Retry-After}), and records every
+ * call and every message with its history of updates.
+ *
+ * <p>Extending it (e.g. for [F6]'s {@code views.open} or a {@code response_url} receiver): register a
+ * handler with {@link #method(String, Function)}; it receives the parsed {@link Call} and returns the
+ * JSON answer. {@link #router()} is exposed for other routes. Thread-safe.
+ */
+public final class FakeSlack implements AutoCloseable {
+  /** One call as received. {@code params} holds form fields or JSON fields as strings. */
+  public record Call(String method, Map<String, String> params, long atMillis, int status) {
+    public String param(String name) {
+      return params.get(name);
+    }
+  }
+
+  /** A message and what it looked like after each update (index 0: as posted). */
+  public static final class Message {
+    public final String channelId;
+    public final String ts;
+    public final List<String> texts = new ArrayList<>();
+    public final List<String> blocks = new ArrayList<>();
+
+    Message(String channelId, String ts) {
+      this.channelId = channelId;
+      this.ts = ts;
+    }
+
+    public synchronized String text() {
+      return texts.get(texts.size() - 1);
+    }
+
+    public synchronized String blocks() {
+      return blocks.get(blocks.size() - 1);
+    }
+
+    public synchronized int updates() {
+      return texts.size() - 1;
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpServer server;
+  private final Router router;
+  private final String token;
+  private final Map<String, Function<Call, JsonObject>> methods = new ConcurrentHashMap<>();
+  private final List<Call> calls = new ArrayList<>();
+  private final Map<String, String> channelIds = new HashMap<>();
+  private final Map<String, String> channelNames = new HashMap<>();
+  private final Map<String, Message> messages = new LinkedHashMap<>();
+  private final Map<String, Long> lastCall = new HashMap<>();
+  private final Map<String, Integer> forced429 = new HashMap<>();
+  private final Set<String> missing = new HashSet<>();
+  private volatile long minIntervalMillis;
+  private volatile boolean down;
+  private volatile int retryAfterSeconds = 1;
+  private long tsCounter;
+
+  public FakeSlack(String botToken) {
+    this.token = botToken;
+    this.router = Router.router(vertx);
+    router.post("/api/:method").handler(BodyHandler.create());
+    router.post("/api/:method").handler(this::handle);
+    method("auth.test", c -> new JsonObject().put("ok", true).put("url", "https://fake.slack/").put("team", "Fake").put("user", "vigil")
+        .put("team_id", "T0FAKE").put("user_id", "U0VIGIL").put("bot_id", "B0VIGIL"));
+    method("chat.postMessage", this::postMessage);
+    method("chat.update", this::update);
+    try {
+      server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What {@code slack.apiUrl} should be. */
+  public String apiUrl() {
+    return "http://127.0.0.1:" + server.actualPort() + "/api/";
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  /** Adds or replaces the handler of a Web API method. */
+  public FakeSlack method(String name, Function<Call, JsonObject> handler) {
+    methods.put(name, handler);
+    return this;
+  }
+
+  /** Calls to one channel closer together than this get 429 + Retry-After (0: no limit). */
+  public FakeSlack minInterval(long millis, int retryAfterSeconds) {
+    this.minIntervalMillis = millis;
+    this.retryAfterSeconds = retryAfterSeconds;
+    return this;
+  }
+
+  /** The next {@code n} calls to the channel (name or id) get 429 with {@code Retry-After: seconds}. */
+  public synchronized FakeSlack rateLimitNext(String channel, int n, int seconds) {
+    forced429.put(channelId(channel), n);
+    this.retryAfterSeconds = seconds;
+    return this;
+  }
+
+  /** While down, every Web API method answers HTTP 503. */
+  public FakeSlack down(boolean down) {
+    this.down = down;
+    return this;
+  }
+
+  /** Posting to this channel answers {@code channel_not_found}. */
+  public synchronized FakeSlack missing(String channel) {
+    missing.add(channel);
+    return this;
+  }
+
+  private void handle(RoutingContext ctx) {
+    String method = ctx.pathParam("method");
+    Map<String, String> params = new LinkedHashMap<>();
+    String type = ctx.request().getHeader("Content-Type");
+    if (type != null && type.startsWith("application/json")) {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body != null) {
+        body.forEach(e -> params.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
+      }
+    } else {
+      MultiMap form = ctx.request().formAttributes();
+      form.forEach(e -> params.put(e.getKey(), e.getValue()));
+    }
+    long now = System.currentTimeMillis();
+    if (down && !method.equals("auth.test")) {
+      record(method, params, now, 503);
+      ctx.response().setStatusCode(503).end();
+      return;
+    }
+    String auth = ctx.request().getHeader("Authorization");
+    if (auth == null || !auth.equals("Bearer " + token)) {
+      record(method, params, now, 200);
+      ctx.json(new JsonObject().put("ok", false).put("error", auth == null ? "not_authed" : "invalid_auth"));
+      return;
+    }
+    String channel = params.get("channel");
+    if (channel != null && !method.equals("auth.test")) {
+      String id;
+      boolean limited;
+      synchronized (this) {
+        id = channelId(channel);
+        Integer forced = forced429.get(id);
+        Long last = lastCall.get(id);
+        limited = (forced != null && forced > 0) || (minIntervalMillis > 0 && last != null && now - last < minIntervalMillis);
+        if (forced != null && forced > 0) {
+          forced429.put(id, forced - 1);
+        }
+        if (!limited) {
+          lastCall.put(id, now);
+        }
+      }
+      if (limited) {
+        record(method, params, now, 429);
+        ctx.response().setStatusCode(429).putHeader("Retry-After", String.valueOf(retryAfterSeconds)).end();
+        return;
+      }
+    }
+    Function<Call, JsonObject> handler = methods.get(method);
+    Call call = record(method, params, now, 200);
+    ctx.json(handler == null ? new JsonObject().put("ok", false).put("error", "unknown_method") : handler.apply(call));
+  }
+
+  private synchronized Call record(String method, Map<String, String> params, long now, int status) {
+    Call c = new Call(method, Map.copyOf(new HashMap<>(withoutNulls(params))), now, status);
+    calls.add(c);
+    return c;
+  }
+
+  private static Map<String, String> withoutNulls(Map<String, String> m) {
+    Map<String, String> out = new HashMap<>();
+    m.forEach((k, v) -> {
+      if (v != null) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  private synchronized JsonObject postMessage(Call c) {
+    String channel = c.param("channel");
+    if (missing.contains(channel)) {
+      return new JsonObject().put("ok", false).put("error", "channel_not_found");
+    }
+    String id = channelId(channel);
+    String ts = String.format("1700000000.%06d", ++tsCounter);
+    Message m = new Message(id, ts);
+    m.texts.add(c.param("text"));
+    m.blocks.add(c.params().getOrDefault("blocks", ""));
+    messages.put(id + "/" + ts, m);
+    return new JsonObject().put("ok", true).put("channel", id).put("ts", ts)
+        .put("message", new JsonObject().put("text", c.param("text")).put("ts", ts));
+  }
+
+  private synchronized JsonObject update(Call c) {
+    Message m = messages.get(channelId(c.param("channel")) + "/" + c.param("ts"));
+    if (m == null) {
+      return new JsonObject().put("ok", false).put("error", "message_not_found");
+    }
+    synchronized (m) {
+      m.texts.add(c.param("text"));
+      m.blocks.add(c.params().getOrDefault("blocks", ""));
+    }
+    return new JsonObject().put("ok", true).put("channel", m.channelId).put("ts", m.ts).put("text", c.param("text"));
+  }
+
+  /** Slack's id for a channel name ({@code #ops-eu} → {@code C...}); ids map to themselves. */
+  public synchronized String channelId(String channel) {
+    if (channelNames.containsKey(channel)) {
+      return channel;
+    }
+    return channelIds.computeIfAbsent(channel, n -> {
+      String id = "C" + String.format("%08X", n.hashCode());
+      channelNames.put(id, n);
+      return id;
+    });
+  }
+
+  /** Messages in a channel (name or id), in posting order. */
+  public synchronized List<Message> messages(String channel) {
+    String id = channelId(channel);
+    return messages.values().stream().filter(m -> m.channelId.equals(id)).toList();
+  }
+
+  /** Every call, in order. */
+  public synchronized List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** Calls of one method to one channel (name or id), in order, 429s included. */
+  public synchronized List<Call> calls(String method, String channel) {
+    String id = channelId(channel);
+    return calls.stream().filter(c -> c.method().equals(method) && c.param("channel") != null && channelId(c.param("channel")).equals(id))
+        .toList();
+  }
+
+  public synchronized long rateLimited() {
+    return calls.stream().filter(c -> c.status() == 429).count();
+  }
+
+  /** The text of every block of a message's last version, for assertions. */
+  public static String blockText(Message m) {
+    String blocks = m.blocks();
+    return blocks == null || blocks.isEmpty() ? "" : new JsonArray(blocks).encode();
+  }
+
+  @Override
+  public void close() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+}
