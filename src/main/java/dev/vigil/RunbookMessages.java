@@ -1,6 +1,7 @@
 package dev.vigil;
 
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
 import dev.vigil.notify.Outbox;
 import dev.vigil.oncall.TeamId;
@@ -13,7 +14,8 @@ import java.util.Map;
 /**
  * Runbook messages ({@code slack} steps, approval requests, the rollout guard's ops message) as
  * outbox intents, delivered by the notification dispatcher like pages. {@code pagerduty} steps are
- * recorded on the timeline by {@code fallback}: the outbox has no runbook-driven PagerDuty event yet.
+ * recorded on the timeline by {@code fallback}: the outbox has no runbook-driven PagerDuty event yet;
+ * so are messages about incidents that no team owns (no teams.yaml), which have no channel.
  */
 final class RunbookMessages implements Notifications {
   private final Outbox outbox;
@@ -39,14 +41,25 @@ final class RunbookMessages implements Notifications {
     }
     String channel = intent.kind().equals("ops") ? opsChannel : intent.target();
     return incidents.get(intent.incident()).compose(found -> {
-      TeamId team = found.map(i -> i.team() == null ? null : new TeamId(i.team())).orElse(null);
-      return outbox.enqueue(NotificationIntent.message(intent.dedupKey(), intent.incident(), team, channel, intent.text()), clock.instant());
-    }).map(stored -> {
-      kick.run();
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("channel", channel);
-      out.put("ts", ""); // known once delivered; the delivery is recorded on the incident timeline
-      return out;
+      String team = found.map(i -> i.team()).orElse(null);
+      if (team == null) {
+        return fallback.send(intent); // no owning team (no teams.yaml): no channel to deliver to
+      }
+      String where = channel.isEmpty() ? "team channel" : channel;
+      // the timeline keeps what was said; the dispatcher adds how it was delivered
+      return outbox.enqueue(NotificationIntent.message(intent.dedupKey(), intent.incident(), new TeamId(team), channel, intent.text()),
+          clock.instant())
+          .compose(stored -> stored
+              ? incidents.append(intent.incident(), new TimelineEvent(clock.instant(), "notification", "runbook",
+                  "slack " + where + ": " + intent.text())).map(stored)
+              : Future.succeededFuture(stored))
+          .map(stored -> {
+            kick.run();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("channel", channel);
+            out.put("ts", ""); // known once delivered; the delivery is recorded on the incident timeline
+            return out;
+          });
     });
   }
 }

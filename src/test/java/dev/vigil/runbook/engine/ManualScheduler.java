@@ -1,5 +1,6 @@
 package dev.vigil.runbook.engine;
 
+import dev.vigil.timer.FakeClock;
 import dev.vigil.timer.Scheduler;
 import io.vertx.core.Future;
 import java.util.function.Supplier;
@@ -12,11 +13,11 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
- * Timers that fire only when a test moves the {@link ManualClock}: {@link #advance} sets the clock
+ * Timers that fire only when a test moves the {@link FakeClock}: {@link #advance} sets the clock
  * and runs every timer now due (the engine hops onto its own event loop from there).
  */
 public final class ManualScheduler implements Scheduler {
-  private final ManualClock clock;
+  private final FakeClock clock;
   private final PriorityQueue<Entry> timers = new PriorityQueue<>(Comparator.comparing((Entry e) -> e.when).thenComparingLong(e -> e.seq));
   private long seq;
 
@@ -33,7 +34,7 @@ public final class ManualScheduler implements Scheduler {
     }
   }
 
-  public ManualScheduler(ManualClock clock) {
+  public ManualScheduler(FakeClock clock) {
     this.clock = clock;
   }
 

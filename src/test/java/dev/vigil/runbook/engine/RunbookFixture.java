@@ -1,5 +1,6 @@
 package dev.vigil.runbook.engine;
 
+import dev.vigil.timer.FakeClock;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
@@ -22,7 +23,7 @@ import java.util.function.Predicate;
 public final class RunbookFixture implements AutoCloseable {
   public static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
 
-  public final ManualClock clock = new ManualClock(T0);
+  public final FakeClock clock = new FakeClock(T0);
   public ManualScheduler time = new ManualScheduler(clock);
   public TestDaemon d;
   private final Path dir;
