@@ -1,5 +1,8 @@
 package dev.vigil;
 
+import dev.vigil.chatops.ChatOps;
+import dev.vigil.chatops.EngineRuns;
+import dev.vigil.chatops.SlackApi;
 import dev.vigil.classify.Classifier;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.Problems;
@@ -164,13 +167,15 @@ public final class Daemon {
           .check("config", Future::succeededFuture)
           .integration("pagerduty", integrations::pagerDutyState)
           .integration("slack", integrations::slackState)
+          .integration("chatops", () -> config.slack().signingSecret().isEmpty()
+              ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
       RunStore runStore = engineStore;
       IncidentApi incidentApi = new IncidentApi(incidents, clock,
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
-          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock));
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
@@ -191,6 +196,19 @@ public final class Daemon {
           });
     })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
+  }
+
+  /**
+   * Slack slash commands and buttons: runs and approvals go to the runbook engine; clicked incident
+   * messages are updated in place through the Slack integration (or the interaction's response_url).
+   */
+  private SlackApi slack(IncidentStore incidents, Resolver resolver, Overrides overrides, Clock clock) {
+    if (config.slack().signingSecret().isEmpty()) {
+      log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
+    }
+    EngineRuns runs = new EngineRuns(engine, runbooks);
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack()),
+        metrics, clock);
   }
 
   /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */

@@ -19,7 +19,13 @@ public record EscalationState(IncidentId incident, String policy, int step, Stat
     /** Acknowledged or resolved: nothing more will be paged on its own. */
     STOPPED,
     /** Every level (and repeat) was paged and nobody acknowledged. */
-    EXHAUSTED;
+    EXHAUSTED,
+    /**
+     * Held by hand ({@code /vigil snooze}): nothing is paged before {@code dueAt}; then, unless
+     * someone acknowledged, the next level is paged as if its ack timer had fired. A new alert in
+     * the incident ends the snooze at once.
+     */
+    SNOOZED;
 
     public String wire() {
       return name().toLowerCase();
@@ -31,6 +37,6 @@ public record EscalationState(IncidentId incident, String policy, int step, Stat
   }
 
   public boolean isArmed() {
-    return status == Status.ACTIVE && dueAt != null;
+    return (status == Status.ACTIVE || status == Status.SNOOZED) && dueAt != null;
   }
 }

@@ -55,6 +55,8 @@ public final class Escalator {
   private final Clock clock;
   private final Runnable onIntents;
   private final Map<IncidentId, Scheduler.Timer> timers = new ConcurrentHashMap<>();
+  /** Incidents whose escalation is snoozed, so that a new alert ends the snooze without a store read per alert. */
+  private final java.util.Set<IncidentId> snoozed = ConcurrentHashMap.newKeySet();
 
   /**
    * @param overrides the overrides in force (an in-memory snapshot)
@@ -76,6 +78,7 @@ public final class Escalator {
   /** Re-arms every stored ack timer; those already due fire at once. */
   public Future<Integer> start() {
     return store.armed().map(list -> {
+      list.stream().filter(st -> st.status() == EscalationState.Status.SNOOZED).forEach(st -> snoozed.add(st.incident()));
       list.forEach(this::arm);
       log.atInfo().log("escalation: re-armed {} ack timer(s)", list.size());
       return list.size();
@@ -99,6 +102,14 @@ public final class Escalator {
       return Future.succeededFuture();
     });
     for (IncidentChange c : changes) {
+      if (c.kind() == IncidentChange.Kind.ALERTS_ADDED && snoozed.contains(c.id())) {
+        chain = chain.compose(v -> wake(c.id()).recover(e -> {
+          log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
+              .log("escalation: ending the snooze of {} after a new alert failed: {}", c.id(), e.getMessage());
+          return Future.succeededFuture();
+        }));
+        continue;
+      }
       if (c.kind() != IncidentChange.Kind.ACKNOWLEDGED && c.kind() != IncidentChange.Kind.RESOLVED) {
         continue;
       }
@@ -188,6 +199,64 @@ public final class Escalator {
             .orElseGet(() -> Future.failedFuture(new EscalationException("incident " + id + " was escalated by someone else"
                 + " at the same moment; look at its timeline and try again if needed"))));
       });
+    });
+  }
+
+  /**
+   * Holds an active escalation until {@code until} ({@code /vigil snooze}): nothing is paged before
+   * then (a later ack timer stays later); afterwards, unless someone acknowledged, the next level is
+   * paged. A new alert in the incident ends the snooze at once. Fails with {@link IncidentException}
+   * (unknown, acknowledged or resolved incident) or {@link EscalationException} (nothing escalating).
+   */
+  public Future<EscalationState> snooze(IncidentId id, Instant until, String by) {
+    return incident(id).compose(inc -> {
+      if (inc.status() != IncidentStatus.TRIGGERED) {
+        return Future.failedFuture(new IncidentException(IncidentException.Reason.CONFLICT,
+            "incident " + id + " is " + inc.status().wire() + "; its escalation has already stopped"));
+      }
+      return store.get(id).compose(found -> {
+        if (found.isEmpty() || !found.get().isArmed()) {
+          String why = found.map(s -> "its escalation is " + s.status().wire()).orElse("it is not escalating (no policy pages it yet,"
+              + " or a runbook is trying first)");
+          return Future.failedFuture(new EscalationException("incident " + id + " cannot be snoozed: " + why));
+        }
+        EscalationState s = found.get();
+        Instant now = clock.instant();
+        Instant due = s.dueAt().isAfter(until) ? s.dueAt() : until;
+        EscalationState next = new EscalationState(id, s.policy(), s.step(), EscalationState.Status.SNOOZED, due, s.startedAt());
+        TimelineEvent why = new TimelineEvent(now, "escalation-snoozed", by, "escalation snoozed until " + until
+            + (due.equals(until) ? "" : " (the next level was due later anyway, at " + due + ")") + "; a new alert ends the snooze");
+        return store.commit(s, next, List.of(why), List.of(), now).compose(ok -> {
+          if (!ok) {
+            return Future.failedFuture(new EscalationException("incident " + id + " changed at the same moment (acknowledged,"
+                + " escalated or snoozed by someone else); look at it and try again"));
+          }
+          snoozed.add(id);
+          arm(next);
+          return Future.succeededFuture(next);
+        });
+      });
+    });
+  }
+
+  /** A new alert arrived in a snoozed incident: the snooze ends and the held step fires now. */
+  private Future<Void> wake(IncidentId id) {
+    return store.get(id).compose(found -> {
+      if (found.isEmpty() || found.get().status() != EscalationState.Status.SNOOZED) {
+        snoozed.remove(id);
+        return Future.succeededFuture();
+      }
+      EscalationState s = found.get();
+      Instant now = clock.instant();
+      EscalationState next = new EscalationState(id, s.policy(), s.step(), EscalationState.Status.ACTIVE, now, s.startedAt());
+      return store.commit(s, next, List.of(event("escalation-snooze-ended", "a new alert arrived: the snooze ends and escalation"
+          + " resumes now")), List.of(), now).map(ok -> {
+            if (ok) {
+              snoozed.remove(id);
+              arm(next);
+            }
+            return null;
+          });
     });
   }
 
@@ -320,8 +389,11 @@ public final class Escalator {
           return store.commit(s, stopped, List.of(event("escalation-stopped", "policy " + s.policy()
               + " is no longer in teams.yaml; escalation stopped")), List.of(), clock.instant()).mapEmpty();
         }
-        TimelineEvent why = event("ack-timeout", levelName(policy, s.step()) + " was not acknowledged within "
-            + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()));
+        snoozed.remove(id);
+        TimelineEvent why = s.status() == EscalationState.Status.SNOOZED
+            ? event("escalation-snooze-ended", "the snooze ended and " + levelName(policy, s.step()) + " was not acknowledged")
+            : event("ack-timeout", levelName(policy, s.step()) + " was not acknowledged within "
+                + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()));
         return advance(inc, s, policy, List.of(why)).mapEmpty();
       });
     });
@@ -333,7 +405,8 @@ public final class Escalator {
     if (t != null) {
       t.cancel();
     }
-    return store.get(id).compose(found -> found.filter(s -> s.status() == EscalationState.Status.ACTIVE)
+    snoozed.remove(id);
+    return store.get(id).compose(found -> found.filter(EscalationState::isArmed)
         .map(s -> stopWith(s, why)).orElseGet(Future::succeededFuture));
   }
 

@@ -1,5 +1,6 @@
 package dev.vigil.http;
 
+import dev.vigil.chatops.SlackApi;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.ingest.BadRequest;
@@ -27,7 +28,7 @@ public final class HttpApi {
 
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
-      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall) {}
+      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack) {}
 
   private HttpApi() {}
 
@@ -70,6 +71,7 @@ public final class HttpApi {
     router.post("/api/v1/runs/:id/approve").handler(deps.runs()::approve);
     router.post("/api/v1/runs/:id/reject").handler(deps.runs()::reject);
     router.post("/-/reload").handler(deps.runbooks()::reload);
+    deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
     router.route().failureHandler(failure(deps, limit));
@@ -110,6 +112,8 @@ public final class HttpApi {
         status = 503;
         message = "the store is unavailable; nothing from this request was stored, retry later";
         ctx.response().putHeader("Retry-After", "5");
+      } else if (t == null && status == 413 && ctx.normalizedPath().startsWith("/slack/")) {
+        message = "body too large";
       } else if (t == null && status == 413) {
         message = "body too large: the limit is " + limit + " bytes (server.maxBodyBytes)";
         if (ctx.normalizedPath().startsWith("/api/v1/alerts")) {

@@ -38,7 +38,7 @@ public final class SqlEscalationStore implements EscalationStore {
 
   @Override
   public Future<List<EscalationState>> armed() {
-    return db.reader().preparedQuery(d.sql("SELECT " + COLUMNS + " FROM escalations WHERE due_at IS NOT NULL AND state = 'active' "
+    return db.reader().preparedQuery(d.sql("SELECT " + COLUMNS + " FROM escalations WHERE due_at IS NOT NULL AND state IN ('active', 'snoozed') "
             + "ORDER BY due_at"))
         .execute()
         .map(rs -> {

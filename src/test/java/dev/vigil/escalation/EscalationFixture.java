@@ -104,7 +104,12 @@ final class EscalationFixture implements AutoCloseable {
 
   /** Posts one firing alert as Alertmanager would and lets escalation react to the commit. */
   IncidentId fire(String alertname, String severity) {
-    Map<String, String> labels = Map.of("alertname", alertname, "severity", severity, "instance", "host-1");
+    return fire(alertname, severity, "host-1");
+  }
+
+  /** As {@link #fire(String, String)}, on another instance: a second alert joins the open incident of the group. */
+  IncidentId fire(String alertname, String severity, String instance) {
+    Map<String, String> labels = Map.of("alertname", alertname, "severity", severity, "instance", instance);
     Alert a = new Alert(Fingerprint.of(labels), labels, Map.of(), AlertStatus.FIRING, clock.instant(), null, "");
     IngestResult r = await(incidents.ingest(List.of(List.of(new AlertIntake(a, "{}:" + alertname, labels, false))), classifier,
         clock.instant()));

@@ -1,0 +1,76 @@
+package dev.vigil.chatops;
+
+import dev.vigil.incident.Incident;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Posts delayed answers to a request's {@code response_url}, keeping Slack's rules: at most five
+ * uses within thirty minutes of the request. A use beyond them fails (and is logged by the caller)
+ * rather than being sent to be refused. Thread-safe; never blocks.
+ */
+public final class ResponseUrls {
+  static final int MAX_USES = 5;
+  static final Duration VALIDITY = Duration.ofMinutes(30);
+  private static final long TIMEOUT_MS = 10_000;
+
+  private record Uses(Instant first, int count) {}
+
+  private final WebClient client;
+  private final Clock clock;
+  private final Map<String, Uses> uses = new ConcurrentHashMap<>();
+
+  public ResponseUrls(WebClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  /** Starts the thirty minutes of a response_url: call when the request that carries it arrives. */
+  void received(String url) {
+    Instant now = clock.instant();
+    uses.entrySet().removeIf(e -> !now.isBefore(e.getValue().first().plus(VALIDITY)));
+    uses.putIfAbsent(url, new Uses(now, 0));
+  }
+
+  /** Posts {@code message} to {@code url}; fails when the url is used up, expired, or Slack does not take it. */
+  public Future<Void> post(String url, JsonObject message) {
+    if (url == null || !(url.startsWith("https://") || url.startsWith("http://"))) {
+      return Future.failedFuture(new IllegalArgumentException("no usable response_url"));
+    }
+    Instant now = clock.instant();
+    Uses after = uses.compute(url, (k, u) -> {
+      Uses base = u == null ? new Uses(now, 0) : u;
+      return new Uses(base.first(), base.count() + 1);
+    });
+    if (after.count() > MAX_USES) {
+      return Future.failedFuture(new IllegalStateException("response_url used " + MAX_USES + " times already"));
+    }
+    if (!now.isBefore(after.first().plus(VALIDITY))) {
+      return Future.failedFuture(new IllegalStateException("response_url is older than " + VALIDITY.toMinutes() + " minutes"));
+    }
+    return client.postAbs(url).timeout(TIMEOUT_MS).sendJsonObject(message).compose(resp -> resp.statusCode() / 100 == 2
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("response_url answered HTTP " + resp.statusCode())));
+  }
+
+  /** A {@link MessageUpdater} that replaces the clicked message through the interaction's response_url. */
+  public MessageUpdater updater() {
+    return new MessageUpdater() {
+      @Override
+      public Future<Void> incidentChanged(SlackMessage message, Incident incident) {
+        return post(message.responseUrl(), IncidentMessage.of(incident).put("replace_original", true));
+      }
+
+      @Override
+      public Future<Void> approvalDecided(SlackMessage message, String text) {
+        return post(message.responseUrl(), new JsonObject().put("replace_original", true).put("text", text));
+      }
+    };
+  }
+}

@@ -1,0 +1,320 @@
+package dev.vigil.chatops;
+
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /slack/commands} and {@code POST /slack/interactions}. Order for every request: read
+ * the raw body (at most {@link #BODY_LIMIT}), verify the signature and timestamp (401 with no detail
+ * otherwise, counted in {@code vigil_slack_requests_rejected_total{reason}}), and only then parse it.
+ *
+ * <p>Commands answer within Slack's three seconds: slow ones ({@link Command#slow()}) answer
+ * "working on it" at once and post the result to the response_url; the others answer in the HTTP
+ * response, unless they take longer than {@link #replyWithin} ms, when they too fall back to
+ * "working on it" and the response_url. Button clicks are acknowledged at once with an empty 200;
+ * the action follows, then the clicked message is updated in place (or, on a refusal, the clicker
+ * alone is told why).
+ *
+ * <p>Handlers run on an event loop and never block.
+ */
+public final class SlackApi {
+  private static final Logger log = LoggerFactory.getLogger(SlackApi.class);
+  /** Slack's own payloads are a few KiB; a message with many blocks in an interaction stays well below this. */
+  public static final long BODY_LIMIT = 256 * 1024;
+  private static final String RAW = "vigil.slack.raw";
+
+  private final Vertx vertx;
+  private final RequestVerifier verifier;
+  private final CommandParser parser;
+  private final Responder responder;
+  private final ResponseUrls responseUrls;
+  private final MessageUpdater messages;
+  private final IncidentStore incidents;
+  private final MeterRegistry metrics;
+  private final long replyWithin;
+
+  /**
+   * @param replyWithin how long a quick command may take before it answers "working on it" instead
+   *     (ms; below Slack's 3000 with room for the network)
+   */
+  public SlackApi(Vertx vertx, RequestVerifier verifier, Responder responder, ResponseUrls responseUrls, MessageUpdater messages,
+      IncidentStore incidents, MeterRegistry metrics, Clock clock, long replyWithin) {
+    this.vertx = vertx;
+    this.verifier = verifier;
+    this.parser = new CommandParser(clock);
+    this.responder = responder;
+    this.responseUrls = responseUrls;
+    this.messages = messages;
+    this.incidents = incidents;
+    this.metrics = metrics;
+    this.replyWithin = replyWithin;
+    for (RequestVerifier.Rejection r : RequestVerifier.Rejection.values()) {
+      rejected(r); // every series exists from the start, at zero
+    }
+  }
+
+  /** Declares the two routes, with their own body limit, on {@code router}. */
+  public void mount(Router router) {
+    router.post("/slack/*").handler(SlackApi::read);
+    router.post("/slack/*").handler(this::verify);
+    router.post("/slack/commands").handler(this::command);
+    router.post("/slack/interactions").handler(this::interaction);
+  }
+
+  private Counter rejected(RequestVerifier.Rejection reason) {
+    return Counter.builder("vigil_slack_requests_rejected_total").description("Slack requests refused before being read")
+        .tag("reason", reason.wire()).register(metrics);
+  }
+
+  private void count(String command, String outcome) {
+    Counter.builder("vigil_slack_commands_total").description("Slack commands and button clicks handled")
+        .tag("command", command).tag("outcome", outcome).register(metrics).increment();
+  }
+
+  /**
+   * Reads the raw body, up to {@link #BODY_LIMIT} (413 beyond). Not {@code BodyHandler}: it would
+   * decode the form on the way, and Vert.x's form decoder fails on a field above 8 KiB, which an
+   * interaction's {@code payload} (it carries the whole message) easily is.
+   */
+  private static void read(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String length = req.getHeader("Content-Length");
+    if (length != null) {
+      long n;
+      try {
+        n = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        ctx.fail(400);
+        return;
+      }
+      if (n > BODY_LIMIT) {
+        ctx.fail(413);
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer();
+    AtomicBoolean over = new AtomicBoolean();
+    req.handler(chunk -> {
+      if (over.get()) {
+        return;
+      }
+      if (body.length() + chunk.length() > BODY_LIMIT) {
+        over.set(true);
+        ctx.fail(413);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.endHandler(v -> {
+      if (!over.get()) {
+        ctx.put(RAW, body);
+        ctx.next();
+      }
+    });
+    req.exceptionHandler(ctx::fail);
+    req.resume();
+  }
+
+  private static String raw(RoutingContext ctx) {
+    Buffer b = ctx.get(RAW);
+    return b == null ? "" : b.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Signature and timestamp, over the raw bytes, before anything reads the body. */
+  private void verify(RoutingContext ctx) {
+    Buffer raw = ctx.get(RAW);
+    byte[] bytes = raw == null ? new byte[0] : raw.getBytes();
+    Optional<RequestVerifier.Rejection> why = verifier.check(ctx.request().getHeader(RequestVerifier.TIMESTAMP),
+        ctx.request().getHeader(RequestVerifier.SIGNATURE), bytes);
+    if (why.isPresent()) {
+      rejected(why.get()).increment();
+      log.atWarn().addKeyValue("reason", why.get().wire()).addKeyValue("remote", String.valueOf(ctx.request().remoteAddress()))
+          .log("slack: request refused ({})", why.get().wire());
+      ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json").end("{\"error\":\"unauthorized\"}");
+      return;
+    }
+    ctx.next();
+  }
+
+  private void command(RoutingContext ctx) {
+    Map<String, String> form = form(raw(ctx));
+    String user = form.getOrDefault("user_id", "");
+    String responseUrl = form.get("response_url");
+    if (user.isEmpty()) {
+      count("unknown", "usage");
+      ctx.json(Reply.toCaller("this request names no user_id, so Vigil cannot tell who is acting").json());
+      return;
+    }
+    if (responseUrl != null) {
+      responseUrls.received(responseUrl);
+    }
+    Command c;
+    try {
+      c = parser.parse(form.getOrDefault("text", ""));
+    } catch (Usage u) {
+      count("unknown", "usage");
+      ctx.json(Reply.toCaller(u.getMessage()).json());
+      return;
+    }
+    Actor actor = new Actor(user);
+    log.atInfo().addKeyValue("user", user).addKeyValue("command", c.name()).log("slack: /vigil {} by {}", c.name(), actor.by());
+    Future<Reply> result = responder.execute(c, actor).recover(e -> {
+      log.atError().setCause(e).addKeyValue("user", user).log("slack: /vigil {} failed: {}", c.name(), e.getMessage());
+      return Future.succeededFuture(Reply.toCaller("`/vigil " + c.name() + "` failed: internal error (" + e.getClass().getSimpleName()
+          + "); see the Vigil log"));
+    });
+    result.onSuccess(r -> count(c.name(), r.inChannel() ? "ok" : "answered"));
+    // Whichever comes first: the result (answered in the response) or the deadline ("working on it", result to response_url).
+    AtomicBoolean answered = new AtomicBoolean();
+    long timer = c.slow() ? -1 : vertx.setTimer(replyWithin, id -> {
+      if (answered.compareAndSet(false, true)) {
+        working(ctx, c);
+        result.onSuccess(r -> toResponseUrl(responseUrl, r, c));
+      }
+    });
+    if (c.slow()) {
+      answered.set(true);
+      working(ctx, c);
+      result.onSuccess(r -> toResponseUrl(responseUrl, r, c));
+      return;
+    }
+    result.onSuccess(r -> {
+      if (answered.compareAndSet(false, true)) {
+        vertx.cancelTimer(timer);
+        ctx.json(r.json());
+      }
+    });
+  }
+
+  private static void working(RoutingContext ctx, Command c) {
+    ctx.json(Reply.toCaller("Working on `/vigil " + c.name() + "`…").json());
+  }
+
+  private void toResponseUrl(String url, Reply r, Command c) {
+    responseUrls.post(url, r.json()).onFailure(e -> log.atWarn().addKeyValue("command", c.name())
+        .log("slack: the answer to /vigil {} could not be posted to its response_url: {}", c.name(), e.getMessage()));
+  }
+
+  private void interaction(RoutingContext ctx) {
+    Map<String, String> form = form(raw(ctx));
+    JsonObject payload;
+    try {
+      payload = new JsonObject(form.getOrDefault("payload", ""));
+    } catch (DecodeException e) {
+      ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json").end("{\"error\":\"payload: not JSON\"}");
+      return;
+    }
+    // Slack wants the acknowledgement within three seconds; the work and its outcome follow through the response_url.
+    ctx.response().setStatusCode(200).end();
+    if (!"block_actions".equals(payload.getString("type"))) {
+      return;
+    }
+    String user = Optional.ofNullable(payload.getJsonObject("user")).map(u -> u.getString("id")).orElse("");
+    JsonArray actions = payload.getJsonArray("actions", new JsonArray());
+    if (user.isEmpty() || actions.isEmpty()) {
+      return;
+    }
+    JsonObject action = actions.getJsonObject(0);
+    String responseUrl = payload.getString("response_url");
+    if (responseUrl != null) {
+      responseUrls.received(responseUrl);
+    }
+    String channel = Optional.ofNullable(payload.getJsonObject("channel")).map(c -> c.getString("id"))
+        .or(() -> Optional.ofNullable(payload.getJsonObject("container")).map(c -> c.getString("channel_id"))).orElse("");
+    String ts = Optional.ofNullable(payload.getJsonObject("container")).map(c -> c.getString("message_ts"))
+        .or(() -> Optional.ofNullable(payload.getJsonObject("message")).map(m -> m.getString("ts"))).orElse("");
+    SlackMessage message = new SlackMessage(channel, ts, responseUrl);
+    click(new Actor(user), action.getString("action_id", ""), action.getString("value", ""), message);
+  }
+
+  /** A button: the same command as typed, then the message updated in place, or the clicker told why not. */
+  private void click(Actor actor, String actionId, String value, SlackMessage message) {
+    Command c;
+    try {
+      c = switch (actionId) {
+        case "ack", "acknowledge", IncidentMessage.ACKNOWLEDGE -> parser.parse("ack " + value);
+        case "resolve", IncidentMessage.RESOLVE -> parser.parse("resolve " + value);
+        case "run", "run_runbook" -> parser.parse("run " + value);
+        case "approve" -> parser.parse("approve " + value);
+        case "reject" -> parser.parse("reject " + value);
+        default -> throw new Usage("this button (" + actionId + ") is not one Vigil knows");
+      };
+    } catch (Usage u) {
+      count("button", "usage");
+      tellClicker(message, u.getMessage());
+      return;
+    }
+    log.atInfo().addKeyValue("user", actor.userId()).addKeyValue("command", c.name()).log("slack: button {} by {}", actionId, actor.by());
+    Command command = c;
+    responder.execute(command, actor).compose(reply -> {
+      if (!reply.inChannel()) { // refused or not applicable: only the clicker hears why, the message stays
+        count("button:" + command.name(), "refused");
+        return tellClicker(message, reply.text());
+      }
+      count("button:" + command.name(), "ok");
+      if (command instanceof Command.Approve || command instanceof Command.Reject) {
+        return messages.approvalDecided(message, reply.text());
+      }
+      if (command instanceof Command.Run r) {
+        return refresh(r.incident(), message);
+      }
+      return refresh(incidentOf(command), message);
+    }).onFailure(e -> log.atError().setCause(e).addKeyValue("user", actor.userId())
+        .log("slack: button {} failed: {}", actionId, e.getMessage()));
+  }
+
+  private static IncidentId incidentOf(Command c) {
+    if (c instanceof Command.Ack a) {
+      return a.incident();
+    }
+    return ((Command.Resolve) c).incident();
+  }
+
+  private Future<Void> refresh(IncidentId id, SlackMessage message) {
+    return incidents.get(id).compose(found -> found.map(inc -> messages.incidentChanged(message, inc)).orElseGet(Future::succeededFuture));
+  }
+
+  private Future<Void> tellClicker(SlackMessage message, String text) {
+    return responseUrls.post(message.responseUrl(), new JsonObject().put("response_type", "ephemeral")
+        .put("replace_original", false).put("text", text));
+  }
+
+  /** {@code application/x-www-form-urlencoded}, decoded here from the verified raw bytes (the last of a repeated key wins). */
+  static Map<String, String> form(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = eq < 0 ? pair : pair.substring(0, eq);
+      String v = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        // a malformed escape in one field: the field is left out, and the command says what is missing
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.vigil.chatops;
+
+import dev.vigil.incident.Incident;
+import dev.vigil.notify.slack.SlackMessages;
+import io.vertx.core.Future;
+
+/**
+ * Updates a clicked incident message through [F5]'s {@link SlackMessages} ({@code chat.update} of
+ * the stored message, paced and coalesced with the updates the outbox sends anyway) when the click
+ * was on one of the incident's stored messages; any other message (and an approval message) is
+ * replaced through the interaction's response_url.
+ */
+final class StoredMessages implements MessageUpdater {
+  private final SlackMessages messages;
+  private final MessageUpdater fallback;
+
+  StoredMessages(SlackMessages messages, MessageUpdater fallback) {
+    this.messages = messages;
+    this.fallback = fallback;
+  }
+
+  @Override
+  public Future<Void> incidentChanged(SlackMessage message, Incident incident) {
+    return messages.messages(incident.id()).compose(stored -> stored.stream().anyMatch(m -> m.ts().equals(message.ts()))
+        ? messages.update(incident.id()).mapEmpty()
+        : fallback.incidentChanged(message, incident));
+  }
+
+  @Override
+  public Future<Void> approvalDecided(SlackMessage message, String text) {
+    return fallback.approvalDecided(message, text);
+  }
+}
