@@ -37,6 +37,7 @@ public final class SlackClient implements AutoCloseable {
 
   private final Vertx vertx;
   private final Slack slack;
+  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
   private final AsyncMethodsClient methods;
   private final Circuit circuit;
 
@@ -53,6 +54,9 @@ public final class SlackClient implements AutoCloseable {
     config.setFailOnUnknownProperties(false);
     // the async client's rate limiter learns Retry-After through its stats: they must stay on
     config.getMethodsConfig().setMaxIdleMills(maxWaitMillis);
+    // The SDK keeps its rate-limit queues in a JVM-wide store keyed by executor name and team: a name
+    // per client keeps one daemon's waits (another daemon in the same JVM, as in tests) out of another's.
+    config.getMethodsConfig().setExecutorName("vigil-slack-" + INSTANCES.incrementAndGet());
     this.vertx = vertx;
     this.slack = Slack.getInstance(config);
     this.methods = slack.methodsAsync(botToken);
