@@ -107,7 +107,7 @@ class OncallApiTest {
       JsonObject inc = json(d.get("/api/v1/incidents/INC-1"));
       assertThat(inc.getString("team")).isEqualTo("eu");
       assertThat(inc.getString("severity")).isEqualTo("critical");
-      await().atMost(Duration.ofSeconds(10)).until(() -> timeline(d, "INC-1").contains(
+      await().atMost(Duration.ofSeconds(30)).until(() -> timeline(d, "INC-1").contains(
           "notified: paged team eu (level 1) via the log; slack delivery is not connected yet, so nobody was messaged"));
       assertThat(timeline(d, "INC-1")).contains(
           "escalated: level 1: paging team eu (notify active, via slack); next level in 5m unless acknowledged");
