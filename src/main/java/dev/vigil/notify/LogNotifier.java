@@ -71,6 +71,6 @@ public final class LogNotifier {
             + " (channels " + channels + "): " + i.payload());
     return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
         "paged team " + i.team() + " (level " + i.level() + ") via the log; " + channels
-            + " delivery is not connected yet, so nobody was messaged");
+            + " not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged");
   }
 }

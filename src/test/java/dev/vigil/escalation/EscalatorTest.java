@@ -214,7 +214,7 @@ class EscalatorTest {
     assertThat(await(f.outbox.forIncident(id))).extracting(OutboxEntry::status).containsExactly(OutboxEntry.Status.DELIVERED);
     assertThat(f.timeline(id)).filteredOn(e -> e.kind().equals("notified")).singleElement()
         .satisfies(e -> assertThat(e.text()).isEqualTo(
-            "paged team eu (level 1) via the log; slack delivery is not connected yet, so nobody was messaged"));
+            "paged team eu (level 1) via the log; slack not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged"));
   }
 
   @Test

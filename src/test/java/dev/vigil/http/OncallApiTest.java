@@ -108,7 +108,7 @@ class OncallApiTest {
       assertThat(inc.getString("team")).isEqualTo("eu");
       assertThat(inc.getString("severity")).isEqualTo("critical");
       await().atMost(Duration.ofSeconds(30)).until(() -> timeline(d, "INC-1").contains(
-          "notified: paged team eu (level 1) via the log; slack delivery is not connected yet, so nobody was messaged"));
+          "notified: paged team eu (level 1) via the log; slack not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged"));
       assertThat(timeline(d, "INC-1")).contains(
           "escalated: level 1: paging team eu (notify active, via slack); next level in 5m unless acknowledged");
 
