@@ -4,42 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine's semantics against a real daemon (SQLite, HTTP API) with a clock and timers that move
  * only by hand, and local HTTP servers as the systems runbooks act on.
  */
-class EngineTest {
-  @TempDir
-  Path dir;
-  LocalServer server;
-  RunbookFixture f;
-
-  @BeforeEach
-  void server() throws Exception {
-    server = new LocalServer();
-  }
-
-  @AfterEach
-  void close() {
-    if (f != null) {
-      f.close();
-    }
-    server.close();
-  }
-
-  String rb(String name, String body) {
-    return ("name: " + name + "\nmatch: ['alertname = \"" + name + "\"']\n" + body).replace("$BASE", server.base());
-  }
-
+class EngineTest extends EngineScenario {
   RunId fire(String name) {
     return f.runOf(f.fire("{\"alertname\": \"" + name + "\", \"instance\": \"host-1\"}"));
   }

@@ -5,38 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Dry-run and manual modes, starting a runbook by hand, and the rollout guard. */
-class ModesTest {
-  @TempDir
-  Path dir;
-  LocalServer server;
-  RunbookFixture f;
-
-  @BeforeEach
-  void server() throws Exception {
-    server = new LocalServer();
-  }
-
-  @AfterEach
-  void close() {
-    if (f != null) {
-      f.close();
-    }
-    server.close();
-  }
-
-  String rb(String name, String body) {
-    return ("name: " + name + "\nmatch: ['alertname = \"" + name + "\"']\n" + body).replace("$BASE", server.base());
-  }
-
+class ModesTest extends EngineScenario {
   static boolean timelineHas(JsonObject incident, String kind, String text) {
     return incident.getJsonArray("timeline").stream().map(JsonObject.class::cast)
         .anyMatch(e -> e.getString("kind").equals(kind) && e.getString("text").contains(text));

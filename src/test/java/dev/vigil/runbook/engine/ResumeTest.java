@@ -4,42 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs across a restart of the daemon (same store, same clock): a wait waits only for what is left,
  * an approval keeps waiting, a step that was running runs again unless it says onResume: fail, and
  * a run keeps the runbook version it started with even after the file changed.
  */
-class ResumeTest {
-  @TempDir
-  Path dir;
-  LocalServer server;
-  RunbookFixture f;
-
-  @BeforeEach
-  void server() throws Exception {
-    server = new LocalServer();
-  }
-
-  @AfterEach
-  void close() {
-    if (f != null) {
-      f.close();
-    }
-    server.close();
-  }
-
-  String rb(String name, String body) {
-    return ("name: " + name + "\nmatch: ['alertname = \"" + name + "\"']\n" + body).replace("$BASE", server.base());
-  }
-
+class ResumeTest extends EngineScenario {
   RunId fire(String name) {
     return f.runOf(f.fire("{\"alertname\": \"" + name + "\"}"));
   }
