@@ -2,6 +2,7 @@ package dev.vigil.notify;
 
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -29,13 +30,20 @@ public final class LogNotifier {
     this.clock = clock;
   }
 
-  /** Delivers every intent due now; the future holds how many were delivered. */
+  /**
+   * Delivers every intent due now; the future holds how many were delivered. A call while a drain
+   * runs is folded into one more drain after it.
+   */
   public synchronized Future<Integer> drain() {
     if (running != null) {
       again = true;
       return running;
     }
-    running = outbox.due(clock.instant(), BATCH).compose(this::deliverAll).eventually(() -> {
+    // Mark as running before the work starts: a store call that fails at once would otherwise finish
+    // before this field is set, leave a completed future here for good, and stop every later drain.
+    Promise<Integer> done = Promise.promise();
+    running = done.future();
+    outbox.due(clock.instant(), BATCH).compose(this::deliverAll).onComplete(ar -> {
       synchronized (this) {
         running = null;
         if (again) {
@@ -43,9 +51,9 @@ public final class LogNotifier {
           drain();
         }
       }
-      return Future.succeededFuture();
+      done.handle(ar);
     });
-    return running;
+    return done.future();
   }
 
   /** Logs each intent, then marks them all delivered (with their timeline lines) in one transaction. */
