@@ -11,6 +11,8 @@ import dev.vigil.escalation.Escalator;
 import dev.vigil.escalation.HandoffDigester;
 import dev.vigil.escalation.Routing;
 import dev.vigil.escalation.RunbookGate;
+import dev.vigil.ha.Leadership;
+import dev.vigil.ha.Replica;
 import dev.vigil.heartbeat.HeartbeatWatch;
 import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
@@ -28,6 +30,8 @@ import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlEscalationStore;
+import dev.vigil.store.SqlHeartbeatStore;
+import dev.vigil.store.SqlLeaseStore;
 import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlOverrideStore;
@@ -47,6 +51,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import dev.vigil.http.RunApi;
 import dev.vigil.runbook.RunbookReader;
@@ -91,6 +97,8 @@ public final class Daemon {
   private Integrations integrations;
   private IncidentUpdates updates;
   private long housekeeping = -1;
+  private long leases = -1;
+  private Leadership leadership;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -136,7 +144,9 @@ public final class Daemon {
       Resolver resolver = new Resolver(routing.teams().schedule(), clock);
       Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
       VertxScheduler scheduler = new VertxScheduler(vertx, clock);
-      SqlOutbox outbox = new SqlOutbox(db);
+      Replica replica = Replica.of(config);
+      leadership = new Leadership(new SqlLeaseStore(db), replica, clock);
+      SqlOutbox outbox = new SqlOutbox(db, replica);
       // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
       integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
           sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT);
@@ -154,10 +164,10 @@ public final class Daemon {
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
       escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, kick);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
-      heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
+      heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock,
           result -> escalator.onChanges(result.changes()));
       Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
-      engine = runbookEngine(incidents, clock, runbookTimers,
+      engine = runbookEngine(incidents, clock, runbookTimers, replica,
           new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
           config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
@@ -169,6 +179,8 @@ public final class Daemon {
           .integration("slack", integrations::slackState)
           .integration("chatops", () -> config.slack().signingSecret().isEmpty()
               ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
+          .integration("ha", () -> replica.shared() ? "replica " + replica.id() + (leadership.isLeader() ? ", leader" : "")
+              : "off: one process on SQLite")
           .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
       RunStore runStore = engineStore;
@@ -191,11 +203,31 @@ public final class Daemon {
               kick.run();
               overrides.refresh();
             });
+            leases = vertx.setPeriodic(replica.renewEvery().toMillis(), id -> keepLeases(replica, outbox, clock));
+            keepLeases(replica, outbox, clock);
             kick.run();
             return listen(deps);
           });
     })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
+  }
+
+  /**
+   * Every lease period: renews this replica's leases (leadership, outbox claims, runs), resumes runs
+   * that stalled on a store failure and, with replicas, takes over the runs and ack timers of replicas
+   * that died; the leader also decides incidents whose runbook decision was lost with their replica.
+   * Failures are logged; the next period tries again.
+   */
+  private void keepLeases(Replica replica, SqlOutbox outbox, Clock clock) {
+    Instant now = clock.instant();
+    List<Future<?>> work = new ArrayList<>(List.of(outbox.renewClaims(now), engine.renewLeases()));
+    if (replica.shared()) {
+      work.add(leadership.renew().compose(leader -> leader ? engine.decideLost(now.minus(replica.leaseTtl())) : Future.succeededFuture()));
+      work.add(engine.takeOver());
+      work.add(escalator.adopt());
+    }
+    Future.join(work).onFailure(e -> log.atWarn().addKeyValue("replica", replica.id())
+        .log("ha: renewing leases or taking over work failed (tried again in " + replica.renewEvery().toMillis() + " ms): " + e.getMessage()));
   }
 
   /**
@@ -224,8 +256,9 @@ public final class Daemon {
    * incident over; an {@code incident: escalate} step pages the next level). {@code slack} steps,
    * approval requests and the guard's ops message go to the notification outbox ({@link RunbookMessages}).
    */
-  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler, Notifications notifications) {
-    engineStore = new SqlRunStore(db);
+  private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler, Replica replica,
+      Notifications notifications) {
+    engineStore = new SqlRunStore(db, replica);
     Escalation escalation = new Escalation() {
       @Override
       public Future<Void> runFailed(dev.vigil.incident.IncidentId incident, String by, String reason) {
@@ -248,9 +281,13 @@ public final class Daemon {
         MessageAction.pagerDuty(notifications), new IncidentAction(incidents, escalation, clock),
         new ApprovalAction(clock, notifications));
     java.util.Random random = new java.util.Random();
-    return new Engine(new Engine.Deps(engineStore, incidents, runbooks,
+    Engine e = new Engine(new Engine.Deps(engineStore, incidents, runbooks,
         new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
         scheduler, clock, random::nextDouble, metrics));
+    if (replica.shared()) {
+      e.setDecisionMargin(replica.leaseTtl());
+    }
+    return e;
   }
 
   /** What the incident's Slack message says about its runbook: the latest run and its status, or nothing. */
@@ -344,6 +381,9 @@ public final class Daemon {
     if (housekeeping >= 0) {
       vertx.cancelTimer(housekeeping);
     }
+    if (leases >= 0) {
+      vertx.cancelTimer(leases);
+    }
     if (escalator != null) {
       escalator.stop(); // the stored due times stay: the next start re-arms them
       digester.stop();
@@ -352,6 +392,7 @@ public final class Daemon {
     // Undeploying the HTTP verticles shuts their servers down gracefully (HttpVerticle.stop).
     Future<Void> http = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     http.transform(ar -> committer == null ? Future.succeededFuture() : committer.drain())
+        .transform(ar -> leadership == null ? Future.succeededFuture() : leadership.release())
         .transform(ar -> db == null ? Future.succeededFuture() : db.close())
         .andThen(ar -> {
           if (runbooks != null) {

@@ -47,7 +47,7 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     Fields f = root.get().fields("server", "auth", "store", "ingest", "teams", "classification", "pagerduty",
-        "slack", "runbooks", "notify", "chatops", "telemetry");
+        "slack", "runbooks", "notify", "chatops", "telemetry", "ha");
 
     Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl");
     VigilConfig.Server server = new VigilConfig.Server(
@@ -135,11 +135,17 @@ public final class ConfigLoader {
     Fields tel = section(f, "telemetry", "otlpEndpoint");
     VigilConfig.Telemetry telemetry = new VigilConfig.Telemetry(tel.string("otlpEndpoint", ""));
 
+    Fields h = section(f, "ha", "replicaId", "leaseTtl");
+    VigilConfig.Ha ha = new VigilConfig.Ha(h.string("replicaId", ""), h.duration("leaseTtl", Duration.ofSeconds(30)));
+    if (ha.leaseTtl().compareTo(Duration.ofSeconds(1)) < 0) {
+      h.get("leaseTtl").orElse(h.node()).error("leaseTtl must be at least 1s: a replica renews its leases every third of it");
+    }
+
     checkReferencedFile(f, "teams", teams, problems);
     checkReferencedFile(f, "classification", classification, problems);
 
     return Optional.of(new VigilConfig(abs, server, auth, store, ingest, teams, classification, pagerduty, slack,
-        runbooks, breaker, retry, Map.copyOf(allow), telemetry));
+        runbooks, breaker, retry, Map.copyOf(allow), telemetry, ha));
   }
 
   private static Fields section(Fields parent, String key, String... known) {

@@ -23,7 +23,8 @@ public record VigilConfig(
     Breaker breaker,
     Retry retry,
     Map<String, List<String>> chatopsAllow,
-    Telemetry telemetry) {
+    Telemetry telemetry,
+    Ha ha) {
 
   /** @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links */
   public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl) {}
@@ -63,4 +64,11 @@ public record VigilConfig(
   public record Retry(int maxAttempts, Duration initialDelay, Duration maxDelay) {}
 
   public record Telemetry(String otlpEndpoint) {}
+
+  /**
+   * Several replicas on one PostgreSQL ({@code ha}, docs/ha.md). {@code replicaId} names this process in
+   * leases (empty: host name and a random suffix, new at every start); {@code leaseTtl} is how long a
+   * claim lasts without renewal, so how soon another replica takes over the work of a dead one.
+   */
+  public record Ha(String replicaId, Duration leaseTtl) {}
 }

@@ -85,6 +85,27 @@ public final class Escalator {
     });
   }
 
+  /**
+   * Arms the stored ack timers this process has no alarm for: those another replica armed (it may
+   * have died since). Every replica holds an alarm for every armed escalation; when one fires, the
+   * step is committed as a compare-and-set on the stored state, so exactly one replica pages.
+   */
+  public Future<Integer> adopt() {
+    return store.armed().map(list -> {
+      int n = 0;
+      for (EscalationState st : list) {
+        if (!timers.containsKey(st.incident())) {
+          if (st.status() == EscalationState.Status.SNOOZED) {
+            snoozed.add(st.incident());
+          }
+          arm(st);
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
   /** Cancels the in-memory alarms (the stored due times stay for the next start). */
   public void stop() {
     timers.values().forEach(Scheduler.Timer::cancel);

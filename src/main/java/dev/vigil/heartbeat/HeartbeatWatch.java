@@ -14,6 +14,7 @@ import dev.vigil.incident.IngestResult;
 import dev.vigil.timer.Scheduler;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,25 +30,27 @@ import org.slf4j.LoggerFactory;
  * {@code VigilHeartbeatMissing}, group {@code heartbeat:<name>}) of the heartbeat's severity, and
  * resolves it when the heartbeat comes back.
  *
- * <p>Last-seen times are kept in memory: after a restart every heartbeat gets a fresh
- * {@code missingAfter} of grace, and an incident left open by the previous run is found by its group
- * and resolved when the heartbeat returns. {@link #observe} is cheap and may be called on an event loop.
+ * <p>Last-seen times live in the store ({@link HeartbeatStore}), shared by every replica: the
+ * Watchdog may reach any of them. Each replica holds an alarm per heartbeat; when it rings, the
+ * stored time decides, and marking the heartbeat missing is a compare-and-set, so one replica opens
+ * the incident. A start gives every heartbeat a fresh {@code missingAfter} of grace (Vigil could not
+ * receive it while down). {@link #observe} may be called on an event loop.
  */
 public final class HeartbeatWatch {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatWatch.class);
   public static final String ALERTNAME = "VigilHeartbeatMissing";
 
   private final IncidentStore incidents;
+  private final HeartbeatStore store;
   private final Triage triage;
   private final Scheduler scheduler;
   private final Clock clock;
   private final Consumer<IngestResult> afterIngest;
   private final Map<String, Watched> watched = new LinkedHashMap<>();
+  private boolean stopped;
 
   private static final class Watched {
     final Heartbeat heartbeat;
-    Instant lastSeen;
-    boolean missing;
     Scheduler.Timer timer;
 
     Watched(Heartbeat heartbeat) {
@@ -59,9 +62,10 @@ public final class HeartbeatWatch {
    * @param triage gives the incident its team (its severity and type come from the heartbeat)
    * @param afterIngest told of each commit this watch makes, like the ingest hook (escalation reacts to it)
    */
-  public HeartbeatWatch(List<Heartbeat> heartbeats, IncidentStore incidents, Triage triage, Scheduler scheduler, Clock clock,
-      Consumer<IngestResult> afterIngest) {
+  public HeartbeatWatch(List<Heartbeat> heartbeats, IncidentStore incidents, HeartbeatStore store, Triage triage, Scheduler scheduler,
+      Clock clock, Consumer<IngestResult> afterIngest) {
     this.incidents = incidents;
+    this.store = store;
     this.triage = triage;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -69,7 +73,7 @@ public final class HeartbeatWatch {
     heartbeats.forEach(h -> watched.put(h.name(), new Watched(h)));
   }
 
-  /** Gives every heartbeat a full {@code missingAfter} from now, and finds incidents a previous run left open. */
+  /** Gives every heartbeat a full {@code missingAfter} from now; one stored for the first time is missing if its incident is open. */
   public Future<Void> start() {
     if (watched.isEmpty()) {
       return Future.succeededFuture();
@@ -77,25 +81,27 @@ public final class HeartbeatWatch {
     Instant now = clock.instant();
     return Future.all(incidents.list(new IncidentQuery(IncidentStatus.TRIGGERED, null, null, 1000)),
             incidents.list(new IncidentQuery(IncidentStatus.ACKNOWLEDGED, null, null, 1000)))
-        .map(all -> {
+        .compose(all -> {
           List<String> openGroups = new ArrayList<>();
           for (int i = 0; i < 2; i++) {
             all.<List<dev.vigil.incident.Incident>>resultAt(i).forEach(inc -> openGroups.add(inc.groupKey()));
           }
+          List<Future<Void>> registered = new ArrayList<>();
+          for (Watched w : watched.values()) {
+            registered.add(store.register(w.heartbeat.name(), now, openGroups.contains(group(w.heartbeat))));
+          }
+          return Future.all(registered);
+        })
+        .map(v -> {
           synchronized (this) {
-            for (Watched w : watched.values()) {
-              w.lastSeen = now;
-              w.missing = openGroups.contains(group(w.heartbeat));
-              if (!w.missing) {
-                arm(w);
-              }
-            }
+            watched.values().forEach(w -> arm(w, now.plus(w.heartbeat.missingAfter())));
           }
           return null;
         });
   }
 
   public synchronized void stop() {
+    stopped = true;
     watched.values().forEach(w -> {
       if (w.timer != null) {
         w.timer.cancel();
@@ -105,59 +111,65 @@ public final class HeartbeatWatch {
 
   /**
    * Alerts that just arrived (repeats included): a matching firing one is a heartbeat. The future
-   * completes when any incident of a returning heartbeat is resolved (failures are logged here).
+   * completes when it is stored and any incident of a returning heartbeat is resolved (failures are
+   * logged here).
    */
   public Future<Void> observe(List<Alert> alerts) {
     if (watched.isEmpty()) {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
-    List<Watched> back = new ArrayList<>();
-    synchronized (this) {
-      for (Watched w : watched.values()) {
-        boolean seen = alerts.stream().anyMatch(a -> a.status() == AlertStatus.FIRING && w.heartbeat.matches(a.labels()));
-        if (seen) {
-          w.lastSeen = now;
-          if (w.missing) {
-            w.missing = false;
-            back.add(w);
-            arm(w); // missing heartbeats have no alarm: watch again from now
-          }
-        }
-      }
-    }
     Future<Void> chain = Future.succeededFuture();
-    for (Watched w : back) {
-      chain = chain.compose(v -> resolve(w, now).<Void>mapEmpty().recover(e -> {
-        log.atError().setCause(e).log("heartbeat: resolving the incident of heartbeat {} failed: {}", w.heartbeat.name(), e.getMessage());
-        return Future.succeededFuture();
-      }));
+    for (Watched w : watched.values()) {
+      if (alerts.stream().anyMatch(a -> a.status() == AlertStatus.FIRING && w.heartbeat.matches(a.labels()))) {
+        synchronized (this) {
+          arm(w, now.plus(w.heartbeat.missingAfter()));
+        }
+        chain = chain.compose(v -> store.seen(w.heartbeat.name(), now)
+            .compose(wasMissing -> wasMissing ? resolve(w, now).<Void>mapEmpty() : Future.<Void>succeededFuture())
+            .recover(e -> {
+              log.atError().setCause(e).log("heartbeat: recording heartbeat {} failed: {}", w.heartbeat.name(), e.getMessage());
+              return Future.succeededFuture();
+            }));
+      }
     }
     return chain;
   }
 
-  private void arm(Watched w) {
+  private void arm(Watched w, Instant at) {
+    if (stopped) {
+      return;
+    }
     if (w.timer != null) {
       w.timer.cancel();
     }
-    w.timer = scheduler.at(w.lastSeen.plus(w.heartbeat.missingAfter()), () -> check(w));
+    w.timer = scheduler.at(at, () -> check(w));
   }
 
+  /** The alarm rang: the stored last-seen time decides; while missing, it keeps checking every {@code missingAfter}. */
   private Future<?> check(Watched w) {
     Instant now = clock.instant();
-    synchronized (this) {
-      Instant due = w.lastSeen.plus(w.heartbeat.missingAfter());
-      if (w.missing) {
-        return Future.succeededFuture(); // already open; observe() re-arms when it returns
-      }
-      if (now.isBefore(due)) {
-        arm(w); // seen meanwhile: wait for the new deadline
+    Duration every = w.heartbeat.missingAfter();
+    return store.state(w.heartbeat.name()).compose(found -> {
+      HeartbeatStore.State st = found.orElse(new HeartbeatStore.State(now, false));
+      Instant due = st.lastSeen().plus(every);
+      if (st.missing() || now.isBefore(due)) {
+        rearm(w, st.missing() ? now.plus(every) : due);
         return Future.succeededFuture();
       }
-      w.missing = true;
-      w.timer = null;
-    }
-    return open(w, now);
+      rearm(w, now.plus(every));
+      return store.markMissing(w.heartbeat.name(), st.lastSeen())
+          .compose(won -> won ? open(w, now).mapEmpty() : Future.succeededFuture());
+    }).recover(e -> {
+      log.atError().setCause(e).log("heartbeat: checking heartbeat {} failed (checked again in {}): {}", w.heartbeat.name(),
+          Durations.format(every), e.getMessage());
+      rearm(w, now.plus(every));
+      return Future.succeededFuture();
+    });
+  }
+
+  private synchronized void rearm(Watched w, Instant at) {
+    arm(w, at);
   }
 
   private Future<IngestResult> open(Watched w, Instant now) {

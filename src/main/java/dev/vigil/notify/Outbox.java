@@ -16,8 +16,17 @@ public interface Outbox {
   /** Stores the intent unless one with its key exists; true when it was stored now. */
   Future<Boolean> enqueue(NotificationIntent intent, Instant now);
 
-  /** Pending intents whose next attempt is due, oldest first. */
+  /**
+   * Pending intents whose next attempt is due, oldest first. When replicas share the store, the
+   * intents are claimed for this replica: another replica gets them only once this one records their
+   * outcome or its claim runs out ({@link #renewClaims}).
+   */
   Future<List<OutboxEntry>> due(Instant now, int limit);
+
+  /** Extends this replica's claims on the intents it is delivering (replicas sharing a store); nothing otherwise. */
+  default Future<Void> renewClaims(Instant now) {
+    return Future.succeededFuture();
+  }
 
   /** Marks an intent delivered and, for a page, appends {@code event} to its incident's timeline, in one transaction. */
   default Future<Void> delivered(OutboxEntry entry, Instant now, TimelineEvent event) {

@@ -48,6 +48,14 @@ public enum Dialect {
   }
 
   /**
+   * What ends a {@code SELECT} of rows to claim: on PostgreSQL, rows another replica is claiming are
+   * skipped rather than waited for; SQLite has one writer at a time, so there is nothing to skip.
+   */
+  public String skipLocked() {
+    return this == POSTGRES ? " FOR UPDATE SKIP LOCKED" : "";
+  }
+
+  /**
    * A {@code SELECT} of rows passed as one JSON parameter: a JSON array of arrays, one per row, whose
    * elements are typed by {@code types} ({@code text} or {@code bigint}). Bulk statements send one
    * parameter instead of one per value, which is several times faster through the JDBC client.

@@ -1,5 +1,6 @@
 package dev.vigil.store;
 
+import dev.vigil.ha.Replica;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
@@ -24,10 +25,16 @@ public final class SqlOutbox implements Outbox {
 
   private final Database db;
   private final Dialect d;
+  private final Replica replica;
 
   public SqlOutbox(Database db) {
+    this(db, Replica.alone());
+  }
+
+  public SqlOutbox(Database db, Replica replica) {
     this.db = db;
     this.d = db.dialect();
+    this.replica = replica;
   }
 
   @Override
@@ -37,8 +44,37 @@ public final class SqlOutbox implements Outbox {
 
   @Override
   public Future<List<OutboxEntry>> due(Instant now, int limit) {
+    if (replica.shared()) {
+      return claim(now, limit);
+    }
     return query("SELECT " + COLUMNS + " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
         Tuple.of(now.toEpochMilli(), limit));
+  }
+
+  /**
+   * Claims due intents nobody is delivering (never claimed, claim released by a recorded attempt, or
+   * claim run out) and those this replica claimed already, in one transaction; rows another replica
+   * is claiming at this moment are skipped, not waited for.
+   */
+  private Future<List<OutboxEntry>> claim(Instant now, int limit) {
+    long expires = replica.expiry(now).toEpochMilli();
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_owner = ?, lease_expires = ? WHERE id IN ("
+            + "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            + "AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?) ORDER BY id LIMIT ?" + d.skipLocked() + ")"))
+        .execute(Tuple.of(replica.id(), expires, now.toEpochMilli(), replica.id(), now.toEpochMilli(), limit))
+        .compose(rs -> rs.rowCount() == 0 ? Future.succeededFuture(List.of())
+            : conn.preparedQuery(d.sql("SELECT " + COLUMNS + " FROM outbox WHERE lease_owner = ? AND lease_expires = ? "
+                    + "AND status = 'pending' ORDER BY id"))
+                .execute(Tuple.of(replica.id(), expires)).map(SqlOutbox::entries)));
+  }
+
+  @Override
+  public Future<Void> renewClaims(Instant now) {
+    if (!replica.shared()) {
+      return Future.succeededFuture();
+    }
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_expires = ? WHERE lease_owner = ? AND status = 'pending'"))
+        .execute(Tuple.of(replica.expiry(now).toEpochMilli(), replica.id())).mapEmpty());
   }
 
   @Override
@@ -65,8 +101,9 @@ public final class SqlOutbox implements Outbox {
 
   @Override
   public Future<Void> attempted(OutboxEntry entry, Set<String> done, String error, Instant retryAt, List<TimelineEvent> events) {
+    // the claim ends with the attempt: the retry goes to whichever replica finds it due
     return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-            + "next_attempt_at = ?, done = ? WHERE id = ? AND status = 'pending'"))
+            + "next_attempt_at = ?, done = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'"))
         .execute(Tuple.of(error, retryAt == null ? "failed" : "pending",
             retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), doneText(done), entry.id()))
         .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
@@ -97,11 +134,13 @@ public final class SqlOutbox implements Outbox {
   }
 
   private Future<List<OutboxEntry>> query(String sql, Tuple params) {
-    return db.reader().preparedQuery(d.sql(sql)).execute(params).map(rs -> {
-      List<OutboxEntry> out = new ArrayList<>();
-      rs.forEach(r -> out.add(entry(r)));
-      return out;
-    });
+    return db.reader().preparedQuery(d.sql(sql)).execute(params).map(SqlOutbox::entries);
+  }
+
+  private static List<OutboxEntry> entries(io.vertx.sqlclient.RowSet<Row> rs) {
+    List<OutboxEntry> out = new ArrayList<>();
+    rs.forEach(r -> out.add(entry(r)));
+    return out;
   }
 
   /** Inserts intents whose keys are new; completes with how many were inserted. */

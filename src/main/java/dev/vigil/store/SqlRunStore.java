@@ -2,6 +2,7 @@ package dev.vigil.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.expr.Values;
+import dev.vigil.ha.Replica;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.engine.RunId;
@@ -40,6 +41,7 @@ public final class SqlRunStore implements RunStore {
 
   private final Database db;
   private final Dialect d;
+  private final Replica replica;
   private final Object lock = new Object();
   private List<Write> queue = new ArrayList<>();
   private boolean flushing;
@@ -47,8 +49,13 @@ public final class SqlRunStore implements RunStore {
   private long writes;
 
   public SqlRunStore(Database db) {
+    this(db, Replica.alone());
+  }
+
+  public SqlRunStore(Database db, Replica replica) {
     this.db = db;
     this.d = db.dialect();
+    this.replica = replica;
   }
 
   /** A queued write: either a new run (needs an id) or one statement. */
@@ -140,14 +147,14 @@ public final class SqlRunStore implements RunStore {
           results.put(creates.get(i), id);
           runs.add(Tuple.from(java.util.Arrays.asList(id, r.incident().number(), r.runbook(), r.version(), r.file(), r.source(),
               r.mode().wire(), r.status().wire(), r.concurrencyKey(), Values.json(r.bindings()), r.startedBy(),
-              Rows.millis(r.createdAt()))));
+              Rows.millis(r.createdAt()), replica.id(), replica.expiry(r.createdAt()).toEpochMilli())));
           int pos = 0;
           for (StepRun s : r.steps()) {
             steps.add(Tuple.of(id, s.id(), pos++, s.kind(), s.status().wire(), s.attempts()));
           }
         }
         return conn.preparedQuery(d.sql("INSERT INTO runs (id, incident_id, runbook, version, file, source, mode, status, concurrency_key, "
-                + "bindings, started_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")).executeBatch(runs)
+                + "bindings, started_by, created_at, lease_owner, lease_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")).executeBatch(runs)
             .compose(x -> steps.isEmpty() ? Future.succeededFuture()
                 : conn.preparedQuery(d.sql("INSERT INTO run_steps (run_id, step_id, pos, kind, status, attempts) VALUES (?, ?, ?, ?, ?, ?)"))
                     .executeBatch(steps))
@@ -165,6 +172,52 @@ public final class SqlRunStore implements RunStore {
     return db.reader().query("SELECT " + RUN_COLUMNS + ", source FROM runs WHERE status IN " + UNFINISHED + " ORDER BY id").execute()
         .compose(runs -> db.reader().query("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE status IN " + UNFINISHED
             + ") ORDER BY run_id, pos").execute().map(steps -> assemble(runs, steps, true)));
+  }
+
+  @Override
+  public Future<List<RunRecord>> claim(Instant now, boolean atStart) {
+    if (!replica.shared()) {
+      return atStart ? unfinished() : Future.succeededFuture(List.of());
+    }
+    long expires = replica.expiry(now).toEpochMilli();
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE runs SET lease_owner = ?, lease_expires = ? WHERE id IN ("
+            + "SELECT id FROM runs WHERE status IN " + UNFINISHED + " AND (lease_owner IS NULL OR lease_expires < ?"
+            + (atStart ? " OR lease_owner = ?" : "") + ") ORDER BY id" + d.skipLocked() + ")"))
+        .execute(atStart ? Tuple.of(replica.id(), expires, now.toEpochMilli(), replica.id()) : Tuple.of(replica.id(), expires, now.toEpochMilli()))
+        .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(List.<RunRecord>of())
+            : conn.preparedQuery(d.sql("SELECT " + RUN_COLUMNS + ", source FROM runs WHERE lease_owner = ? AND lease_expires = ? "
+                    + "AND status IN " + UNFINISHED + " ORDER BY id")).execute(Tuple.of(replica.id(), expires))
+                .compose(runs -> conn.preparedQuery(d.sql("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE lease_owner = ? "
+                        + "AND lease_expires = ? AND status IN " + UNFINISHED + ") ORDER BY run_id, pos")).execute(Tuple.of(replica.id(), expires))
+                    .map(steps -> assemble(runs, steps, true)))));
+  }
+
+  @Override
+  public Future<java.util.Set<RunId>> renew(Instant now) {
+    if (!replica.shared()) {
+      // alone on the store: every unfinished run is this process's
+      return db.reader().query("SELECT id FROM runs WHERE status IN " + UNFINISHED).execute().map(SqlRunStore::ids);
+    }
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE runs SET lease_expires = ? WHERE lease_owner = ? AND status IN " + UNFINISHED))
+        .execute(Tuple.of(replica.expiry(now).toEpochMilli(), replica.id()))
+        .compose(x -> conn.preparedQuery(d.sql("SELECT id FROM runs WHERE lease_owner = ? AND status IN " + UNFINISHED))
+            .execute(Tuple.of(replica.id())))
+        .map(SqlRunStore::ids));
+  }
+
+  private static java.util.Set<RunId> ids(RowSet<Row> rs) {
+    java.util.Set<RunId> out = new java.util.HashSet<>();
+    rs.forEach(r -> out.add(new RunId(Rows.getLong(r, "id"))));
+    return out;
+  }
+
+  @Override
+  public Future<Void> release() {
+    if (!replica.shared()) {
+      return Future.succeededFuture();
+    }
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE runs SET lease_owner = NULL, lease_expires = NULL WHERE lease_owner = ? "
+            + "AND status IN " + UNFINISHED)).execute(Tuple.of(replica.id())).mapEmpty());
   }
 
   @Override
@@ -195,11 +248,12 @@ public final class SqlRunStore implements RunStore {
   }
 
   @Override
-  public Future<List<IncidentId>> undecided(Instant since) {
+  public Future<List<IncidentId>> undecided(Instant since, Instant before) {
     return db.reader().preparedQuery(d.sql("SELECT id FROM incidents WHERE status <> 'resolved' AND dropped = 0 AND opened_at >= ? "
+            + "AND opened_at < ? "
             + "AND id NOT IN (SELECT incident_id FROM runs) "
             + "AND id NOT IN (SELECT incident_id FROM timeline WHERE kind = 'runbook-offered') ORDER BY id"))
-        .execute(Tuple.of(since.toEpochMilli()))
+        .execute(Tuple.of(since.toEpochMilli(), before.toEpochMilli()))
         .map(rs -> {
           List<IncidentId> out = new ArrayList<>();
           rs.forEach(r -> out.add(new IncidentId(Rows.getLong(r, "id"))));

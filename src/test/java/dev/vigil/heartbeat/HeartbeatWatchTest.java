@@ -17,6 +17,7 @@ import dev.vigil.incident.IncidentChange;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.store.Database;
+import dev.vigil.store.SqlHeartbeatStore;
 import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.timer.FakeClock;
 import dev.vigil.timer.FakeScheduler;
@@ -53,7 +54,7 @@ class HeartbeatWatchTest {
     db = await(Database.open(vertx, new VigilConfig.Store("sqlite:" + dir.resolve("v.db"), new Secret(""), "FULL", Duration.ofSeconds(5), 2)));
     incidents = new SqlIncidentStore(db);
     scheduler = new FakeScheduler(clock);
-    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new LabelTriage(), scheduler, clock, r -> changes.addAll(r.changes()));
+    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock, r -> changes.addAll(r.changes()));
     await(watch.start());
   }
 
@@ -112,7 +113,7 @@ class HeartbeatWatchTest {
     scheduler.advance(Duration.ofMinutes(10));
     assertThat(open("heartbeat:watchdog")).hasSize(1);
     watch.stop();
-    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new LabelTriage(), scheduler, clock, r -> changes.addAll(r.changes()));
+    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock, r -> changes.addAll(r.changes()));
     await(watch.start());
     await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
     assertThat(open("heartbeat:watchdog")).isEmpty();

@@ -124,7 +124,9 @@ class NotificationDeliveryTest {
         assertThat(new JsonObject(d.get("/readyz").body()).getJsonObject("integrations").getString("pagerduty"))
             .isIn("on, circuit open", "on, circuit half-open");
         assertThat(d.get("/metrics").body()).containsPattern("vigil_circuit_state\\{integration=\"pagerduty\"\\} [12]\\.0");
-        assertThat(timeline(d, id)).anySatisfy(l -> assertThat(l).startsWith("notify-fallback:").contains("#vigil-ops"));
+        // the outcome is recorded after the Slack post answered
+        await().atMost(WAIT).untilAsserted(() ->
+            assertThat(timeline(d, id)).anySatisfy(l -> assertThat(l).startsWith("notify-fallback:").contains("#vigil-ops")));
         assertThat(pd.accepted(id, "trigger")).isZero();
 
         pd.down(false);

@@ -91,11 +91,13 @@ public final class Engine extends VerticleBase {
   private final Map<String, Integer> activeByKey = new HashMap<>();
   private final Map<String, Deque<LiveRun>> queued = new HashMap<>();
   private final Map<String, Runbook> versions = new HashMap<>();
+  private final java.util.Set<RunId> stalled = new java.util.HashSet<>();
   // read from other threads (the runbook API)
   private final Map<String, RunStore.Trip> trips = new ConcurrentHashMap<>();
   private final Map<String, Double> successRates = new ConcurrentHashMap<>();
   private volatile int inFlight;
   private boolean stopping; // engine context only
+  private volatile Duration decisionMargin = Duration.ZERO;
 
   /** What the engine needs; {@code jitter} returns values in [0, 1). */
   public record Deps(RunStore store, IncidentStore incidents, RunbookRegistry registry, RunbookReader reader,
@@ -131,24 +133,109 @@ public final class Engine extends VerticleBase {
   /** Loads the guard's trips, resumes every unfinished run, and decides incidents a crash left undecided. */
   @Override
   public Future<?> start() {
+    Instant now = clock.instant();
     return store.trips().compose(t -> {
       trips.putAll(t);
-      return store.unfinished();
-    }).compose(runs -> store.undecided(clock.instant().minus(DECISION_LOOKBACK)).map(undecided -> {
-      undecided.forEach(id -> incidents.get(id).onSuccess(found -> found.ifPresent(this::opened)));
-      if (!undecided.isEmpty()) {
-        LOG.atInfo().log("runbook engine: deciding " + undecided.size() + " incident(s) opened just before the last stop");
-      }
-      return runs;
-    })).map(runs -> {
-      // runs that hold a concurrency slot first, so queued ones see the slots taken
-      runs.stream().filter(r -> r.status() != RunStatus.PENDING).forEach(this::resume);
-      runs.stream().filter(r -> r.status() == RunStatus.PENDING).forEach(this::resume);
+      return store.claim(now, true);
+    }).compose(runs -> decideLost(now.minus(decisionMargin)).map(runs)).map(runs -> {
+      resumeAll(runs);
       if (!runs.isEmpty()) {
         LOG.atInfo().log("runbook engine: resumed " + runs.size() + " unfinished run" + (runs.size() == 1 ? "" : "s"));
       }
       return null;
     });
+  }
+
+  /**
+   * Replicas sharing a store: at start, leave incidents opened in the last {@code margin} to the
+   * replica that opened them (it is deciding them now); the leader's sweep decides them if it did not.
+   */
+  public void setDecisionMargin(Duration margin) {
+    this.decisionMargin = margin;
+  }
+
+  /**
+   * Decides the incidents opened in the last {@link #DECISION_LOOKBACK} before {@code before} that
+   * have no run and no offer (their decision was lost in a crash). With replicas, the leader calls
+   * this periodically with {@code before} a lease period back, so an incident another replica has
+   * just opened and is deciding now is not decided twice.
+   */
+  public Future<Integer> decideLost(Instant before) {
+    return store.undecided(before.minus(DECISION_LOOKBACK), before).map(undecided -> {
+      undecided.forEach(id -> incidents.get(id).onSuccess(found -> found.ifPresent(inc -> onContext(() -> opened(inc)))));
+      if (!undecided.isEmpty()) {
+        LOG.atInfo().log("runbook engine: deciding " + undecided.size() + " incident(s) whose runbook decision was lost in a crash");
+      }
+      return undecided.size();
+    });
+  }
+
+  /**
+   * Replicas sharing a store: resumes the runs no replica holds any more (their replica died or
+   * stopped); completes with how many were taken over.
+   */
+  public Future<Integer> takeOver() {
+    return store.claim(clock.instant(), false).compose(runs -> {
+      Promise<Integer> taken = Promise.promise();
+      onContext(() -> {
+        List<RunRecord> fresh = stopping ? List.of() : runs.stream().filter(r -> !live.containsKey(r.id())).toList();
+        resumeAll(fresh);
+        if (!fresh.isEmpty()) {
+          LOG.atInfo().log("runbook engine: took over " + fresh.size() + " unfinished run" + (fresh.size() == 1 ? "" : "s")
+              + " from a replica that stopped");
+        }
+        taken.complete(fresh.size());
+      });
+      return taken.future();
+    });
+  }
+
+  /**
+   * Called every lease renewal period: renews this replica's leases on its runs (replicas sharing a
+   * store) and resumes the runs that stalled on a store failure, now that the store answers. A run
+   * whose lease another replica took (this one could not renew in time) is dropped here without
+   * writing anything: the other replica carries it on.
+   */
+  public Future<Void> renewLeases() {
+    Promise<java.util.Set<RunId>> before = Promise.promise();
+    onContext(() -> before.complete(new java.util.HashSet<>(live.keySet())));
+    return before.future().compose(wasLive -> store.renew(clock.instant()).compose(held -> {
+      Promise<List<RunId>> retry = Promise.promise();
+      onContext(() -> {
+        for (RunId id : wasLive) {
+          LiveRun r = live.get(id);
+          if (r != null && !held.contains(id)) {
+            LOG.atWarn().addKeyValue("run", id.toString()).log("run " + id + " is held by another replica now (this one could not renew its "
+                + "lease in time); leaving it to that replica");
+            giveUp(r);
+          }
+        }
+        List<RunId> again = stalled.stream().filter(held::contains).toList();
+        stalled.clear();
+        retry.complete(again);
+      });
+      return retry.future();
+    })).compose(again -> Future.join(again.stream().map(id -> store.get(id).onFailure(e -> onContext(() -> stalled.add(id)))
+        .onSuccess(found -> onContext(() -> found
+        .filter(rec -> !rec.status().finished() && !live.containsKey(rec.id()))
+        .ifPresent(rec -> {
+          LOG.atInfo().addKeyValue("run", id.toString()).log("run " + id + " resumes: the store answers again");
+          resume(rec);
+        })))).toList()).mapEmpty());
+  }
+
+  private void resumeAll(List<RunRecord> runs) {
+    // runs that hold a concurrency slot first, so queued ones see the slots taken
+    runs.stream().filter(r -> r.status() != RunStatus.PENDING).forEach(this::resume);
+    runs.stream().filter(r -> r.status() == RunStatus.PENDING).forEach(this::resume);
+  }
+
+  private static void pause(LiveRun r) {
+    if (r.runTimer != null) {
+      r.runTimer.cancel();
+    }
+    r.timers.values().forEach(Scheduler.Timer::cancel);
+    r.attempts.values().forEach(Attempt.Cancellation::cancel);
   }
 
   /**
@@ -161,20 +248,19 @@ public final class Engine extends VerticleBase {
     Promise<Void> done = Promise.promise();
     onContext(() -> {
       stopping = true;
-      for (LiveRun r : live.values()) {
-        if (r.runTimer != null) {
-          r.runTimer.cancel();
-        }
-        r.timers.values().forEach(Scheduler.Timer::cancel);
-        r.attempts.values().forEach(Attempt.Cancellation::cancel);
-      }
+      live.values().forEach(Engine::pause);
       if (!live.isEmpty()) {
         LOG.atInfo().log("runbook engine: paused " + live.size() + " unfinished run" + (live.size() == 1 ? "" : "s")
-            + "; they resume at the next start");
+            + "; they resume at the next start, or on another replica");
       }
       done.complete();
     });
-    return done.future();
+    // another replica resumes them at once instead of waiting for the leases to run out
+    return done.future().compose(v -> store.release().recover(e -> {
+      LOG.atWarn().log("runbook engine: could not release its run leases (" + e.getMessage() + "); other replicas take the runs over "
+          + "when the leases run out");
+      return Future.succeededFuture();
+    }));
   }
 
   // ---------------------------------------------------------------- entry points
@@ -429,7 +515,7 @@ public final class Engine extends VerticleBase {
         cancelTimer(r, s.id());
         StepRun ended = s.ended(StepStatus.CANCELLED, now, s.output(), why);
         r.steps.put(s.id(), ended);
-        writes.add(store.saveStep(r.id, ended));
+        writes.add(saveStep(r, ended));
       }
     }
     Future.join(writes).onComplete(ar -> finishRun(r, RunStatus.TIMED_OUT, why));
@@ -509,7 +595,7 @@ public final class Engine extends VerticleBase {
     StepRun st = r.steps.get(s.id());
     StepRun skipped = new StepRun(st.id(), st.kind(), StepStatus.SKIPPED, st.attempts(), null, now, null, Map.of(), why, null);
     r.steps.put(s.id(), skipped);
-    store.saveStep(r.id, skipped).onComplete(ar -> onContext(() -> {
+    saveStep(r, skipped).onComplete(ar -> onContext(() -> {
       r.starting.remove(s.id());
       if (ar.failed()) {
         storeFailed(r, ar.cause());
@@ -549,7 +635,7 @@ public final class Engine extends VerticleBase {
     }
     Attempt.Cancellation cancellation = new Attempt.Cancellation();
     r.attempts.put(s.id(), cancellation);
-    store.saveStep(r.id, running).onComplete(ar -> onContext(() -> {
+    saveStep(r, running).onComplete(ar -> onContext(() -> {
       r.starting.remove(s.id());
       if (ar.failed()) {
         storeFailed(r, ar.cause());
@@ -624,7 +710,7 @@ public final class Engine extends VerticleBase {
         r.steps.put(s.id(), retrying);
         log(r).addKeyValue("step", s.id()).addKeyValue("attempt", number)
             .log("step " + s.id() + " try " + number + " failed (" + f.error() + "); retrying in " + ms + " ms");
-        store.saveStep(r.id, retrying).onComplete(ar -> onContext(() -> {
+        saveStep(r, retrying).onComplete(ar -> onContext(() -> {
           if (ar.failed()) {
             storeFailed(r, ar.cause());
             return;
@@ -641,7 +727,7 @@ public final class Engine extends VerticleBase {
       StepRun waiting = r.steps.get(s.id()).waiting(p.wakeAt());
       r.steps.put(s.id(), waiting);
       r.wakeRules.put(s.id(), p);
-      store.saveStep(r.id, waiting).onComplete(ar -> onContext(() -> {
+      saveStep(r, waiting).onComplete(ar -> onContext(() -> {
         if (ar.failed()) {
           storeFailed(r, ar.cause());
           return;
@@ -702,7 +788,7 @@ public final class Engine extends VerticleBase {
       log(r).addKeyValue("step", s.id()).log("step " + s.id() + " " + status.wire() + ": " + error);
     }
     Promise<Void> done = Promise.promise();
-    store.saveStep(r.id, ended).onComplete(ar -> onContext(() -> {
+    saveStep(r, ended).onComplete(ar -> onContext(() -> {
       r.starting.remove(s.id());
       if (ar.failed()) {
         storeFailed(r, ar.cause());
@@ -819,7 +905,7 @@ public final class Engine extends VerticleBase {
         if (s.onResume() == Step.ResumePolicy.FAIL) {
           StepRun failed = st.ended(StepStatus.FAILED, now, st.output(), "interrupted by a restart of Vigil while running (onResume: fail)");
           r.steps.put(s.id(), failed);
-          writes.add(store.saveStep(r.id, failed));
+          writes.add(saveStep(r, failed));
         } else {
           // at-least-once: the try that was under way runs again as a new try
           log(r).addKeyValue("step", s.id()).log("step " + s.id() + " was running when Vigil stopped; running it again");
@@ -859,7 +945,15 @@ public final class Engine extends VerticleBase {
 
   // ---------------------------------------------------------------- small parts
 
+  /** Stores a step's transition; a run this engine gave up (its store failed, another replica holds it) writes nothing more. */
+  private Future<Void> saveStep(LiveRun r, StepRun step) {
+    return r.abandoned ? Future.failedFuture(new IllegalStateException("run " + r.id + " was given up here")) : store.saveStep(r.id, step);
+  }
+
   private Future<Void> persistRun(LiveRun r, String error) {
+    if (r.abandoned) {
+      return Future.failedFuture(new IllegalStateException("run " + r.id + " was given up here"));
+    }
     return store.saveRun(r.id, r.status, r.startedAt, r.endedAt, r.deadline, error).transform(ar -> {
       Promise<Void> p = Promise.promise();
       onContext(() -> {
@@ -874,10 +968,27 @@ public final class Engine extends VerticleBase {
     });
   }
 
-  /** A write failed: the run stops here in memory and resumes from what was stored at the next start. */
+  /**
+   * A write failed: the run stops here in memory and resumes from its last stored state at the next
+   * lease renewal that finds the store answering (and this replica still holding the run).
+   */
   private void storeFailed(LiveRun r, Throwable e) {
+    if (r.abandoned) {
+      return;
+    }
     LOG.atError().addKeyValue("run", r.id.toString()).log("run " + r.id + " stalled: the store refused a write (" + e.getMessage()
-        + "); it resumes from its last stored state when Vigil restarts");
+        + "); it resumes from its last stored state once the store answers");
+    giveUp(r);
+    stalled.add(r.id);
+  }
+
+  /** Drops a run from memory: its timers and tries are cancelled, its concurrency slot freed, and it writes nothing more. */
+  private void giveUp(LiveRun r) {
+    pause(r);
+    r.abandoned = true;
+    live.remove(r.id);
+    release(r);
+    inFlight = live.size();
   }
 
   private Future<Void> timeline(LiveRun r, String text) {
@@ -986,6 +1097,7 @@ public final class Engine extends VerticleBase {
     Instant deadline;
     Scheduler.Timer runTimer;
     boolean released;
+    boolean abandoned;
 
     LiveRun(RunRecord record, Runbook runbook) {
       this.id = record.id();

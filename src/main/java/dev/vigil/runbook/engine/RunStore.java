@@ -24,6 +24,20 @@ public interface RunStore {
   /** Runs not finished yet (pending, running, waiting), oldest first, with their steps. */
   Future<List<RunRecord>> unfinished();
 
+  /**
+   * Unfinished runs this process should work on now, oldest first, with their steps; they are leased
+   * to it. Alone on its store, that is every unfinished run at start and none later. When replicas
+   * share the store: runs no replica holds (released at a graceful stop, or their lease ran out
+   * because their replica died), plus, at start, those a previous process with this replica's id held.
+   */
+  Future<List<RunRecord>> claim(Instant now, boolean atStart);
+
+  /** Extends this replica's leases (replicas sharing a store); completes with the unfinished runs it holds. */
+  Future<java.util.Set<RunId>> renew(Instant now);
+
+  /** Gives up this replica's leases (graceful stop), so another replica resumes its runs without waiting for them to run out. */
+  Future<Void> release();
+
   Future<Optional<RunRecord>> get(RunId id);
 
   /** The runs of an incident, oldest first, without their source text. */
@@ -33,10 +47,10 @@ public interface RunStore {
   Future<List<RunStatus>> recentOutcomes(String runbook, String version, int window);
 
   /**
-   * Open incidents opened at or after {@code since} that have no run and were not offered a runbook:
-   * those whose runbook decision was lost in a crash right after their commit.
+   * Open incidents opened at or after {@code since} and before {@code before} that have no run and
+   * were not offered a runbook: those whose runbook decision was lost in a crash right after their commit.
    */
-  Future<List<IncidentId>> undecided(Instant since);
+  Future<List<IncidentId>> undecided(Instant since, Instant before);
 
   /** Records that the rollout guard switched this runbook version to manual. */
   Future<Void> trip(String runbook, String version, String reason, Instant at);

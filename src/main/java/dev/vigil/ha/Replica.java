@@ -1,0 +1,49 @@
+package dev.vigil.ha;
+
+import dev.vigil.config.VigilConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * This process among the replicas that share a store.
+ *
+ * @param id written into every lease this process takes; unique among the replicas
+ * @param leaseTtl how long a lease lasts without renewal (leases are renewed every third of it)
+ * @param shared whether other replicas may share the store (PostgreSQL). On SQLite there is one
+ *     process by construction, so claims are not needed and everything unfinished is this process's.
+ */
+public record Replica(String id, Duration leaseTtl, boolean shared) {
+
+  public static Replica of(VigilConfig config) {
+    String id = config.ha().replicaId().isEmpty() ? host() + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3))
+        : config.ha().replicaId();
+    return new Replica(id, config.ha().leaseTtl(), !config.store().isSqlite());
+  }
+
+  /** One process alone on its store (tests of single parts). */
+  public static Replica alone() {
+    return new Replica("local", Duration.ofSeconds(30), false);
+  }
+
+  /** When a lease taken or renewed at {@code now} runs out. */
+  public Instant expiry(Instant now) {
+    return now.plus(leaseTtl);
+  }
+
+  /** How often leases are renewed and free work is looked for: a third of the lease, so two renewals may fail in a row. */
+  public Duration renewEvery() {
+    return leaseTtl.dividedBy(3);
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "vigil";
+    }
+  }
+}
