@@ -203,8 +203,8 @@ public final class Daemon {
               kick.run();
               overrides.refresh();
             });
-            leases = vertx.setPeriodic(replica.renewEvery().toMillis(), id -> keepLeases(replica, outbox, clock));
-            keepLeases(replica, outbox, clock);
+            leases = vertx.setPeriodic(replica.renewEvery().toMillis(), id -> keepLeases(replica, clock));
+            keepLeases(replica, clock);
             kick.run();
             return listen(deps);
           });
@@ -218,9 +218,9 @@ public final class Daemon {
    * that died; the leader also decides incidents whose runbook decision was lost with their replica.
    * Failures are logged; the next period tries again.
    */
-  private void keepLeases(Replica replica, SqlOutbox outbox, Clock clock) {
+  private void keepLeases(Replica replica, Clock clock) {
     Instant now = clock.instant();
-    List<Future<?>> work = new ArrayList<>(List.of(outbox.renewClaims(now), engine.renewLeases()));
+    List<Future<?>> work = new ArrayList<>(List.of(integrations.renewClaims(), engine.renewLeases()));
     if (replica.shared()) {
       work.add(leadership.renew().compose(leader -> leader ? engine.decideLost(now.minus(replica.leaseTtl())) : Future.succeededFuture()));
       work.add(engine.takeOver());

@@ -107,6 +107,11 @@ public final class Dispatcher {
     return started.compose(list -> Future.join(list).transform(ar -> Future.succeededFuture(list.size())));
   }
 
+  /** Extends this replica's claims on the intents being delivered now (replicas sharing the store). */
+  public Future<Void> renewClaims() {
+    return outbox.renewClaims(clock.instant(), Set.copyOf(inFlight));
+  }
+
   private List<Future<Void>> startAll(List<OutboxEntry> due) {
     List<Future<Void>> out = new ArrayList<>();
     for (OutboxEntry e : due) {

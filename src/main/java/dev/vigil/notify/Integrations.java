@@ -104,6 +104,11 @@ public final class Integrations implements AutoCloseable {
   }
 
   /** Delivers what is due (see {@link Dispatcher#drain()}, or {@link LogNotifier#drain()} with no integration). */
+  /** Extends this replica's claims on the intents being delivered now (replicas sharing the store). */
+  public Future<Void> renewClaims() {
+    return dispatcher != null ? dispatcher.renewClaims() : Future.succeededFuture();
+  }
+
   public Future<Integer> drain() {
     return dispatcher != null ? dispatcher.drain() : logNotifier.drain();
   }

@@ -23,8 +23,8 @@ public interface Outbox {
    */
   Future<List<OutboxEntry>> due(Instant now, int limit);
 
-  /** Extends this replica's claims on the intents it is delivering (replicas sharing a store); nothing otherwise. */
-  default Future<Void> renewClaims(Instant now) {
+  /** Extends this replica's claims on {@code ids}, the intents it is delivering (replicas sharing a store); nothing otherwise. */
+  default Future<Void> renewClaims(Instant now, java.util.Collection<Long> ids) {
     return Future.succeededFuture();
   }
 

@@ -53,15 +53,15 @@ public final class SqlOutbox implements Outbox {
 
   /**
    * Claims due intents nobody is delivering (never claimed, claim released by a recorded attempt, or
-   * claim run out) and those this replica claimed already, in one transaction; rows another replica
-   * is claiming at this moment are skipped, not waited for.
+   * claim run out), in one transaction; rows another replica is claiming at this moment are skipped,
+   * not waited for. Those this replica delivers already keep their claims ({@link #renewClaims}).
    */
   private Future<List<OutboxEntry>> claim(Instant now, int limit) {
     long expires = replica.expiry(now).toEpochMilli();
     return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_owner = ?, lease_expires = ? WHERE id IN ("
             + "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
-            + "AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?) ORDER BY id LIMIT ?" + d.skipLocked() + ")"))
-        .execute(Tuple.of(replica.id(), expires, now.toEpochMilli(), replica.id(), now.toEpochMilli(), limit))
+            + "AND (lease_owner IS NULL OR lease_expires < ?) ORDER BY id LIMIT ?" + d.skipLocked() + ")"))
+        .execute(Tuple.of(replica.id(), expires, now.toEpochMilli(), now.toEpochMilli(), limit))
         .compose(rs -> rs.rowCount() == 0 ? Future.succeededFuture(List.of())
             : conn.preparedQuery(d.sql("SELECT " + COLUMNS + " FROM outbox WHERE lease_owner = ? AND lease_expires = ? "
                     + "AND status = 'pending' ORDER BY id"))
@@ -69,12 +69,13 @@ public final class SqlOutbox implements Outbox {
   }
 
   @Override
-  public Future<Void> renewClaims(Instant now) {
-    if (!replica.shared()) {
+  public Future<Void> renewClaims(Instant now, java.util.Collection<Long> ids) {
+    if (!replica.shared() || ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_expires = ? WHERE lease_owner = ? AND status = 'pending'"))
-        .execute(Tuple.of(replica.expiry(now).toEpochMilli(), replica.id())).mapEmpty());
+    List<Tuple> rows = ids.stream().map(id -> Tuple.of(replica.expiry(now).toEpochMilli(), replica.id(), id)).toList();
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_expires = ? WHERE lease_owner = ? AND id = ? "
+            + "AND status = 'pending'")).executeBatch(rows).mapEmpty());
   }
 
   @Override

@@ -118,4 +118,27 @@ class HeartbeatWatchTest {
     await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
     assertThat(open("heartbeat:watchdog")).isEmpty();
   }
+
+  @Test
+  void replicasShareTheLastSeenTimeAndOnlyOneOfThemOpensTheIncident() {
+    HeartbeatWatch other = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock,
+        r -> changes.addAll(r.changes()));
+    await(other.start());
+    try {
+      scheduler.advance(Duration.ofMinutes(5));
+      await(watch.observe(List.of(watchdog(AlertStatus.FIRING)))); // the load balancer sent it to the first replica only
+      scheduler.advance(Duration.ofMinutes(10).minusMillis(1)); // the other's alarm rang at 06:10 and found it seen at 06:05
+      assertThat(open("heartbeat:watchdog")).isEmpty();
+
+      scheduler.advance(Duration.ofMillis(1)); // both alarms ring at 06:15
+      assertThat(open("heartbeat:watchdog")).hasSize(1);
+      assertThat(changes).extracting(IncidentChange::kind).containsExactly(IncidentChange.Kind.OPENED);
+
+      await(other.observe(List.of(watchdog(AlertStatus.FIRING)))); // back, through the replica that did not open it
+      assertThat(open("heartbeat:watchdog")).isEmpty();
+      assertThat(changes).extracting(IncidentChange::kind).containsExactly(IncidentChange.Kind.OPENED, IncidentChange.Kind.RESOLVED);
+    } finally {
+      other.stop();
+    }
+  }
 }

@@ -1,0 +1,156 @@
+package dev.vigil.store;
+
+import static dev.vigil.timer.FakeScheduler.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.TestStore;
+import dev.vigil.config.Secret;
+import dev.vigil.config.VigilConfig;
+import dev.vigil.ha.Leadership;
+import dev.vigil.ha.Replica;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.notify.NotificationIntent;
+import dev.vigil.notify.OutboxEntry;
+import dev.vigil.oncall.TeamId;
+import dev.vigil.runbook.Rollout;
+import dev.vigil.runbook.engine.RunId;
+import dev.vigil.runbook.engine.RunRecord;
+import dev.vigil.runbook.engine.RunStatus;
+import dev.vigil.runbook.engine.StepRun;
+import dev.vigil.runbook.engine.StepStatus;
+import dev.vigil.timer.FakeClock;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two replicas on one PostgreSQL database, each with its own pool as two processes would have:
+ * work claimed by one is not handed to the other until its lease runs out ([F7]).
+ */
+class LeasesPostgresTest {
+  static final Instant T = Instant.parse("2026-11-30T06:00:00Z");
+  static final Duration TTL = Duration.ofSeconds(30);
+  static final Replica A = new Replica("replica-a", TTL, true);
+  static final Replica B = new Replica("replica-b", TTL, true);
+
+  Vertx vertx;
+  Database dbA;
+  Database dbB;
+  final FakeClock clock = new FakeClock(T);
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    String url = TestStore.createDatabase();
+    VigilConfig.Store store = new VigilConfig.Store(url, new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    dbA = await(Database.open(vertx, store));
+    dbB = await(Database.open(vertx, store));
+  }
+
+  @AfterEach
+  void close() {
+    await(Future.join(dbA.close(), dbB.close()));
+    await(vertx.close());
+  }
+
+  @Test
+  void twoReplicasClaimingTheOutboxAtOnceNeverGetTheSameIntentAndAClaimThatRunsOutGoesToTheOther() {
+    SqlOutbox a = new SqlOutbox(dbA, A);
+    SqlOutbox b = new SqlOutbox(dbB, B);
+    for (int i = 0; i < 40; i++) {
+      await(a.enqueue(new NotificationIntent("digest:" + i, NotificationIntent.Kind.DIGEST, null, new TeamId("eu"), 0,
+          List.of("#ops"), "{}"), T));
+    }
+    List<OutboxEntry> gotA = new ArrayList<>();
+    List<OutboxEntry> gotB = new ArrayList<>();
+    for (int round = 0; round < 4; round++) {
+      var fa = a.due(T, 10);
+      var fb = b.due(T, 10);
+      gotA.addAll(await(fa));
+      gotB.addAll(await(fb));
+    }
+    Set<Long> idsA = ids(gotA);
+    Set<Long> idsB = ids(gotB);
+    assertThat(idsA).doesNotContainAnyElementsOf(idsB);
+    Set<Long> all = new HashSet<>(idsA);
+    all.addAll(idsB);
+    assertThat(all).as("every intent claimed by one replica").hasSize(40);
+
+    // b does not get what a claimed while the claim lasts; a renews the claims of what it is delivering
+    assertThat(await(b.due(T.plusSeconds(29), 100))).extracting(OutboxEntry::id).doesNotContainAnyElementsOf(idsA);
+    await(a.renewClaims(T.plusSeconds(20), idsA));
+    assertThat(await(b.due(T.plusSeconds(49), 100))).extracting(OutboxEntry::id).doesNotContainAnyElementsOf(idsA);
+    // a died: its claims run out 30 s after the last renewal and b delivers its intents
+    assertThat(ids(await(b.due(T.plusSeconds(51), 100)))).containsAll(idsA);
+
+    // a recorded attempt ends the claim: the retry goes to whichever replica finds it due
+    OutboxEntry first = gotA.get(0);
+    await(b.attemptFailed(first, "HTTP 503", T.plusSeconds(60)));
+    assertThat(await(a.due(T.plusSeconds(61), 100))).extracting(OutboxEntry::id).contains(first.id());
+  }
+
+  @Test
+  void aRunHeldByAReplicaIsTakenOverOnlyWhenItsLeaseRunsOutOrIsReleased() {
+    SqlRunStore a = new SqlRunStore(dbA, A);
+    SqlRunStore b = new SqlRunStore(dbB, B);
+    RunId id = await(a.create(run(T)));
+    await(a.saveRun(id, RunStatus.RUNNING, T, null, T.plusSeconds(900), null));
+
+    assertThat(await(b.claim(T.plusSeconds(10), true))).as("held by a").isEmpty();
+    assertThat(await(a.renew(T.plusSeconds(20)))).containsExactly(id);
+    assertThat(await(b.claim(T.plusSeconds(45), false))).as("renewed at +20 s, so held until +50 s").isEmpty();
+
+    List<RunRecord> taken = await(b.claim(T.plusSeconds(51), false));
+    assertThat(taken).extracting(RunRecord::id).containsExactly(id);
+    assertThat(taken.get(0).steps()).extracting(StepRun::id).containsExactly("wait");
+    assertThat(await(a.renew(T.plusSeconds(52)))).as("a learns at its next renewal that b holds the run").isEmpty();
+    assertThat(await(a.claim(T.plusSeconds(53), false))).isEmpty();
+
+    // a graceful stop releases: the other replica resumes at once
+    await(b.release());
+    assertThat(await(a.claim(T.plusSeconds(54), false))).extracting(RunRecord::id).containsExactly(id);
+
+    // a replica restarted with the same id takes its own runs back at start
+    SqlRunStore a2 = new SqlRunStore(dbB, A);
+    assertThat(await(a2.claim(T.plusSeconds(55), true))).extracting(RunRecord::id).containsExactly(id);
+  }
+
+  @Test
+  void oneReplicaLeadsAtATimeAndAnotherTakesOverWhenTheLeaderStopsRenewing() {
+    Leadership a = new Leadership(new SqlLeaseStore(dbA), A, clock);
+    Leadership b = new Leadership(new SqlLeaseStore(dbB), B, clock);
+    assertThat(await(a.renew())).isTrue();
+    assertThat(await(b.renew())).isFalse();
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(await(a.renew())).isTrue();
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(await(b.renew())).as("a renewed 29 s ago").isFalse();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(await(b.renew())).as("a's lease ran out").isTrue();
+    assertThat(await(a.renew())).isFalse();
+    assertThat(a.isLeader()).isFalse();
+    await(b.release());
+    assertThat(await(a.renew())).as("released at b's stop").isTrue();
+  }
+
+  static Set<Long> ids(List<OutboxEntry> entries) {
+    Set<Long> out = new HashSet<>();
+    entries.forEach(e -> out.add(e.id()));
+    return out;
+  }
+
+  static RunRecord run(Instant at) {
+    return new RunRecord(null, new IncidentId(1), "r", "v1", "r.yaml", "name: r\n", Rollout.Mode.AUTO, RunStatus.PENDING, null,
+        Map.of(), at, null, null, null, null, "auto",
+        List.of(StepRun.pending("wait", "wait")));
+  }
+}
