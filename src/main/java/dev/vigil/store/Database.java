@@ -106,6 +106,35 @@ public final class Database {
         .eventually(conn::close));
   }
 
+  /** Attempts of {@link #inTransactionRetryingConflicts} (the first included). */
+  static final int CONFLICT_ATTEMPTS = 5;
+
+  /**
+   * {@link #inTransaction}, run again from the start when PostgreSQL aborts it because a concurrent
+   * transaction (another replica) wrote the same unique key first, or in a deadlock: the work reads
+   * what it depends on, so the next attempt sees the other transaction's rows. {@code work} must be
+   * safe to run again (no side effects outside the transaction).
+   */
+  public <T> Future<T> inTransactionRetryingConflicts(Function<SqlConnection, Future<T>> work) {
+    return retryConflicts(work, 1);
+  }
+
+  private <T> Future<T> retryConflicts(Function<SqlConnection, Future<T>> work, int attempt) {
+    return inTransaction(work).recover(e -> {
+      if (attempt >= CONFLICT_ATTEMPTS || !isConflict(e)) {
+        return Future.failedFuture(e);
+      }
+      log.atDebug().addKeyValue("attempt", attempt).log("store: transaction lost a race with another writer; running it again");
+      return retryConflicts(work, attempt + 1);
+    });
+  }
+
+  /** Unique violation, serialization failure or deadlock: the transaction may succeed when run again. */
+  static boolean isConflict(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg
+        && ("23505".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState()));
+  }
+
   /** Succeeds when the store answers a trivial query. */
   public Future<Void> ping() {
     return reader.query("SELECT 1").execute().mapEmpty();

@@ -101,7 +101,8 @@ public final class SqlIncidentStore implements IncidentStore {
 
   @Override
   public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
-    return db.inTransaction(conn -> new Batch(conn, requests, triage, now).run());
+    // replicas ingesting the same alert or group at once: the loser of the race reads the winner's rows and merges
+    return db.inTransactionRetryingConflicts(conn -> new Batch(conn, requests, triage, now).run());
   }
 
   /** One ingest transaction: read what exists, decide in memory, write in batches. */
