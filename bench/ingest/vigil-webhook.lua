@@ -11,7 +11,7 @@ end
 
 function init(args)
   -- a prefix per wrk run and thread, so warm-up and measured runs never repeat an alert
-  math.randomseed(os.time() + tid * 7919)
+  math.randomseed(os.time() + tid * 7919 + tonumber(os.getenv("SEED") or "0"))
   prefix = string.format("%d%06d", os.time() % 100000, math.random(0, 999999))
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"

@@ -62,12 +62,15 @@ public final class Database {
       Pool reader = JDBCPool.pool(vertx, connect, new PoolOptions().setMaxSize(Math.min(4, config.poolSize())).setName("sqlite-reader"));
       db = new Database(Dialect.SQLITE, writer, reader);
     } else {
+      // a database that does not answer fails a request within 5 s (ingest answers 503, Alertmanager retries)
+      // instead of the client's default minute; the pool reconnects on the next request
       PgConnectOptions connect = PgConnectOptions.fromUri(config.url());
       if (!config.password().isEmpty()) {
         connect.setPassword(config.password().reveal());
       }
       Pool pool = PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(config.poolSize()).setName("postgres"))
+          .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(5_000))
           .connectingTo(connect)
           .using(vertx)
           .build();
