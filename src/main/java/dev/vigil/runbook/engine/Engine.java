@@ -204,7 +204,8 @@ public final class Engine extends VerticleBase {
       onContext(() -> {
         for (RunId id : wasLive) {
           LiveRun r = live.get(id);
-          if (r != null && !held.contains(id)) {
+          // a run finishing now is no longer unfinished in the store, but it is not lost either
+          if (r != null && !r.status.finished() && !held.contains(id)) {
             LOG.atWarn().addKeyValue("run", id.toString()).log("run " + id + " is held by another replica now (this one could not renew its "
                 + "lease in time); leaving it to that replica");
             giveUp(r);
