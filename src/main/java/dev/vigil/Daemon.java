@@ -191,6 +191,7 @@ public final class Daemon {
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
+          .compose(v -> escalator.decideLost(replica.shared() ? clock.instant().minus(replica.leaseTtl()) : clock.instant()))
           .compose(v -> heartbeats.start())
           // the engine resumes unfinished runs once escalation is ready to take over incidents from them
           .compose(v -> vertx.deployVerticle(engine))
@@ -215,14 +216,18 @@ public final class Daemon {
   /**
    * Every lease period: renews this replica's leases (leadership, outbox claims, runs), resumes runs
    * that stalled on a store failure and, with replicas, takes over the runs and ack timers of replicas
-   * that died; the leader also decides incidents whose runbook decision was lost with their replica.
+   * that died; the leader (on SQLite, the process) also decides incidents whose escalation or runbook
+   * decision was lost with the process that opened them.
    * Failures are logged; the next period tries again.
    */
   private void keepLeases(Replica replica, Clock clock) {
     Instant now = clock.instant();
     List<Future<?>> work = new ArrayList<>(List.of(integrations.renewClaims(), engine.renewLeases()));
+    // decisions lost to a crash or a store failure: incidents opened more than a lease ago with no escalation or runbook decision
+    Instant settled = now.minus(replica.leaseTtl());
+    work.add(leadership.renew().compose(leader -> leader
+        ? Future.join(escalator.decideLost(settled), engine.decideLost(settled)) : Future.succeededFuture()));
     if (replica.shared()) {
-      work.add(leadership.renew().compose(leader -> leader ? engine.decideLost(now.minus(replica.leaseTtl())) : Future.succeededFuture()));
       work.add(engine.takeOver());
       work.add(escalator.adopt());
     }

@@ -17,6 +17,13 @@ public interface EscalationStore {
   Future<List<EscalationState>> armed();
 
   /**
+   * Triggered incidents opened at or after {@code since} and before {@code before} that have no
+   * escalation and no note saying why not: those whose escalation decision was lost in a crash (or a
+   * store failure) right after their commit.
+   */
+  Future<List<IncidentId>> undecided(Instant since, Instant before);
+
+  /**
    * Moves an escalation from {@code expected} (null: it must not exist yet) to {@code next}, appends
    * the timeline events to the incident and enqueues the intents (skipping keys already present),
    * all in one transaction. Completes with false, changing nothing, when the stored state is no

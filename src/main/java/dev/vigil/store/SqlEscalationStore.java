@@ -49,6 +49,19 @@ public final class SqlEscalationStore implements EscalationStore {
   }
 
   @Override
+  public Future<List<IncidentId>> undecided(Instant since, Instant before) {
+    return db.reader().preparedQuery(d.sql("SELECT id FROM incidents WHERE status = 'triggered' AND dropped = 0 AND opened_at >= ? "
+            + "AND opened_at < ? AND id NOT IN (SELECT incident_id FROM escalations) AND id NOT IN (SELECT incident_id FROM timeline "
+            + "WHERE kind IN ('not-paged', 'escalation-held')) ORDER BY id"))
+        .execute(Tuple.of(since.toEpochMilli(), before.toEpochMilli()))
+        .map(rs -> {
+          List<IncidentId> out = new ArrayList<>();
+          rs.forEach(r -> out.add(new IncidentId(Rows.getLong(r, "id"))));
+          return out;
+        });
+  }
+
+  @Override
   public Future<List<Boolean>> commitAll(List<Transition> transitions, Instant now) {
     if (transitions.isEmpty()) {
       return Future.succeededFuture(List.of());

@@ -1,5 +1,11 @@
 package dev.vigil.escalation;
 
+import java.util.Map;
+import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.AlertIntake;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Alert;
 import static dev.vigil.timer.FakeScheduler.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -64,6 +70,24 @@ class EscalatorTest {
         "2026-11-30T06:15:00Z escalated: level 3: paging team us (notify team:us, via slack); next level in 5m unless acknowledged",
         "2026-11-30T06:20:00Z ack-timeout: level 3 was not acknowledged within 5m",
         "2026-11-30T06:20:00Z escalated: level 3 (repeat 1): paging team us (notify team:us, via slack); this is the last level");
+  }
+
+  @Test
+  void anEscalationDecisionLostInACrashIsMadeByTheNextSweepOnce() {
+    f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
+    // committed, then the process died before escalating: nobody was paged
+    Map<String, String> labels = Map.of("alertname", "Lost", "severity", "critical");
+    IngestResult r = await(f.incidents.ingest(List.of(List.of(new AlertIntake(new Alert(Fingerprint.of(labels), labels, Map.of(),
+        AlertStatus.FIRING, MONDAY_0600, null, ""), "{}:Lost", labels, false))), f.classifier, MONDAY_0600));
+    IncidentId id = r.incidentsPerRequest().get(0).get(0);
+    IncidentId info = f.fire("JustInfo", "info"); // decided: "recorded only"
+    assertThat(f.pages(id)).isEmpty();
+
+    assertThat(await(f.escalator.decideLost(MONDAY_0600))).as("opened before the cut-off only").isZero();
+    assertThat(await(f.escalator.decideLost(MONDAY_0600.plusSeconds(30)))).isEqualTo(1);
+    assertThat(f.pages(id)).containsExactly("eu@1");
+    assertThat(f.pages(info)).isEmpty();
+    assertThat(await(f.escalator.decideLost(MONDAY_0600.plusSeconds(60)))).as("decided now").isZero();
   }
 
   @Test
@@ -239,6 +263,11 @@ class EscalatorTest {
       @Override
       public io.vertx.core.Future<List<EscalationState>> armed() {
         return f.escalations.armed();
+      }
+
+      @Override
+      public io.vertx.core.Future<List<IncidentId>> undecided(Instant since, Instant before) {
+        return f.escalations.undecided(since, before);
       }
 
       @Override

@@ -78,6 +78,9 @@ public final class FakeSlack implements AutoCloseable {
   private final Set<String> missing = new HashSet<>();
   private volatile long minIntervalMillis;
   private volatile boolean down;
+  private volatile double failRate;
+  private volatile int maxLatencyMillis;
+  private final java.util.Random random = new java.util.Random(7);
   private volatile int retryAfterSeconds = 1;
   private long tsCounter;
 
@@ -133,6 +136,18 @@ public final class FakeSlack implements AutoCloseable {
     return this;
   }
 
+  /** This share of Web API calls (not auth.test) fails with HTTP 500 or 503, chosen at random (seeded). */
+  public FakeSlack failRate(double rate) {
+    this.failRate = rate;
+    return this;
+  }
+
+  /** Each Web API call is answered after a random 0..max ms (a stalling Slack). */
+  public FakeSlack latency(int maxMillis) {
+    this.maxLatencyMillis = maxMillis;
+    return this;
+  }
+
   /** Posting to this channel answers {@code channel_not_found}. */
   public synchronized FakeSlack missing(String channel) {
     missing.add(channel);
@@ -140,6 +155,18 @@ public final class FakeSlack implements AutoCloseable {
   }
 
   private void handle(RoutingContext ctx) {
+    int delay;
+    synchronized (random) {
+      delay = maxLatencyMillis > 0 ? random.nextInt(maxLatencyMillis + 1) : 0;
+    }
+    if (delay > 0) {
+      vertx.setTimer(delay, t -> answer(ctx));
+    } else {
+      answer(ctx);
+    }
+  }
+
+  private void answer(RoutingContext ctx) {
     String method = ctx.pathParam("method");
     Map<String, String> params = new LinkedHashMap<>();
     String type = ctx.request().getHeader("Content-Type");
@@ -153,9 +180,16 @@ public final class FakeSlack implements AutoCloseable {
       form.forEach(e -> params.put(e.getKey(), e.getValue()));
     }
     long now = System.currentTimeMillis();
-    if (down && !method.equals("auth.test")) {
-      record(method, params, now, 503);
-      ctx.response().setStatusCode(503).end();
+    int injected = 0;
+    if (failRate > 0 && !method.equals("auth.test")) {
+      synchronized (random) {
+        injected = random.nextDouble() < failRate ? (random.nextBoolean() ? 500 : 503) : 0;
+      }
+    }
+    if ((down || injected != 0) && !method.equals("auth.test")) {
+      int status = down ? 503 : injected;
+      record(method, params, now, status);
+      ctx.response().setStatusCode(status).end();
       return;
     }
     String auth = ctx.request().getHeader("Authorization");
