@@ -225,8 +225,10 @@ public final class Daemon {
     List<Future<?>> work = new ArrayList<>(List.of(integrations.renewClaims(), engine.renewLeases()));
     // decisions lost to a crash or a store failure: incidents opened more than a lease ago with no escalation or runbook decision
     Instant settled = now.minus(replica.leaseTtl());
-    work.add(leadership.renew().compose(leader -> leader
-        ? Future.join(escalator.decideLost(settled), engine.decideLost(settled)) : Future.succeededFuture()));
+    // (runbook decisions only with replicas: alone, the start already made them, and a runbook added since must not start for older incidents)
+    work.add(leadership.renew().compose(leader -> !leader ? Future.succeededFuture()
+        : replica.shared() ? Future.join(escalator.decideLost(settled), engine.decideLost(settled)).mapEmpty()
+        : escalator.decideLost(settled).mapEmpty()));
     if (replica.shared()) {
       work.add(engine.takeOver());
       work.add(escalator.adopt());
