@@ -40,6 +40,18 @@ public final class LogCapture implements AutoCloseable {
     return events.stream().filter(e -> e.getLevel() == Level.ERROR).map(LogCapture::line).toList();
   }
 
+  /**
+   * Errors that are bugs rather than the world failing: the router's "unhandled error", or any
+   * error caused by a {@code java.lang} exception (NullPointerException, ClassCastException,
+   * ArithmeticException...). A refused connection or a store outage is not in here.
+   */
+  public List<String> bugs() {
+    return events.stream().filter(e -> e.getLevel() == Level.ERROR)
+        .filter(e -> e.getFormattedMessage().contains("unhandled")
+            || (e.getThrowableProxy() != null && e.getThrowableProxy().getClassName().startsWith("java.lang.")))
+        .map(LogCapture::line).toList();
+  }
+
   private static String line(ILoggingEvent e) {
     StringBuilder sb = new StringBuilder(e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage());
     if (e.getKeyValuePairs() != null) {
