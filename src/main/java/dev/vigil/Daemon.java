@@ -64,8 +64,6 @@ import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.store.SqlRunStore;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -238,10 +236,7 @@ public final class Daemon {
         return escalator.escalateNow(incident, by).mapEmpty();
       }
     };
-    // many runs may call the same host (Prometheus, a scaling API): more than Vert.x's default 5 connections to it
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
-    HttpAction http = new HttpAction(web);
+    HttpAction http = new HttpAction(HttpAction.client(vertx), config.runbooks().httpAllow());
     List<Action> actions = List.of(http,
         new ExecAction(vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
         new WaitAction(clock), new CheckAction(http, scheduler, clock), MessageAction.slack(notifications),

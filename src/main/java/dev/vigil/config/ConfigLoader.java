@@ -109,6 +109,7 @@ public final class ConfigLoader {
     Fields rb = section(f, "runbooks", "dir", "exec", "http");
     Fields exec = rb.fields("exec", "allow").orElseGet(() -> empty(rb, "exec"));
     Fields http = rb.fields("http", "allow").orElseGet(() -> empty(rb, "http"));
+    http.items("allow").forEach(p -> p.string().flatMap(HostPattern::problem).ifPresent(p::error));
     VigilConfig.Runbooks runbooks = new VigilConfig.Runbooks(
         dir.resolve(rb.string("dir", "../runbooks")).normalize(), exec.strings("allow"), http.strings("allow"));
 
