@@ -193,6 +193,7 @@ public final class Daemon {
             return listen(deps);
           });
     })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
+        .addKeyValue("tls", config.server().tls().isPresent())
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
   }
 
@@ -278,6 +279,8 @@ public final class Daemon {
         .setHost(config.server().host())
         .setPort(config.server().port())
         .setDecompressionSupported(true);
+    config.server().tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+        .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString())));
     HttpVerticle first = new HttpVerticle(deps, options, shutdown);
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(first).compose(id -> {
