@@ -1,6 +1,7 @@
 package dev.vigil.fuzz;
 
 import dev.vigil.TestDaemon;
+import dev.vigil.fake.NotifyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,8 +23,16 @@ final class FuzzDaemon implements AutoCloseable {
   }
 
   static FuzzDaemon start(String yaml) {
+    return start(yaml, null);
+  }
+
+  /** With {@code team} (see {@link NotifyConfig#write}), a teams.yaml with team eu on call all day. */
+  static FuzzDaemon start(String yaml, String team) {
     try {
       Path dir = Files.createTempDirectory("vigil-fuzz-");
+      if (team != null) {
+        NotifyConfig.write(dir, team, yaml);
+      }
       return new FuzzDaemon(dir, TestDaemon.start(dir, yaml));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
