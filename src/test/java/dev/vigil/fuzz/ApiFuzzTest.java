@@ -2,8 +2,6 @@ package dev.vigil.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import dev.vigil.LogCapture;
 import dev.vigil.fake.NotifyConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,18 +22,15 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class ApiFuzzTest {
   static FuzzDaemon d;
-  static LogCapture log;
 
   @BeforeContainer
   static void start() throws Exception {
     d = FuzzDaemon.start("", ""); // one team, eu, so overrides have something to name
-    log = new LogCapture(Level.WARN);
     assertThat(d.daemon.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("Fuzz")).statusCode()).isEqualTo(202);
   }
 
   @AfterContainer
   static void stop() {
-    log.close();
     d.close();
   }
 
@@ -76,7 +71,7 @@ class ApiFuzzTest {
     if (r.statusCode() >= 400) {
       assertThat(new JsonObject(r.body()).getString("error")).as(route).isNotBlank();
     }
-    assertThat(log.bugs()).as(route + " " + body).isEmpty();
+    assertThat(d.log.bugs()).as(route + " " + body).isEmpty();
   }
 
   @Example

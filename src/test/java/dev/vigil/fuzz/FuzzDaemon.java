@@ -1,5 +1,7 @@
 package dev.vigil.fuzz;
 
+import ch.qos.logback.classic.Level;
+import dev.vigil.LogCapture;
 import dev.vigil.TestDaemon;
 import dev.vigil.fake.NotifyConfig;
 import java.io.IOException;
@@ -11,11 +13,13 @@ import java.util.stream.Stream;
 
 /**
  * One daemon shared by all tries of a fuzz class (jqwik has no {@code @TempDir}): its own temp
- * folder with a real SQLite file, removed on close.
+ * folder with a real SQLite file, removed on close, and a capture of what it logs.
  */
 final class FuzzDaemon implements AutoCloseable {
   final Path dir;
   final TestDaemon daemon;
+  /** What the daemon logs at WARN and above from its start to its end; tries check {@link LogCapture#bugs()}. */
+  final LogCapture log = new LogCapture(Level.WARN);
 
   private FuzzDaemon(Path dir, TestDaemon daemon) {
     this.dir = dir;
@@ -41,6 +45,7 @@ final class FuzzDaemon implements AutoCloseable {
 
   @Override
   public void close() {
+    log.close();
     daemon.close();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -3,8 +3,6 @@ package dev.vigil.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import dev.vigil.LogCapture;
 import dev.vigil.chatops.Command;
 import dev.vigil.chatops.CommandParser;
 import dev.vigil.chatops.RequestVerifier;
@@ -46,17 +44,14 @@ class SlackFuzzTest {
   static final String RESPONSE_URL = "http://127.0.0.1:9/response";
   static final AtomicLong nonce = new AtomicLong();
   static FuzzDaemon d;
-  static LogCapture log;
 
   @BeforeContainer
   static void start() {
     d = FuzzDaemon.start("slack: {signingSecret: " + SECRET + "}\n");
-    log = new LogCapture(Level.WARN);
   }
 
   @AfterContainer
   static void stop() {
-    log.close();
     d.close();
   }
 
@@ -105,7 +100,7 @@ class SlackFuzzTest {
     HttpResponse<String> r = signed("/slack/commands", form(f));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(new JsonObject(r.body()).getString("text")).isNotBlank();
-    assertThat(log.bugs()).isEmpty();
+    assertThat(d.log.bugs()).isEmpty();
   }
 
   @Provide
@@ -142,7 +137,7 @@ class SlackFuzzTest {
     }
     // the work after the acknowledgement has failed or finished by the time the next request is handled on this loop
     signed("/slack/commands", form(Map.of("user_id", "U1", "text", "help", "nonce", Long.toString(nonce.incrementAndGet()))));
-    assertThat(log.bugs()).isEmpty();
+    assertThat(d.log.bugs()).isEmpty();
   }
 
   /** How a request can fail to be Slack's: each is refused with 401 and no detail. */

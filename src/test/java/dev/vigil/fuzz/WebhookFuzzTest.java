@@ -2,8 +2,6 @@ package dev.vigil.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import dev.vigil.LogCapture;
 import dev.vigil.TestDaemon;
 import dev.vigil.ingest.AlertParser;
 import dev.vigil.ingest.BadRequest;
@@ -37,17 +35,14 @@ class WebhookFuzzTest {
   static final String HOOK = "/api/v1/alerts/alertmanager";
   static final long LIMIT = 4L * 1024 * 1024;
   static FuzzDaemon d;
-  static LogCapture log;
 
   @BeforeContainer
   static void start() {
     d = FuzzDaemon.start("server: {host: 127.0.0.1, port: 0, maxBodyBytes: " + LIMIT + "}\n");
-    log = new LogCapture(Level.WARN);
   }
 
   @AfterContainer
   static void stop() {
-    log.close();
     d.close();
   }
 
@@ -130,7 +125,7 @@ class WebhookFuzzTest {
     if (r.statusCode() == 400) {
       assertThat(new JsonObject(r.body()).getString("error")).isNotBlank();
     }
-    assertThat(log.bugs()).isEmpty();
+    assertThat(d.log.bugs()).isEmpty();
   }
 
   // ---- hand-written nasty cases
@@ -207,7 +202,7 @@ class WebhookFuzzTest {
   static void assertError(HttpResponse<String> r, int status, String says) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(new JsonObject(r.body()).getString("error")).contains(says);
-    assertThat(log.bugs()).isEmpty();
+    assertThat(d.log.bugs()).isEmpty();
   }
 
   static HttpResponse<String> post(String path, byte[] body, String type) {
