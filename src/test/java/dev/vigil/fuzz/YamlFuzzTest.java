@@ -2,9 +2,12 @@ package dev.vigil.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.classify.ClassificationReader;
 import dev.vigil.config.ConfigLoader;
+import dev.vigil.config.Interpolator;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
+import dev.vigil.escalation.TeamsReader;
 import dev.vigil.runbook.RunbookReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +28,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Runbook and config files broken at random (lines dropped, YAML punctuation, aliases, tags and raw
+ * Runbook, config, teams and classification files broken at random (lines dropped, YAML punctuation, aliases, tags and raw
  * bytes spliced in) and hand-written attacks (alias bombs, deep nesting, huge files, tags naming
  * Java types): each is read or refused with problems that all read {@code file:line:col: message},
  * and nothing throws or runs away with memory.
@@ -118,6 +121,25 @@ class YamlFuzzTest {
     boolean read = new ConfigLoader(Map.of("SLACK_BOT_TOKEN", "x", "SLACK_SIGNING_SECRET", "y")::get).read(config, problems).isPresent();
     assertThat(read || problems.hasErrors()).as("a config not read says why").isTrue();
     assertPositioned(problems, config.toString());
+  }
+
+  @Provide
+  Arbitrary<byte[]> teamsAndRules() {
+    return mutated(List.of("config/teams.yaml", "config/classification.yaml"));
+  }
+
+  @Property(tries = 200, seed = "42")
+  void brokenTeamsAndClassificationFilesAreReadOrRefusedWithPositions(@ForAll("teamsAndRules") byte[] file) throws IOException {
+    Path path = dir.resolve("rules.yaml");
+    Files.write(path, file);
+    Problems asTeams = new Problems();
+    boolean teams = TeamsReader.read(path, "rules.yaml", Interpolator.of(Map.of(), dir), asTeams).isPresent();
+    Problems asRules = new Problems();
+    boolean rules = ClassificationReader.read(path, "rules.yaml", Interpolator.of(Map.of(), dir), asRules).isPresent();
+    assertThat(teams || asTeams.hasErrors()).isTrue();
+    assertThat(rules || asRules.hasErrors()).isTrue();
+    assertPositioned(asTeams, "rules.yaml");
+    assertPositioned(asRules, "rules.yaml");
   }
 
   // ---- hand-written attacks
