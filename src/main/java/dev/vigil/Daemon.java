@@ -70,8 +70,6 @@ import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.store.SqlRunStore;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,6 +208,7 @@ public final class Daemon {
             return listen(deps);
           });
     })).onSuccess(v -> log.atInfo().addKeyValue("host", config.server().host()).addKeyValue("port", port)
+        .addKeyValue("tls", config.server().tls().isPresent())
         .addKeyValue("store", db.dialect().name().toLowerCase()).log("vigil: listening"));
   }
 
@@ -278,10 +277,7 @@ public final class Daemon {
         return escalator.escalateNow(incident, by).mapEmpty();
       }
     };
-    // many runs may call the same host (Prometheus, a scaling API): more than Vert.x's default 5 connections to it
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil-runbook").setConnectTimeout(10_000),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
-    HttpAction http = new HttpAction(web);
+    HttpAction http = new HttpAction(HttpAction.client(vertx), config.runbooks().httpAllow());
     List<Action> actions = List.of(http,
         new ExecAction(vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
         new WaitAction(clock), new CheckAction(http, scheduler, clock), MessageAction.slack(notifications),
@@ -327,6 +323,8 @@ public final class Daemon {
         .setHost(config.server().host())
         .setPort(config.server().port())
         .setDecompressionSupported(true);
+    config.server().tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+        .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString())));
     HttpVerticle first = new HttpVerticle(deps, options, shutdown);
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(first).compose(id -> {

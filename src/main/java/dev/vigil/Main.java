@@ -38,6 +38,14 @@ public final class Main implements Runnable {
       cmd.getErr().println("vigil: " + e.getMessage());
       return 1;
     });
+    // picocli leaves the usage out when it can suggest a near command ("VALIDATE"); a person wants both
+    cli.setParameterExceptionHandler((e, given) -> {
+      CommandLine cmd = e.getCommandLine();
+      cmd.getErr().println(e.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
+      cmd.usage(cmd.getErr());
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    });
     return cli.execute(args);
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -216,35 +217,58 @@ public final class SlackApi {
   }
 
   private void interaction(RoutingContext ctx) {
-    Map<String, String> form = form(raw(ctx));
-    JsonObject payload;
+    Object decoded;
     try {
-      payload = new JsonObject(form.getOrDefault("payload", ""));
+      decoded = Json.decodeValue(form(raw(ctx)).getOrDefault("payload", ""));
     } catch (DecodeException e) {
-      ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json").end("{\"error\":\"payload: not JSON\"}");
+      decoded = null;
+    }
+    if (!(decoded instanceof JsonObject payload)) {
+      badPayload(ctx, "payload: not a JSON object");
+      return;
+    }
+    if (!"block_actions".equals(payload.getValue("type"))) {
+      ctx.response().setStatusCode(200).end(); // other interaction types are not used by Vigil
+      return;
+    }
+    Optional<String> user = text(payload, "user", "id").filter(u -> !u.isEmpty());
+    Optional<String> actionId = text(payload, "actions", 0, "action_id");
+    if (user.isEmpty() || actionId.isEmpty()) {
+      badPayload(ctx, "payload: a block_actions payload needs user.id and actions[0].action_id");
       return;
     }
     // Slack wants the acknowledgement within three seconds; the work and its outcome follow through the response_url.
     ctx.response().setStatusCode(200).end();
-    if (!"block_actions".equals(payload.getString("type"))) {
-      return;
-    }
-    String user = Optional.ofNullable(payload.getJsonObject("user")).map(u -> u.getString("id")).orElse("");
-    JsonArray actions = payload.getJsonArray("actions", new JsonArray());
-    if (user.isEmpty() || actions.isEmpty()) {
-      return;
-    }
-    JsonObject action = actions.getJsonObject(0);
-    String responseUrl = payload.getString("response_url");
+    String responseUrl = text(payload, "response_url").orElse(null);
     if (responseUrl != null) {
       responseUrls.received(responseUrl);
     }
-    String channel = Optional.ofNullable(payload.getJsonObject("channel")).map(c -> c.getString("id"))
-        .or(() -> Optional.ofNullable(payload.getJsonObject("container")).map(c -> c.getString("channel_id"))).orElse("");
-    String ts = Optional.ofNullable(payload.getJsonObject("container")).map(c -> c.getString("message_ts"))
-        .or(() -> Optional.ofNullable(payload.getJsonObject("message")).map(m -> m.getString("ts"))).orElse("");
+    String channel = text(payload, "channel", "id").or(() -> text(payload, "container", "channel_id")).orElse("");
+    String ts = text(payload, "container", "message_ts").or(() -> text(payload, "message", "ts")).orElse("");
     SlackMessage message = new SlackMessage(channel, ts, responseUrl);
-    click(new Actor(user), action.getString("action_id", ""), action.getString("value", ""), message);
+    click(new Actor(user.get()), actionId.get(), text(payload, "actions", 0, "value").orElse(""), message);
+  }
+
+  private static void badPayload(RoutingContext ctx, String error) {
+    ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json").end(new JsonObject().put("error", error).encode());
+  }
+
+  /**
+   * The string at {@code path} (object keys, or list indexes) in a payload, or empty when a step is
+   * missing or of another type: a payload is read as far as it makes sense, never cast blindly.
+   */
+  static Optional<String> text(JsonObject root, Object... path) {
+    Object at = root;
+    for (Object step : path) {
+      if (step instanceof String key && at instanceof JsonObject o) {
+        at = o.getValue(key);
+      } else if (step instanceof Integer i && at instanceof JsonArray a && i < a.size()) {
+        at = a.getValue(i);
+      } else {
+        return Optional.empty();
+      }
+    }
+    return at instanceof String s ? Optional.of(s) : Optional.empty();
   }
 
   /** A button: the same command as typed, then the message updated in place, or the clicker told why not. */

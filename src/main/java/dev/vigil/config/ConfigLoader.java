@@ -49,13 +49,14 @@ public final class ConfigLoader {
     Fields f = root.get().fields("server", "auth", "store", "ingest", "teams", "classification", "pagerduty",
         "slack", "runbooks", "notify", "chatops", "telemetry", "ha");
 
-    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl");
+    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl", "tls");
     VigilConfig.Server server = new VigilConfig.Server(
         s.string("host", "127.0.0.1"),
         (int) s.integer("port", 8080, 0, 65535),
         s.integer("maxBodyBytes", 16L * 1024 * 1024, 1024, 1L << 30),
         s.duration("shutdownTimeout", Duration.ofSeconds(30)),
-        s.has("publicUrl") ? stripSlash(httpUrl(s, "publicUrl", "")) : "");
+        s.has("publicUrl") ? stripSlash(httpUrl(s, "publicUrl", "")) : "",
+        s.fields("tls", "certFile", "keyFile").flatMap(t -> tls(t, dir)));
 
     Fields a = section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous");
     VigilConfig.Auth auth = new VigilConfig.Auth(
@@ -109,6 +110,7 @@ public final class ConfigLoader {
     Fields rb = section(f, "runbooks", "dir", "exec", "http");
     Fields exec = rb.fields("exec", "allow").orElseGet(() -> empty(rb, "exec"));
     Fields http = rb.fields("http", "allow").orElseGet(() -> empty(rb, "http"));
+    http.items("allow").forEach(p -> p.string().flatMap(HostPattern::problem).ifPresent(p::error));
     VigilConfig.Runbooks runbooks = new VigilConfig.Runbooks(
         dir.resolve(rb.string("dir", "../runbooks")).normalize(), exec.strings("allow"), http.strings("allow"));
 
@@ -157,6 +159,30 @@ public final class ConfigLoader {
     Problems scratch = new Problems();
     YamlNode blank = Yaml.parse("{}".getBytes(), parent.node().context().file(), scratch, null).orElseThrow();
     return blank.fields();
+  }
+
+  /** Both PEM files, each checked to exist and to hold what its name says, so a typo fails here and not at listen. */
+  private static Optional<VigilConfig.Tls> tls(Fields t, Path dir) {
+    Optional<Path> cert = t.required("certFile").flatMap(n -> pem(n, dir, "CERTIFICATE"));
+    Optional<Path> key = t.required("keyFile").flatMap(n -> pem(n, dir, "PRIVATE KEY"));
+    return cert.flatMap(c -> key.map(k -> new VigilConfig.Tls(c, k)));
+  }
+
+  private static Optional<Path> pem(YamlNode node, Path dir, String kind) {
+    return node.string().map(dir::resolve).map(Path::normalize).filter(p -> {
+      String text;
+      try {
+        text = Files.size(p) > Yaml.MAX_BYTES ? "" : Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1);
+      } catch (java.io.IOException e) {
+        node.error("cannot read " + p + ": " + Yaml.describe(e));
+        return false;
+      }
+      if (!text.matches("(?s).*-----BEGIN [A-Z ]*" + kind + "-----.*")) {
+        node.error(p + " is not a PEM file with a " + kind + " (expected a -----BEGIN ..." + kind + "----- block)");
+        return false;
+      }
+      return true;
+    });
   }
 
   private static String httpUrl(Fields f, String key, String dflt) {

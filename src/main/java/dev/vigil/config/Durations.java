@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  /** Far beyond any timeout, snooze or window, and small enough that adding it to any date stays a date. */
+  public static final Duration MAX = Duration.ofDays(36_500);
 
   private Durations() {}
 
@@ -22,14 +24,21 @@ public final class Durations {
     Duration total = Duration.ZERO;
     int at = 0;
     while (at < t.length() && m.find(at) && m.start() == at) {
-      long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
+      try {
+        long n = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        });
+      } catch (ArithmeticException | NumberFormatException tooBig) {
+        total = MAX.plusDays(1);
+      }
+      if (total.compareTo(MAX) > 0) {
+        throw new IllegalArgumentException("duration \"" + s + "\" is too long (at most " + MAX.toDays() + "d)");
+      }
       at = m.end();
     }
     if (t.isEmpty() || at != t.length()) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The daemon's configuration, {@code config/vigil.yaml}, after substitution and validation.
@@ -26,8 +27,14 @@ public record VigilConfig(
     Telemetry telemetry,
     Ha ha) {
 
-  /** @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links */
-  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl) {}
+  /**
+   * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links
+   * @param tls the listener's certificate and key; empty: plain HTTP (behind a TLS-terminating proxy, or on loopback)
+   */
+  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl, Optional<Tls> tls) {}
+
+  /** PEM files for HTTPS on Vigil's own listener: the certificate (chain) and its private key (PKCS#8 or PKCS#1). */
+  public record Tls(Path certFile, Path keyFile) {}
 
   public record Auth(List<Secret> webhookTokens, List<Secret> apiTokens, boolean allowAnonymous) {}
 

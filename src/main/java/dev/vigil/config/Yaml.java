@@ -13,6 +13,10 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.CollectionEndEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -30,6 +34,12 @@ public final class Yaml {
   public static final int MAX_BYTES = 4 * 1024 * 1024;
   private static final int MAX_ALIASES = 50;
   private static final int MAX_DEPTH = 64;
+  /**
+   * Nodes in a document once aliases are expanded. Within the alias cap, aliases of aliases still
+   * double at each level (48 of them make 2^24 nodes from 1 KiB); anything that walks the tree
+   * would then run for minutes or fill the heap. Far above what a 4 MiB file of plain data holds.
+   */
+  static final int MAX_NODES = 200_000;
 
   private Yaml() {}
 
@@ -73,7 +83,7 @@ public final class Yaml {
         problems.error(Pos.of(label), "file is empty");
         return Optional.empty();
       }
-      if (!tagsAreStandard(root, label, problems, 0)) {
+      if (!tagsAreStandard(root, label, problems, 0, new int[1])) {
         return Optional.empty();
       }
       return Optional.of(YamlNode.root(root, new YamlNode.Context(label, problems, interpolator)));
@@ -87,19 +97,54 @@ public final class Yaml {
       }
       return Optional.empty();
     } catch (YAMLException e) {
-      problems.error(Pos.of(label), "YAML error: " + firstLine(e.getMessage()));
+      // the composer's depth and alias caps throw without a position: find the event that passed them
+      problems.error(limitPassedAt(text, label).orElse(Pos.of(label)), "YAML error: " + firstLine(e.getMessage()));
       return Optional.empty();
     }
+  }
+
+  /** The first collection deeper than {@link #MAX_DEPTH}, or the first alias of a collection past {@link #MAX_ALIASES}. */
+  private static Optional<Pos> limitPassedAt(String text, String label) {
+    int depth = 0;
+    int aliases = 0;
+    java.util.Set<String> collections = new java.util.HashSet<>();
+    try {
+      for (Event e : new org.yaml.snakeyaml.Yaml().parse(new StringReader(text))) {
+        if (e instanceof CollectionStartEvent c) {
+          if (c.getAnchor() != null) {
+            collections.add(c.getAnchor());
+          }
+          if (++depth > MAX_DEPTH) {
+            return Optional.of(pos(label, e.getStartMark()));
+          }
+        } else if (e instanceof CollectionEndEvent) {
+          depth--;
+        } else if (e instanceof AliasEvent a && collections.contains(a.getAnchor()) && ++aliases > MAX_ALIASES) {
+          return Optional.of(pos(label, e.getStartMark()));
+        }
+      }
+    } catch (YAMLException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 
   static Pos pos(String label, Mark mark) {
     return mark == null ? Pos.of(label) : new Pos(label, mark.getLine() + 1, mark.getColumn() + 1);
   }
 
-  /** Refuses explicit tags such as {@code !!java.lang.Runtime}: Vigil's files are plain data. */
-  private static boolean tagsAreStandard(Node node, String label, Problems problems, int depth) {
-    if (depth > MAX_DEPTH) {
-      return true; // the composer already limits depth
+  /**
+   * Refuses explicit tags such as {@code !!java.lang.Runtime} (Vigil's files are plain data) and
+   * documents past {@link #MAX_NODES} (reported once, where the count passed it).
+   */
+  private static boolean tagsAreStandard(Node node, String label, Problems problems, int depth, int[] nodes) {
+    if (depth > MAX_DEPTH || nodes[0] > MAX_NODES) {
+      return depth > MAX_DEPTH; // the composer already limits depth; past the node cap, reported once
+    }
+    if (++nodes[0] > MAX_NODES) {
+      problems.error(pos(label, node.getStartMark()), "the document has more than " + MAX_NODES
+          + " nodes once its aliases are expanded: these files hold plain data, not alias bombs");
+      return false;
     }
     String tag = node.getTag().getValue();
     if (!tag.startsWith("tag:yaml.org,2002:")) {
@@ -109,12 +154,12 @@ public final class Yaml {
     boolean ok = true;
     if (node instanceof MappingNode m) {
       for (NodeTuple t : m.getValue()) {
-        ok &= tagsAreStandard(t.getKeyNode(), label, problems, depth + 1);
-        ok &= tagsAreStandard(t.getValueNode(), label, problems, depth + 1);
+        ok &= tagsAreStandard(t.getKeyNode(), label, problems, depth + 1, nodes);
+        ok &= tagsAreStandard(t.getValueNode(), label, problems, depth + 1, nodes);
       }
     } else if (node instanceof SequenceNode s) {
       for (Node n : s.getValue()) {
-        ok &= tagsAreStandard(n, label, problems, depth + 1);
+        ok &= tagsAreStandard(n, label, problems, depth + 1, nodes);
       }
     }
     return ok;

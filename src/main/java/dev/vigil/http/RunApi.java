@@ -21,7 +21,9 @@ public final class RunApi {
 
   public void show(RoutingContext ctx) {
     RunId id = id(ctx);
-    engine.run(id).onSuccess(found -> ctx.json(json(found.orElseThrow(() -> ApiError.notFound("run " + id + " does not exist")))))
+    // a throw inside onSuccess would be lost (the request would never be answered): fail the context instead
+    engine.run(id).onSuccess(found -> found.ifPresentOrElse(r -> ctx.json(json(r)),
+            () -> ctx.fail(ApiError.notFound("run " + id + " does not exist"))))
         .onFailure(ctx::fail);
   }
 

@@ -28,6 +28,11 @@ import java.util.Map;
  * <p>Pure and thread-safe.
  */
 public final class AlertParser {
+  /**
+   * Labels (or annotations) one alert may carry. Real alerts have tens; a body with thousands is a
+   * bug upstream, and storing it would make every page, message and API answer about it huge.
+   */
+  static final int MAX_LABELS = 1000;
   /** Alertmanager's "no end" timestamp. */
   private static final Instant NO_END = Instant.parse("0001-01-01T00:00:00Z");
 
@@ -181,6 +186,9 @@ public final class AlertParser {
     if (required && v.isEmpty()) {
       throw new BadRequest(path + ": empty (an alert needs at least one label)");
     }
+    if (v.size() > MAX_LABELS) {
+      throw new BadRequest(path + ": " + v.size() + " entries; at most " + MAX_LABELS + " are accepted per alert");
+    }
     Map<String, String> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -188,7 +196,7 @@ public final class AlertParser {
         throw new BadRequest(path + ": a label name must not be empty");
       }
       if (!e.getValue().isTextual()) {
-        throw new BadRequest(path + "." + e.getKey() + ": expected a string, got " + kind(e.getValue()));
+        throw new BadRequest(path + "." + abbreviate(e.getKey()) + ": expected a string, got " + kind(e.getValue()));
       }
       out.put(e.getKey(), e.getValue().asText());
     }
@@ -238,8 +246,11 @@ public final class AlertParser {
   }
 
   private static String show(JsonNode v) {
-    String s = v.isTextual() ? v.asText() : v.toString();
-    s = s.length() > 60 ? s.substring(0, 57) + "..." : s;
-    return "\"" + s.replace("\"", "\\\"") + "\"";
+    return "\"" + abbreviate(v.isTextual() ? v.asText() : v.toString()).replace("\"", "\\\"") + "\"";
+  }
+
+  /** Text from the request, short enough to quote in an error. */
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
   }
 }

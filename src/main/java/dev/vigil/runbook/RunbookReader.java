@@ -6,6 +6,7 @@ import dev.vigil.alert.Matcher;
 import dev.vigil.alert.MatcherSyntaxException;
 import dev.vigil.config.Durations;
 import dev.vigil.config.Fields;
+import dev.vigil.config.HostPattern;
 import dev.vigil.config.Pos;
 import dev.vigil.config.Problems;
 import dev.vigil.config.Suggest;
@@ -411,8 +412,8 @@ public final class RunbookReader {
         errorAt(u, hostStart, "the host must be written out, not computed (an alert label must not choose where requests go)");
         return Optional.empty();
       }
-      String host = authority.replaceFirst("^.*@", "").replaceFirst(":\\d+$", "");
-      if (!httpAllow.isEmpty() && !httpAllow.contains(host)) {
+      String host = HostPattern.hostOf(v).orElse(authority);
+      if (!HostPattern.allows(httpAllow, host)) {
         errorAt(u, hostStart, "host \"" + host + "\" is not in runbooks.http.allow (allowed: " + String.join(", ", httpAllow) + ")");
         return Optional.empty();
       }

@@ -30,8 +30,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +110,7 @@ class EngineBenchmark {
     SqlRunStore store = new SqlRunStore(db);
     MemoryIncidents incidents = new MemoryIncidents();
     Clock clock = Clock.systemUTC();
-    Action http = noIo ? new NoIo() : new HttpAction(WebClient.create(vertx, new WebClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32)));
+    Action http = noIo ? new NoIo() : new HttpAction(HttpAction.client(vertx), List.of());
     RunbookRegistry registry = new RunbookRegistry(new VigilConfig.Runbooks(dir.resolve("none"), List.of(), List.of()), new SimpleMeterRegistry());
     Engine engine = new Engine(new Engine.Deps(store, incidents, registry, reader, List.of(http, new WaitAction(clock)),
         TimelineNotifications.escalation(incidents, clock), new TimelineNotifications(incidents, clock), new VertxScheduler(vertx, clock),

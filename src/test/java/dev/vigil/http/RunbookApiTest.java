@@ -123,4 +123,12 @@ class RunbookApiTest {
     assertThat(broken.getValue("version")).isNull();
     assertThat(entry("disk").getBoolean("valid")).isTrue();
   }
+
+  @Test
+  void anUnknownRunIsA404NotAnUnansweredRequest() {
+    vigil = TestDaemon.start(dir, "");
+    HttpResponse<String> r = vigil.get("/api/v1/runs/RUN-41"); // this request used to hang: the 404 was thrown inside a callback
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("run RUN-41 does not exist");
+  }
 }
