@@ -17,6 +17,7 @@ import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
 import dev.vigil.http.RunbookApi;
+import dev.vigil.http.StatsApi;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
@@ -32,6 +33,7 @@ import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlOverrideStore;
 import dev.vigil.store.SqlSlackMessages;
+import dev.vigil.store.SqlStats;
 import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -175,7 +177,8 @@ public final class Daemon {
       IncidentApi incidentApi = new IncidentApi(incidents, clock,
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
-          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock));
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock),
+          new StatsApi(new SqlStats(db), clock));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())

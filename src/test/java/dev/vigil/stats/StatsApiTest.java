@@ -1,0 +1,103 @@
+package dev.vigil.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code GET /api/v1/stats} after the scripted {@link Scenario}: exact numbers from the store, and clear 400s. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StatsApiTest {
+  Scenario s;
+
+  @BeforeAll
+  void play(@TempDir Path dir) throws Exception {
+    s = Scenario.play(dir, "");
+  }
+
+  @AfterAll
+  void stop() {
+    s.close();
+  }
+
+  JsonObject stats(String query) {
+    HttpResponse<String> r = s.d.get("/api/v1/stats" + query);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  @Test
+  void mttaMttrAndAutoResolutionAreExact() {
+    JsonObject st = stats("?since=2026-11-29T00:00:00Z");
+    assertThat(st.getInteger("incidents")).isEqualTo(3);
+    // acknowledged after 5m and 15m
+    assertThat(st.getJsonObject("mtta")).isEqualTo(new JsonObject()
+        .put("count", 2).put("meanSeconds", 600.0).put("p50Seconds", 300.0).put("p90Seconds", 900.0));
+    // resolved after 3m (runbook), 20m and 45m
+    assertThat(st.getJsonObject("mttr")).isEqualTo(new JsonObject()
+        .put("count", 3).put("meanSeconds", 1360.0).put("p50Seconds", 1200.0).put("p90Seconds", 2700.0));
+    assertThat(st.getInteger("autoResolved")).isEqualTo(1);
+    assertThat(st.getDouble("autoResolutionRate")).isEqualTo(1.0 / 3);
+    assertThat(st.getInteger("escalated")).isEqualTo(1);
+    assertThat(st.getDouble("escalationRate")).isEqualTo(1.0 / 3);
+    assertThat(st.getJsonObject("pagesPerTeam")).isEqualTo(new JsonObject().put("eu", 3L).put("us", 1L));
+    assertThat(st.getJsonObject("runbooks")).isEqualTo(new JsonObject()
+        .put("fix-disk", new JsonObject().put("runs", 1L).put("succeeded", 1L).put("successRate", 1.0)));
+  }
+
+  @Test
+  void filtersNarrowTheIncidents() {
+    assertThat(stats("?since=2026-11-29T00:00:00Z&team=eu").getInteger("incidents")).isEqualTo(3);
+    JsonObject none = stats("?since=2026-11-29T00:00:00Z&team=apac");
+    assertThat(none.getInteger("incidents")).isZero();
+    assertThat(none.getValue("autoResolutionRate")).isNull();
+    assertThat(none.getJsonObject("mttr").getValue("meanSeconds")).isNull();
+    assertThat(stats("?since=2026-11-29T00:00:00Z&severity=info").getInteger("incidents")).isZero();
+    assertThat(stats("?since=2026-11-29T00:00:00Z&severity=critical").getInteger("incidents")).isEqualTo(3);
+    // a duration counts back from now (06:45): 30m covers none of the 06:00 incidents
+    assertThat(stats("?since=30m").getInteger("incidents")).isZero();
+    assertThat(stats("?since=1h").getInteger("incidents")).isEqualTo(3);
+    assertThat(stats("").getString("since")).isEqualTo("2026-11-22T06:45:00Z");
+  }
+
+  @Test
+  void statsSurviveARestart() {
+    // computed from stored rows, not counters: a new daemon on the same store answers the same
+    JsonObject before = stats("?since=2026-11-29T00:00:00Z");
+    s.restart();
+    assertThat(stats("?since=2026-11-29T00:00:00Z")).isEqualTo(before);
+  }
+
+  void assertBadRequest(String query, String message) {
+    HttpResponse<String> r = s.d.get("/api/v1/stats" + query);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getString("error")).isEqualTo(message);
+  }
+
+  @Test
+  void aSinceThatIsNeitherATimeNorADurationIs400() {
+    assertBadRequest("?since=yesterday",
+        "since: expected a time like 2026-11-29T00:00:00Z or a duration back from now like 24h or 7d, got \"yesterday\"");
+  }
+
+  @Test
+  void aSinceInTheFutureIs400() {
+    assertBadRequest("?since=2026-12-01T00:00:00Z", "since: 2026-12-01T00:00:00Z is in the future (now is 2026-11-29T06:45:00Z)");
+  }
+
+  @Test
+  void anUnknownSeverityIs400() {
+    assertBadRequest("?severity=urgent", "severity: expected one of critical, error, warning, info, got \"urgent\"");
+  }
+
+  @Test
+  void anUnknownParameterIs400() {
+    assertBadRequest("?teams=eu", "teams: unknown parameter; /api/v1/stats takes since, team and severity");
+  }
+}
