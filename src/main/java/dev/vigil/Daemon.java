@@ -18,6 +18,7 @@ import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
 import dev.vigil.http.RunbookApi;
 import dev.vigil.http.StatsApi;
+import dev.vigil.http.TimelineApi;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
@@ -178,7 +179,7 @@ public final class Daemon {
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
           readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock),
-          new StatsApi(new SqlStats(db), clock));
+          new StatsApi(new SqlStats(db), clock), new TimelineApi(incidents, runStore::forIncident));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())

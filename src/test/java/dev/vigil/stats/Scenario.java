@@ -26,14 +26,14 @@ import java.util.Map;
  * </ul>
  * Without Slack or PagerDuty credentials, pages go to the log notifier.
  */
-final class Scenario implements AutoCloseable {
-  static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
+public final class Scenario implements AutoCloseable {
+  public static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
 
-  final FakeClock clock = new FakeClock(T0);
-  final FakeScheduler runbookTime = new FakeScheduler(clock);
+  public final FakeClock clock = new FakeClock(T0);
+  public final FakeScheduler runbookTime = new FakeScheduler(clock);
   private final Path dir;
   private final String vigilYaml;
-  TestDaemon d;
+  public TestDaemon d;
 
   private Scenario(Path dir, String vigilYaml) throws IOException {
     this.dir = dir;
@@ -70,7 +70,7 @@ final class Scenario implements AutoCloseable {
   }
 
   /** Starts a daemon and plays the morning out; {@code vigilYaml} is extra daemon config. */
-  static Scenario play(Path dir, String vigilYaml) throws IOException {
+  public static Scenario play(Path dir, String vigilYaml) throws IOException {
     Scenario s = new Scenario(dir, vigilYaml);
     s.script();
     return s;
@@ -100,16 +100,16 @@ final class Scenario implements AutoCloseable {
   }
 
   /** Stops the daemon and starts a new one on the same store. */
-  void restart() {
+  public void restart() {
     d.close();
     d = TestDaemon.start(dir, vigilYaml, Map.of(), clock, vertx -> new FakeScheduler(clock));
   }
 
-  JsonObject incident(String id) {
+  public JsonObject incident(String id) {
     return new JsonObject(d.get("/api/v1/incidents/" + id).body());
   }
 
-  void awaitTimeline(String id, String kind) {
+  public void awaitTimeline(String id, String kind) {
     await().atMost(Duration.ofSeconds(30)).until(() -> incident(id).getJsonArray("timeline").stream()
         .anyMatch(e -> kind.equals(((JsonObject) e).getString("kind"))));
   }
