@@ -36,7 +36,9 @@ import dev.vigil.store.SqlOverrideStore;
 import dev.vigil.store.SqlSlackMessages;
 import dev.vigil.store.SqlStats;
 import dev.vigil.timer.VertxScheduler;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicLong;
+import dev.vigil.telemetry.IncidentMeters;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -94,6 +96,8 @@ public final class Daemon {
   private Integrations integrations;
   private IncidentUpdates updates;
   private long housekeeping = -1;
+  private IncidentMeters incidentMeters;
+  private final AtomicLong outboxPending = new AtomicLong();
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -146,24 +150,35 @@ public final class Daemon {
       Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
+      incidentMeters = new IncidentMeters(sqlIncidents, metrics);
       // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
           changes -> {
             escalator.onChanges(changes);
             updates.onChanges(changes);
+            incidentMeters.onChanges(changes);
           });
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
-      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, kick);
+      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, pages -> {
+        incidentMeters.paged(pages);
+        kick.run();
+      });
+      Gauge.builder("vigil_ack_timers_pending", escalator, Escalator::armedTimers)
+          .description("Escalation ack timers armed in this process").register(metrics);
+      Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
+          .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
-          result -> escalator.onChanges(result.changes()));
-      Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
+          result -> {
+            escalator.onChanges(result.changes());
+            incidentMeters.onChanges(result.changes());
+          });
       engine = runbookEngine(incidents, clock, runbookTimers,
           new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
-          config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
+          config.ingest().maxBatchAlerts(), metrics, this::afterCommit);
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
       Readiness readiness = new Readiness()
           .check("store", db::ping)
@@ -194,6 +209,7 @@ public final class Daemon {
             housekeeping = vertx.setPeriodic(5_000, id -> {
               kick.run();
               overrides.refresh();
+              outbox.pending().onSuccess(outboxPending::set);
             });
             kick.run();
             return listen(deps);
@@ -314,12 +330,8 @@ public final class Daemon {
     return runbooks;
   }
 
-  private void afterCommit(IngestResult result, Counter opened) {
-    result.changes().forEach(c -> {
-      if (c.kind() == dev.vigil.incident.IncidentChange.Kind.OPENED) {
-        opened.increment();
-      }
-    });
+  private void afterCommit(IngestResult result) {
+    incidentMeters.onChanges(result.changes());
     escalator.onChanges(result.changes());
     engine.onChanges(result.changes());
     updates.onChanges(result.changes());

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -13,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /api/v1/stats} after the scripted {@link Scenario}: exact numbers from the store, and clear 400s. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StatsApiTest {
   Scenario s;
 
@@ -67,6 +74,28 @@ class StatsApiTest {
   }
 
   @Test
+  void metricsCountTheSameMorning() {
+    // counted as the changes happened (per process, unlike the stats); time to acknowledge 5m + 15m, to resolve 3m + 20m + 45m
+    String eu = "{severity=\"critical\",team=\"eu\"}";
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(s.d.get("/metrics").body()).contains(
+        "vigil_alerts_received_total 3.0",
+        "vigil_alerts_accepted_total 3.0",
+        "vigil_incidents_opened_total" + eu + " 3.0",
+        "vigil_incidents_acknowledged_total" + eu + " 2.0",
+        "vigil_incidents_resolved_total" + eu + " 3.0",
+        "vigil_incident_time_to_acknowledge_seconds_count" + eu + " 2",
+        "vigil_incident_time_to_acknowledge_seconds_sum" + eu + " 1200.0",
+        "vigil_incident_time_to_resolve_seconds_count" + eu + " 3",
+        "vigil_incident_time_to_resolve_seconds_sum" + eu + " 4080.0",
+        "vigil_escalations_total{level=\"1\",team=\"eu\"} 3.0",
+        "vigil_escalations_total{level=\"2\",team=\"us\"} 1.0",
+        "vigil_runbook_runs_total{outcome=\"succeeded\",runbook=\"fix-disk\"} 1.0",
+        "vigil_ack_timers_pending 0.0",
+        "vigil_outbox_pending "));
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // a restart starts the metrics again from zero
   void statsSurviveARestart() {
     // computed from stored rows, not counters: a new daemon on the same store answers the same
     JsonObject before = stats("?since=2026-11-29T00:00:00Z");
