@@ -39,6 +39,11 @@ import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.vigil.telemetry.IncidentMeters;
+import dev.vigil.telemetry.IncidentTelemetry;
+import dev.vigil.telemetry.Tracing;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -97,9 +102,12 @@ public final class Daemon {
   private IncidentUpdates updates;
   private long housekeeping = -1;
   private IncidentMeters incidentMeters;
+  private IncidentTelemetry incidentTelemetry;
+  private final Tracing tracing;
   private final AtomicLong outboxPending = new AtomicLong();
 
-  private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
+  private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing) {
+    this.tracing = tracing;
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -113,15 +121,26 @@ public final class Daemon {
   /** Starts a daemon whose runbook timers come from {@code runbookTimers} (tests pass one that moves time by hand). */
   public static Future<Daemon> start(VigilConfig config, Clock clock,
       java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers) {
+    return start(config, clock, runbookTimers, java.util.Optional.empty());
+  }
+
+  /** With {@code spans}, every span is also exported there (tests pass an in-memory exporter). */
+  public static Future<Daemon> start(VigilConfig config, Clock clock,
+      java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers, java.util.Optional<SpanExporter> spans) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-            .setJvmMetricsEnabled(true)
-            .setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics))
-        .build();
-    Daemon daemon = new Daemon(config, vertx, metrics);
+    Tracing tracing = Tracing.create(config.telemetry(), spans);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        .setEnabled(true));
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    if (tracing.enabled()) {
+      // server spans for every request; WebClient calls made inside one continue its trace
+      options.setTracingOptions(new OpenTelemetryOptions());
+      builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
+    }
+    Vertx vertx = builder.with(options).build();
+    Daemon daemon = new Daemon(config, vertx, metrics, tracing);
     return daemon.wire(clock, runbookTimers.apply(vertx))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
@@ -150,14 +169,16 @@ public final class Daemon {
       Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
-      incidentMeters = new IncidentMeters(sqlIncidents, metrics);
+      incidentMeters = new IncidentMeters(metrics);
+      incidentTelemetry = new IncidentTelemetry(sqlIncidents, incidentMeters, tracing,
+          team -> routing.teams().schedule().team(new dev.vigil.oncall.TeamId(team)));
       // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
           changes -> {
             escalator.onChanges(changes);
             updates.onChanges(changes);
-            incidentMeters.onChanges(changes);
+            incidentTelemetry.onChanges(changes);
           });
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
@@ -173,7 +194,7 @@ public final class Daemon {
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, triage, scheduler, clock,
           result -> {
             escalator.onChanges(result.changes());
-            incidentMeters.onChanges(result.changes());
+            incidentTelemetry.onChanges(result.changes());
           });
       engine = runbookEngine(incidents, clock, runbookTimers,
           new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
@@ -270,7 +291,7 @@ public final class Daemon {
     java.util.Random random = new java.util.Random();
     return new Engine(new Engine.Deps(engineStore, incidents, runbooks,
         new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
-        scheduler, clock, random::nextDouble, metrics));
+        scheduler, clock, random::nextDouble, metrics, tracing));
   }
 
   /** What the incident's Slack message says about its runbook: the latest run and its status, or nothing. */
@@ -330,11 +351,13 @@ public final class Daemon {
     return runbooks;
   }
 
+  /** The opened incidents' traces first (a read of each), so the runs, pages and updates that follow join them. */
   private void afterCommit(IngestResult result) {
-    incidentMeters.onChanges(result.changes());
-    escalator.onChanges(result.changes());
-    engine.onChanges(result.changes());
-    updates.onChanges(result.changes());
+    incidentTelemetry.onChanges(result.changes()).onComplete(v -> {
+      escalator.onChanges(result.changes());
+      engine.onChanges(result.changes());
+      updates.onChanges(result.changes());
+    });
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
@@ -377,7 +400,7 @@ public final class Daemon {
             integrations.close();
           }
         })
-        .onComplete(ar -> vertx.close().onComplete(done));
+        .onComplete(ar -> vertx.close().onComplete(v -> tracing.shutdown().onComplete(done)));
     return done.future();
   }
 }

@@ -2,7 +2,6 @@ package dev.vigil.telemetry;
 
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentChange;
-import dev.vigil.incident.IncidentStore;
 import dev.vigil.notify.NotificationIntent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,46 +9,28 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Incident lifecycle metrics, from the changes every commit reports: incidents opened, acknowledged
+ * Incident lifecycle metrics (fed by {@link IncidentTelemetry}): incidents opened, acknowledged
  * and resolved, pages per escalation level, and the time to acknowledge and to resolve. Labels are
  * {@code severity} (four values) and {@code team} (the configured teams, or {@code none}), never an
  * incident id or a title. Counts are per process; {@code /api/v1/stats} has the durable numbers.
  * Methods may be called on any thread and never block.
  */
 public final class IncidentMeters {
-  private static final Logger log = LoggerFactory.getLogger(IncidentMeters.class);
   /** Buckets from half a minute to a day: acks take minutes, resolutions minutes to hours. */
   private static final Duration[] BUCKETS = {Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
       Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1),
       Duration.ofHours(2), Duration.ofHours(4), Duration.ofHours(8), Duration.ofDays(1)};
 
-  private final IncidentStore incidents;
   private final MeterRegistry registry;
 
-  /** @param incidents where the changed incidents are read (their severity, team and times) */
-  public IncidentMeters(IncidentStore incidents, MeterRegistry registry) {
-    this.incidents = incidents;
+  public IncidentMeters(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  /** Counts the opened, acknowledged and resolved incidents among {@code changes}. */
-  public void onChanges(List<IncidentChange> changes) {
-    for (IncidentChange c : changes) {
-      switch (c.kind()) {
-        case OPENED, ACKNOWLEDGED, RESOLVED -> incidents.get(c.id())
-            .onSuccess(found -> found.ifPresent(i -> record(c.kind(), i)))
-            .onFailure(e -> log.atWarn().addKeyValue("incident", c.id().toString())
-                .log("metrics: cannot read incident " + c.id() + " to count it: " + e.getMessage()));
-        default -> { }
-      }
-    }
-  }
-
-  private void record(IncidentChange.Kind kind, Incident i) {
+  /** Counts an incident that opened, was acknowledged or was resolved ({@code kind}); other kinds are ignored. */
+  public void record(IncidentChange.Kind kind, Incident i) {
     String severity = i.severity().wire();
     String team = i.team() == null ? "none" : i.team();
     switch (kind) {
