@@ -165,7 +165,7 @@ public final class Daemon {
       SqlOutbox outbox = new SqlOutbox(db);
       // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
       integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
-          sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT);
+          sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT, tracing);
       Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);

@@ -136,10 +136,16 @@ public final class Tracing {
     return a.build();
   }
 
-  /** A span of the incident's trace (a new trace if Vigil does not remember it), started now; the caller ends it. */
+  /**
+   * A span of the incident's trace (a new trace if Vigil does not remember it, or if {@code incident}
+   * is null: a handoff digest), started now; the caller ends it.
+   */
   public Span start(String name, IncidentId incident) {
     if (!enabled()) {
       return Span.getInvalid();
+    }
+    if (incident == null) {
+      return tracer.spanBuilder(name).setNoParent().startSpan();
     }
     Trace t;
     synchronized (traces) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.TestDaemon;
+import dev.vigil.fake.FakePagerDuty;
 import dev.vigil.fake.NotifyConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -97,6 +98,27 @@ class TracingTest {
       }
       JsonObject inc = new JsonObject(d.get("/api/v1/incidents/INC-1").body());
       assertThat(inc.getString("resolvedBy")).isEqualTo("runbook:probe");
+    }
+  }
+
+  @Test
+  void aPageToPagerDutyCarriesTheIncidentsTrace() throws Exception {
+    try (FakePagerDuty pd = new FakePagerDuty()) {
+      String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n";
+      NotifyConfig.write(dir, NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY), vigil);
+      try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC(), null, spans)) {
+        assertThat(d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("CheckoutDown")).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pd.accepted("INC-1", "trigger") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> vigilSpans().stream().anyMatch(s -> s.getName().equals("vigil.notify")));
+
+        SpanData root = vigilSpans().stream().filter(s -> s.getName().equals("vigil.alert")).findFirst().orElseThrow();
+        SpanData notify = vigilSpans().stream().filter(s -> s.getName().equals("vigil.notify")).findFirst().orElseThrow();
+        assertThat(notify.getTraceId()).isEqualTo(root.getTraceId());
+        assertThat(notify.getParentSpanId()).isEqualTo(root.getSpanId());
+        assertThat(attr(notify, "notify.integration")).isEqualTo("pagerduty");
+        assertThat(attr(notify, "team.region")).isEqualTo("emea");
+        assertThat(pd.traceparents().get(0)).matches("00-" + root.getTraceId() + "-" + notify.getSpanId() + "-[0-9a-f]{2}");
+      }
     }
   }
 
