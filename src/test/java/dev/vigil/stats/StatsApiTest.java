@@ -7,7 +7,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -92,6 +99,28 @@ class StatsApiTest {
         "vigil_runbook_runs_total{outcome=\"succeeded\",runbook=\"fix-disk\"} 1.0",
         "vigil_ack_timers_pending 0.0",
         "vigil_outbox_pending "));
+  }
+
+  /** Series that exist only with PagerDuty or Slack configured (the scenario has neither). */
+  static final Set<String> WITH_INTEGRATIONS = Set.of("vigil_notifications_total", "vigil_circuit_state");
+
+  @Test
+  void theDashboardAndTheRulesUseOnlySeriesVigilExports() throws Exception {
+    // a refused webhook makes the rejection counter appear
+    assertThat(s.d.post("/api/v1/alerts/alertmanager", "{}").statusCode()).isEqualTo(400);
+    String metrics = s.d.get("/metrics").body();
+    Set<String> exported = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+        .map(l -> l.split("[{ ]")[0]).collect(Collectors.toSet());
+    for (String file : List.of("docs/grafana/vigil.json", "docs/prometheus/vigil-rules.yml")) {
+      Set<String> used = new TreeSet<>();
+      Matcher m = Pattern.compile("\\b(?:vigil|vertx|jvm)_[a-z_]+").matcher(Files.readString(Path.of(file)));
+      while (m.find()) {
+        used.add(m.group());
+      }
+      used.removeAll(WITH_INTEGRATIONS);
+      assertThat(used).as(file).isNotEmpty();
+      assertThat(exported).as(file + " uses series that /metrics does not have").containsAll(used);
+    }
   }
 
   @Test
