@@ -6,28 +6,11 @@ import dev.vigil.stats.Scenario;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /api/v1/incidents/{id}/timeline}: the postmortem of the scripted {@link Scenario}'s incidents. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TimelineApiTest {
-  Scenario s;
-
-  @BeforeAll
-  void play(@TempDir Path dir) throws Exception {
-    s = Scenario.play(dir, "");
-  }
-
-  @AfterAll
-  void stop() {
-    s.close();
-  }
+class TimelineApiTest extends Scenario.Played {
 
   String markdown(String id) {
     HttpResponse<String> r = s.d.get("/api/v1/incidents/" + id + "/timeline?format=markdown");

@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A scripted morning on a real daemon with a fake clock: three incidents opened at 06:00.
@@ -38,7 +42,7 @@ public final class Scenario implements AutoCloseable {
   private Scenario(Path dir, String vigilYaml) throws IOException {
     this.dir = dir;
     this.vigilYaml = vigilYaml;
-    NotifyConfig.write(dir, NotifyConfig.slack("#ops-eu"), vigilYaml);
+    TestDaemon.writeConfig(dir, vigilYaml);
     Files.writeString(dir.resolve("config/teams.yaml"), """
         teams:
           - id: eu
@@ -117,5 +121,21 @@ public final class Scenario implements AutoCloseable {
   @Override
   public void close() {
     d.close();
+  }
+
+  /** A test class whose tests all look at one played {@link Scenario}. */
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  public abstract static class Played {
+    protected Scenario s;
+
+    @BeforeAll
+    void play(@TempDir Path dir) throws IOException {
+      s = Scenario.play(dir, "");
+    }
+
+    @AfterAll
+    void stop() {
+      s.close();
+    }
   }
 }

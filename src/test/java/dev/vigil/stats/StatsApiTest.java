@@ -15,30 +15,14 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /api/v1/stats} after the scripted {@link Scenario}: exact numbers from the store, and clear 400s. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class StatsApiTest {
-  Scenario s;
-
-  @BeforeAll
-  void play(@TempDir Path dir) throws Exception {
-    s = Scenario.play(dir, "");
-  }
-
-  @AfterAll
-  void stop() {
-    s.close();
-  }
+class StatsApiTest extends Scenario.Played {
 
   JsonObject stats(String query) {
     HttpResponse<String> r = s.d.get("/api/v1/stats" + query);
