@@ -35,6 +35,7 @@ import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlOverrideStore;
 import dev.vigil.store.SqlSlackMessages;
 import dev.vigil.store.SqlStats;
+import dev.vigil.timer.CountedScheduler;
 import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.atomic.AtomicLong;
@@ -141,7 +142,7 @@ public final class Daemon {
     }
     Vertx vertx = builder.with(options).build();
     Daemon daemon = new Daemon(config, vertx, metrics, tracing);
-    return daemon.wire(clock, runbookTimers.apply(vertx))
+    return daemon.wire(clock, daemon.timersPending("runbook", runbookTimers.apply(vertx)))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
@@ -161,7 +162,8 @@ public final class Daemon {
       Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
       Resolver resolver = new Resolver(routing.teams().schedule(), clock);
       Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
-      VertxScheduler scheduler = new VertxScheduler(vertx, clock);
+      // ack timers, handoff digests, heartbeats and notification retries
+      CountedScheduler scheduler = timersPending("incident", new VertxScheduler(vertx, clock));
       SqlOutbox outbox = new SqlOutbox(db);
       // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
       integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
@@ -186,8 +188,6 @@ public final class Daemon {
         incidentMeters.paged(pages);
         kick.run();
       });
-      Gauge.builder("vigil_ack_timers_pending", escalator, Escalator::armedTimers)
-          .description("Escalation ack timers armed in this process").register(metrics);
       Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
           .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
@@ -306,6 +306,15 @@ public final class Daemon {
       var last = runs.get(runs.size() - 1);
       return last.runbook() + ": " + last.status().wire();
     });
+  }
+
+  /** {@code scheduler}, with its pending alarms in {@code vigil_timers_pending{scheduler=name}}. */
+  private CountedScheduler timersPending(String name, dev.vigil.timer.Scheduler scheduler) {
+    CountedScheduler counted = new CountedScheduler(scheduler);
+    Gauge.builder("vigil_timers_pending", counted, CountedScheduler::pending).tag("scheduler", name)
+        .description("In-memory timers armed and not yet fired: runbook waits, retries and timeouts; incident ack timers, digests, heartbeats")
+        .register(metrics);
+    return counted;
   }
 
   /** The runbook engine (for tests and the benchmark). */

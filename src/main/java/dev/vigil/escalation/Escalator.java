@@ -76,11 +76,6 @@ public final class Escalator {
     this.onIntents = onIntents;
   }
 
-  /** Ack timers armed in this process (for the {@code vigil_ack_timers_pending} gauge). */
-  public int armedTimers() {
-    return timers.size();
-  }
-
   /** Re-arms every stored ack timer; those already due fire at once. */
   public Future<Integer> start() {
     return store.armed().map(list -> {

@@ -81,7 +81,8 @@ class StatsApiTest extends Scenario.Played {
         "vigil_escalations_total{level=\"1\",team=\"eu\"} 3.0",
         "vigil_escalations_total{level=\"2\",team=\"us\"} 1.0",
         "vigil_runbook_runs_total{outcome=\"succeeded\",runbook=\"fix-disk\"} 1.0",
-        "vigil_ack_timers_pending 0.0",
+        "vigil_timers_pending{scheduler=\"runbook\"} 0.0",
+        "vigil_timers_pending{scheduler=\"incident\"} ",
         "vigil_outbox_pending "));
   }
 
