@@ -122,8 +122,11 @@ public final class Tracing {
     tracer.spanBuilder("vigil.classify").setParent(ctx).setAllAttributes(attrs)
         .setAttribute("incident.severity", incident.severity().wire()).setAttribute("incident.type", incident.type()).startSpan().end();
     root.end();
-    log.atInfo().addKeyValue("incident", incident.id().toString()).addKeyValue("team", incident.team())
-        .addKeyValue("trace_id", root.getSpanContext().getTraceId()).log("tracing: " + incident.id() + " opened a trace");
+    var line = log.atInfo().addKeyValue("incident", incident.id().toString());
+    if (incident.team() != null) {
+      line = line.addKeyValue("team", incident.team());
+    }
+    line.addKeyValue("trace_id", root.getSpanContext().getTraceId()).log("tracing: " + incident.id() + " opened a trace");
   }
 
   private static Attributes attributes(Incident incident, Optional<Team> team) {
