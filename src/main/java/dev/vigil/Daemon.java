@@ -186,6 +186,7 @@ public final class Daemon {
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
       escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, pages -> {
         incidentMeters.paged(pages);
+        tracing.paged(pages);
         kick.run();
       });
       Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)

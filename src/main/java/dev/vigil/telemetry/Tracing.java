@@ -3,6 +3,7 @@ package dev.vigil.telemetry;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.notify.NotificationIntent;
 import dev.vigil.oncall.Team;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -24,6 +25,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -182,6 +184,16 @@ public final class Tracing {
     Span s = start(name, incident);
     s.setAttribute("vigil.by", by == null ? "" : by);
     s.end();
+  }
+
+  /** A {@code vigil.escalate} span for each page escalation decided: which level, which team. */
+  public void paged(List<NotificationIntent> intents) {
+    for (NotificationIntent n : intents) {
+      if (n.kind() == NotificationIntent.Kind.PAGE && n.incident() != null) {
+        start("vigil.escalate", n.incident()).setAttribute("escalation.level", n.level())
+            .setAttribute("escalation.team", n.team().value()).end();
+      }
+    }
   }
 
   /** Ends {@code span} with Vigil's outcome word; anything but success and {@code ok} marks it an error. */

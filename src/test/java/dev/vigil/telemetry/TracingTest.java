@@ -115,11 +115,36 @@ class TracingTest {
         SpanData notify = vigilSpans().stream().filter(s -> s.getName().equals("vigil.notify")).findFirst().orElseThrow();
         assertThat(notify.getTraceId()).isEqualTo(root.getTraceId());
         assertThat(notify.getParentSpanId()).isEqualTo(root.getSpanId());
+        SpanData escalate = vigilSpans().stream().filter(s -> s.getName().equals("vigil.escalate")).findFirst().orElseThrow();
+        assertThat(escalate.getTraceId()).isEqualTo(root.getTraceId());
+        assertThat(escalate.getAttributes().get(AttributeKey.longKey("escalation.level"))).isEqualTo(1L);
+        assertThat(attr(escalate, "escalation.team")).isEqualTo("eu");
         assertThat(attr(notify, "notify.integration")).isEqualTo("pagerduty");
         assertThat(attr(notify, "team.region")).isEqualTo("emea");
         assertThat(pd.traceparents().get(0)).matches("00-" + root.getTraceId() + "-" + notify.getSpanId() + "-[0-9a-f]{2}");
       }
     }
+  }
+
+  @Test
+  void withAnOtlpEndpointSpansAreSentThereOverHttp() throws Exception {
+    // a collector stand-in on loopback: records what is POSTed to /v1/traces
+    java.util.List<byte[]> posts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.createContext("/v1/traces", ex -> {
+      posts.add(ex.getRequestBody().readAllBytes());
+      ex.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    String vigil = "telemetry: {otlpEndpoint: \"http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces\"}\n";
+    NotifyConfig.write(dir, NotifyConfig.slack("#ops-eu"), vigil);
+    try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC(), null, null)) {
+      assertThat(d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("Exported")).statusCode()).isEqualTo(202);
+      await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(d.get("/api/v1/incidents/INC-1").body())
+          .getJsonArray("timeline").size() >= 2);
+    } // stopping flushes the batch
+    String sent = posts.stream().map(b -> new String(b, java.nio.charset.StandardCharsets.ISO_8859_1)).collect(Collectors.joining());
+    assertThat(sent).contains("vigil.alert", "INC-1", "team.region", "emea", "Europe/Berlin");
   }
 
   private long resolveSpans() {
