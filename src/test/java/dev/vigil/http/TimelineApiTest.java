@@ -1,11 +1,13 @@
 package dev.vigil.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.vigil.stats.Scenario;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,10 @@ class TimelineApiTest extends Scenario.Played {
         r -> assertThat(r).startsWith("| 2026-11-29T06:45:00Z | resolved | bob | resolved: bob at 06:45"));
     assertThat(rows).anySatisfy(r -> assertThat(r).contains("| notified | notify:log | paged team eu (level 1)"));
     assertThat(rows).anySatisfy(r -> assertThat(r).contains("| notified | notify:log | paged team us (level 2)"));
+    // the acknowledgement and resolution updates are logged too, and not called pages
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows(markdown("INC-3")).stream()
+        .filter(r -> r.contains("| notified | notify:log | logged the update for team eu via the log")).count() == 2);
+    assertThat(rows(markdown("INC-3")).stream().filter(r -> r.contains("| notified | notify:log | paged team"))).hasSize(2);
   }
 
   @Test
