@@ -168,7 +168,7 @@ public final class Dispatcher {
             .setAttribute("notify.attempt", e.attempts() + 1);
         return notifier(target).deliver(e, tracing.headers(span)).transform(ar -> {
           Tracing.end(span, ar.succeeded() ? "delivered" : "failed", ar.succeeded() ? null : ar.cause().getMessage());
-          a.record(target, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause());
+          a.record(target, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause(), span);
           return Future.<Void>succeededFuture();
         });
       });
@@ -196,7 +196,8 @@ public final class Dispatcher {
       this.done = new LinkedHashSet<>(entry.done());
     }
 
-    void record(String target, String phrase, Throwable failure) {
+    /** @param span the delivery's span, whose trace id goes on the log lines */
+    void record(String target, String phrase, Throwable failure, Span span) {
       if (failure == null) {
         done.add(target);
         if (phrase != null && !phrase.isEmpty()) {
@@ -211,12 +212,12 @@ public final class Dispatcher {
         done.add(target);
         refused.put(target, d);
         count(target, "failed");
-        log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+        Tracing.withTraceId(log.atError(), span).addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
             .log("notify: " + intent.key() + " refused for good, not retried: " + d.getMessage());
       } else {
         failed.put(target, d);
         count(target, d.circuitOpen() ? "circuit_open" : "retried");
-        log.atWarn().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+        Tracing.withTraceId(log.atWarn(), span).addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
             .addKeyValue("attempt", entry.attempts() + 1)
             .log("notify: attempt " + (entry.attempts() + 1) + " of " + intent.key() + " failed: " + d.getMessage());
       }

@@ -128,7 +128,7 @@ public final class Tracing {
     if (incident.team() != null) {
       line = line.addKeyValue("team", incident.team());
     }
-    line.addKeyValue("trace_id", root.getSpanContext().getTraceId()).log("tracing: " + incident.id() + " opened a trace");
+    withTraceId(line, root).log("tracing: " + incident.id() + " opened a trace");
   }
 
   private static Attributes attributes(Incident incident, Optional<Team> team) {
@@ -214,9 +214,9 @@ public final class Tracing {
     return h;
   }
 
-  /** The span's trace id for logs, or null when there is none. */
-  public static String traceId(Span span) {
-    return span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+  /** {@code line} with the span's {@code trace_id}, if the span has one. */
+  public static org.slf4j.spi.LoggingEventBuilder withTraceId(org.slf4j.spi.LoggingEventBuilder line, Span span) {
+    return span.getSpanContext().isValid() ? line.addKeyValue("trace_id", span.getSpanContext().getTraceId()) : line;
   }
 
   /** Flushes the spans still queued and stops the exporters; completes when done (at most 10 s). */

@@ -939,10 +939,8 @@ public final class Engine extends VerticleBase {
   }
 
   private org.slf4j.spi.LoggingEventBuilder log(LiveRun r) {
-    var b = LOG.atInfo().addKeyValue("run", r.id.toString()).addKeyValue("runbook", r.runbook.name())
-        .addKeyValue("incident", r.record.incident().toString());
-    String trace = Tracing.traceId(r.span);
-    return trace == null ? b : b.addKeyValue("trace_id", trace);
+    return Tracing.withTraceId(LOG.atInfo().addKeyValue("run", r.id.toString()).addKeyValue("runbook", r.runbook.name())
+        .addKeyValue("incident", r.record.incident().toString()), r.span);
   }
 
   /** The run's span in its incident's trace; a resumed run gets a new span (the old one ended with the process). */
