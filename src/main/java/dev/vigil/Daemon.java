@@ -19,6 +19,8 @@ import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
 import dev.vigil.http.RunbookApi;
+import dev.vigil.http.StatsApi;
+import dev.vigil.http.TimelineApi;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
@@ -36,8 +38,17 @@ import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlOverrideStore;
 import dev.vigil.store.SqlSlackMessages;
+import dev.vigil.store.SqlStats;
+import dev.vigil.timer.CountedScheduler;
 import dev.vigil.timer.VertxScheduler;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicLong;
+import dev.vigil.telemetry.IncidentMeters;
+import dev.vigil.telemetry.IncidentTelemetry;
+import dev.vigil.telemetry.Tracing;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -97,8 +108,13 @@ public final class Daemon {
   private long housekeeping = -1;
   private long leases = -1;
   private Leadership leadership;
+  private IncidentMeters incidentMeters;
+  private IncidentTelemetry incidentTelemetry;
+  private final Tracing tracing;
+  private final AtomicLong outboxPending = new AtomicLong();
 
-  private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics) {
+  private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing) {
+    this.tracing = tracing;
     this.config = config;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -112,16 +128,27 @@ public final class Daemon {
   /** Starts a daemon whose runbook timers come from {@code runbookTimers} (tests pass one that moves time by hand). */
   public static Future<Daemon> start(VigilConfig config, Clock clock,
       java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers) {
+    return start(config, clock, runbookTimers, java.util.Optional.empty());
+  }
+
+  /** With {@code spans}, every span is also exported there (tests pass an in-memory exporter). */
+  public static Future<Daemon> start(VigilConfig config, Clock clock,
+      java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers, java.util.Optional<SpanExporter> spans) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-            .setJvmMetricsEnabled(true)
-            .setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics))
-        .build();
-    Daemon daemon = new Daemon(config, vertx, metrics);
-    return daemon.wire(clock, runbookTimers.apply(vertx))
+    Tracing tracing = Tracing.create(config.telemetry(), spans);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        .setEnabled(true));
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    if (tracing.enabled()) {
+      // server spans for every request; WebClient calls made inside one continue its trace
+      options.setTracingOptions(new OpenTelemetryOptions());
+      builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
+    }
+    Vertx vertx = builder.with(options).build();
+    Daemon daemon = new Daemon(config, vertx, metrics, tracing);
+    return daemon.wire(clock, daemon.timersPending("runbook", runbookTimers.apply(vertx)))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
@@ -141,34 +168,47 @@ public final class Daemon {
       Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
       Resolver resolver = new Resolver(routing.teams().schedule(), clock);
       Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
-      VertxScheduler scheduler = new VertxScheduler(vertx, clock);
+      // ack timers, handoff digests, heartbeats and notification retries
+      CountedScheduler scheduler = timersPending("incident", new VertxScheduler(vertx, clock));
       Replica replica = Replica.of(config);
       leadership = new Leadership(new SqlLeaseStore(db), replica, clock);
       SqlOutbox outbox = new SqlOutbox(db, replica);
       // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
       integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
-          sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT);
+          sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT, tracing);
       Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
+      incidentMeters = new IncidentMeters(metrics);
+      incidentTelemetry = new IncidentTelemetry(sqlIncidents, incidentMeters, tracing,
+          team -> routing.teams().schedule().team(new dev.vigil.oncall.TeamId(team)));
       // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
           changes -> {
             escalator.onChanges(changes);
             updates.onChanges(changes);
+            incidentTelemetry.onChanges(changes);
           });
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
-      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, kick);
+      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, pages -> {
+        incidentMeters.paged(pages);
+        tracing.paged(pages);
+        kick.run();
+      });
+      Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
+          .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock,
-          result -> escalator.onChanges(result.changes()));
-      Counter opened = Counter.builder("vigil_incidents_opened_total").description("Incidents opened").register(metrics);
+          result -> {
+            escalator.onChanges(result.changes());
+            incidentTelemetry.onChanges(result.changes());
+          });
       engine = runbookEngine(incidents, clock, runbookTimers, replica,
           new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
-          config.ingest().maxBatchAlerts(), metrics, result -> afterCommit(result, opened));
+          config.ingest().maxBatchAlerts(), metrics, this::afterCommit);
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
       Readiness readiness = new Readiness()
           .check("store", db::ping)
@@ -185,7 +225,8 @@ public final class Daemon {
       IncidentApi incidentApi = new IncidentApi(incidents, clock,
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
-          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock));
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock),
+          new StatsApi(new SqlStats(db), clock), new TimelineApi(incidents, runStore::forIncident));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
@@ -201,6 +242,7 @@ public final class Daemon {
             housekeeping = vertx.setPeriodic(5_000, id -> {
               kick.run();
               overrides.refresh();
+              outbox.pending().onSuccess(outboxPending::set);
             });
             leases = vertx.setPeriodic(replica.renewEvery().toMillis(), id -> keepLeases(replica, clock));
             keepLeases(replica, clock);
@@ -286,7 +328,7 @@ public final class Daemon {
     java.util.Random random = new java.util.Random();
     Engine e = new Engine(new Engine.Deps(engineStore, incidents, runbooks,
         new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
-        scheduler, clock, random::nextDouble, metrics));
+        scheduler, clock, random::nextDouble, metrics, tracing));
     if (replica.shared()) {
       e.setDecisionMargin(replica.leaseTtl());
     }
@@ -305,6 +347,15 @@ public final class Daemon {
       var last = runs.get(runs.size() - 1);
       return last.runbook() + ": " + last.status().wire();
     });
+  }
+
+  /** {@code scheduler}, with its pending alarms in {@code vigil_timers_pending{scheduler=name}}. */
+  private CountedScheduler timersPending(String name, dev.vigil.timer.Scheduler scheduler) {
+    CountedScheduler counted = new CountedScheduler(scheduler);
+    Gauge.builder("vigil_timers_pending", counted, CountedScheduler::pending).tag("scheduler", name)
+        .description("In-memory timers armed and not yet fired: runbook waits, retries and timeouts; incident ack timers, digests, heartbeats")
+        .register(metrics);
+    return counted;
   }
 
   /** The runbook engine (for tests and the benchmark). */
@@ -352,15 +403,13 @@ public final class Daemon {
     return runbooks;
   }
 
-  private void afterCommit(IngestResult result, Counter opened) {
-    result.changes().forEach(c -> {
-      if (c.kind() == dev.vigil.incident.IncidentChange.Kind.OPENED) {
-        opened.increment();
-      }
+  /** The opened incidents' traces first (a read of each), so the runs, pages and updates that follow join them. */
+  private void afterCommit(IngestResult result) {
+    incidentTelemetry.onChanges(result.changes()).onComplete(v -> {
+      escalator.onChanges(result.changes());
+      engine.onChanges(result.changes());
+      updates.onChanges(result.changes());
     });
-    escalator.onChanges(result.changes());
-    engine.onChanges(result.changes());
-    updates.onChanges(result.changes());
   }
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
@@ -407,7 +456,7 @@ public final class Daemon {
             integrations.close();
           }
         })
-        .onComplete(ar -> vertx.close().onComplete(done));
+        .onComplete(ar -> vertx.close().onComplete(v -> tracing.shutdown().onComplete(done)));
     return done.future();
   }
 }

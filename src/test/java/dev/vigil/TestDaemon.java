@@ -41,10 +41,19 @@ public final class TestDaemon implements AutoCloseable {
   /** With {@code scheduler} (null: Vert.x timers), runbook timers move only when the test says. */
   public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
       java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler) {
+    return start(dir, extraYaml, env, clock, scheduler, null);
+  }
+
+  /** With {@code spans} (null: none), every span the daemon ends is exported there. */
+  public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
+      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
+      io.opentelemetry.sdk.trace.export.SpanExporter spans) {
     try {
       Path config = writeConfig(dir, extraYaml);
       VigilConfig cfg = new ConfigLoader(env::get).load(config);
-      Daemon d = (scheduler == null ? Daemon.start(cfg, clock) : Daemon.start(cfg, clock, scheduler))
+      var timers = scheduler != null ? scheduler
+          : (java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler>) v -> new dev.vigil.timer.VertxScheduler(v, clock);
+      Daemon d = Daemon.start(cfg, clock, timers, java.util.Optional.ofNullable(spans))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new TestDaemon(dir, d);
     } catch (Exception e) {

@@ -135,7 +135,9 @@ public final class ConfigLoader {
             .forEach(k -> al.get(k).ifPresent(n -> allow.put(k, n.strings()))));
 
     Fields tel = section(f, "telemetry", "otlpEndpoint");
-    VigilConfig.Telemetry telemetry = new VigilConfig.Telemetry(tel.string("otlpEndpoint", ""));
+    // empty: no span export; otherwise the OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces
+    String otlp = tel.string("otlpEndpoint", "");
+    VigilConfig.Telemetry telemetry = new VigilConfig.Telemetry(otlp.isEmpty() ? otlp : httpUrl(tel, "otlpEndpoint", ""));
 
     Fields h = section(f, "ha", "replicaId", "leaseTtl");
     VigilConfig.Ha ha = new VigilConfig.Ha(h.string("replicaId", ""), h.duration("leaseTtl", Duration.ofSeconds(30)));

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,17 +54,17 @@ public final class Escalator {
   private final RunbookGate runbooks;
   private final Scheduler scheduler;
   private final Clock clock;
-  private final Runnable onIntents;
+  private final Consumer<List<NotificationIntent>> onIntents;
   private final Map<IncidentId, Scheduler.Timer> timers = new ConcurrentHashMap<>();
   /** Incidents whose escalation is snoozed, so that a new alert ends the snooze without a store read per alert. */
   private final java.util.Set<IncidentId> snoozed = ConcurrentHashMap.newKeySet();
 
   /**
    * @param overrides the overrides in force (an in-memory snapshot)
-   * @param onIntents called after a commit that enqueued intents (wakes the notifier)
+   * @param onIntents called with the intents (pages) of a commit that enqueued some (wakes the notifier, counts pages)
    */
   public Escalator(EscalationStore store, IncidentStore incidents, TeamsFile teams, Supplier<List<ScheduleOverride>> overrides,
-      RunbookGate runbooks, Scheduler scheduler, Clock clock, Runnable onIntents) {
+      RunbookGate runbooks, Scheduler scheduler, Clock clock, Consumer<List<NotificationIntent>> onIntents) {
     this.store = store;
     this.incidents = incidents;
     this.teams = teams;
@@ -334,7 +335,7 @@ public final class Escalator {
     }
     return store.commitAll(decisions, clock.instant()).map(oks -> {
       List<Optional<EscalationState>> out = new ArrayList<>();
-      boolean intents = false;
+      List<NotificationIntent> intents = new ArrayList<>();
       for (int i = 0; i < decisions.size(); i++) {
         Transition t = decisions.get(i);
         if (!oks.get(i) || t.next() == null) {
@@ -342,13 +343,13 @@ public final class Escalator {
           continue;
         }
         arm(t.next());
-        intents |= !t.intents().isEmpty();
+        intents.addAll(t.intents());
         log.atInfo().addKeyValue("incident", t.incident().toString())
             .log("escalation: {} at step {} of policy {} ({})", t.incident(), t.next().step(), t.next().policy(), t.next().status().wire());
         out.add(Optional.of(t.next()));
       }
-      if (intents) {
-        onIntents.run();
+      if (!intents.isEmpty()) {
+        onIntents.accept(intents);
       }
       return out;
     });

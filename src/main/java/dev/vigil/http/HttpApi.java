@@ -28,7 +28,8 @@ public final class HttpApi {
 
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
-      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack) {}
+      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack, StatsApi stats,
+      TimelineApi timeline) {}
 
   private HttpApi() {}
 
@@ -56,10 +57,12 @@ public final class HttpApi {
     router.post("/api/v1/alerts").handler(deps.ingest()::alerts);
     router.get("/api/v1/incidents").handler(deps.incidents()::list);
     router.get("/api/v1/incidents/:id").handler(deps.incidents()::show);
+    router.get("/api/v1/incidents/:id/timeline").handler(deps.timeline()::timeline);
     router.post("/api/v1/incidents/:id/acknowledge").handler(deps.incidents()::acknowledge);
     router.post("/api/v1/incidents/:id/resolve").handler(deps.incidents()::resolve);
     router.post("/api/v1/incidents/:id/notes").handler(deps.incidents()::note);
     router.post("/api/v1/incidents/:id/escalate").handler(deps.oncall()::escalate);
+    router.get("/api/v1/stats").handler(deps.stats()::stats);
     router.get("/api/v1/oncall").handler(deps.oncall()::oncall);
     router.get("/api/v1/overrides").handler(deps.oncall()::listOverrides);
     router.post("/api/v1/overrides").handler(deps.oncall()::addOverride);

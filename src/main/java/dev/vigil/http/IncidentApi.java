@@ -38,8 +38,7 @@ public final class IncidentApi {
   public void list(RoutingContext ctx) {
     IncidentStatus status = param(ctx, "status", s -> IncidentStatus.parse(s).orElseThrow(() ->
         ApiError.badRequest("status: expected triggered, acknowledged or resolved, got \"" + s + "\"")));
-    Severity severity = param(ctx, "severity", s -> Severity.parse(s).orElseThrow(() ->
-        ApiError.badRequest("severity: expected one of " + String.join(", ", Severity.NAMES) + ", got \"" + s + "\"")));
+    Severity severity = severity(ctx);
     String team = ctx.queryParams().get("team");
     Integer limit = param(ctx, "limit", s -> {
       try {
@@ -126,7 +125,14 @@ public final class IncidentApi {
     return by == null || by.isBlank() ? "api" : by.length() > 200 ? by.substring(0, 200) : by;
   }
 
-  private static <T> T param(RoutingContext ctx, String name, java.util.function.Function<String, T> parse) {
+  /** The {@code severity} query parameter, or null; 400 when it names no severity. */
+  static Severity severity(RoutingContext ctx) {
+    return param(ctx, "severity", s -> Severity.parse(s).orElseThrow(() ->
+        ApiError.badRequest("severity: expected one of " + String.join(", ", Severity.NAMES) + ", got \"" + s + "\"")));
+  }
+
+  /** A query parameter parsed by {@code parse}, or null when absent or empty. */
+  static <T> T param(RoutingContext ctx, String name, java.util.function.Function<String, T> parse) {
     String v = ctx.queryParams().get(name);
     return v == null || v.isEmpty() ? null : parse.apply(v);
   }

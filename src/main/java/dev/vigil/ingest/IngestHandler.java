@@ -20,6 +20,7 @@ public final class IngestHandler {
   private final GroupCommitter committer;
   private final Clock clock;
   private final Counter received;
+  private final Counter accepted;
   private final MeterRegistry metrics;
 
   public IngestHandler(GroupCommitter committer, Clock clock, MeterRegistry metrics) {
@@ -27,6 +28,8 @@ public final class IngestHandler {
     this.clock = clock;
     this.metrics = metrics;
     this.received = Counter.builder("vigil_alerts_received_total").description("Alerts in well-formed requests").register(metrics);
+    this.accepted = Counter.builder("vigil_alerts_accepted_total").description("Alerts committed to the store (answered 202)")
+        .register(metrics);
   }
 
   /** {@code POST /api/v1/alerts/alertmanager}: an Alertmanager webhook (payload version 4). */
@@ -54,6 +57,7 @@ public final class IngestHandler {
         ctx.fail(ar.cause());
         return;
       }
+      accepted.increment(alerts.size());
       JsonArray incidents = new JsonArray();
       ar.result().stream().map(IncidentId::toString).forEach(incidents::add);
       ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")

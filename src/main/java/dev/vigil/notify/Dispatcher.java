@@ -4,6 +4,8 @@ import dev.vigil.incident.TimelineEvent;
 import dev.vigil.timer.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.vigil.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,6 +54,7 @@ public final class Dispatcher {
   private final Clock clock;
   private final MeterRegistry metrics;
   private final DoubleSupplier random;
+  private final Tracing tracing;
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private Future<List<Future<Void>>> fetching;
   private boolean again;
@@ -61,7 +64,8 @@ public final class Dispatcher {
    *     that is not here (Slack with no token) goes to {@code logSink}
    */
   public Dispatcher(Outbox outbox, List<Notifier> notifiers, Notifier logSink, RetryPolicy retry, Scheduler scheduler, Clock clock,
-      MeterRegistry metrics, DoubleSupplier random) {
+      MeterRegistry metrics, DoubleSupplier random, Tracing tracing) {
+    this.tracing = tracing;
     this.outbox = outbox;
     this.notifiers = new LinkedHashMap<>();
     notifiers.forEach(n -> this.notifiers.put(n.integration(), n));
@@ -162,10 +166,17 @@ public final class Dispatcher {
       if (e.done().contains(target)) {
         continue;
       }
-      chain = chain.compose(v -> notifier(target).deliver(e).transform(ar -> {
-        a.record(target, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause());
-        return Future.<Void>succeededFuture();
-      }));
+      chain = chain.compose(v -> {
+        // one span per integration and attempt, in the incident's trace
+        Span span = tracing.start("vigil.notify", e.intent().incident()).setAttribute("notify.integration", target)
+            .setAttribute("notify.kind", e.intent().kind().wire()).setAttribute("notify.level", e.intent().level())
+            .setAttribute("notify.attempt", e.attempts() + 1);
+        return notifier(target).deliver(e, tracing.headers(span)).transform(ar -> {
+          Tracing.end(span, ar.succeeded() ? "delivered" : "failed", ar.succeeded() ? null : ar.cause().getMessage());
+          a.record(target, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause(), span);
+          return Future.<Void>succeededFuture();
+        });
+      });
     }
     return chain.compose(v -> a.fallbackIfNeeded()).compose(v -> a.commit());
   }
@@ -190,7 +201,8 @@ public final class Dispatcher {
       this.done = new LinkedHashSet<>(entry.done());
     }
 
-    void record(String target, String phrase, Throwable failure) {
+    /** @param span the delivery's span, whose trace id goes on the log lines */
+    void record(String target, String phrase, Throwable failure, Span span) {
       if (failure == null) {
         done.add(target);
         if (phrase != null && !phrase.isEmpty()) {
@@ -205,12 +217,12 @@ public final class Dispatcher {
         done.add(target);
         refused.put(target, d);
         count(target, "failed");
-        log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+        Tracing.withTraceId(log.atError(), span).addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
             .log("notify: " + intent.key() + " refused for good, not retried: " + d.getMessage());
       } else {
         failed.put(target, d);
         count(target, d.circuitOpen() ? "circuit_open" : "retried");
-        log.atWarn().addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+        Tracing.withTraceId(log.atWarn(), span).addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
             .addKeyValue("attempt", entry.attempts() + 1)
             .log("notify: attempt " + (entry.attempts() + 1) + " of " + intent.key() + " failed: " + d.getMessage());
       }

@@ -12,6 +12,7 @@ import dev.vigil.oncall.Team;
 import dev.vigil.oncall.TeamId;
 import dev.vigil.timer.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.vigil.telemetry.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -67,7 +68,7 @@ public final class Integrations implements AutoCloseable {
    */
   public static Integrations create(Vertx vertx, VigilConfig config, Collection<Team> teams, Outbox outbox, SlackMessageStore slackStore,
       IncidentStore incidents, Scheduler scheduler, Clock clock, MeterRegistry metrics, Function<IncidentId, Future<String>> runbookStatus,
-      Tuning tuning) {
+      Tuning tuning, Tracing tracing) {
     Function<TeamId, Optional<String>> routingKeys = id -> teams.stream().filter(t -> t.id().equals(id)).findFirst()
         .map(t -> t.channels().pagerdutyRoutingKey()).filter(k -> !k.isEmpty()).map(k -> k.reveal());
     Function<TeamId, Optional<String>> channels = id -> teams.stream().filter(t -> t.id().equals(id)).findFirst()
@@ -99,7 +100,8 @@ public final class Integrations implements AutoCloseable {
       notifiers.add(slack);
     }
     Dispatcher dispatcher = notifiers.isEmpty() ? null
-        : new Dispatcher(outbox, notifiers, new LogSink(), retry, scheduler, clock, metrics, () -> ThreadLocalRandom.current().nextDouble());
+        : new Dispatcher(outbox, notifiers, new LogSink(), retry, scheduler, clock, metrics, () -> ThreadLocalRandom.current().nextDouble(),
+            tracing);
     return new Integrations(dispatcher, new LogNotifier(outbox, clock), pd, slack, messages, client, web);
   }
 

@@ -77,8 +77,10 @@ public final class LogNotifier {
         .addKeyValue("integration", "log")
         .log("notify: " + i.kind().wire() + " for team " + i.team() + (i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "")
             + " (channels " + channels + "): " + i.payload());
+    // a postmortem reads these lines: an update or a message is not a page
+    String what = i.kind() == NotificationIntent.Kind.PAGE ? "paged team " + i.team() + " (level " + i.level() + ")"
+        : "logged the " + i.kind().wire() + " for team " + i.team();
     return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
-        "paged team " + i.team() + " (level " + i.level() + ") via the log; " + channels
-            + " not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged");
+        what + " via the log; " + channels + " not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged");
   }
 }

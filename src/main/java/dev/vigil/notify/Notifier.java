@@ -23,6 +23,14 @@ public interface Notifier {
   Future<String> deliver(OutboxEntry entry);
 
   /**
+   * Delivers the intent within a trace: {@code trace} holds the W3C {@code traceparent} of the
+   * delivery's span (empty when tracing is off), for integrations whose requests can carry it.
+   */
+  default Future<String> deliver(OutboxEntry entry, java.util.Map<String, String> trace) {
+    return deliver(entry);
+  }
+
+  /**
    * Delivers a page as a fallback for another integration that cannot take it now ({@code failed}
    * says which and why). Only Slack does this; others fail permanently.
    */

@@ -124,6 +124,12 @@ public final class SqlOutbox implements Outbox {
     return String.join(",", new java.util.TreeSet<>(done));
   }
 
+  /** How many notifications wait to be delivered (the outbox depth). */
+  public Future<Long> pending() {
+    return db.reader().query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").execute()
+        .map(rs -> Rows.longValue(rs.iterator().next().getValue(0), 0));
+  }
+
   @Override
   public Future<List<OutboxEntry>> forIncident(IncidentId incident) {
     return query("SELECT " + COLUMNS + " FROM outbox WHERE incident_id = ? ORDER BY id", Tuple.of(incident.number()));

@@ -114,7 +114,7 @@ class EngineBenchmark {
     RunbookRegistry registry = new RunbookRegistry(new VigilConfig.Runbooks(dir.resolve("none"), List.of(), List.of()), new SimpleMeterRegistry());
     Engine engine = new Engine(new Engine.Deps(store, incidents, registry, reader, List.of(http, new WaitAction(clock)),
         TimelineNotifications.escalation(incidents, clock), new TimelineNotifications(incidents, clock), new VertxScheduler(vertx, clock),
-        clock, Math::random, new SimpleMeterRegistry()));
+        clock, Math::random, new SimpleMeterRegistry(), dev.vigil.telemetry.Tracing.OFF));
     vertx.deployVerticle(engine).toCompletionStage().toCompletableFuture().get();
 
     System.gc();

@@ -39,6 +39,8 @@ class ConfigLoaderTest {
       bad/syntax.yaml        | bad/syntax.yaml:3:1: YAML syntax error: expected ',' or ']', but got <stream end>
       bad/duplicate-key.yaml | bad/duplicate-key.yaml:3:3: server: duplicate key "port" (first at line 2)
       bad/java-tag.yaml      | bad/java-tag.yaml:1:9: tag tag:yaml.org,2002:javax.script.ScriptEngineManager is not allowed: these files hold plain data
+      bad/otlp-endpoint.yaml | bad/otlp-endpoint.yaml:2:17: telemetry.otlpEndpoint: expected an http:// or https:// URL, got "collector:4317"
+      bad/otlp-key.yaml      | bad/otlp-key.yaml:2:3: telemetry: unknown key "otlpEndpont" (did you mean "otlpEndpoint"?)
       """)
   void eachMistakeIsReportedAtItsPlace(String file, String expected) {
     assertThat(problems(file)).containsExactly(expected);

@@ -93,7 +93,7 @@ final class EscalationFixture implements AutoCloseable {
     Path c = ConfigFixtures.path("good/classification.yaml");
     Classification classification = ClassificationReader.read(c, "classification.yaml", ConfigFixtures.noEnv(c), problems).orElseThrow();
     classifier = new Classifier(classification, new Resolver(teams.schedule(), clock), overrides::snapshot);
-    escalator = new Escalator(escalations, incidents, teams, overrides::snapshot, i -> runbooks.willHandle(i), scheduler, clock, () -> {});
+    escalator = new Escalator(escalations, incidents, teams, overrides::snapshot, i -> runbooks.willHandle(i), scheduler, clock, intents -> {});
     await(escalator.start());
   }
 

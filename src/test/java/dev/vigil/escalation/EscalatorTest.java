@@ -276,7 +276,7 @@ class EscalatorTest {
         return f.escalations.commitAll(transitions, now);
       }
     };
-    Escalator escalator = new Escalator(counting, f.incidents, f.teams, List::of, RunbookGate.NONE, f.scheduler, f.clock, () -> {});
+    Escalator escalator = new Escalator(counting, f.incidents, f.teams, List::of, RunbookGate.NONE, f.scheduler, f.clock, intents -> {});
     List<dev.vigil.incident.AlertIntake> batch = new java.util.ArrayList<>();
     for (String name : List.of("A", "B", "C", "Info")) {
       java.util.Map<String, String> labels = java.util.Map.of("alertname", name, "severity", name.equals("Info") ? "info" : "critical");

@@ -34,6 +34,7 @@ public final class FakePagerDuty implements AutoCloseable {
   private final HttpServer server;
   private final List<JsonObject> accepted = new ArrayList<>();
   private final List<JsonObject> received = new ArrayList<>();
+  private final List<String> traceparents = new ArrayList<>();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger failures = new AtomicInteger();
   private final Random random = new Random(42);
@@ -99,6 +100,7 @@ public final class FakePagerDuty implements AutoCloseable {
     }
     synchronized (this) {
       received.add(event == null ? new JsonObject() : event.copy());
+      traceparents.add(ctx.request().getHeader("traceparent"));
     }
     if (hang) {
       return;
@@ -206,6 +208,11 @@ public final class FakePagerDuty implements AutoCloseable {
   }
 
   /** Every request body received (accepted, refused or failed), in order. */
+  /** The {@code traceparent} header of each request received, in order (null where there was none). */
+  public synchronized List<String> traceparents() {
+    return new ArrayList<>(traceparents);
+  }
+
   public synchronized List<JsonObject> received() {
     return List.copyOf(received);
   }

@@ -54,7 +54,7 @@ class SlackMessagesTest {
       Team eu = new Team(new TeamId("eu"), "EU", "emea", ZoneOffset.UTC, List.of(), new Channels("#ops-eu", new Secret("")));
       Integrations integrations = Integrations.create(vertx, config, List.of(eu), outbox, new SqlSlackMessages(db), new SqlIncidentStore(db),
           new VertxScheduler(vertx, Clock.systemUTC()), Clock.systemUTC(), null, id -> Future.succeededFuture("disk-cleanup: running"),
-          new Integrations.Tuning(Duration.ofMillis(20), Duration.ofMillis(20), Duration.ofSeconds(5)));
+          new Integrations.Tuning(Duration.ofMillis(20), Duration.ofMillis(20), Duration.ofSeconds(5)), dev.vigil.telemetry.Tracing.OFF);
       Instant now = Instant.now();
 
       NotificationIntent message = NotificationIntent.message("runbook:RUN-1/notify", inc, eu.id(), "", "cleaning /var/tmp on db-1");

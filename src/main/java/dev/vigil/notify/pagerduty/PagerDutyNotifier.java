@@ -22,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -78,15 +79,21 @@ public final class PagerDutyNotifier implements Notifier {
 
   @Override
   public Future<String> deliver(OutboxEntry entry) {
+    return deliver(entry, Map.of());
+  }
+
+  /** Sends {@code trace} ({@code traceparent}) with each request, so PagerDuty's side of the call is in the incident's trace. */
+  @Override
+  public Future<String> deliver(OutboxEntry entry, Map<String, String> trace) {
     NotificationIntent i = entry.intent();
     return switch (i.kind()) {
-      case PAGE -> trigger(i);
-      case UPDATE -> change(i);
+      case PAGE -> trigger(i, trace);
+      case UPDATE -> change(i, trace);
       default -> Future.succeededFuture("");
     };
   }
 
-  private Future<String> trigger(NotificationIntent i) {
+  private Future<String> trigger(NotificationIntent i, Map<String, String> trace) {
     Optional<String> key = routingKeys.apply(i.team());
     if (key.isEmpty()) {
       return Future.failedFuture(DeliveryException.permanentFailure("pagerduty: trigger " + i.incident() + " not sent: team " + i.team()
@@ -102,13 +109,13 @@ public final class PagerDutyNotifier implements Notifier {
         return Future.succeededFuture("");
       }
       return incidents.alerts(inc.id()).compose(alerts -> send(key.get(), "trigger " + inc.id(),
-          Events.trigger(key.get(), inc, alerts, incidentUrl.apply(inc.id()))))
+          Events.trigger(key.get(), inc, alerts, incidentUrl.apply(inc.id())), trace))
           .map(dedup -> "pagerduty (team " + i.team() + ", dedup_key " + dedup + ")");
     });
   }
 
   /** Acknowledge/resolve to each routing key the incident's pages went to. */
-  private Future<String> change(NotificationIntent i) {
+  private Future<String> change(NotificationIntent i, Map<String, String> trace) {
     String status = new JsonObject(i.payload()).getString("status", "");
     String action = status.equals("acknowledged") ? "acknowledge" : status.equals("resolved") ? "resolve" : null;
     if (action == null) {
@@ -131,7 +138,7 @@ public final class PagerDutyNotifier implements Notifier {
       }
       Future<Void> chain = Future.succeededFuture();
       for (String k : keys) {
-        chain = chain.compose(v -> send(k, action + " " + i.incident(), Events.change(k, i.incident().toString(), action)).mapEmpty());
+        chain = chain.compose(v -> send(k, action + " " + i.incident(), Events.change(k, i.incident().toString(), action), trace).mapEmpty());
       }
       return chain.map(v -> "pagerduty (" + action + ", team" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
           + ", dedup_key " + i.incident() + ")");
@@ -139,10 +146,11 @@ public final class PagerDutyNotifier implements Notifier {
   }
 
   /** One event through the pacer (per routing key) and the circuit; completes with the dedup key PagerDuty returned. */
-  private Future<String> send(String routingKey, String what, JsonObject event) {
+  private Future<String> send(String routingKey, String what, JsonObject event, Map<String, String> trace) {
     return pacer.submit("pagerduty:" + routingKey, null, () -> circuit.call(what, () -> client.postAbs(eventsUrl)
         .timeout(timeoutMillis)
         .putHeader("Content-Type", "application/json")
+        .putHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(trace))
         .sendJsonObject(event)
         .transform(ar -> ar.succeeded() ? answer(what, event, ar.result())
             : Future.failedFuture(DeliveryException.transientFailure("pagerduty: " + what + ": " + describe(ar.cause()))))));

@@ -53,7 +53,7 @@ public final class CheckAction implements Action {
       return;
     }
     Duration perRequest = poll.interval().compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : poll.interval();
-    http.request(poll.request(), perRequest).onComplete(ar -> {
+    http.request(poll.request(), perRequest, attempt.traceHeaders()).onComplete(ar -> {
       Map<String, Object> response = ar.succeeded() ? ar.result() : last;
       if (ar.succeeded()) {
         Map<String, Object> b = new LinkedHashMap<>(attempt.bindings());

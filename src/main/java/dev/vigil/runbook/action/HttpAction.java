@@ -95,7 +95,7 @@ public final class HttpAction implements Action {
   @Override
   public Future<StepOutcome> perform(Attempt attempt) {
     RenderedAction.HttpCall call = (RenderedAction.HttpCall) attempt.action();
-    return request(call, attempt.timeout().orElse(DEFAULT_LIMIT)).map(r -> {
+    return request(call, attempt.timeout().orElse(DEFAULT_LIMIT), attempt.traceHeaders()).map(r -> {
       if (!expected(call.expectStatus(), ((Number) r.get("status")).intValue())) {
         return StepOutcome.failed("HTTP " + r.get("status") + " from " + call.method() + " " + call.url()
             + " (expected " + (call.expectStatus().isEmpty() ? "2xx" : call.expectStatus()) + ")", r);
@@ -108,8 +108,11 @@ public final class HttpAction implements Action {
     return expect.isEmpty() ? status / 100 == 2 : expect.contains(status);
   }
 
-  /** Sends {@code call}; the future holds the response as {@code output} (status, headers, body, json). */
-  Future<Map<String, Object>> request(RenderedAction.HttpCall call, Duration limit) {
+  /**
+   * Sends {@code call} with the trace headers (the runbook's own headers win); the future holds the
+   * response as {@code output} (status, headers, body, json).
+   */
+  Future<Map<String, Object>> request(RenderedAction.HttpCall call, Duration limit, Map<String, String> trace) {
     String host = HostPattern.hostOf(call.url()).orElse("");
     if (!HostPattern.allows(allow, host)) {
       return Future.failedFuture("host \"" + host + "\" is not in runbooks.http.allow (allowed: " + String.join(", ", allow) + ")");
@@ -117,6 +120,7 @@ public final class HttpAction implements Action {
     CappedBody body = new CappedBody(BODY_CAP);
     HttpRequest<Void> req = client.requestAbs(HttpMethod.valueOf(call.method()), call.url()).as(BodyCodec.pipe(body))
         .timeout(limit.toMillis());
+    trace.forEach(req::putHeader);
     call.headers().forEach(req::putHeader);
     Future<io.vertx.ext.web.client.HttpResponse<Void>> sent;
     if (call.body() == null) {

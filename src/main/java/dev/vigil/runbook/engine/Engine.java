@@ -29,6 +29,8 @@ import dev.vigil.runbook.action.StepOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.vigil.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -85,6 +87,7 @@ public final class Engine extends VerticleBase {
   private final Clock clock;
   private final DoubleSupplier jitter;
   private final MeterRegistry meters;
+  private final Tracing tracing;
 
   // state below is touched only on the engine's context
   private final Map<RunId, LiveRun> live = new HashMap<>();
@@ -102,7 +105,7 @@ public final class Engine extends VerticleBase {
   /** What the engine needs; {@code jitter} returns values in [0, 1). */
   public record Deps(RunStore store, IncidentStore incidents, RunbookRegistry registry, RunbookReader reader,
       List<Action> actions, Escalation escalation, Notifications notifications, Scheduler scheduler, Clock clock,
-      DoubleSupplier jitter, MeterRegistry meters) {}
+      DoubleSupplier jitter, MeterRegistry meters, Tracing tracing) {}
 
   public Engine(Deps d) {
     this.store = d.store();
@@ -118,6 +121,7 @@ public final class Engine extends VerticleBase {
     this.clock = d.clock();
     this.jitter = d.jitter();
     this.meters = d.meters();
+    this.tracing = d.tracing();
     Gauge.builder("vigil.runbook.runs.in.flight", this, e -> e.inFlight)
         .description("Runbook runs not finished (running, waiting or queued)").register(meters);
   }
@@ -237,6 +241,8 @@ public final class Engine extends VerticleBase {
     }
     r.timers.values().forEach(Scheduler.Timer::cancel);
     r.attempts.values().forEach(Attempt.Cancellation::cancel);
+    r.stepSpans.values().forEach(sp -> Tracing.end(sp, "paused", null));
+    Tracing.end(r.span, "paused", null);
   }
 
   /**
@@ -369,6 +375,7 @@ public final class Engine extends VerticleBase {
     return store.create(record).map(id -> {
       RunRecord stored = withId(record, id);
       LiveRun r = new LiveRun(stored, rb);
+      traceRun(r, false);
       live.put(id, r);
       inFlight = live.size();
       log(r).log("run " + id + " of runbook " + rb.name() + " (" + rb.version() + ", " + mode.wire() + ") created for " + incident.id());
@@ -652,7 +659,12 @@ public final class Engine extends VerticleBase {
   private void perform(LiveRun r, Step s, int number, RenderedAction action, Map<String, Object> b, Attempt.Cancellation cancellation) {
     Action a = actions.get(s.kind());
     Optional<Duration> perTry = s.kind().equals("wait") || s.kind().equals("approval") ? Optional.empty() : s.timeout();
-    Attempt attempt = new Attempt(r.id.toString(), r.runbook.name(), r.record.incident(), s, number, action, b, perTry, cancellation);
+    Span span = r.stepSpans.computeIfAbsent(s.id(), k -> tracing.child("vigil.runbook.step", r.span, r.record.incident())
+        .setAttribute("runbook", r.runbook.name()).setAttribute("run.id", r.id.toString())
+        .setAttribute("step.id", s.id()).setAttribute("step.kind", s.kind()));
+    span.addEvent("try " + number);
+    Attempt attempt = new Attempt(r.id.toString(), r.runbook.name(), r.record.incident(), s, number, action, b, perTry, cancellation,
+        tracing.headers(span));
     long startedNanos = System.nanoTime();
     r.stepStarted.putIfAbsent(s.id(), startedNanos);
     if (perTry.isPresent()) {
@@ -779,6 +791,10 @@ public final class Engine extends VerticleBase {
     StepRun ended = r.steps.get(s.id()).ended(status, now, output, error);
     r.steps.put(s.id(), ended);
     r.wakeRules.remove(s.id());
+    Span span = r.stepSpans.remove(s.id());
+    if (span != null) {
+      Tracing.end(span, status.wire(), error);
+    }
     Long started = r.stepStarted.remove(s.id());
     if (started != null) {
       Timer.builder("vigil.runbook.step.duration").description("Runbook step durations, from the first try to the end")
@@ -820,6 +836,9 @@ public final class Engine extends VerticleBase {
     Instant now = clock.instant();
     r.endedAt = now;
     boolean dry = r.record.mode() == Rollout.Mode.DRY_RUN;
+    r.stepSpans.values().forEach(sp -> Tracing.end(sp, "cancelled", null));
+    r.stepSpans.clear();
+    Tracing.end(r.span, dry ? "dry-run" : status.wire(), error);
     Counter.builder("vigil.runbook.runs").description("Finished runbook runs by outcome (dry runs as dry-run)")
         .tags("runbook", r.runbook.name(), "outcome", dry ? "dry-run" : status.wire()).register(meters).increment();
     persistRun(r, error).onSuccess(v -> {
@@ -886,6 +905,7 @@ public final class Engine extends VerticleBase {
       return;
     }
     LiveRun r = new LiveRun(rec, rb);
+    traceRun(r, true);
     r.status = rec.status();
     r.startedAt = rec.startedAt();
     r.deadline = rec.deadline();
@@ -1031,8 +1051,15 @@ public final class Engine extends VerticleBase {
   }
 
   private org.slf4j.spi.LoggingEventBuilder log(LiveRun r) {
-    return LOG.atInfo().addKeyValue("run", r.id.toString()).addKeyValue("runbook", r.runbook.name())
-        .addKeyValue("incident", r.record.incident().toString());
+    return Tracing.withTraceId(LOG.atInfo().addKeyValue("run", r.id.toString()).addKeyValue("runbook", r.runbook.name())
+        .addKeyValue("incident", r.record.incident().toString()), r.span);
+  }
+
+  /** The run's span in its incident's trace; a resumed run gets a new span (the old one ended with the process). */
+  private void traceRun(LiveRun r, boolean resumed) {
+    r.span = tracing.start("vigil.runbook.run", r.record.incident()).setAttribute("runbook", r.runbook.name())
+        .setAttribute("runbook.version", r.runbook.version()).setAttribute("run.id", r.id.toString())
+        .setAttribute("run.mode", r.record.mode().wire()).setAttribute("run.resumed", resumed);
   }
 
   /** Runs {@code task} on the engine's context; once the engine stopped, nothing runs any more. */
@@ -1091,6 +1118,8 @@ public final class Engine extends VerticleBase {
     final Map<String, Attempt.Cancellation> attempts = new HashMap<>();
     final Map<String, StepOutcome.Suspend> wakeRules = new HashMap<>();
     final Map<String, Long> stepStarted = new HashMap<>();
+    final Map<String, Span> stepSpans = new HashMap<>();
+    Span span = Span.getInvalid();
     final java.util.Set<String> starting = new java.util.HashSet<>();
     RunStatus status;
     Instant startedAt;

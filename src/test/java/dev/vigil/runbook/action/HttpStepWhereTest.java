@@ -79,7 +79,7 @@ class HttpStepWhereTest {
 
   Map<String, Object> get(List<String> allow, String url) throws Exception {
     RenderedAction.HttpCall call = new RenderedAction.HttpCall("GET", url, Map.of(), null, List.of());
-    return new HttpAction(HttpAction.client(vertx), allow).request(call, Duration.ofSeconds(10))
+    return new HttpAction(HttpAction.client(vertx), allow).request(call, Duration.ofSeconds(10), Map.of())
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 

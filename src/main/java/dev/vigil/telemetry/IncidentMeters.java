@@ -1,0 +1,74 @@
+package dev.vigil.telemetry;
+
+import dev.vigil.incident.Incident;
+import dev.vigil.incident.IncidentChange;
+import dev.vigil.notify.NotificationIntent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Incident lifecycle metrics (fed by {@link IncidentTelemetry}): incidents opened, acknowledged
+ * and resolved, pages per escalation level, and the time to acknowledge and to resolve. Labels are
+ * {@code severity} (four values) and {@code team} (the configured teams, or {@code none}), never an
+ * incident id or a title. Counts are per process; {@code /api/v1/stats} has the durable numbers.
+ * Methods may be called on any thread and never block.
+ */
+public final class IncidentMeters {
+  /** Buckets from half a minute to a day: acks take minutes, resolutions minutes to hours. */
+  private static final Duration[] BUCKETS = {Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
+      Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1),
+      Duration.ofHours(2), Duration.ofHours(4), Duration.ofHours(8), Duration.ofDays(1)};
+
+  private final MeterRegistry registry;
+
+  public IncidentMeters(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Counts an incident that opened, was acknowledged or was resolved ({@code kind}); other kinds are ignored. */
+  public void record(IncidentChange.Kind kind, Incident i) {
+    String severity = i.severity().wire();
+    String team = i.team() == null ? "none" : i.team();
+    switch (kind) {
+      case OPENED -> counter("vigil_incidents_opened_total", "Incidents opened", severity, team).increment();
+      case ACKNOWLEDGED -> {
+        counter("vigil_incidents_acknowledged_total", "Incidents acknowledged", severity, team).increment();
+        timer("vigil_incident_time_to_acknowledge", "From opening to acknowledgement", severity, team)
+            .record(since(i.openedAt(), i.acknowledgedAt()));
+      }
+      case RESOLVED -> {
+        counter("vigil_incidents_resolved_total", "Incidents resolved", severity, team).increment();
+        timer("vigil_incident_time_to_resolve", "From opening to resolution", severity, team)
+            .record(since(i.openedAt(), i.resolvedAt()));
+      }
+      default -> { }
+    }
+  }
+
+  /** Counts the pages escalation decided, by level and the team paged. */
+  public void paged(List<NotificationIntent> intents) {
+    for (NotificationIntent n : intents) {
+      if (n.kind() == NotificationIntent.Kind.PAGE) {
+        Counter.builder("vigil_escalations_total").description("Pages decided by escalation, by level and team paged")
+            .tag("level", Integer.toString(n.level())).tag("team", n.team().value()).register(registry).increment();
+      }
+    }
+  }
+
+  private Counter counter(String name, String description, String severity, String team) {
+    return Counter.builder(name).description(description).tag("severity", severity).tag("team", team).register(registry);
+  }
+
+  private Timer timer(String name, String description, String severity, String team) {
+    return Timer.builder(name).description(description).tag("severity", severity).tag("team", team)
+        .serviceLevelObjectives(BUCKETS).register(registry);
+  }
+
+  private static Duration since(Instant from, Instant to) {
+    return to == null || to.isBefore(from) ? Duration.ZERO : Duration.between(from, to);
+  }
+}

@@ -1,0 +1,231 @@
+package dev.vigil.telemetry;
+
+import dev.vigil.config.VigilConfig;
+import dev.vigil.incident.Incident;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.notify.NotificationIntent;
+import dev.vigil.oncall.Team;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One trace per alert that opens an incident: a root span {@code vigil.alert} with children for
+ * the incident and its classification, then (as they happen) each runbook run and step, each
+ * notification delivery, the acknowledgement and the resolution. Every span carries
+ * {@code incident.id}, {@code team.id}, {@code team.region}, {@code team.timezone} and
+ * {@code service.owner} ({@code owner} label, else the team). The link from an incident to its trace is
+ * kept in memory (the last {@link #REMEMBERED} incidents used): after a restart, later spans of an older
+ * incident start a new trace.
+ *
+ * <p>With no exporter (no {@code telemetry.otlpEndpoint}), everything here is a no-op. Thread-safe;
+ * nothing blocks (the OTLP exporter sends in batches from its own thread).
+ */
+public final class Tracing {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Tracing.class);
+  static final int REMEMBERED = 10_000;
+  static final AttributeKey<String> INCIDENT = AttributeKey.stringKey("incident.id");
+  static final AttributeKey<String> TEAM = AttributeKey.stringKey("team.id");
+  static final AttributeKey<String> REGION = AttributeKey.stringKey("team.region");
+  static final AttributeKey<String> TIMEZONE = AttributeKey.stringKey("team.timezone");
+  static final AttributeKey<String> OWNER = AttributeKey.stringKey("service.owner");
+
+  /** Tracing off: spans are no-ops and no headers are sent. */
+  public static final Tracing OFF = new Tracing(OpenTelemetry.noop(), null);
+
+  private final OpenTelemetry otel;
+  private final SdkTracerProvider provider;
+  private final Tracer tracer;
+  /** Per incident: the root span's context and the attributes every span of its trace carries. */
+  private final Map<IncidentId, Trace> traces = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<IncidentId, Trace> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+
+  private record Trace(Context root, Attributes attributes) {}
+
+  private Tracing(OpenTelemetry otel, SdkTracerProvider provider) {
+    this.otel = otel;
+    this.provider = provider;
+    this.tracer = otel.getTracer("dev.vigil");
+  }
+
+  /**
+   * Tracing as configured: spans go to the OTLP/HTTP endpoint when {@code telemetry.otlpEndpoint}
+   * is set, and to {@code extra} (tests pass an in-memory exporter, exported synchronously).
+   * With neither, {@link #OFF}.
+   */
+  public static Tracing create(VigilConfig.Telemetry config, Optional<SpanExporter> extra) {
+    if (config.otlpEndpoint().isEmpty() && extra.isEmpty()) {
+      return OFF;
+    }
+    SdkTracerProviderBuilder b = SdkTracerProvider.builder()
+        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "vigil"))));
+    if (!config.otlpEndpoint().isEmpty()) {
+      b.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build()).build());
+    }
+    extra.ifPresent(e -> b.addSpanProcessor(SimpleSpanProcessor.create(e)));
+    SdkTracerProvider provider = b.build();
+    OpenTelemetry otel = OpenTelemetrySdk.builder().setTracerProvider(provider)
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+    return new Tracing(otel, provider);
+  }
+
+  public boolean enabled() {
+    return provider != null;
+  }
+
+  /** For Vert.x's own HTTP server and client spans. */
+  public OpenTelemetry openTelemetry() {
+    return otel;
+  }
+
+  /**
+   * Starts the trace of an incident just opened by an alert: the root {@code vigil.alert} span and
+   * its {@code vigil.incident} (grouping) and {@code vigil.classify} children, all ended at once.
+   *
+   * @param team the owning team, if any
+   */
+  public void opened(Incident incident, Optional<Team> team) {
+    if (!enabled()) {
+      return;
+    }
+    Attributes attrs = attributes(incident, team);
+    Span root = tracer.spanBuilder("vigil.alert").setNoParent().setAllAttributes(attrs)
+        .setAttribute("alert.name", incident.labels().getOrDefault("alertname", "")).startSpan();
+    Context ctx = Context.root().with(root);
+    synchronized (traces) {
+      traces.put(incident.id(), new Trace(ctx, attrs));
+    }
+    tracer.spanBuilder("vigil.incident").setParent(ctx).setAllAttributes(attrs)
+        .setAttribute("incident.group_key", incident.groupKey()).startSpan().end();
+    tracer.spanBuilder("vigil.classify").setParent(ctx).setAllAttributes(attrs)
+        .setAttribute("incident.severity", incident.severity().wire()).setAttribute("incident.type", incident.type()).startSpan().end();
+    root.end();
+    var line = log.atInfo().addKeyValue("incident", incident.id().toString());
+    if (incident.team() != null) {
+      line = line.addKeyValue("team", incident.team());
+    }
+    withTraceId(line, root).log("tracing: " + incident.id() + " opened a trace");
+  }
+
+  private static Attributes attributes(Incident incident, Optional<Team> team) {
+    AttributesBuilder a = Attributes.builder().put(INCIDENT, incident.id().toString());
+    team.ifPresent(t -> a.put(TEAM, t.id().value()).put(REGION, t.region()).put(TIMEZONE, t.timezone().getId()));
+    String owner = incident.labels().getOrDefault("owner", incident.team());
+    if (owner != null) {
+      a.put(OWNER, owner);
+    }
+    return a.build();
+  }
+
+  /**
+   * A span of the incident's trace (a new trace if Vigil does not remember it, or if {@code incident}
+   * is null: a handoff digest), started now; the caller ends it.
+   */
+  public Span start(String name, IncidentId incident) {
+    if (!enabled()) {
+      return Span.getInvalid();
+    }
+    if (incident == null) {
+      return tracer.spanBuilder(name).setNoParent().startSpan();
+    }
+    Trace t;
+    synchronized (traces) {
+      t = traces.get(incident);
+    }
+    var b = tracer.spanBuilder(name);
+    if (t == null) {
+      b.setNoParent().setAttribute(INCIDENT, incident.toString());
+    } else {
+      b.setParent(t.root()).setAllAttributes(t.attributes());
+    }
+    return b.startSpan();
+  }
+
+  /** A child of {@code parent} with the same incident and team attributes. */
+  public Span child(String name, Span parent, IncidentId incident) {
+    if (!enabled()) {
+      return Span.getInvalid();
+    }
+    Trace t;
+    synchronized (traces) {
+      t = traces.get(incident);
+    }
+    var b = tracer.spanBuilder(name).setParent(Context.root().with(parent));
+    b.setAllAttributes(t == null ? Attributes.of(INCIDENT, incident.toString()) : t.attributes());
+    return b.startSpan();
+  }
+
+  /** A short span for something that happened to the incident now ({@code vigil.incident.acknowledge}, ...). */
+  public void event(String name, IncidentId incident, String by) {
+    Span s = start(name, incident);
+    s.setAttribute("vigil.by", by == null ? "" : by);
+    s.end();
+  }
+
+  /** A {@code vigil.escalate} span for each page escalation decided: which level, which team. */
+  public void paged(List<NotificationIntent> intents) {
+    for (NotificationIntent n : intents) {
+      if (n.kind() == NotificationIntent.Kind.PAGE && n.incident() != null) {
+        start("vigil.escalate", n.incident()).setAttribute("escalation.level", n.level())
+            .setAttribute("escalation.team", n.team().value()).end();
+      }
+    }
+  }
+
+  /** Ends {@code span} with Vigil's outcome word; anything but success and {@code ok} marks it an error. */
+  public static void end(Span span, String outcome, String error) {
+    span.setAttribute("vigil.outcome", outcome);
+    if (error != null) {
+      span.setStatus(StatusCode.ERROR, error);
+    }
+    span.end();
+  }
+
+  /** The W3C {@code traceparent} (and {@code tracestate}) headers that continue {@code span}'s trace; empty when off. */
+  public Map<String, String> headers(Span span) {
+    Map<String, String> h = new HashMap<>();
+    if (span.getSpanContext().isValid()) {
+      otel.getPropagators().getTextMapPropagator().inject(Context.root().with(span), h, Map::put);
+    }
+    return h;
+  }
+
+  /** {@code line} with the span's {@code trace_id}, if the span has one. */
+  public static org.slf4j.spi.LoggingEventBuilder withTraceId(org.slf4j.spi.LoggingEventBuilder line, Span span) {
+    return span.getSpanContext().isValid() ? line.addKeyValue("trace_id", span.getSpanContext().getTraceId()) : line;
+  }
+
+  /** Flushes the spans still queued and stops the exporters; completes when done (at most 10 s). */
+  public io.vertx.core.Future<Void> shutdown() {
+    if (provider == null) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    provider.shutdown().whenComplete(done::tryComplete);
+    return done.future();
+  }
+}
