@@ -227,13 +227,7 @@ class ChaosIT {
   }
 
   static List<Long> longs(Path db, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      List<Long> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(rs.getLong(1));
-      }
-      return out;
-    }
+    return strings(db, sql).stream().map(Long::parseLong).toList();
   }
 
   static List<String> strings(Path db, String sql) throws Exception {

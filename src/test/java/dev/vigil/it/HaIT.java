@@ -84,22 +84,22 @@ class HaIT {
       for (CompletableFuture<HttpResponse<String>> f : sent) {
         assertThat(f.get().statusCode()).as(f.get().body()).isEqualTo(202);
       }
-      JsonArray incidents = get(replicas.get(0), "/api/v1/incidents?limit=1000").getJsonArray("incidents");
+      JsonArray incidents = replicas.get(0).getJson("/api/v1/incidents?limit=1000").getJsonArray("incidents");
       assertThat(incidents).hasSize(groups);
       for (int i = 0; i < incidents.size(); i++) {
         String id = incidents.getJsonObject(i).getString("id");
-        JsonObject inc = get(replicas.get(i % 3), "/api/v1/incidents/" + id);
+        JsonObject inc = replicas.get(i % 3).getJson("/api/v1/incidents/" + id);
         assertThat(inc.getJsonArray("alerts")).as("alerts of " + id).hasSize(1);
         assertThat(lines(inc, "opened")).as("opened lines of " + id).hasSize(1);
       }
       for (int i = 0; i < incidents.size(); i++) {
         String id = incidents.getJsonObject(i).getString("id");
-        await().atMost(WAIT).until(() -> lines(get(replicas.get(0), "/api/v1/incidents/" + id), "notified").size() == 1);
+        await().atMost(WAIT).until(() -> lines(replicas.get(0).getJson("/api/v1/incidents/" + id), "notified").size() == 1);
       }
       for (int i = 0; i < incidents.size(); i++) {
         String id = incidents.getJsonObject(i).getString("id");
         assertThat(pd.accepted(id, "trigger")).as("PagerDuty triggers for " + id).isEqualTo(1);
-        assertThat(lines(get(replicas.get(1), "/api/v1/incidents/" + id), "notified")).hasSize(1);
+        assertThat(lines(replicas.get(1).getJson("/api/v1/incidents/" + id), "notified")).hasSize(1);
       }
       assertThat(pd.acceptedEvents()).hasSize(groups);
     }
@@ -121,19 +121,19 @@ class HaIT {
           """.replace("$BASE", server.base()));
       VigilProcess holder = replicas.get(0);
       VigilProcess other = replicas.get(1);
-      HttpResponse<String> accepted = post(holder, "/api/v1/alerts", "[{\"labels\": {\"alertname\": \"HaRun\"}}]");
+      HttpResponse<String> accepted = holder.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"HaRun\"}}]");
       assertThat(accepted.statusCode()).isEqualTo(202);
       String inc = new JsonObject(accepted.body()).getJsonArray("incidents").getString(0);
-      await().atMost(WAIT).until(() -> !get(other, "/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
-      String run = get(other, "/api/v1/incidents/" + inc).getJsonArray("runs").getJsonObject(0).getString("id");
-      await().atMost(WAIT).until(() -> "waiting".equals(step(other, run, "nap").getString("status")));
+      await().atMost(WAIT).until(() -> !other.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
+      String run = other.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").getJsonObject(0).getString("id");
+      await().atMost(WAIT).until(() -> "waiting".equals(other.step(run, "nap").getString("status")));
       holder.kill();
 
-      await().atMost(WAIT).until(() -> "succeeded".equals(get(other, "/api/v1/runs/" + run).getString("status")));
+      await().atMost(WAIT).until(() -> "succeeded".equals(other.getJson("/api/v1/runs/" + run).getString("status")));
       assertThat(server.count("/first")).as("finished before the kill: not repeated").isEqualTo(1);
       assertThat(server.count("/last")).isEqualTo(1);
-      assertThat(step(other, run, "first").getInteger("attempts")).isEqualTo(1);
-      await().atMost(WAIT).until(() -> "resolved".equals(get(other, "/api/v1/incidents/" + inc).getString("status")));
+      assertThat(other.step(run, "first").getInteger("attempts")).isEqualTo(1);
+      await().atMost(WAIT).until(() -> "resolved".equals(other.getJson("/api/v1/incidents/" + inc).getString("status")));
       assertThat(replicas.get(1).output() + replicas.get(2).output()).contains("took over 1 unfinished run");
     }
   }
@@ -162,17 +162,17 @@ class HaIT {
           """.formatted(NotifyConfig.ROUTING_KEY, KEY_US);
       startCluster(3, TestStore.createDatabase(), "", teams, "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n", null);
       VigilProcess holder = replicas.get(2);
-      HttpResponse<String> r = post(holder, "/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("AckTimer"));
+      HttpResponse<String> r = holder.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("AckTimer"));
       assertThat(r.statusCode()).isEqualTo(202);
       String id = new JsonObject(r.body()).getJsonArray("incidents").getString(0);
       // level 1 delivered and recorded (killed before recording, it would be sent again: PagerDuty dedups that)
-      await().atMost(WAIT).until(() -> lines(get(holder, "/api/v1/incidents/" + id), "notified").size() == 1);
+      await().atMost(WAIT).until(() -> lines(holder.getJson("/api/v1/incidents/" + id), "notified").size() == 1);
       holder.kill();
 
       await().atMost(WAIT).until(() -> triggers(pd, KEY_US) == 1);
       VigilProcess other = replicas.get(0);
-      await().atMost(WAIT).until(() -> lines(get(other, "/api/v1/incidents/" + id), "notified").size() == 2);
-      assertThat(lines(get(other, "/api/v1/incidents/" + id), "escalated")).as("level 1 and level 2, once each").hasSize(2);
+      await().atMost(WAIT).until(() -> lines(other.getJson("/api/v1/incidents/" + id), "notified").size() == 2);
+      assertThat(lines(other.getJson("/api/v1/incidents/" + id), "escalated")).as("level 1 and level 2, once each").hasSize(2);
       assertThat(triggers(pd, KEY_US)).isEqualTo(1);
       assertThat(triggers(pd, NotifyConfig.ROUTING_KEY)).isEqualTo(1);
     }
@@ -197,7 +197,7 @@ class HaIT {
             String name = "Load" + next.incrementAndGet();
             boolean wasDown = down.get();
             try {
-              int status = post(vigil, "/api/v1/alerts", "[{\"labels\": {\"alertname\": \"" + name + "\"}}]").statusCode();
+              int status = vigil.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"" + name + "\"}}]").statusCode();
               if (status == 202) {
                 acknowledged.add(name);
                 if (wasDown && down.get()) {
@@ -270,25 +270,8 @@ class HaIT {
     return out;
   }
 
-  JsonObject step(VigilProcess v, String run, String id) throws Exception {
-    JsonArray steps = get(v, "/api/v1/runs/" + run).getJsonArray("steps");
-    for (int i = 0; i < steps.size(); i++) {
-      if (steps.getJsonObject(i).getString("id").equals(id)) {
-        return steps.getJsonObject(i);
-      }
-    }
-    throw new AssertionError("no step " + id);
-  }
 
-  JsonObject get(VigilProcess v, String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(v.url(path))).GET().build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-    return new JsonObject(r.body());
-  }
 
-  HttpResponse<String> post(VigilProcess v, String path, String body) throws Exception {
-    return http.send(request(v, path, body), HttpResponse.BodyHandlers.ofString());
-  }
 
   CompletableFuture<HttpResponse<String>> postAsync(VigilProcess v, String path, String body) {
     return http.sendAsync(request(v, path, body), HttpResponse.BodyHandlers.ofString());

@@ -7,9 +7,6 @@ import dev.vigil.TestDaemon;
 import dev.vigil.runbook.engine.LocalServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +26,6 @@ class RunbookCrashIT {
 
   @TempDir
   Path dir;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
   void aRunSurvivesSigkillDuringAWaitAndDuringAnHttpStep() throws Exception {
@@ -54,14 +50,14 @@ class RunbookCrashIT {
       String run;
       Instant napWake;
       try {
-        HttpResponse<String> accepted = post(first, "/api/v1/alerts", "[{\"labels\": {\"alertname\": \"CrashRun\"}}]");
+        HttpResponse<String> accepted = first.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"CrashRun\"}}]");
         assertThat(accepted.statusCode()).isEqualTo(202);
         String inc = new JsonObject(accepted.body()).getJsonArray("incidents").getString(0);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !get(first, "/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
-        String id = get(first, "/api/v1/incidents/" + inc).getJsonArray("runs").getJsonObject(0).getString("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !first.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
+        String id = first.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").getJsonObject(0).getString("id");
         run = id;
-        await().atMost(Duration.ofSeconds(30)).until(() -> "waiting".equals(step(first, id, "nap").getString("status")));
-        napWake = Instant.parse(step(first, id, "nap").getString("wakeAt"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "waiting".equals(first.step(id, "nap").getString("status")));
+        napWake = Instant.parse(first.step(id, "nap").getString("wakeAt"));
         vigil.kill(); // during the wait
       } finally {
         vigil.close();
@@ -72,12 +68,12 @@ class RunbookCrashIT {
         Instant restarted = Instant.now();
         VigilProcess v = vigil;
         await().atMost(Duration.ofSeconds(60)).until(() -> server.count("/slow") == 1);
-        JsonObject nap = step(v, run, "nap");
+        JsonObject nap = v.step(run, "nap");
         assertThat(nap.getString("status")).isEqualTo("succeeded");
         Instant napEnded = Instant.parse(nap.getString("endedAt"));
         assertThat(napEnded).as("the wait ends at its stored wake-up time").isAfterOrEqualTo(napWake);
         assertThat(napEnded).as("not a whole new wait after the restart").isBefore(restarted.plus(NAP).minusSeconds(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.holding() == 1 && "running".equals(step(v, run, "slow").getString("status")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.holding() == 1 && "running".equals(v.step(run, "slow").getString("status")));
         vigil.kill(); // during the http step
       } finally {
         vigil.close();
@@ -86,8 +82,8 @@ class RunbookCrashIT {
       vigil = VigilProcess.start(config);
       try {
         VigilProcess v = vigil;
-        await().atMost(Duration.ofSeconds(60)).until(() -> "succeeded".equals(get(v, "/api/v1/runs/" + run).getString("status")));
-        JsonObject r = get(v, "/api/v1/runs/" + run);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "succeeded".equals(v.getJson("/api/v1/runs/" + run).getString("status")));
+        JsonObject r = v.getJson("/api/v1/runs/" + run);
         assertThat(server.count("/first")).as("finished before both kills: ran once").isEqualTo(1);
         assertThat(server.count("/slow")).as("interrupted by the second kill: ran again").isEqualTo(2);
         assertThat(server.count("/last")).isEqualTo(1);
@@ -96,7 +92,7 @@ class RunbookCrashIT {
         assertThat(steps.getJsonObject(2).getInteger("attempts")).isEqualTo(2);
         assertThat(steps.getJsonObject(2).getJsonObject("output").getJsonObject("json").getInteger("try")).isEqualTo(2);
         String inc = r.getString("incident");
-        await().atMost(Duration.ofSeconds(10)).until(() -> get(v, "/api/v1/incidents/" + inc).getString("status").equals("resolved"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> v.getJson("/api/v1/incidents/" + inc).getString("status").equals("resolved"));
         assertThat(v.terminate()).isZero();
       } finally {
         vigil.close();
@@ -104,24 +100,6 @@ class RunbookCrashIT {
     }
   }
 
-  JsonObject step(VigilProcess v, String run, String id) throws Exception {
-    JsonArray steps = get(v, "/api/v1/runs/" + run).getJsonArray("steps");
-    for (int i = 0; i < steps.size(); i++) {
-      if (steps.getJsonObject(i).getString("id").equals(id)) {
-        return steps.getJsonObject(i);
-      }
-    }
-    throw new IllegalStateException("no step " + id);
-  }
 
-  JsonObject get(VigilProcess v, String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(v.url(path))).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return new JsonObject(r.body());
-  }
 
-  HttpResponse<String> post(VigilProcess v, String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(v.url(path))).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-  }
 }

@@ -95,6 +95,37 @@ public final class VigilProcess implements AutoCloseable {
     new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start().waitFor();
   }
 
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** GET {@code path}; fails unless it answers 200; the body as JSON. */
+  public io.vertx.core.json.JsonObject getJson(String path) throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
+        .timeout(Duration.ofSeconds(30)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return new io.vertx.core.json.JsonObject(r.body());
+  }
+
+  /** POST {@code body} as JSON to {@code path}. */
+  public java.net.http.HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path))).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Step {@code id} of run {@code run}, as the runs API shows it. */
+  public io.vertx.core.json.JsonObject step(String run, String id) throws IOException, InterruptedException {
+    io.vertx.core.json.JsonArray steps = getJson("/api/v1/runs/" + run).getJsonArray("steps");
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.getJsonObject(i).getString("id").equals(id)) {
+        return steps.getJsonObject(i);
+      }
+    }
+    throw new AssertionError("run " + run + " has no step " + id);
+  }
+
   public String output() {
     synchronized (output) {
       return String.join("\n", output);
