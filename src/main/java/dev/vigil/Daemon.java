@@ -230,7 +230,7 @@ public final class Daemon {
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
-          .compose(v -> escalator.decideLost(replica.shared() ? clock.instant().minus(replica.leaseTtl()) : clock.instant()))
+          .compose(v -> escalator.decideLost(clock.instant().minus(replica.decisionMargin())))
           .compose(v -> heartbeats.start())
           // the engine resumes unfinished runs once escalation is ready to take over incidents from them
           .compose(v -> vertx.deployVerticle(engine))
@@ -329,9 +329,7 @@ public final class Daemon {
     Engine e = new Engine(new Engine.Deps(engineStore, incidents, runbooks,
         new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
         scheduler, clock, random::nextDouble, metrics, tracing));
-    if (replica.shared()) {
-      e.setDecisionMargin(replica.leaseTtl());
-    }
+    e.setDecisionMargin(replica.decisionMargin());
     return e;
   }
 

@@ -39,6 +39,14 @@ public record Replica(String id, Duration leaseTtl, boolean shared) {
     return leaseTtl.dividedBy(3);
   }
 
+  /**
+   * How old an incident must be before a sweep may decide it as "decision lost": with replicas, one
+   * lease period, so the replica that opened it (and is deciding it now) is not raced; alone, none.
+   */
+  public Duration decisionMargin() {
+    return shared ? leaseTtl : Duration.ZERO;
+  }
+
   private static String host() {
     try {
       return InetAddress.getLocalHost().getHostName();

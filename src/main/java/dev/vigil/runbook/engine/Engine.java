@@ -968,12 +968,16 @@ public final class Engine extends VerticleBase {
 
   /** Stores a step's transition; a run this engine gave up (its store failed, another replica holds it) writes nothing more. */
   private Future<Void> saveStep(LiveRun r, StepRun step) {
-    return r.abandoned ? Future.failedFuture(new IllegalStateException("run " + r.id + " was given up here")) : store.saveStep(r.id, step);
+    return r.abandoned ? givenUp(r) : store.saveStep(r.id, step);
+  }
+
+  private static Future<Void> givenUp(LiveRun r) {
+    return Future.failedFuture(new IllegalStateException("run " + r.id + " was given up here"));
   }
 
   private Future<Void> persistRun(LiveRun r, String error) {
     if (r.abandoned) {
-      return Future.failedFuture(new IllegalStateException("run " + r.id + " was given up here"));
+      return givenUp(r);
     }
     return store.saveRun(r.id, r.status, r.startedAt, r.endedAt, r.deadline, error).transform(ar -> {
       Promise<Void> p = Promise.promise();
