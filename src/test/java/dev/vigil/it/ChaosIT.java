@@ -89,7 +89,9 @@ class ChaosIT {
         try (VigilProcess vigil = VigilProcess.start(config)) {
           AtomicBoolean stop = new AtomicBoolean();
           List<Thread> senders = startLoad(vigil, 2, stop, next, acknowledged, answers);
-          Thread.sleep(500 + random.nextInt(3_500)); // the random moment of the kill; the load runs meanwhile
+          // the random moment of the kill: after a random number of acknowledged alerts, while requests are in flight
+          int target = acknowledged.size() + 1 + random.nextInt(60);
+          await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= target);
           stop.set(true); // no new requests; those in flight are cut by the kill
           vigil.kill();
           kills++;
