@@ -95,6 +95,8 @@ public final class Engine extends VerticleBase {
   private final Map<String, Deque<LiveRun>> queued = new HashMap<>();
   private final Map<String, Runbook> versions = new HashMap<>();
   private final java.util.Set<RunId> stalled = new java.util.HashSet<>();
+  // incidents whose runbook decision is being made now (engine context): a lost-decision sweep leaves them alone
+  private final java.util.Set<IncidentId> deciding = new java.util.HashSet<>();
   // read from other threads (the runbook API)
   private final Map<String, RunStore.Trip> trips = new ConcurrentHashMap<>();
   private final Map<String, Double> successRates = new ConcurrentHashMap<>();
@@ -165,12 +167,17 @@ public final class Engine extends VerticleBase {
    * just opened and is deciding now is not decided twice.
    */
   public Future<Integer> decideLost(Instant before) {
-    return store.undecided(before.minus(DECISION_LOOKBACK), before).map(undecided -> {
-      undecided.forEach(id -> incidents.get(id).onSuccess(found -> found.ifPresent(inc -> onContext(() -> opened(inc)))));
-      if (!undecided.isEmpty()) {
-        LOG.atInfo().log("runbook engine: deciding " + undecided.size() + " incident(s) whose runbook decision was lost in a crash");
-      }
-      return undecided.size();
+    return store.undecided(before.minus(DECISION_LOOKBACK), before).compose(undecided -> {
+      Promise<Integer> done = Promise.promise();
+      onContext(() -> {
+        // an incident decided right now (just opened, or by the previous sweep) is not undecided: its run is being stored
+        List<IncidentId> lost = undecided.stream().filter(id -> !deciding.contains(id)).toList();
+        if (!lost.isEmpty()) {
+          LOG.atInfo().log("runbook engine: deciding " + lost.size() + " incident(s) whose runbook decision was lost in a crash");
+        }
+        Future.join(lost.stream().map(this::decide).toList()).onComplete(v -> done.complete(lost.size()));
+      });
+      return done.future();
     });
   }
 
@@ -276,34 +283,49 @@ public final class Engine extends VerticleBase {
   public void onChanges(List<IncidentChange> changes) {
     for (IncidentChange c : changes) {
       if (c.kind() == IncidentChange.Kind.OPENED) {
-        onContext(() -> incidents.get(c.id()).onSuccess(found -> found.ifPresent(this::opened))
-            .onFailure(e -> LOG.atError().addKeyValue("incident", c.id().toString())
-                .log("runbook engine: cannot read opened incident " + c.id() + ": " + e.getMessage())));
+        onContext(() -> decide(c.id()));
       }
     }
   }
 
-  private void opened(Incident incident) {
+  /**
+   * Makes the runbook decision for an incident (engine context); the future completes once the run or
+   * offer is stored (or failed), and until then a lost-decision sweep leaves the incident alone.
+   */
+  private Future<Void> decide(IncidentId id) {
+    if (!deciding.add(id)) {
+      return Future.succeededFuture();
+    }
+    return incidents.get(id)
+        .compose(found -> {
+          Promise<Void> made = Promise.promise();
+          onContext(() -> found.map(this::opened).orElse(Future.succeededFuture()).onComplete(v -> made.complete()));
+          return made.future();
+        })
+        .onFailure(e -> LOG.atError().addKeyValue("incident", id.toString())
+            .log("runbook engine: cannot read opened incident " + id + ": " + e.getMessage()))
+        .onComplete(v -> onContext(() -> deciding.remove(id)));
+  }
+
+  private Future<?> opened(Incident incident) {
     if (incident.dropped()) {
-      return;
+      return Future.succeededFuture();
     }
     Optional<Selection> sel = registry.select(incident);
     if (sel.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
     Runbook rb = sel.get().runbook();
     Rollout.Mode mode = sel.get().mode();
     RunStore.Trip trip = trips.get(rb.name());
     if (trip != null && trip.version().equals(rb.version()) && mode != Rollout.Mode.MANUAL) {
-      offer(incident, rb, "its rollout guard switched it to manual (" + trip.reason() + ")");
-      return;
+      return offer(incident, rb, "its rollout guard switched it to manual (" + trip.reason() + ")");
     }
     if (mode == Rollout.Mode.MANUAL) {
-      offer(incident, rb, rb.rollout().mode() == Rollout.Mode.MANUAL ? "it is in manual mode"
+      return offer(incident, rb, rb.rollout().mode() == Rollout.Mode.MANUAL ? "it is in manual mode"
           : "this incident is outside its " + rb.rollout().percent() + "% rollout");
-      return;
     }
-    start(rb, incident, mode, "auto").onFailure(e -> {
+    return start(rb, incident, mode, "auto").onFailure(e -> {
       LOG.atError().addKeyValue("incident", incident.id().toString()).addKeyValue("runbook", rb.name())
           .log("runbook engine: cannot start " + rb.name() + " for " + incident.id() + ": " + e.getMessage());
       if (rb.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
@@ -312,11 +334,11 @@ public final class Engine extends VerticleBase {
     });
   }
 
-  private void offer(Incident incident, Runbook rb, String why) {
+  private Future<?> offer(Incident incident, Runbook rb, String why) {
     String text = "runbook " + rb.name() + " matches but was not started: " + why + ". Start it with POST /api/v1/runbooks/"
         + rb.name() + "/runs {\"incident\": \"" + incident.id() + "\"}";
     LOG.atInfo().addKeyValue("incident", incident.id().toString()).addKeyValue("runbook", rb.name()).log(text);
-    incidents.append(incident.id(), new TimelineEvent(clock.instant(), "runbook-offered", "runbook:" + rb.name(), text));
+    return incidents.append(incident.id(), new TimelineEvent(clock.instant(), "runbook-offered", "runbook:" + rb.name(), text));
   }
 
   /** Starts {@code runbook} for {@code incident} by hand (manual mode, or again): always a real run. */

@@ -110,4 +110,23 @@ class ResumeTest extends EngineScenario {
     f.restart();
     assertThat(f.incident(inc).getJsonArray("runs")).as("decided once: a later start leaves it alone").hasSize(1);
   }
+
+  @Test
+  void twoLostDecisionSweepsAtOnceStartOneRun() throws Exception {
+    // the start's sweep and the first lease period's sweep can overlap: the second must see the first's decision
+    server.ok("/fix", "{}");
+    f = RunbookFixture.start(dir, "other", rb("other", "steps:\n  - {id: x, wait: 1s}\n"));
+    String inc = f.fire("{\"alertname\": \"late\"}");
+    Files.writeString(dir.resolve("runbooks/late.yaml"), rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
+    assertThat(f.d.post("/-/reload", "").statusCode()).isEqualTo(200);
+    f.clock.advance(Duration.ofMinutes(5));
+    Engine engine = f.d.daemon.engine();
+    var sweeps = io.vertx.core.Future.join(engine.decideLost(f.clock.instant()), engine.decideLost(f.clock.instant()),
+        engine.decideLost(f.clock.instant()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> sweeps.isComplete());
+    f.awaitStatus(f.runOf(inc), RunStatus.SUCCEEDED);
+    assertThat(engine.decideLost(f.clock.instant()).toCompletionStage().toCompletableFuture().get()).isZero();
+    assertThat(f.incident(inc).getJsonArray("runs")).hasSize(1);
+    assertThat(server.count("/fix")).isEqualTo(1);
+  }
 }
