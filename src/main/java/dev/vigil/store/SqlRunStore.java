@@ -37,6 +37,10 @@ public final class SqlRunStore implements RunStore {
   private static final String UPDATE_STEP = "UPDATE run_steps SET status = ?, attempts = ?, started_at = ?, ended_at = ?, wake_at = ?, "
       + "output = ?, error = ?, rendered = ? WHERE run_id = ? AND step_id = ?";
   private static final String UPDATE_RUN = "UPDATE runs SET status = ?, started_at = ?, ended_at = ?, deadline = ?, error = ? WHERE id = ?";
+  // with replicas, a write applies only while this replica holds the run (fencing: a replica that
+  // lost the run during a long pause finds its late writes refused, see RunStore.LeaseLost)
+  private static final String FENCED_STEP = UPDATE_STEP + " AND EXISTS (SELECT 1 FROM runs WHERE runs.id = run_steps.run_id AND runs.lease_owner = ?)";
+  private static final String FENCED_RUN = UPDATE_RUN + " AND lease_owner = ?";
   private static final String UNFINISHED = "('pending', 'running', 'waiting')";
 
   private final Database db;
@@ -59,7 +63,7 @@ public final class SqlRunStore implements RunStore {
   }
 
   /** A queued write: either a new run (needs an id) or one statement. */
-  private record Write(RunRecord create, String sql, Tuple params, Promise<Object> done) {}
+  private record Write(RunRecord create, RunId run, String sql, Tuple params, Promise<Object> done) {}
 
   /** Transactions committed and writes in them, since start (for the benchmark's writes-per-transaction). */
   public long[] counters() {
@@ -70,20 +74,40 @@ public final class SqlRunStore implements RunStore {
 
   @Override
   public Future<RunId> create(RunRecord run) {
-    return enqueue(new Write(run, null, null, Promise.promise())).map(id -> new RunId((Long) id));
+    return enqueue(new Write(run, null, null, null, Promise.promise())).map(id -> new RunId((Long) id));
+  }
+
+  /** Which of {@code ids} are rows of runs now (in this transaction). */
+  private Future<java.util.Set<Long>> inserted(SqlConnection conn, List<Long> ids) {
+    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+    return conn.preparedQuery(d.sql("SELECT id FROM runs WHERE id IN (" + marks + ")")).execute(Tuple.from(new ArrayList<Object>(ids)))
+        .map(rs -> {
+          java.util.Set<Long> out = new java.util.HashSet<>();
+          rs.forEach(r -> out.add(Rows.getLong(r, "id")));
+          return out;
+        });
   }
 
   @Override
   public Future<Void> saveStep(RunId run, StepRun s) {
-    return enqueue(new Write(null, UPDATE_STEP, Tuple.from(java.util.Arrays.asList(s.status().wire(), s.attempts(), Rows.millis(s.startedAt()),
+    return update(run, UPDATE_STEP, FENCED_STEP, s.status().wire(), s.attempts(), Rows.millis(s.startedAt()),
         Rows.millis(s.endedAt()), Rows.millis(s.wakeAt()), s.output().isEmpty() ? null : Values.json(s.output()), s.error(), s.rendered(),
-        run.number(), s.id())), Promise.promise())).mapEmpty();
+        run.number(), s.id());
   }
 
   @Override
   public Future<Void> saveRun(RunId run, RunStatus status, Instant startedAt, Instant endedAt, Instant deadline, String error) {
-    return enqueue(new Write(null, UPDATE_RUN, Tuple.from(java.util.Arrays.asList(status.wire(), Rows.millis(startedAt),
-        Rows.millis(endedAt), Rows.millis(deadline), error, run.number())), Promise.promise())).mapEmpty();
+    return update(run, UPDATE_RUN, FENCED_RUN, status.wire(), Rows.millis(startedAt), Rows.millis(endedAt), Rows.millis(deadline), error,
+        run.number());
+  }
+
+  /** Queues an update of {@code run}; with replicas, the fenced statement, which also names this replica. */
+  private Future<Void> update(RunId run, String sql, String fenced, Object... params) {
+    List<Object> values = new ArrayList<>(java.util.Arrays.asList(params));
+    if (replica.shared()) {
+      values.add(replica.id());
+    }
+    return enqueue(new Write(null, run, replica.shared() ? fenced : sql, Tuple.from(values), Promise.promise())).mapEmpty();
   }
 
   private Future<Object> enqueue(Write w) {
@@ -118,7 +142,9 @@ public final class SqlRunStore implements RunStore {
         }
       }
       for (Write w : batch) {
-        if (ar.succeeded()) {
+        if (ar.succeeded() && results.get(w) instanceof RuntimeException refused) {
+          w.done().fail(refused);
+        } else if (ar.succeeded()) {
           w.done().complete(results.get(w));
         } else {
           w.done().fail(new StoreException("store: run write failed: " + ar.cause().getMessage(), ar.cause()));
@@ -130,10 +156,10 @@ public final class SqlRunStore implements RunStore {
 
   private Future<Void> apply(SqlConnection conn, List<Write> batch, Map<Write, Object> results) {
     List<Write> creates = batch.stream().filter(w -> w.create() != null).toList();
-    Map<String, List<Tuple>> updates = new LinkedHashMap<>();
+    Map<String, List<Write>> updates = new LinkedHashMap<>();
     for (Write w : batch) {
       if (w.create() == null) {
-        updates.computeIfAbsent(w.sql(), k -> new ArrayList<>()).add(w.params());
+        updates.computeIfAbsent(w.sql(), k -> new ArrayList<>()).add(w);
       }
     }
     Future<Void> chain = Future.succeededFuture();
@@ -153,16 +179,40 @@ public final class SqlRunStore implements RunStore {
             steps.add(Tuple.of(id, s.id(), pos++, s.kind(), s.status().wire(), s.attempts()));
           }
         }
+        // a second automatic run for one incident (runs_one_auto) is skipped, and so are its steps
         return conn.preparedQuery(d.sql("INSERT INTO runs (id, incident_id, runbook, version, file, source, mode, status, concurrency_key, "
-                + "bindings, started_by, created_at, lease_owner, lease_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")).executeBatch(runs)
-            .compose(x -> steps.isEmpty() ? Future.succeededFuture()
-                : conn.preparedQuery(d.sql("INSERT INTO run_steps (run_id, step_id, pos, kind, status, attempts) VALUES (?, ?, ?, ?, ?, ?)"))
-                    .executeBatch(steps))
+                + "bindings, started_by, created_at, lease_owner, lease_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (incident_id) WHERE started_by = 'auto' DO NOTHING")).executeBatch(runs)
+            .compose(x -> inserted(conn, ids))
+            .compose(stored -> {
+              for (Write w : creates) {
+                if (!stored.contains((Long) results.get(w))) {
+                  results.put(w, new RunStore.AlreadyDecided(w.create().incident().toString()));
+                }
+              }
+              List<Tuple> kept = steps.stream().filter(t -> stored.contains(t.getLong(0))).toList();
+              return kept.isEmpty() ? Future.succeededFuture()
+                  : conn.preparedQuery(d.sql("INSERT INTO run_steps (run_id, step_id, pos, kind, status, attempts) VALUES (?, ?, ?, ?, ?, ?)"))
+                      .executeBatch(kept);
+            })
             .mapEmpty();
       });
     }
-    for (Map.Entry<String, List<Tuple>> e : updates.entrySet()) {
-      chain = chain.compose(x -> conn.preparedQuery(d.sql(e.getKey())).executeBatch(e.getValue()).mapEmpty());
+    for (Map.Entry<String, List<Write>> e : updates.entrySet()) {
+      List<Write> writes = e.getValue();
+      boolean fenced = e.getKey().equals(FENCED_STEP) || e.getKey().equals(FENCED_RUN);
+      chain = chain.compose(x -> conn.preparedQuery(d.sql(e.getKey())).executeBatch(writes.stream().map(Write::params).toList())
+          .map(rs -> {
+            // one result per write, in order: a fenced write that changed nothing was refused
+            io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> r = rs;
+            for (Write w : writes) {
+              if (fenced && r != null && r.rowCount() == 0) {
+                results.put(w, new RunStore.LeaseLost(w.run().toString(), replica.id()));
+              }
+              r = r == null ? null : r.next();
+            }
+            return null;
+          }));
     }
     return chain;
   }

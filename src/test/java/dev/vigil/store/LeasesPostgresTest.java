@@ -125,6 +125,36 @@ class LeasesPostgresTest {
   }
 
   @Test
+  void aReplicaThatLostItsRunCannotWriteToItAnyMore() {
+    SqlRunStore a = new SqlRunStore(dbA, A);
+    SqlRunStore b = new SqlRunStore(dbB, B);
+    RunId id = await(a.create(run(T)));
+    StepRun waiting = new StepRun("wait", "wait", StepStatus.WAITING, 1, T, null, T.plusSeconds(600), Map.of(), null, "wait 10m");
+    await(Future.all(a.saveStep(id, waiting), a.saveRun(id, RunStatus.RUNNING, T, null, T.plusSeconds(900), null)));
+    // a pauses past its lease; b takes the run over and carries on
+    assertThat(await(b.claim(T.plusSeconds(31), false))).extracting(RunRecord::id).containsExactly(id);
+    StepRun done = new StepRun("wait", "wait", StepStatus.SUCCEEDED, 1, T, T.plusSeconds(600), null, Map.of(), null, "wait 10m");
+    await(b.saveStep(id, done));
+
+    // a wakes up and writes what it was doing: both writes are refused, in a batch with b's
+    StepRun late = new StepRun("wait", "wait", StepStatus.FAILED, 1, T, T.plusSeconds(40), null, Map.of(), "late", "wait 10m");
+    var lateStep = a.saveStep(id, late);
+    var lateRun = a.saveRun(id, RunStatus.FAILED, T, T.plusSeconds(40), T.plusSeconds(900), "late");
+    var bRun = b.saveRun(id, RunStatus.SUCCEEDED, T, T.plusSeconds(600), T.plusSeconds(900), null);
+    for (var refused : List.of(lateStep, lateRun)) {
+      assertThat(refused.toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(30))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class).havingCause()
+          .isInstanceOf(dev.vigil.runbook.engine.RunStore.LeaseLost.class)
+          .withMessage("run " + id + " is no longer held by replica replica-a: another replica took it over");
+    }
+    await(bRun);
+    RunRecord stored = await(b.get(id)).orElseThrow();
+    assertThat(stored.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(stored.error()).isNull();
+    assertThat(stored.steps().get(0).status()).isEqualTo(StepStatus.SUCCEEDED);
+  }
+
+  @Test
   void oneReplicaLeadsAtATimeAndAnotherTakesOverWhenTheLeaderStopsRenewing() {
     Leadership a = new Leadership(new SqlLeaseStore(dbA), A, clock);
     Leadership b = new Leadership(new SqlLeaseStore(dbB), B, clock);
@@ -150,7 +180,7 @@ class LeasesPostgresTest {
 
   static RunRecord run(Instant at) {
     return new RunRecord(null, new IncidentId(1), "r", "v1", "r.yaml", "name: r\n", Rollout.Mode.AUTO, RunStatus.PENDING, null,
-        Map.of(), at, null, null, null, null, "auto",
+        Map.of(), at, null, null, null, null, "dana",
         List.of(StepRun.pending("wait", "wait")));
   }
 }

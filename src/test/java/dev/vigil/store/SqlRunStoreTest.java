@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The V3 schema and the run store on both dialects: runs created in one group commit get distinct
  * ids, step transitions and outputs read back as written, unfinished runs and outcomes are found,
- * and guard trips are upserted. PostgreSQL: 127.0.0.1:5432, user postgres, a database per test;
- * skipped with a message when no server answers, except under CI=true.
+ * an incident gets one automatic run, and guard trips are upserted. PostgreSQL: 127.0.0.1:5432,
+ * user postgres, a database per test; skipped with a message when no server answers, except under CI=true.
  */
 class SqlRunStoreTest {
   static final Instant T = Instant.parse("2026-11-29T06:00:00Z");
@@ -83,7 +83,7 @@ class SqlRunStoreTest {
 
       List<Future<RunId>> created = new ArrayList<>();
       for (int i = 1; i <= 3; i++) {
-        created.add(store.create(record(i)));
+        created.add(store.create(record(i, 7, i == 1 ? "auto" : "dana")));
       }
       List<RunId> ids = created.stream().map(SqlRunStoreTest::await).toList();
       assertThat(ids).doesNotHaveDuplicates().hasSize(3);
@@ -114,6 +114,16 @@ class SqlRunStoreTest {
       assertThat(await(store.recentOutcomes("r", "v1", 10))).containsExactly(RunStatus.SUCCEEDED, RunStatus.FAILED);
       assertThat(await(store.recentOutcomes("r", "v1", 1))).containsExactly(RunStatus.SUCCEEDED);
 
+      // one automatic run per incident, kept by the database: a second is refused without failing its batch
+      Future<RunId> again = store.create(record(4, 7, "auto"));
+      Future<RunId> other = store.create(record(5, 8, "auto"));
+      assertThat(again.toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(30))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class).havingCause()
+          .isInstanceOf(RunStore.AlreadyDecided.class).withMessage("incident INC-7 already has its automatic run");
+      RunId eight = await(other);
+      assertThat(await(store.forIncident(new IncidentId(7)))).extracting(RunRecord::id).containsExactlyElementsOf(ids);
+      assertThat(await(store.get(eight)).orElseThrow().steps()).hasSize(2);
+
       await(store.trip("r", "v1", "too many failures", T));
       await(store.trip("r", "v2", "again", T.plusSeconds(1)));
       assertThat(await(store.trips())).isEqualTo(Map.of("r", new RunStore.Trip("v2", "again", T.plusSeconds(1))));
@@ -135,9 +145,9 @@ class SqlRunStoreTest {
     }
   }
 
-  static RunRecord record(int i) {
-    return new RunRecord(null, new IncidentId(7), "r", "v1", "runbooks/r.yaml", "name: r\n", Rollout.Mode.AUTO, RunStatus.PENDING,
+  static RunRecord record(int i, long incident, String by) {
+    return new RunRecord(null, new IncidentId(incident), "r", "v1", "runbooks/r.yaml", "name: r\n", Rollout.Mode.AUTO, RunStatus.PENDING,
         "r/host-1", Map.of("alert", Map.of("labels", Map.of("instance", "host-1")), "vars", Map.of("n", 3L)), T.plusSeconds(i), null,
-        null, null, null, "auto", List.of(StepRun.pending("first", "http"), StepRun.pending("second", "wait")));
+        null, null, null, by, List.of(StepRun.pending("first", "http"), StepRun.pending("second", "wait")));
   }
 }

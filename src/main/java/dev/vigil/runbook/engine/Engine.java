@@ -326,6 +326,10 @@ public final class Engine extends VerticleBase {
           : "this incident is outside its " + rb.rollout().percent() + "% rollout");
     }
     return start(rb, incident, mode, "auto").onFailure(e -> {
+      if (e instanceof RunStore.AlreadyDecided) {
+        LOG.atInfo().addKeyValue("incident", incident.id().toString()).log("runbook engine: " + e.getMessage() + " (another replica decided it)");
+        return;
+      }
       LOG.atError().addKeyValue("incident", incident.id().toString()).addKeyValue("runbook", rb.name())
           .log("runbook engine: cannot start " + rb.name() + " for " + incident.id() + ": " + e.getMessage());
       if (rb.onFailure() == Runbook.IncidentOutcome.ESCALATE) {
@@ -1021,6 +1025,11 @@ public final class Engine extends VerticleBase {
    */
   private void storeFailed(LiveRun r, Throwable e) {
     if (r.abandoned) {
+      return;
+    }
+    if (e instanceof RunStore.LeaseLost) {
+      LOG.atWarn().addKeyValue("run", r.id.toString()).log(e.getMessage() + "; its write was refused and this replica leaves it");
+      giveUp(r);
       return;
     }
     LOG.atError().addKeyValue("run", r.id.toString()).log("run " + r.id + " stalled: the store refused a write (" + e.getMessage()

@@ -10,12 +10,35 @@ import java.util.Optional;
 /**
  * Durable runs. Every write completes its future only once committed; writes may be grouped into
  * one transaction with others (group commit), which is what makes thousands of step transitions per
- * second affordable on SQLite.
+ * second affordable on SQLite. With replicas sharing the store, {@link #saveStep} and
+ * {@link #saveRun} apply only while this replica holds the run, and otherwise fail with
+ * {@link LeaseLost}.
  */
 public interface RunStore {
 
-  /** Stores a new run with all its steps pending; the id is assigned here ({@code run.id()} is ignored). */
+  /**
+   * Stores a new run with all its steps pending; the id is assigned here ({@code run.id()} is ignored).
+   * An incident has at most one automatic run (started by {@code auto}): a second one fails with
+   * {@link AlreadyDecided} and stores nothing.
+   */
   Future<RunId> create(RunRecord run);
+
+  /**
+   * A write refused because another replica holds the run now (this one could not renew its lease in
+   * time, e.g. during a long pause): nothing was written, and this replica must drop the run.
+   */
+  final class LeaseLost extends RuntimeException {
+    public LeaseLost(String run, String replica) {
+      super("run " + run + " is no longer held by replica " + replica + ": another replica took it over", null, false, false);
+    }
+  }
+
+  /** Another replica (or an earlier sweep) already started the incident's automatic run. */
+  final class AlreadyDecided extends RuntimeException {
+    public AlreadyDecided(String incident) {
+      super("incident " + incident + " already has its automatic run", null, false, false);
+    }
+  }
 
   Future<Void> saveStep(RunId run, StepRun step);
 
