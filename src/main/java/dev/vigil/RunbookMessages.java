@@ -47,8 +47,8 @@ final class RunbookMessages implements Notifications {
       }
       String where = channel.isEmpty() ? "team channel" : channel;
       // the timeline keeps what was said; the dispatcher adds how it was delivered
-      return outbox.enqueue(NotificationIntent.message(intent.dedupKey(), intent.incident(), new TeamId(team), channel, intent.text()),
-          clock.instant())
+      return outbox.enqueue(NotificationIntent.message(intent.dedupKey(), intent.incident(), new TeamId(team), channel, intent.text(),
+              intent.approvalRun()), clock.instant())
           .compose(stored -> stored
               ? incidents.append(intent.incident(), new TimelineEvent(clock.instant(), "notification", "runbook",
                   "slack " + where + ": " + intent.text())).map(stored)

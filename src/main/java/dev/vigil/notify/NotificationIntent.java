@@ -44,7 +44,15 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
    * @param channel the channel to post to; empty: the team's channel
    */
   public static NotificationIntent message(String key, IncidentId incident, TeamId team, String channel, String text) {
+    return message(key, incident, team, channel, text, null);
+  }
+
+  /** A message that asks for an approval: it carries Approve and Reject buttons for {@code approvalRun} (when not null). */
+  public static NotificationIntent message(String key, IncidentId incident, TeamId team, String channel, String text, String approvalRun) {
     io.vertx.core.json.JsonObject payload = new io.vertx.core.json.JsonObject().put("text", text);
+    if (approvalRun != null) {
+      payload.put("approvalRun", approvalRun);
+    }
     if (!channel.isEmpty()) {
       payload.put("channel", channel);
     }

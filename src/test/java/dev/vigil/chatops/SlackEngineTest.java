@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Slack against the real runbook engine in a real daemon: an approval button resumes a waiting run,
+ * Slack against the real runbook engine in a real daemon: the approval request is posted with
+ * Approve and Reject buttons, an approval button resumes a waiting run,
  * a typed reject fails it, and {@code /vigil run} starts a run by hand — all recorded as the Slack user.
  */
 class SlackEngineTest {
@@ -99,6 +100,31 @@ class SlackEngineTest {
     String incident = f.run(run).incident().toString();
     assertThat(f.incident(incident).getJsonArray("timeline").stream().map(e -> ((JsonObject) e).getString("text")))
         .contains("go-ahead from slack:UAPPROVER");
+  }
+
+  @Test
+  void theApprovalRequestInSlackCarriesTheButtonsThatDecideIt() {
+    RunId run = waitingRun();
+    await().atMost(Duration.ofSeconds(20)).until(() -> approvalRequest().isPresent());
+    dev.vigil.fake.FakeSlack.Call post = approvalRequest().orElseThrow();
+    assertThat(post.param("text")).isEqualTo("Approval needed for runbook appr (" + run + ", step ask): restart host-1? — use the "
+        + "buttons, `/vigil approve " + run + "` or `/vigil reject " + run + "`, or POST /api/v1/runs/" + run + "/approve or /reject");
+    io.vertx.core.json.JsonArray blocks = new io.vertx.core.json.JsonArray(post.param("blocks"));
+    io.vertx.core.json.JsonArray buttons = blocks.getJsonObject(1).getJsonArray("elements");
+    assertThat(buttons.stream().map(b -> ((JsonObject) b).getString("action_id"))).containsExactly("approve", "reject");
+    assertThat(buttons.stream().map(b -> ((JsonObject) b).getString("value"))).containsOnly(run.toString());
+    // what a click on the posted Reject button sends
+    JsonObject reject = buttons.getJsonObject(1);
+    s.signed("/slack/interactions", SlackCommandsTest.click("UAPPROVER", reject.getString("action_id"), reject.getString("value"),
+        slack.url("/response/posted")));
+    f.awaitStatus(run, RunStatus.FAILED);
+    assertThat(f.step(run, "ask").output()).containsEntry("decision", "rejected").containsEntry("by", "slack:UAPPROVER");
+    assertThat(firstResponse("posted").getString("text")).startsWith(run + " rejected by <@UAPPROVER>");
+  }
+
+  java.util.Optional<dev.vigil.fake.FakeSlack.Call> approvalRequest() {
+    return slack.slack.calls().stream().filter(c -> c.method().equals("chat.postMessage") && c.status() == 200
+        && c.param("text") != null && c.param("text").startsWith("Approval needed")).findFirst();
   }
 
   @Test

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * A Slack Web API on loopback, port 0, for the methods Vigil calls: {@code auth.test},
  * {@code chat.postMessage} and {@code chat.update} at {@code /api/<method>} (form or JSON bodies, as
  * the SDK and WebClient send them). It checks the bot token ({@code invalid_auth} otherwise),
- * resolves channel names to ids, enforces a per-channel rate (a call sooner than {@code minInterval}
+ * resolves channel names to ids, refuses Block Kit Slack would refuse ({@code invalid_blocks}, see
+ * {@link SlackBlocks}), enforces a per-channel rate (a call sooner than {@code minInterval}
  * after the previous one to that channel gets HTTP 429 with {@code Retry-After}), and records every
  * call and every message with its history of updates.
  *
@@ -246,6 +247,10 @@ public final class FakeSlack implements AutoCloseable {
     if (missing.contains(channel)) {
       return new JsonObject().put("ok", false).put("error", "channel_not_found");
     }
+    List<String> invalid = SlackBlocks.errors(c.params().get("blocks"));
+    if (!invalid.isEmpty()) {
+      return new JsonObject().put("ok", false).put("error", "invalid_blocks").put("errors", new JsonArray(invalid));
+    }
     String id = channelId(channel);
     String ts = String.format("1700000000.%06d", ++tsCounter);
     Message m = new Message(id, ts);
@@ -260,6 +265,10 @@ public final class FakeSlack implements AutoCloseable {
     Message m = messages.get(channelId(c.param("channel")) + "/" + c.param("ts"));
     if (m == null) {
       return new JsonObject().put("ok", false).put("error", "message_not_found");
+    }
+    List<String> invalid = SlackBlocks.errors(c.params().get("blocks"));
+    if (!invalid.isEmpty()) {
+      return new JsonObject().put("ok", false).put("error", "invalid_blocks").put("errors", new JsonArray(invalid));
     }
     synchronized (m) {
       m.texts.add(c.param("text"));

@@ -1,7 +1,10 @@
 package dev.vigil.notify.slack;
 
+import static com.slack.api.model.block.Blocks.actions;
 import static com.slack.api.model.block.Blocks.section;
 import static com.slack.api.model.block.composition.BlockCompositions.markdownText;
+import static com.slack.api.model.block.composition.BlockCompositions.plainText;
+import static com.slack.api.model.block.element.BlockElements.button;
 
 import dev.vigil.notify.Circuit;
 import dev.vigil.notify.DeliveryException;
@@ -59,8 +62,24 @@ public final class SlackNotifier implements Notifier {
         String text = IncidentMessage.cut(digestText(payload), IncidentMessage.TEXT_LIMIT);
         return messages.post(ch, text, List.of(section(s -> s.text(markdownText(text))))).map(p -> "slack " + ch);
       });
-      case MESSAGE -> channel(i, payload).compose(ch -> messages.post(ch, payload.getString("text", ""), null).map(p -> "slack " + ch));
+      case MESSAGE -> channel(i, payload).compose(ch -> messages.post(ch, payload.getString("text", ""), approvalBlocks(payload))
+          .map(p -> "slack " + ch));
     };
+  }
+
+  /**
+   * An approval request: its text and the Approve and Reject buttons, whose {@code action_id}s and
+   * value (the run) are what /slack/interactions decides with; null for any other message (text only).
+   */
+  static List<com.slack.api.model.block.LayoutBlock> approvalBlocks(JsonObject payload) {
+    String run = payload.getString("approvalRun");
+    if (run == null) {
+      return null;
+    }
+    String text = IncidentMessage.cut(payload.getString("text", ""), IncidentMessage.TEXT_LIMIT);
+    return List.of(section(s -> s.text(markdownText(text))), actions(a -> a.blockId("approval").elements(List.of(
+        button(b -> b.actionId("approve").value(run).style("primary").text(plainText("Approve"))),
+        button(b -> b.actionId("reject").value(run).style("danger").text(plainText("Reject")))))));
   }
 
   @Override

@@ -15,8 +15,14 @@ public interface Notifications {
    * @param kind {@code slack}, {@code pagerduty} or {@code ops} (the ops channel)
    * @param target a Slack channel, a PagerDuty action, or empty for the default (the incident's team channel)
    * @param dedupKey makes a repeated intent (a step run again after a crash) harmless
+   * @param approvalRun for an approval request, the run that waits: the Slack message carries
+   *     Approve and Reject buttons for it; otherwise null
    */
-  record Intent(IncidentId incident, String kind, String target, String text, String dedupKey) {}
+  record Intent(IncidentId incident, String kind, String target, String text, String dedupKey, String approvalRun) {
+    public Intent(IncidentId incident, String kind, String target, String text, String dedupKey) {
+      this(incident, kind, target, text, dedupKey, null);
+    }
+  }
 
   /** Completes when the intent is stored; the map is the step's output (slack: channel, ts; pagerduty: dedupKey). */
   Future<Map<String, Object>> send(Intent intent);
