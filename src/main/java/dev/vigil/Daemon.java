@@ -9,6 +9,7 @@ import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.escalation.Escalator;
 import dev.vigil.escalation.HandoffDigester;
+import dev.vigil.escalation.LiveRouting;
 import dev.vigil.escalation.Routing;
 import dev.vigil.escalation.RunbookGate;
 import dev.vigil.ha.Leadership;
@@ -18,6 +19,7 @@ import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
+import dev.vigil.http.ReloadApi;
 import dev.vigil.http.RunbookApi;
 import dev.vigil.http.StatsApi;
 import dev.vigil.http.TimelineApi;
@@ -96,6 +98,7 @@ public final class Daemon {
   private final PrometheusMeterRegistry metrics;
   private Database db;
   private RunbookRegistry runbooks;
+  private LiveRouting routing;
   private GroupCommitter committer;
   private Engine engine;
   private RunStore engineStore;
@@ -162,26 +165,28 @@ public final class Daemon {
     return runbooks.reload().compose(loaded -> vertx.executeBlocking(() -> {
       watchRunbooks();
       return readRouting(config);
-    })).compose(routing -> Database.open(vertx, config.store()).compose(database -> {
+    })).compose(initial -> Database.open(vertx, config.store()).compose(database -> {
       db = database;
+      // every part reads teams and classification from here at each use, so a reload changes them all at once
+      routing = new LiveRouting(config, initial, metrics);
       SqlIncidentStore sqlIncidents = new SqlIncidentStore(db);
       Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
-      Resolver resolver = new Resolver(routing.teams().schedule(), clock);
-      Classifier triage = new Classifier(routing.classification(), resolver, overrides::snapshot);
+      Resolver resolver = new Resolver(routing::schedule, clock);
+      Classifier triage = new Classifier(routing::classification, resolver, overrides::snapshot);
       // ack timers, handoff digests, heartbeats and notification retries
       CountedScheduler scheduler = timersPending("incident", new VertxScheduler(vertx, clock));
       Replica replica = Replica.of(config);
       leadership = new Leadership(new SqlLeaseStore(db), replica, clock);
       SqlOutbox outbox = new SqlOutbox(db, replica);
       // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
-      integrations = Integrations.create(vertx, config, routing.teams().schedule().teams(), outbox, new SqlSlackMessages(db),
+      integrations = Integrations.create(vertx, config, () -> routing.schedule().teams(), outbox, new SqlSlackMessages(db),
           sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT, tracing);
       Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
       incidentMeters = new IncidentMeters(metrics);
       incidentTelemetry = new IncidentTelemetry(sqlIncidents, incidentMeters, tracing,
-          team -> routing.teams().schedule().team(new dev.vigil.oncall.TeamId(team)));
+          team -> routing.schedule().team(new dev.vigil.oncall.TeamId(team)));
       // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
@@ -192,14 +197,14 @@ public final class Daemon {
           });
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
-      escalator = new Escalator(escalations, incidents, routing.teams(), overrides::snapshot, gate, scheduler, clock, pages -> {
+      escalator = new Escalator(escalations, incidents, routing::teams, overrides::snapshot, gate, scheduler, clock, pages -> {
         incidentMeters.paged(pages);
         tracing.paged(pages);
         kick.run();
       });
       Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
           .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
-      digester = new HandoffDigester(routing.teams(), incidents, escalations, outbox, scheduler, clock, kick);
+      digester = new HandoffDigester(routing::teams, incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock,
           result -> {
             escalator.onChanges(result.changes());
@@ -219,14 +224,14 @@ public final class Daemon {
               ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("ha", () -> replica.shared() ? "replica " + replica.id() + (leadership.isLeader() ? ", leader" : "")
               : "off: one process on SQLite")
-          .integration("oncall", () -> routing.teamsConfigured() ? routing.teams().schedule().teams().size() + " team(s)"
+          .integration("oncall", () -> routing.get().teamsConfigured() ? routing.schedule().teams().size() + " team(s)"
               : "off: no teams.yaml, nobody is paged");
       RunStore runStore = engineStore;
       IncidentApi incidentApi = new IncidentApi(incidents, clock,
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
           readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock),
-          new StatsApi(new SqlStats(db), clock), new TimelineApi(incidents, runStore::forIncident));
+          new StatsApi(new SqlStats(db), clock), new TimelineApi(incidents, runStore::forIncident), new ReloadApi(this::reload));
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
@@ -396,9 +401,42 @@ public final class Daemon {
     }
   }
 
-  /** The runbooks in force; {@link RunbookRegistry#reload()} serves SIGHUP. */
+  /** The runbooks in force. */
   public RunbookRegistry runbooks() {
     return runbooks;
+  }
+
+  /**
+   * Reloads the runbooks, then teams.yaml and classification.yaml (SIGHUP and {@code POST /-/reload});
+   * {@code cause} is logged. A rejected runbook file keeps its last good version; an error in either
+   * routing file keeps the last good teams and classification (see {@link LiveRouting#reload}). The
+   * future fails only if a reload could not run at all; rejected files are in the report.
+   */
+  public Future<ReloadApi.Report> reload(String cause) {
+    return runbooks.reload(cause).compose(rb -> vertx.executeBlocking(() -> routing.reload(cause)).map(rt -> {
+      if (rt.ok()) {
+        applyRouting();
+      }
+      return new ReloadApi.Report(rb.catalog().runbooks().size(), rb.errors(), rt.routing().teams().schedule().teams().size(),
+          rt.routing().classification().rules().size(), rt.errors());
+    }));
+  }
+
+  /**
+   * What the parts derived from the routing at start, derived again from the routing in force: the
+   * digest alarm (the next window start) and the heartbeats watched. The escalator, the classifier,
+   * the resolver and the integrations read the routing at each use and need nothing. Idempotent,
+   * and it reads the routing in force, so two reloads racing end with the newer one applied.
+   */
+  private void applyRouting() {
+    Routing now = routing.get();
+    digester.restart(now.teams().handoffDigest());
+    heartbeats.watch(now.classification().heartbeats())
+        .onFailure(e -> log.atError().setCause(e).log("heartbeat: watching the reloaded heartbeats failed: " + e.getMessage()));
+    if (!integrations.pagerDutyOn() && now.teams().schedule().teams().stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty())) {
+      log.atWarn().log("pagerduty: teams.yaml now has a pagerduty.routingKey but PagerDuty delivery was off at start:"
+          + " restart Vigil to turn it on; until then those pages go to Slack or the log");
+    }
   }
 
   /** The opened incidents' traces first (a read of each), so the runs, pages and updates that follow join them. */

@@ -15,25 +15,32 @@ import java.util.function.Supplier;
  * <p>Severity: the first matching rule's, else the alert's own {@code severity} label when it is one
  * of the four, else the default. Type: the rule's, else the default. A rule with {@code drop: true}
  * records the incident without paging. Pure and non-blocking: overrides come from an in-memory
- * snapshot, so it can run inside the ingest transaction.
+ * snapshot, so it can run inside the ingest transaction. The rules may be live (the daemon's, which a
+ * reload of classification.yaml replaces): each triage reads them once.
  */
 public final class Classifier implements Triage {
-  private final Classification classification;
+  private final Supplier<Classification> classification;
   private final Resolver resolver;
   private final Supplier<List<ScheduleOverride>> overrides;
 
   public Classifier(Classification classification, Resolver resolver, Supplier<List<ScheduleOverride>> overrides) {
+    this(() -> classification, resolver, overrides);
+  }
+
+  /** Triage by the rules {@code classification} gives at each call. */
+  public Classifier(Supplier<Classification> classification, Resolver resolver, Supplier<List<ScheduleOverride>> overrides) {
     this.classification = classification;
     this.resolver = resolver;
     this.overrides = overrides;
   }
 
   public Classification classification() {
-    return classification;
+    return classification.get();
   }
 
   @Override
   public Outcome triage(Map<String, String> labels, Instant now) {
+    Classification classification = this.classification.get();
     Optional<Rule> rule = classification.firstMatch(labels);
     Severity severity = rule.flatMap(Rule::severity)
         .or(() -> Severity.parse(labels.get("severity")))

@@ -55,13 +55,13 @@ public final class ServeCommand implements Callable<Integer> {
     };
     Signal.handle(new Signal("TERM"), onStop);
     Signal.handle(new Signal("INT"), onStop);
-    // SIGHUP reloads the runbooks, like POST /-/reload. Set before the daemon starts: the JVM's
+    // SIGHUP reloads the runbooks, teams and classification, like POST /-/reload. Set before the daemon starts: the JVM's
     // default for SIGHUP is to exit, and a reload sent while starting is simply not needed.
     java.util.concurrent.atomic.AtomicReference<Daemon> started = new java.util.concurrent.atomic.AtomicReference<>();
     Signal.handle(new Signal("HUP"), s -> {
       Daemon d = started.get();
       if (d != null) {
-        d.runbooks().reload("SIGHUP").onFailure(e -> log.atError().setCause(e).log("vigil: runbook reload on SIGHUP failed"));
+        d.reload("SIGHUP").onFailure(e -> log.atError().setCause(e).log("vigil: reload on SIGHUP failed: " + e.getMessage()));
       }
     });
     Daemon daemon;

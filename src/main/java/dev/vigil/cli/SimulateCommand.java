@@ -81,7 +81,7 @@ public final class SimulateCommand implements Callable<Integer> {
     RunbookCatalog catalog = RunbookCheck.validate(cfg.runbooks(), List.of(), problems);
     Problems routingProblems = new Problems();
     Routing routing = Routing.read(cfg, routingProblems).filter(r -> !routingProblems.hasErrors())
-        .orElse(new Routing(Routing.NO_TEAMS, Classification.EMPTY, false, ""));
+        .orElse(new Routing(Routing.NO_TEAMS, Classification.EMPTY, false, false, ""));
     problems.addAll(routingProblems);
     problems.errors().forEach(p -> err.println("warning: not simulated: " + p));
     err.flush();

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * between the two loses nothing: {@link #start()} re-arms every stored due time, and one that fell due
  * while the daemon was down fires at once.
  *
+ * <p>The rules may be live (the daemon's, which a reload of teams.yaml replaces): each decision reads
+ * them once, so a step never mixes two versions. An armed escalation keeps its stored policy name,
+ * step and due time, and its next step follows the rules in force then.
+ *
  * <p>Methods return futures and never block; they may be called from any thread or context.
  */
 public final class Escalator {
@@ -48,8 +52,7 @@ public final class Escalator {
 
   private final EscalationStore store;
   private final IncidentStore incidents;
-  private final TeamsFile teams;
-  private final Resolver resolver;
+  private final Supplier<TeamsFile> teams;
   private final Supplier<List<ScheduleOverride>> overrides;
   private final RunbookGate runbooks;
   private final Scheduler scheduler;
@@ -65,10 +68,15 @@ public final class Escalator {
    */
   public Escalator(EscalationStore store, IncidentStore incidents, TeamsFile teams, Supplier<List<ScheduleOverride>> overrides,
       RunbookGate runbooks, Scheduler scheduler, Clock clock, Consumer<List<NotificationIntent>> onIntents) {
+    this(store, incidents, () -> teams, overrides, runbooks, scheduler, clock, onIntents);
+  }
+
+  /** Escalation by the teams and policies {@code teams} gives when each step is decided. */
+  public Escalator(EscalationStore store, IncidentStore incidents, Supplier<TeamsFile> teams, Supplier<List<ScheduleOverride>> overrides,
+      RunbookGate runbooks, Scheduler scheduler, Clock clock, Consumer<List<NotificationIntent>> onIntents) {
     this.store = store;
     this.incidents = incidents;
     this.teams = teams;
-    this.resolver = new Resolver(teams.schedule(), clock);
     this.overrides = overrides;
     this.runbooks = runbooks;
     this.scheduler = scheduler;
@@ -170,6 +178,7 @@ public final class Escalator {
   }
 
   private Future<Void> openedAll(List<IncidentId> ids) {
+    TeamsFile teams = this.teams.get();
     if (teams.escalation().policies().isEmpty()) {
       return Future.succeededFuture(); // escalation is not configured (no teams.yaml): incidents are only recorded
     }
@@ -177,13 +186,13 @@ public final class Escalator {
     return Future.all(loads).compose(v -> {
       List<Transition> decisions = new ArrayList<>();
       for (Future<Optional<Incident>> f : loads) {
-        f.result().ifPresent(inc -> decideOpened(inc).ifPresent(decisions::add));
+        f.result().ifPresent(inc -> decideOpened(teams, inc).ifPresent(decisions::add));
       }
       return apply(decisions).mapEmpty();
     });
   }
 
-  private Optional<Transition> decideOpened(Incident inc) {
+  private Optional<Transition> decideOpened(TeamsFile teams, Incident inc) {
     if (inc.dropped() || inc.status() != IncidentStatus.TRIGGERED) {
       return Optional.empty();
     }
@@ -195,17 +204,18 @@ public final class Escalator {
     if (runbooks.willHandle(inc) && !teams.escalation().pagesDuringRunbook(inc.severity())) {
       return Optional.of(Transition.note(inc.id(), event("escalation-held", "a runbook will try first; escalation starts if it fails")));
     }
-    return Optional.of(decide(inc, null, policy.get(), List.of(), initial(inc, policy.get())));
+    return Optional.of(decide(teams, inc, null, policy.get(), List.of(), initial(inc, policy.get())));
   }
 
   /** The incident's runbook failed: escalate now if it is still open and not escalating. */
   public Future<Void> runbookFailed(IncidentId id) {
     return incident(id).compose(inc -> store.get(id).compose(existing -> {
+      TeamsFile teams = this.teams.get();
       Optional<Policy> policy = teams.escalation().policyFor(inc.severity());
       if (existing.isPresent() || inc.status() != IncidentStatus.TRIGGERED || policy.isEmpty()) {
         return Future.succeededFuture();
       }
-      return begin(inc, policy.get(), List.of(event("escalation-started", "the runbook failed: escalating"))).mapEmpty();
+      return begin(teams, inc, policy.get(), List.of(event("escalation-started", "the runbook failed: escalating"))).mapEmpty();
     }));
   }
 
@@ -221,6 +231,7 @@ public final class Escalator {
       }
       TimelineEvent why = new TimelineEvent(clock.instant(), "escalation-manual", by, "escalated by hand");
       return store.get(id).compose(existing -> {
+        TeamsFile teams = this.teams.get();
         if (existing.isEmpty()) {
           Optional<Policy> policy = teams.escalation().policyFor(inc.severity())
               .or(() -> Optional.ofNullable(teams.escalation().policies().get("default")));
@@ -228,15 +239,19 @@ public final class Escalator {
             return Future.failedFuture(new EscalationException("incident " + id + " has no escalation policy for severity "
                 + inc.severity().wire() + " and there is no policy named default"));
           }
-          return begin(inc, policy.get(), List.of(why));
+          return begin(teams, inc, policy.get(), List.of(why));
         }
         EscalationState s = existing.get();
         Policy policy = teams.escalation().policies().get(s.policy());
-        if (policy == null || s.step() + 1 >= teams.escalation().steps(policy)) {
+        if (policy == null) { // removed from teams.yaml by a reload since this escalation started
+          return Future.failedFuture(new EscalationException("incident " + id + " escalates by policy " + s.policy()
+              + ", which is no longer in teams.yaml; there is no level left"));
+        }
+        if (s.step() + 1 >= teams.escalation().steps(policy)) {
           return Future.failedFuture(new EscalationException("incident " + id + " has been escalated through every level of policy "
               + s.policy() + "; there is no level left"));
         }
-        return advance(inc, s, policy, List.of(why)).compose(next -> next
+        return advance(teams, inc, s, policy, List.of(why)).compose(next -> next
             .map(Future::succeededFuture)
             .orElseGet(() -> Future.failedFuture(new EscalationException("incident " + id + " was escalated by someone else"
                 + " at the same moment; look at its timeline and try again if needed"))));
@@ -311,13 +326,14 @@ public final class Escalator {
     return new EscalationState(inc.id(), policy.name(), -1, EscalationState.Status.ACTIVE, null, clock.instant());
   }
 
-  private Future<EscalationState> begin(Incident inc, Policy policy, List<TimelineEvent> prefix) {
+  private Future<EscalationState> begin(TeamsFile teams, Incident inc, Policy policy, List<TimelineEvent> prefix) {
     EscalationState initial = initial(inc, policy);
-    return commitOne(decide(inc, null, policy, prefix, initial)).map(o -> o.orElse(initial));
+    return commitOne(decide(teams, inc, null, policy, prefix, initial)).map(o -> o.orElse(initial));
   }
 
-  private Future<Optional<EscalationState>> advance(Incident inc, EscalationState from, Policy policy, List<TimelineEvent> prefix) {
-    return commitOne(decide(inc, from, policy, prefix, from));
+  private Future<Optional<EscalationState>> advance(TeamsFile teams, Incident inc, EscalationState from, Policy policy,
+      List<TimelineEvent> prefix) {
+    return commitOne(decide(teams, inc, from, policy, prefix, from));
   }
 
   /** Commits one transition; empty when it lost a race. */
@@ -360,7 +376,8 @@ public final class Escalator {
    * {@code expected}: every level before it whose target has nobody on call or no channel is skipped
    * now, with a timeline line; past the last step the escalation is exhausted.
    */
-  private Transition decide(Incident inc, EscalationState expected, Policy policy, List<TimelineEvent> prefix, EscalationState base) {
+  private Transition decide(TeamsFile teams, Incident inc, EscalationState expected, Policy policy, List<TimelineEvent> prefix,
+      EscalationState base) {
     Instant now = clock.instant();
     EscalationRules rules = teams.escalation();
     List<TimelineEvent> events = new ArrayList<>(prefix);
@@ -372,7 +389,7 @@ public final class Escalator {
     for (; step < steps; step++) {
       Level level = rules.level(policy, step);
       String name = levelName(policy, step);
-      List<TeamId> targets = targets(level.target(), now, ovr);
+      List<TeamId> targets = targets(teams, level.target(), now, ovr);
       if (targets.isEmpty()) {
         events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, name + " (notify " + level.target() + ") skipped: nobody is on call"
             + (level.target() instanceof Target.Next ? " next" : "")));
@@ -425,6 +442,7 @@ public final class Escalator {
         if (inc.status() != IncidentStatus.TRIGGERED) {
           return stopWith(s, inc.status().wire());
         }
+        TeamsFile teams = this.teams.get();
         Policy policy = teams.escalation().policies().get(s.policy());
         if (policy == null) {
           EscalationState stopped = new EscalationState(id, s.policy(), s.step(), EscalationState.Status.STOPPED, null, s.startedAt());
@@ -436,7 +454,7 @@ public final class Escalator {
             ? event("escalation-snooze-ended", "the snooze ended and " + levelName(policy, s.step()) + " was not acknowledged")
             : event("ack-timeout", levelName(policy, s.step()) + " was not acknowledged within "
                 + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()));
-        return advance(inc, s, policy, List.of(why)).mapEmpty();
+        return advance(teams, inc, s, policy, List.of(why)).mapEmpty();
       });
     });
   }
@@ -472,11 +490,11 @@ public final class Escalator {
     }
   }
 
-  private List<TeamId> targets(Target target, Instant now, List<ScheduleOverride> ovr) {
+  private List<TeamId> targets(TeamsFile teams, Target target, Instant now, List<ScheduleOverride> ovr) {
     if (target instanceof Target.Team t) {
       return List.of(t.id());
     }
-    OnCall oc = resolver.at(now, ovr);
+    OnCall oc = new Resolver(teams.schedule(), clock).at(now, ovr);
     if (target instanceof Target.Next) {
       return oc.next().map(h -> List.of(h.team())).orElse(List.of());
     }

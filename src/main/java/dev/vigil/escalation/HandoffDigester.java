@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>The intent's key is {@code digest:<team>:<window start>}, so a restart or a second replica at
  * the same instant writes it once. A window start missed while the daemon was down is not sent late:
  * a digest about a shift that already began would mislead more than it helps.
+ *
+ * <p>The windows may be live (the daemon's, which a reload of teams.yaml replaces): {@link #restart}
+ * re-arms the alarm for the next window start of the schedule in force.
  */
 public final class HandoffDigester {
   private static final Logger log = LoggerFactory.getLogger(HandoffDigester.class);
@@ -43,10 +46,18 @@ public final class HandoffDigester {
   private final Clock clock;
   private final Runnable onIntents;
   private Scheduler.Timer timer;
+  /** Bumped by {@link #stop}: an alarm armed before it does not re-arm after its digest. */
+  private long generation;
 
   public HandoffDigester(TeamsFile teams, IncidentStore incidents, EscalationStore escalations, Outbox outbox, Scheduler scheduler,
       Clock clock, Runnable onIntents) {
-    this.resolver = new Resolver(teams.schedule(), clock);
+    this(() -> teams, incidents, escalations, outbox, scheduler, clock, onIntents);
+  }
+
+  /** Digests at the window starts of the teams {@code teams} gives. */
+  public HandoffDigester(java.util.function.Supplier<TeamsFile> teams, IncidentStore incidents, EscalationStore escalations,
+      Outbox outbox, Scheduler scheduler, Clock clock, Runnable onIntents) {
+    this.resolver = new Resolver(() -> teams.get().schedule(), clock);
     this.incidents = incidents;
     this.escalations = escalations;
     this.outbox = outbox;
@@ -60,7 +71,16 @@ public final class HandoffDigester {
     armAfter(clock.instant());
   }
 
+  /** After a reload: the alarm for the next window start of the schedule in force, if {@code enabled}; else none. */
+  public synchronized void restart(boolean enabled) {
+    stop();
+    if (enabled) {
+      start();
+    }
+  }
+
   public synchronized void stop() {
+    generation++;
     if (timer != null) {
       timer.cancel();
       timer = null;
@@ -73,10 +93,17 @@ public final class HandoffDigester {
       return;
     }
     Instant at = upcoming.get(0).start();
+    long armed = generation;
     timer = scheduler.at(at, () -> digestAt(at).eventually(() -> {
-      armAfter(at);
+      rearm(armed, at);
       return Future.succeededFuture();
     }));
+  }
+
+  private synchronized void rearm(long armed, Instant after) {
+    if (armed == generation) {
+      armAfter(after);
+    }
   }
 
   /** Writes the digest of every team whose window starts at {@code at}. */
@@ -114,7 +141,11 @@ public final class HandoffDigester {
       JsonArray escalating = new JsonArray();
       pending.result().forEach(e -> escalating.add(new JsonObject().put("incident", e.incident().toString())
           .put("policy", e.policy()).put("step", e.step()).put("dueAt", e.dueAt().toString())));
-      Team team = resolver.schedule().team(shift.team()).orElseThrow();
+      Optional<Team> found = resolver.schedule().team(shift.team());
+      if (found.isEmpty()) {
+        return Future.succeededFuture(); // removed from teams.yaml by a reload since its window was computed
+      }
+      Team team = found.get();
       JsonObject payload = new JsonObject()
           .put("team", shift.team().value())
           .put("shiftStart", shift.start().toString())

@@ -25,7 +25,8 @@ import java.util.Set;
  * the alert's label), no teams (nobody is paged; incidents are recorded). A file named explicitly in
  * vigil.yaml must exist (ConfigLoader reports it). Blocking: call from {@code main} or a worker.
  */
-public record Routing(TeamsFile teams, Classification classification, boolean teamsConfigured, String teamsLabel) {
+public record Routing(TeamsFile teams, Classification classification, boolean teamsConfigured, boolean classificationConfigured,
+    String teamsLabel) {
 
   public static final TeamsFile NO_TEAMS = new TeamsFile(new Schedule(List.of(), Overlap.FIRST, Optional.empty()), false,
       new EscalationRules(Map.of(), Map.of(), 0, Set.of()));
@@ -44,7 +45,8 @@ public record Routing(TeamsFile teams, Classification classification, boolean te
       teams = t.get();
     }
     Classification classification = Classification.EMPTY;
-    if (Files.exists(classificationFile)) {
+    boolean classificationConfigured = Files.exists(classificationFile);
+    if (classificationConfigured) {
       Optional<Classification> c = ClassificationReader.read(classificationFile, label(config, classificationFile),
           Interpolator.system(classificationFile.getParent()), problems);
       if (c.isEmpty()) {
@@ -52,7 +54,7 @@ public record Routing(TeamsFile teams, Classification classification, boolean te
       }
       classification = c.get();
     }
-    return Optional.of(new Routing(teams, classification, teamsConfigured, label(config, teamsFile)));
+    return Optional.of(new Routing(teams, classification, teamsConfigured, classificationConfigured, label(config, teamsFile)));
   }
 
   /**
@@ -66,7 +68,7 @@ public record Routing(TeamsFile teams, Classification classification, boolean te
   }
 
   /** The path as the operator would write it: relative to the working folder when it is under it. */
-  private static String label(VigilConfig config, Path file) {
+  static String label(VigilConfig config, Path file) {
     Path cwd = Path.of("").toAbsolutePath();
     return file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
   }

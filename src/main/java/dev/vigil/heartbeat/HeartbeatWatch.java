@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * Watchdog may reach any of them. Each replica holds an alarm per heartbeat; when it rings, the
  * stored time decides, and marking the heartbeat missing is a compare-and-set, so one replica opens
  * the incident. A start gives every heartbeat a fresh {@code missingAfter} of grace (Vigil could not
- * receive it while down). {@link #observe} may be called on an event loop.
+ * receive it while down). {@link #watch} replaces the list (a reload of classification.yaml): a new
+ * or changed heartbeat gets the same grace, a removed one stops being watched. {@link #observe} may
+ * be called on an event loop.
  */
 public final class HeartbeatWatch {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatWatch.class);
@@ -46,12 +48,14 @@ public final class HeartbeatWatch {
   private final Scheduler scheduler;
   private final Clock clock;
   private final Consumer<IngestResult> afterIngest;
-  private final Map<String, Watched> watched = new LinkedHashMap<>();
+  /** Replaced whole (under the lock) by {@link #watch}, so {@link #observe} iterates a snapshot without the lock. */
+  private volatile Map<String, Watched> watched;
   private boolean stopped;
 
   private static final class Watched {
     final Heartbeat heartbeat;
     Scheduler.Timer timer;
+    boolean removed; // no longer in classification.yaml: its alarm is never armed again
 
     Watched(Heartbeat heartbeat) {
       this.heartbeat = heartbeat;
@@ -70,12 +74,53 @@ public final class HeartbeatWatch {
     this.scheduler = scheduler;
     this.clock = clock;
     this.afterIngest = afterIngest;
-    heartbeats.forEach(h -> watched.put(h.name(), new Watched(h)));
+    Map<String, Watched> all = new LinkedHashMap<>();
+    heartbeats.forEach(h -> all.put(h.name(), new Watched(h)));
+    this.watched = java.util.Collections.unmodifiableMap(all);
   }
 
   /** Gives every heartbeat a full {@code missingAfter} from now; one stored for the first time is missing if its incident is open. */
   public Future<Void> start() {
-    if (watched.isEmpty()) {
+    return begin(watched.values());
+  }
+
+  /**
+   * Watches {@code heartbeats} from now on, instead of the current list: one unchanged keeps its
+   * alarm; one new or changed (same name, other definition) starts as at {@link #start} with a full
+   * {@code missingAfter} of grace; one no longer listed has its alarm cancelled (an incident it
+   * opened stays open until someone resolves it). Nothing once stopped.
+   */
+  public Future<Void> watch(List<Heartbeat> heartbeats) {
+    List<Watched> added = new ArrayList<>();
+    synchronized (this) {
+      if (stopped) {
+        return Future.succeededFuture();
+      }
+      Map<String, Watched> before = watched;
+      Map<String, Watched> next = new LinkedHashMap<>();
+      for (Heartbeat h : heartbeats) {
+        Watched w = before.get(h.name());
+        if (w == null || !w.heartbeat.equals(h)) {
+          w = new Watched(h);
+          added.add(w);
+        }
+        next.put(h.name(), w);
+      }
+      for (Watched w : before.values()) {
+        if (next.get(w.heartbeat.name()) != w) {
+          w.removed = true;
+          if (w.timer != null) {
+            w.timer.cancel();
+          }
+        }
+      }
+      watched = java.util.Collections.unmodifiableMap(next);
+    }
+    return begin(added);
+  }
+
+  private Future<Void> begin(java.util.Collection<Watched> heartbeats) {
+    if (heartbeats.isEmpty()) {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
@@ -87,14 +132,14 @@ public final class HeartbeatWatch {
             all.<List<dev.vigil.incident.Incident>>resultAt(i).forEach(inc -> openGroups.add(inc.groupKey()));
           }
           List<Future<Void>> registered = new ArrayList<>();
-          for (Watched w : watched.values()) {
+          for (Watched w : heartbeats) {
             registered.add(store.register(w.heartbeat.name(), now, openGroups.contains(group(w.heartbeat))));
           }
           return Future.all(registered);
         })
         .map(v -> {
           synchronized (this) {
-            watched.values().forEach(w -> arm(w, now.plus(w.heartbeat.missingAfter())));
+            heartbeats.forEach(w -> arm(w, now.plus(w.heartbeat.missingAfter())));
           }
           return null;
         });
@@ -115,6 +160,7 @@ public final class HeartbeatWatch {
    * logged here).
    */
   public Future<Void> observe(List<Alert> alerts) {
+    Map<String, Watched> watched = this.watched;
     if (watched.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -137,7 +183,7 @@ public final class HeartbeatWatch {
   }
 
   private void arm(Watched w, Instant at) {
-    if (stopped) {
+    if (stopped || w.removed) {
       return;
     }
     if (w.timer != null) {

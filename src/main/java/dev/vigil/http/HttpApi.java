@@ -29,7 +29,7 @@ public final class HttpApi {
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
       Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack, StatsApi stats,
-      TimelineApi timeline) {}
+      TimelineApi timeline, ReloadApi reload) {}
 
   private HttpApi() {}
 
@@ -73,7 +73,7 @@ public final class HttpApi {
     router.get("/api/v1/runs/:id").handler(deps.runs()::show);
     router.post("/api/v1/runs/:id/approve").handler(deps.runs()::approve);
     router.post("/api/v1/runs/:id/reject").handler(deps.runs()::reject);
-    router.post("/-/reload").handler(deps.runbooks()::reload);
+    router.post("/-/reload").handler(deps.reload()::reload);
     deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));

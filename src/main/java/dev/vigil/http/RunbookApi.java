@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /api/v1/runbooks}: the runbooks in force with their errors, their graphs, and {@code POST /-/reload}. */
+/** {@code /api/v1/runbooks}: the runbooks in force with their errors, and their graphs ({@code POST /-/reload} is {@link ReloadApi}). */
 public final class RunbookApi {
   private final RunbookRegistry registry;
   private final Engine engine;
@@ -63,20 +63,6 @@ public final class RunbookApi {
     }
     var rb = registry.byName(name).orElseThrow(() -> ApiError.notFound("runbook " + name + " does not exist"));
     ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(GraphCommand.render(rb, format));
-  }
-
-  /** Reloads the runbook directory; 200 when every file is valid, else 422 with the errors (the last good versions keep serving). */
-  public void reload(RoutingContext ctx) {
-    registry.reload("POST /-/reload").onSuccess(r -> {
-      JsonArray errors = new JsonArray();
-      r.errors().forEach(p -> errors.add(p.toString()));
-      JsonObject body = new JsonObject().put("runbooks", r.catalog().runbooks().size()).put("errors", errors);
-      if (!r.ok()) {
-        body.put("error", errors.size() + " problem" + (errors.size() == 1 ? "" : "s")
-            + " in runbook files; those files were not loaded and their last good versions keep serving");
-      }
-      ctx.response().setStatusCode(r.ok() ? 200 : 422).putHeader("Content-Type", "application/json").end(body.encode());
-    }).onFailure(ctx::fail);
   }
 
   private static JsonArray errors(RunbookCatalog.Entry e) {

@@ -69,11 +69,22 @@ public final class Integrations implements AutoCloseable {
   public static Integrations create(Vertx vertx, VigilConfig config, Collection<Team> teams, Outbox outbox, SlackMessageStore slackStore,
       IncidentStore incidents, Scheduler scheduler, Clock clock, MeterRegistry metrics, Function<IncidentId, Future<String>> runbookStatus,
       Tuning tuning, Tracing tracing) {
-    Function<TeamId, Optional<String>> routingKeys = id -> teams.stream().filter(t -> t.id().equals(id)).findFirst()
+    return create(vertx, config, () -> teams, outbox, slackStore, incidents, scheduler, clock, metrics, runbookStatus, tuning, tracing);
+  }
+
+  /**
+   * With live teams: each delivery looks up the team's routing key and Slack channel in the teams
+   * {@code teams} gives then (a reload of teams.yaml changes them). Whether PagerDuty is on at all is
+   * decided here, once: with no routing key at start, a key added by a reload needs a restart.
+   */
+  public static Integrations create(Vertx vertx, VigilConfig config, java.util.function.Supplier<? extends Collection<Team>> teams,
+      Outbox outbox, SlackMessageStore slackStore, IncidentStore incidents, Scheduler scheduler, Clock clock, MeterRegistry metrics,
+      Function<IncidentId, Future<String>> runbookStatus, Tuning tuning, Tracing tracing) {
+    Function<TeamId, Optional<String>> routingKeys = id -> teams.get().stream().filter(t -> t.id().equals(id)).findFirst()
         .map(t -> t.channels().pagerdutyRoutingKey()).filter(k -> !k.isEmpty()).map(k -> k.reveal());
-    Function<TeamId, Optional<String>> channels = id -> teams.stream().filter(t -> t.id().equals(id)).findFirst()
+    Function<TeamId, Optional<String>> channels = id -> teams.get().stream().filter(t -> t.id().equals(id)).findFirst()
         .map(t -> t.channels().slackChannel()).filter(c -> !c.isEmpty());
-    boolean anyKey = teams.stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty());
+    boolean anyKey = teams.get().stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty());
     VigilConfig.Breaker breaker = config.breaker();
     RetryPolicy retry = new RetryPolicy(config.retry().maxAttempts(), config.retry().initialDelay(), config.retry().maxDelay());
     List<Notifier> notifiers = new ArrayList<>();
@@ -118,6 +129,11 @@ public final class Integrations implements AutoCloseable {
   /** The incidents' Slack messages, for [F6]; empty when Slack is off. */
   public Optional<SlackMessages> slack() {
     return Optional.ofNullable(slackMessages);
+  }
+
+  /** Whether PagerDuty delivery is on (some team had a routing key at start). */
+  public boolean pagerDutyOn() {
+    return pagerDuty != null;
   }
 
   /** For {@code /readyz}. */

@@ -8,11 +8,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Answers "who is on call at this instant, and who comes next?" from a {@link Schedule} and the
- * overrides in force. {@link #at} is a pure function of its arguments; {@link #now} reads the
- * injected clock. Thread-safe (immutable).
+ * overrides in force. {@link #at} is a pure function of its arguments and the schedule; {@link #now}
+ * reads the injected clock. Thread-safe. Built on a live schedule (the daemon's, which a reload of
+ * teams.yaml replaces), each call reads the schedule once, so one answer never mixes two versions.
  *
  * <p>Order of precedence: the newest override active at the instant; else the teams whose windows
  * cover it (all of them, or only the first listed, per {@link Overlap}); else the fallback team.
@@ -24,16 +26,22 @@ public final class Resolver {
   private static final Comparator<ScheduleOverride> NEWEST_FIRST =
       Comparator.comparing(ScheduleOverride::createdAt).thenComparingLong(ScheduleOverride::id).reversed();
 
-  private final Schedule schedule;
+  private final Supplier<Schedule> schedule;
   private final Clock clock;
 
   public Resolver(Schedule schedule, Clock clock) {
+    this(() -> schedule, clock);
+  }
+
+  /** A resolver that answers from whatever schedule {@code schedule} gives at each call. */
+  public Resolver(Supplier<Schedule> schedule, Clock clock) {
     this.schedule = schedule;
     this.clock = clock;
   }
 
+  /** The schedule in force now. */
   public Schedule schedule() {
-    return schedule;
+    return schedule.get();
   }
 
   public OnCall now(List<ScheduleOverride> overrides) {
@@ -42,16 +50,17 @@ public final class Resolver {
 
   /** Who is on call at {@code t} and the next handoff after it. */
   public OnCall at(Instant t, List<ScheduleOverride> overrides) {
-    OnCall current = activeAt(t, overrides);
-    return new OnCall(t, current.active(), current.fallback(), current.override(), nextHandoff(t, current.active(), overrides));
+    Schedule schedule = this.schedule.get();
+    OnCall current = activeAt(schedule, t, overrides);
+    return new OnCall(t, current.active(), current.fallback(), current.override(), nextHandoff(schedule, t, current.active(), overrides));
   }
 
   /** The teams on call at {@code t}, without looking ahead. */
   public List<TeamId> activeTeams(Instant t, List<ScheduleOverride> overrides) {
-    return activeAt(t, overrides).active();
+    return activeAt(schedule.get(), t, overrides).active();
   }
 
-  private OnCall activeAt(Instant t, List<ScheduleOverride> overrides) {
+  private static OnCall activeAt(Schedule schedule, Instant t, List<ScheduleOverride> overrides) {
     Optional<ScheduleOverride> override = overrides.stream().filter(o -> o.activeAt(t)).min(NEWEST_FIRST);
     if (override.isPresent()) {
       return new OnCall(t, List.of(override.get().team()), false, override, Optional.empty());
@@ -69,7 +78,7 @@ public final class Resolver {
    * {@code current} comes on call. Coverage only changes at window and override edges, so only
    * those are examined.
    */
-  private Optional<Handoff> nextHandoff(Instant t, List<TeamId> current, List<ScheduleOverride> overrides) {
+  private static Optional<Handoff> nextHandoff(Schedule schedule, Instant t, List<TeamId> current, List<ScheduleOverride> overrides) {
     Instant until = t.plus(LOOK_AHEAD);
     TreeSet<Instant> edges = new TreeSet<>();
     for (Team team : schedule.teams()) {
@@ -85,7 +94,7 @@ public final class Resolver {
       }
     }
     for (Instant e : edges) {
-      for (TeamId team : activeAt(e, overrides).active()) {
+      for (TeamId team : activeAt(schedule, e, overrides).active()) {
         if (!current.contains(team)) {
           return Optional.of(new Handoff(team, e));
         }
@@ -97,7 +106,7 @@ public final class Resolver {
   /** Shifts of every team starting in {@code [from, until)}, by start time (for handoff digests). */
   public List<Shift> shiftsStartingBetween(Instant from, Instant until) {
     List<Shift> out = new ArrayList<>();
-    for (Team team : schedule.teams()) {
+    for (Team team : schedule.get().teams()) {
       for (Window w : team.coverage()) {
         out.addAll(w.shiftsStartingBetween(team.id(), from, until));
       }

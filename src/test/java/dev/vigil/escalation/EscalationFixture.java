@@ -44,6 +44,8 @@ final class EscalationFixture implements AutoCloseable {
   final String storeUrl;
   final FakeClock clock;
   final TeamsFile teams;
+  /** The teams the escalator reads at each step (starts as {@link #teams}; a test sets it to act as a reload). */
+  final java.util.concurrent.atomic.AtomicReference<TeamsFile> live = new java.util.concurrent.atomic.AtomicReference<>();
   Vertx vertx;
   Database db;
   SqlIncidentStore incidents;
@@ -63,13 +65,19 @@ final class EscalationFixture implements AutoCloseable {
   EscalationFixture(Path dir, Instant start, String teamsYaml, String storeUrl) {
     this.storeUrl = storeUrl;
     this.clock = new FakeClock(start);
+    this.teams = parseTeams(dir, teamsYaml);
+    this.live.set(teams);
+    open();
+  }
+
+  static TeamsFile parseTeams(Path dir, String teamsYaml) {
     Problems problems = new Problems();
-    this.teams = TeamsReader.parse(Yaml.parse(teamsYaml.getBytes(StandardCharsets.UTF_8), "teams.yaml", problems,
+    TeamsFile t = TeamsReader.parse(Yaml.parse(teamsYaml.getBytes(StandardCharsets.UTF_8), "teams.yaml", problems,
         Interpolator.of(Map.of(), dir)).orElseThrow());
     if (problems.hasErrors()) {
       throw new IllegalArgumentException(problems.sorted().toString());
     }
-    open();
+    return t;
   }
 
   static String goodTeams() {
@@ -93,7 +101,7 @@ final class EscalationFixture implements AutoCloseable {
     Path c = ConfigFixtures.path("good/classification.yaml");
     Classification classification = ClassificationReader.read(c, "classification.yaml", ConfigFixtures.noEnv(c), problems).orElseThrow();
     classifier = new Classifier(classification, new Resolver(teams.schedule(), clock), overrides::snapshot);
-    escalator = new Escalator(escalations, incidents, teams, overrides::snapshot, i -> runbooks.willHandle(i), scheduler, clock, intents -> {});
+    escalator = new Escalator(escalations, incidents, live::get, overrides::snapshot, i -> runbooks.willHandle(i), scheduler, clock, intents -> {});
     await(escalator.start());
   }
 

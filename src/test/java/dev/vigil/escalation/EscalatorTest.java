@@ -73,6 +73,28 @@ class EscalatorTest {
   }
 
   @Test
+  void anArmedEscalationFollowsReloadedRulesAtItsNextStep() {
+    f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
+    IncidentId id = f.fire("HostDown", "critical");
+    assertThat(f.pages(id)).containsExactly("eu@1"); // level 2 due at 06:05, as stored
+
+    // a reload: level 2 of the default policy now pages ph, after 20m
+    f.live.set(EscalationFixture.parseTeams(dir, EscalationFixture.goodTeams()
+        .replace("- { notify: next,   ackTimeout: 10m }", "- { notify: \"team:ph\", ackTimeout: 20m }")));
+    f.scheduler.advance(Duration.ofMinutes(5));
+    assertThat(f.pages(id)).containsExactly("eu@1", "ph@2");
+    assertThat(f.scheduler.pending()).containsExactly(Instant.parse("2026-11-30T06:25:00Z"));
+
+    // another: the default policy is gone, so the next timer stops the escalation instead of paging
+    f.live.set(EscalationFixture.parseTeams(dir, EscalationFixture.goodTeams().replace("    default:\n", "    other:\n")
+        .replace("critical: default, error: default", "critical: other, error: other")));
+    f.scheduler.advance(Duration.ofMinutes(20));
+    assertThat(f.pages(id)).containsExactly("eu@1", "ph@2");
+    assertThat(f.escalationLines(id)).last().isEqualTo(
+        "2026-11-30T06:25:00Z escalation-stopped: policy default is no longer in teams.yaml; escalation stopped");
+  }
+
+  @Test
   void anEscalationDecisionLostInACrashIsMadeByTheNextSweepOnce() {
     f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
     // committed, then the process died before escalating: nobody was paged

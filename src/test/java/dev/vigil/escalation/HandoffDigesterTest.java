@@ -64,4 +64,26 @@ class HandoffDigesterTest {
     assertThat(digests()).hasSize(2);
     digester.stop();
   }
+
+  @Test
+  void aRestartAfterAReloadArmsTheNextWindowStartOfTheNewTeams() {
+    f = new EscalationFixture(dir, Instant.parse("2026-11-30T06:00:00Z"), EscalationFixture.goodTeams());
+    var live = new java.util.concurrent.atomic.AtomicReference<>(f.teams);
+    HandoffDigester digester = new HandoffDigester(live::get, f.incidents, f.escalations, f.outbox, f.scheduler, f.clock, () -> {});
+    digester.start();
+    assertThat(f.scheduler.pending()).containsExactly(Instant.parse("2026-11-30T09:00:00Z")); // india
+
+    live.set(EscalationFixture.parseTeams(dir, EscalationFixture.goodTeams()
+        .replace("coverage: [{ from: \"09:00\", to: \"17:00\" }]", "coverage: [{ from: \"07:00\", to: \"17:00\" }]")));
+    digester.restart(true);
+    assertThat(f.scheduler.pending()).containsExactly(Instant.parse("2026-11-30T07:00:00Z"));
+    f.scheduler.advanceTo(Instant.parse("2026-11-30T07:00:00Z"));
+    assertThat(digests()).extracting(d -> d.intent().key())
+        .containsExactly("digest:india:" + Instant.parse("2026-11-30T07:00:00Z").toEpochMilli());
+
+    digester.restart(false); // handoff.digest: false
+    assertThat(f.scheduler.pending()).isEmpty();
+    f.scheduler.advanceTo(Instant.parse("2026-11-30T14:00:00Z"));
+    assertThat(digests()).hasSize(1);
+  }
 }

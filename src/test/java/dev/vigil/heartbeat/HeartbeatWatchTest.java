@@ -119,6 +119,34 @@ class HeartbeatWatchTest {
     assertThat(open("heartbeat:watchdog")).isEmpty();
   }
 
+  static final Heartbeat DEADMAN = new Heartbeat("deadman", List.of(Matcher.parse("alertname = \"DeadMansSwitch\"")),
+      Duration.ofMinutes(3), Severity.ERROR, "No DeadMansSwitch for 3m");
+
+  @Test
+  void aHeartbeatAddedByAReloadIsWatchedAndARemovedOneIsNot() {
+    scheduler.advance(Duration.ofMinutes(5));
+    await(watch.observe(List.of(watchdog(AlertStatus.FIRING)))); // watchdog due again at 06:15
+    await(watch.watch(List.of(DEADMAN))); // 06:05: classification.yaml now lists deadman instead of watchdog
+    scheduler.advance(Duration.ofMinutes(3).minusMillis(1));
+    assertThat(open("heartbeat:deadman")).isEmpty();
+    scheduler.advance(Duration.ofMillis(1)); // 06:08: deadman had its 3m of grace from the reload
+    assertThat(open("heartbeat:deadman")).singleElement().satisfies(i -> assertThat(i.severity()).isEqualTo(Severity.ERROR));
+
+    scheduler.advance(Duration.ofHours(1));
+    assertThat(open("heartbeat:watchdog")).isEmpty(); // no longer watched: its alarm was cancelled
+    await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
+    scheduler.advance(Duration.ofHours(1));
+    assertThat(open("heartbeat:watchdog")).isEmpty(); // and a Watchdog arriving does not arm it again
+  }
+
+  @Test
+  void aReloadThatKeepsAHeartbeatKeepsItsAlarm() {
+    scheduler.advance(Duration.ofMinutes(9));
+    await(watch.watch(List.of(WATCHDOG, DEADMAN))); // watchdog unchanged: no fresh grace
+    scheduler.advance(Duration.ofMinutes(1)); // 06:10, ten minutes after the start
+    assertThat(open("heartbeat:watchdog")).hasSize(1);
+  }
+
   @Test
   void replicasShareTheLastSeenTimeAndOnlyOneOfThemOpensTheIncident() {
     HeartbeatWatch other = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock,

@@ -14,7 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged daemon reloads its runbooks on SIGHUP, as `kill -HUP` from an operator would. */
+/** The packaged daemon reloads its runbooks, teams and classification on SIGHUP, as `kill -HUP` from an operator would. */
 class RunbookReloadIT {
   @TempDir
   Path dir;
@@ -34,16 +34,21 @@ class RunbookReloadIT {
       HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(vigil.url("/api/v1/runbooks"))).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(list.body()).contains("\"name\":\"disk\"", "\"valid\":true");
+      Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml")); // absent at start: nobody was on call
 
       // a SIGHUP that arrives while the daemon is still finishing its start is ignored, so send until one lands
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).failFast("vigil exited", () -> !vigil.alive())
           .until(() -> {
-            if (vigil.output().contains("runbooks reloaded (SIGHUP): 1 serving, 0 problems")) {
+            if (vigil.output().contains("runbooks reloaded (SIGHUP): 1 serving, 0 problems")
+                && vigil.output().contains("routing: reloaded (SIGHUP): 4 teams (was 0), 2 escalation policies (was 0)")) {
               return true;
             }
             vigil.hangUp();
             return false;
           });
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(vigil.url("/readyz"))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.body()).contains("\"oncall\":\"4 team(s)\"");
       assertThat(vigil.terminate()).isZero(); // SIGHUP did not stop it; SIGTERM still drains cleanly
     }
   }
