@@ -115,18 +115,16 @@ public final class Escalator {
     });
   }
 
-  /** How far back {@link #decideLost} looks: older incidents without an escalation are left alone. */
-  static final java.time.Duration DECISION_LOOKBACK = java.time.Duration.ofMinutes(15);
 
   /**
-   * Starts escalating the triggered incidents opened in the {@link #DECISION_LOOKBACK} before
+   * Starts escalating the triggered incidents opened in the {@link dev.vigil.ha.Replica#DECISION_LOOKBACK} before
    * {@code before} that have neither an escalation nor a note why not: the process that opened them
    * died (or the store failed) between the incident's commit and its escalation's. Run at start, and
    * then every lease period by the leader with {@code before} a lease back, so an incident being
    * decided right now is not decided twice (a second start would be a no-op anyway).
    */
   public Future<Integer> decideLost(Instant before) {
-    return store.undecided(before.minus(DECISION_LOOKBACK), before).compose(ids -> {
+    return store.undecided(before.minus(dev.vigil.ha.Replica.DECISION_LOOKBACK), before).compose(ids -> {
       if (ids.isEmpty()) {
         return Future.succeededFuture(0);
       }

@@ -29,6 +29,13 @@ public record Replica(String id, Duration leaseTtl, boolean shared) {
     return new Replica("local", Duration.ofSeconds(30), false);
   }
 
+  /**
+   * How far back a sweep looks for incidents whose escalation or runbook decision was lost (the
+   * process that opened them died between the incident's commit and the decision's). Older incidents
+   * are left alone: a runbook or policy added since should not start for them.
+   */
+  public static final Duration DECISION_LOOKBACK = Duration.ofMinutes(15);
+
   /** When a lease taken or renewed at {@code now} runs out. */
   public Instant expiry(Instant now) {
     return now.plus(leaseTtl);

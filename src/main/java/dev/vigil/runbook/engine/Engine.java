@@ -128,13 +128,6 @@ public final class Engine extends VerticleBase {
         .description("Runbook runs not finished (running, waiting or queued)").register(meters);
   }
 
-  /**
-   * How far back, at start, to look for incidents whose runbook decision was lost: the engine learns
-   * of an opened incident just after its commit, so a crash in between would otherwise leave it
-   * without its runbook. Older incidents are left alone (a runbook added since should not start for
-   * them).
-   */
-  static final Duration DECISION_LOOKBACK = Duration.ofMinutes(15);
 
   /** Loads the guard's trips, resumes every unfinished run, and decides incidents a crash left undecided. */
   @Override
@@ -161,13 +154,13 @@ public final class Engine extends VerticleBase {
   }
 
   /**
-   * Decides the incidents opened in the last {@link #DECISION_LOOKBACK} before {@code before} that
+   * Decides the incidents opened in the last {@link dev.vigil.ha.Replica#DECISION_LOOKBACK} before {@code before} that
    * have no run and no offer (their decision was lost in a crash). With replicas, the leader calls
    * this periodically with {@code before} a lease period back, so an incident another replica has
    * just opened and is deciding now is not decided twice.
    */
   public Future<Integer> decideLost(Instant before) {
-    return store.undecided(before.minus(DECISION_LOOKBACK), before).compose(undecided -> {
+    return store.undecided(before.minus(dev.vigil.ha.Replica.DECISION_LOOKBACK), before).compose(undecided -> {
       Promise<Integer> done = Promise.promise();
       onContext(() -> {
         // an incident decided right now (just opened, or by the previous sweep) is not undecided: its run is being stored
