@@ -291,7 +291,9 @@ public final class Daemon {
     if (config.slack().signingSecret().isEmpty()) {
       log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
     }
-    EngineRuns runs = new EngineRuns(engine, runbooks);
+    // an approval step that names no approvers is decided by the team on call now (its slack.userGroup)
+    EngineRuns runs = new EngineRuns(engine, runbooks, () -> resolver.activeTeams(clock.instant(), overrides.snapshot()).stream()
+        .map(id -> routing.schedule().team(id)).flatMap(java.util.Optional::stream).toList());
     return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack()),
         metrics, clock);
   }

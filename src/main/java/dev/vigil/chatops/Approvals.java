@@ -15,15 +15,20 @@ public interface Approvals {
   Future<RunSummary> decide(String run, boolean approve, String by);
 
   /**
-   * Who the step the run waits for names as its approvers (Slack user or group ids); empty when it
-   * names nobody in particular, or when the run waits for nothing (then {@link #decide} says so).
+   * Who may decide the step the run waits for (Slack user or group ids): the approvers it names, or
+   * if it names none, the user group of the team on call now; empty when neither says anyone in
+   * particular, or when the run waits for nothing (then {@link #decide} says so).
    */
   default Future<Optional<StepApprovers>> approvers(String run) {
     return Future.succeededFuture(Optional.empty());
   }
 
-  /** The approvers of one approval step. */
-  record StepApprovers(String step, List<String> ids) {}
+  /** The approvers of one approval step; {@code source} says where the list comes from, for a refusal. */
+  record StepApprovers(String step, List<String> ids, String source) {
+    public StepApprovers(String step, List<String> ids) {
+      this(step, ids, "its approvers");
+    }
+  }
 
   Approvals NONE = (run, approve, by) -> Future.failedFuture(new Refusal(
       "approvals cannot be decided from Slack: this Vigil has no runbook engine"));

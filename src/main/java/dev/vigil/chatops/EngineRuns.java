@@ -9,6 +9,8 @@ import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
+import dev.vigil.oncall.Team;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,16 +22,26 @@ import java.util.Optional;
 public final class EngineRuns implements RunStarter, Approvals {
   private final Engine engine;
   private final RunbookRegistry runbooks;
+  private final java.util.function.Supplier<List<Team>> onCallNow;
 
   public EngineRuns(Engine engine, RunbookRegistry runbooks) {
+    this(engine, runbooks, List::of);
+  }
+
+  /** @param onCallNow the teams on call now (overrides included), for approval steps that name no approvers */
+  public EngineRuns(Engine engine, RunbookRegistry runbooks, java.util.function.Supplier<List<Team>> onCallNow) {
     this.engine = engine;
     this.runbooks = runbooks;
+    this.onCallNow = onCallNow;
   }
 
   /**
    * The approvers of the approval step the run waits for, read from the runbook as it serves now
    * (the engine keeps the version a run started with to itself; an approval step's approvers rarely
-   * change, and a step that no longer exists or is no longer an approval names nobody).
+   * change, and a step that no longer exists or is no longer an approval names nobody). A step that
+   * names none is decided by the team on call now: the Slack user group of each team on call that
+   * has one ({@code slack.userGroup} in teams.yaml); with none configured, by whoever
+   * {@code chatops.allow.approve} admits.
    */
   @Override
   public Future<Optional<StepApprovers>> approvers(String run) {
@@ -41,7 +53,16 @@ public final class EngineRuns implements RunStarter, Approvals {
         .filter(s -> s.kind().equals("approval") && s.status() == StepStatus.WAITING).findFirst()
         .flatMap(waiting -> runbooks.byName(r.runbook()).flatMap(rb -> rb.step(waiting.id()))
             .filter(step -> step.spec() instanceof StepSpec.Approval)
-            .map(step -> new StepApprovers(step.id(), ((StepSpec.Approval) step.spec()).approvers())))));
+            .map(step -> withTeam(new StepApprovers(step.id(), ((StepSpec.Approval) step.spec()).approvers()))))));
+  }
+
+  private StepApprovers withTeam(StepApprovers named) {
+    if (!named.ids().isEmpty()) {
+      return named;
+    }
+    List<Team> teams = onCallNow.get().stream().filter(t -> !t.channels().slackUserGroup().isEmpty()).toList();
+    return teams.isEmpty() ? named : new StepApprovers(named.step(), teams.stream().map(t -> t.channels().slackUserGroup()).toList(),
+        "the team on call now: " + String.join(", ", teams.stream().map(t -> t.id().toString()).toList()));
   }
 
   @Override

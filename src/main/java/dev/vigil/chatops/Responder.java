@@ -124,10 +124,13 @@ public final class Responder {
     return Future.failedFuture(new IllegalStateException("no handler for " + c));
   }
 
-  /** An approval step that names its approvers admits only them (after {@code chatops.allow.approve}). */
+  /**
+   * An approval step admits only its approvers, or if it names none the team on call now (its Slack
+   * user group), after {@code chatops.allow.approve}.
+   */
   private Future<Void> stepApprovers(String run, Actor actor) {
     return d.approvals().approvers(run).compose(found -> found.filter(a -> !a.ids().isEmpty())
-        .map(a -> d.gate().among(a.ids(), actor, "approve", "step " + a.step() + " of " + run + " (its approvers)"))
+        .map(a -> d.gate().among(a.ids(), actor, "approve", "step " + a.step() + " of " + run + " (" + a.source() + ")"))
         .orElseGet(Future::succeededFuture));
   }
 

@@ -45,6 +45,7 @@ public final class TeamsReader {
 
   private static final Pattern TIME = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
   private static final Pattern TEAM_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+  private static final Pattern USER_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
   private static final Map<String, DayOfWeek> DAYS = new LinkedHashMap<>();
 
   static {
@@ -103,10 +104,16 @@ public final class TeamsReader {
     for (YamlNode w : f.items("coverage")) {
       window(w).ifPresent(coverage::add);
     }
-    String slack = f.fields("slack", "channel").map(s -> s.string("channel", "")).orElse("");
+    Optional<Fields> slackFields = f.fields("slack", "channel", "userGroup");
+    String slack = slackFields.map(s -> s.string("channel", "")).orElse("");
+    String group = slackFields.map(s -> s.string("userGroup", "")).orElse("");
+    if (!group.isEmpty() && !USER_GROUP.matcher(group).matches()) {
+      slackFields.flatMap(s -> s.get("userGroup")).orElseThrow()
+          .error("\"" + group + "\" is not a Slack user group id (they look like S0123ABCD; find it in the group's profile)");
+    }
     String pd = f.fields("pagerduty", "routingKey").map(p -> p.string("routingKey", "")).orElse("");
     return id.map(i -> new Team(new TeamId(i), f.string("name", i), f.string("region", ""), timezone, coverage,
-        new Channels(slack, new Secret(pd))));
+        new Channels(slack, new Secret(pd), group)));
   }
 
   private static Optional<Window> window(YamlNode node) {

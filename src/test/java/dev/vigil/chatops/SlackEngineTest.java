@@ -156,6 +156,24 @@ class SlackEngineTest {
   }
 
   @Test
+  void anApprovalStepThatNamesNoApproversIsDecidedByTheTeamOnCallNow() throws Exception {
+    // eu is on call at 06:00 UTC; its Slack user group decides approvals that name nobody
+    java.nio.file.Path teams = dir.resolve("config/teams.yaml");
+    java.nio.file.Files.writeString(teams, java.nio.file.Files.readString(teams)
+        .replace("slack: { channel: \"#ops-eu\" }", "slack: { channel: \"#ops-eu\", userGroup: S0EU }"));
+    assertThat(f.d.post("/-/reload", "").statusCode()).isEqualTo(200);
+    slack.groups.put("S0EU", Set.of("USRE"));
+    RunId run = waitingRun();
+    s.command("UAPPROVER", "approve " + run, slack.url("/response/no"), null); // chatops.allow.approve admits them, eu does not
+    assertThat(firstResponse("no").getString("text")).isEqualTo("<@UAPPROVER> may not approve from Slack: step ask of " + run
+        + " (the team on call now: eu) lets only the listed users and members of <!subteam^S0EU> do it. Ask a lead to add you.");
+    assertThat(f.step(run, "ask").status()).isEqualTo(StepStatus.WAITING);
+    s.command("USRE", "approve " + run, slack.url("/response/yes"), null);
+    f.awaitStatus(run, RunStatus.SUCCEEDED);
+    assertThat(f.step(run, "ask").output()).containsEntry("by", "slack:USRE");
+  }
+
+  @Test
   void runStartsARunbookByHandAsTheSlackUser() {
     RunId first = waitingRun();
     String incident = f.run(first).incident().toString();

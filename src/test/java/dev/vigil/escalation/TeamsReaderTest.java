@@ -46,6 +46,9 @@ class TeamsReaderTest {
                 + " \"default\"?); policies are default, or none to record without paging",
             "config/bad/teams-unknown-severity.yaml:9:33: escalation.pageDuringRunbook[1]: \"urgent\" is not one of critical, error,"
                 + " warning, info")),
+        Arguments.of("bad/teams-bad-user-group.yaml", List.of(
+            "config/bad/teams-bad-user-group.yaml:4:45: teams[0].slack.userGroup: \"@eu-oncall\" is not a Slack user group id (they look"
+                + " like S0123ABCD; find it in the group's profile)")),
         Arguments.of("bad/teams-bad-shape.yaml", List.of(
             "config/bad/teams-bad-shape.yaml:3:58: teams[0].coverage[0].days[1]: \"tues\" is not one of mon, tue, wed, thu, fri, sat, sun"
                 + " (did you mean \"tue\"?)",
