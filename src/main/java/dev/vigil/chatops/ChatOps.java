@@ -32,7 +32,7 @@ public final class ChatOps {
    */
   public static SlackApi wire(Vertx vertx, VigilConfig config, Parts parts, MeterRegistry metrics, Clock clock) {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil").setConnectTimeout(2_000));
-    ResponseUrls responseUrls = new ResponseUrls(client, clock);
+    ResponseUrls responseUrls = new ResponseUrls(client, clock, config.slack().apiUrl());
     Gatekeeper gate = new Gatekeeper(config.chatopsAllow(),
         new SlackUserGroups(client, config.slack().apiUrl(), config.slack().botToken(), clock));
     Responder responder = new Responder(new Responder.Deps(parts.incidents(), parts.escalator(), parts.resolver(), parts.overrides(),

@@ -13,7 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Posts delayed answers to a request's {@code response_url}, keeping Slack's rules: at most five
  * uses within thirty minutes of the request. A use beyond them fails (and is logged by the caller)
- * rather than being sent to be refused. Thread-safe; never blocks.
+ * rather than being sent to be refused. Only Slack's own hosts are posted to ({@code
+ * https://hooks.slack.com/}, {@code https://hooks.slack-gov.com/}, or the origin of
+ * {@code slack.apiUrl} when it points elsewhere, as in tests): a response_url is signed with the
+ * request, but if the signing secret ever leaked, Vigil still would not be made to post incident
+ * details to any other host. Thread-safe; never blocks.
  */
 public final class ResponseUrls {
   static final int MAX_USES = 5;
@@ -26,9 +30,18 @@ public final class ResponseUrls {
   private final Clock clock;
   private final Map<String, Uses> uses = new ConcurrentHashMap<>();
 
-  public ResponseUrls(WebClient client, Clock clock) {
+  private final java.util.List<String> origins;
+
+  /** @param apiUrl {@code slack.apiUrl}: its origin is accepted besides Slack's hooks hosts */
+  public ResponseUrls(WebClient client, Clock clock, String apiUrl) {
     this.client = client;
     this.clock = clock;
+    java.util.List<String> o = new java.util.ArrayList<>(java.util.List.of("https://hooks.slack.com/", "https://hooks.slack-gov.com/"));
+    java.net.URI api = java.net.URI.create(apiUrl);
+    if (api.getScheme() != null && api.getRawAuthority() != null) {
+      o.add(api.getScheme() + "://" + api.getRawAuthority() + "/");
+    }
+    this.origins = java.util.List.copyOf(o);
   }
 
   /** Starts the thirty minutes of a response_url: call when the request that carries it arrives. */
@@ -42,6 +55,9 @@ public final class ResponseUrls {
   public Future<Void> post(String url, JsonObject message) {
     if (url == null || !(url.startsWith("https://") || url.startsWith("http://"))) {
       return Future.failedFuture(new IllegalArgumentException("no usable response_url"));
+    }
+    if (origins.stream().noneMatch(url::startsWith)) {
+      return Future.failedFuture(new NotSlack("response_url " + url + " is not on Slack (" + String.join(", ", origins) + "): not posted"));
     }
     Instant now = clock.instant();
     Uses after = uses.compute(url, (k, u) -> {
@@ -57,6 +73,13 @@ public final class ResponseUrls {
     return client.postAbs(url).timeout(TIMEOUT_MS).sendJsonObject(message).compose(resp -> resp.statusCode() / 100 == 2
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("response_url answered HTTP " + resp.statusCode())));
+  }
+
+  /** A response_url Vigil will not post to: it is not on Slack. */
+  public static final class NotSlack extends RuntimeException {
+    NotSlack(String message) {
+      super(message, null, false, false);
+    }
   }
 
   /** A {@link MessageUpdater} that replaces the clicked message through the interaction's response_url. */

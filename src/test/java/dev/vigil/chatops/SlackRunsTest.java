@@ -93,7 +93,7 @@ class SlackRunsTest {
     Gatekeeper gate = new Gatekeeper(Map.of("run", List.of("URUNNER"), "approve", List.of("S0APPROVERS"), "resolve", List.of("S0ONCALL")),
         groups);
     Responder responder = new Responder(new Responder.Deps(new OneIncident(), null, null, null, runs, approvals, gate, clock));
-    ResponseUrls urls = new ResponseUrls(WebClient.create(vertx), clock);
+    ResponseUrls urls = new ResponseUrls(WebClient.create(vertx), clock, slack.apiUrl());
     SlackApi api = new SlackApi(vertx, new RequestVerifier(new Secret(SECRET), clock), responder, urls, urls.updater(),
         new OneIncident(), new SimpleMeterRegistry(), clock, 200);
     Router router = Router.router(vertx);
@@ -211,7 +211,7 @@ class SlackRunsTest {
 
   @Test
   void aResponseUrlTakesFiveUsesWithinThirtyMinutes() {
-    ResponseUrls urls = new ResponseUrls(WebClient.create(vertx), clock);
+    ResponseUrls urls = new ResponseUrls(WebClient.create(vertx), clock, slack.apiUrl());
     String url = slack.url("/response/five");
     urls.received(url);
     for (int i = 0; i < 5; i++) {
@@ -227,6 +227,20 @@ class SlackRunsTest {
     assertThatThrownBy(() -> urls.post(other, new JsonObject().put("text", "late")).toCompletionStage().toCompletableFuture().join())
         .hasMessageContaining("response_url is older than 30 minutes");
     assertThat(slack.responses("old")).isEmpty();
+  }
+
+  @Test
+  void aResponseUrlThatIsNotOnSlackIsNotPostedTo() {
+    ResponseUrls urls = new ResponseUrls(WebClient.create(vertx), clock, "https://slack.com/api/");
+    String fake = slack.url("/response/elsewhere"); // a live server, but not Slack's host
+    urls.received(fake);
+    assertThatThrownBy(() -> urls.post(fake, new JsonObject().put("text", "INC-1 details")).toCompletionStage().toCompletableFuture().join())
+        .hasMessageContaining("response_url " + fake + " is not on Slack (https://hooks.slack.com/, https://hooks.slack-gov.com/,"
+            + " https://slack.com/): not posted");
+    assertThat(slack.responses("elsewhere")).isEmpty();
+    // a look-alike host does not pass either
+    assertThatThrownBy(() -> urls.post("https://hooks.slack.com.evil.example/x", new JsonObject()).toCompletionStage().toCompletableFuture()
+        .join()).hasMessageContaining("is not on Slack");
   }
 
   /** One incident in memory: enough for the commands and buttons these tests use. */

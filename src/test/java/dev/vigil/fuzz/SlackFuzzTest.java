@@ -40,7 +40,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class SlackFuzzTest {
   static final String SECRET = "fuzz-signing-secret";
-  /** Answers for delayed replies go here: loopback, nothing listening, so they fail at once and stay on this machine. */
+  /** Answers for delayed replies go here: not a Slack host, so Vigil refuses to post them and they never leave this machine. */
   static final String RESPONSE_URL = "http://127.0.0.1:9/response";
   static final AtomicLong nonce = new AtomicLong();
   static FuzzDaemon d;
