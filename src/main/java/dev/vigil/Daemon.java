@@ -194,7 +194,9 @@ public final class Daemon {
             escalator.onChanges(changes);
             updates.onChanges(changes);
             incidentTelemetry.onChanges(changes);
-          });
+          },
+          // a run created or finished: the incident's Slack message shows the run's status
+          id -> updates.refresh(id, "runbook"));
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
       escalator = new Escalator(escalations, incidents, routing::teams, overrides::snapshot, gate, scheduler, clock, pages -> {

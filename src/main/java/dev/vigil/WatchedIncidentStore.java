@@ -21,18 +21,23 @@ import java.util.function.Consumer;
 /**
  * An {@link IncidentStore} that tells later stages what happened after each commit: the alerts of
  * every ingested batch (repeats included, which the change list leaves out: heartbeats need them)
- * and acknowledgements and resolutions made through the API (which do not pass the ingest hook).
+ * and acknowledgements and resolutions made through the API (which do not pass the ingest hook), and
+ * the runbook engine's run lines (a run created or finished), after which the incident's Slack
+ * message shows the run's new status.
  * Listeners run after the commit and must not block.
  */
 final class WatchedIncidentStore implements IncidentStore {
   private final IncidentStore store;
   private final Consumer<List<Alert>> onAlerts;
   private final Consumer<List<IncidentChange>> onChanges;
+  private final Consumer<IncidentId> onRunbookLine;
 
-  WatchedIncidentStore(IncidentStore store, Consumer<List<Alert>> onAlerts, Consumer<List<IncidentChange>> onChanges) {
+  WatchedIncidentStore(IncidentStore store, Consumer<List<Alert>> onAlerts, Consumer<List<IncidentChange>> onChanges,
+      Consumer<IncidentId> onRunbookLine) {
     this.store = store;
     this.onAlerts = onAlerts;
     this.onChanges = onChanges;
+    this.onRunbookLine = onRunbookLine;
   }
 
   @Override
@@ -78,6 +83,10 @@ final class WatchedIncidentStore implements IncidentStore {
 
   @Override
   public Future<TimelineEvent> append(IncidentId id, TimelineEvent event) {
-    return store.append(id, event);
+    return store.append(id, event).onSuccess(e -> {
+      if (e.kind().equals("runbook")) {
+        onRunbookLine.accept(id);
+      }
+    });
   }
 }

@@ -256,7 +256,8 @@ public final class Dispatcher {
 
     Future<Void> commit() {
       Instant now = clock.instant();
-      if (!delivered.isEmpty()) {
+      // a refresh only re-renders Slack messages with what the timeline already says: not worth a line of its own
+      if (!delivered.isEmpty() && !(intent.kind() == NotificationIntent.Kind.UPDATE && status().equals("refresh"))) {
         events.add(0, event("notified", deliveredText()));
       }
       refused.forEach((t, d) -> events.add(event("notify-failed", d.getMessage() + "; not retried")));

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * through: PagerDuty gets {@code acknowledge}/{@code resolve} with the same {@code dedup_key}, Slack
  * messages are updated in place. An incident that was never paged writes nothing. The intent key
  * {@code update:<incident>:<status>} makes a repeated change harmless.
+ *
+ * <p>Alerts joining or resolving in an open incident, and its runbook runs starting and ending,
+ * {@link #refresh} its Slack messages (not PagerDuty, which has nothing to show for them), so the
+ * message in the channel says how many alerts fire and what the runbook did. Each refresh is an
+ * intent of its own ({@code refresh:<incident>:<why>:<ms>}); a burst of them coalesces into a few
+ * paced {@code chat.update} calls, each rendering the incident as it is when it is sent.
  *
  * <p>Subscribe it to the incident changes of every commit (ingest and API); it never blocks.
  */
@@ -40,6 +47,9 @@ public final class IncidentUpdates {
         case RESOLVED -> "resolved";
         default -> null;
       };
+      if (c.kind() == IncidentChange.Kind.ALERTS_ADDED || c.kind() == IncidentChange.Kind.ALERTS_RESOLVED) {
+        chain = chain.compose(v -> refresh(c.id(), "alerts"));
+      }
       if (status != null) {
         chain = chain.compose(v -> changed(c.id(), status).recover(e -> {
           log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
@@ -49,6 +59,33 @@ public final class IncidentUpdates {
       }
     }
     return chain;
+  }
+
+  /**
+   * Re-renders the incident's Slack messages, if it was posted to Slack (never fails: a refresh that
+   * cannot be queued is logged, and the next change or acknowledgement renders the message anew).
+   */
+  public Future<Void> refresh(IncidentId id, String why) {
+    return outbox.forIncident(id).compose(entries -> {
+      Optional<OutboxEntry> page = entries.stream().filter(e -> e.intent().kind() == NotificationIntent.Kind.PAGE
+          && (e.intent().channels().contains("slack") || e.done().contains(Dispatcher.FALLBACK))).findFirst();
+      if (page.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      NotificationIntent intent = new NotificationIntent("refresh:" + id + ":" + why + ":" + clock.millis(), NotificationIntent.Kind.UPDATE,
+          id, page.get().intent().team(), 0, List.of("slack"),
+          new JsonObject().put("incident", id.toString()).put("status", "refresh").encode());
+      return outbox.enqueue(intent, clock.instant()).<Void>map(stored -> {
+        if (stored) {
+          onIntents.run();
+        }
+        return null;
+      });
+    }).recover(e -> {
+      log.atError().addKeyValue("incident", id.toString()).setCause(e)
+          .log("notify: queueing a refresh of " + id + "'s Slack messages (" + why + ") failed: " + e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> changed(IncidentId id, String status) {

@@ -193,6 +193,35 @@ class NotificationDeliveryTest {
   }
 
   @Test
+  void theSlackMessageFollowsTheIncidentAsAlertsJoinAndItsRunbookRuns() throws Exception {
+    try (FakeSlack slack = new FakeSlack(TOKEN)) {
+      // a runbook that ends (after the page is posted, normally) and leaves the incident open
+      java.nio.file.Files.createDirectories(dir.resolve("runbooks"));
+      java.nio.file.Files.writeString(dir.resolve("runbooks/look.yaml"), """
+          name: look
+          match: ['alertname = "Growing"']
+          steps:
+            - {id: pause, wait: 3s}
+            - {id: note, needs: [pause], incident: {action: note, text: "looked"}}
+          onSuccess: none
+          """);
+      try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), retry("50ms", "300ms", 10))) {
+        String id = fire(d, "Growing");
+        await().atMost(WAIT).until(() -> slack.messages("#ops-eu").size() == 1);
+        FakeSlack.Message message = slack.messages("#ops-eu").get(0);
+        await().atMost(WAIT).until(() -> FakeSlack.blockText(message).contains("*Runbook:* look: succeeded"));
+
+        // a second host joins the incident: the message says so without anyone clicking
+        var second = d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("Growing").replace("host-1", "host-2"));
+        assertThat(second.statusCode()).isEqualTo(202);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(FakeSlack.blockText(message)).contains("*Alerts:* 2 firing of 2"));
+        assertThat(slack.messages("#ops-eu")).as("updated in place, never posted again").hasSize(1);
+        assertThat(timeline(d, id)).as("refreshes leave no timeline lines of their own").noneMatch(l -> l.contains("refresh"));
+      }
+    }
+  }
+
+  @Test
   void retryAfterIsHonoured() throws Exception {
     try (FakeSlack slack = new FakeSlack(TOKEN)) {
       try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), retry("50ms", "300ms", 10))) {
