@@ -56,6 +56,21 @@ public enum Dialect {
   }
 
   /**
+   * Makes the caller's transactions that pass the same {@code name} run one after the other, from
+   * here to their commit or rollback. PostgreSQL: a transaction-scoped advisory lock on a hash of the
+   * name (released by the end of the transaction whatever happens to the connection, so it is safe
+   * with a pool; two names with the same hash merely wait for each other). SQLite: nothing to do,
+   * its write transactions already run one at a time ({@code BEGIN IMMEDIATE}).
+   */
+  public Future<Void> serialize(SqlConnection conn, String name) {
+    if (this == SQLITE) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked")
+        .execute(Tuple.of(name)).mapEmpty();
+  }
+
+  /**
    * A {@code SELECT} of rows passed as one JSON parameter: a JSON array of arrays, one per row, whose
    * elements are typed by {@code types} ({@code text} or {@code bigint}). Bulk statements send one
    * parameter instead of one per value, which is several times faster through the JDBC client.

@@ -218,6 +218,37 @@ public final class SqlRunStore implements RunStore {
   }
 
   @Override
+  public boolean shared() {
+    return replica.shared();
+  }
+
+  @Override
+  public Future<Boolean> admit(RunId run, String key, int limit, Instant startedAt, Instant deadline) {
+    // the count and the update in one transaction, behind a lock on the key: an admission of the
+    // same key by another replica waits here and then counts this one (READ COMMITTED: each
+    // statement sees what committed before it began)
+    return db.inTransaction(conn -> d.serialize(conn, "vigil/concurrency/" + key)
+        .compose(v -> conn.preparedQuery(d.sql("SELECT COUNT(*) FROM runs WHERE concurrency_key = ? AND status IN ('running', 'waiting')"))
+            .execute(Tuple.of(key)))
+        .compose(rs -> {
+          if (Rows.longValue(rs.iterator().next().getValue(0), 0) >= limit) {
+            return Future.succeededFuture(false);
+          }
+          List<Object> values = new ArrayList<>(java.util.Arrays.asList(RunStatus.RUNNING.wire(), Rows.millis(startedAt),
+              Rows.millis(deadline), run.number()));
+          if (replica.shared()) {
+            values.add(replica.id());
+          }
+          return conn.preparedQuery(d.sql("UPDATE runs SET status = ?, started_at = ?, deadline = ? WHERE id = ?"
+                  + (replica.shared() ? " AND lease_owner = ?" : ""))).execute(Tuple.from(values))
+              .compose(updated -> updated.rowCount() == 1 ? Future.succeededFuture(true)
+                  : Future.failedFuture(new RunStore.LeaseLost(run.toString(), replica.id())));
+        }))
+        .recover(e -> Future.failedFuture(e instanceof RunStore.LeaseLost ? e
+            : new StoreException("store: admitting run " + run + " (concurrency key " + key + ") failed: " + e.getMessage(), e)));
+  }
+
+  @Override
   public Future<List<RunRecord>> unfinished() {
     return db.reader().query("SELECT " + RUN_COLUMNS + ", source FROM runs WHERE status IN " + UNFINISHED + " ORDER BY id").execute()
         .compose(runs -> db.reader().query("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE status IN " + UNFINISHED

@@ -172,6 +172,71 @@ class LeasesPostgresTest {
     assertThat(await(a.renew())).as("released at b's stop").isTrue();
   }
 
+  @Test
+  void aConcurrencyLimitHoldsAcrossReplicasAskingAtOnce() {
+    SqlRunStore a = new SqlRunStore(dbA, A);
+    SqlRunStore b = new SqlRunStore(dbB, B);
+    // many keys at once, so that admissions without the lock on the key would race for some of them
+    List<RunId> fromA = new ArrayList<>();
+    List<RunId> fromB = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      fromA.add(await(a.create(keyed(i, "restart/db-" + i))));
+      fromB.add(await(b.create(keyed(100 + i, "restart/db-" + i))));
+    }
+    List<Future<Boolean>> askedA = new ArrayList<>();
+    List<Future<Boolean>> askedB = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      askedA.add(a.admit(fromA.get(i), "restart/db-" + i, 1, T, T.plusSeconds(900)));
+      askedB.add(b.admit(fromB.get(i), "restart/db-" + i, 1, T, T.plusSeconds(900)));
+    }
+    List<RunId> waiting = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      boolean gotA = await(askedA.get(i));
+      boolean gotB = await(askedB.get(i));
+      assertThat(gotA ^ gotB).as("key restart/db-" + i + ": exactly one of the two replicas starts its run").isTrue();
+      RunId started = gotA ? fromA.get(i) : fromB.get(i);
+      RunId queued = gotA ? fromB.get(i) : fromA.get(i);
+      RunRecord stored = await(a.get(started)).orElseThrow();
+      assertThat(stored.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(stored.startedAt()).isEqualTo(T);
+      assertThat(stored.deadline()).isEqualTo(T.plusSeconds(900));
+      assertThat(await(a.get(queued)).orElseThrow().status()).as("refused: nothing written").isEqualTo(RunStatus.PENDING);
+      waiting.add(queued);
+    }
+
+    // key 0: the slot frees when the running run's end is stored, not before; a waiting run holds its slot
+    RunId running0 = fromA.get(0).equals(waiting.get(0)) ? fromB.get(0) : fromA.get(0);
+    SqlRunStore holder = running0.equals(fromA.get(0)) ? a : b;
+    SqlRunStore asker = holder == a ? b : a;
+    await(holder.saveRun(running0, RunStatus.WAITING, T, null, T.plusSeconds(900), null));
+    assertThat(await(asker.admit(waiting.get(0), "restart/db-0", 1, T.plusSeconds(1), T.plusSeconds(901)))).isFalse();
+    await(holder.saveRun(running0, RunStatus.SUCCEEDED, T, T.plusSeconds(60), T.plusSeconds(900), null));
+    assertThat(await(asker.admit(waiting.get(0), "restart/db-0", 1, T.plusSeconds(61), T.plusSeconds(961)))).isTrue();
+    assertThat(await(asker.get(waiting.get(0))).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+
+    // a replica cannot start a run another replica holds
+    RunId other = waiting.get(1);
+    SqlRunStore notHolder = fromA.contains(other) ? b : a;
+    assertThat(notHolder.admit(other, "restart/db-1", 5, T, T.plusSeconds(900)).toCompletionStage().toCompletableFuture())
+        .failsWithin(Duration.ofSeconds(30)).withThrowableOfType(java.util.concurrent.ExecutionException.class).havingCause()
+        .isInstanceOf(dev.vigil.runbook.engine.RunStore.LeaseLost.class);
+
+    // limit 2: two runs of a key at once, across the replicas, and not a third; another key is not counted
+    RunId first = await(a.create(keyed(200, "drain/web")));
+    RunId second = await(b.create(keyed(201, "drain/web")));
+    RunId third = await(a.create(keyed(202, "drain/web")));
+    RunId elsewhere = await(b.create(keyed(203, "drain/api")));
+    assertThat(await(a.admit(first, "drain/web", 2, T, T.plusSeconds(900)))).isTrue();
+    assertThat(await(b.admit(second, "drain/web", 2, T, T.plusSeconds(900)))).isTrue();
+    assertThat(await(a.admit(third, "drain/web", 2, T, T.plusSeconds(900)))).isFalse();
+    assertThat(await(b.admit(elsewhere, "drain/api", 1, T, T.plusSeconds(900)))).isTrue();
+  }
+
+  static RunRecord keyed(long incident, String key) {
+    return new RunRecord(null, new IncidentId(incident), "restart", "v1", "restart.yaml", "name: restart\n", Rollout.Mode.AUTO,
+        RunStatus.PENDING, key, Map.of(), T, null, null, null, null, "auto", List.of(StepRun.pending("restart", "http")));
+  }
+
   static Set<Long> ids(List<OutboxEntry> entries) {
     Set<Long> out = new HashSet<>();
     entries.forEach(e -> out.add(e.id()));

@@ -93,6 +93,9 @@ public final class Engine extends VerticleBase {
   private final Map<RunId, LiveRun> live = new HashMap<>();
   private final Map<String, Integer> activeByKey = new HashMap<>();
   private final Map<String, Deque<LiveRun>> queued = new HashMap<>();
+  // replicas sharing the store: keys with an admission under way, and those asked again meanwhile
+  private final java.util.Set<String> admitting = new java.util.HashSet<>();
+  private final java.util.Set<String> admitAgain = new java.util.HashSet<>();
   private final Map<String, Runbook> versions = new HashMap<>();
   private final java.util.Set<RunId> stalled = new java.util.HashSet<>();
   // incidents whose runbook decision is being made now (engine context): a lost-decision sweep leaves them alone
@@ -217,6 +220,10 @@ public final class Engine extends VerticleBase {
         }
         List<RunId> again = stalled.stream().filter(held::contains).toList();
         stalled.clear();
+        if (store.shared()) {
+          // a slot freed on another replica does not tell this one: queued runs ask again every period
+          List.copyOf(queued.keySet()).forEach(this::admitQueued);
+        }
         retry.complete(again);
       });
       return retry.future();
@@ -475,6 +482,12 @@ public final class Engine extends VerticleBase {
   /** Starts the run now if its concurrency key has room, else queues it (it stays pending). */
   private void admit(LiveRun r) {
     String key = r.record.concurrencyKey();
+    if (key != null && store.shared()) {
+      // runs of this key run on other replicas too: only the store sees every slot
+      queued.computeIfAbsent(key, k -> new ArrayDeque<>()).add(r);
+      admitQueued(key);
+      return;
+    }
     if (key != null) {
       int limit = r.runbook.concurrency().map(Runbook.Concurrency::limit).orElse(Integer.MAX_VALUE);
       int active = activeByKey.getOrDefault(key, 0);
@@ -496,6 +509,64 @@ public final class Engine extends VerticleBase {
     });
   }
 
+  /**
+   * Replicas sharing the store: asks the store to admit the runs queued here for {@code key}, oldest
+   * first, until it refuses one. One admission of a key is under way at a time (two at once could
+   * start the same run twice); a call meanwhile makes it ask once more when it ends, so a slot freed
+   * during it is not missed until the next lease period.
+   */
+  private void admitQueued(String key) {
+    if (!admitting.add(key)) {
+      admitAgain.add(key);
+      return;
+    }
+    Deque<LiveRun> q = queued.get(key);
+    LiveRun r = q == null ? null : q.peek();
+    if (r == null) {
+      admitting.remove(key);
+      admitAgain.remove(key);
+      queued.remove(key);
+      return;
+    }
+    int limit = r.runbook.concurrency().map(Runbook.Concurrency::limit).orElse(Integer.MAX_VALUE);
+    Instant now = clock.instant();
+    Instant deadline = now.plus(r.runbook.timeout());
+    store.admit(r.id, key, limit, now, deadline).onComplete(ar -> onContext(() -> {
+      admitting.remove(key);
+      boolean again = admitAgain.remove(key);
+      if (live.get(r.id) != r) {
+        // given up meanwhile (release took it off the queue): the next one may ask
+        admitQueued(key);
+        return;
+      }
+      if (ar.failed()) {
+        // like any failed write: the run stalls and comes back at the next period that finds the
+        // store answering; the rest of the queue asks then too, not now against a failing store
+        q.remove(r);
+        storeFailed(r, ar.cause());
+        return;
+      }
+      if (!ar.result()) {
+        if (!r.toldQueued) {
+          r.toldQueued = true;
+          log(r).log("run " + r.id + " queued: key " + key + " has no free slot among the replicas (limit " + limit + ")");
+        }
+        if (again) {
+          admitQueued(key);
+        }
+        return;
+      }
+      q.remove(r);
+      // the store wrote the run running with these times: no separate write here
+      r.status = RunStatus.RUNNING;
+      r.startedAt = now;
+      r.deadline = deadline;
+      armRunTimeout(r);
+      advance(r);
+      admitQueued(key);
+    }));
+  }
+
   private void release(LiveRun r) {
     String key = r.record.concurrencyKey();
     if (key == null || r.startedAt == null || r.released) {
@@ -506,6 +577,10 @@ public final class Engine extends VerticleBase {
       return;
     }
     r.released = true;
+    if (store.shared()) {
+      // the slot is the run's row in the store: it frees once the run's end is stored (finishRun then admits the next)
+      return;
+    }
     activeByKey.merge(key, -1, Integer::sum);
     if (activeByKey.get(key) <= 0) {
       activeByKey.remove(key);
@@ -863,6 +938,9 @@ public final class Engine extends VerticleBase {
     persistRun(r, error).onSuccess(v -> {
       live.remove(r.id);
       inFlight = live.size();
+      if (store.shared() && r.record.concurrencyKey() != null) {
+        admitQueued(r.record.concurrencyKey());
+      }
       log(r).log("run " + r.id + " of runbook " + r.runbook.name() + " " + status.wire() + (error == null ? "" : ": " + error));
       String text = "run " + r.id + " of runbook " + r.runbook.name() + (dry ? " (dry run)" : "") + " " + status.wire()
           + (error == null ? "" : ": " + error);
@@ -934,7 +1012,7 @@ public final class Engine extends VerticleBase {
       admit(r);
       return;
     }
-    if (rec.concurrencyKey() != null) {
+    if (rec.concurrencyKey() != null && !store.shared()) {
       activeByKey.merge(rec.concurrencyKey(), 1, Integer::sum);
     }
     Instant now = clock.instant();
@@ -1156,6 +1234,7 @@ public final class Engine extends VerticleBase {
     Scheduler.Timer runTimer;
     boolean released;
     boolean abandoned;
+    boolean toldQueued;
 
     LiveRun(RunRecord record, Runbook runbook) {
       this.id = record.id();

@@ -44,6 +44,23 @@ public interface RunStore {
 
   Future<Void> saveRun(RunId run, RunStatus status, Instant startedAt, Instant endedAt, Instant deadline, String error);
 
+  /**
+   * Whether other replicas work on this store's runs too (PostgreSQL). Then no replica's memory sees
+   * every run of a concurrency key, and the engine asks {@link #admit} for a slot instead of counting.
+   */
+  boolean shared();
+
+  /**
+   * Starts a pending run if its concurrency key has a free slot, counted over every replica: fewer
+   * than {@code limit} runs of {@code key} are {@code running} or {@code waiting} (those of a dead
+   * replica included, until they are taken over and end). Admitted, the run is stored
+   * {@code running} with {@code startedAt} and {@code deadline}, in the same transaction as the
+   * count; admissions of one key are serialized across replicas, so two of them cannot both take
+   * the last slot. Completes with whether the run was admitted (refused: nothing was written); fails
+   * with {@link LeaseLost} if another replica holds the run.
+   */
+  Future<Boolean> admit(RunId run, String key, int limit, Instant startedAt, Instant deadline);
+
   /** Runs not finished yet (pending, running, waiting), oldest first, with their steps. */
   Future<List<RunRecord>> unfinished();
 
