@@ -61,6 +61,13 @@ public final class TestDaemon implements AutoCloseable {
     }
   }
 
+  /** Copies the shipped config/teams.yaml and config/classification.yaml into {@code dir/config}. */
+  public static void copyShippedRouting(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("config"));
+    Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
+    Files.copy(Path.of("config/classification.yaml"), dir.resolve("config/classification.yaml"));
+  }
+
   /** Writes config/vigil.yaml under {@code dir}: loopback, port 0, SQLite in {@code dir/data}. */
   public static Path writeConfig(Path dir, String extraYaml) throws IOException {
     Path config = dir.resolve("config/vigil.yaml");

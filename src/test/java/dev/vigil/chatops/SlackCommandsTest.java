@@ -42,9 +42,7 @@ class SlackCommandsTest {
 
   @BeforeEach
   void start() throws Exception {
-    Files.createDirectories(dir.resolve("config"));
-    Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
-    Files.copy(Path.of("config/classification.yaml"), dir.resolve("config/classification.yaml"));
+    TestDaemon.copyShippedRouting(dir);
     slack = new ChatOpsSlack("xoxb-test");
     slack.groups.put("S0LEADS", Set.of("ULEAD2"));
     slack.groups.put("S0ONCALL", Set.of("UONCALL"));

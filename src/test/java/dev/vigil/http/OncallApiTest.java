@@ -30,9 +30,7 @@ class OncallApiTest {
 
   @BeforeEach
   void shippedTeamsAndClassification() throws Exception {
-    Files.createDirectories(dir.resolve("config"));
-    Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
-    Files.copy(Path.of("config/classification.yaml"), dir.resolve("config/classification.yaml"));
+    TestDaemon.copyShippedRouting(dir);
   }
 
   TestDaemon start() {

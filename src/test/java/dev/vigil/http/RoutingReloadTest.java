@@ -40,9 +40,7 @@ class RoutingReloadTest {
 
   @BeforeEach
   void shippedTeamsAndClassification() throws Exception {
-    Files.createDirectories(dir.resolve("config"));
-    Files.copy(Path.of("config/teams.yaml"), teams());
-    Files.copy(Path.of("config/classification.yaml"), classification());
+    TestDaemon.copyShippedRouting(dir);
   }
 
   Path teams() {
