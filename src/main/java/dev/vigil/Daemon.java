@@ -370,6 +370,11 @@ public final class Daemon {
     return engine;
   }
 
+  /** The engine's run store (for tests: a run stored behind the engine's back). */
+  public RunStore runStore() {
+    return engineStore;
+  }
+
   /**
    * One listener per core on the same address: the first binds, the others share its socket and
    * Vert.x spreads connections across their event loops. With port 0 (tests, ad-hoc runs) a second

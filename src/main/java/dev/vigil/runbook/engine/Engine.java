@@ -98,6 +98,8 @@ public final class Engine extends VerticleBase {
   private final java.util.Set<String> admitAgain = new java.util.HashSet<>();
   private final Map<String, Runbook> versions = new HashMap<>();
   private final java.util.Set<RunId> stalled = new java.util.HashSet<>();
+  // runs held in the store but not in memory at the last renewal (engine context), see renewLeases
+  private final java.util.Set<RunId> unknown = new java.util.HashSet<>();
   // incidents whose runbook decision is being made now (engine context): a lost-decision sweep leaves them alone
   private final java.util.Set<IncidentId> deciding = new java.util.HashSet<>();
   // read from other threads (the runbook API)
@@ -218,7 +220,22 @@ public final class Engine extends VerticleBase {
             giveUp(r);
           }
         }
-        List<RunId> again = stalled.stream().filter(held::contains).toList();
+        List<RunId> again = new ArrayList<>(stalled.stream().filter(held::contains).toList());
+        // held in the store, unknown here, at two renewals in a row: a creation that committed but whose
+        // answer was lost (the connection dropped at COMMIT). Without this it would be renewed forever and
+        // never run. (One renewal is not enough: a creation may have committed and not answered yet.)
+        java.util.Set<RunId> unknownNow = new java.util.HashSet<>(held);
+        unknownNow.removeAll(live.keySet());
+        unknownNow.removeAll(stalled);
+        for (RunId id : unknownNow) {
+          if (unknown.contains(id)) {
+            LOG.atWarn().addKeyValue("run", id.toString()).log("run " + id + " is stored as this replica's but was not running here "
+                + "(its creation's answer was lost): it resumes");
+            again.add(id);
+          }
+        }
+        unknown.clear();
+        unknownNow.stream().filter(id -> !again.contains(id)).forEach(unknown::add);
         stalled.clear();
         if (store.shared()) {
           // a slot freed on another replica does not tell this one: queued runs ask again every period
@@ -231,7 +248,7 @@ public final class Engine extends VerticleBase {
         .onSuccess(found -> onContext(() -> found
         .filter(rec -> !rec.status().finished() && !live.containsKey(rec.id()))
         .ifPresent(rec -> {
-          LOG.atInfo().addKeyValue("run", id.toString()).log("run " + id + " resumes: the store answers again");
+          LOG.atInfo().addKeyValue("run", id.toString()).log("run " + id + " resumes from its stored state");
           resume(rec);
         })))).toList()).mapEmpty());
   }

@@ -129,4 +129,20 @@ class ResumeTest extends EngineScenario {
     assertThat(f.incident(inc).getJsonArray("runs")).hasSize(1);
     assertThat(server.count("/fix")).isEqualTo(1);
   }
+
+  @Test
+  void aRunStoredWithoutTheEngineHearingOfItIsResumedAtTheSecondRenewal() throws Exception {
+    // as if a creation committed but its answer was lost (the connection dropped at COMMIT)
+    server.ok("/fix", "{}");
+    f = RunbookFixture.start(dir, "ha: {leaseTtl: 3s}\n", java.util.Map.of("fix", rb("fix", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n")));
+    RunId first = fire("fix");
+    RunRecord done = f.awaitStatus(first, RunStatus.SUCCEEDED);
+    RunRecord lost = new RunRecord(null, done.incident(), done.runbook(), done.version(), done.file(), done.source(), done.mode(),
+        RunStatus.PENDING, null, done.bindings(), f.clock.instant(), null, null, null, null, "api:dana",
+        done.steps().stream().map(s -> StepRun.pending(s.id(), s.kind())).toList());
+    RunId orphan = f.d.daemon.runStore().create(lost).toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(f.run(orphan).status()).isEqualTo(RunStatus.PENDING);
+    f.awaitStatus(orphan, RunStatus.SUCCEEDED);
+    assertThat(server.count("/fix")).isEqualTo(2);
+  }
 }
