@@ -241,6 +241,10 @@ public final class Daemon {
           .compose(v -> heartbeats.start())
           // the engine resumes unfinished runs once escalation is ready to take over incidents from them
           .compose(v -> vertx.deployVerticle(engine))
+          .compose(v -> vertx.executeBlocking(() -> {
+            watchRouting();
+            return null;
+          }))
           .compose(v -> {
             if (routing.teams().handoffDigest()) {
               digester.start();
@@ -410,6 +414,16 @@ public final class Daemon {
     }
   }
 
+  /** Edits to teams.yaml or classification.yaml reload them on their own, like runbooks (blocking: on a worker). */
+  private void watchRouting() {
+    try {
+      routing.watch(RunbookRegistry.DEFAULT_DEBOUNCE, () -> vertx.runOnContext(v -> applyRouting()));
+    } catch (java.io.IOException e) {
+      log.atWarn().log("routing: not watching the folders of teams.yaml and classification.yaml (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + "); edits need SIGHUP or POST /-/reload");
+    }
+  }
+
   /** The runbooks in force. */
   public RunbookRegistry runbooks() {
     return runbooks;
@@ -496,6 +510,9 @@ public final class Daemon {
         .andThen(ar -> {
           if (runbooks != null) {
             runbooks.close();
+          }
+          if (routing != null) {
+            routing.close();
           }
           if (integrations != null) {
             integrations.close();

@@ -27,13 +27,16 @@ import org.slf4j.LoggerFactory;
  * {@code vigil_config_reload_errors_total{file}}. Reads are lock-free and safe on an event loop;
  * {@link #reload} reads files and must run on a worker. Reloads run one at a time.
  */
-public final class LiveRouting implements Supplier<Routing> {
+public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveRouting.class);
 
   private final VigilConfig config;
   private final AtomicReference<Routing> current;
   private final Counter teamsErrors;
   private final Counter classificationErrors;
+  private String lastRead = ""; // guarded by this: the files' fingerprint at the last reload (see watch)
+  private java.util.concurrent.ScheduledExecutorService worker; // guarded by this
+  private dev.vigil.config.DirectoryWatch watch; // guarded by this
 
   /** What one reload did: the Routing serving after it, and the errors that kept the previous one. */
   public record Reloaded(Routing routing, List<Problem> errors) {
@@ -78,6 +81,7 @@ public final class LiveRouting implements Supplier<Routing> {
    * is logged. Blocking: call on a worker, never on an event loop.
    */
   public synchronized Reloaded reload(String cause) {
+    lastRead = fingerprint();
     Routing before = current.get();
     Problems problems = new Problems();
     Optional<Routing> read = Routing.read(config, problems);
@@ -109,6 +113,71 @@ public final class LiveRouting implements Supplier<Routing> {
     current.set(next);
     log.atInfo().log("routing: reloaded (" + cause + "): " + describe(before, next));
     return new Reloaded(next, List.of());
+  }
+
+  /**
+   * Watches the folders of teams.yaml and classification.yaml: once a change settles, and if either
+   * file's bytes differ from the last reload's (or the start's), both are reloaded as by
+   * {@link #reload}, and {@code afterSwap} runs when the new routing took effect. So every replica
+   * picks up a deployed edit on its own, as with runbooks. Blocking (reads both files): call on a
+   * worker. Idempotent.
+   *
+   * @throws java.io.IOException when a folder cannot be watched (edits then need SIGHUP or POST /-/reload)
+   */
+  public synchronized void watch(java.time.Duration debounce, Runnable afterSwap) throws java.io.IOException {
+    if (watch != null) {
+      return;
+    }
+    lastRead = fingerprint();
+    worker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vigil-routing");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      watch = dev.vigil.config.DirectoryWatch.start("routing", List.of(config.teams().toAbsolutePath().getParent(),
+          config.classification().toAbsolutePath().getParent()), worker, debounce, () -> {
+            synchronized (this) {
+              if (lastRead.equals(fingerprint())) {
+                return; // another file in the folder changed (vigil.yaml, an editor's swap file)
+              }
+            }
+            if (reload("file change").ok()) {
+              afterSwap.run();
+            }
+          });
+    } catch (java.io.IOException | RuntimeException e) {
+      worker.shutdownNow();
+      worker = null;
+      throw e;
+    }
+  }
+
+  /** Both files' contents, as a digest ("absent" for a missing one). */
+  private String fingerprint() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (java.nio.file.Path file : List.of(config.teams(), config.classification())) {
+        try {
+          sha.update(java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+          sha.update(("absent:" + e.getClass().getSimpleName()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        sha.update((byte) 0);
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (watch != null) {
+      watch.close();
+      worker.shutdownNow();
+      watch = null;
+    }
   }
 
   /** What a reload changed, in counts: teams, escalation policies, classification rules, heartbeats. */

@@ -1,5 +1,6 @@
 package dev.vigil.runbook;
 
+import dev.vigil.config.DirectoryWatch;
 import dev.vigil.config.Problem;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
@@ -8,13 +9,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +45,7 @@ public final class RunbookRegistry implements AutoCloseable {
   private final AtomicReference<RunbookCatalog> catalog = new AtomicReference<>(RunbookCatalog.empty());
   private final ScheduledExecutorService worker;
   private final Map<Path, String> lastRejected = new HashMap<>(); // only touched on the worker
-  private ScheduledFuture<?> pending; // only touched on the worker
-  private volatile WatchService watcher;
-  private volatile Thread watchThread;
+  private DirectoryWatch watch; // guarded by this
 
   /** What one reload did. */
   public record ReloadResult(RunbookCatalog catalog, List<Problem> errors) {
@@ -196,58 +188,19 @@ public final class RunbookRegistry implements AutoCloseable {
   }
 
   /**
-   * Watches the runbook directory and reloads, debounced, after files change. The watch blocks on
-   * its own daemon thread; reloads run on the registry's worker. Idempotent.
+   * Watches the runbook directory and reloads, debounced, after files change (see
+   * {@link DirectoryWatch}); reloads run on the registry's worker. Idempotent.
    */
   public synchronized void watch() throws IOException {
-    if (watcher != null) {
-      return;
+    if (watch == null) {
+      watch = DirectoryWatch.start("runbooks", List.of(dir), worker, debounce, this::reloadOnWorker);
     }
-    watcher = FileSystems.getDefault().newWatchService();
-    dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-        StandardWatchEventKinds.ENTRY_DELETE);
-    WatchService w = watcher;
-    watchThread = new Thread(() -> {
-      try {
-        while (true) {
-          WatchKey key = w.take();
-          key.pollEvents();
-          worker.execute(this::schedule);
-          if (!key.reset()) {
-            LOG.atWarn().log("runbook directory " + dir + " is gone: no longer watching it; SIGHUP or POST /-/reload reload it once it is back");
-            return;
-          }
-        }
-      } catch (InterruptedException | ClosedWatchServiceException e) {
-        // closing
-      }
-    }, "vigil-runbooks-watch");
-    watchThread.setDaemon(true);
-    watchThread.start();
-  }
-
-  private void schedule() {
-    if (pending != null) {
-      pending.cancel(false);
-    }
-    pending = worker.schedule(() -> {
-      try {
-        reloadOnWorker();
-      } catch (RuntimeException e) {
-        LOG.atError().setCause(e).log("runbook reload failed: " + e);
-      }
-    }, debounce.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public synchronized void close() {
-    if (watcher != null) {
-      try {
-        watcher.close();
-      } catch (IOException e) {
-        LOG.atWarn().log("closing the runbook watcher: " + e.getMessage());
-      }
-      watchThread.interrupt();
+    if (watch != null) {
+      watch.close();
     }
     worker.shutdownNow();
   }
