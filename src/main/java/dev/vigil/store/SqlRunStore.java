@@ -134,7 +134,8 @@ public final class SqlRunStore implements RunStore {
       }
     }
     Map<Write, Object> results = new HashMap<>();
-    db.inTransaction(conn -> apply(conn, batch, results)).onComplete(ar -> {
+    // replicas inserting automatic runs at once may deadlock on runs_one_auto: the batch runs again
+    db.inTransactionRetryingConflicts(conn -> apply(conn, batch, results)).onComplete(ar -> {
       synchronized (lock) {
         if (ar.succeeded()) {
           transactions++;
@@ -155,7 +156,10 @@ public final class SqlRunStore implements RunStore {
   }
 
   private Future<Void> apply(SqlConnection conn, List<Write> batch, Map<Write, Object> results) {
-    List<Write> creates = batch.stream().filter(w -> w.create() != null).toList();
+    results.clear(); // a conflict runs the batch again from the start
+    // in incident order, so two replicas' batches take runs_one_auto's entries in the same order
+    List<Write> creates = batch.stream().filter(w -> w.create() != null)
+        .sorted(java.util.Comparator.comparingLong(w -> w.create().incident().number())).toList();
     Map<String, List<Write>> updates = new LinkedHashMap<>();
     for (Write w : batch) {
       if (w.create() == null) {

@@ -141,13 +141,14 @@ public final class Engine extends VerticleBase {
     return store.trips().compose(t -> {
       trips.putAll(t);
       return store.claim(now, true);
-    }).compose(runs -> decideLost(now.minus(decisionMargin)).map(runs)).map(runs -> {
+    }).compose(runs -> {
+      // resumed runs take their concurrency slots before the runs of lost decisions ask for one
       resumeAll(runs);
       if (!runs.isEmpty()) {
         LOG.atInfo().log("runbook engine: resumed " + runs.size() + " unfinished run" + (runs.size() == 1 ? "" : "s"));
       }
-      return null;
-    });
+      return decideLost(now.minus(decisionMargin));
+    }).mapEmpty();
   }
 
   /**
@@ -417,6 +418,10 @@ public final class Engine extends VerticleBase {
     String failure = error;
     return store.create(record).map(id -> {
       RunRecord stored = withId(record, id);
+      if (live.containsKey(id)) {
+        // the commit's answer came so late that the renewal took the run for lost and resumed it already
+        return stored;
+      }
       LiveRun r = new LiveRun(stored, rb);
       traceRun(r, false);
       live.put(id, r);

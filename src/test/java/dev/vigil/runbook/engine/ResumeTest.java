@@ -145,4 +145,31 @@ class ResumeTest extends EngineScenario {
     f.awaitStatus(orphan, RunStatus.SUCCEEDED);
     assertThat(server.count("/fix")).isEqualTo(2);
   }
+
+  @Test
+  void aRunResumedAtStartKeepsItsConcurrencySlotFromALostDecisionsRun() throws Exception {
+    // SQLite: the slot count is in memory, so the order of the start's work decides who runs
+    server.route("/hold", n -> n <= 2 ? LocalServer.HOLD : new LocalServer.Reply(200, "{}"));
+    String lim = """
+        concurrency: {key: "host-a", limit: 1}
+        steps:
+          - {id: fix, http: {url: "$BASE/hold"}}
+        """;
+    f = RunbookFixture.start(dir, "lim", rb("lim", lim));
+    RunId first = fire("lim");
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.holding() == 1);
+    // opened while nothing matched it, then the runbook's match grows: its decision is "lost"
+    String late = f.fire("{\"alertname\": \"late\"}");
+    Files.writeString(dir.resolve("runbooks/lim.yaml"), rb("lim", lim).replace("alertname = \"lim\"", "alertname =~ \"lim|late\""));
+    f.clock.advance(Duration.ofMinutes(5));
+    f.restart();
+    RunId second = f.runOf(late);
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.holding() == 2); // the first run's call, again
+    assertThat(f.run(first).status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(f.run(second).status()).as("queued behind the resumed run").isEqualTo(RunStatus.PENDING);
+    server.release();
+    f.awaitStatus(first, RunStatus.SUCCEEDED);
+    f.awaitStatus(second, RunStatus.SUCCEEDED);
+    assertThat(f.step(second, "fix").startedAt()).isAfterOrEqualTo(f.step(first, "fix").endedAt());
+  }
 }
