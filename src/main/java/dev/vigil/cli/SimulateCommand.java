@@ -16,6 +16,7 @@ import dev.vigil.ingest.AlertParser;
 import dev.vigil.ingest.BadRequest;
 import dev.vigil.runbook.RunbookCatalog;
 import dev.vigil.runbook.RunbookCheck;
+import dev.vigil.runbook.Selection;
 import dev.vigil.runbook.Simulator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -106,7 +107,9 @@ public final class SimulateCommand implements Callable<Integer> {
     if (steps.isEmpty()) {
       return sb.append("none: severity ").append(c.severity().wire()).append(" is recorded only (escalation.bySeverity)\n").toString();
     }
-    boolean held = plan.selection().isPresent() && !routing.teams().escalation().pagesDuringRunbook(c.severity());
+    // as the daemon decides (Engine.willHandle; a tripped rollout guard is not known here)
+    boolean held = plan.selection().filter(Selection::holdsEscalation).isPresent()
+        && !routing.teams().escalation().pagesDuringRunbook(c.severity());
     sb.append(held ? "only if the runbook fails (times below as if it failed at once)" : "at once")
         .append(", if nobody acknowledges:\n");
     for (EscalationPreview.Step s : steps) {

@@ -51,6 +51,23 @@ class RunbookCliTest {
   }
 
   @Test
+  void simulateSaysEscalationStartsAtOnceWhenTheRunbookDoesNotHandOver() throws Exception {
+    // the shipped config and disk runbook, but the runbook says onFailure: none: escalation does not wait for it
+    Path config = dir.resolve("config/vigil.yaml");
+    Files.createDirectories(config.getParent());
+    Files.createDirectories(dir.resolve("runbooks"));
+    Files.writeString(config, Files.readString(Path.of(CONFIG)).replace("dir: ../runbooks", "dir: " + dir.resolve("runbooks")));
+    Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
+    Files.copy(Path.of("config/classification.yaml"), dir.resolve("config/classification.yaml"));
+    Files.writeString(dir.resolve("runbooks/disk-almost-full.yaml"),
+        Files.readString(Path.of("runbooks/disk-almost-full.yaml")).replace("onFailure: escalate", "onFailure: none"));
+    CliTest.Run r = run("simulate", "--config", config.toString(), "--at", AT, "src/test/resources/simulate/disk-webhook.json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("then: on success resolve the incident, on failure none\n"
+        + "escalation: at once, if nobody acknowledges:\n");
+  }
+
+  @Test
   void simulateCrashedServiceRestartsWithOneArgvElementPerValue() {
     CliTest.Run r = simulate("service-alerts.json");
     assertThat(r.code()).isZero();

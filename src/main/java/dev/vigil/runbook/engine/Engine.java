@@ -473,9 +473,7 @@ public final class Engine extends VerticleBase {
    */
   public boolean willHandle(Incident incident) {
     Optional<Selection> sel = registry.select(incident);
-    return sel.isPresent() && sel.get().mode() == Rollout.Mode.AUTO
-        && sel.get().runbook().onFailure() == Runbook.IncidentOutcome.ESCALATE
-        && trip(sel.get().runbook().name(), sel.get().runbook().version()).isEmpty();
+    return sel.isPresent() && sel.get().holdsEscalation() && trip(sel.get().runbook().name(), sel.get().runbook().version()).isEmpty();
   }
 
   /** The run as stored. */
