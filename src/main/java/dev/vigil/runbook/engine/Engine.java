@@ -1075,9 +1075,14 @@ public final class Engine extends VerticleBase {
         return null;
       }
     }
-    if (rb != null) {
-      versions.put(rb.version(), rb);
+    if (rb == null) {
+      // nothing to run it with: fail it once, rather than leave it unfinished (and resumed again at every renewal)
+      String error = "runbook " + rec.runbook() + " version " + rec.version() + " is no longer loaded and its source was not stored";
+      LOG.atError().addKeyValue("run", rec.id().toString()).log("run " + rec.id() + " cannot resume: " + error);
+      store.saveRun(rec.id(), RunStatus.FAILED, rec.startedAt(), clock.instant(), rec.deadline(), error);
+      return null;
     }
+    versions.put(rb.version(), rb);
     return rb;
   }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,6 +145,13 @@ class ResumeTest extends EngineScenario {
     assertThat(f.run(orphan).status()).isEqualTo(RunStatus.PENDING);
     f.awaitStatus(orphan, RunStatus.SUCCEEDED);
     assertThat(server.count("/fix")).isEqualTo(2);
+
+    // one whose runbook version is gone and whose source was not kept cannot run: it fails once, with the reason
+    RunRecord gone = new RunRecord(null, done.incident(), done.runbook(), "v-gone", done.file(), null, done.mode(), RunStatus.PENDING,
+        null, done.bindings(), f.clock.instant(), null, null, null, null, "api:dana", List.of(StepRun.pending("fix", "http")));
+    RunId unrunnable = f.d.daemon.runStore().create(gone).toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(f.awaitStatus(unrunnable, RunStatus.FAILED).error())
+        .isEqualTo("runbook fix version v-gone is no longer loaded and its source was not stored");
   }
 
   @Test
