@@ -46,7 +46,7 @@ public final class FakePagerDuty implements AutoCloseable {
 
   public FakePagerDuty() {
     Router router = Router.router(vertx);
-    router.post("/v2/enqueue").handler(BodyHandler.create().setBodyLimit(512 * 1024));
+    router.post("/v2/enqueue").handler(BodyHandler.create(false).setBodyLimit(512 * 1024));
     router.post("/v2/enqueue").handler(this::enqueue);
     try {
       server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()

@@ -88,7 +88,7 @@ public final class FakeSlack implements AutoCloseable {
   public FakeSlack(String botToken) {
     this.token = botToken;
     this.router = Router.router(vertx);
-    router.post("/api/:method").handler(BodyHandler.create());
+    router.post("/api/:method").handler(BodyHandler.create(false));
     router.post("/api/:method").handler(this::handle);
     method("auth.test", c -> new JsonObject().put("ok", true).put("url", "https://fake.slack/").put("team", "Fake").put("user", "vigil")
         .put("team_id", "T0FAKE").put("user_id", "U0VIGIL").put("bot_id", "B0VIGIL"));
