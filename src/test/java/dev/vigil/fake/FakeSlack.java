@@ -21,12 +21,17 @@ import java.util.function.Function;
 
 /**
  * A Slack Web API on loopback, port 0, for the methods Vigil calls: {@code auth.test},
- * {@code chat.postMessage} and {@code chat.update} at {@code /api/<method>} (form or JSON bodies, as
- * the SDK and WebClient send them). It checks the bot token ({@code invalid_auth} otherwise),
+ * {@code chat.postMessage}, {@code chat.update} and {@code conversations.history} at
+ * {@code /api/<method>} (form or JSON bodies, as the SDK and WebClient send them). It checks the bot token ({@code invalid_auth} otherwise),
  * resolves channel names to ids, refuses Block Kit Slack would refuse ({@code invalid_blocks}, see
  * {@link SlackBlocks}), enforces a per-channel rate (a call sooner than {@code minInterval}
  * after the previous one to that channel gets HTTP 429 with {@code Retry-After}), and records every
- * call and every message with its history of updates.
+ * call and every message with its history of updates and the {@code metadata} it was posted with.
+ * {@code conversations.history} answers like Slack: the channel must be an id the fake handed out
+ * ({@code channel_not_found} otherwise), newest first, after {@code oldest}, at most {@code limit},
+ * {@code metadata} only with {@code include_all_metadata}; or {@code missing_scope} when
+ * {@link #withoutHistoryScope} says so. {@link #holdPosts} makes Slack post a message but not answer
+ * (a replica dying while the call is in flight).
  *
  * <p>Extending it (e.g. for [F6]'s {@code views.open} or a {@code response_url} receiver): register a
  * handler with {@link #method(String, Function)}; it receives the parsed {@link Call} and returns the
@@ -46,10 +51,13 @@ public final class FakeSlack implements AutoCloseable {
     public final String ts;
     public final List<String> texts = new ArrayList<>();
     public final List<String> blocks = new ArrayList<>();
+    /** The {@code metadata} it was posted with (JSON), or null. */
+    public final String metadata;
 
-    Message(String channelId, String ts) {
+    Message(String channelId, String ts, String metadata) {
       this.channelId = channelId;
       this.ts = ts;
+      this.metadata = metadata;
     }
 
     public synchronized String text() {
@@ -83,7 +91,10 @@ public final class FakeSlack implements AutoCloseable {
   private volatile int maxLatencyMillis;
   private final java.util.Random random = new java.util.Random(7);
   private volatile int retryAfterSeconds = 1;
-  private long tsCounter;
+  private long lastTsMicros;
+  private volatile boolean historyScope = true;
+  private int holdPosts;
+  private final List<Runnable> held = new ArrayList<>();
 
   public FakeSlack(String botToken) {
     this.token = botToken;
@@ -94,6 +105,7 @@ public final class FakeSlack implements AutoCloseable {
         .put("team_id", "T0FAKE").put("user_id", "U0VIGIL").put("bot_id", "B0VIGIL"));
     method("chat.postMessage", this::postMessage);
     method("chat.update", this::update);
+    method("conversations.history", this::history);
     try {
       server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
@@ -147,6 +159,31 @@ public final class FakeSlack implements AutoCloseable {
   public FakeSlack latency(int maxMillis) {
     this.maxLatencyMillis = maxMillis;
     return this;
+  }
+
+  /** Without the scope, {@code conversations.history} answers {@code missing_scope} (needed: channels:history). */
+  public FakeSlack withoutHistoryScope() {
+    this.historyScope = false;
+    return this;
+  }
+
+  /**
+   * The next {@code n} {@code chat.postMessage} calls post their message but get no answer until
+   * {@link #releaseHeld} (or ever, if the caller went away meanwhile).
+   */
+  public synchronized FakeSlack holdPosts(int n) {
+    this.holdPosts = n;
+    return this;
+  }
+
+  /** Sends the answers held back by {@link #holdPosts}. */
+  public void releaseHeld() {
+    List<Runnable> answers;
+    synchronized (this) {
+      answers = List.copyOf(held);
+      held.clear();
+    }
+    answers.forEach(Runnable::run);
   }
 
   /** Posting to this channel answers {@code channel_not_found}. */
@@ -223,7 +260,15 @@ public final class FakeSlack implements AutoCloseable {
     }
     Function<Call, JsonObject> handler = methods.get(method);
     Call call = record(method, params, now, 200);
-    ctx.json(handler == null ? new JsonObject().put("ok", false).put("error", "unknown_method") : handler.apply(call));
+    JsonObject answer = handler == null ? new JsonObject().put("ok", false).put("error", "unknown_method") : handler.apply(call);
+    synchronized (this) {
+      if (method.equals("chat.postMessage") && holdPosts > 0) {
+        holdPosts--;
+        held.add(() -> ctx.json(answer));
+        return;
+      }
+    }
+    ctx.json(answer);
   }
 
   private synchronized Call record(String method, Map<String, String> params, long now, int status) {
@@ -252,8 +297,12 @@ public final class FakeSlack implements AutoCloseable {
       return new JsonObject().put("ok", false).put("error", "invalid_blocks").put("errors", new JsonArray(invalid));
     }
     String id = channelId(channel);
-    String ts = String.format("1700000000.%06d", ++tsCounter);
-    Message m = new Message(id, ts);
+    // Slack's ts: the posting time in seconds with microseconds, unique per channel
+    long micros = Math.max(System.currentTimeMillis() * 1000, lastTsMicros + 1);
+    lastTsMicros = micros;
+    String ts = String.format("%d.%06d", micros / 1_000_000, micros % 1_000_000);
+    String metadata = c.param("metadata");
+    Message m = new Message(id, ts, metadata == null || metadata.isEmpty() ? null : new JsonObject(metadata).encode());
     m.texts.add(c.param("text"));
     m.blocks.add(c.params().getOrDefault("blocks", ""));
     messages.put(id + "/" + ts, m);
@@ -275,6 +324,34 @@ public final class FakeSlack implements AutoCloseable {
       m.blocks.add(c.params().getOrDefault("blocks", ""));
     }
     return new JsonObject().put("ok", true).put("channel", m.channelId).put("ts", m.ts).put("text", c.param("text"));
+  }
+
+  private synchronized JsonObject history(Call c) {
+    if (!historyScope) {
+      return new JsonObject().put("ok", false).put("error", "missing_scope").put("needed", "channels:history")
+          .put("provided", "chat:write");
+    }
+    String channel = c.param("channel");
+    // like Slack: an id, not a name
+    if (channel == null || !channelNames.containsKey(channel) || missing.contains(channelNames.get(channel))) {
+      return new JsonObject().put("ok", false).put("error", "channel_not_found");
+    }
+    java.math.BigDecimal oldest = new java.math.BigDecimal(c.param("oldest") == null ? "0" : c.param("oldest"));
+    int limit = c.param("limit") == null ? 100 : Math.min(Integer.parseInt(c.param("limit")), 999);
+    boolean withMetadata = "true".equals(c.param("include_all_metadata")) || "1".equals(c.param("include_all_metadata"));
+    List<Message> inChannel = new ArrayList<>(messages.values().stream()
+        .filter(m -> m.channelId.equals(channel) && new java.math.BigDecimal(m.ts).compareTo(oldest) > 0)
+        .toList());
+    java.util.Collections.reverse(inChannel);
+    JsonArray out = new JsonArray();
+    for (Message m : inChannel.subList(0, Math.min(limit, inChannel.size()))) {
+      JsonObject j = new JsonObject().put("type", "message").put("ts", m.ts).put("text", m.text()).put("bot_id", "B0VIGIL");
+      if (withMetadata && m.metadata != null) {
+        j.put("metadata", new JsonObject(m.metadata));
+      }
+      out.add(j);
+    }
+    return new JsonObject().put("ok", true).put("messages", out).put("has_more", inChannel.size() > limit);
   }
 
   /** Slack's id for a channel name ({@code #ops-eu} → {@code C...}); ids map to themselves. */

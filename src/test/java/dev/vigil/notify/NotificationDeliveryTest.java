@@ -3,6 +3,8 @@ package dev.vigil.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import dev.vigil.LogCapture;
 import dev.vigil.TestDaemon;
 import dev.vigil.fake.FakePagerDuty;
 import dev.vigil.fake.FakeSlack;
@@ -232,6 +234,60 @@ class NotificationDeliveryTest {
         List<FakeSlack.Call> calls = slack.calls("chat.update", "#ops-eu");
         assertThat(calls).extracting(FakeSlack.Call::status).containsExactly(429, 200);
         assertThat(calls.get(1).atMillis() - calls.get(0).atMillis()).as("waited Retry-After: 2").isGreaterThanOrEqualTo(2000);
+      }
+    }
+  }
+
+  // on PostgreSQL the dead daemon's claim on the outbox row must run out before the next one retries it
+  static final String CRASHY = retry("50ms", "300ms", 10) + "ha: {leaseTtl: 2s}\n";
+
+  /** Fires one incident and one more whose post Slack takes but never answers; the daemon stops meanwhile. */
+  String crashWhilePosting(FakeSlack slack) throws Exception {
+    try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), CRASHY)) {
+      String before = fire(d, "Before");
+      await().atMost(WAIT).until(() -> timeline(d, before).stream().anyMatch(l -> l.startsWith("notified: paged team eu (level 1) via slack")));
+      slack.holdPosts(1);
+      String id = fire(d, "Crash");
+      await().atMost(WAIT).until(() -> slack.messages("#ops-eu").size() == 2);
+      assertThat(timeline(d, id)).as("the ts is not stored").noneMatch(l -> l.startsWith("notified: paged team eu (level 1) via slack"));
+      return id;
+    } // stopped while chat.postMessage is in flight: Slack posted, Vigil never stored the ts
+  }
+
+  @Test
+  void aPostWhoseAnswerWasLostInACrashIsFoundInTheHistoryAndUpdatedInPlaceNotPostedAgain() throws Exception {
+    try (FakeSlack slack = new FakeSlack(TOKEN)) {
+      String id = crashWhilePosting(slack);
+      FakeSlack.Message message = slack.messages("#ops-eu").get(1);
+      assertThat(new JsonObject(message.metadata)).as("the post names its incident")
+          .isEqualTo(new JsonObject().put("event_type", "vigil_incident").put("event_payload", new JsonObject().put("incident", id)));
+      assertThat(slack.calls().stream().filter(c -> c.method().equals("conversations.history")))
+          .as("the normal path does not read the history").isEmpty();
+
+      try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), CRASHY)) {
+        await().atMost(WAIT).until(() -> timeline(d, id).stream().anyMatch(l -> l.startsWith("notified: paged team eu (level 1) via slack")));
+        assertThat(slack.messages("#ops-eu")).as("the retry found the message instead of posting again").hasSize(2);
+        assertThat(slack.calls("conversations.history", "#ops-eu")).hasSize(1)
+            .allSatisfy(c -> assertThat(c.param("include_all_metadata")).isIn("1", "true"));
+
+        assertThat(d.post("/api/v1/incidents/" + id + "/acknowledge", "{\"by\": \"alice\"}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> message.text().contains("acknowledged"));
+        assertThat(slack.messages("#ops-eu")).as("one message per incident, updated in place").hasSize(2);
+        assertThat(slack.calls("chat.postMessage", "#ops-eu")).hasSize(2);
+        assertThat(slack.calls("conversations.history", "#ops-eu")).as("only the retry read the history").hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void withoutTheHistoryScopeTheRetryPostsASecondMessageAndSaysWhy() throws Exception {
+    try (FakeSlack slack = new FakeSlack(TOKEN).withoutHistoryScope(); LogCapture logs = new LogCapture(Level.INFO)) {
+      String id = crashWhilePosting(slack);
+      try (TestDaemon d = start(null, slack, NotifyConfig.slack("#ops-eu"), CRASHY)) {
+        await().atMost(WAIT).until(() -> timeline(d, id).stream().anyMatch(l -> l.startsWith("notified: paged team eu (level 1) via slack")));
+        assertThat(slack.messages("#ops-eu")).as("a second message beats a lost page").hasSize(3);
+        assertThat(slack.messages("#ops-eu").get(2).text()).contains(id);
+        assertThat(logs.text()).containsPattern("WARN dev.vigil.notify.slack.SlackMessages .*missing_scope.*channels:history.*posting again");
       }
     }
   }

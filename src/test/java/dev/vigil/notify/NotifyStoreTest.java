@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The outbox's delivery bookkeeping and the Slack message table (V4), on SQLite and PostgreSQL. */
+/** The outbox's delivery bookkeeping and the Slack message table (V4, V7), on SQLite and PostgreSQL. */
 class NotifyStoreTest {
   static final Instant T = Instant.parse("2026-11-29T06:00:00Z");
 
@@ -90,6 +90,19 @@ class NotifyStoreTest {
       assertThat(await(messages.get(inc, "#ops-eu"))).contains(new SlackMessage(inc, "#ops-eu", "C1", "1700000000.000100", true));
       await(messages.put(new SlackMessage(inc, "#ops-eu", "C1", "1700000000.000200", false), T));
       assertThat(await(messages.forIncident(inc))).extracting(SlackMessage::ts).containsExactly("1700000000.000200");
+
+      // V7: the intent to post, recorded before Slack answers, is not a message yet; a retry learns when it began
+      await(db.writer().query("INSERT INTO incidents (group_key, status, severity, type, title, labels, alert_count, firing_count, "
+          + "opened_at, updated_at) VALUES ('g2', 'triggered', 'critical', 'x', 'payments down', '{}', 1, 1, 0, 0)").execute());
+      IncidentId inc2 = new IncidentId(2);
+      assertThat(await(messages.beginPost(inc2, "#ops-eu", false, T))).as("the first try").isEmpty();
+      assertThat(await(messages.get(inc2, "#ops-eu"))).as("an intent is not a posted message").isEmpty();
+      assertThat(await(messages.forIncident(inc2))).isEmpty();
+      assertThat(await(messages.beginPost(inc2, "#ops-eu", false, T.plusSeconds(60)))).as("a retry").contains(T);
+      assertThat(await(messages.channelId("#ops-eu"))).as("from incident 1's message").contains("C1");
+      assertThat(await(messages.channelId("#ops-us"))).isEmpty();
+      await(messages.put(new SlackMessage(inc2, "#ops-eu", "C1", "1700000000.000300", false), T.plusSeconds(61)));
+      assertThat(await(messages.get(inc2, "#ops-eu"))).contains(new SlackMessage(inc2, "#ops-eu", "C1", "1700000000.000300", false));
       await(db.close());
     } finally {
       if (admin != null) {

@@ -6,12 +6,17 @@ import com.slack.api.methods.AsyncMethodsClient;
 import com.slack.api.methods.MethodsCompletionException;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
+import com.slack.api.model.Message;
 import com.slack.api.model.block.LayoutBlock;
+import dev.vigil.incident.IncidentId;
 import dev.vigil.notify.Circuit;
 import dev.vigil.notify.DeliveryException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,7 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
- * The two Slack Web API calls Vigil makes, {@code chat.postMessage} and {@code chat.update}, through
+ * The Slack Web API calls Vigil makes, {@code chat.postMessage} and {@code chat.update} (and, only
+ * when a post may have been lost in a crash, {@code conversations.history}: ADR 0110), through
  * slack-api-client's {@code methodsAsync} (its futures bridged to Vert.x, so no event loop ever
  * waits on OkHttp) and the Slack {@link Circuit}.
  *
@@ -31,6 +37,12 @@ import java.util.function.Supplier;
 public final class SlackClient implements AutoCloseable {
   private static final Set<String> TRANSIENT = Set.of("ratelimited", "internal_error", "fatal_error", "service_unavailable",
       "request_timeout", "team_added_to_org");
+
+  /** The metadata {@code event_type} of an incident's message; its payload names the incident. */
+  public static final String EVENT_TYPE = "vigil_incident";
+  static final String PAYLOAD_INCIDENT = "incident";
+  /** How many of a channel's latest messages {@link #findIncidentMessage} looks through. */
+  static final int HISTORY_LIMIT = 100;
 
   /** Where a posted message is: Slack's channel id and the message's ts. */
   public record Posted(String channelId, String ts) {}
@@ -64,9 +76,40 @@ public final class SlackClient implements AutoCloseable {
   }
 
   public Future<Posted> post(String channel, String text, List<LayoutBlock> blocks) {
+    return post(channel, text, blocks, null);
+  }
+
+  /**
+   * Posts a message; with {@code incident}, the message carries metadata naming it
+   * ({@code event_type} {@value #EVENT_TYPE}), so that {@link #findIncidentMessage} can find it again.
+   */
+  public Future<Posted> post(String channel, String text, List<LayoutBlock> blocks, IncidentId incident) {
     String what = "chat.postMessage to " + channel;
-    return call(what, () -> methods.chatPostMessage(r -> r.channel(channel).text(text).blocks(blocks).unfurlLinks(false)))
-        .map(r -> new Posted(r.getChannel() == null ? channel : r.getChannel(), r.getTs()));
+    Message.Metadata metadata = incident == null ? null
+        : Message.Metadata.builder().eventType(EVENT_TYPE).eventPayload(Map.of(PAYLOAD_INCIDENT, incident.toString())).build();
+    return call(what, () -> methods.chatPostMessage(r -> {
+      r.channel(channel).text(text).blocks(blocks).unfurlLinks(false);
+      return metadata == null ? r : r.metadata(metadata);
+    })).map(r -> new Posted(r.getChannel() == null ? channel : r.getChannel(), r.getTs()));
+  }
+
+  /**
+   * Looks in the channel's messages since {@code oldest} (newest first, at most {@value #HISTORY_LIMIT})
+   * for the incident's message, by the metadata {@link #post} gave it. Needs the channel's id and the
+   * {@code channels:history} scope ({@code groups:history} for private channels); fails like the other
+   * calls otherwise ({@code missing_scope}, {@code channel_not_found}, ...).
+   */
+  public Future<Optional<Posted>> findIncidentMessage(String channelId, IncidentId incident, Instant oldest) {
+    String what = "conversations.history of " + channelId;
+    String since = String.format("%d.%06d", oldest.getEpochSecond(), oldest.getNano() / 1000);
+    return call(what, () -> methods.conversationsHistory(r -> r.channel(channelId).oldest(since).limit(HISTORY_LIMIT)
+        .includeAllMetadata(true)))
+        .map(r -> (r.getMessages() == null ? List.<Message>of() : r.getMessages()).stream()
+            .filter(m -> m.getMetadata() != null && EVENT_TYPE.equals(m.getMetadata().getEventType())
+                && m.getMetadata().getEventPayload() != null
+                && incident.toString().equals(String.valueOf(m.getMetadata().getEventPayload().get(PAYLOAD_INCIDENT))))
+            .findFirst()
+            .map(m -> new Posted(channelId, m.getTs())));
   }
 
   public Future<Void> update(String channelId, String ts, String text, List<LayoutBlock> blocks) {
