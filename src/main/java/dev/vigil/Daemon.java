@@ -25,7 +25,6 @@ import dev.vigil.http.StatsApi;
 import dev.vigil.http.TimelineApi;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
-import dev.vigil.incident.IngestResult;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.notify.IncidentUpdates;
@@ -187,14 +186,10 @@ public final class Daemon {
       incidentMeters = new IncidentMeters(metrics);
       incidentTelemetry = new IncidentTelemetry(sqlIncidents, incidentMeters, tracing,
           team -> routing.schedule().team(new dev.vigil.oncall.TeamId(team)));
-      // the API's acks and resolutions reach escalation and notifications through the store; ingest's through afterCommit
+      // the API's acks and resolutions reach the later stages through the store; ingest's and heartbeats' through committed
       IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
           alerts -> heartbeats.observe(alerts),
-          changes -> {
-            escalator.onChanges(changes);
-            updates.onChanges(changes);
-            incidentTelemetry.onChanges(changes);
-          },
+          this::committed,
           // a run created or finished: the incident's Slack message shows the run's status
           id -> updates.refresh(id, "runbook"));
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
@@ -208,14 +203,11 @@ public final class Daemon {
           .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing::teams, incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock,
-          result -> {
-            escalator.onChanges(result.changes());
-            incidentTelemetry.onChanges(result.changes());
-          });
+          result -> committed(result.changes()));
       engine = runbookEngine(incidents, clock, runbookTimers, replica,
           new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
-          config.ingest().maxBatchAlerts(), metrics, this::afterCommit);
+          config.ingest().maxBatchAlerts(), metrics, result -> committed(result.changes()));
       IngestHandler ingest = new IngestHandler(committer, clock, metrics);
       Readiness readiness = new Readiness()
           .check("store", db::ping)
@@ -462,14 +454,19 @@ public final class Daemon {
     }
   }
 
-  /** The opened incidents' traces first (a read of each), so the runs, pages and updates that follow join them. */
-  private void afterCommit(IngestResult result) {
-    incidentTelemetry.onChanges(result.changes()).onComplete(v -> {
-      escalator.onChanges(result.changes());
-      engine.onChanges(result.changes());
-      updates.onChanges(result.changes());
+  /**
+   * Every committed incident change, whoever made it (ingest, the API, a heartbeat), reaches every
+   * later stage: escalation, the runbook engine and the notifications' updates. The opened
+   * incidents' traces come first (a read of each), so the runs, pages and updates that follow join them.
+   */
+  private void committed(List<dev.vigil.incident.IncidentChange> changes) {
+    incidentTelemetry.onChanges(changes).onComplete(v -> {
+      escalator.onChanges(changes);
+      engine.onChanges(changes);
+      updates.onChanges(changes);
     });
   }
+
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
   public int port() {

@@ -67,4 +67,31 @@ class HeartbeatDaemonTest {
       assertThat(Instant.parse(resolved.getString("resolvedAt"))).isAfter(Instant.parse(resolved.getString("openedAt")));
     }
   }
+
+  @Test
+  void theHeartbeatsPageIsResolvedInPagerDutyWhenTheWatchdogReturns() throws Exception {
+    try (dev.vigil.fake.FakePagerDuty pd = new dev.vigil.fake.FakePagerDuty()) {
+      String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n";
+      dev.vigil.fake.NotifyConfig.write(dir, dev.vigil.fake.NotifyConfig.pagerDuty(dev.vigil.fake.NotifyConfig.ROUTING_KEY), vigil);
+      Files.writeString(dir.resolve("config/classification.yaml"), """
+          rules:
+            - match: [ 'alertname = "Watchdog"' ]
+              drop: true
+          heartbeats:
+            - name: watchdog
+              match: [ 'alertname = "Watchdog"' ]
+              missingAfter: 1s
+              severity: critical
+              summary: "No Watchdog: alerting is blind"
+          """);
+      try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> !incidents(d).isEmpty());
+        String id = incidents(d).getJsonObject(0).getString("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> pd.accepted(id, "trigger") == 1);
+        assertThat(d.post("/api/v1/alerts", watchdog()).statusCode()).isEqualTo(202);
+        // the page a heartbeat opened is closed where it was sent, like any resolved incident's
+        await().atMost(Duration.ofSeconds(30)).until(() -> pd.accepted(id, "resolve") == 1);
+      }
+    }
+  }
 }
