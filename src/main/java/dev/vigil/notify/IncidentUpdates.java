@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +50,7 @@ public final class IncidentUpdates {
         chain = chain.compose(v -> refresh(c.id(), "alerts"));
       }
       if (status != null) {
-        chain = chain.compose(v -> changed(c.id(), status).recover(e -> {
-          log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
-              .log("notify: queueing the " + status + " update of " + c.id() + " failed: " + e.getMessage());
-          return Future.succeededFuture();
-        }));
+        chain = chain.compose(v -> queue(c.id(), "update:" + c.id() + ":" + status, status, false, "the " + status + " update"));
       }
     }
     return chain;
@@ -66,29 +61,15 @@ public final class IncidentUpdates {
    * cannot be queued is logged, and the next change or acknowledgement renders the message anew).
    */
   public Future<Void> refresh(IncidentId id, String why) {
-    return outbox.forIncident(id).compose(entries -> {
-      Optional<OutboxEntry> page = entries.stream().filter(e -> e.intent().kind() == NotificationIntent.Kind.PAGE
-          && (e.intent().channels().contains("slack") || e.done().contains(Dispatcher.FALLBACK))).findFirst();
-      if (page.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      NotificationIntent intent = new NotificationIntent("refresh:" + id + ":" + why + ":" + clock.millis(), NotificationIntent.Kind.UPDATE,
-          id, page.get().intent().team(), 0, List.of("slack"),
-          new JsonObject().put("incident", id.toString()).put("status", "refresh").encode());
-      return outbox.enqueue(intent, clock.instant()).<Void>map(stored -> {
-        if (stored) {
-          onIntents.run();
-        }
-        return null;
-      });
-    }).recover(e -> {
-      log.atError().addKeyValue("incident", id.toString()).setCause(e)
-          .log("notify: queueing a refresh of " + id + "'s Slack messages (" + why + ") failed: " + e.getMessage());
-      return Future.succeededFuture();
-    });
+    return queue(id, "refresh:" + id + ":" + why + ":" + clock.millis(), "refresh", true, "a Slack refresh (" + why + ")");
   }
 
-  private Future<Void> changed(IncidentId id, String status) {
+  /**
+   * Queues an update intent for whatever the incident was paged through (its PAGE intents' channels,
+   * plus Slack where a page fell back to it), or only its Slack messages; nothing if it was never
+   * paged there. Never fails: a failure to queue is logged as {@code what}.
+   */
+  private Future<Void> queue(IncidentId id, String key, String status, boolean slackOnly, String what) {
     return outbox.forIncident(id).compose(entries -> {
       Set<String> channels = new LinkedHashSet<>();
       String team = null;
@@ -101,18 +82,24 @@ public final class IncidentUpdates {
           }
         }
       }
-      if (channels.isEmpty()) {
-        return Future.succeededFuture();
+      if (slackOnly) {
+        channels.retainAll(Set.of("slack"));
       }
-      NotificationIntent intent = new NotificationIntent("update:" + id + ":" + status, NotificationIntent.Kind.UPDATE, id,
-          new dev.vigil.oncall.TeamId(team), 0, List.copyOf(channels),
-          new JsonObject().put("incident", id.toString()).put("status", status).encode());
-      return outbox.enqueue(intent, clock.instant()).map(stored -> {
+      if (channels.isEmpty()) {
+        return Future.<Void>succeededFuture();
+      }
+      NotificationIntent intent = new NotificationIntent(key, NotificationIntent.Kind.UPDATE, id, new dev.vigil.oncall.TeamId(team), 0,
+          List.copyOf(channels), new JsonObject().put("incident", id.toString()).put("status", status).encode());
+      return outbox.enqueue(intent, clock.instant()).<Void>map(stored -> {
         if (stored) {
           onIntents.run();
         }
         return null;
       });
+    }).recover(e -> {
+      log.atError().addKeyValue("incident", id.toString()).setCause(e)
+          .log("notify: queueing " + what + " of " + id + " failed: " + e.getMessage());
+      return Future.succeededFuture();
     });
   }
 }

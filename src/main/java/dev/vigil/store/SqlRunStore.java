@@ -78,14 +78,10 @@ public final class SqlRunStore implements RunStore {
   }
 
   /** Which of {@code ids} are rows of runs now (in this transaction). */
-  private Future<java.util.Set<Long>> inserted(SqlConnection conn, List<Long> ids) {
+  private Future<java.util.Set<RunId>> inserted(SqlConnection conn, List<Long> ids) {
     String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
     return conn.preparedQuery(d.sql("SELECT id FROM runs WHERE id IN (" + marks + ")")).execute(Tuple.from(new ArrayList<Object>(ids)))
-        .map(rs -> {
-          java.util.Set<Long> out = new java.util.HashSet<>();
-          rs.forEach(r -> out.add(Rows.getLong(r, "id")));
-          return out;
-        });
+        .map(SqlRunStore::ids);
   }
 
   @Override
@@ -190,11 +186,11 @@ public final class SqlRunStore implements RunStore {
             .compose(x -> inserted(conn, ids))
             .compose(stored -> {
               for (Write w : creates) {
-                if (!stored.contains((Long) results.get(w))) {
+                if (!stored.contains(new RunId((Long) results.get(w)))) {
                   results.put(w, new RunStore.AlreadyDecided(w.create().incident().toString()));
                 }
               }
-              List<Tuple> kept = steps.stream().filter(t -> stored.contains(t.getLong(0))).toList();
+              List<Tuple> kept = steps.stream().filter(t -> stored.contains(new RunId(t.getLong(0)))).toList();
               return kept.isEmpty() ? Future.succeededFuture()
                   : conn.preparedQuery(d.sql("INSERT INTO run_steps (run_id, step_id, pos, kind, status, attempts) VALUES (?, ?, ?, ?, ?, ?)"))
                       .executeBatch(kept);

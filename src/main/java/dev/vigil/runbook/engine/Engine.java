@@ -1065,19 +1065,14 @@ public final class Engine extends VerticleBase {
     if (rb == null) {
       rb = registry.byName(rec.runbook()).filter(x -> x.version().equals(rec.version())).orElse(null);
     }
+    Problems problems = new Problems();
     if (rb == null && rec.source() != null) {
-      Problems problems = new Problems();
       rb = reader.parse(rec.source().getBytes(StandardCharsets.UTF_8), Path.of(rec.file()), rec.file(), problems).orElse(null);
-      if (rb == null) {
-        String error = "runbook " + rec.runbook() + " version " + rec.version() + " no longer loads: " + problems;
-        LOG.atError().addKeyValue("run", rec.id().toString()).log("run " + rec.id() + " cannot resume: " + error);
-        store.saveRun(rec.id(), RunStatus.FAILED, rec.startedAt(), clock.instant(), rec.deadline(), error);
-        return null;
-      }
     }
     if (rb == null) {
       // nothing to run it with: fail it once, rather than leave it unfinished (and resumed again at every renewal)
-      String error = "runbook " + rec.runbook() + " version " + rec.version() + " is no longer loaded and its source was not stored";
+      String error = "runbook " + rec.runbook() + " version " + rec.version()
+          + (rec.source() == null ? " is no longer loaded and its source was not stored" : " no longer loads: " + problems);
       LOG.atError().addKeyValue("run", rec.id().toString()).log("run " + rec.id() + " cannot resume: " + error);
       store.saveRun(rec.id(), RunStatus.FAILED, rec.startedAt(), clock.instant(), rec.deadline(), error);
       return null;
