@@ -84,13 +84,11 @@ public final class Escalator {
     this.onIntents = onIntents;
   }
 
-  /** Re-arms every stored ack timer; those already due fire at once. */
+  /** Re-arms every stored ack timer (none is armed here yet); those already due fire at once. */
   public Future<Integer> start() {
-    return store.armed().map(list -> {
-      list.stream().filter(st -> st.status() == EscalationState.Status.SNOOZED).forEach(st -> snoozed.add(st.incident()));
-      list.forEach(this::arm);
-      log.atInfo().log("escalation: re-armed {} ack timer(s)", list.size());
-      return list.size();
+    return adopt().map(n -> {
+      log.atInfo().log("escalation: re-armed {} ack timer(s)", n);
+      return n;
     });
   }
 
@@ -114,7 +112,6 @@ public final class Escalator {
       return n;
     });
   }
-
 
   /**
    * Starts escalating the triggered incidents opened in the {@link dev.vigil.ha.Replica#DECISION_LOOKBACK} before
