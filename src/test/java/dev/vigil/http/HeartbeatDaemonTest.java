@@ -17,6 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A heartbeat through a real daemon: the Watchdog stops, an incident opens and pages; it returns, the incident resolves. */
 class HeartbeatDaemonTest {
+  /** The Watchdog itself is only recorded; missing for a second, it opens a critical incident. */
+  static final String WATCHDOG_HEARTBEAT = """
+      rules:
+        - match: [ 'alertname = "Watchdog"' ]
+          drop: true
+      heartbeats:
+        - name: watchdog
+          match: [ 'alertname = "Watchdog"' ]
+          missingAfter: 1s
+          severity: critical
+          summary: "No Watchdog: alerting is blind"
+      """;
+
   @TempDir
   Path dir;
 
@@ -34,17 +47,7 @@ class HeartbeatDaemonTest {
   void aMissingWatchdogOpensAnIncidentAndItsReturnResolvesIt() throws Exception {
     Files.createDirectories(dir.resolve("config"));
     Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
-    Files.writeString(dir.resolve("config/classification.yaml"), """
-        rules:
-          - match: [ 'alertname = "Watchdog"' ]
-            drop: true
-        heartbeats:
-          - name: watchdog
-            match: [ 'alertname = "Watchdog"' ]
-            missingAfter: 1s
-            severity: critical
-            summary: "No Watchdog: alerting is blind"
-        """);
+    Files.writeString(dir.resolve("config/classification.yaml"), WATCHDOG_HEARTBEAT);
     try (TestDaemon d = TestDaemon.start(dir, "", Map.of(), Clock.systemUTC())) {
       // no Watchdog arrives after the start: one second later the heartbeat incident opens
       await().atMost(Duration.ofSeconds(15)).until(() -> incidents(d).stream()
@@ -73,17 +76,7 @@ class HeartbeatDaemonTest {
     try (dev.vigil.fake.FakePagerDuty pd = new dev.vigil.fake.FakePagerDuty()) {
       String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n";
       dev.vigil.fake.NotifyConfig.write(dir, dev.vigil.fake.NotifyConfig.pagerDuty(dev.vigil.fake.NotifyConfig.ROUTING_KEY), vigil);
-      Files.writeString(dir.resolve("config/classification.yaml"), """
-          rules:
-            - match: [ 'alertname = "Watchdog"' ]
-              drop: true
-          heartbeats:
-            - name: watchdog
-              match: [ 'alertname = "Watchdog"' ]
-              missingAfter: 1s
-              severity: critical
-              summary: "No Watchdog: alerting is blind"
-          """);
+      Files.writeString(dir.resolve("config/classification.yaml"), WATCHDOG_HEARTBEAT);
       try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
         await().atMost(Duration.ofSeconds(15)).until(() -> !incidents(d).isEmpty());
         String id = incidents(d).getJsonObject(0).getString("id");
