@@ -25,6 +25,8 @@ import dev.vigil.http.StatsApi;
 import dev.vigil.http.TimelineApi;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.Pipeline;
+import dev.vigil.incident.Stage;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.notify.IncidentUpdates;
@@ -114,6 +116,8 @@ public final class Daemon {
   private IncidentTelemetry incidentTelemetry;
   private final Tracing tracing;
   private final AtomicLong outboxPending = new AtomicLong();
+  private Probes probes = Probes.NONE;
+  private Pipeline pipeline;
 
   private Daemon(VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing) {
     this.tracing = tracing;
@@ -136,6 +140,21 @@ public final class Daemon {
   /** With {@code spans}, every span is also exported there (tests pass an in-memory exporter). */
   public static Future<Daemon> start(VigilConfig config, Clock clock,
       java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers, java.util.Optional<SpanExporter> spans) {
+    return start(config, clock, runbookTimers, spans, Probes.NONE);
+  }
+
+  /**
+   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones,
+   * and a wrapper around the incident store the later stages read through.
+   */
+  public record Probes(List<Stage> taps, java.util.function.UnaryOperator<IncidentStore> incidents) {
+    public static final Probes NONE = new Probes(List.of(), s -> s);
+  }
+
+  /** With {@code probes} attached (tests). */
+  public static Future<Daemon> start(VigilConfig config, Clock clock,
+      java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers, java.util.Optional<SpanExporter> spans,
+      Probes probes) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Tracing tracing = Tracing.create(config.telemetry(), spans);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -150,14 +169,16 @@ public final class Daemon {
     }
     Vertx vertx = builder.with(options).build();
     Daemon daemon = new Daemon(config, vertx, metrics, tracing);
+    daemon.probes = probes;
     return daemon.wire(clock, daemon.timersPending("runbook", runbookTimers.apply(vertx)))
         .map(v -> daemon)
         .recover(e -> daemon.stop().transform(x -> Future.failedFuture(e)));
   }
 
   /**
-   * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → escalation and
-   * the runbook engine reacting to the commit's incident changes → outbox → notifier.
+   * The flow of an alert, assembled: ingest → commit → classify (inside the commit) → the pipeline's
+   * stages (telemetry, escalation, runbooks, updates) reacting to the commit's incident events →
+   * outbox → notifier.
    */
   private Future<Void> wire(Clock clock, dev.vigil.timer.Scheduler runbookTimers) {
     runbooks = new RunbookRegistry(config.runbooks(), metrics);
@@ -168,7 +189,8 @@ public final class Daemon {
       db = database;
       // every part reads teams and classification from here at each use, so a reload changes them all at once
       routing = new LiveRouting(config, initial, metrics);
-      SqlIncidentStore sqlIncidents = new SqlIncidentStore(db);
+      // every committed write, whoever makes it (ingest, the API, Slack, heartbeats, runbooks), goes to the pipeline declared below
+      IncidentStore incidents = probes.incidents().apply(new SqlIncidentStore(db, events -> pipeline.accept(events)));
       Overrides overrides = new Overrides(new SqlOverrideStore(db), clock);
       Resolver resolver = new Resolver(routing::schedule, clock);
       Classifier triage = new Classifier(routing::classification, resolver, overrides::snapshot);
@@ -179,19 +201,12 @@ public final class Daemon {
       SqlOutbox outbox = new SqlOutbox(db, replica);
       // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log notifier
       integrations = Integrations.create(vertx, config, () -> routing.schedule().teams(), outbox, new SqlSlackMessages(db),
-          sqlIncidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT, tracing);
+          incidents, scheduler, clock, metrics, this::runbookStatus, Integrations.Tuning.DEFAULT, tracing);
       Runnable kick = () -> integrations.drain().onFailure(e -> log.atError().setCause(e).log("notify: delivering the outbox failed: " + e.getMessage()));
       updates = new IncidentUpdates(outbox, clock, kick);
       SqlEscalationStore escalations = new SqlEscalationStore(db);
       incidentMeters = new IncidentMeters(metrics);
-      incidentTelemetry = new IncidentTelemetry(sqlIncidents, incidentMeters, tracing,
-          team -> routing.schedule().team(new dev.vigil.oncall.TeamId(team)));
-      // the API's acks and resolutions reach the later stages through the store; ingest's and heartbeats' through committed
-      IncidentStore incidents = new WatchedIncidentStore(sqlIncidents,
-          alerts -> heartbeats.observe(alerts),
-          this::committed,
-          // a run created or finished: the incident's Slack message shows the run's status
-          id -> updates.refresh(id, "runbook"));
+      incidentTelemetry = new IncidentTelemetry(incidentMeters, tracing, team -> routing.schedule().team(new dev.vigil.oncall.TeamId(team)));
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
       escalator = new Escalator(escalations, incidents, routing::teams, overrides::snapshot, gate, scheduler, clock, pages -> {
@@ -202,13 +217,19 @@ public final class Daemon {
       Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
           .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing::teams, incidents, escalations, outbox, scheduler, clock, kick);
-      heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock,
-          result -> committed(result.changes()));
+      heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock);
       engine = runbookEngine(incidents, clock, runbookTimers, replica,
           new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
+      // The pipeline, declared once: each stage sees every committed incident event once, in commit order.
+      // Telemetry first (it records at once, so the incident's trace exists before anything pages or runs),
+      // then escalation, runbooks and the updates of whatever was paged.
+      List<Stage> stages = new ArrayList<>(List.of(incidentTelemetry, escalator.stage(), engine.stage(), updates));
+      stages.addAll(probes.taps());
+      pipeline = new Pipeline(vertx.getOrCreateContext(), stages, metrics);
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
-          config.ingest().maxBatchAlerts(), metrics, result -> committed(result.changes()));
-      IngestHandler ingest = new IngestHandler(committer, clock, metrics);
+          config.ingest().maxBatchAlerts(), metrics);
+      // every accepted alert, repeats included, is a sign of life for a heartbeat
+      IngestHandler ingest = new IngestHandler(committer, clock, metrics, alerts -> heartbeats.observe(alerts));
       Readiness readiness = new Readiness()
           .check("store", db::ping)
           .check("config", Future::succeededFuture)
@@ -453,20 +474,6 @@ public final class Daemon {
           + " restart Vigil to turn it on; until then those pages go to Slack or the log");
     }
   }
-
-  /**
-   * Every committed incident change, whoever made it (ingest, the API, a heartbeat), reaches every
-   * later stage: escalation, the runbook engine and the notifications' updates. The opened
-   * incidents' traces come first (a read of each), so the runs, pages and updates that follow join them.
-   */
-  private void committed(List<dev.vigil.incident.IncidentChange> changes) {
-    incidentTelemetry.onChanges(changes).onComplete(v -> {
-      escalator.onChanges(changes);
-      engine.onChanges(changes);
-      updates.onChanges(changes);
-    });
-  }
-
 
   /** The port the HTTP server listens on (the real one when the config says 0). */
   public int port() {

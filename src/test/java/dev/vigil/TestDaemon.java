@@ -48,12 +48,23 @@ public final class TestDaemon implements AutoCloseable {
   public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
       java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
       io.opentelemetry.sdk.trace.export.SpanExporter spans) {
+    return start(dir, extraYaml, env, clock, scheduler, spans, Daemon.Probes.NONE);
+  }
+
+  /** With {@code probes}: stages tapping the pipeline, a wrapper around the incident store. */
+  public static TestDaemon startProbed(Path dir, String extraYaml, Map<String, String> env, Clock clock, Daemon.Probes probes) {
+    return start(dir, extraYaml, env, clock, null, null, probes);
+  }
+
+  private static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
+      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
+      io.opentelemetry.sdk.trace.export.SpanExporter spans, Daemon.Probes probes) {
     try {
       Path config = writeConfig(dir, extraYaml);
       VigilConfig cfg = new ConfigLoader(env::get).load(config);
       var timers = scheduler != null ? scheduler
           : (java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler>) v -> new dev.vigil.timer.VertxScheduler(v, clock);
-      Daemon d = Daemon.start(cfg, clock, timers, java.util.Optional.ofNullable(spans))
+      Daemon d = Daemon.start(cfg, clock, timers, java.util.Optional.ofNullable(spans), probes)
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new TestDaemon(dir, d);
     } catch (Exception e) {

@@ -2,11 +2,12 @@ package dev.vigil.escalation;
 
 import dev.vigil.config.Durations;
 import dev.vigil.incident.Incident;
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.Stage;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
 import dev.vigil.oncall.OnCall;
@@ -137,17 +138,34 @@ public final class Escalator {
   }
 
   /**
-   * Reacts to the changes of one commit: the incidents it opened start escalating together, in one
-   * store transaction; then acknowledgements and resolutions stop theirs, in order.
+   * The pipeline's escalation stage: the incidents the events opened start escalating together, in
+   * one store transaction, from the events' data; then new alerts end snoozes, and acknowledgements
+   * and resolutions stop escalations, in order.
    */
-  public Future<Void> onChanges(List<IncidentChange> changes) {
-    List<IncidentId> opened = changes.stream().filter(c -> c.kind() == IncidentChange.Kind.OPENED).map(IncidentChange::id).toList();
-    Future<Void> chain = opened.isEmpty() ? Future.succeededFuture() : openedAll(opened).recover(e -> {
+  public Stage stage() {
+    return new Stage() {
+      @Override
+      public String name() {
+        return "escalation";
+      }
+
+      @Override
+      public Future<Void> accept(List<IncidentEvent> events) {
+        return onEvents(events);
+      }
+    };
+  }
+
+  /** Reacts to committed incident events (see {@link #stage}). */
+  public Future<Void> onEvents(List<IncidentEvent> events) {
+    List<Incident> opened = events.stream().filter(e -> e instanceof IncidentEvent.Opened)
+        .map(e -> ((IncidentEvent.Opened) e).incident()).toList();
+    Future<Void> chain = opened.isEmpty() ? Future.succeededFuture() : openedIncidents(opened).recover(e -> {
       log.atError().setCause(e).log("escalation: starting escalation for {} new incident(s) failed: {}", opened.size(), e.getMessage());
       return Future.succeededFuture();
     });
-    for (IncidentChange c : changes) {
-      if (c.kind() == IncidentChange.Kind.ALERTS_ADDED && snoozed.contains(c.id())) {
+    for (IncidentEvent c : events) {
+      if (c instanceof IncidentEvent.AlertsChanged a && !a.firing().isEmpty() && snoozed.contains(c.id())) {
         chain = chain.compose(v -> wake(c.id()).recover(e -> {
           log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
               .log("escalation: ending the snooze of {} after a new alert failed: {}", c.id(), e.getMessage());
@@ -155,12 +173,13 @@ public final class Escalator {
         }));
         continue;
       }
-      if (c.kind() != IncidentChange.Kind.ACKNOWLEDGED && c.kind() != IncidentChange.Kind.RESOLVED) {
+      if (!(c instanceof IncidentEvent.Acknowledged) && !(c instanceof IncidentEvent.Resolved)) {
         continue;
       }
-      chain = chain.compose(v -> halt(c.id(), c.kind() == IncidentChange.Kind.ACKNOWLEDGED ? "acknowledged" : "resolved").recover(e -> {
+      String why = c instanceof IncidentEvent.Acknowledged ? "acknowledged" : "resolved";
+      chain = chain.compose(v -> halt(c.id(), why).recover(e -> {
         log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
-            .log("escalation: reacting to {} of {} failed: {}", c.kind(), c.id(), e.getMessage());
+            .log("escalation: reacting to {} of {} failed: {}", why, c.id(), e.getMessage());
         return Future.succeededFuture();
       }));
     }
@@ -179,12 +198,27 @@ public final class Escalator {
     }
     List<Future<Optional<Incident>>> loads = ids.stream().map(incidents::get).toList();
     return Future.all(loads).compose(v -> {
-      List<Transition> decisions = new ArrayList<>();
-      for (Future<Optional<Incident>> f : loads) {
-        f.result().ifPresent(inc -> decideOpened(teams, inc).ifPresent(decisions::add));
-      }
-      return apply(decisions).mapEmpty();
+      List<Incident> found = new ArrayList<>();
+      loads.forEach(f -> f.result().ifPresent(found::add));
+      return decideAll(teams, found);
     });
+  }
+
+  /** Incidents just opened, as their commit left them: no read needed. */
+  private Future<Void> openedIncidents(List<Incident> opened) {
+    TeamsFile teams = this.teams.get();
+    if (teams.escalation().policies().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return decideAll(teams, opened);
+  }
+
+  private Future<Void> decideAll(TeamsFile teams, List<Incident> opened) {
+    List<Transition> decisions = new ArrayList<>();
+    for (Incident inc : opened) {
+      decideOpened(teams, inc).ifPresent(decisions::add);
+    }
+    return apply(decisions).mapEmpty();
   }
 
   private Optional<Transition> decideOpened(TeamsFile teams, Incident inc) {

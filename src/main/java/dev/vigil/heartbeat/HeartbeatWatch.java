@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,6 @@ public final class HeartbeatWatch {
   private final Triage triage;
   private final Scheduler scheduler;
   private final Clock clock;
-  private final Consumer<IngestResult> afterIngest;
   /** Replaced whole (under the lock) by {@link #watch}, so {@link #observe} iterates a snapshot without the lock. */
   private volatile Map<String, Watched> watched;
   private boolean stopped;
@@ -63,17 +61,17 @@ public final class HeartbeatWatch {
   }
 
   /**
+   * @param incidents where the heartbeat's incident opens and resolves; like every write, the store
+   *     publishes it to the pipeline (escalation, runbooks and notifications react to it)
    * @param triage gives the incident its team (its severity and type come from the heartbeat)
-   * @param afterIngest told of each commit this watch makes, like the ingest hook (escalation reacts to it)
    */
   public HeartbeatWatch(List<Heartbeat> heartbeats, IncidentStore incidents, HeartbeatStore store, Triage triage, Scheduler scheduler,
-      Clock clock, Consumer<IngestResult> afterIngest) {
+      Clock clock) {
     this.incidents = incidents;
     this.store = store;
     this.triage = triage;
     this.scheduler = scheduler;
     this.clock = clock;
-    this.afterIngest = afterIngest;
     Map<String, Watched> all = new LinkedHashMap<>();
     heartbeats.forEach(h -> all.put(h.name(), new Watched(h)));
     this.watched = java.util.Collections.unmodifiableMap(all);
@@ -224,8 +222,7 @@ public final class HeartbeatWatch {
         .log("heartbeat: {} not seen for {}: opening an incident", h.name(), Durations.format(h.missingAfter()));
     Alert a = alert(h, AlertStatus.FIRING, now);
     Triage forHeartbeat = (labels, at) -> new Triage.Outcome(h.severity(), "heartbeat", triage.triage(labels, at).team(), false);
-    return incidents.ingest(List.of(List.of(new AlertIntake(a, group(h), a.labels(), false))), forHeartbeat, now)
-        .onSuccess(afterIngest::accept);
+    return incidents.ingest(List.of(List.of(new AlertIntake(a, group(h), a.labels(), false))), forHeartbeat, now);
   }
 
   private Future<IngestResult> resolve(Watched w, Instant now) {
@@ -233,8 +230,7 @@ public final class HeartbeatWatch {
     log.atInfo().log("heartbeat: {} is back: resolving its incident", h.name());
     Alert a = alert(h, AlertStatus.RESOLVED, now);
     // startsAtImplicit: the resolved alert closes whichever occurrence is firing, even one a previous run opened
-    return incidents.ingest(List.of(List.of(new AlertIntake(a, group(h), a.labels(), true))), triage, now)
-        .onSuccess(afterIngest::accept);
+    return incidents.ingest(List.of(List.of(new AlertIntake(a, group(h), a.labels(), true))), triage, now);
   }
 
   private static Alert alert(Heartbeat h, AlertStatus status, Instant now) {

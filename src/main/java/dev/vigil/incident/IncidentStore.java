@@ -8,7 +8,9 @@ import java.util.Optional;
 
 /**
  * Durable incidents, their alerts and timelines. Every method returns a future completed once
- * the change is committed; nothing blocks the caller's thread.
+ * the change is committed; nothing blocks the caller's thread. Every write is published, once
+ * committed, as {@link IncidentEvent}s to the pipeline the store was built with: whoever writes
+ * (ingest, the API, Slack, heartbeats, runbooks), every later stage hears of it.
  */
 public interface IncidentStore {
 
@@ -34,6 +36,14 @@ public interface IncidentStore {
   /** Fails with {@link IncidentException} (not found, or already resolved). */
   Future<Incident> resolve(IncidentId id, String by, String text, Instant now);
 
-  /** Appends a note (or any other event) to the timeline; fails if the incident does not exist. */
+  /** Appends a note (or any other line) to the timeline; fails if the incident does not exist. */
   Future<TimelineEvent> append(IncidentId id, TimelineEvent event);
+
+  /**
+   * Appends a line saying that one of the incident's runbook runs was created, started or finished
+   * (published as {@link IncidentEvent.RunChanged}, so the incident's messages show the run's status).
+   */
+  default Future<TimelineEvent> runLine(IncidentId id, TimelineEvent event) {
+    return append(id, event);
+  }
 }

@@ -1,11 +1,15 @@
 package dev.vigil.ingest;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.vigil.alert.AlertStatus;
 import dev.vigil.classify.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.store.StoreException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,11 +18,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +40,29 @@ import org.slf4j.LoggerFactory;
  * {@link #submit} fails at once with {@link Overloaded}.
  *
  * <p>If a commit fails, each of its requests is retried once alone, so that one request the store
- * rejects cannot fail the others, and a race lost to another replica resolves itself. All state is confined to the committer's own context; callers
- * may submit from any thread.
+ * rejects cannot fail the others, and a race lost to another replica resolves itself. All state is
+ * confined to the committer's own context; callers may submit from any thread.
+ *
+ * <p><b>Repeats cost no store access.</b> Alertmanager re-sends a whole group at every change, so in a
+ * storm most alerts are ones already stored, unchanged. The committer remembers each alert
+ * occurrence it committed (fingerprint and startsAt, with its status and incident); an alert that
+ * matches what it remembers is answered from memory, at once, and never queues (it does not count
+ * against {@code queueLimit}). The memory is bounded ({@link #REMEMBERED} occurrences) and forgets an
+ * entry {@link #REMEMBER_FOR} after it was written, which bounds how long a replica can miss a status
+ * change that another replica stored (ADR 0120).
  */
 public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
+  /** Alert occurrences remembered, at most. */
+  static final int REMEMBERED = 200_000;
+  /** How long an occurrence is remembered after it was last committed. */
+  static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
+
   private record Pending(List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
+
+  /** An occurrence as last committed: its status and its incident (null when it has none). */
+  private record Known(AlertStatus status, IncidentId incident) {}
 
   private final Context context;
   private final IncidentStore store;
@@ -47,7 +70,9 @@ public final class GroupCommitter {
   private final Clock clock;
   private final int queueLimit;
   private final int maxBatchAlerts;
-  private final Consumer<IngestResult> onCommit;
+  private final Cache<String, Known> known = Caffeine.newBuilder()
+      .maximumSize(REMEMBERED).expireAfterWrite(REMEMBER_FOR.toMillis(), TimeUnit.MILLISECONDS).build();
+  private final Counter repeats;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
   private final DistributionSummary batchSize;
@@ -57,14 +82,15 @@ public final class GroupCommitter {
   private Promise<Void> drained;
 
   public GroupCommitter(Vertx vertx, IncidentStore store, Triage triage, Clock clock, int queueLimit, int maxBatchAlerts,
-      MeterRegistry metrics, Consumer<IngestResult> onCommit) {
+      MeterRegistry metrics) {
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.triage = triage;
     this.clock = clock;
     this.queueLimit = queueLimit;
     this.maxBatchAlerts = maxBatchAlerts;
-    this.onCommit = onCommit;
+    this.repeats = Counter.builder("vigil_alerts_repeated_total")
+        .description("Alerts answered from memory: unchanged repeats of an occurrence already stored").register(metrics);
     this.batchSize = DistributionSummary.builder("vigil_commit_batch_alerts")
         .description("Alerts committed per transaction").publishPercentileHistogram().register(metrics);
     this.commitTime = Timer.builder("vigil_commit_duration")
@@ -75,9 +101,51 @@ public final class GroupCommitter {
   /**
    * Queues one request's alerts. The future completes, on the caller's context, with the incidents
    * the alerts belong to once they are committed; it fails with {@link Overloaded} when the queue is
-   * full or the committer is closing, and with {@link StoreException} when the commit failed.
+   * full or the committer is closing, and with {@link StoreException} when the commit failed. Alerts
+   * remembered as stored with the same status are not queued; a request made only of them completes
+   * at once.
    */
   public Future<List<IncidentId>> submit(List<AlertIntake> alerts) {
+    // the incidents of the repeats, in order; null marks where the new alerts' incidents go
+    List<IncidentId> order = new ArrayList<>();
+    List<AlertIntake> fresh = new ArrayList<>(alerts.size());
+    for (AlertIntake a : alerts) {
+      Known k = a.startsAtImplicit() ? null : known.getIfPresent(key(a.alert().fingerprint(), a.alert().startsAt().toString()));
+      if (k != null && k.status == a.alert().status()) {
+        order.add(k.incident);
+      } else {
+        if (fresh.isEmpty()) {
+          order.add(null);
+        }
+        fresh.add(a);
+      }
+    }
+    if (fresh.size() < alerts.size()) {
+      repeats.increment(alerts.size() - fresh.size());
+    }
+    if (fresh.isEmpty() && !alerts.isEmpty()) {
+      return Future.succeededFuture(merge(order, List.of()));
+    }
+    return queue(fresh).map(ids -> merge(order, ids));
+  }
+
+  private static List<IncidentId> merge(List<IncidentId> order, List<IncidentId> committed) {
+    Set<IncidentId> out = new LinkedHashSet<>();
+    for (IncidentId id : order) {
+      if (id == null) {
+        out.addAll(committed);
+      } else {
+        out.add(id);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static String key(String fingerprint, String startsAt) {
+    return fingerprint + '\0' + startsAt;
+  }
+
+  private Future<List<IncidentId>> queue(List<AlertIntake> alerts) {
     Context caller = Vertx.currentContext();
     Promise<List<IncidentId>> promise = Promise.promise();
     if (closed) {
@@ -130,7 +198,7 @@ public final class GroupCommitter {
     int total = alerts;
     long started = System.nanoTime();
     commit(batch, true).onComplete(ar -> {
-      commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       batchSize.record(total);
       commitNext();
     });
@@ -140,10 +208,10 @@ public final class GroupCommitter {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     return store.ingest(requests, triage, clock.instant()).transform(ar -> {
       if (ar.succeeded()) {
+        remember(ar.result());
         for (int i = 0; i < batch.size(); i++) {
           finish(batch.get(i), ar.result().incidentsPerRequest().get(i), null);
         }
-        notifyCommitted(ar.result());
         return Future.succeededFuture();
       }
       if (retry) {
@@ -166,11 +234,10 @@ public final class GroupCommitter {
     });
   }
 
-  private void notifyCommitted(IngestResult result) {
-    try {
-      onCommit.accept(result);
-    } catch (RuntimeException e) {
-      log.atError().setCause(e).log("ingest: a listener failed after commit; the alerts are stored");
+  /** Remembers every occurrence the commit named, as it is now stored. */
+  private void remember(IngestResult result) {
+    for (IngestResult.StoredState st : result.stored()) {
+      known.put(key(st.fingerprint(), st.startsAt()), new Known(st.status(), st.incident()));
     }
   }
 

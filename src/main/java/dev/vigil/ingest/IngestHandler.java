@@ -1,5 +1,6 @@
 package dev.vigil.ingest;
 
+import dev.vigil.alert.Alert;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
 import io.micrometer.core.instrument.Counter;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,9 +24,12 @@ public final class IngestHandler {
   private final Counter received;
   private final Counter accepted;
   private final MeterRegistry metrics;
+  private final Consumer<List<Alert>> arrived;
 
-  public IngestHandler(GroupCommitter committer, Clock clock, MeterRegistry metrics) {
+  /** @param arrived told of every accepted request's alerts, repeats included (heartbeats are repeats) */
+  public IngestHandler(GroupCommitter committer, Clock clock, MeterRegistry metrics, Consumer<List<Alert>> arrived) {
     this.committer = committer;
+    this.arrived = arrived;
     this.clock = clock;
     this.metrics = metrics;
     this.received = Counter.builder("vigil_alerts_received_total").description("Alerts in well-formed requests").register(metrics);
@@ -62,6 +67,7 @@ public final class IngestHandler {
       ar.result().stream().map(IncidentId::toString).forEach(incidents::add);
       ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("accepted", alerts.size()).put("incidents", incidents).encode());
+      arrived.accept(alerts.stream().map(AlertIntake::alert).toList());
     });
   }
 

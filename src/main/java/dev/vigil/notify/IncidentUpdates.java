@@ -1,7 +1,8 @@
 package dev.vigil.notify;
 
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -23,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * intent of its own ({@code refresh:<incident>:<why>:<ms>}); a burst of them coalesces into a few
  * paced {@code chat.update} calls, each rendering the incident as it is when it is sent.
  *
- * <p>Subscribe it to the incident changes of every commit (ingest and API); it never blocks.
+ * <p>It is the pipeline's last stage; it never blocks.
  */
-public final class IncidentUpdates {
+public final class IncidentUpdates implements Stage {
   private static final Logger log = LoggerFactory.getLogger(IncidentUpdates.class);
 
   private final Outbox outbox;
@@ -38,19 +39,24 @@ public final class IncidentUpdates {
     this.onIntents = onIntents;
   }
 
-  public Future<Void> onChanges(List<IncidentChange> changes) {
+  @Override
+  public String name() {
+    return "updates";
+  }
+
+  @Override
+  public Future<Void> accept(List<IncidentEvent> events) {
     Future<Void> chain = Future.succeededFuture();
-    for (IncidentChange c : changes) {
-      String status = switch (c.kind()) {
-        case ACKNOWLEDGED -> "acknowledged";
-        case RESOLVED -> "resolved";
-        default -> null;
-      };
-      if (c.kind() == IncidentChange.Kind.ALERTS_ADDED || c.kind() == IncidentChange.Kind.ALERTS_RESOLVED) {
-        chain = chain.compose(v -> refresh(c.id(), "alerts"));
-      }
-      if (status != null) {
-        chain = chain.compose(v -> queue(c.id(), "update:" + c.id() + ":" + status, status, false, "the " + status + " update"));
+    for (IncidentEvent e : events) {
+      IncidentId id = e.id();
+      String status = e instanceof IncidentEvent.Acknowledged ? "acknowledged" : e instanceof IncidentEvent.Resolved ? "resolved" : null;
+      if (e instanceof IncidentEvent.AlertsChanged) {
+        chain = chain.compose(v -> refresh(id, "alerts"));
+      } else if (e instanceof IncidentEvent.RunChanged) {
+        // a run created or finished: the incident's Slack message shows the run's status
+        chain = chain.compose(v -> refresh(id, "runbook"));
+      } else if (status != null) {
+        chain = chain.compose(v -> queue(id, "update:" + id + ":" + status, status, false, "the " + status + " update"));
       }
     }
     return chain;

@@ -33,6 +33,7 @@ public final class Database {
   private final Dialect dialect;
   private final Pool writer;
   private final Pool reader;
+  private SqliteWriter sqliteWriter;
 
   private Database(Dialect dialect, Pool writer, Pool reader) {
     this.dialect = dialect;
@@ -61,6 +62,15 @@ public final class Database {
       Pool writer = JDBCPool.pool(vertx, connect, new PoolOptions().setMaxSize(1).setName("sqlite-writer"));
       Pool reader = JDBCPool.pool(vertx, connect, new PoolOptions().setMaxSize(Math.min(4, config.poolSize())).setName("sqlite-reader"));
       db = new Database(Dialect.SQLITE, writer, reader);
+      Database opened = db;
+      return db.migrate()
+          .compose(v -> vertx.executeBlocking(() -> SqliteWriter.open(vertx, url)))
+          .map(w -> {
+            opened.sqliteWriter = w;
+            return opened;
+          })
+          .recover(e -> opened.close().transform(x -> Future.failedFuture(e instanceof java.sql.SQLException
+              ? new StoreException("store: cannot open " + file + ": " + e.getMessage(), e) : e)));
     } else {
       // a database that does not answer fails a request within 5 s (ingest answers 503, Alertmanager retries)
       // instead of the client's default minute; the pool reconnects on the next request
@@ -81,6 +91,15 @@ public final class Database {
 
   public Dialect dialect() {
     return dialect;
+  }
+
+  /**
+   * SQLite's writer thread, through which the hot write paths (ingest, incident transitions) go in
+   * one hand-off per transaction; null on PostgreSQL. Other writes still use {@link #writer()},
+   * whose connection waits for the lock ({@code busy_timeout}) while the writer thread holds it.
+   */
+  public SqliteWriter sqliteWriter() {
+    return sqliteWriter;
   }
 
   /** The pool for transactions that write. */
@@ -144,7 +163,8 @@ public final class Database {
   }
 
   public Future<Void> close() {
-    return writer == reader ? writer.close() : Future.join(writer.close(), reader.close()).mapEmpty();
+    Future<Void> pools = writer == reader ? writer.close() : Future.join(writer.close(), reader.close()).mapEmpty();
+    return sqliteWriter == null ? pools : Future.join(pools, sqliteWriter.close()).mapEmpty();
   }
 
   /** Migration numbers looked for; numbers are reserved per feature, so some may be absent in a build. */

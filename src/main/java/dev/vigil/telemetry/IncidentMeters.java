@@ -1,7 +1,7 @@
 package dev.vigil.telemetry;
 
 import dev.vigil.incident.Incident;
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
 import dev.vigil.notify.NotificationIntent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,23 +29,18 @@ public final class IncidentMeters {
     this.registry = registry;
   }
 
-  /** Counts an incident that opened, was acknowledged or was resolved ({@code kind}); other kinds are ignored. */
-  public void record(IncidentChange.Kind kind, Incident i) {
-    String severity = i.severity().wire();
-    String team = i.team() == null ? "none" : i.team();
-    switch (kind) {
-      case OPENED -> counter("vigil_incidents_opened_total", "Incidents opened", severity, team).increment();
-      case ACKNOWLEDGED -> {
-        counter("vigil_incidents_acknowledged_total", "Incidents acknowledged", severity, team).increment();
-        timer("vigil_incident_time_to_acknowledge", "From opening to acknowledgement", severity, team)
-            .record(since(i.openedAt(), i.acknowledgedAt()));
-      }
-      case RESOLVED -> {
-        counter("vigil_incidents_resolved_total", "Incidents resolved", severity, team).increment();
-        timer("vigil_incident_time_to_resolve", "From opening to resolution", severity, team)
-            .record(since(i.openedAt(), i.resolvedAt()));
-      }
-      default -> { }
+  /** Counts an incident that opened, was acknowledged or was resolved; other events are ignored. */
+  public void record(IncidentEvent event) {
+    if (event instanceof IncidentEvent.Opened e) {
+      counter("vigil_incidents_opened_total", "Incidents opened", e.incident()).increment();
+    } else if (event instanceof IncidentEvent.Acknowledged e) {
+      Incident i = e.incident();
+      counter("vigil_incidents_acknowledged_total", "Incidents acknowledged", i).increment();
+      timer("vigil_incident_time_to_acknowledge", "From opening to acknowledgement", i).record(since(i.openedAt(), i.acknowledgedAt()));
+    } else if (event instanceof IncidentEvent.Resolved e) {
+      Incident i = e.incident();
+      counter("vigil_incidents_resolved_total", "Incidents resolved", i).increment();
+      timer("vigil_incident_time_to_resolve", "From opening to resolution", i).record(since(i.openedAt(), i.resolvedAt()));
     }
   }
 
@@ -59,13 +54,17 @@ public final class IncidentMeters {
     }
   }
 
-  private Counter counter(String name, String description, String severity, String team) {
-    return Counter.builder(name).description(description).tag("severity", severity).tag("team", team).register(registry);
+  private Counter counter(String name, String description, Incident i) {
+    return Counter.builder(name).description(description).tag("severity", i.severity().wire()).tag("team", team(i)).register(registry);
   }
 
-  private Timer timer(String name, String description, String severity, String team) {
-    return Timer.builder(name).description(description).tag("severity", severity).tag("team", team)
+  private Timer timer(String name, String description, Incident i) {
+    return Timer.builder(name).description(description).tag("severity", i.severity().wire()).tag("team", team(i))
         .serviceLevelObjectives(BUCKETS).register(registry);
+  }
+
+  private static String team(Incident i) {
+    return i.team() == null ? "none" : i.team();
   }
 
   private static Duration since(Instant from, Instant to) {

@@ -121,7 +121,7 @@ final class EscalationFixture implements AutoCloseable {
     Alert a = new Alert(Fingerprint.of(labels), labels, Map.of(), AlertStatus.FIRING, clock.instant(), null, "");
     IngestResult r = await(incidents.ingest(List.of(List.of(new AlertIntake(a, "{}:" + alertname, labels, false))), classifier,
         clock.instant()));
-    await(escalator.onChanges(r.changes()));
+    await(escalator.onEvents(r.events()));
     return r.incidentsPerRequest().get(0).get(0);
   }
 

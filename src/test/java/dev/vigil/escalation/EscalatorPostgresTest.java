@@ -3,7 +3,7 @@ package dev.vigil.escalation;
 import static dev.vigil.timer.FakeScheduler.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.notify.LogNotifier;
 import dev.vigil.oncall.TeamId;
@@ -80,8 +80,8 @@ class EscalatorPostgresTest {
     f.restart();
     f.scheduler.advance(Duration.ofMinutes(10));
     assertThat(f.pages(id)).containsExactly("eu@1", "india@2", "us@3");
-    await(f.incidents.acknowledge(id, "api:alice", "", f.clock.instant()));
-    await(f.escalator.onChanges(List.of(new IncidentChange(id, IncidentChange.Kind.ACKNOWLEDGED))));
+    var acked = await(f.incidents.acknowledge(id, "api:alice", "", f.clock.instant()));
+    await(f.escalator.onEvents(List.of(new IncidentEvent.Acknowledged(acked, acked.acknowledgedBy()))));
     f.scheduler.advance(Duration.ofHours(1));
     assertThat(f.pages(id)).hasSize(3);
 

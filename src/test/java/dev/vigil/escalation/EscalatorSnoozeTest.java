@@ -4,7 +4,7 @@ import static dev.vigil.timer.FakeScheduler.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import java.nio.file.Path;
@@ -77,8 +77,8 @@ class EscalatorSnoozeTest {
     f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
     IncidentId id = f.fire("HostDown", "critical");
     await(f.escalator.snooze(id, f.clock.instant().plus(Duration.ofMinutes(30)), "slack:U1"));
-    await(f.incidents.acknowledge(id, "slack:U2", "", f.clock.instant()));
-    await(f.escalator.onChanges(List.of(new IncidentChange(id, IncidentChange.Kind.ACKNOWLEDGED))));
+    var acked = await(f.incidents.acknowledge(id, "slack:U2", "", f.clock.instant()));
+    await(f.escalator.onEvents(List.of(new IncidentEvent.Acknowledged(acked, acked.acknowledgedBy()))));
     f.scheduler.advance(Duration.ofHours(1));
     assertThat(f.pages(id)).containsExactly("eu@1");
     assertThat(await(f.escalator.state(id)).orElseThrow().status()).isEqualTo(EscalationState.Status.STOPPED);

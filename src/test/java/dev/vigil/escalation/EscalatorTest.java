@@ -10,7 +10,7 @@ import static dev.vigil.timer.FakeScheduler.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.notify.LogNotifier;
 import dev.vigil.notify.OutboxEntry;
@@ -117,8 +117,8 @@ class EscalatorTest {
     f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
     IncidentId id = f.fire("HostDown", "critical");
     f.scheduler.advance(Duration.ofMinutes(2));
-    await(f.incidents.acknowledge(id, "api:alice", "on it", f.clock.instant()));
-    await(f.escalator.onChanges(List.of(new IncidentChange(id, IncidentChange.Kind.ACKNOWLEDGED))));
+    var acked = await(f.incidents.acknowledge(id, "api:alice", "on it", f.clock.instant()));
+    await(f.escalator.onEvents(List.of(new IncidentEvent.Acknowledged(acked, acked.acknowledgedBy()))));
     f.scheduler.advance(Duration.ofHours(1));
     assertThat(f.pages(id)).containsExactly("eu@1");
     assertThat(await(f.escalator.state(id)).orElseThrow().status()).isEqualTo(EscalationState.Status.STOPPED);
@@ -139,8 +139,8 @@ class EscalatorTest {
   void resolvingStopsTheLadder() {
     f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
     IncidentId id = f.fire("HostDown", "critical");
-    await(f.incidents.resolve(id, "api:bob", "fixed", f.clock.instant()));
-    await(f.escalator.onChanges(List.of(new IncidentChange(id, IncidentChange.Kind.RESOLVED))));
+    var resolved = await(f.incidents.resolve(id, "api:bob", "fixed", f.clock.instant()));
+    await(f.escalator.onEvents(List.of(new IncidentEvent.Resolved(resolved, resolved.resolvedBy()))));
     assertThat(f.scheduler.pending()).isEmpty();
     f.scheduler.advance(Duration.ofHours(1));
     assertThat(f.pages(id)).containsExactly("eu@1");
@@ -306,7 +306,7 @@ class EscalatorTest {
           java.util.Map.of(), dev.vigil.alert.AlertStatus.FIRING, MONDAY_0600, null, ""), "{}:" + name, labels, false));
     }
     var result = await(f.incidents.ingest(List.of(batch), f.classifier, MONDAY_0600));
-    await(escalator.onChanges(result.changes()));
+    await(escalator.onEvents(result.events()));
     assertThat(commits).containsExactly(4); // three pages and one "recorded only" note, one transaction
     for (IncidentId id : result.incidentsPerRequest().get(0).subList(0, 3)) {
       assertThat(f.pages(id)).containsExactly("eu@1");

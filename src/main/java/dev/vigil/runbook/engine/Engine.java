@@ -7,7 +7,8 @@ import dev.vigil.expr.EvalException;
 import dev.vigil.expr.Template;
 import dev.vigil.expr.Values;
 import dev.vigil.incident.Incident;
-import dev.vigil.incident.IncidentChange;
+import dev.vigil.incident.IncidentEvent;
+import dev.vigil.incident.Stage;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
@@ -297,18 +298,38 @@ public final class Engine extends VerticleBase {
 
   // ---------------------------------------------------------------- entry points
 
-  /** Reacts to a commit's incident changes: an opened incident gets its runbook (run, dry run or offer). */
-  public void onChanges(List<IncidentChange> changes) {
-    for (IncidentChange c : changes) {
-      if (c.kind() == IncidentChange.Kind.OPENED) {
-        onContext(() -> decide(c.id()));
+  /**
+   * The pipeline's runbook stage: an opened incident gets its runbook (run, dry run or offer), from
+   * the event's incident and alerts, with no read. The decision is made on the engine's context; the
+   * stage does not wait for it (runs are the engine's to pace).
+   */
+  public Stage stage() {
+    return new Stage() {
+      @Override
+      public String name() {
+        return "runbooks";
+      }
+
+      @Override
+      public Future<Void> accept(List<IncidentEvent> events) {
+        onEvents(events);
+        return Future.succeededFuture();
+      }
+    };
+  }
+
+  /** Reacts to committed incident events (see {@link #stage}). */
+  public void onEvents(List<IncidentEvent> events) {
+    for (IncidentEvent e : events) {
+      if (e instanceof IncidentEvent.Opened o) {
+        onContext(() -> decide(o.incident(), o.alerts()));
       }
     }
   }
 
   /**
-   * Makes the runbook decision for an incident (engine context); the future completes once the run or
-   * offer is stored (or failed), and until then a lost-decision sweep leaves the incident alone.
+   * The decision for an incident a lost-decision sweep found: read it and its alerts. Like
+   * {@link #decide(Incident, List)}, the incident counts as being decided from the start.
    */
   private Future<Void> decide(IncidentId id) {
     if (!deciding.add(id)) {
@@ -317,7 +338,8 @@ public final class Engine extends VerticleBase {
     return incidents.get(id)
         .compose(found -> {
           Promise<Void> made = Promise.promise();
-          onContext(() -> found.map(this::opened).orElse(Future.succeededFuture()).onComplete(v -> made.complete()));
+          onContext(() -> found.map(inc -> opened(inc, incidents.alerts(id).map(as -> as.stream().map(StoredAlert::alert).toList())))
+              .orElse(Future.succeededFuture()).onComplete(v -> made.complete()));
           return made.future();
         })
         .onFailure(e -> LOG.atError().addKeyValue("incident", id.toString())
@@ -325,7 +347,22 @@ public final class Engine extends VerticleBase {
         .onComplete(v -> onContext(() -> deciding.remove(id)));
   }
 
-  private Future<?> opened(Incident incident) {
+  /**
+   * Makes the runbook decision for an incident just opened (engine context); the future completes
+   * once the run or offer is stored (or failed), and until then a lost-decision sweep leaves the
+   * incident alone.
+   */
+  private Future<Void> decide(Incident incident, List<dev.vigil.alert.Alert> alerts) {
+    IncidentId id = incident.id();
+    if (!deciding.add(id)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> made = Promise.promise();
+    opened(incident, Future.succeededFuture(alerts)).onComplete(v -> made.complete());
+    return made.future().onComplete(v -> onContext(() -> deciding.remove(id)));
+  }
+
+  private Future<?> opened(Incident incident, Future<List<dev.vigil.alert.Alert>> alerts) {
     if (incident.dropped()) {
       return Future.succeededFuture();
     }
@@ -343,7 +380,7 @@ public final class Engine extends VerticleBase {
       return offer(incident, rb, rb.rollout().mode() == Rollout.Mode.MANUAL ? "it is in manual mode"
           : "this incident is outside its " + rb.rollout().percent() + "% rollout");
     }
-    return start(rb, incident, mode, "auto").onFailure(e -> {
+    return alerts.compose(as -> call(() -> create(rb, incident, as, mode, "auto"))).onFailure(e -> {
       if (e instanceof RunStore.AlreadyDecided) {
         LOG.atInfo().addKeyValue("incident", incident.id().toString()).log("runbook engine: " + e.getMessage() + " (another replica decided it)");
         return;
@@ -383,13 +420,13 @@ public final class Engine extends VerticleBase {
    * at once or queues it behind its concurrency limit. The future holds the run as stored.
    */
   public Future<RunRecord> start(Runbook rb, Incident incident, Rollout.Mode mode, String by) {
-    return incidents.alerts(incident.id()).compose(alerts -> call(() -> create(rb, incident, alerts, mode, by)));
+    return incidents.alerts(incident.id()).compose(alerts -> call(() -> create(rb, incident,
+        alerts.stream().map(StoredAlert::alert).toList(), mode, by)));
   }
 
-  private Future<RunRecord> create(Runbook rb, Incident incident, List<StoredAlert> alerts, Rollout.Mode mode, String by) {
+  private Future<RunRecord> create(Runbook rb, Incident incident, List<dev.vigil.alert.Alert> as, Rollout.Mode mode, String by) {
     Instant now = clock.instant();
     Map<String, Object> base = new LinkedHashMap<>();
-    List<dev.vigil.alert.Alert> as = alerts.stream().map(StoredAlert::alert).toList();
     base.put("alert", as.isEmpty() ? Map.of("labels", incident.labels(), "annotations", Map.of(), "status", "firing",
         "startsAt", "", "fingerprint", "") : Bindings.alert(as.get(0)));
     base.put("alerts", Bindings.alerts(as));
@@ -1139,7 +1176,7 @@ public final class Engine extends VerticleBase {
   }
 
   private Future<Void> timeline(LiveRun r, String text) {
-    return incidents.append(r.record.incident(), new TimelineEvent(clock.instant(), "runbook", "runbook:" + r.runbook.name(), text))
+    return incidents.runLine(r.record.incident(), new TimelineEvent(clock.instant(), "runbook", "runbook:" + r.runbook.name(), text))
         .<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 

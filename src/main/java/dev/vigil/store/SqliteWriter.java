@@ -1,0 +1,258 @@
+package dev.vigil.store;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SQLite's single writer: one platform thread that owns one JDBC connection and runs every write
+ * handed to it synchronously, with no hop between statements. Work queued while a transaction runs
+ * is taken together into the next one (group commit: one fsync for all of it), each piece inside a
+ * savepoint so that one that fails is undone alone. Each caller's future completes on the caller's
+ * context once its transaction is committed; a piece's {@code committed} callback runs on the writer
+ * thread right after the commit, in commit order (the pipeline is fed from there).
+ *
+ * <p>Statements are prepared once per connection and reused. Readers keep their own connections:
+ * WAL lets them run beside the writer.
+ */
+public final class SqliteWriter {
+  private static final Logger log = LoggerFactory.getLogger(SqliteWriter.class);
+  /** Pieces of work per transaction, at most. */
+  private static final int MAX_PER_TRANSACTION = 256;
+
+  /** Work run on the writer thread inside a transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(SqliteWriter.Tx tx) throws SQLException;
+  }
+
+  /** What a piece of work sees: the connection and its prepared statements. */
+  public final class Tx {
+    /** A prepared statement for {@code sql}, prepared once and kept; its parameters are cleared. */
+    public PreparedStatement prepare(String sql) throws SQLException {
+      PreparedStatement ps = statements.get(sql);
+      if (ps == null) {
+        ps = connection.prepareStatement(sql);
+        statements.put(sql, ps);
+      } else {
+        ps.clearParameters();
+      }
+      return ps;
+    }
+
+    public Connection connection() {
+      return connection;
+    }
+  }
+
+  private static final class Job<T> {
+    final Work<T> work;
+    final Consumer<T> committed;
+    final Promise<T> promise;
+    final Context caller;
+    T result;
+    Throwable failure;
+
+    Job(Work<T> work, Consumer<T> committed, Promise<T> promise, Context caller) {
+      this.work = work;
+      this.committed = committed;
+      this.promise = promise;
+      this.caller = caller;
+    }
+
+    void complete() {
+      Runnable done = () -> {
+        if (failure == null) {
+          promise.complete(result);
+        } else {
+          promise.fail(failure);
+        }
+      };
+      if (caller == null) {
+        done.run();
+      } else {
+        caller.runOnContext(v -> done.run());
+      }
+    }
+  }
+
+  private static final Job<Object> STOP = new Job<>(null, null, null, null);
+
+  private final Vertx vertx;
+  private final Connection connection;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private final Tx tx = new Tx();
+  private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  private SqliteWriter(Vertx vertx, Connection connection) {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.thread = new Thread(this::loop, "vigil-sqlite-writer");
+    this.thread.setDaemon(true);
+  }
+
+  /** Opens the writer's connection to {@code jdbcUrl} and starts its thread. */
+  public static SqliteWriter open(Vertx vertx, String jdbcUrl) throws SQLException {
+    Connection c = DriverManager.getConnection(jdbcUrl);
+    c.setAutoCommit(true);
+    SqliteWriter w = new SqliteWriter(vertx, c);
+    w.thread.start();
+    return w;
+  }
+
+  /** Runs {@code work} in the next transaction; the future completes once it is committed (or failed). */
+  public <T> Future<T> submit(Work<T> work) {
+    return submit(work, null);
+  }
+
+  /**
+   * Runs {@code work} in the next transaction. {@code committed} (if not null) gets its result on
+   * the writer thread right after the commit, before any other transaction starts: callers that
+   * must see commits in order hang off it. It must not block.
+   */
+  public <T> Future<T> submit(Work<T> work, Consumer<T> committed) {
+    Promise<T> promise = Promise.promise();
+    if (closed) {
+      return Future.failedFuture(new StoreException("store: closed", null));
+    }
+    queue.add(new Job<>(work, committed, promise, vertx.getOrCreateContext()));
+    return promise.future();
+  }
+
+  /** Finishes the work queued, then closes the connection. */
+  public Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    queue.add(STOP);
+    return vertx.executeBlocking(() -> {
+      thread.join();
+      return null;
+    }, false);
+  }
+
+  private void loop() {
+    List<Job<?>> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      queue.drainTo(batch, MAX_PER_TRANSACTION - 1);
+      if (batch.remove(STOP)) {
+        stop = true;
+      }
+      if (!batch.isEmpty()) {
+        runTransaction(batch);
+      }
+      batch.clear();
+    }
+    // anything that arrived after the stop fails; the connection closes
+    List<Job<?>> late = new ArrayList<>();
+    queue.drainTo(late);
+    for (Job<?> j : late) {
+      if (j != STOP) {
+        j.failure = new StoreException("store: closed", null);
+        j.complete();
+      }
+    }
+    try {
+      for (PreparedStatement ps : statements.values()) {
+        ps.close();
+      }
+      connection.close();
+    } catch (SQLException e) {
+      log.atWarn().log("store: closing the SQLite writer connection: " + e.getMessage());
+    }
+  }
+
+  private void runTransaction(List<Job<?>> batch) {
+    boolean savepoints = batch.size() > 1;
+    try (Statement st = connection.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        for (Job<?> job : batch) {
+          runOne(job, st, savepoints);
+        }
+        st.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        rollback(st);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      StoreException failure = new StoreException("store: commit failed: " + e.getMessage(), e);
+      for (Job<?> job : batch) {
+        job.failure = job.failure != null && !savepoints ? job.failure : failure;
+        job.complete();
+      }
+      return;
+    }
+    for (Job<?> job : batch) {
+      if (job.failure == null) {
+        committed(job);
+      }
+      job.complete();
+    }
+  }
+
+  private static <T> void committed(Job<T> job) {
+    if (job.committed == null) {
+      return;
+    }
+    try {
+      job.committed.accept(job.result);
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).log("store: a listener failed after commit; the change is stored");
+    }
+  }
+
+  private <T> void runOne(Job<T> job, Statement st, boolean savepoint) throws SQLException {
+    if (!savepoint) {
+      // alone in its transaction: a failure rolls the transaction back (the caller gets the cause)
+      try {
+        job.result = job.work.run(tx);
+      } catch (SQLException | RuntimeException e) {
+        job.failure = e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
+        throw e;
+      }
+      return;
+    }
+    st.execute("SAVEPOINT job");
+    try {
+      job.result = job.work.run(tx);
+      st.execute("RELEASE job");
+    } catch (SQLException | RuntimeException e) {
+      st.execute("ROLLBACK TO job");
+      st.execute("RELEASE job");
+      job.failure = e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
+    }
+  }
+
+  private static void rollback(Statement st) {
+    try {
+      st.execute("ROLLBACK");
+    } catch (SQLException ignored) {
+      // no transaction left to roll back (SQLite rolled it back itself)
+    }
+  }
+}
