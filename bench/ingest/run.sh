@@ -3,6 +3,7 @@
 # (in memory), same machine, same wrk load. Writes bench/ingest/out/ and prints a Markdown table.
 #   bench/ingest/run.sh            # 20 s per case after 5 s warm-up, 64 connections
 #   DURATION=60 CONNECTIONS=128 bench/ingest/run.sh
+#   JAR=/tmp/before/vigil.jar SKIP_AM=1 ALERT_COUNTS="10" bench/ingest/run.sh   # another build, Vigil only, one case
 # Needs: wrk, prometheus-alertmanager (apt-get install -y wrk prometheus-alertmanager), a built target/vigil.jar.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,9 +12,11 @@ WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SYNC=${SYNC:-FULL}
+JAR=${JAR:-target/vigil.jar}
+ALERT_COUNTS=${ALERT_COUNTS:-1 10}
 OUT=bench/ingest/out
 rm -rf "$OUT" && mkdir -p "$OUT"
-[ -f target/vigil.jar ] || mvn -B -q -DskipTests package
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -55,15 +58,17 @@ cat > "$OUT/vigil/config/vigil.yaml" <<YAML
 server: {host: 127.0.0.1, port: $VPORT}
 store: {url: "sqlite:../data/vigil.db", synchronous: $SYNC}
 YAML
-VIGIL_LOG_LEVEL=WARN java ${JAVA_OPTS:-} -jar target/vigil.jar serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
+VIGIL_LOG_LEVEL=WARN java ${JAVA_OPTS:-} -jar "$JAR" serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
 VPID=$!
 trap 'kill $VPID 2>/dev/null || true; [ -n "${APID:-}" ] && kill $APID 2>/dev/null || true' EXIT
 for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$VPORT/healthz" >/dev/null && break; sleep 0.2; done
-run_case "vigil-1" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua 1
-run_case "vigil-10" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua 10
+for n in $ALERT_COUNTS; do
+  run_case "vigil-$n" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua "$n"
+done
 curl -s "http://127.0.0.1:$VPORT/metrics" | grep -E '^vigil_commit_(batch_alerts|duration_seconds)_(sum|count)' > "$OUT/vigil-commit-metrics.txt" || true
 kill -TERM $VPID; wait $VPID || true
 
+if [ -n "${SKIP_AM:-}" ]; then cat "$OUT/table.md"; exit 0; fi
 # --- Alertmanager (in memory, no persistence of alerts) ---
 APORT=$(free_port)
 cat > "$OUT/am.yml" <<YAML
@@ -74,8 +79,9 @@ prometheus-alertmanager --config.file="$OUT/am.yml" --storage.path="$OUT/am-data
   --cluster.listen-address= --log.level=warn > "$OUT/am.log" 2>&1 &
 APID=$!
 for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$APORT/-/ready" >/dev/null && break; sleep 0.2; done
-run_case "alertmanager-1" "$APID" "http://127.0.0.1:$APORT/api/v2/alerts" bench/ingest/alertmanager-api.lua 1
-run_case "alertmanager-10" "$APID" "http://127.0.0.1:$APORT/api/v2/alerts" bench/ingest/alertmanager-api.lua 10
+for n in $ALERT_COUNTS; do
+  run_case "alertmanager-$n" "$APID" "http://127.0.0.1:$APORT/api/v2/alerts" bench/ingest/alertmanager-api.lua "$n"
+done
 kill $APID; wait $APID 2>/dev/null || true
 
 echo

@@ -44,12 +44,12 @@ YAML
   curl -s "http://127.0.0.1:$aport/metrics" > "$OUT/am-$name.prom"
   local m="$OUT/am-$name.prom"
   local sent failed lat_sum lat_n received
-  sent=$(metric "$m" '^alertmanager_notifications_total\{integration="webhook"')
-  failed=$(metric "$m" '^alertmanager_notifications_failed_total\{integration="webhook"')
-  lat_sum=$(metricf "$m" '^alertmanager_notification_latency_seconds_sum\{integration="webhook"')
-  lat_n=$(metric "$m" '^alertmanager_notification_latency_seconds_count\{integration="webhook"')
+  sent=$(metric "$m" '^alertmanager_notifications_total[{]integration="webhook"')
+  failed=$(metric "$m" '^alertmanager_notifications_failed_total[{]integration="webhook"')
+  lat_sum=$(metricf "$m" '^alertmanager_notification_latency_seconds_sum[{]integration="webhook"')
+  lat_n=$(metric "$m" '^alertmanager_notification_latency_seconds_count[{]integration="webhook"')
   received=$(metric "$m" '^alertmanager_alerts_received_total')
-  kill $apid; wait $apid 2>/dev/null || true
+  kill -9 $apid; wait $apid 2>/dev/null || true # metrics are read; a busy Alertmanager takes long to stop
   awk -v n="$name" -v s="$sent" -v f="$failed" -v ls="$lat_sum" -v ln="$lat_n" -v r="$received" -v d="$DURATION" 'BEGIN {
     printf "| %s | %d | %.1f | %d | %.0f | %d |\n", n, s, s / (d + 5), f, (ln > 0 ? ls / ln * 1000 : 0), r }' | tee -a "$OUT/table.md"
 }

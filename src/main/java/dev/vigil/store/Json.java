@@ -13,12 +13,43 @@ final class Json {
 
   private Json() {}
 
+  /** {@code {"k":"v",...}} in key order, as Jackson writes it; by hand, since it runs for every alert stored. */
   static String write(Map<String, String> map) {
-    try {
-      return MAPPER.writeValueAsString(new TreeMap<>(map));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+    StringBuilder sb = new StringBuilder(32 * map.size() + 2).append('{');
+    boolean first = true;
+    for (Map.Entry<String, String> e : new TreeMap<>(map).entrySet()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      string(sb, e.getKey()).append(':');
+      string(sb, e.getValue());
     }
+    return sb.append('}').toString();
+  }
+
+  private static StringBuilder string(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"');
   }
 
   static Map<String, String> read(String text) {

@@ -39,20 +39,29 @@ final class SqliteIngest {
   }
 
   private static void loadAlerts(SqliteWriter.Tx tx, IngestPlan plan) throws SQLException {
-    // each fingerprint's firing occurrence and the occurrences named (an index lookup each)
-    PreparedStatement ps = tx.prepare("SELECT starts_at, incident_id, status FROM alerts WHERE fingerprint = ? "
-        + "AND (status = 'firing' OR starts_at = ?)");
-    for (Map.Entry<String, Set<String>> e : plan.startsAtByFingerprint().entrySet()) {
-      for (String startsAt : e.getValue()) {
-        ps.setString(1, e.getKey());
-        ps.setString(2, startsAt);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            long incident = rs.getLong(2);
-            plan.loadedAlert(e.getKey(), rs.getString(1), rs.wasNull() ? null : incident, AlertStatus.fromWire(rs.getString(3)));
+    // every occurrence of the batch's fingerprints (few each); kept: the firing one and those named
+    Map<String, Set<String>> named = plan.startsAtByFingerprint();
+    List<String> all = new ArrayList<>(named.keySet());
+    int i = 0;
+    while (i < all.size()) {
+      int size = listSize(all.size() - i);
+      PreparedStatement ps = tx.prepare("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
+          + SqlIncidentStore.marks(size) + ")");
+      for (int k = 0; k < size; k++) {
+        ps.setString(k + 1, all.get(Math.min(i + k, all.size() - 1)));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String fingerprint = rs.getString(1);
+          String startsAt = rs.getString(2);
+          AlertStatus status = AlertStatus.fromWire(rs.getString(4));
+          if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
+            long incident = rs.getLong(3);
+            plan.loadedAlert(fingerprint, startsAt, rs.wasNull() ? null : incident, status);
           }
         }
       }
+      i += size;
     }
   }
 
