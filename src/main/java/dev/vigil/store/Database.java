@@ -117,9 +117,17 @@ public final class Database {
     if (dialect == Dialect.POSTGRES) {
       return writer.withTransaction(work);
     }
-    // SQLite: take the write lock when the transaction begins. A deferred transaction that reads and
-    // then writes gets SQLITE_BUSY at once, without waiting out busy_timeout, if another writer
-    // (a backup, an operator's sqlite3 shell) holds the lock.
+    // SQLite: in the writer thread's turn (so it and this pool never fight over the lock), and taking
+    // the write lock when the transaction begins. A deferred transaction that reads and then writes
+    // gets SQLITE_BUSY at once, without waiting out busy_timeout, if another writer (a backup, an
+    // operator's sqlite3 shell) holds the lock.
+    if (sqliteWriter != null) {
+      return sqliteWriter.exclusively(() -> sqliteTransaction(work));
+    }
+    return sqliteTransaction(work);
+  }
+
+  private <T> Future<T> sqliteTransaction(Function<SqlConnection, Future<T>> work) {
     return writer.getConnection().compose(conn -> conn.query("BEGIN IMMEDIATE").execute()
         .compose(v -> work.apply(conn))
         .compose(result -> conn.query("COMMIT").execute().map(result))

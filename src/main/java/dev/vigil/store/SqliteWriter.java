@@ -59,7 +59,7 @@ public final class SqliteWriter {
     }
   }
 
-  private static final class Job<T> {
+  private static class Job<T> {
     final Work<T> work;
     final Consumer<T> committed;
     final Promise<T> promise;
@@ -89,6 +89,23 @@ public final class SqliteWriter {
       }
     }
   }
+
+  /**
+   * A transaction of the Vert.x pool's own connection (the writes not moved onto this thread yet:
+   * runs, outbox, escalation, leases): it runs while this thread waits, in its turn in the queue, so
+   * SQLite's lock is never fought over and no writer waits out {@code busy_timeout} behind another.
+   */
+  private static final class Exclusive<T> extends Job<T> {
+    final java.util.function.Supplier<Future<T>> section;
+
+    Exclusive(java.util.function.Supplier<Future<T>> section, Promise<T> promise, Context caller) {
+      super(null, null, promise, caller);
+      this.section = section;
+    }
+  }
+
+  /** How long a pool transaction may hold the turn; past it this thread goes on (its next BEGIN then waits for the lock). */
+  private static final long EXCLUSIVE_MAX_MILLIS = 30_000;
 
   private static final Job<Object> STOP = new Job<>(null, null, null, null);
 
@@ -135,6 +152,21 @@ public final class SqliteWriter {
     return promise.future();
   }
 
+  /**
+   * Runs {@code section} (a transaction on another connection to the same file) in this writer's
+   * turn: the writer thread starts it on the caller's context and waits until its future completes
+   * before it begins anything else. {@code section} must use only its own connection: waiting in it
+   * for work of this writer would stall both until {@link #EXCLUSIVE_MAX_MILLIS}.
+   */
+  public <T> Future<T> exclusively(java.util.function.Supplier<Future<T>> section) {
+    if (closed) {
+      return section.get();
+    }
+    Promise<T> promise = Promise.promise();
+    queue.add(new Exclusive<>(section, promise, vertx.getOrCreateContext()));
+    return promise.future();
+  }
+
   /** Finishes the work queued, then closes the connection. */
   public Future<Void> close() {
     if (closed) {
@@ -162,8 +194,21 @@ public final class SqliteWriter {
       if (batch.remove(STOP)) {
         stop = true;
       }
-      if (!batch.isEmpty()) {
-        runTransaction(batch);
+      // in queue order: runs of ordinary work as one transaction each, a pool transaction alone in its turn
+      List<Job<?>> run = new ArrayList<>();
+      for (Job<?> job : batch) {
+        if (job instanceof Exclusive<?> ex) {
+          if (!run.isEmpty()) {
+            runTransaction(run);
+            run = new ArrayList<>();
+          }
+          runExclusive(ex);
+        } else {
+          run.add(job);
+        }
+      }
+      if (!run.isEmpty()) {
+        runTransaction(run);
       }
       batch.clear();
     }
@@ -183,6 +228,36 @@ public final class SqliteWriter {
       connection.close();
     } catch (SQLException e) {
       log.atWarn().log("store: closing the SQLite writer connection: " + e.getMessage());
+    }
+  }
+
+  private <T> void runExclusive(Exclusive<T> ex) {
+    java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
+    ex.caller.runOnContext(v -> {
+      Future<T> f;
+      try {
+        f = ex.section.get();
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        released.complete(null);
+        if (ar.succeeded()) {
+          ex.promise.complete(ar.result());
+        } else {
+          ex.promise.fail(ar.cause());
+        }
+      });
+    });
+    try {
+      released.get(EXCLUSIVE_MAX_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.atWarn().log("store: a transaction on the pool's connection held the writer's turn for over "
+          + EXCLUSIVE_MAX_MILLIS + " ms; going on");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // not completed exceptionally
     }
   }
 
