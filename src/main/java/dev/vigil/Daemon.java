@@ -381,17 +381,21 @@ public final class Daemon {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.server().host())
         .setPort(config.server().port())
-        .setDecompressionSupported(true);
+        // no request decompression (the default): an inflated body is not bounded by what was sent (ADR 0090 §9)
+        // HTTP/1 only: without the h2c detector, Vert.x hands each connection to the limiter as it opens, not
+        // after its first bytes, so a connection that sends nothing is counted and timed too
+        .setHttp2ClearTextEnabled(false);
     config.server().tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
         .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString())));
-    HttpVerticle first = new HttpVerticle(deps, options, shutdown);
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    HttpVerticle first = new HttpVerticle(deps, options, shutdown, connections);
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(first).compose(id -> {
       port = first.actualPort();
       if (instances == 1) {
         return Future.succeededFuture();
       }
-      return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
+      return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown, connections), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
     });
   }
 
