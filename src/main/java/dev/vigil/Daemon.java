@@ -15,6 +15,7 @@ import dev.vigil.escalation.RunbookGate;
 import dev.vigil.ha.Leadership;
 import dev.vigil.ha.Replica;
 import dev.vigil.heartbeat.HeartbeatWatch;
+import dev.vigil.http.Backstop;
 import dev.vigil.http.HttpApi;
 import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
@@ -148,7 +149,9 @@ public final class Daemon {
       options.setTracingOptions(new OpenTelemetryOptions());
       builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
     }
+    Backstop.prepare(); // before Vert.x starts: it sizes each context's locals then
     Vertx vertx = builder.with(options).build();
+    Backstop.install(vertx);
     Daemon daemon = new Daemon(config, vertx, metrics, tracing);
     return daemon.wire(clock, daemon.timersPending("runbook", runbookTimers.apply(vertx)))
         .map(v -> daemon)

@@ -44,6 +44,7 @@ public final class HttpApi {
 
   public static Router router(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
+    router.route().handler(Backstop::track); // first: an exception thrown in a callback still finds its request
     VigilConfig.Auth auth = deps.config().auth();
     long limit = deps.config().server().maxBodyBytes();
     Authenticator webhook = new Authenticator(auth.webhookTokens(), "webhook", ctx -> deps.ingest().rejected("unauthorized", 1));
