@@ -17,6 +17,7 @@ import dev.vigil.ha.Replica;
 import dev.vigil.heartbeat.HeartbeatWatch;
 import dev.vigil.http.Backstop;
 import dev.vigil.http.HttpApi;
+import dev.vigil.http.HttpMetricLabels;
 import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
@@ -138,11 +139,12 @@ public final class Daemon {
   public static Future<Daemon> start(VigilConfig config, Clock clock,
       java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers, java.util.Optional<SpanExporter> spans) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().meterFilter(HttpMetricLabels.routes());
     Tracing tracing = Tracing.create(config.telemetry(), spans);
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+    VertxOptions options = new VertxOptions().setMetricsOptions(HttpMetricLabels.apply(new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
-        .setEnabled(true));
+        .setEnabled(true)));
     var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
     if (tracing.enabled()) {
       // server spans for every request; WebClient calls made inside one continue its trace
