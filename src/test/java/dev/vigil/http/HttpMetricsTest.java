@@ -19,7 +19,7 @@ class HttpMetricsTest {
 
   @Test
   void madeUpMethodsAndUnknownPathsShareOneSeries() {
-    try (TestDaemon d = TestDaemon.start(dir, ""); RawHttp raw = new RawHttp(portOf(d))) {
+    try (TestDaemon d = TestDaemon.start(dir, ""); RawHttp raw = new RawHttp(d.daemon.port())) {
       d.get("/metrics"); // its own series exist from here on
       oddRequests(raw, 0, 2);
       long before = series(d);
@@ -34,10 +34,6 @@ class HttpMetricsTest {
       assertThat(d.get("/api/v1/incidents/INC-9").statusCode()).isEqualTo(404);
       assertThat(d.get("/metrics").body()).contains("route=\"/api/v1/incidents/:id\"").doesNotContain("INC-9");
     }
-  }
-
-  static int portOf(TestDaemon d) {
-    return d.daemon.port();
   }
 
   /** Requests {@code from} to {@code to}: even ones a made-up method, odd ones GET on a path no route matches. */
