@@ -15,7 +15,9 @@ import dev.vigil.escalation.RunbookGate;
 import dev.vigil.ha.Leadership;
 import dev.vigil.ha.Replica;
 import dev.vigil.heartbeat.HeartbeatWatch;
+import dev.vigil.http.Backstop;
 import dev.vigil.http.HttpApi;
+import dev.vigil.http.HttpMetricLabels;
 import dev.vigil.http.IncidentApi;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
@@ -156,18 +158,21 @@ public final class Daemon {
       java.util.function.Function<Vertx, dev.vigil.timer.Scheduler> runbookTimers, java.util.Optional<SpanExporter> spans,
       Probes probes) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().meterFilter(HttpMetricLabels.routes());
     Tracing tracing = Tracing.create(config.telemetry(), spans);
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+    VertxOptions options = new VertxOptions().setMetricsOptions(HttpMetricLabels.apply(new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
-        .setEnabled(true));
+        .setEnabled(true)));
     var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
     if (tracing.enabled()) {
       // server spans for every request; WebClient calls made inside one continue its trace
       options.setTracingOptions(new OpenTelemetryOptions());
       builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
     }
+    Backstop.prepare(); // before Vert.x starts: it sizes each context's locals then
     Vertx vertx = builder.with(options).build();
+    Backstop.install(vertx);
     Daemon daemon = new Daemon(config, vertx, metrics, tracing);
     daemon.probes = probes;
     return daemon.wire(clock, daemon.timersPending("runbook", runbookTimers.apply(vertx)))
@@ -402,17 +407,21 @@ public final class Daemon {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.server().host())
         .setPort(config.server().port())
-        .setDecompressionSupported(true);
+        // no request decompression (the default): an inflated body is not bounded by what was sent (ADR 0090 §9)
+        // HTTP/1 only: without the h2c detector, Vert.x hands each connection to the limiter as it opens, not
+        // after its first bytes, so a connection that sends nothing is counted and timed too
+        .setHttp2ClearTextEnabled(false);
     config.server().tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
         .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString())));
-    HttpVerticle first = new HttpVerticle(deps, options, shutdown);
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    HttpVerticle first = new HttpVerticle(deps, options, shutdown, connections);
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(first).compose(id -> {
       port = first.actualPort();
       if (instances == 1) {
         return Future.succeededFuture();
       }
-      return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
+      return vertx.deployVerticle(() -> new HttpVerticle(deps, options, shutdown, connections), new DeploymentOptions().setInstances(instances - 1)).mapEmpty();
     });
   }
 

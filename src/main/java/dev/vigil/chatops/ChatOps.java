@@ -6,6 +6,7 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.notify.slack.SlackMessages;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -39,7 +40,10 @@ public final class ChatOps {
         parts.runs(), parts.approvals(), gate, clock));
     MessageUpdater messages = parts.slackMessages().<MessageUpdater>map(m -> new StoredMessages(m, responseUrls.updater()))
         .orElseGet(responseUrls::updater);
+    BodyBudget budget = new BodyBudget(config.server().limits().maxUnauthenticatedBytes());
+    Gauge.builder("vigil_http_unauthenticated_bytes", budget, BodyBudget::held)
+        .description("Request bytes held before their sender is authenticated (server.maxUnauthenticatedBytes)").register(metrics);
     return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock), responder, responseUrls, messages,
-        parts.incidents(), metrics, clock, REPLY_WITHIN_MS);
+        parts.incidents(), metrics, clock, REPLY_WITHIN_MS, budget);
   }
 }

@@ -2,6 +2,7 @@ package dev.vigil.chatops;
 
 import dev.vigil.config.Durations;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.oncall.Resolver;
 import dev.vigil.oncall.TeamId;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,7 +166,11 @@ public final class CommandParser {
   private Instant time(String raw) {
     Instant now = clock.instant();
     try {
-      return Instant.parse(raw);
+      Instant t = Instant.parse(raw);
+      if (!Resolver.covers(t)) {
+        throw usage("oncall", "\"" + raw + "\" is outside the supported range (years 0000 to 9999)");
+      }
+      return t;
     } catch (DateTimeParseException ignored) {
       // try the other forms
     }

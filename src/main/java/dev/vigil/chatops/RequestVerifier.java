@@ -60,10 +60,11 @@ public final class RequestVerifier {
       return Optional.of(Rejection.MALFORMED_TIMESTAMP);
     }
     long now = clock.instant().getEpochSecond();
-    if (now - ts > TOLERANCE.toSeconds()) {
+    // compared with the bounds, never subtracted from: now - ts overflows for ts near now - 2^63 and would pass as fresh
+    if (ts < now - TOLERANCE.toSeconds()) {
       return Optional.of(Rejection.STALE);
     }
-    if (ts - now > TOLERANCE.toSeconds()) {
+    if (ts > now + TOLERANCE.toSeconds()) {
       return Optional.of(Rejection.FUTURE);
     }
     byte[] expected = sign(secret.reveal(), timestamp, rawBody).getBytes(StandardCharsets.US_ASCII);

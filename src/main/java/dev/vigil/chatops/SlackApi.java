@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class SlackApi {
   private final IncidentStore incidents;
   private final MeterRegistry metrics;
   private final long replyWithin;
+  private final BodyBudget budget;
 
   /**
    * @param replyWithin how long a quick command may take before it answers "working on it" instead
@@ -60,6 +62,13 @@ public final class SlackApi {
    */
   public SlackApi(Vertx vertx, RequestVerifier verifier, Responder responder, ResponseUrls responseUrls, MessageUpdater messages,
       IncidentStore incidents, MeterRegistry metrics, Clock clock, long replyWithin) {
+    this(vertx, verifier, responder, responseUrls, messages, incidents, metrics, clock, replyWithin, new BodyBudget(Long.MAX_VALUE / 2));
+  }
+
+  /** @param budget bytes of unverified requests held at once, shared with every listener */
+  public SlackApi(Vertx vertx, RequestVerifier verifier, Responder responder, ResponseUrls responseUrls, MessageUpdater messages,
+      IncidentStore incidents, MeterRegistry metrics, Clock clock, long replyWithin, BodyBudget budget) {
+    this.budget = budget;
     this.vertx = vertx;
     this.verifier = verifier;
     this.parser = new CommandParser(clock);
@@ -76,7 +85,7 @@ public final class SlackApi {
 
   /** Declares the two routes, with their own body limit, on {@code router}. */
   public void mount(Router router) {
-    router.post("/slack/*").handler(SlackApi::read);
+    router.post("/slack/*").handler(this::read);
     router.post("/slack/*").handler(this::verify);
     router.post("/slack/commands").handler(this::command);
     router.post("/slack/interactions").handler(this::interaction);
@@ -96,25 +105,35 @@ public final class SlackApi {
    * Reads the raw body, up to {@link #BODY_LIMIT} (413 beyond). Not {@code BodyHandler}: it would
    * decode the form on the way, and Vert.x's form decoder fails on a field above 8 KiB, which an
    * interaction's {@code payload} (it carries the whole message) easily is.
+   *
+   * <p>The body is unverified until it has all arrived, so its bytes are taken from the shared
+   * {@link BodyBudget} (the declared length up front, or chunk by chunk) and given back when the
+   * request is over, however it ends. With the budget spent the request gets 503 and its connection
+   * closes unread. A client that goes away mid-body is no error: nothing is logged above DEBUG.
    */
-  private static void read(RoutingContext ctx) {
+  private void read(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     String length = req.getHeader("Content-Length");
+    long declared = 0;
     if (length != null) {
-      long n;
       try {
-        n = Long.parseLong(length.trim());
+        declared = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
         ctx.fail(400);
         return;
       }
-      if (n > BODY_LIMIT) {
+      if (declared > BODY_LIMIT) {
         ctx.fail(413);
         return;
       }
     }
-    Buffer body = Buffer.buffer();
+    AtomicLong held = new AtomicLong();
     AtomicBoolean over = new AtomicBoolean();
+    if (!reserve(ctx, held, declared)) {
+      return;
+    }
+    ctx.addEndHandler(v -> budget.give(held.getAndSet(0)));
+    Buffer body = Buffer.buffer();
     req.handler(chunk -> {
       if (over.get()) {
         return;
@@ -125,6 +144,9 @@ public final class SlackApi {
         return;
       }
       body.appendBuffer(chunk);
+      if (body.length() > held.get() && !reserve(ctx, held, body.length() - held.get())) {
+        over.set(true);
+      }
     });
     req.endHandler(v -> {
       if (!over.get()) {
@@ -132,8 +154,27 @@ public final class SlackApi {
         ctx.next();
       }
     });
-    req.exceptionHandler(ctx::fail);
+    req.exceptionHandler(e -> {
+      if (over.compareAndSet(false, true)) {
+        budget.give(held.getAndSet(0));
+        ctx.fail(e); // a closed connection is not answered nor logged as an error (HttpApi's failure handler)
+      }
+    });
     req.resume();
+  }
+
+  /** Takes {@code n} more bytes for this request; with none left, fails it with 503. */
+  private boolean reserve(RoutingContext ctx, AtomicLong held, long n) {
+    if (budget.take(n)) {
+      held.addAndGet(n);
+      return true;
+    }
+    Counter.builder("vigil_slack_requests_rejected_total").description("Slack requests refused before being read")
+        .tag("reason", "busy").register(metrics).increment();
+    ctx.response().putHeader("Retry-After", "1");
+    ctx.fail(new io.vertx.ext.web.handler.HttpException(503, "too many unverified request bytes held at once ("
+        + budget.limit() + ", server.maxUnauthenticatedBytes); retry later"));
+    return false;
   }
 
   private static String raw(RoutingContext ctx) {

@@ -49,14 +49,15 @@ public final class ConfigLoader {
     Fields f = root.get().fields("server", "auth", "store", "ingest", "teams", "classification", "pagerduty",
         "slack", "runbooks", "notify", "chatops", "telemetry", "ha");
 
-    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl", "tls");
+    Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl", "tls", "headerTimeout", "bodyTimeout", "idleTimeout", "maxConnections", "maxUnauthenticatedBytes");
     VigilConfig.Server server = new VigilConfig.Server(
         s.string("host", "127.0.0.1"),
         (int) s.integer("port", 8080, 0, 65535),
         s.integer("maxBodyBytes", 16L * 1024 * 1024, 1024, 1L << 30),
         s.duration("shutdownTimeout", Duration.ofSeconds(30)),
         s.has("publicUrl") ? stripSlash(httpUrl(s, "publicUrl", "")) : "",
-        s.fields("tls", "certFile", "keyFile").flatMap(t -> tls(t, dir)));
+        s.fields("tls", "certFile", "keyFile").flatMap(t -> tls(t, dir)),
+        limits(s));
 
     Fields a = section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous");
     VigilConfig.Auth auth = new VigilConfig.Auth(
@@ -150,6 +151,26 @@ public final class ConfigLoader {
 
     return Optional.of(new VigilConfig(abs, server, auth, store, ingest, teams, classification, pagerduty, slack,
         runbooks, breaker, retry, Map.copyOf(allow), telemetry, ha));
+  }
+
+  /** {@code server.*} connection limits; a timeout must be at least 10ms and at most a day. */
+  private static VigilConfig.Limits limits(Fields s) {
+    VigilConfig.Limits d = VigilConfig.Limits.DEFAULT;
+    return new VigilConfig.Limits(
+        timeout(s, "headerTimeout", d.headerTimeout()),
+        timeout(s, "bodyTimeout", d.bodyTimeout()),
+        timeout(s, "idleTimeout", d.idleTimeout()),
+        (int) s.integer("maxConnections", d.maxConnections(), 1, 1_000_000),
+        s.integer("maxUnauthenticatedBytes", d.maxUnauthenticatedBytes(), 1024, 1L << 40));
+  }
+
+  private static Duration timeout(Fields s, String key, Duration dflt) {
+    Duration d = s.duration(key, dflt);
+    if (d.compareTo(Duration.ofMillis(10)) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
+      s.get(key).orElse(s.node()).error("must be between 10ms and 1d, got " + Durations.format(d));
+      return dflt;
+    }
+    return d;
   }
 
   private static Fields section(Fields parent, String key, String... known) {

@@ -30,8 +30,27 @@ public record VigilConfig(
   /**
    * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links
    * @param tls the listener's certificate and key; empty: plain HTTP (behind a TLS-terminating proxy, or on loopback)
+   * @param limits how long and how many connections may hold the listener
    */
-  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl, Optional<Tls> tls) {}
+  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl, Optional<Tls> tls,
+      Limits limits) {}
+
+  /**
+   * What one client can hold of the listener (see docs/configuration.md, {@code server.*}).
+   *
+   * @param headerTimeout from a connection's opening until its first request's headers are complete
+   * @param bodyTimeout from a request's headers until its whole body has arrived (or it is answered)
+   * @param idleTimeout how long a keep-alive connection may wait for its next request
+   * @param maxConnections open connections across the listener; more are closed as soon as they are accepted
+   * @param maxUnauthenticatedBytes request bytes held at once, across all requests, before their sender is
+   *     authenticated (Slack requests are read whole before their signature can be checked)
+   */
+  public record Limits(Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout,
+      int maxConnections, long maxUnauthenticatedBytes) {
+    /** The defaults, as an absent {@code server:} section gives them. */
+    public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
+        10_000, 32L * 1024 * 1024);
+  }
 
   /** PEM files for HTTPS on Vigil's own listener: the certificate (chain) and its private key (PKCS#8 or PKCS#1). */
   public record Tls(Path certFile, Path keyFile) {}

@@ -10,6 +10,12 @@ import dev.vigil.store.StoreException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.util.function.BiConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -31,10 +37,14 @@ public final class HttpApi {
       Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack, StatsApi stats,
       TimelineApi timeline, ReloadApi reload) {}
 
+  /** The unread body of a refused request that is read and dropped rather than closing the connection. */
+  static final long DRAIN_BYTES = 64 * 1024;
+
   private HttpApi() {}
 
   public static Router router(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
+    router.route().handler(Backstop::track); // first: an exception thrown in a callback still finds its request
     VigilConfig.Auth auth = deps.config().auth();
     long limit = deps.config().server().maxBodyBytes();
     Authenticator webhook = new Authenticator(auth.webhookTokens(), "webhook", ctx -> deps.ingest().rejected("unauthorized", 1));
@@ -77,8 +87,39 @@ public final class HttpApi {
     deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
 
     router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
-    router.route().failureHandler(failure(deps, limit));
+    router.route().failureHandler(failure(deps.ingest()::rejected, limit));
     return router;
+  }
+
+  /**
+   * What every request passes before the router: HTTP/1.1 requires a {@code Host} header, and a body
+   * in any {@code Content-Encoding} but identity is refused (415) before it is read: Vigil does not
+   * inflate request bodies (a 2 MB gzip bomb inflated to 2 GiB, ADR 0090 §9), and neither
+   * Alertmanager nor Slack compresses them. False when the request has been answered (and its
+   * connection is closing).
+   */
+  static boolean screen(HttpServerRequest req) {
+    if (req.version() == HttpVersion.HTTP_1_1 && req.authority() == null) {
+      refuse(req, 400, req.headers().contains("Host") ? "Host header: malformed" : "Host header: missing (HTTP/1.1 requires one)");
+      return false;
+    }
+    String encoding = req.getHeader("Content-Encoding");
+    if (encoding != null && !encoding.trim().equalsIgnoreCase("identity")) {
+      refuse(req, 415, "Content-Encoding \"" + abbreviate(encoding) + "\" is not accepted: send the body uncompressed");
+      return false;
+    }
+    return true;
+  }
+
+  /** Answers with a JSON error and closes the connection, so that nothing more of the request is read. */
+  static void refuse(HttpServerRequest req, int status, String message) {
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+        .end(new JsonObject().put("error", message).encode())
+        .onComplete(ar -> req.connection().close());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
   }
 
   /** POST bodies are JSON; anything else is refused before it is read. */
@@ -93,11 +134,22 @@ public final class HttpApi {
     ctx.next();
   }
 
-  private static Handler<RoutingContext> failure(Deps deps, long limit) {
+  /**
+   * Writes every failure as {@code {"error": "..."}}. A request refused before its body was read
+   * ({@link #closeAfterRefusal}) has its connection closed after the answer, so the rest of a large
+   * body is never read. {@code rejected} counts refused alerts by reason.
+   */
+  static Handler<RoutingContext> failure(BiConsumer<String, Integer> rejected, long limit) {
     return ctx -> {
       Throwable t = ctx.failure();
       int status = ctx.statusCode();
       String message;
+      HttpServerResponse response = ctx.response();
+      if (response.ended() || response.closed() || closed(t)) {
+        // the client went away (an aborted upload, a reset): there is nobody to answer
+        log.atDebug().addKeyValue("path", ctx.normalizedPath()).log("http: request aborted by the client: {}", String.valueOf(t));
+        return;
+      }
       if (t instanceof HttpException h) {
         status = h.getStatusCode();
         message = h.getPayload() != null ? h.getPayload() : h.getMessage();
@@ -120,7 +172,7 @@ public final class HttpApi {
       } else if (t == null && status == 413) {
         message = "body too large: the limit is " + limit + " bytes (server.maxBodyBytes)";
         if (ctx.normalizedPath().startsWith("/api/v1/alerts")) {
-          deps.ingest().rejected("too_large", 1);
+          rejected.accept("too_large", 1);
         }
       } else if (t == null) {
         message = status == 404 ? "not found" : "request failed";
@@ -130,15 +182,51 @@ public final class HttpApi {
         log.atError().setCause(t).addKeyValue("path", ctx.normalizedPath()).log("http: unhandled error");
       }
       if (status == 415 && ctx.normalizedPath().startsWith("/api/v1/alerts")) {
-        deps.ingest().rejected("unsupported_media_type", 1);
+        rejected.accept("unsupported_media_type", 1);
       }
       if (status == -1) {
         status = 500;
       }
-      if (!ctx.response().headWritten()) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("error", message).encode());
+      if (response.headWritten()) {
+        ctx.request().connection().close(); // a half-written answer cannot be finished
+        return;
       }
+      boolean unread = closeAfterRefusal(ctx.request());
+      if (unread) {
+        response.putHeader("Connection", "close");
+      }
+      response.setStatusCode(status).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", message).encode())
+          .onComplete(ar -> {
+            if (unread) {
+              ctx.request().connection().close();
+            }
+          });
     };
   }
+
+  /**
+   * Whether a request answered before its body was read should lose its connection: yes when the body
+   * is chunked or declared larger than {@link #DRAIN_BYTES}, so that nothing more of it is read; no for
+   * a small one, which Vert.x drains, so that requests pipelined behind it are still answered.
+   */
+  static boolean closeAfterRefusal(HttpServerRequest req) {
+    if (req.isEnded()) {
+      return false;
+    }
+    if (req.getHeader("Transfer-Encoding") != null) {
+      return true;
+    }
+    String length = req.getHeader("Content-Length");
+    try {
+      return length != null && Long.parseLong(length.trim()) > DRAIN_BYTES;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  private static boolean closed(Throwable t) {
+    return t instanceof HttpClosedException || (t instanceof VertxException && "Connection was closed".equals(t.getMessage()));
+  }
+
 }

@@ -9,8 +9,9 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
+import dev.vigil.ingest.BadRequest;
+import dev.vigil.ingest.JsonBody;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -101,16 +102,7 @@ public final class IncidentApi {
 
   /** The JSON body of an action; an empty body means no fields. Fields must have the right types. */
   static JsonObject body(RoutingContext ctx) {
-    String raw = ctx.body().asString();
-    if (raw == null || raw.isBlank()) {
-      return new JsonObject();
-    }
-    JsonObject body;
-    try {
-      body = new JsonObject(raw);
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiError.badRequest("body: expected a JSON object like {\"by\": \"alice\", \"text\": \"...\"}");
-    }
+    JsonObject body = object(ctx, "{\"by\": \"alice\", \"text\": \"...\"}");
     for (String field : List.of("by", "text")) {
       Object v = body.getValue(field);
       if (v != null && !(v instanceof String)) {
@@ -118,6 +110,22 @@ public final class IncidentApi {
       }
     }
     return body;
+  }
+
+  /**
+   * The body as a JSON object, read strictly ({@link JsonBody}: one document, valid UTF-8); an empty
+   * or blank body means no fields. {@code example} shows the expected shape in the 400 answer.
+   */
+  static JsonObject object(RoutingContext ctx, String example) {
+    io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0 || raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
+      return new JsonObject();
+    }
+    try {
+      return new JsonObject(JsonBody.object(raw.getBytes(), example));
+    } catch (BadRequest e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
   }
 
   private static String by(JsonObject body) {

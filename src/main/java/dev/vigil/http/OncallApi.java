@@ -119,13 +119,7 @@ public final class OncallApi {
 
   /** A JSON object body whose given fields, when present, are strings. */
   private static JsonObject stringFields(RoutingContext ctx, String... fields) {
-    String raw = ctx.body().asString();
-    JsonObject body;
-    try {
-      body = raw == null || raw.isBlank() ? new JsonObject() : new JsonObject(raw);
-    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
-      throw ApiError.badRequest("body: expected a JSON object like {\"team\": \"eu\", \"duration\": \"2h\"}");
-    }
+    JsonObject body = IncidentApi.object(ctx, "{\"team\": \"eu\", \"duration\": \"2h\"}");
     for (String f : fields) {
       Object v = body.getValue(f);
       if (v != null && !(v instanceof String)) {
@@ -140,11 +134,20 @@ public final class OncallApi {
   }
 
   private static Instant instant(String field, String raw) {
+    Instant t;
     try {
-      return Instant.parse(raw);
+      t = Instant.parse(raw);
     } catch (DateTimeParseException e) {
-      throw ApiError.badRequest(field + ": expected an RFC 3339 UTC instant like 2026-11-29T03:00:00Z, got \"" + raw + "\"");
+      throw ApiError.badRequest(field + ": expected an RFC 3339 UTC instant like 2026-11-29T03:00:00Z, got \"" + abbreviate(raw) + "\"");
     }
+    if (!Resolver.covers(t)) {
+      throw ApiError.badRequest(field + ": " + abbreviate(raw) + " is outside the supported range (years 0000 to 9999)");
+    }
+    return t;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
   }
 
   static JsonObject json(OnCall oc) {

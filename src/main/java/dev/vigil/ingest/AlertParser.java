@@ -1,16 +1,10 @@
 package dev.vigil.ingest;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.incident.AlertIntake;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -35,17 +29,6 @@ public final class AlertParser {
   static final int MAX_LABELS = 1000;
   /** Alertmanager's "no end" timestamp. */
   private static final Instant NO_END = Instant.parse("0001-01-01T00:00:00Z");
-
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .build();
-
-  static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(64)
-        .maxStringLength(1 << 20)
-        .build());
-  }
 
   private AlertParser() {}
 
@@ -126,21 +109,7 @@ public final class AlertParser {
   }
 
   private static JsonNode read(byte[] body) {
-    if (body.length == 0) {
-      throw new BadRequest("body: empty; expected JSON");
-    }
-    try {
-      JsonNode node = MAPPER.readTree(body);
-      if (node == null || node.isMissingNode()) {
-        throw new BadRequest("body: empty; expected JSON");
-      }
-      return node;
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-      throw new BadRequest("body: malformed JSON" + where + ": " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new BadRequest("body: unreadable: " + e.getMessage());
-    }
+    return JsonBody.read(body);
   }
 
   private static String fingerprint(JsonNode alert, Map<String, String> labels, String path) {

@@ -22,6 +22,17 @@ import java.util.function.Supplier;
 public final class Resolver {
   /** How far {@link OnCall#next()} looks: a week plus a day, so a weekly window is always seen. */
   public static final Duration LOOK_AHEAD = Duration.ofDays(8);
+  /**
+   * The instants this resolver answers for: the years RFC 3339 can write, 0000 to 9999. Further out,
+   * zone arithmetic overflows {@code java.time} ({@code DateTimeException}); callers refuse such a time first.
+   */
+  public static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  /** Whether {@link #at} answers for {@code t}; see {@link #EARLIEST}. */
+  public static boolean covers(Instant t) {
+    return !t.isBefore(EARLIEST) && !t.isAfter(LATEST);
+  }
 
   private static final Comparator<ScheduleOverride> NEWEST_FIRST =
       Comparator.comparing(ScheduleOverride::createdAt).thenComparingLong(ScheduleOverride::id).reversed();

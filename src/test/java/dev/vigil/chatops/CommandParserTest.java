@@ -72,6 +72,8 @@ class CommandParserTest {
         Arguments.of("escalate", "`/vigil escalate` is missing an argument. Usage: `/vigil escalate ID`"),
         Arguments.of("oncall tomorrow", "`/vigil oncall` \"tomorrow\" is not a time: write 2026-11-29T03:00:00Z, 14:00 (UTC) or 2h (from now). Usage: `/vigil oncall [TIME]`"),
         Arguments.of("oncall 25:00", "`/vigil oncall` \"25:00\" is not a time of day. Usage: `/vigil oncall [TIME]`"),
+        // a valid instant the resolver cannot work with: it used to answer "internal error" (DateTimeException)
+        Arguments.of("oncall +999999999-12-31T23:59:59Z", "`/vigil oncall` \"+999999999-12-31T23:59:59Z\" is outside the supported range (years 0000 to 9999). Usage: `/vigil oncall [TIME]`"),
         Arguments.of("oncall 1h 2h", "`/vigil oncall` takes at most one TIME. Usage: `/vigil oncall [TIME]`"),
         Arguments.of("run INC-42", "`/vigil run` is missing an argument. Usage: `/vigil run RUNBOOK ID`"),
         Arguments.of("run ../etc INC-42", "`/vigil run` \"../etc\" is not a runbook name. Usage: `/vigil run RUNBOOK ID`"),

@@ -42,7 +42,11 @@ class RequestVerifierTest {
         Arguments.of("no timestamp header", null, sig(SECRET, T, BODY), BODY, Rejection.MISSING_HEADER),
         Arguments.of("no signature header", Long.toString(T), null, BODY, Rejection.MISSING_HEADER),
         Arguments.of("empty headers", "", "", BODY, Rejection.MISSING_HEADER),
-        Arguments.of("timestamp not a number", "yesterday", sig(SECRET, T, BODY), BODY, Rejection.MALFORMED_TIMESTAMP));
+        Arguments.of("timestamp not a number", "yesterday", sig(SECRET, T, BODY), BODY, Rejection.MALFORMED_TIMESTAMP),
+        // now - ts overflowed to a negative number for these, so they passed as fresh
+        Arguments.of("signed at now - 2^63", Long.toString(T + Long.MIN_VALUE), sig(SECRET, T + Long.MIN_VALUE, BODY), BODY, Rejection.STALE),
+        Arguments.of("signed at the smallest long", Long.toString(Long.MIN_VALUE), sig(SECRET, Long.MIN_VALUE, BODY), BODY, Rejection.STALE),
+        Arguments.of("signed at the largest long", Long.toString(Long.MAX_VALUE), sig(SECRET, Long.MAX_VALUE, BODY), BODY, Rejection.FUTURE));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -57,6 +57,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void connectionLimitsAreCheckedAtTheirPlace() {
+    assertThat(problems("bad/server-limits.yaml")).containsExactly(
+        "bad/server-limits.yaml:2:18: server.headerTimeout: must be between 10ms and 1d, got 5ms",
+        "bad/server-limits.yaml:3:19: server.maxConnections: must be from 1 to 1000000, got 0",
+        "bad/server-limits.yaml:4:3: server: unknown key \"idleTimout\" (did you mean \"idleTimeout\"?)",
+        "bad/server-limits.yaml:5:16: server.bodyTimeout: must be between 10ms and 1d, got 2d",
+        "bad/server-limits.yaml:6:28: server.maxUnauthenticatedBytes: must be from 1024 to 1099511627776, got 10");
+  }
+
+  @Test
+  void connectionLimitsHaveTheirDefaults() throws ConfigException {
+    VigilConfig.Limits l = new ConfigLoader(Map.of("HOOK_TOKEN", "hook-secret")::get).load(fixture("good/full.yaml")).server().limits();
+    assertThat(l).isEqualTo(new VigilConfig.Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000,
+        32L * 1024 * 1024));
+  }
+
+  @Test
   void loadThrowsWithEveryProblemInTheMessage() {
     assertThatThrownBy(() -> new ConfigLoader(k -> null).load(fixture("bad/several.yaml")))
         .isInstanceOf(ConfigException.class)

@@ -1,0 +1,126 @@
+package dev.vigil.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * A request body read as exactly one JSON document (RFC 8259): UTF-8 only, strictly decoded
+ * (overlong forms such as {@code C0 AF}, surrogates and stray bytes are refused, where Jackson alone
+ * would read {@code C0 AF} as {@code /}), no UTF-16 or UTF-32, nothing but whitespace after the
+ * document, no duplicate keys, nesting at most 64 and strings at most 1 MiB. Every refusal is a
+ * {@link BadRequest} whose message starts with {@code body:} and says what is wrong and where.
+ *
+ * <p>Pure and thread-safe. The UTF-8 check decodes once into chars, which Jackson then parses instead
+ * of decoding the bytes itself, so strictness costs about one pass over the body.
+ */
+public final class JsonBody {
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  static {
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(64)
+        .maxStringLength(1 << 20)
+        .build());
+  }
+
+  private JsonBody() {}
+
+  /** The one JSON document in {@code body}. */
+  public static JsonNode read(byte[] body) {
+    CharBuffer text = utf8(body);
+    char[] chars = text.array();
+    int from = text.position() > 0 && chars[0] == '\uFEFF' ? 1 : 0; // a UTF-8 byte order mark is allowed and skipped (RFC 8259 §8.1)
+    try (JsonParser p = MAPPER.createParser(chars, from, text.position() - from)) {
+      if (p.nextToken() == null) {
+        throw new BadRequest("body: empty; expected JSON");
+      }
+      JsonNode node = MAPPER.readTree(p);
+      JsonToken after;
+      try {
+        after = p.nextToken();
+      } catch (JsonProcessingException e) {
+        throw new BadRequest("body: unexpected data after the JSON document" + at(e) + "; send exactly one JSON document");
+      }
+      if (after != null) {
+        throw new BadRequest("body: a second JSON value after the first" + at(p) + "; send exactly one JSON document");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new BadRequest("body: malformed JSON" + at(e) + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadRequest("body: unreadable: " + e.getMessage());
+    }
+  }
+
+  /** A body that must be a JSON object, as a map for Vert.x's {@code JsonObject}; {@code example} shows the expected shape. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> object(byte[] body, String example) {
+    JsonNode node = read(body);
+    if (!node.isObject()) {
+      throw new BadRequest("body: expected a JSON object like " + example);
+    }
+    return MAPPER.convertValue(node, Map.class);
+  }
+
+  /**
+   * The body decoded as strict UTF-8. UTF-16 and UTF-32 are named: their byte order marks are not
+   * UTF-8, and without one their ASCII text holds NUL bytes, which UTF-8 JSON never has. The chars
+   * are those of the returned buffer's array up to its position.
+   */
+  private static CharBuffer utf8(byte[] body) {
+    if (body.length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF) || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
+      throw new BadRequest("body: UTF-16 (byte order mark " + hex(body, 0, 2) + "); only UTF-8 JSON is accepted");
+    }
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      if (body[i] == 0) {
+        throw new BadRequest("body: NUL byte at byte " + i + " (UTF-16 or UTF-32?); only UTF-8 JSON is accepted");
+      }
+    }
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(body);
+    CharBuffer out = CharBuffer.allocate(body.length); // UTF-8 never decodes to more chars than bytes
+    CoderResult r = decoder.decode(in, out, true);
+    if (!r.isError()) {
+      r = decoder.flush(out);
+    }
+    if (r.isError()) {
+      int at = in.position();
+      throw new BadRequest("body: not valid UTF-8 at byte " + at + " (" + hex(body, at, Math.max(1, r.length())) + "); only UTF-8 JSON is accepted");
+    }
+    return out; // filled up to its position
+  }
+
+  private static String hex(byte[] b, int from, int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = from; i < Math.min(b.length, from + n); i++) {
+      sb.append(sb.length() == 0 ? "" : " ").append(String.format("%02X", b[i] & 0xFF));
+    }
+    return sb.toString();
+  }
+
+  private static String at(JsonProcessingException e) {
+    return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static String at(JsonParser p) {
+    var l = p.currentTokenLocation();
+    return " at line " + l.getLineNr() + ", column " + l.getColumnNr();
+  }
+}
