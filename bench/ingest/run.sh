@@ -4,6 +4,7 @@
 #   bench/ingest/run.sh            # 20 s per case after 5 s warm-up, 64 connections
 #   DURATION=60 CONNECTIONS=128 bench/ingest/run.sh
 #   JAR=/tmp/before/vigil.jar SKIP_AM=1 ALERT_COUNTS="10" bench/ingest/run.sh   # another build, Vigil only, one case
+#   PGURL=postgresql://postgres@127.0.0.1:5432 bench/ingest/run.sh                 # Vigil on a fresh PostgreSQL database (needs psql)
 # Needs: wrk, prometheus-alertmanager (apt-get install -y wrk prometheus-alertmanager), a built target/vigil.jar.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,9 +55,15 @@ echo "|---|---|---|---|---|---|---|---|---|" >> "$OUT/table.md"
 # --- Vigil ---
 VPORT=$(free_port)
 mkdir -p "$OUT/vigil/config"
+STORE="{url: \"sqlite:../data/vigil.db\", synchronous: $SYNC}"
+if [ -n "${PGURL:-}" ]; then
+  DB="vigil_bench_$$"
+  psql "$PGURL/postgres" -qc "CREATE DATABASE $DB"
+  STORE="{url: \"$PGURL/$DB\", poolSize: 8}"
+fi
 cat > "$OUT/vigil/config/vigil.yaml" <<YAML
 server: {host: 127.0.0.1, port: $VPORT}
-store: {url: "sqlite:../data/vigil.db", synchronous: $SYNC}
+store: $STORE
 YAML
 VIGIL_LOG_LEVEL=WARN java ${JAVA_OPTS:-} -jar "$JAR" serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
 VPID=$!

@@ -143,17 +143,7 @@ public final class Escalator {
    * and resolutions stop escalations, in order.
    */
   public Stage stage() {
-    return new Stage() {
-      @Override
-      public String name() {
-        return "escalation";
-      }
-
-      @Override
-      public Future<Void> accept(List<IncidentEvent> events) {
-        return onEvents(events);
-      }
-    };
+    return Stage.of("escalation", this::onEvents);
   }
 
   /** Reacts to committed incident events (see {@link #stage}). */

@@ -16,4 +16,19 @@ public interface Stage {
 
   /** Reacts to {@code events} (one or more commits' worth, in commit order). Must not block. */
   Future<Void> accept(List<IncidentEvent> events);
+
+  /** A stage named {@code name} that hands its events to {@code accept}. */
+  static Stage of(String name, java.util.function.Function<List<IncidentEvent>, Future<Void>> accept) {
+    return new Stage() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Future<Void> accept(List<IncidentEvent> events) {
+        return accept.apply(events);
+      }
+    };
+  }
 }

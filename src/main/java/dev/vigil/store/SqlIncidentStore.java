@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
 
 /** {@link IncidentStore} in SQL, shared by SQLite and PostgreSQL through {@link Dialect}. */
 public final class SqlIncidentStore implements IncidentStore {
-  /** Values per IN list; with their startsAt values well under SQLite's (32766) and PostgreSQL's (65535) parameter limits. */
-  private static final int CHUNK = 4000;
   static final String INCIDENT_COLUMNS = "id, group_key, status, severity, type, team, title, labels, alert_count, "
       + "firing_count, dropped, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by";
 
@@ -90,7 +88,8 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   /**
-   * One ingest transaction through the Vert.x SQL client (PostgreSQL): read what exists, decide in
+   * One ingest transaction through the Vert.x SQL client (PostgreSQL only: SQLite's runs on its
+   * writer thread, {@link SqliteIngest}): read what exists, decide in
    * memory, write. Independent statements are sent without waiting for each other, so the client
    * pipelines them: the two reads share a round trip, and so do all the writes.
    */
@@ -104,10 +103,8 @@ public final class SqlIncidentStore implements IncidentStore {
     }
 
     Future<IngestResult> run() {
-      return Future.all(loadAlerts(), loadIncidents(plan.groupKeys(), chunk -> "status <> 'resolved' AND group_key IN (" + d.selectJsonValues() + ")",
-              chunk -> Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(chunk))))))
-          .compose(v -> loadIncidents(plan.incidentIdsToLoad(), chunk -> "id IN (" + marks(chunk.size()) + ")",
-              chunk -> Tuple.from(new ArrayList<Object>(chunk))))
+      return Future.all(loadAlerts(), loadIncidents("status <> 'resolved' AND group_key = ANY(?::text[])", plan.groupKeys(), String[]::new))
+          .compose(v -> loadIncidents("id = ANY(?::bigint[])", plan.incidentIdsToLoad(), Long[]::new))
           .compose(v -> {
             plan.decide();
             return d.allocateIds(conn, "incidents", plan.newIncidents());
@@ -125,33 +122,40 @@ public final class SqlIncidentStore implements IncidentStore {
           .map(v -> plan.result());
     }
 
+    // Keys go as one array parameter compared with = ANY: an index lookup per key. (IN over a set-returning
+    // function of a JSON parameter made PostgreSQL hash-join against a scan of the whole table.)
+
     private Future<Void> loadAlerts() {
-      // Every occurrence of the batch's fingerprints that is firing, plus the exact occurrences named.
-      Map<String, Set<String>> startsAtByFingerprint = plan.startsAtByFingerprint();
-      return inChunks(startsAtByFingerprint.keySet(), chunk -> {
-        Set<String> distinct = new LinkedHashSet<>();
-        chunk.forEach(f -> distinct.addAll(startsAtByFingerprint.get(f)));
-        return conn.preparedQuery(d.sql("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
-                + d.selectJsonValues() + ") AND (status = 'firing' OR starts_at IN (" + d.selectJsonValues() + "))"))
-            .execute(Tuple.of(d.jsonParam(new JsonArray(new ArrayList<Object>(chunk))), d.jsonParam(new JsonArray(new ArrayList<Object>(distinct)))))
-            .map(rs -> {
-              for (Row row : rs) {
-                plan.loadedAlert(row.getString("fingerprint"), row.getString("starts_at"),
-                    row.getValue("incident_id") == null ? null : Rows.getLong(row, "incident_id"), AlertStatus.fromWire(row.getString("status")));
+      // every occurrence of the batch's fingerprints (few each); kept: the firing one and those named
+      Map<String, Set<String>> named = plan.startsAtByFingerprint();
+      if (named.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return conn.preparedQuery(d.sql("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint = ANY(?::text[])"))
+          .execute(Tuple.of((Object) named.keySet().toArray(new String[0])))
+          .map(rs -> {
+            for (Row row : rs) {
+              String fingerprint = row.getString("fingerprint");
+              String startsAt = row.getString("starts_at");
+              AlertStatus status = AlertStatus.fromWire(row.getString("status"));
+              if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
+                plan.loadedAlert(fingerprint, startsAt, row.getValue("incident_id") == null ? null : Rows.getLong(row, "incident_id"), status);
               }
-              return null;
-            });
-      });
+            }
+            return null;
+          });
     }
 
-    private <K> Future<Void> loadIncidents(Set<K> keys, Function<List<K>, String> where, Function<List<K>, Tuple> params) {
-      return inChunks(keys, chunk -> conn
-          .preparedQuery(d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE " + where.apply(chunk)))
-          .execute(params.apply(chunk))
+    private <K> Future<Void> loadIncidents(String where, Set<K> keys, java.util.function.IntFunction<K[]> array) {
+      if (keys.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return conn.preparedQuery(d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE " + where))
+          .execute(Tuple.of((Object) keys.toArray(array.apply(0))))
           .map(rs -> {
             rs.forEach(r -> plan.loadedIncident(incident(r)));
             return null;
-          }));
+          });
     }
 
     /** Inserts rows sent as one JSON parameter (see {@link Dialect#selectJsonRows}). */
@@ -185,15 +189,7 @@ public final class SqlIncidentStore implements IncidentStore {
   private static final String T = "text";
   private static final String B = "bigint";
 
-  private static <T> Future<Void> inChunks(Collection<T> items, Function<List<T>, Future<Void>> work) {
-    List<T> all = new ArrayList<>(items);
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < all.size(); i += CHUNK) {
-      List<T> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
-      chain = chain.compose(v -> work.apply(chunk));
-    }
-    return chain;
-  }
+
 
   // ---------------------------------------------------------------- queries
 

@@ -304,18 +304,10 @@ public final class Engine extends VerticleBase {
    * stage does not wait for it (runs are the engine's to pace).
    */
   public Stage stage() {
-    return new Stage() {
-      @Override
-      public String name() {
-        return "runbooks";
-      }
-
-      @Override
-      public Future<Void> accept(List<IncidentEvent> events) {
-        onEvents(events);
-        return Future.succeededFuture();
-      }
-    };
+    return Stage.of("runbooks", events -> {
+      onEvents(events);
+      return Future.succeededFuture();
+    });
   }
 
   /** Reacts to committed incident events (see {@link #stage}). */
