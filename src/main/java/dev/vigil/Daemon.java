@@ -67,6 +67,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import dev.vigil.http.RunApi;
+import dev.vigil.expr.Secrets;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.action.Action;
 import dev.vigil.runbook.action.ApprovalAction;
@@ -332,8 +333,8 @@ public final class Daemon {
         new ApprovalAction(clock, notifications));
     java.util.Random random = new java.util.Random();
     Engine e = new Engine(new Engine.Deps(engineStore, incidents, runbooks,
-        new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
-        scheduler, clock, random::nextDouble, metrics, tracing));
+        RunbookReader.of(config.runbooks()), actions, escalation, notifications,
+        scheduler, clock, random::nextDouble, metrics, tracing, new Secrets(config.runbooks().secrets())));
     e.setDecisionMargin(replica.decisionMargin());
     return e;
   }

@@ -29,13 +29,22 @@ public final class Template {
     HEADER
   }
 
-  /** A piece of a template: literal text or one expression. */
-  public sealed interface Part permits Literal, Hole {}
+  /** A piece of a template: literal text, one expression, or one secret. */
+  public sealed interface Part permits Literal, Hole, SecretRef {}
 
   public record Literal(String text) implements Part {}
 
   /** An expression and the 0-based offset of its source in the template text. */
   public record Hole(Expression expression, int offset) implements Part {}
+
+  /**
+   * {@code ${{ secrets.NAME }}}: a value from {@code runbooks.secrets}, inserted whole (never part of
+   * an expression, so nothing can slice it past the redaction; see {@link Secrets}).
+   */
+  public record SecretRef(String name, int offset) implements Part {}
+
+  private static final java.util.regex.Pattern SECRET_REF = java.util.regex.Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
+  private static final java.util.regex.Pattern MENTIONS_SECRETS = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.])secrets\\b");
 
   private final String source;
   private final List<Part> parts;
@@ -78,6 +87,18 @@ public final class Template {
         lead++;
       }
       int exprStart = open + 3 + lead;
+      java.util.regex.Matcher secret = SECRET_REF.matcher(inner.trim());
+      if (secret.matches()) {
+        secretRef(secret.group(1), exprStart, scope).ifPresentOrElse(errors::add,
+            () -> parts.add(new SecretRef(secret.group(1), exprStart)));
+        i = close + 2;
+        continue;
+      }
+      if (MENTIONS_SECRETS.matcher(inner).find()) {
+        errors.add(new ExprError(exprStart, "secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression"));
+        i = close + 2;
+        continue;
+      }
       Scope.Result r = scope.compile(inner.trim(), steps);
       if (inner.isBlank()) {
         errors.add(new ExprError(open, "empty ${{ }}"));
@@ -89,6 +110,20 @@ public final class Template {
       i = close + 2;
     }
     return errors.isEmpty() ? new Result(Optional.of(new Template(text, parts)), List.of()) : new Result(Optional.empty(), errors);
+  }
+
+  /** Empty when {@code scope} may insert the secret {@code name}, else why not. */
+  private static Optional<ExprError> secretRef(String name, int offset, Scope scope) {
+    if (scope.secrets().isEmpty()) {
+      return Optional.of(new ExprError(offset, "secrets." + name + ": secrets can be inserted only in http, check and exec steps"));
+    }
+    java.util.Set<String> known = scope.secrets().get();
+    if (!known.contains(name)) {
+      String hint = dev.vigil.config.Suggest.nearest(name, known).map(k -> " (did you mean \"" + k + "\"?)").orElse("");
+      return Optional.of(new ExprError(offset, "secrets." + name + ": no secret \"" + name + "\" in runbooks.secrets of vigil.yaml" + hint
+          + (known.isEmpty() ? "; none is defined" : "")));
+    }
+    return Optional.empty();
   }
 
   /** True when {@code text} contains a {@code ${{}. */
@@ -142,7 +177,7 @@ public final class Template {
 
   /** True when the template is exactly one {@code ${{ }}} (surrounding whitespace aside). */
   public boolean isSingleHole() {
-    return parts.size() == 1 && parts.get(0) instanceof Hole;
+    return parts.size() == 1 && !(parts.get(0) instanceof Literal);
   }
 
   /** The expressions in this template, in order. */
@@ -156,7 +191,7 @@ public final class Template {
    */
   public Object value(Map<String, ?> bindings) throws EvalException {
     if (isSingleHole()) {
-      return ((Hole) parts.get(0)).expression().evaluate(bindings);
+      return parts.get(0) instanceof SecretRef ref ? secret(ref, bindings) : ((Hole) parts.get(0)).expression().evaluate(bindings);
     }
     return render(bindings, Insertion.TEXT);
   }
@@ -167,9 +202,11 @@ public final class Template {
     for (Part p : parts) {
       if (p instanceof Literal l) {
         sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else if (p instanceof SecretRef ref) {
+        sb.append(encode(secret(ref, bindings), where, "secrets." + ref.name()));
       } else {
         Expression e = ((Hole) p).expression();
-        sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+        sb.append(encode(Values.text(e.evaluate(bindings)), where, e.source()));
       }
       if (sb.length() > MAX_RENDERED_CHARS) {
         throw new EvalException("rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
@@ -187,10 +224,12 @@ public final class Template {
     for (Part p : parts) {
       if (p instanceof Literal l) {
         sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else if (p instanceof SecretRef ref) {
+        sb.append("${{ secrets.").append(ref.name()).append(" }}"); // a preview never shows a secret
       } else {
         Expression e = ((Hole) p).expression();
         try {
-          sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+          sb.append(encode(Values.text(e.evaluate(bindings)), where, e.source()));
         } catch (EvalException x) {
           sb.append("${{ ").append(e.source()).append(" }}");
         }
@@ -199,19 +238,27 @@ public final class Template {
     return sb.toString();
   }
 
-  private static String encode(String value, Insertion where, Expression e) throws EvalException {
+  /** The secret's value, from the {@link Secrets} a try's bindings carry (never from stored bindings). */
+  private static String secret(SecretRef ref, Map<String, ?> bindings) throws EvalException {
+    if (!(bindings.get(Secrets.BINDING) instanceof Secrets s)) {
+      throw new EvalException("secrets." + ref.name() + " is inserted only when the step runs");
+    }
+    return s.value(ref.name()).orElseThrow(() -> new EvalException("secrets." + ref.name() + " is not defined in runbooks.secrets"));
+  }
+
+  private static String encode(String value, Insertion where, String source) throws EvalException {
     return switch (where) {
       case TEXT -> value;
       case ARGV -> {
         if (value.indexOf('\0') >= 0) {
-          throw new EvalException("\"" + e.source() + "\" gave a value with a NUL character, which no argument can hold");
+          throw new EvalException("\"" + source + "\" gave a value with a NUL character, which no argument can hold");
         }
         yield value;
       }
       case URL -> percentEncode(value);
       case HEADER -> {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-          throw new EvalException("\"" + e.source() + "\" gave a value with a line break, which a header cannot hold");
+          throw new EvalException("\"" + source + "\" gave a value with a line break, which a header cannot hold");
         }
         yield value;
       }

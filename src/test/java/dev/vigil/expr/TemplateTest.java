@@ -68,6 +68,23 @@ class TemplateTest {
   }
 
   @Test
+  void aSecretIsInsertedWholeOnlyWhereTheScopeAllowsIt() throws Exception {
+    Scope withSecrets = SCOPE.withSecrets(java.util.Set.of("TOKEN"));
+    Template t = Template.compile("Bearer ${{ secrets.TOKEN }}", withSecrets, Scope.StepAccess.NONE).template().orElseThrow();
+    Map<String, Object> b = new LinkedHashMap<>(bindings("x"));
+    b.put(Secrets.BINDING, new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k"))));
+    assertThat(t.render(b, Template.Insertion.HEADER)).isEqualTo("Bearer t/0k");
+    assertThat(t.preview(bindings("x"), Template.Insertion.HEADER)).isEqualTo("Bearer ${{ secrets.TOKEN }}");
+    assertThatThrownBy(() -> t.render(bindings("x"), Template.Insertion.HEADER)).isInstanceOf(EvalException.class);
+    assertThat(Template.compile("${{ secrets.TOKEN.substring(1) }}", withSecrets, Scope.StepAccess.NONE).errors())
+        .extracting(ExprError::message).containsExactly("secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression");
+    assertThat(Template.compile("${{ secrets.TOKEN }}", SCOPE, Scope.StepAccess.NONE).errors())
+        .extracting(ExprError::message).containsExactly("secrets.TOKEN: secrets can be inserted only in http, check and exec steps");
+    assertThat(new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k\"")))
+        .redact("a t/0k\" b t%2F0k%22 c t/0k\\\" d")).isEqualTo("a *** b *** c *** d");
+  }
+
+  @Test
   void aHeaderValueCannotCarryALineBreak() {
     assertThatThrownBy(() -> compile("Bearer ${{ alert.labels.instance }}").render(bindings("x\r\nX-Admin: 1"), Template.Insertion.HEADER))
         .isInstanceOf(EvalException.class).hasMessageContaining("line break");
