@@ -199,20 +199,71 @@ public final class Template {
   /** The text with each value encoded for {@code where}. */
   public String render(Map<String, ?> bindings, Insertion where) throws EvalException {
     StringBuilder sb = new StringBuilder();
+    List<Inserted> inserted = new ArrayList<>();
     for (Part p : parts) {
+      int start = sb.length();
       if (p instanceof Literal l) {
         sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
       } else if (p instanceof SecretRef ref) {
         sb.append(encode(secret(ref, bindings), where, "secrets." + ref.name()));
+        inserted.add(new Inserted(start, sb.length(), "secrets." + ref.name()));
       } else {
         Expression e = ((Hole) p).expression();
         sb.append(encode(Values.text(e.evaluate(bindings)), where, e.source()));
+        inserted.add(new Inserted(start, sb.length(), e.source()));
       }
       if (sb.length() > MAX_RENDERED_CHARS) {
         throw new EvalException("rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
       }
     }
-    return sb.toString();
+    String out = sb.toString();
+    if (where == Insertion.URL) {
+      refuseInsertedDotSegments(out, inserted);
+    }
+    return out;
+  }
+
+  /** Where one inserted value landed in the rendered text, and the expression that gave it. */
+  private record Inserted(int start, int end, String source) {}
+
+  /**
+   * Refuses a URL whose path has a {@code .} or {@code ..} segment made (wholly or partly) by an
+   * inserted value. Percent-encoding the dots would not keep them data: RFC 3986 (6.2.2.2) makes
+   * {@code %2E} the same as {@code .}, and servers that normalise paths (Vert.x's router among them)
+   * decode it and then remove the dot segment, so {@code /incidents/%2E%2E/timeline} still reaches
+   * {@code /timeline}. A label can thus never move a request to another path.
+   */
+  private static void refuseInsertedDotSegments(String url, List<Inserted> inserted) throws EvalException {
+    if (inserted.isEmpty()) {
+      return;
+    }
+    int scheme = url.indexOf("://");
+    int pathStart = scheme < 0 ? 0 : url.indexOf('/', scheme + 3);
+    if (pathStart < 0) {
+      return;
+    }
+    int pathEnd = url.length();
+    for (int i = pathStart; i < url.length(); i++) {
+      if (url.charAt(i) == '?' || url.charAt(i) == '#') {
+        pathEnd = i;
+        break;
+      }
+    }
+    int segStart = pathStart + 1;
+    for (int i = segStart; i <= pathEnd; i++) {
+      if (i == pathEnd || url.charAt(i) == '/') {
+        String segment = url.substring(segStart, i).replace("%2E", ".").replace("%2e", ".");
+        if (segment.equals(".") || segment.equals("..")) {
+          for (Inserted v : inserted) {
+            if (v.start() < i && v.end() > segStart) {
+              throw new EvalException("\"" + v.source() + "\" makes the URL path segment \"" + segment
+                  + "\", which would send the request to another path; a value inserted into a path may not be \".\" or \"..\"");
+            }
+          }
+        }
+        segStart = i + 1;
+      }
+    }
   }
 
   /**

@@ -67,6 +67,31 @@ class TemplateTest {
     assertThat(java.net.URI.create(url).getRawQuery()).isEqualTo("host=" + encoded);
   }
 
+  /** A path segment that is "." or ".." after insertion would move the request: refused, whatever made it. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | ..",
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | .",
+      "http://api/incidents/${{ alert.labels.instance }} | ..",
+      "http://api/incidents/.${{ alert.labels.instance }}/x | .",
+      "http://api/${{ alert.labels.instance }}${{ alert.labels.instance }}/x | ."})
+  void anInsertedDotSegmentInAPathIsRefused(String url, String value) {
+    assertThatThrownBy(() -> compile(url).render(bindings(value), Template.Insertion.URL))
+        .isInstanceOf(EvalException.class).hasMessageContaining("\"alert.labels.instance\" makes the URL path segment");
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | ... | http://api/incidents/.../timeline",
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | a/../b | http://api/incidents/a%2F..%2Fb/timeline",
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | %2E%2E | http://api/incidents/%252E%252E/timeline",
+      "http://api/incidents/x${{ alert.labels.instance }}/timeline | .. | http://api/incidents/x../timeline",
+      "http://api/search?q=${{ alert.labels.instance }} | .. | http://api/search?q=..",
+      "http://api/search#${{ alert.labels.instance }} | .. | http://api/search#.."})
+  void otherDotsStayData(String url, String value, String rendered) throws Exception {
+    assertThat(compile(url).render(bindings(value), Template.Insertion.URL)).isEqualTo(rendered);
+  }
+
   @Test
   void aSecretIsInsertedWholeOnlyWhereTheScopeAllowsIt() throws Exception {
     Scope withSecrets = SCOPE.withSecrets(java.util.Set.of("TOKEN"));
