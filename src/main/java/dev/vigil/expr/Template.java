@@ -26,7 +26,12 @@ public final class Template {
     /** Part of a URL: the value is percent-encoded (RFC 3986 unreserved characters stay). */
     URL,
     /** An HTTP header value: CR, LF and NUL are refused (no header injection). */
-    HEADER
+    HEADER,
+    /**
+     * Slack text (mrkdwn): {@code & < >} escaped, so a value never becomes a mention ({@code <!channel>})
+     * or a link; the runbook's own text keeps its markup.
+     */
+    SLACK
   }
 
   /** A piece of a template: literal text, one expression, or one secret. */
@@ -307,6 +312,7 @@ public final class Template {
         yield value;
       }
       case URL -> percentEncode(value);
+      case SLACK -> dev.vigil.notify.slack.Mrkdwn.escape(value);
       case HEADER -> {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
           throw new EvalException("\"" + source + "\" gave a value with a line break, which a header cannot hold");

@@ -168,6 +168,33 @@ class SlackCommandsTest {
     assertThat(show.getString("text")).startsWith("*INC-1: ").contains("critical · triggered · team eu", "*Latest timeline*", "escalated (escalation)");
   }
 
+  /**
+   * An alert's summary holding Slack markup reaches every Slack text as text: the ack reply, list,
+   * show and the incident message's top-level text say {@code &lt;!channel&gt;}, never a mention or a link.
+   */
+  @Test
+  void alertTextCannotMentionOrLinkInSlack() {
+    String evil = "<!channel> <https://evil.example|click> & co";
+    String escaped = "&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; co";
+    String hook = resource("webhooks/webhook-v4-1alert.json").replace("HostHighCpuLoad on host-0001.example.internal:9100", evil);
+    assertThat(d.post(HOOK, hook).statusCode()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).until(() -> timeline("INC-1").stream().anyMatch(l -> l.startsWith("escalated")));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      if (slack.slack.messages("#ops-eu").isEmpty()) {
+        clock.advance(Duration.ofSeconds(30)); // a try that failed under load is retried at a later (fake) time
+        return false;
+      }
+      return true;
+    });
+    List<String> texts = List.of(
+        command("U1", "list", "l").getString("text"),
+        command("U1", "show INC-1", "s").getString("text"),
+        command("U1", "ack INC-1", "a").getString("text"),
+        slack.slack.messages("#ops-eu").get(0).text());
+    assertThat(texts).allSatisfy(t -> assertThat(t).contains(escaped).doesNotContain("<!channel>").doesNotContain("<https://evil"));
+    assertThat(texts.get(2)).startsWith("INC-1 acknowledged by <@U1>: "); // Vigil's own mention stays one
+  }
+
   @Test
   void ackIsRecordedAsTheSlackUserAndStopsEscalation() {
     anIncident();

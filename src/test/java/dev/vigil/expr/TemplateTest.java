@@ -110,6 +110,13 @@ class TemplateTest {
   }
 
   @Test
+  void aValueInSlackTextCannotMentionOrLinkButTheRunbooksOwnMarkupStays() throws Exception {
+    assertThat(compile("<!here> disk on ${{ alert.labels.instance }} & <https://wiki|wiki>").render(
+        bindings("<!channel> <https://evil.example|click> & co"), Template.Insertion.SLACK))
+        .isEqualTo("<!here> disk on &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; co & <https://wiki|wiki>");
+  }
+
+  @Test
   void aHeaderValueCannotCarryALineBreak() {
     assertThatThrownBy(() -> compile("Bearer ${{ alert.labels.instance }}").render(bindings("x\r\nX-Admin: 1"), Template.Insertion.HEADER))
         .isInstanceOf(EvalException.class).hasMessageContaining("line break");
