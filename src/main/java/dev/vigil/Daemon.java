@@ -200,6 +200,7 @@ public final class Daemon {
         tracing.paged(pages);
         kick.run();
       });
+      escalator.setSharedStore(replica.shared()); // replicas: a snooze made by another one is in the store, not in memory here
       Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
           .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing::teams, incidents, escalations, outbox, scheduler, clock, kick);
@@ -293,7 +294,8 @@ public final class Daemon {
     // an approval step that names no approvers is decided by the team on call now (its slack.userGroup)
     EngineRuns runs = new EngineRuns(engine, runbooks, () -> resolver.activeTeams(clock.instant(), overrides.snapshot()).stream()
         .map(id -> routing.schedule().team(id)).flatMap(java.util.Optional::stream).toList());
-    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack()),
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack(),
+        new dev.vigil.store.SqlSeenRequests(db, clock)),
         metrics, clock);
   }
 

@@ -19,9 +19,12 @@ public final class ChatOps {
   static final long REPLY_WITHIN_MS = 2_000;
 
   /** What the commands act on, beyond the config. */
-  /** @param slackMessages [F5]'s incident messages; empty when Slack is off */
+  /**
+   * @param slackMessages [F5]'s incident messages; empty when Slack is off
+   * @param seenRequests the replay memory of signed requests (the store's)
+   */
   public record Parts(IncidentStore incidents, Escalator escalator, Resolver resolver, Overrides overrides,
-      RunStarter runs, Approvals approvals, Optional<SlackMessages> slackMessages) {}
+      RunStarter runs, Approvals approvals, Optional<SlackMessages> slackMessages, SeenRequests seenRequests) {}
 
   private ChatOps() {}
 
@@ -39,7 +42,7 @@ public final class ChatOps {
         parts.runs(), parts.approvals(), gate, clock));
     MessageUpdater messages = parts.slackMessages().<MessageUpdater>map(m -> new StoredMessages(m, responseUrls.updater()))
         .orElseGet(responseUrls::updater);
-    return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock), responder, responseUrls, messages,
+    return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock, parts.seenRequests()), responder, responseUrls, messages,
         parts.incidents(), metrics, clock, REPLY_WITHIN_MS);
   }
 }

@@ -46,7 +46,7 @@ class SlackCommandsTest {
     slack = new ChatOpsSlack("xoxb-test");
     slack.groups.put("S0LEADS", Set.of("ULEAD2"));
     slack.groups.put("S0ONCALL", Set.of("UONCALL"));
-    d = TestDaemon.start(dir, """
+    config = """
         slack:
           botToken: xoxb-test
           signingSecret: %s
@@ -57,9 +57,12 @@ class SlackCommandsTest {
             override: [S0LEADS]
             run: [S0ONCALL]
             approve: [S0ONCALL]
-        """.formatted(SECRET, slack.apiUrl()), Map.of(), clock);
+        """.formatted(SECRET, slack.apiUrl());
+    d = TestDaemon.start(dir, config, Map.of(), clock);
     s = new SignedSlack(d.url(""), SECRET, clock);
   }
+
+  String config;
 
   @AfterEach
   void stop() {
@@ -129,6 +132,25 @@ class SlackCommandsTest {
     assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
     assertThat(s.post("/slack/commands", body, ts, good).statusCode()).isEqualTo(401); // once
     assertThat(d.get("/metrics").body()).contains("vigil_slack_requests_rejected_total{reason=\"replayed\"} 1.0");
+  }
+
+  /** The replay memory is in the store: a request accepted before a restart (same SQLite file) is refused after it. */
+  @Test
+  void aRequestReplayedAfterARestartIsRefused() {
+    anIncident();
+    String body = SignedSlack.form(SignedSlack.command("U1", "override eu 2h", slack.url("/response/o")));
+    String ts = Long.toString(clock.instant().getEpochSecond());
+    String signature = RequestVerifier.sign(SECRET, ts, body.getBytes(StandardCharsets.UTF_8));
+    slack.groups.put("S0LEADS", Set.of("U1"));
+    assertThat(s.post("/slack/commands", body, ts, signature).statusCode()).isEqualTo(200);
+    clock.advance(Duration.ofSeconds(30));
+    d.close();
+    d = TestDaemon.start(dir, config, Map.of(), clock);
+    s = new SignedSlack(d.url(""), SECRET, clock);
+    HttpResponse<String> replayed = s.post("/slack/commands", body, ts, signature);
+    assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(401);
+    assertThat(d.get("/metrics").body()).contains("vigil_slack_requests_rejected_total{reason=\"replayed\"} 1.0");
+    assertThat(new JsonObject(d.get("/api/v1/overrides").body()).getJsonArray("overrides")).hasSize(1); // the replay made no second override
   }
 
   @Test
