@@ -49,7 +49,7 @@ public final class Template {
   public record SecretRef(String name, int offset) implements Part {}
 
   private static final java.util.regex.Pattern SECRET_REF = java.util.regex.Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
-  private static final java.util.regex.Pattern MENTIONS_SECRETS = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.])secrets\\b");
+  private static final java.util.regex.Pattern MENTIONS_SECRETS = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.'\"])secrets\\s*[.\\[]");
 
   private final String source;
   private final List<Part> parts;

@@ -103,6 +103,8 @@ class TemplateTest {
     assertThatThrownBy(() -> t.render(bindings("x"), Template.Insertion.HEADER)).isInstanceOf(EvalException.class);
     assertThat(Template.compile("${{ secrets.TOKEN.substring(1) }}", withSecrets, Scope.StepAccess.NONE).errors())
         .extracting(ExprError::message).containsExactly("secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression");
+    assertThat(Template.compile("${{ alert.labels['secrets'] + alert.labels.secrets }}", withSecrets, Scope.StepAccess.NONE).errors())
+        .as("a label named secrets is no secret").isEmpty();
     assertThat(Template.compile("${{ secrets.TOKEN }}", SCOPE, Scope.StepAccess.NONE).errors())
         .extracting(ExprError::message).containsExactly("secrets.TOKEN: secrets can be inserted only in http, check and exec steps");
     assertThat(new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k\"")))

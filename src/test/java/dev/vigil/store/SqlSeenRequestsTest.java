@@ -1,17 +1,16 @@
 package dev.vigil.store;
 
+import static dev.vigil.timer.FakeScheduler.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.TestStore;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.timer.FakeClock;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,14 +28,6 @@ class SqlSeenRequestsTest {
   final Vertx vertx = Vertx.vertx();
   final FakeClock clock = new FakeClock(T);
   Database db;
-
-  static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
 
   @BeforeEach
   void open() {
