@@ -71,6 +71,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import dev.vigil.http.RunApi;
+import dev.vigil.expr.Secrets;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.action.Action;
 import dev.vigil.runbook.action.ApprovalAction;
@@ -219,6 +220,7 @@ public final class Daemon {
         tracing.paged(pages);
         kick.run();
       });
+      escalator.setSharedStore(replica.shared()); // replicas: a snooze made by another one is in the store, not in memory here
       Gauge.builder("vigil_outbox_pending", outboxPending, AtomicLong::get)
           .description("Notifications waiting in the outbox (refreshed every 5 s)").register(metrics);
       digester = new HandoffDigester(routing::teams, incidents, escalations, outbox, scheduler, clock, kick);
@@ -318,7 +320,8 @@ public final class Daemon {
     // an approval step that names no approvers is decided by the team on call now (its slack.userGroup)
     EngineRuns runs = new EngineRuns(engine, runbooks, () -> resolver.activeTeams(clock.instant(), overrides.snapshot()).stream()
         .map(id -> routing.schedule().team(id)).flatMap(java.util.Optional::stream).toList());
-    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack()),
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack(),
+        new dev.vigil.store.SqlSeenRequests(db, clock)),
         metrics, clock);
   }
 
@@ -358,8 +361,8 @@ public final class Daemon {
         new ApprovalAction(clock, notifications));
     java.util.Random random = new java.util.Random();
     Engine e = new Engine(new Engine.Deps(engineStore, incidents, runbooks,
-        new RunbookReader(config.runbooks().execAllow(), config.runbooks().httpAllow()), actions, escalation, notifications,
-        scheduler, clock, random::nextDouble, metrics, tracing));
+        RunbookReader.of(config.runbooks()), actions, escalation, notifications,
+        scheduler, clock, random::nextDouble, metrics, tracing, new Secrets(config.runbooks().secrets())));
     e.setDecisionMargin(replica.decisionMargin());
     return e;
   }

@@ -20,9 +20,12 @@ public final class ChatOps {
   static final long REPLY_WITHIN_MS = 2_000;
 
   /** What the commands act on, beyond the config. */
-  /** @param slackMessages [F5]'s incident messages; empty when Slack is off */
+  /**
+   * @param slackMessages [F5]'s incident messages; empty when Slack is off
+   * @param seenRequests the replay memory of signed requests (the store's)
+   */
   public record Parts(IncidentStore incidents, Escalator escalator, Resolver resolver, Overrides overrides,
-      RunStarter runs, Approvals approvals, Optional<SlackMessages> slackMessages) {}
+      RunStarter runs, Approvals approvals, Optional<SlackMessages> slackMessages, SeenRequests seenRequests) {}
 
   private ChatOps() {}
 
@@ -43,7 +46,7 @@ public final class ChatOps {
     BodyBudget budget = new BodyBudget(config.server().limits().maxUnauthenticatedBytes());
     Gauge.builder("vigil_http_unauthenticated_bytes", budget, BodyBudget::held)
         .description("Request bytes held before their sender is authenticated (server.maxUnauthenticatedBytes)").register(metrics);
-    return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock), responder, responseUrls, messages,
+    return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock, parts.seenRequests()), responder, responseUrls, messages,
         parts.incidents(), metrics, clock, REPLY_WITHIN_MS, budget);
   }
 }

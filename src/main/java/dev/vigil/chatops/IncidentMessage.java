@@ -2,6 +2,7 @@ package dev.vigil.chatops;
 
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentStatus;
+import dev.vigil.notify.slack.Mrkdwn;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -24,7 +25,7 @@ public final class IncidentMessage {
     StringBuilder facts = new StringBuilder()
         .append("*Severity:* ").append(inc.severity().wire())
         .append("   *Status:* ").append(inc.status().wire())
-        .append("   *Team:* ").append(inc.team() == null ? "none" : inc.team());
+        .append("   *Team:* ").append(inc.team() == null ? "none" : Mrkdwn.escape(inc.team()));
     if (inc.acknowledgedBy() != null) {
       facts.append("\n*Acknowledged by* ").append(Actor.mention(inc.acknowledgedBy()));
     }
@@ -44,7 +45,9 @@ public final class IncidentMessage {
     if (!buttons.isEmpty()) {
       blocks.add(new JsonObject().put("type", "actions").put("elements", buttons));
     }
-    return new JsonObject().put("text", title + " [" + inc.severity().wire() + ", " + inc.status().wire() + "]").put("blocks", blocks);
+    // the header is plain_text (never markup); the top-level text is read as mrkdwn, so the title is escaped there
+    return new JsonObject().put("text", Mrkdwn.escape(title) + " [" + inc.severity().wire() + ", " + inc.status().wire() + "]")
+        .put("blocks", blocks);
   }
 
   private static JsonObject plain(String text) {

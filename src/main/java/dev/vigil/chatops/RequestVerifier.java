@@ -1,6 +1,7 @@
 package dev.vigil.chatops;
 
 import dev.vigil.config.Secret;
+import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -8,9 +9,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -38,14 +38,36 @@ public final class RequestVerifier {
   private final Secret secret;
   private final Clock clock;
   /** Signatures accepted within the tolerance, until they could no longer pass the timestamp check. */
-  private final Map<String, Long> seen = new ConcurrentHashMap<>();
+  private final SeenRequests seen;
 
-  public RequestVerifier(Secret secret, Clock clock) {
+  /** @param seen where accepted signatures are remembered: the store, so restarts and replicas share it */
+  public RequestVerifier(Secret secret, Clock clock, SeenRequests seen) {
     this.secret = secret;
     this.clock = clock;
+    this.seen = seen;
   }
 
-  /** Empty when the request is genuine and fresh; otherwise why it is refused. */
+  /** A verifier whose replay memory lives in this process only (tools and tests). */
+  public RequestVerifier(Secret secret, Clock clock) {
+    this(secret, clock, SeenRequests.inMemory(clock));
+  }
+
+  /**
+   * Empty when the request is genuine, fresh and not seen before (it is then remembered until its
+   * timestamp leaves the window); otherwise why it is refused. Fails when the replay memory cannot be
+   * asked: the caller refuses the request.
+   */
+  public Future<Optional<Rejection>> verify(String timestamp, String signature, byte[] rawBody) {
+    Optional<Rejection> why = check(timestamp, signature, rawBody);
+    if (why.isPresent()) {
+      return Future.succeededFuture(why);
+    }
+    // The five minutes let a captured request be sent again; Slack never sends the same signed request twice.
+    Instant until = Instant.ofEpochSecond(Long.parseLong(timestamp)).plus(TOLERANCE);
+    return seen.firstSighting(signature, until).map(first -> first ? Optional.<Rejection>empty() : Optional.of(Rejection.REPLAYED));
+  }
+
+  /** Empty when the request is genuine and fresh (signature and timestamp; {@link #verify} also refuses replays). */
   public Optional<Rejection> check(String timestamp, String signature, byte[] rawBody) {
     if (secret.isEmpty()) {
       return Optional.of(Rejection.NOT_CONFIGURED);
@@ -72,9 +94,7 @@ public final class RequestVerifier {
     if (!MessageDigest.isEqual(expected, given)) {
       return Optional.of(Rejection.BAD_SIGNATURE);
     }
-    // The five minutes let a captured request be sent again; Slack never sends the same signed request twice.
-    seen.values().removeIf(until -> until < now);
-    return seen.putIfAbsent(signature, ts + TOLERANCE.toSeconds()) == null ? Optional.empty() : Optional.of(Rejection.REPLAYED);
+    return Optional.empty();
   }
 
   /** {@code v0=} and the lower-case hex HMAC-SHA256 of {@code v0:{timestamp}:{body}}, as Slack computes it. */

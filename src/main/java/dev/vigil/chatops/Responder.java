@@ -9,6 +9,7 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.notify.slack.Mrkdwn;
 import dev.vigil.oncall.OnCall;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
@@ -74,12 +75,12 @@ public final class Responder {
     }
     if (c instanceof Command.Ack a) {
       return d.incidents().acknowledge(a.incident(), actor.by(), "", now)
-          .map(i -> Reply.toChannel(i.id() + " acknowledged by " + actor.mention() + ": escalation stops. _" + i.title() + "_"));
+          .map(i -> Reply.toChannel(i.id() + " acknowledged by " + actor.mention() + ": escalation stops. _" + Mrkdwn.escape(i.title()) + "_"));
     }
     if (c instanceof Command.Resolve r) {
       return d.incidents().resolve(r.incident(), actor.by(), r.note(), now)
-          .map(i -> Reply.toChannel(i.id() + " resolved by " + actor.mention() + (r.note().isEmpty() ? "" : ": " + r.note())
-              + ". _" + i.title() + "_"));
+          .map(i -> Reply.toChannel(i.id() + " resolved by " + actor.mention() + (r.note().isEmpty() ? "" : ": " + Mrkdwn.escape(r.note()))
+              + ". _" + Mrkdwn.escape(i.title()) + "_"));
     }
     if (c instanceof Command.Snooze s) {
       Instant until = now.plus(s.duration());
@@ -149,8 +150,8 @@ public final class Responder {
       }
       StringBuilder sb = new StringBuilder("*Open incidents* (" + open.size() + ")\n");
       open.stream().limit(LIST_LIMIT).forEach(i -> sb.append("• *").append(i.id()).append("* ").append(i.severity().wire())
-          .append(" · ").append(i.status().wire()).append(" · ").append(i.team() == null ? "no team" : i.team())
-          .append(" · ").append(i.title()).append(" (opened ").append(ago(i.openedAt(), now)).append(" ago)\n"));
+          .append(" · ").append(i.status().wire()).append(" · ").append(i.team() == null ? "no team" : Mrkdwn.escape(i.team()))
+          .append(" · ").append(Mrkdwn.escape(i.title())).append(" (opened ").append(ago(i.openedAt(), now)).append(" ago)\n"));
       if (open.size() > LIST_LIMIT) {
         sb.append("…and ").append(open.size() - LIST_LIMIT).append(" more: GET /api/v1/incidents");
       }
@@ -162,9 +163,9 @@ public final class Responder {
     return d.incidents().get(id).compose(found -> {
       Incident i = found.orElseThrow(() -> IncidentException.notFound(id));
       return d.incidents().timeline(id).map(events -> {
-        StringBuilder sb = new StringBuilder("*").append(i.id()).append(": ").append(i.title()).append("*\n")
+        StringBuilder sb = new StringBuilder("*").append(i.id()).append(": ").append(Mrkdwn.escape(i.title())).append("*\n")
             .append(i.severity().wire()).append(" · ").append(i.status().wire()).append(" · team ")
-            .append(i.team() == null ? "none" : i.team()).append(" · type ").append(i.type()).append(" · ")
+            .append(i.team() == null ? "none" : Mrkdwn.escape(i.team())).append(" · type ").append(Mrkdwn.escape(i.type())).append(" · ")
             .append(i.firingCount()).append(" of ").append(i.alertCount()).append(" alert(s) firing · opened ")
             .append(utc(i.openedAt())).append(" (").append(ago(i.openedAt(), now)).append(" ago)\n");
         if (i.acknowledgedBy() != null) {
@@ -176,7 +177,7 @@ public final class Responder {
         List<TimelineEvent> last = events.subList(Math.max(0, events.size() - 8), events.size());
         sb.append("*Latest timeline*\n");
         last.forEach(e -> sb.append("• ").append(utc(e.at())).append(" ").append(e.kind()).append(" (")
-            .append(Actor.mention(e.by())).append("): ").append(e.text()).append('\n'));
+            .append(Actor.mention(e.by())).append("): ").append(Mrkdwn.escape(e.text())).append('\n'));
         return Reply.toCaller(sb.toString().trim());
       });
     });

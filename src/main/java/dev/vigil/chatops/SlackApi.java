@@ -186,16 +186,26 @@ public final class SlackApi {
   private void verify(RoutingContext ctx) {
     Buffer raw = ctx.get(RAW);
     byte[] bytes = raw == null ? new byte[0] : raw.getBytes();
-    Optional<RequestVerifier.Rejection> why = verifier.check(ctx.request().getHeader(RequestVerifier.TIMESTAMP),
-        ctx.request().getHeader(RequestVerifier.SIGNATURE), bytes);
-    if (why.isPresent()) {
-      rejected(why.get()).increment();
-      log.atWarn().addKeyValue("reason", why.get().wire()).addKeyValue("remote", String.valueOf(ctx.request().remoteAddress()))
-          .log("slack: request refused ({})", why.get().wire());
-      ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json").end("{\"error\":\"unauthorized\"}");
-      return;
-    }
-    ctx.next();
+    verifier.verify(ctx.request().getHeader(RequestVerifier.TIMESTAMP), ctx.request().getHeader(RequestVerifier.SIGNATURE), bytes)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            // the replay memory is in the store: without it a replay cannot be told apart, so the request is refused
+            log.atError().addKeyValue("remote", String.valueOf(ctx.request().remoteAddress()))
+                .log("slack: request refused: the replay memory in the store cannot be asked: {}", ar.cause().getMessage());
+            ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").putHeader("Retry-After", "1")
+                .end("{\"error\":\"store unavailable\"}");
+            return;
+          }
+          Optional<RequestVerifier.Rejection> why = ar.result();
+          if (why.isPresent()) {
+            rejected(why.get()).increment();
+            log.atWarn().addKeyValue("reason", why.get().wire()).addKeyValue("remote", String.valueOf(ctx.request().remoteAddress()))
+                .log("slack: request refused ({})", why.get().wire());
+            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json").end("{\"error\":\"unauthorized\"}");
+            return;
+          }
+          ctx.next();
+        });
   }
 
   private void command(RoutingContext ctx) {

@@ -108,12 +108,13 @@ public final class ConfigLoader {
         httpUrl(sl, "apiUrl", "https://slack.com/api/"),
         sl.string("opsChannel", "#vigil-ops"));
 
-    Fields rb = section(f, "runbooks", "dir", "exec", "http");
+    Fields rb = section(f, "runbooks", "dir", "exec", "http", "secrets");
     Fields exec = rb.fields("exec", "allow").orElseGet(() -> empty(rb, "exec"));
     Fields http = rb.fields("http", "allow").orElseGet(() -> empty(rb, "http"));
     http.items("allow").forEach(p -> p.string().flatMap(HostPattern::problem).ifPresent(p::error));
     VigilConfig.Runbooks runbooks = new VigilConfig.Runbooks(
-        dir.resolve(rb.string("dir", "../runbooks")).normalize(), exec.strings("allow"), http.strings("allow"));
+        dir.resolve(rb.string("dir", "../runbooks")).normalize(), exec.strings("allow"), http.strings("allow"),
+        runbookSecrets(rb));
 
     Fields notify = section(f, "notify", "breaker", "retry");
     Fields br = notify.fields("breaker", "maxFailures", "timeout", "resetTimeout", "failuresWindow")
@@ -172,6 +173,27 @@ public final class ConfigLoader {
     }
     return d;
   }
+
+  /** {@code runbooks.secrets}: names as runbooks write them ({@code secrets.NAME}), values substituted like any secret. */
+  private static Map<String, Secret> runbookSecrets(Fields rb) {
+    Map<String, Secret> out = new LinkedHashMap<>();
+    rb.get("secrets").ifPresent(n -> {
+      if (!n.isMap()) {
+        n.error("expected a mapping of secret names to values, e.g. { SCALER_TOKEN: \"${env:SCALER_TOKEN}\" }");
+        return;
+      }
+      n.entries().forEach((name, v) -> {
+        if (!SECRET_NAME.matcher(name).matches()) {
+          v.error("\"" + name + "\" is not a secret name: use letters, digits and '_', starting with a letter or '_' (runbooks read it as secrets." + name + ")");
+        } else {
+          v.string().ifPresent(value -> out.put(name, new Secret(value)));
+        }
+      });
+    });
+    return out;
+  }
+
+  private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   private static Fields section(Fields parent, String key, String... known) {
     return parent.fields(key, known).orElseGet(() -> empty(parent, key));

@@ -82,7 +82,19 @@ public record VigilConfig(
     }
   }
 
-  public record Runbooks(Path dir, List<String> execAllow, List<String> httpAllow) {}
+  /**
+   * @param secrets {@code runbooks.secrets}: values runbooks insert as {@code ${{ secrets.NAME }}}
+   *     (http, check and exec steps), redacted wherever a run is stored or shown
+   */
+  public record Runbooks(Path dir, List<String> execAllow, List<String> httpAllow, Map<String, Secret> secrets) {
+    public Runbooks {
+      secrets = Map.copyOf(secrets);
+    }
+
+    public Runbooks(Path dir, List<String> execAllow, List<String> httpAllow) {
+      this(dir, execAllow, httpAllow, Map.of());
+    }
+  }
 
   public record Breaker(int maxFailures, Duration timeout, Duration resetTimeout, Duration failuresWindow) {}
 

@@ -62,6 +62,11 @@ public final class Escalator {
   private final Map<IncidentId, Scheduler.Timer> timers = new ConcurrentHashMap<>();
   /** Incidents whose escalation is snoozed, so that a new alert ends the snooze without a store read per alert. */
   private final java.util.Set<IncidentId> snoozed = ConcurrentHashMap.newKeySet();
+  /**
+   * Replicas share the store: a snooze may have been made by another replica, so {@link #snoozed} is
+   * only a hint and a new alert in an escalating incident asks the store (see {@link #onEvents}).
+   */
+  private volatile boolean sharedStore;
 
   /**
    * @param overrides the overrides in force (an in-memory snapshot)
@@ -85,6 +90,15 @@ public final class Escalator {
     this.onIntents = onIntents;
   }
 
+  /**
+   * Says that other replicas use the same store, so snoozes they make must be seen here: a new
+   * alert in any incident whose escalation is armed ends a stored snooze, whoever made it (one
+   * primary-key read per such change). Alone, this process made every snooze it must know of.
+   */
+  public void setSharedStore(boolean shared) {
+    this.sharedStore = shared;
+  }
+
   /** Re-arms every stored ack timer (none is armed here yet); those already due fire at once. */
   public Future<Integer> start() {
     return adopt().map(n -> {
@@ -102,10 +116,13 @@ public final class Escalator {
     return store.armed().map(list -> {
       int n = 0;
       for (EscalationState st : list) {
+        // the stored state is the truth: a snooze another replica made (or ended) shows here too
+        if (st.status() == EscalationState.Status.SNOOZED) {
+          snoozed.add(st.incident());
+        } else {
+          snoozed.remove(st.incident());
+        }
         if (!timers.containsKey(st.incident())) {
-          if (st.status() == EscalationState.Status.SNOOZED) {
-            snoozed.add(st.incident());
-          }
           arm(st);
           n++;
         }
@@ -155,7 +172,7 @@ public final class Escalator {
       return Future.succeededFuture();
     });
     for (IncidentEvent c : events) {
-      if (c instanceof IncidentEvent.AlertsChanged a && !a.firing().isEmpty() && snoozed.contains(c.id())) {
+      if (c instanceof IncidentEvent.AlertsChanged a && !a.firing().isEmpty() && (snoozed.contains(c.id()) || sharedStore && timers.containsKey(c.id()))) {
         chain = chain.compose(v -> wake(c.id()).recover(e -> {
           log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
               .log("escalation: ending the snooze of {} after a new alert failed: {}", c.id(), e.getMessage());
@@ -457,6 +474,15 @@ public final class Escalator {
         return Future.succeededFuture();
       }
       EscalationState s = found.get();
+      if (s.dueAt().isAfter(clock.instant())) {
+        // the stored due time moved since this alarm was armed: another replica snoozed the escalation
+        // (or this alarm was armed from an older read). The stored state decides: wait for it.
+        if (s.status() == EscalationState.Status.SNOOZED) {
+          snoozed.add(id);
+        }
+        arm(s);
+        return Future.succeededFuture();
+      }
       return incident(id).compose(inc -> {
         if (inc.status() != IncidentStatus.TRIGGERED) {
           return stopWith(s, inc.status().wire());

@@ -72,8 +72,16 @@ public final class Scope {
 
   private final Map<String, CelType> vars;
   private final Cel cel;
+  private final Optional<java.util.Set<String>> secrets;
+
+  private Scope(Scope from, Optional<java.util.Set<String>> secrets) {
+    this.vars = from.vars;
+    this.cel = from.cel;
+    this.secrets = secrets;
+  }
 
   private Scope(Map<String, CelType> vars) {
+    this.secrets = Optional.empty();
     this.vars = Collections.unmodifiableMap(new LinkedHashMap<>(vars));
     Map<String, CelType> structs = new LinkedHashMap<>();
     vars.values().forEach(t -> collectStructs(t, structs));
@@ -108,6 +116,19 @@ public final class Scope {
     Map<String, CelType> v = new LinkedHashMap<>(vars);
     v.put(name, type);
     return new Scope(v);
+  }
+
+  /**
+   * This scope where templates may insert the secrets named {@code names} as
+   * {@code ${{ secrets.NAME }}} (see {@link Secrets}); other scopes refuse secrets.
+   */
+  public Scope withSecrets(java.util.Set<String> names) {
+    return new Scope(this, Optional.of(java.util.Set.copyOf(names)));
+  }
+
+  /** The secret names templates compiled in this scope may insert; empty when secrets are not allowed here. */
+  public Optional<java.util.Set<String>> secrets() {
+    return secrets;
   }
 
   public Map<String, CelType> variables() {

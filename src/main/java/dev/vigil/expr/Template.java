@@ -26,16 +26,30 @@ public final class Template {
     /** Part of a URL: the value is percent-encoded (RFC 3986 unreserved characters stay). */
     URL,
     /** An HTTP header value: CR, LF and NUL are refused (no header injection). */
-    HEADER
+    HEADER,
+    /**
+     * Slack text (mrkdwn): {@code & < >} escaped, so a value never becomes a mention ({@code <!channel>})
+     * or a link; the runbook's own text keeps its markup.
+     */
+    SLACK
   }
 
-  /** A piece of a template: literal text or one expression. */
-  public sealed interface Part permits Literal, Hole {}
+  /** A piece of a template: literal text, one expression, or one secret. */
+  public sealed interface Part permits Literal, Hole, SecretRef {}
 
   public record Literal(String text) implements Part {}
 
   /** An expression and the 0-based offset of its source in the template text. */
   public record Hole(Expression expression, int offset) implements Part {}
+
+  /**
+   * {@code ${{ secrets.NAME }}}: a value from {@code runbooks.secrets}, inserted whole (never part of
+   * an expression, so nothing can slice it past the redaction; see {@link Secrets}).
+   */
+  public record SecretRef(String name, int offset) implements Part {}
+
+  private static final java.util.regex.Pattern SECRET_REF = java.util.regex.Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
+  private static final java.util.regex.Pattern MENTIONS_SECRETS = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.'\"])secrets\\s*[.\\[]");
 
   private final String source;
   private final List<Part> parts;
@@ -78,6 +92,18 @@ public final class Template {
         lead++;
       }
       int exprStart = open + 3 + lead;
+      java.util.regex.Matcher secret = SECRET_REF.matcher(inner.trim());
+      if (secret.matches()) {
+        secretRef(secret.group(1), exprStart, scope).ifPresentOrElse(errors::add,
+            () -> parts.add(new SecretRef(secret.group(1), exprStart)));
+        i = close + 2;
+        continue;
+      }
+      if (MENTIONS_SECRETS.matcher(inner).find()) {
+        errors.add(new ExprError(exprStart, "secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression"));
+        i = close + 2;
+        continue;
+      }
       Scope.Result r = scope.compile(inner.trim(), steps);
       if (inner.isBlank()) {
         errors.add(new ExprError(open, "empty ${{ }}"));
@@ -89,6 +115,20 @@ public final class Template {
       i = close + 2;
     }
     return errors.isEmpty() ? new Result(Optional.of(new Template(text, parts)), List.of()) : new Result(Optional.empty(), errors);
+  }
+
+  /** Empty when {@code scope} may insert the secret {@code name}, else why not. */
+  private static Optional<ExprError> secretRef(String name, int offset, Scope scope) {
+    if (scope.secrets().isEmpty()) {
+      return Optional.of(new ExprError(offset, "secrets." + name + ": secrets can be inserted only in http, check and exec steps"));
+    }
+    java.util.Set<String> known = scope.secrets().get();
+    if (!known.contains(name)) {
+      String hint = dev.vigil.config.Suggest.nearest(name, known).map(k -> " (did you mean \"" + k + "\"?)").orElse("");
+      return Optional.of(new ExprError(offset, "secrets." + name + ": no secret \"" + name + "\" in runbooks.secrets of vigil.yaml" + hint
+          + (known.isEmpty() ? "; none is defined" : "")));
+    }
+    return Optional.empty();
   }
 
   /** True when {@code text} contains a {@code ${{}. */
@@ -142,7 +182,7 @@ public final class Template {
 
   /** True when the template is exactly one {@code ${{ }}} (surrounding whitespace aside). */
   public boolean isSingleHole() {
-    return parts.size() == 1 && parts.get(0) instanceof Hole;
+    return parts.size() == 1 && !(parts.get(0) instanceof Literal);
   }
 
   /** The expressions in this template, in order. */
@@ -156,7 +196,7 @@ public final class Template {
    */
   public Object value(Map<String, ?> bindings) throws EvalException {
     if (isSingleHole()) {
-      return ((Hole) parts.get(0)).expression().evaluate(bindings);
+      return parts.get(0) instanceof SecretRef ref ? secret(ref, bindings) : ((Hole) parts.get(0)).expression().evaluate(bindings);
     }
     return render(bindings, Insertion.TEXT);
   }
@@ -164,18 +204,71 @@ public final class Template {
   /** The text with each value encoded for {@code where}. */
   public String render(Map<String, ?> bindings, Insertion where) throws EvalException {
     StringBuilder sb = new StringBuilder();
+    List<Inserted> inserted = new ArrayList<>();
     for (Part p : parts) {
+      int start = sb.length();
       if (p instanceof Literal l) {
         sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else if (p instanceof SecretRef ref) {
+        sb.append(encode(secret(ref, bindings), where, "secrets." + ref.name()));
+        inserted.add(new Inserted(start, sb.length(), "secrets." + ref.name()));
       } else {
         Expression e = ((Hole) p).expression();
-        sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+        sb.append(encode(Values.text(e.evaluate(bindings)), where, e.source()));
+        inserted.add(new Inserted(start, sb.length(), e.source()));
       }
       if (sb.length() > MAX_RENDERED_CHARS) {
         throw new EvalException("rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
       }
     }
-    return sb.toString();
+    String out = sb.toString();
+    if (where == Insertion.URL) {
+      refuseInsertedDotSegments(out, inserted);
+    }
+    return out;
+  }
+
+  /** Where one inserted value landed in the rendered text, and the expression that gave it. */
+  private record Inserted(int start, int end, String source) {}
+
+  /**
+   * Refuses a URL whose path has a {@code .} or {@code ..} segment made (wholly or partly) by an
+   * inserted value. Percent-encoding the dots would not keep them data: RFC 3986 (6.2.2.2) makes
+   * {@code %2E} the same as {@code .}, and servers that normalise paths (Vert.x's router among them)
+   * decode it and then remove the dot segment, so {@code /incidents/%2E%2E/timeline} still reaches
+   * {@code /timeline}. A label can thus never move a request to another path.
+   */
+  private static void refuseInsertedDotSegments(String url, List<Inserted> inserted) throws EvalException {
+    if (inserted.isEmpty()) {
+      return;
+    }
+    int scheme = url.indexOf("://");
+    int pathStart = scheme < 0 ? 0 : url.indexOf('/', scheme + 3);
+    if (pathStart < 0) {
+      return;
+    }
+    int pathEnd = url.length();
+    for (int i = pathStart; i < url.length(); i++) {
+      if (url.charAt(i) == '?' || url.charAt(i) == '#') {
+        pathEnd = i;
+        break;
+      }
+    }
+    int segStart = pathStart + 1;
+    for (int i = segStart; i <= pathEnd; i++) {
+      if (i == pathEnd || url.charAt(i) == '/') {
+        String segment = url.substring(segStart, i).replace("%2E", ".").replace("%2e", ".");
+        if (segment.equals(".") || segment.equals("..")) {
+          for (Inserted v : inserted) {
+            if (v.start() < i && v.end() > segStart) {
+              throw new EvalException("\"" + v.source() + "\" makes the URL path segment \"" + segment
+                  + "\", which would send the request to another path; a value inserted into a path may not be \".\" or \"..\"");
+            }
+          }
+        }
+        segStart = i + 1;
+      }
+    }
   }
 
   /**
@@ -187,10 +280,12 @@ public final class Template {
     for (Part p : parts) {
       if (p instanceof Literal l) {
         sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
+      } else if (p instanceof SecretRef ref) {
+        sb.append("${{ secrets.").append(ref.name()).append(" }}"); // a preview never shows a secret
       } else {
         Expression e = ((Hole) p).expression();
         try {
-          sb.append(encode(Values.text(e.evaluate(bindings)), where, e));
+          sb.append(encode(Values.text(e.evaluate(bindings)), where, e.source()));
         } catch (EvalException x) {
           sb.append("${{ ").append(e.source()).append(" }}");
         }
@@ -199,19 +294,28 @@ public final class Template {
     return sb.toString();
   }
 
-  private static String encode(String value, Insertion where, Expression e) throws EvalException {
+  /** The secret's value, from the {@link Secrets} a try's bindings carry (never from stored bindings). */
+  private static String secret(SecretRef ref, Map<String, ?> bindings) throws EvalException {
+    if (!(bindings.get(Secrets.BINDING) instanceof Secrets s)) {
+      throw new EvalException("secrets." + ref.name() + " is inserted only when the step runs");
+    }
+    return s.value(ref.name()).orElseThrow(() -> new EvalException("secrets." + ref.name() + " is not defined in runbooks.secrets"));
+  }
+
+  private static String encode(String value, Insertion where, String source) throws EvalException {
     return switch (where) {
       case TEXT -> value;
       case ARGV -> {
         if (value.indexOf('\0') >= 0) {
-          throw new EvalException("\"" + e.source() + "\" gave a value with a NUL character, which no argument can hold");
+          throw new EvalException("\"" + source + "\" gave a value with a NUL character, which no argument can hold");
         }
         yield value;
       }
       case URL -> percentEncode(value);
+      case SLACK -> dev.vigil.notify.slack.Mrkdwn.escape(value);
       case HEADER -> {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-          throw new EvalException("\"" + e.source() + "\" gave a value with a line break, which a header cannot hold");
+          throw new EvalException("\"" + source + "\" gave a value with a line break, which a header cannot hold");
         }
         yield value;
       }

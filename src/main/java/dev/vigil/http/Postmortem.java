@@ -117,15 +117,15 @@ final class Postmortem {
     row(md, "opened", i.openedAt().toString());
     row(md, "acknowledged", i.acknowledgedAt() == null ? "no" : i.acknowledgedAt() + " by " + i.acknowledgedBy());
     row(md, "resolved", i.resolvedAt() == null ? "no" : i.resolvedAt() + " by " + i.resolvedBy());
-    row(md, "group", "`" + i.groupKey() + "`");
+    row(md, "group", i.groupKey());
     md.append("\n## Alerts\n\n");
     for (StoredAlert a : alerts) {
       md.append("- ").append(a.alert().status().wire()).append(" since ").append(a.alert().startsAt())
           .append(a.alert().endsAt() == null ? "" : ", ended " + a.alert().endsAt())
           .append(", received ").append(a.receivedAt()).append(": ")
-          .append(new TreeMap<>(a.alert().labels()).entrySet().stream().map(l -> l.getKey() + "=" + l.getValue())
-              .collect(Collectors.joining(", ")))
-          .append(" (fingerprint ").append(a.alert().fingerprint()).append(")\n");
+          .append(cell(new TreeMap<>(a.alert().labels()).entrySet().stream().map(l -> l.getKey() + "=" + l.getValue())
+              .collect(Collectors.joining(", "))))
+          .append(" (fingerprint ").append(cell(a.alert().fingerprint())).append(")\n");
     }
     md.append("\n## Timeline\n\n| time (UTC) | what | by | details |\n|---|---|---|---|\n");
     for (Entry e : entries) {
@@ -139,8 +139,30 @@ final class Postmortem {
     md.append("| ").append(name).append(" | ").append(cell(value)).append(" |\n");
   }
 
-  /** Text safe inside a Markdown table cell. */
-  private static String cell(String s) {
-    return s == null ? "" : s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>");
+  /**
+   * Data (alert labels, titles, timeline and step text) as inline Markdown that stays one line of text:
+   * HTML is escaped ({@code <!--} would hide the rest of the document, {@code <a>} would link), Markdown's
+   * inline markup characters are backslash-escaped (no link, image, emphasis or code span; {@code |}
+   * cannot end a table cell), and a line break becomes {@code <br>}, so a value cannot start a line and
+   * forge a heading ({@code \n## Timeline}), a table row or a list item. Used for table cells and list items.
+   */
+  static String cell(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(s.length() + 16);
+    for (int k = 0; k < s.length(); k++) {
+      char c = s.charAt(k);
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '\r' -> { }
+        case '\n' -> out.append("<br>");
+        case '\\', '`', '*', '_', '[', ']', '|', '~', '!' -> out.append('\\').append(c);
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

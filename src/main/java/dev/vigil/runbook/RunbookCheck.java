@@ -40,7 +40,7 @@ public final class RunbookCheck {
         problems.error(Pos.of(label(root)), "cannot list directory: " + e.getMessage());
       }
     }
-    RunbookReader reader = new RunbookReader(config.execAllow(), config.httpAllow());
+    RunbookReader reader = RunbookReader.of(config);
     RunbookCatalog catalog = RunbookCatalog.next(RunbookCatalog.empty(), RunbookCatalog.read(reader, files, RunbookCheck::label));
     for (RunbookCatalog.Entry e : catalog.entries()) {
       for (Problem p : e.errors()) {

@@ -58,14 +58,27 @@ public final class RunbookReader {
 
   private final List<String> execAllow;
   private final List<String> httpAllow;
+  private final Set<String> secretNames;
 
   /**
    * @param execAllow programs {@code exec} steps may run ({@code runbooks.exec.allow})
    * @param httpAllow hosts {@code http} and {@code check} steps may call; empty: any
+   * @param secretNames the names of {@code runbooks.secrets}, which http, check and exec steps may insert
    */
-  public RunbookReader(List<String> execAllow, List<String> httpAllow) {
+  public RunbookReader(List<String> execAllow, List<String> httpAllow, Set<String> secretNames) {
     this.execAllow = List.copyOf(execAllow);
     this.httpAllow = List.copyOf(httpAllow);
+    this.secretNames = Set.copyOf(secretNames);
+  }
+
+  /** A reader for a config with no {@code runbooks.secrets}. */
+  public RunbookReader(List<String> execAllow, List<String> httpAllow) {
+    this(execAllow, httpAllow, Set.of());
+  }
+
+  /** The reader for {@code config}'s allowlists and secret names. */
+  public static RunbookReader of(dev.vigil.config.VigilConfig.Runbooks config) {
+    return new RunbookReader(config.execAllow(), config.httpAllow(), config.secrets().keySet());
   }
 
   /** Reads {@code file}; problems go to {@code problems} labelled with {@code label}. */
@@ -357,10 +370,11 @@ public final class RunbookReader {
       }
       YamlNode specNode = sf.get(s.kind()).orElseThrow();
       Optional<StepSpec> spec = switch (s.kind()) {
-        case "http" -> http(specNode, scope, access).map(h -> (StepSpec) h);
-        case "exec" -> exec(specNode, scope, access);
+        // only these steps may insert secrets: what they send is not stored or shown as rendered (see Secrets)
+        case "http" -> http(specNode, scope.withSecrets(secretNames), access).map(h -> (StepSpec) h);
+        case "exec" -> exec(specNode, scope.withSecrets(secretNames), access);
         case "wait" -> positive(specNode).map(d -> new StepSpec.Wait(d, specNode.pos()));
-        case "check" -> check(specNode, scope, access);
+        case "check" -> check(specNode, scope.withSecrets(secretNames), access);
         case "slack" -> slack(specNode, scope, access);
         case "pagerduty" -> pagerduty(specNode, scope, access);
         case "incident" -> incident(specNode, scope, access);
@@ -598,7 +612,7 @@ public final class RunbookReader {
     }
 
     private String message(ExprError e) {
-      return e.message().startsWith("steps.") ? e.message() : "CEL: " + e.message();
+      return e.message().startsWith("steps.") || e.message().startsWith("secrets") ? e.message() : "CEL: " + e.message();
     }
 
     private void errorAt(YamlNode n, int offset, String message) {

@@ -60,7 +60,7 @@ public final class RunbookRegistry implements AutoCloseable {
 
   public RunbookRegistry(VigilConfig.Runbooks config, MeterRegistry meters, Duration debounce) {
     this.dir = config.dir();
-    this.reader = new RunbookReader(config.execAllow(), config.httpAllow());
+    this.reader = RunbookReader.of(config);
     this.debounce = debounce;
     this.reloadErrors = Counter.builder("vigil.runbook.reload.errors")
         .description("Runbook file versions rejected by a reload (the last good version kept serving)")

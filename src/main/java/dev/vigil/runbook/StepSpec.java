@@ -215,7 +215,7 @@ public sealed interface StepSpec {
     @Override
     public RenderedAction.Message render(Renderer b) throws EvalException {
       return new RenderedAction.Message(channel.isPresent() ? Optional.of(b.text(channel.get(), Insertion.TEXT)) : Optional.empty(),
-          b.text(text, Insertion.TEXT));
+          b.text(text, Insertion.SLACK));
     }
   }
 
@@ -277,7 +277,7 @@ public sealed interface StepSpec {
 
     @Override
     public RenderedAction.ApprovalRequest render(Renderer b) throws EvalException {
-      return new RenderedAction.ApprovalRequest(b.text(text, Insertion.TEXT), approvers, timeout);
+      return new RenderedAction.ApprovalRequest(b.text(text, Insertion.SLACK), approvers, timeout); // posted to Slack as mrkdwn
     }
   }
 

@@ -47,11 +47,9 @@ public final class Database {
     if (config.isSqlite()) {
       Path file = Path.of(config.sqlitePath());
       try {
-        if (file.getParent() != null) {
-          Files.createDirectories(file.getParent());
-        }
+        createPrivately(file);
       } catch (IOException e) {
-        return Future.failedFuture(new StoreException("store: cannot create folder for " + file + ": " + e.getMessage(), e));
+        return Future.failedFuture(new StoreException("store: cannot create " + file + " or its folder: " + e.getMessage(), e));
       }
       String url = "jdbc:sqlite:" + file
           + "?journal_mode=WAL&synchronous=" + config.synchronous()
@@ -87,6 +85,51 @@ public final class Database {
       db = new Database(Dialect.POSTGRES, pool, pool);
     }
     return db.migrate().map(v -> db).recover(e -> db.close().transform(x -> Future.failedFuture(e)));
+  }
+
+  private static final java.nio.file.attribute.FileAttribute<?> FOLDER_0700 =
+      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+  private static final java.nio.file.attribute.FileAttribute<?> FILE_0600 =
+      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+  /**
+   * Creates the SQLite file's folder 0700 and the file itself 0600 before SQLite opens it, whatever the
+   * umask: the store holds incident data. SQLite creates the {@code -wal}, {@code -shm} and journal
+   * files with the database file's mode, so they are 0600 too. A folder or file that already exists
+   * is left as the operator made it (a shared folder such as {@code /var/lib} must not be narrowed),
+   * with a warning when others may read it. On a file system without POSIX permissions, nothing is set.
+   */
+  static void createPrivately(Path file) throws IOException {
+    boolean posix = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    Path folder = file.toAbsolutePath().getParent();
+    if (folder != null && !Files.isDirectory(folder)) {
+      if (posix) {
+        Files.createDirectories(folder, FOLDER_0700);
+      } else {
+        Files.createDirectories(folder);
+      }
+    }
+    if (posix && !Files.exists(file)) {
+      try {
+        Files.createFile(file, FILE_0600);
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // another process created it meanwhile: it is that process's file, left as it is
+      }
+    }
+    if (posix) {
+      for (Path p : List.of(folder, file, Path.of(file + "-wal"), Path.of(file + "-shm"))) {
+        if (p != null && Files.exists(p) && othersMayRead(p)) {
+          log.atWarn().log("store: " + p + " can be read by other users (" + java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(p)) + "); it holds incident data: chmod " + (Files.isDirectory(p) ? "700" : "600") + " it");
+        }
+      }
+    }
+  }
+
+  private static boolean othersMayRead(Path p) throws IOException {
+    var perms = Files.getPosixFilePermissions(p);
+    return perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
   }
 
   public Dialect dialect() {

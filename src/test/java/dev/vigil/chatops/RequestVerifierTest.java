@@ -62,11 +62,11 @@ class RequestVerifierTest {
     RequestVerifier v = new RequestVerifier(new Secret(SECRET), clock);
     byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
     String signature = sig(SECRET, T, BODY);
-    assertThat(v.check(Long.toString(T), signature, body)).isEmpty();
-    assertThat(v.check(Long.toString(T), signature, body)).contains(Rejection.REPLAYED);
-    assertThat(v.check(Long.toString(T + 1), sig(SECRET, T + 1, BODY), body)).isEmpty(); // a new request with the same text
+    assertThat(v.verify(Long.toString(T), signature, body).result()).isEmpty();
+    assertThat(v.verify(Long.toString(T), signature, body).result()).contains(Rejection.REPLAYED);
+    assertThat(v.verify(Long.toString(T + 1), sig(SECRET, T + 1, BODY), body).result()).isEmpty(); // a new request with the same text
     clock.advance(java.time.Duration.ofSeconds(301));
-    assertThat(v.check(Long.toString(T), signature, body)).contains(Rejection.STALE);
+    assertThat(v.verify(Long.toString(T), signature, body).result()).contains(Rejection.STALE);
   }
 
   @Test

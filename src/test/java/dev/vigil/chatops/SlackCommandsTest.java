@@ -46,7 +46,7 @@ class SlackCommandsTest {
     slack = new ChatOpsSlack("xoxb-test");
     slack.groups.put("S0LEADS", Set.of("ULEAD2"));
     slack.groups.put("S0ONCALL", Set.of("UONCALL"));
-    d = TestDaemon.start(dir, """
+    config = """
         slack:
           botToken: xoxb-test
           signingSecret: %s
@@ -57,9 +57,12 @@ class SlackCommandsTest {
             override: [S0LEADS]
             run: [S0ONCALL]
             approve: [S0ONCALL]
-        """.formatted(SECRET, slack.apiUrl()), Map.of(), clock);
+        """.formatted(SECRET, slack.apiUrl());
+    d = TestDaemon.start(dir, config, Map.of(), clock);
     s = new SignedSlack(d.url(""), SECRET, clock);
   }
+
+  String config;
 
   @AfterEach
   void stop() {
@@ -131,6 +134,25 @@ class SlackCommandsTest {
     assertThat(d.get("/metrics").body()).contains("vigil_slack_requests_rejected_total{reason=\"replayed\"} 1.0");
   }
 
+  /** The replay memory is in the store: a request accepted before a restart (same SQLite file) is refused after it. */
+  @Test
+  void aRequestReplayedAfterARestartIsRefused() {
+    anIncident();
+    String body = SignedSlack.form(SignedSlack.command("U1", "override eu 2h", slack.url("/response/o")));
+    String ts = Long.toString(clock.instant().getEpochSecond());
+    String signature = RequestVerifier.sign(SECRET, ts, body.getBytes(StandardCharsets.UTF_8));
+    slack.groups.put("S0LEADS", Set.of("U1"));
+    assertThat(s.post("/slack/commands", body, ts, signature).statusCode()).isEqualTo(200);
+    clock.advance(Duration.ofSeconds(30));
+    d.close();
+    d = TestDaemon.start(dir, config, Map.of(), clock);
+    s = new SignedSlack(d.url(""), SECRET, clock);
+    HttpResponse<String> replayed = s.post("/slack/commands", body, ts, signature);
+    assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(401);
+    assertThat(d.get("/metrics").body()).contains("vigil_slack_requests_rejected_total{reason=\"replayed\"} 1.0");
+    assertThat(new JsonObject(d.get("/api/v1/overrides").body()).getJsonArray("overrides")).hasSize(1); // the replay made no second override
+  }
+
   @Test
   void readinessSaysChatOpsIsOn() {
     JsonObject ready = new JsonObject(d.get("/readyz").body());
@@ -166,6 +188,33 @@ class SlackCommandsTest {
     assertThat(list.getString("text")).startsWith("*Open incidents* (1)\n• *INC-1* critical · triggered · eu · ").endsWith("(opened 12m ago)");
     JsonObject show = command("U1", "show INC-1", "s1");
     assertThat(show.getString("text")).startsWith("*INC-1: ").contains("critical · triggered · team eu", "*Latest timeline*", "escalated (escalation)");
+  }
+
+  /**
+   * An alert's summary holding Slack markup reaches every Slack text as text: the ack reply, list,
+   * show and the incident message's top-level text say {@code &lt;!channel&gt;}, never a mention or a link.
+   */
+  @Test
+  void alertTextCannotMentionOrLinkInSlack() {
+    String evil = "<!channel> <https://evil.example|click> & co";
+    String escaped = "&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; co";
+    String hook = resource("webhooks/webhook-v4-1alert.json").replace("HostHighCpuLoad on host-0001.example.internal:9100", evil);
+    assertThat(d.post(HOOK, hook).statusCode()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).until(() -> timeline("INC-1").stream().anyMatch(l -> l.startsWith("escalated")));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      if (slack.slack.messages("#ops-eu").isEmpty()) {
+        clock.advance(Duration.ofSeconds(30)); // a try that failed under load is retried at a later (fake) time
+        return false;
+      }
+      return true;
+    });
+    List<String> texts = List.of(
+        command("U1", "list", "l").getString("text"),
+        command("U1", "show INC-1", "s").getString("text"),
+        command("U1", "ack INC-1", "a").getString("text"),
+        slack.slack.messages("#ops-eu").get(0).text());
+    assertThat(texts).allSatisfy(t -> assertThat(t).contains(escaped).doesNotContain("<!channel>").doesNotContain("<https://evil"));
+    assertThat(texts.get(2)).startsWith("INC-1 acknowledged by <@U1>: "); // Vigil's own mention stays one
   }
 
   @Test

@@ -184,6 +184,33 @@ class RunbookCliTest {
   }
 
   @Test
+  void validateReportsAnUnknownSecretAtItsLineAndColumn() throws Exception {
+    Path config = dir.resolve("config/vigil.yaml");
+    Files.createDirectories(config.getParent());
+    Files.createDirectories(dir.resolve("runbooks"));
+    Files.writeString(config, "runbooks:\n  dir: ../runbooks\n  secrets:\n    SCALER_TOKEN: \"${env:VIGIL_TEST_NO_SUCH_VAR:-t0k}\"\n");
+    Path rb = dir.resolve("runbooks/scale.yaml");
+    Files.writeString(rb, """
+        name: scale
+        match: ['alertname = "Slow"']
+        steps:
+          - id: scale
+            http:
+              url: "http://scaler/v1/scale?token=${{ secrets.SCALER_TOKEN }}"
+              headers: {Authorization: "Bearer ${{ secrets.SCALER_TOKN }}"}
+          - id: tell
+            needs: [scale]
+            slack: {text: "token ${{ secrets.SCALER_TOKEN }}"}
+        """);
+    CliTest.Run r = run("validate", "--config", config.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(lines(r.err())).contains(
+        rb + ":7:44: steps[0].http.headers.Authorization: secrets.SCALER_TOKN: no secret \"SCALER_TOKN\" in runbooks.secrets of vigil.yaml (did you mean \"SCALER_TOKEN\"?)",
+        rb + ":10:30: steps[1].slack.text: secrets.SCALER_TOKEN: secrets can be inserted only in http, check and exec steps");
+    assertThat(r.err()).doesNotContain("t0k").doesNotContain(":6:");
+  }
+
+  @Test
   void validateRefusesAMissingPath() {
     CliTest.Run r = run("validate", "--config", CONFIG, "no/such/runbook.yaml");
     assertThat(r.code()).isEqualTo(1);

@@ -56,6 +56,7 @@ final class EscalationFixture implements AutoCloseable {
   Escalator escalator;
   Classifier classifier;
   RunbookGate runbooks = RunbookGate.NONE;
+  IncidentId incidentId;
 
   EscalationFixture(Path dir, Instant start, String teamsYaml) {
     this(dir, start, teamsYaml, "sqlite:" + dir.resolve("vigil.db"));

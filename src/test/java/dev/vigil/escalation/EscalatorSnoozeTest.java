@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.incident.IncidentEvent;
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +76,57 @@ class EscalatorSnoozeTest {
     assertThat(f.pages(id)).containsExactly("eu@1", "india@2");
     assertThat(f.escalationLines(id)).contains(
         "2026-11-30T06:10:00Z escalation-snooze-ended: a new alert arrived: the snooze ends and escalation resumes now");
+  }
+
+  /**
+   * Replicas: the snooze is made on one (A) while the other (B) holds an alarm for the old due time.
+   * B's alarm does not page through the stored snooze, and a new alert reaching B ends the snooze.
+   */
+  @Test
+  void aSnoozeMadeOnAnotherReplicaHoldsThereAndANewAlertThereEndsIt() {
+    Escalator other = replicas();
+    f.scheduler.advance(Duration.ofMinutes(10)); // B's alarm for 06:05 fires: the stored snooze holds
+    assertThat(f.pages(f.incidentId)).containsExactly("eu@1");
+    newAlertAt(other);
+    assertThat(f.pages(f.incidentId)).containsExactly("eu@1", "india@2");
+    assertThat(f.escalationLines(f.incidentId)).contains(
+        "2026-11-30T06:10:00Z escalation-snooze-ended: a new alert arrived: the snooze ends and escalation resumes now");
+    other.stop();
+  }
+
+  /** As above, but the alert reaches B before B's old alarm fired: B asks the store, not its memory. */
+  @Test
+  void aNewAlertOnAnotherReplicaEndsASnoozeItHasNotSeen() {
+    Escalator other = replicas();
+    f.scheduler.advance(Duration.ofMinutes(2));
+    newAlertAt(other);
+    assertThat(f.pages(f.incidentId)).containsExactly("eu@1", "india@2");
+    assertThat(f.escalationLines(f.incidentId)).contains(
+        "2026-11-30T06:02:00Z escalation-snooze-ended: a new alert arrived: the snooze ends and escalation resumes now");
+    other.stop();
+  }
+
+  /** Two escalators on one store (A is the fixture's): B arms the new incident's timer, then A snoozes it for 2h. */
+  Escalator replicas() {
+    f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
+    f.escalator.setSharedStore(true);
+    f.incidentId = f.fire("HostDown", "critical");
+    Escalator other = new Escalator(f.escalations, f.incidents, f.live::get, f.overrides::snapshot, i -> false, f.scheduler, f.clock,
+        intents -> {});
+    other.setSharedStore(true);
+    await(other.start());
+    await(f.escalator.snooze(f.incidentId, f.clock.instant().plus(Duration.ofHours(2)), "slack:U1"));
+    return other;
+  }
+
+  /** A second alert of the incident's group, committed, whose changes reach {@code at} only. */
+  void newAlertAt(Escalator at) {
+    Map<String, String> labels = Map.of("alertname", "HostDown", "severity", "critical", "instance", "host-2");
+    Alert a = new Alert(Fingerprint.of(labels), labels, Map.of(), AlertStatus.FIRING, f.clock.instant(), null, "");
+    IngestResult r = await(f.incidents.ingest(List.of(List.of(new AlertIntake(a, "{}:HostDown", labels, false))), f.classifier,
+        f.clock.instant()));
+    await(at.onEvents(r.events()));
+    f.scheduler.advance(Duration.ZERO);
   }
 
   @Test

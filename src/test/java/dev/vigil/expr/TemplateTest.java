@@ -67,6 +67,57 @@ class TemplateTest {
     assertThat(java.net.URI.create(url).getRawQuery()).isEqualTo("host=" + encoded);
   }
 
+  /** A path segment that is "." or ".." after insertion would move the request: refused, whatever made it. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | ..",
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | .",
+      "http://api/incidents/${{ alert.labels.instance }} | ..",
+      "http://api/incidents/.${{ alert.labels.instance }}/x | .",
+      "http://api/${{ alert.labels.instance }}${{ alert.labels.instance }}/x | ."})
+  void anInsertedDotSegmentInAPathIsRefused(String url, String value) {
+    assertThatThrownBy(() -> compile(url).render(bindings(value), Template.Insertion.URL))
+        .isInstanceOf(EvalException.class).hasMessageContaining("\"alert.labels.instance\" makes the URL path segment");
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | ... | http://api/incidents/.../timeline",
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | a/../b | http://api/incidents/a%2F..%2Fb/timeline",
+      "http://api/incidents/${{ alert.labels.instance }}/timeline | %2E%2E | http://api/incidents/%252E%252E/timeline",
+      "http://api/incidents/x${{ alert.labels.instance }}/timeline | .. | http://api/incidents/x../timeline",
+      "http://api/search?q=${{ alert.labels.instance }} | .. | http://api/search?q=..",
+      "http://api/search#${{ alert.labels.instance }} | .. | http://api/search#.."})
+  void otherDotsStayData(String url, String value, String rendered) throws Exception {
+    assertThat(compile(url).render(bindings(value), Template.Insertion.URL)).isEqualTo(rendered);
+  }
+
+  @Test
+  void aSecretIsInsertedWholeOnlyWhereTheScopeAllowsIt() throws Exception {
+    Scope withSecrets = SCOPE.withSecrets(java.util.Set.of("TOKEN"));
+    Template t = Template.compile("Bearer ${{ secrets.TOKEN }}", withSecrets, Scope.StepAccess.NONE).template().orElseThrow();
+    Map<String, Object> b = new LinkedHashMap<>(bindings("x"));
+    b.put(Secrets.BINDING, new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k"))));
+    assertThat(t.render(b, Template.Insertion.HEADER)).isEqualTo("Bearer t/0k");
+    assertThat(t.preview(bindings("x"), Template.Insertion.HEADER)).isEqualTo("Bearer ${{ secrets.TOKEN }}");
+    assertThatThrownBy(() -> t.render(bindings("x"), Template.Insertion.HEADER)).isInstanceOf(EvalException.class);
+    assertThat(Template.compile("${{ secrets.TOKEN.substring(1) }}", withSecrets, Scope.StepAccess.NONE).errors())
+        .extracting(ExprError::message).containsExactly("secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression");
+    assertThat(Template.compile("${{ alert.labels['secrets'] + alert.labels.secrets }}", withSecrets, Scope.StepAccess.NONE).errors())
+        .as("a label named secrets is no secret").isEmpty();
+    assertThat(Template.compile("${{ secrets.TOKEN }}", SCOPE, Scope.StepAccess.NONE).errors())
+        .extracting(ExprError::message).containsExactly("secrets.TOKEN: secrets can be inserted only in http, check and exec steps");
+    assertThat(new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k\"")))
+        .redact("a t/0k\" b t%2F0k%22 c t/0k\\\" d")).isEqualTo("a *** b *** c *** d");
+  }
+
+  @Test
+  void aValueInSlackTextCannotMentionOrLinkButTheRunbooksOwnMarkupStays() throws Exception {
+    assertThat(compile("<!here> disk on ${{ alert.labels.instance }} & <https://wiki|wiki>").render(
+        bindings("<!channel> <https://evil.example|click> & co"), Template.Insertion.SLACK))
+        .isEqualTo("<!here> disk on &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; co & <https://wiki|wiki>");
+  }
+
   @Test
   void aHeaderValueCannotCarryALineBreak() {
     assertThatThrownBy(() -> compile("Bearer ${{ alert.labels.instance }}").render(bindings("x\r\nX-Admin: 1"), Template.Insertion.HEADER))

@@ -72,7 +72,7 @@ class TimelineApiTest extends Scenario.Played {
       int at = -1;
       for (Object o : stored) {
         JsonObject e = (JsonObject) o;
-        int found = indexOf(rows, "| " + e.getString("kind") + " | ", e.getString("text").replace("|", "\\|"), at + 1);
+        int found = indexOf(rows, "| " + e.getString("kind") + " | ", Postmortem.cell(e.getString("text")), at + 1);
         assertThat(found).as(id + ": " + e + " after row " + at + " in\n" + String.join("\n", rows)).isGreaterThan(at);
         at = found;
       }

@@ -37,10 +37,10 @@ public final class IncidentMessage {
 
   private IncidentMessage() {}
 
-  /** The notification text (also what clients without Block Kit show). */
+  /** The notification text (also what clients without Block Kit show); Slack reads it as mrkdwn, so the title is escaped. */
   public static String text(Incident i, boolean fallback) {
     return (fallback ? "[fallback: PagerDuty unreachable] " : "") + icon(i) + " " + i.id() + " " + i.severity().wire() + " "
-        + i.status().wire() + ": " + i.title();
+        + i.status().wire() + ": " + Mrkdwn.escape(i.title());
   }
 
   /** @param runbook the runbook status in a few words ("none", "cpu-hog: running"), or empty */
@@ -54,16 +54,16 @@ public final class IncidentMessage {
     }
     List<TextObject> fields = new ArrayList<>();
     fields.add(markdownText("*Status:* " + i.status().wire()
-        + (i.acknowledgedBy() != null && i.status() != IncidentStatus.TRIGGERED ? " (ack: " + escape(i.acknowledgedBy()) + ")" : "")));
+        + (i.acknowledgedBy() != null && i.status() != IncidentStatus.TRIGGERED ? " (ack: " + Mrkdwn.escape(i.acknowledgedBy()) + ")" : "")));
     fields.add(markdownText("*Severity:* " + i.severity().wire()));
-    fields.add(markdownText("*Team:* " + (i.team() == null ? "none" : escape(i.team()))));
-    fields.add(markdownText("*Type:* " + escape(i.type())));
-    fields.add(markdownText("*Runbook:* " + (runbook == null || runbook.isEmpty() ? "none" : escape(runbook))));
+    fields.add(markdownText("*Team:* " + (i.team() == null ? "none" : Mrkdwn.escape(i.team()))));
+    fields.add(markdownText("*Type:* " + Mrkdwn.escape(i.type())));
+    fields.add(markdownText("*Runbook:* " + (runbook == null || runbook.isEmpty() ? "none" : Mrkdwn.escape(runbook))));
     fields.add(markdownText("*Alerts:* " + i.firingCount() + " firing of " + i.alertCount()));
     blocks.add(section(s -> s.fields(fields)));
     if (!i.labels().isEmpty()) {
       StringBuilder labels = new StringBuilder("*Labels:* ");
-      new TreeMap<>(i.labels()).forEach((k, v) -> labels.append('`').append(escape(k)).append('=').append(escape(v)).append("` "));
+      new TreeMap<>(i.labels()).forEach((k, v) -> labels.append('`').append(Mrkdwn.escape(k)).append('=').append(Mrkdwn.escape(v)).append("` "));
       blocks.add(section(s -> s.text(markdownText(cut(labels.toString().strip(), TEXT_LIMIT)))));
     }
     List<BlockElement> buttons = new ArrayList<>();
@@ -90,11 +90,6 @@ public final class IncidentMessage {
       case WARNING -> ":large_yellow_circle:";
       case INFO -> ":large_blue_circle:";
     };
-  }
-
-  /** Slack's three control characters in mrkdwn. */
-  static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   static String cut(String s, int max) {

@@ -125,7 +125,7 @@ public final class SlackNotifier implements Notifier {
     for (int n = 0; n < Math.min(10, list.size()); n++) {
       JsonObject i = list.getJsonObject(n);
       s.append("• ").append(i.getString("id", "")).append(' ').append(i.getString("severity", "")).append(": ")
-          .append(IncidentMessage.escape(i.getString("title", ""))).append('\n');
+          .append(Mrkdwn.escape(i.getString("title", ""))).append('\n');
     }
     if (list.size() > 10) {
       s.append("• and ").append(list.size() - 10).append(" more\n");

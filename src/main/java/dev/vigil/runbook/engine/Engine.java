@@ -4,6 +4,7 @@ import dev.vigil.config.Durations;
 import dev.vigil.config.Problems;
 import dev.vigil.expr.Bindings;
 import dev.vigil.expr.EvalException;
+import dev.vigil.expr.Secrets;
 import dev.vigil.expr.Template;
 import dev.vigil.expr.Values;
 import dev.vigil.incident.Incident;
@@ -89,6 +90,8 @@ public final class Engine extends VerticleBase {
   private final DoubleSupplier jitter;
   private final MeterRegistry meters;
   private final Tracing tracing;
+  // runbooks.secrets: inserted into a try's bindings only, and redacted from all the engine stores, logs or shows
+  private final Secrets secrets;
 
   // state below is touched only on the engine's context
   private final Map<RunId, LiveRun> live = new HashMap<>();
@@ -113,7 +116,15 @@ public final class Engine extends VerticleBase {
   /** What the engine needs; {@code jitter} returns values in [0, 1). */
   public record Deps(RunStore store, IncidentStore incidents, RunbookRegistry registry, RunbookReader reader,
       List<Action> actions, Escalation escalation, Notifications notifications, Scheduler scheduler, Clock clock,
-      DoubleSupplier jitter, MeterRegistry meters, Tracing tracing) {}
+      DoubleSupplier jitter, MeterRegistry meters, Tracing tracing, Secrets secrets) {
+
+    /** Without runbook secrets. */
+    public Deps(RunStore store, IncidentStore incidents, RunbookRegistry registry, RunbookReader reader,
+        List<Action> actions, Escalation escalation, Notifications notifications, Scheduler scheduler, Clock clock,
+        DoubleSupplier jitter, MeterRegistry meters, Tracing tracing) {
+      this(store, incidents, registry, reader, actions, escalation, notifications, scheduler, clock, jitter, meters, tracing, Secrets.NONE);
+    }
+  }
 
   public Engine(Deps d) {
     this.store = d.store();
@@ -130,6 +141,7 @@ public final class Engine extends VerticleBase {
     this.jitter = d.jitter();
     this.meters = d.meters();
     this.tracing = d.tracing();
+    this.secrets = d.secrets();
     Gauge.builder("vigil.runbook.runs.in.flight", this, e -> e.inFlight)
         .description("Runbook runs not finished (running, waiting or queued)").register(meters);
   }
@@ -776,7 +788,7 @@ public final class Engine extends VerticleBase {
         return;
       }
     }
-    String rendered = action.summary() + (whenNote == null ? "" : whenNote);
+    String rendered = secrets.redact(action.summary()) + (whenNote == null ? "" : whenNote);
     StepRun running = st.running(number, now, rendered);
     r.steps.put(s.id(), running);
     r.starting.add(s.id());
@@ -831,8 +843,10 @@ public final class Engine extends VerticleBase {
         return; // timed out or cancelled meanwhile: that outcome was recorded
       }
       if (ar.failed()) {
-        LOG.atError().setCause(ar.cause()).addKeyValue("run", r.id.toString()).addKeyValue("step", s.id())
-            .log("runbook action " + s.kind() + " failed unexpectedly");
+        // the cause's message may quote the request, secret and all: then only its redacted text is logged
+        var failure = LOG.atError().addKeyValue("run", r.id.toString()).addKeyValue("step", s.id());
+        (secrets.reveals(String.valueOf(ar.cause())) ? failure : failure.setCause(ar.cause()))
+            .log("runbook action " + s.kind() + " failed unexpectedly: " + secrets.redact(String.valueOf(ar.cause())));
         outcome(r, s, number, StepOutcome.failed(s.kind() + ": " + ar.cause(), Map.of()));
       } else {
         outcome(r, s, number, ar.result());
@@ -846,7 +860,8 @@ public final class Engine extends VerticleBase {
     return live.get(r.id) == r && !r.status.finished() && st.status() == StepStatus.RUNNING && st.attempts() == number;
   }
 
-  private void outcome(LiveRun r, Step s, int number, StepOutcome o) {
+  private void outcome(LiveRun r, Step s, int number, StepOutcome raw) {
+    StepOutcome o = redact(raw);
     Attempt.Cancellation c = r.attempts.remove(s.id());
     if (o instanceof StepOutcome.Done d) {
       if (c != null) {
@@ -1167,13 +1182,26 @@ public final class Engine extends VerticleBase {
     inFlight = live.size();
   }
 
+  /** A step's outcome as it may be stored, logged and read by later steps: with every secret value masked. */
+  private StepOutcome redact(StepOutcome o) {
+    if (o instanceof StepOutcome.Done d) {
+      return new StepOutcome.Done(secrets.redactMap(d.output()));
+    }
+    if (o instanceof StepOutcome.Failed f) {
+      return new StepOutcome.Failed(secrets.redact(f.error()), f.timedOut(), secrets.redactMap(f.output()));
+    }
+    return o;
+  }
+
   private Future<Void> timeline(LiveRun r, String text) {
-    return incidents.runLine(r.record.incident(), new TimelineEvent(clock.instant(), "runbook", "runbook:" + r.runbook.name(), text))
+    return incidents.runLine(r.record.incident(), new TimelineEvent(clock.instant(), "runbook", "runbook:" + r.runbook.name(),
+            secrets.redact(text)))
         .<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   private Map<String, Object> bindings(LiveRun r) {
     Map<String, Object> b = new LinkedHashMap<>(r.record.bindings());
+    b.put(Secrets.BINDING, secrets); // this try's only: the run record's bindings never hold them
     Map<String, Object> steps = new LinkedHashMap<>();
     for (StepRun st : r.steps.values()) {
       if (st.status().finished()) {

@@ -1,0 +1,32 @@
+package dev.vigil.chatops;
+
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Slack requests already accepted, by signature, while a replay of them could still pass the
+ * timestamp check. The daemon keeps them in the store ({@code slack_seen_requests}), so a request
+ * refused before a restart stays refused after it, and replicas sharing a store share the memory.
+ */
+public interface SeenRequests {
+  /**
+   * Records {@code signature} until {@code until} if it is new. The future holds true for the first
+   * sighting (insert-if-absent decides, so of two replicas seeing one request at once only one gets
+   * true) and false for a replay; it fails when the memory cannot be asked, and the caller refuses
+   * the request then. Entries past {@code until} may be forgotten at any time.
+   */
+  Future<Boolean> firstSighting(String signature, Instant until);
+
+  /** A memory in this process only, forgotten at exit: for tools and tests that have no store. */
+  static SeenRequests inMemory(Clock clock) {
+    Map<String, Instant> seen = new ConcurrentHashMap<>();
+    return (signature, until) -> {
+      Instant now = clock.instant();
+      seen.values().removeIf(u -> u.isBefore(now));
+      return Future.succeededFuture(seen.putIfAbsent(signature, until) == null);
+    };
+  }
+}
