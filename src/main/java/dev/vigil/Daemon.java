@@ -233,8 +233,9 @@ public final class Daemon {
       List<Stage> stages = new ArrayList<>(List.of(incidentTelemetry, escalator.stage(), engine.stage(), updates));
       stages.addAll(probes.taps());
       pipeline = new Pipeline(vertx.getOrCreateContext(), stages, metrics);
+      // SQLite has one writer: one batch at a time. PostgreSQL: a few, so round trips overlap (ADR 0120)
       committer = new GroupCommitter(vertx, incidents, triage, clock, config.ingest().queueLimit(),
-          config.ingest().maxBatchAlerts(), metrics);
+          config.ingest().maxBatchAlerts(), db.dialect() == dev.vigil.store.Dialect.POSTGRES ? 4 : 1, metrics);
       // every accepted alert, repeats included, is a sign of life for a heartbeat
       IngestHandler ingest = new IngestHandler(committer, clock, metrics, alerts -> heartbeats.observe(alerts));
       Readiness readiness = new Readiness()

@@ -77,12 +77,26 @@ public final class GroupCommitter {
   private final AtomicInteger waitingAlerts = new AtomicInteger();
   private final DistributionSummary batchSize;
   private final Timer commitTime;
-  private boolean committing;
+  /** Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each holds. */
+  private int inFlight;
+  private final int maxInFlight;
+  private final java.util.Set<String> busyKeys = new java.util.HashSet<>();
   private volatile boolean closed;
   private Promise<Void> drained;
 
   public GroupCommitter(Vertx vertx, IncidentStore store, Triage triage, Clock clock, int queueLimit, int maxBatchAlerts,
       MeterRegistry metrics) {
+    this(vertx, store, triage, clock, queueLimit, maxBatchAlerts, 1, metrics);
+  }
+
+  /**
+   * @param maxInFlight batches committed at once: 1 where the store has one writer anyway (SQLite);
+   *     more where commits wait on round trips (PostgreSQL). Batches in flight together never share
+   *     a group or an alert, and requests that share one keep their order.
+   */
+  public GroupCommitter(Vertx vertx, IncidentStore store, Triage triage, Clock clock, int queueLimit, int maxBatchAlerts,
+      int maxInFlight, MeterRegistry metrics) {
+    this.maxInFlight = maxInFlight;
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.triage = triage;
@@ -158,9 +172,7 @@ public final class GroupCommitter {
     }
     context.runOnContext(v -> {
       queue.add(new Pending(alerts, promise, caller));
-      if (!committing) {
-        commitNext();
-      }
+      commitNext();
     });
     return promise.future();
   }
@@ -170,7 +182,7 @@ public final class GroupCommitter {
     closed = true;
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> {
-      if (!committing && queue.isEmpty()) {
+      if (inFlight == 0 && queue.isEmpty()) {
         p.complete();
       } else {
         drained = p;
@@ -179,29 +191,73 @@ public final class GroupCommitter {
     return p.future();
   }
 
+  /** Starts batches while fewer than {@code maxInFlight} commit and some queued request is free to go. */
   private void commitNext() {
-    if (queue.isEmpty()) {
-      committing = false;
-      if (drained != null) {
-        drained.complete();
+    while (inFlight < maxInFlight && !queue.isEmpty()) {
+      Set<String> keys = new java.util.HashSet<>();
+      List<Pending> batch = take(keys);
+      if (batch.isEmpty()) {
+        break; // every queued request waits for a key a committing batch holds
       }
-      return;
+      busyKeys.addAll(keys);
+      inFlight++;
+      int total = batch.stream().mapToInt(p -> p.alerts.size()).sum();
+      long started = System.nanoTime();
+      commit(batch, true).onComplete(ar -> {
+        commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        batchSize.record(total);
+        busyKeys.removeAll(keys);
+        inFlight--;
+        commitNext();
+      });
     }
-    committing = true;
+    if (inFlight == 0 && queue.isEmpty() && drained != null) {
+      drained.complete();
+    }
+  }
+
+  /**
+   * The next batch, in queue order, up to {@code maxBatchAlerts}: with one batch at a time, the head
+   * of the queue; with more, requests that share no group or alert with a batch in flight, nor with an
+   * earlier request left in the queue (which keeps the order of requests about the same thing).
+   */
+  private List<Pending> take(Set<String> keys) {
     List<Pending> batch = new ArrayList<>();
     int alerts = 0;
-    while (!queue.isEmpty() && (batch.isEmpty() || alerts + queue.peek().alerts.size() <= maxBatchAlerts)) {
-      Pending p = queue.poll();
+    if (maxInFlight == 1) {
+      while (!queue.isEmpty() && (batch.isEmpty() || alerts + queue.peek().alerts.size() <= maxBatchAlerts)) {
+        Pending p = queue.poll();
+        batch.add(p);
+        alerts += p.alerts.size();
+      }
+      return batch;
+    }
+    Set<String> blocked = new java.util.HashSet<>();
+    for (java.util.Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (!batch.isEmpty() && alerts + p.alerts.size() > maxBatchAlerts) {
+        break;
+      }
+      List<String> mine = keysOf(p);
+      if (mine.stream().anyMatch(k -> busyKeys.contains(k) || blocked.contains(k))) {
+        blocked.addAll(mine);
+        continue;
+      }
+      it.remove();
       batch.add(p);
+      keys.addAll(mine);
       alerts += p.alerts.size();
     }
-    int total = alerts;
-    long started = System.nanoTime();
-    commit(batch, true).onComplete(ar -> {
-      commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      batchSize.record(total);
-      commitNext();
-    });
+    return batch;
+  }
+
+  private static List<String> keysOf(Pending p) {
+    List<String> keys = new ArrayList<>(p.alerts.size() + 1);
+    for (AlertIntake a : p.alerts) {
+      keys.add("g" + a.groupKey());
+      keys.add("f" + a.alert().fingerprint());
+    }
+    return keys;
   }
 
   private Future<Void> commit(List<Pending> batch, boolean retry) {

@@ -1,0 +1,191 @@
+package dev.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.classify.LabelTriage;
+import dev.vigil.classify.Triage;
+import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.Incident;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentQuery;
+import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.StoredAlert;
+import dev.vigil.incident.TimelineEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The committer without a database: what reaches the store, when, and what is answered from memory. */
+class GroupCommitterTest {
+  static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
+
+  final Vertx vertx = Vertx.vertx();
+  final HeldStore store = new HeldStore();
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  /** Each ingest waits until the test completes it; it then says every alert is stored in INC-n (n = its group's number). */
+  static final class HeldStore implements IncidentStore {
+    final List<List<List<AlertIntake>>> calls = Collections.synchronizedList(new ArrayList<>());
+    final List<Promise<IngestResult>> held = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
+      calls.add(requests);
+      Promise<IngestResult> p = Promise.promise();
+      held.add(p);
+      return p.future();
+    }
+
+    /** Completes the {@code i}th ingest as stored. */
+    void commit(int i) {
+      List<List<AlertIntake>> requests = calls.get(i);
+      List<List<IncidentId>> ids = new ArrayList<>();
+      List<IngestResult.StoredState> stored = new ArrayList<>();
+      for (List<AlertIntake> r : requests) {
+        List<IncidentId> mine = new ArrayList<>();
+        for (AlertIntake a : r) {
+          IncidentId id = new IncidentId(Long.parseLong(a.groupKey().substring(1)));
+          if (!mine.contains(id)) {
+            mine.add(id);
+          }
+          stored.add(new IngestResult.StoredState(a.alert().fingerprint(), a.alert().startsAt().toString(), a.alert().status(), id));
+        }
+        ids.add(mine);
+      }
+      held.get(i).complete(new IngestResult(ids, List.of(), stored));
+    }
+
+    @Override
+    public Future<List<Incident>> list(IncidentQuery query) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<Optional<Incident>> get(IncidentId id) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<List<StoredAlert>> alerts(IncidentId id) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<List<TimelineEvent>> timeline(IncidentId id) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<Incident> resolve(IncidentId id, String by, String text, Instant now) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<TimelineEvent> append(IncidentId id, TimelineEvent event) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /** One alert of group {@code g<group>} named {@code name}. */
+  static List<AlertIntake> request(int group, String name, AlertStatus status) {
+    Map<String, String> labels = Map.of("alertname", name);
+    Alert a = new Alert(Fingerprint.of(labels), labels, Map.of(), status, T0, null, "");
+    return List.of(new AlertIntake(a, "g" + group, labels, false));
+  }
+
+  GroupCommitter committer(int queueLimit, int maxInFlight) {
+    return new GroupCommitter(vertx, store, new LabelTriage(), Clock.fixed(T0, java.time.ZoneOffset.UTC), queueLimit, 1000, maxInFlight,
+        new SimpleMeterRegistry());
+  }
+
+  Future<List<IncidentId>> submit(GroupCommitter c, List<AlertIntake> request) {
+    Promise<List<IncidentId>> p = Promise.promise();
+    vertx.runOnContext(v -> c.submit(request).onComplete(p));
+    return p.future();
+  }
+
+  static List<String> groups(List<List<AlertIntake>> call) {
+    return call.stream().map(r -> r.get(0).groupKey()).toList();
+  }
+
+  @Test
+  void anUnchangedRepeatIsAnsweredFromMemoryAndAChangeGoesToTheStore() {
+    GroupCommitter c = committer(1, 1);
+    Future<List<IncidentId>> first = submit(c, request(7, "Disk", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+    store.commit(0);
+    await().atMost(Duration.ofSeconds(5)).until(first::succeeded);
+    assertThat(first.result()).containsExactly(new IncidentId(7));
+
+    // the same occurrence again: no store call, answered with its incident
+    Future<List<IncidentId>> repeat = submit(c, request(7, "Disk", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(repeat::isComplete);
+    assertThat(repeat.result()).containsExactly(new IncidentId(7));
+    assertThat(store.calls).hasSize(1);
+
+    // a new alert fills the queue (limit 1); repeats still pass, not counted as waiting work
+    Future<List<IncidentId>> fresh = submit(c, request(8, "Cpu", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 2);
+    Future<List<IncidentId>> full = submit(c, request(9, "Mem", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(full::isComplete);
+    assertThat(full.cause()).isInstanceOf(Overloaded.class);
+    Future<List<IncidentId>> repeatWhileFull = submit(c, request(7, "Disk", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(repeatWhileFull::isComplete);
+    assertThat(repeatWhileFull.succeeded()).isTrue();
+
+    // the status changed: to the store
+    store.commit(1);
+    await().atMost(Duration.ofSeconds(5)).until(fresh::succeeded);
+    submit(c, request(7, "Disk", AlertStatus.RESOLVED));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 3);
+    assertThat(store.calls.get(2).get(0).get(0).alert().status()).isEqualTo(AlertStatus.RESOLVED);
+  }
+
+  @Test
+  void batchesInFlightTogetherShareNoGroupAndRequestsAboutOneGroupKeepTheirOrder() {
+    GroupCommitter c = committer(1000, 4);
+    Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+    // while g1 commits: g2 goes at once, the second g1 request and the g3 one behind... only g1's waits
+    Future<List<IncidentId>> a2 = submit(c, request(1, "A", AlertStatus.RESOLVED));
+    Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 2);
+    assertThat(groups(store.calls.get(1))).containsExactly("g2");
+    store.commit(1);
+    await().atMost(Duration.ofSeconds(5)).until(b::succeeded);
+    assertThat(a2.isComplete()).isFalse();
+    assertThat(store.calls).hasSize(2); // g1's second request waits for its first
+
+    store.commit(0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 3);
+    assertThat(groups(store.calls.get(2))).containsExactly("g1");
+    assertThat(store.calls.get(2).get(0).get(0).alert().status()).isEqualTo(AlertStatus.RESOLVED);
+    store.commit(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.succeeded() && a2.succeeded());
+  }
+}
