@@ -70,7 +70,8 @@ public final class GroupCommitter {
   private final Clock clock;
   private final int queueLimit;
   private final int maxBatchAlerts;
-  private final Cache<String, Known> known = Caffeine.newBuilder()
+  // upkeep (eviction, expiry) runs on the thread that writes, not handed to the common pool per burst of writes
+  private final Cache<String, Known> known = Caffeine.newBuilder().executor(Runnable::run)
       .maximumSize(REMEMBERED).expireAfterWrite(REMEMBER_FOR.toMillis(), TimeUnit.MILLISECONDS).build();
   private final Counter repeats;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
