@@ -1,10 +1,13 @@
 package dev.vigil.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.incident.AlertIntake;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,6 +37,14 @@ public final class AlertParser {
 
   /** An Alertmanager webhook: one alert group, keyed by its {@code groupKey}. */
   public static List<AlertIntake> webhook(byte[] body) {
+    // Alertmanager's webhooks are well formed: read them off the token stream, with no tree and no
+    // intermediate maps. Anything unexpected is read again, as a tree, to name what is wrong.
+    List<AlertIntake> fast = JsonBody.stream(body, AlertParser::streamWebhook);
+    return fast != null ? fast : webhookTree(body);
+  }
+
+  /** {@link #webhook} from a tree: the reference, and what names every problem. */
+  static List<AlertIntake> webhookTree(byte[] body) {
     JsonNode root = read(body);
     if (!root.isObject()) {
       throw new BadRequest("body: expected a JSON object (an Alertmanager webhook, payload version 4), got " + kind(root));
@@ -73,6 +84,167 @@ public final class AlertParser {
       out.add(new AlertIntake(alert, groupKey, common, false));
     }
     return out;
+  }
+
+  /** One alert as the stream had it, before the group's key and labels are known (they may come after the alerts). */
+  private record Streamed(AlertStatus status, Map<String, String> labels, Map<String, String> annotations, Instant startsAt,
+      Instant endsAt, String generatorUrl, String fingerprint) {}
+
+  /** A well-formed webhook read off the token stream, or null for anything {@link #webhookTree} would refuse or read otherwise. */
+  static List<AlertIntake> streamWebhook(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      return null;
+    }
+    String version = null;
+    String groupKey = null;
+    Map<String, String> common = Map.of();
+    List<Streamed> alerts = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "version" -> version = t == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "groupKey" -> groupKey = t == JsonToken.VALUE_STRING ? p.getText() : null;
+        case "commonLabels" -> common = t == JsonToken.VALUE_NULL ? Map.of() : streamStrings(p, false);
+        case "alerts" -> {
+          if (t != JsonToken.START_ARRAY) {
+            return null;
+          }
+          alerts = new ArrayList<>();
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            Streamed a = streamAlert(p);
+            if (a == null) {
+              return null;
+            }
+            alerts.add(a);
+          }
+        }
+        default -> p.skipChildren();
+      }
+      if (common == null) {
+        return null;
+      }
+    }
+    if (!"4".equals(version) || groupKey == null || groupKey.isEmpty() || alerts == null) {
+      return null;
+    }
+    List<AlertIntake> out = new ArrayList<>(alerts.size());
+    for (Streamed a : alerts) {
+      String fingerprint = a.fingerprint().isEmpty() ? Fingerprint.of(a.labels()) : a.fingerprint();
+      out.add(new AlertIntake(new Alert(fingerprint, a.labels(), a.annotations(), a.status(), a.startsAt(), a.endsAt(), a.generatorUrl()),
+          groupKey, common, false));
+    }
+    return out;
+  }
+
+  private static Streamed streamAlert(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      return null;
+    }
+    AlertStatus status = null;
+    Map<String, String> labels = null;
+    Map<String, String> annotations = Map.of();
+    Instant startsAt = null;
+    Instant endsAt = null;
+    String generatorUrl = "";
+    String fingerprint = "";
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "status" -> {
+          String s = t == JsonToken.VALUE_STRING ? p.getText() : "";
+          status = s.equals("firing") ? AlertStatus.FIRING : s.equals("resolved") ? AlertStatus.RESOLVED : null;
+          if (status == null) {
+            return null;
+          }
+        }
+        case "labels" -> {
+          labels = t == JsonToken.START_OBJECT ? streamStrings(p, true) : null;
+          if (labels == null) {
+            return null;
+          }
+        }
+        case "annotations" -> {
+          annotations = t == JsonToken.VALUE_NULL ? Map.of() : streamStrings(p, false);
+          if (annotations == null) {
+            return null;
+          }
+        }
+        case "startsAt" -> {
+          startsAt = t == JsonToken.VALUE_STRING ? streamTime(p.getText()) : null;
+          if (startsAt == null) {
+            return null;
+          }
+        }
+        case "endsAt" -> {
+          if (t == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
+            endsAt = streamTime(p.getText());
+            if (endsAt == null) {
+              return null;
+            }
+            endsAt = endsAt.equals(NO_END) ? null : endsAt;
+          } else if (t != JsonToken.VALUE_NULL && t != JsonToken.VALUE_STRING) {
+            return null;
+          }
+        }
+        case "generatorURL" -> {
+          if (t == JsonToken.VALUE_STRING) {
+            generatorUrl = p.getText();
+          } else if (t != JsonToken.VALUE_NULL) {
+            return null;
+          }
+        }
+        case "fingerprint" -> {
+          if (t == JsonToken.VALUE_STRING) {
+            fingerprint = p.getText();
+          } else if (t != JsonToken.VALUE_NULL) {
+            return null;
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (status == null || labels == null || startsAt == null || startsAt.equals(NO_END)) {
+      return null;
+    }
+    return new Streamed(status, labels, annotations, startsAt, endsAt, generatorUrl, fingerprint);
+  }
+
+  /** An object of strings (the parser on its start), as {@link #stringMap} would accept it; null otherwise. */
+  private static Map<String, String> streamStrings(JsonParser p, boolean required) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      return null;
+    }
+    Map<String, String> out = new java.util.TreeMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      if (name.isEmpty() || p.nextToken() != JsonToken.VALUE_STRING || out.size() >= MAX_LABELS) {
+        return null;
+      }
+      out.put(name, p.getText());
+    }
+    return required && out.isEmpty() ? null : out;
+  }
+
+  /** An RFC 3339 time, or null where {@link #time} would refuse it. */
+  private static Instant streamTime(String text) {
+    if (text.isEmpty()) {
+      return null;
+    }
+    Instant fast = Rfc3339.parse(text);
+    if (fast != null) {
+      return fast;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      try {
+        return java.time.OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
   }
 
   /**

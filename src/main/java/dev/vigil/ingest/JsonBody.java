@@ -67,6 +67,33 @@ public final class JsonBody {
     }
   }
 
+  /** Reads a document straight off the parser (positioned on its first token); null when it is not what the reader expects. */
+  @FunctionalInterface
+  interface StreamReader<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  /**
+   * The one JSON document in {@code body} read by {@code reader} from the token stream, without a
+   * tree: the fast path for well-formed bodies. Null when the reader gives up or anything about the
+   * document is off (malformed, duplicate keys, trailing data): the caller then reads it again with
+   * {@link #read} to say exactly what is wrong. Encoding problems are refused here as in {@link #read}.
+   */
+  static <T> T stream(byte[] body, StreamReader<T> reader) {
+    CharBuffer text = utf8(body);
+    char[] chars = text.array();
+    int from = text.position() > 0 && chars[0] == '\uFEFF' ? 1 : 0;
+    try (JsonParser p = MAPPER.createParser(chars, from, text.position() - from)) {
+      if (p.nextToken() == null) {
+        return null;
+      }
+      T t = reader.read(p);
+      return t != null && p.nextToken() == null ? t : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** A body that must be a JSON object, as a map for Vert.x's {@code JsonObject}; {@code example} shows the expected shape. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> object(byte[] body, String example) {
