@@ -91,7 +91,7 @@ public final class ConfigLoader {
 
     Fields in = section(f, "ingest", "queueLimit", "maxBatchAlerts");
     VigilConfig.Ingest ingest = new VigilConfig.Ingest(
-        (int) in.integer("queueLimit", 50_000, 1, 10_000_000),
+        (int) in.integer("queueLimit", 150_000, 1, 10_000_000),
         (int) in.integer("maxBatchAlerts", 5_000, 1, 1_000_000));
 
     Path teams = dir.resolve(f.string("teams", "teams.yaml")).normalize();
