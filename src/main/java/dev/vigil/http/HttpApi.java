@@ -39,6 +39,14 @@ public final class HttpApi {
 
   /** The unread body of a refused request that is read and dropped rather than closing the connection. */
   static final long DRAIN_BYTES = 64 * 1024;
+  /**
+   * After answering a request refused before its body was read, how long and how many more bytes
+   * the connection is read (and discarded, never parsed) before it closes: closing on unread bytes
+   * makes the kernel send a reset, which can destroy the answer before the client reads it
+   * ("lingering close", as nginx does it).
+   */
+  static final long LINGER_MILLIS = 2_000;
+  static final long LINGER_BYTES = 1024 * 1024;
 
   private HttpApi() {}
 
@@ -199,10 +207,38 @@ public final class HttpApi {
           .end(new JsonObject().put("error", message).encode())
           .onComplete(ar -> {
             if (unread) {
-              ctx.request().connection().close();
+              linger(ctx.vertx(), ctx.request());
             }
           });
     };
+  }
+
+  /** Discards what still arrives of a refused request's body, then closes (see {@link #LINGER_MILLIS}). */
+  static void linger(Vertx vertx, HttpServerRequest req) {
+    io.vertx.core.http.HttpConnection conn = req.connection();
+    if (req.isEnded()) {
+      conn.close();
+      return;
+    }
+    long[] discarded = {0};
+    long timer = vertx.setTimer(LINGER_MILLIS, id -> conn.close());
+    Runnable done = () -> {
+      vertx.cancelTimer(timer);
+      conn.close();
+    };
+    try {
+      req.handler(b -> {
+        discarded[0] += b.length();
+        if (discarded[0] > LINGER_BYTES) {
+          done.run();
+        }
+      });
+      req.endHandler(v -> done.run());
+      req.exceptionHandler(e -> done.run());
+      req.resume();
+    } catch (IllegalStateException e) {
+      done.run(); // the request was read or ended meanwhile
+    }
   }
 
   /**
