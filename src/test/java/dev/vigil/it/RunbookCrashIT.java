@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunbookCrashIT {
   static final Duration NAP = Duration.ofSeconds(15);
+  /** How far into the wait the first kill lands. */
+  static final Duration KILL_INTO = Duration.ofSeconds(5);
 
   @TempDir
   Path dir;
@@ -58,6 +60,10 @@ class RunbookCrashIT {
         run = id;
         await().atMost(Duration.ofSeconds(30)).until(() -> "waiting".equals(first.step(id, "nap").getString("status")));
         napWake = Instant.parse(first.step(id, "nap").getString("wakeAt"));
+        // kill a third of the way into the wait (by the wake-up time Vigil stored), so that a wait started
+        // anew after the restart would end at least KILL_INTO later than the stored wake-up time
+        Instant killAt = napWake.minus(NAP).plus(KILL_INTO);
+        await().atMost(NAP).until(() -> !Instant.now().isBefore(killAt));
         vigil.kill(); // during the wait
       } finally {
         vigil.close();
@@ -65,14 +71,14 @@ class RunbookCrashIT {
 
       vigil = VigilProcess.start(config);
       try {
-        Instant restarted = Instant.now();
         VigilProcess v = vigil;
         await().atMost(Duration.ofSeconds(60)).until(() -> server.count("/slow") == 1);
         JsonObject nap = v.step(run, "nap");
         assertThat(nap.getString("status")).isEqualTo("succeeded");
         Instant napEnded = Instant.parse(nap.getString("endedAt"));
         assertThat(napEnded).as("the wait ends at its stored wake-up time").isAfterOrEqualTo(napWake);
-        assertThat(napEnded).as("not a whole new wait after the restart").isBefore(restarted.plus(NAP).minusSeconds(2));
+        // a whole new wait would end at or after killAt + NAP = napWake + KILL_INTO
+        assertThat(napEnded).as("not a whole new wait after the restart").isBefore(napWake.plus(KILL_INTO));
         await().atMost(Duration.ofSeconds(10)).until(() -> server.holding() == 1 && "running".equals(v.step(run, "slow").getString("status")));
         vigil.kill(); // during the http step
       } finally {
