@@ -199,28 +199,23 @@ public final class Escalator {
   }
 
   private Future<Void> openedAll(List<IncidentId> ids) {
-    TeamsFile teams = this.teams.get();
-    if (teams.escalation().policies().isEmpty()) {
-      return Future.succeededFuture(); // escalation is not configured (no teams.yaml): incidents are only recorded
+    if (teams.get().escalation().policies().isEmpty()) {
+      return Future.succeededFuture(); // nothing to decide: no need to read them
     }
     List<Future<Optional<Incident>>> loads = ids.stream().map(incidents::get).toList();
     return Future.all(loads).compose(v -> {
       List<Incident> found = new ArrayList<>();
       loads.forEach(f -> f.result().ifPresent(found::add));
-      return decideAll(teams, found);
+      return openedIncidents(found);
     });
   }
 
-  /** Incidents just opened, as their commit left them: no read needed. */
+  /** Incidents just opened, as their commit left them: decided together, in one store transaction. */
   private Future<Void> openedIncidents(List<Incident> opened) {
     TeamsFile teams = this.teams.get();
     if (teams.escalation().policies().isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(); // escalation is not configured (no teams.yaml): incidents are only recorded
     }
-    return decideAll(teams, opened);
-  }
-
-  private Future<Void> decideAll(TeamsFile teams, List<Incident> opened) {
     List<Transition> decisions = new ArrayList<>();
     for (Incident inc : opened) {
       decideOpened(teams, inc).ifPresent(decisions::add);

@@ -42,10 +42,7 @@ public final class JsonBody {
 
   /** The one JSON document in {@code body}. */
   public static JsonNode read(byte[] body) {
-    CharBuffer text = utf8(body);
-    char[] chars = text.array();
-    int from = text.position() > 0 && chars[0] == '\uFEFF' ? 1 : 0; // a UTF-8 byte order mark is allowed and skipped (RFC 8259 §8.1)
-    try (JsonParser p = MAPPER.createParser(chars, from, text.position() - from)) {
+    try (JsonParser p = parser(body)) {
       if (p.nextToken() == null) {
         throw new BadRequest("body: empty; expected JSON");
       }
@@ -80,15 +77,14 @@ public final class JsonBody {
    * {@link #read} to say exactly what is wrong. Encoding problems are refused here as in {@link #read}.
    */
   static <T> T stream(byte[] body, StreamReader<T> reader) {
-    CharBuffer text = utf8(body);
-    char[] chars = text.array();
-    int from = text.position() > 0 && chars[0] == '\uFEFF' ? 1 : 0;
-    try (JsonParser p = MAPPER.createParser(chars, from, text.position() - from)) {
+    try (JsonParser p = parser(body)) {
       if (p.nextToken() == null) {
         return null;
       }
       T t = reader.read(p);
       return t != null && p.nextToken() == null ? t : null;
+    } catch (BadRequest e) {
+      throw e; // not UTF-8
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -102,6 +98,14 @@ public final class JsonBody {
       throw new BadRequest("body: expected a JSON object like " + example);
     }
     return MAPPER.convertValue(node, Map.class);
+  }
+
+  /** A parser over {@code body} decoded as strict UTF-8 (see {@link #utf8}). */
+  private static JsonParser parser(byte[] body) throws IOException {
+    CharBuffer text = utf8(body);
+    char[] chars = text.array();
+    int from = text.position() > 0 && chars[0] == '\uFEFF' ? 1 : 0; // a UTF-8 byte order mark is allowed and skipped (RFC 8259 §8.1)
+    return MAPPER.createParser(chars, from, text.position() - from);
   }
 
   /**

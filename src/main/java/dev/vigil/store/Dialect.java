@@ -86,15 +86,18 @@ public enum Dialect {
     return sql.append(this == SQLITE ? " FROM json_each(?)" : " FROM jsonb_array_elements(?::jsonb)").toString();
   }
 
-  /** The value to bind for the JSON parameter of {@link #selectJsonRows} or {@link #selectJsonValues}. */
+  /** The value to bind for the JSON parameter of {@link #selectJsonRows}. */
   public Object jsonParam(io.vertx.core.json.JsonArray array) {
     // SQLite reads JSON from text; vertx-pg-client would send a String to jsonb as one JSON string.
     return this == SQLITE ? array.encode() : array;
   }
 
-  /** A {@code SELECT} of the strings of one JSON-array parameter, for {@code IN (...)}. */
-  public String selectJsonValues() {
-    return this == SQLITE ? "SELECT value FROM json_each(?)" : "SELECT jsonb_array_elements_text(?::jsonb)";
+  /**
+   * SQLite: the highest id {@code table} has used, from the table and from {@code sqlite_sequence}
+   * (AUTOINCREMENT never reuses a deleted row's id); one parameter, the table's name.
+   */
+  static String sqliteHighestId(String table) {
+    return "SELECT COALESCE(MAX(id), 0), (SELECT seq FROM sqlite_sequence WHERE name = ?) FROM " + table;
   }
 
   /**
@@ -107,7 +110,7 @@ public enum Dialect {
       return Future.succeededFuture(List.of());
     }
     if (this == SQLITE) {
-      return conn.preparedQuery("SELECT COALESCE(MAX(id), 0), (SELECT seq FROM sqlite_sequence WHERE name = ?) FROM " + table)
+      return conn.preparedQuery(sqliteHighestId(table))
           .execute(Tuple.of(table))
           .map(rs -> {
             Row r = rs.iterator().next();

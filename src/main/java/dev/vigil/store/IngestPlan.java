@@ -202,15 +202,14 @@ final class IngestPlan {
     }
     named.add(row);
     if (row.status == alert.status()) {
-      return row.incidentId == null && row.pendingIncident == null ? null
-          : row.pendingIncident != null ? row.pendingIncident : incidentsById.get(row.incidentId); // a repeat: nothing changes
+      return incidentOf(row); // a repeat: nothing changes
     }
     row.changed = true;
     row.latest = alert;
     if (alert.status() == AlertStatus.RESOLVED) {
       row.status = AlertStatus.RESOLVED;
       firingByFingerprint.remove(row.fingerprint);
-      IncidentRow inc = row.pendingIncident != null ? row.pendingIncident : row.incidentId == null ? null : incidentsById.get(row.incidentId);
+      IncidentRow inc = incidentOf(row);
       if (inc != null) {
         inc.firingCount--;
         inc.resolved.add(alert);
@@ -225,7 +224,7 @@ final class IngestPlan {
     // Resolved before, firing again with the same startsAt: it rejoins its group's open incident.
     row.status = AlertStatus.FIRING;
     firingByFingerprint.put(row.fingerprint, row);
-    IncidentRow previous = row.pendingIncident != null ? row.pendingIncident : row.incidentId == null ? null : incidentsById.get(row.incidentId);
+    IncidentRow previous = incidentOf(row);
     IncidentRow inc = openIncident(intake);
     if (previous == inc) {
       inc.firingCount++;
@@ -239,6 +238,11 @@ final class IngestPlan {
       attach(row, inc, true);
     }
     return inc;
+  }
+
+  /** The incident an occurrence belongs to (one this batch opened, or one loaded), or null. */
+  private IncidentRow incidentOf(AlertRow row) {
+    return row.pendingIncident != null ? row.pendingIncident : row.incidentId == null ? null : incidentsById.get(row.incidentId);
   }
 
   private IncidentRow openIncident(AlertIntake intake) {

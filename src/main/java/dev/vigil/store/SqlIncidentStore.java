@@ -345,6 +345,8 @@ public final class SqlIncidentStore implements IncidentStore {
     })).onSuccess(l -> publish(List.of(event)));
   }
 
+  private static final String INSERT_LINE = "INSERT INTO " + IngestPlan.INSERT_TIMELINE + " VALUES (?, ?, ?, ?, ?)";
+
   private static Optional<Incident> jdbcGet(SqliteWriter.Tx tx, IncidentId id) throws SQLException {
     PreparedStatement ps = tx.prepare("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?");
     ps.setLong(1, id.number());
@@ -354,13 +356,13 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   private static void jdbcInsertLine(SqliteWriter.Tx tx, IncidentId id, TimelineEvent e) throws SQLException {
-    PreparedStatement ps = tx.prepare("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)");
+    PreparedStatement ps = tx.prepare(INSERT_LINE);
     SqliteIngest.bind(ps, new Object[] {id.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()});
     ps.executeUpdate();
   }
 
   private Future<Void> insertEvent(SqlConnection conn, IncidentId id, TimelineEvent e) {
-    return conn.preparedQuery(d.sql("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)"))
+    return conn.preparedQuery(d.sql(INSERT_LINE))
         .execute(Tuple.of(id.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()))
         .mapEmpty();
   }

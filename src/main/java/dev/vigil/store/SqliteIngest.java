@@ -96,7 +96,8 @@ final class SqliteIngest {
   }
 
   private static List<Long> allocate(SqliteWriter.Tx tx, int count) throws SQLException {
-    PreparedStatement ps = tx.prepare("SELECT COALESCE(MAX(id), 0), (SELECT seq FROM sqlite_sequence WHERE name = 'incidents') FROM incidents");
+    PreparedStatement ps = tx.prepare(Dialect.sqliteHighestId("incidents"));
+    ps.setString(1, "incidents");
     long max;
     try (ResultSet rs = ps.executeQuery()) {
       rs.next();

@@ -6,17 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vigil.chatops.fake.ChatOpsSlack;
 import dev.vigil.classify.Severity;
-import dev.vigil.classify.Triage;
 import dev.vigil.config.Secret;
-import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
-import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStatus;
-import dev.vigil.incident.IncidentStore;
-import dev.vigil.incident.IngestResult;
-import dev.vigil.incident.StoredAlert;
-import dev.vigil.incident.TimelineEvent;
 import dev.vigil.timer.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -244,7 +237,7 @@ class SlackRunsTest {
   }
 
   /** One incident in memory: enough for the commands and buttons these tests use. */
-  final class OneIncident implements IncidentStore {
+  final class OneIncident extends dev.vigil.incident.UnusedIncidentStore {
     @Override
     public Future<Optional<Incident>> get(IncidentId id) {
       return Future.succeededFuture(id.equals(INC1) ? Optional.of(incident) : Optional.empty());
@@ -256,36 +249,6 @@ class SlackRunsTest {
       incident = new Incident(i.id(), IncidentStatus.RESOLVED, i.severity(), i.type(), i.team(), i.title(), i.groupKey(), i.labels(),
           i.alertCount(), 0, i.openedAt(), i.acknowledgedAt(), i.acknowledgedBy(), now, by, false);
       return Future.succeededFuture(incident);
-    }
-
-    @Override
-    public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<List<Incident>> list(IncidentQuery query) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<List<StoredAlert>> alerts(IncidentId id) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<List<TimelineEvent>> timeline(IncidentId id) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<TimelineEvent> append(IncidentId id, TimelineEvent event) {
-      throw new UnsupportedOperationException();
     }
   }
 }

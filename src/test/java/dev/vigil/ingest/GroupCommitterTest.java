@@ -9,13 +9,9 @@ import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.LabelTriage;
 import dev.vigil.classify.Triage;
 import dev.vigil.incident.AlertIntake;
-import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
-import dev.vigil.incident.IncidentQuery;
-import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.UnusedIncidentStore;
 import dev.vigil.incident.IngestResult;
-import dev.vigil.incident.StoredAlert;
-import dev.vigil.incident.TimelineEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +39,7 @@ class GroupCommitterTest {
   }
 
   /** Each ingest waits until the test completes it; it then says every alert is stored in INC-n (n = its group's number). */
-  static final class HeldStore implements IncidentStore {
+  static final class HeldStore extends UnusedIncidentStore {
     final List<List<List<AlertIntake>>> calls = Collections.synchronizedList(new ArrayList<>());
     final List<Promise<IngestResult>> held = Collections.synchronizedList(new ArrayList<>());
 
@@ -73,41 +68,6 @@ class GroupCommitterTest {
         ids.add(mine);
       }
       held.get(i).complete(new IngestResult(ids, List.of(), stored));
-    }
-
-    @Override
-    public Future<List<Incident>> list(IncidentQuery query) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<Optional<Incident>> get(IncidentId id) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<List<StoredAlert>> alerts(IncidentId id) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<List<TimelineEvent>> timeline(IncidentId id) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<Incident> resolve(IncidentId id, String by, String text, Instant now) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<TimelineEvent> append(IncidentId id, TimelineEvent event) {
-      throw new UnsupportedOperationException();
     }
   }
 

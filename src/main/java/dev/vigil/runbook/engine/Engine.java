@@ -331,15 +331,9 @@ public final class Engine extends VerticleBase {
     }
   }
 
-  /**
-   * The decision for an incident a lost-decision sweep found: read it and its alerts. Like
-   * {@link #decide(Incident, List)}, the incident counts as being decided from the start.
-   */
+  /** The decision for an incident a lost-decision sweep found: read it and its alerts. */
   private Future<Void> decide(IncidentId id) {
-    if (!deciding.add(id)) {
-      return Future.succeededFuture();
-    }
-    return incidents.get(id)
+    return whileDeciding(id, () -> incidents.get(id)
         .compose(found -> {
           Promise<Void> made = Promise.promise();
           onContext(() -> found.map(inc -> opened(inc, incidents.alerts(id).map(as -> as.stream().map(StoredAlert::alert).toList())))
@@ -347,22 +341,24 @@ public final class Engine extends VerticleBase {
           return made.future();
         })
         .onFailure(e -> LOG.atError().addKeyValue("incident", id.toString())
-            .log("runbook engine: cannot read opened incident " + id + ": " + e.getMessage()))
-        .onComplete(v -> onContext(() -> deciding.remove(id)));
+            .log("runbook engine: cannot read opened incident " + id + ": " + e.getMessage())));
+  }
+
+  /** The decision for an incident just opened, from its event's data (engine context). */
+  private Future<Void> decide(Incident incident, List<dev.vigil.alert.Alert> alerts) {
+    return whileDeciding(incident.id(), () -> opened(incident, Future.succeededFuture(alerts)));
   }
 
   /**
-   * Makes the runbook decision for an incident just opened (engine context); the future completes
-   * once the run or offer is stored (or failed), and until then a lost-decision sweep leaves the
-   * incident alone.
+   * Runs {@code decision} unless the incident is being decided already; the future completes once
+   * the run or offer is stored (or failed), and until then a lost-decision sweep leaves the incident alone.
    */
-  private Future<Void> decide(Incident incident, List<dev.vigil.alert.Alert> alerts) {
-    IncidentId id = incident.id();
+  private Future<Void> whileDeciding(IncidentId id, java.util.function.Supplier<Future<?>> decision) {
     if (!deciding.add(id)) {
       return Future.succeededFuture();
     }
     Promise<Void> made = Promise.promise();
-    opened(incident, Future.succeededFuture(alerts)).onComplete(v -> made.complete());
+    decision.get().onComplete(v -> made.complete());
     return made.future().onComplete(v -> onContext(() -> deciding.remove(id)));
   }
 
