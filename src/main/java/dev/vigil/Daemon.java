@@ -160,7 +160,12 @@ public final class Daemon {
       Probes probes) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().meterFilter(HttpMetricLabels.routes());
-    Tracing tracing = Tracing.create(config.telemetry(), spans);
+    Tracing tracing;
+    try {
+      tracing = Tracing.create(config.telemetry(), spans);
+    } catch (IllegalArgumentException e) { // an invalid OTEL_* value: say which, and do not start
+      return Future.failedFuture(e);
+    }
     VertxOptions options = new VertxOptions().setMetricsOptions(HttpMetricLabels.apply(new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)

@@ -12,15 +12,11 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.HashMap;
@@ -38,7 +34,7 @@ import java.util.Optional;
  * kept in memory (the last {@link #REMEMBERED} incidents used): after a restart, later spans of an older
  * incident start a new trace.
  *
- * <p>With no exporter (no {@code telemetry.otlpEndpoint}), everything here is a no-op. Thread-safe;
+ * <p>With no exporter (no {@code telemetry.otlpEndpoint} and no {@code OTEL_TRACES_EXPORTER}), everything here is a no-op. Thread-safe;
  * nothing blocks (the OTLP exporter sends in batches from its own thread).
  */
 public final class Tracing {
@@ -73,28 +69,78 @@ public final class Tracing {
   }
 
   /**
-   * Tracing as configured: spans go to the OTLP/HTTP endpoint when {@code telemetry.otlpEndpoint}
-   * is set, and to {@code extra} (tests pass an in-memory exporter, exported synchronously).
-   * With neither, {@link #OFF}.
+   * Tracing as configured by the OpenTelemetry SDK's autoconfigure module, from the standard
+   * {@code OTEL_*} environment variables and {@code otel.*} system properties (endpoint, headers,
+   * protocol, service name, resource attributes, sampler, ...). vigil.yaml only gives defaults:
+   * {@code service.name=vigil}, no metrics or logs export, and, when {@code telemetry.otlpEndpoint}
+   * is set, OTLP/HTTP traces to it. {@code extra} (tests pass an in-memory exporter) gets every span,
+   * exported synchronously. With no traces exporter and no {@code extra}, {@link #OFF}.
+   *
+   * @param environment where {@code OTEL_*} variables are read: {@code System.getenv()} but in tests
+   * @throws IllegalArgumentException when an {@code OTEL_*} value is invalid (the SDK's message names it)
    */
-  public static Tracing create(VigilConfig.Telemetry config, Optional<SpanExporter> extra) {
-    if (config.otlpEndpoint().isEmpty() && extra.isEmpty()) {
+  public static Tracing create(VigilConfig.Telemetry config, Optional<SpanExporter> extra, Map<String, String> environment) {
+    Map<String, String> fromEnvironment = otelProperties(environment);
+    Map<String, String> defaults = defaults(config, key -> fromEnvironment.containsKey(key) || System.getProperty(key) != null);
+    String exporter = fromEnvironment.getOrDefault("otel.traces.exporter",
+        System.getProperty("otel.traces.exporter", defaults.get("otel.traces.exporter")));
+    boolean disabled = Boolean.parseBoolean(fromEnvironment.getOrDefault("otel.sdk.disabled", System.getProperty("otel.sdk.disabled", "false")));
+    if (disabled || ("none".equals(exporter.trim()) && extra.isEmpty())) {
       return OFF;
     }
-    SdkTracerProviderBuilder b = SdkTracerProvider.builder()
-        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "vigil"))));
-    if (!config.otlpEndpoint().isEmpty()) {
-      b.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build()).build());
+    try {
+      OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+          .disableShutdownHook()
+          .addPropertiesSupplier(() -> defaults)
+          // the given environment wins over the defaults, as the process environment does in the SDK itself
+          .addPropertiesCustomizer(p -> fromEnvironment)
+          .addTracerProviderCustomizer((b, p) -> extra.isPresent() ? b.addSpanProcessor(SimpleSpanProcessor.create(extra.get())) : b)
+          .build().getOpenTelemetrySdk();
+      log.atInfo().addKeyValue("exporter", exporter).log("tracing: on");
+      return new Tracing(sdk, sdk.getSdkTracerProvider());
+    } catch (ConfigurationException e) {
+      throw new IllegalArgumentException("OpenTelemetry configuration: " + e.getMessage(), e);
     }
-    extra.ifPresent(e -> b.addSpanProcessor(SimpleSpanProcessor.create(e)));
-    SdkTracerProvider provider = b.build();
-    OpenTelemetry otel = OpenTelemetrySdk.builder().setTracerProvider(provider)
-        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
-    return new Tracing(otel, provider);
+  }
+
+  /**
+   * The SDK's properties that vigil.yaml sets; an {@code OTEL_*} variable or {@code otel.*} property
+   * overrides each. An OTLP endpoint given the SDK's way turns the OTLP exporter on, as it does in
+   * the SDK, and a generic one replaces vigil.yaml's traces endpoint rather than losing to it.
+   */
+  static Map<String, String> defaults(VigilConfig.Telemetry config, java.util.function.Predicate<String> givenElsewhere) {
+    Map<String, String> d = new HashMap<>();
+    d.put("otel.service.name", "vigil");
+    d.put("otel.metrics.exporter", "none");
+    d.put("otel.logs.exporter", "none");
+    d.put("otel.propagators", "tracecontext");
+    d.put("otel.exporter.otlp.protocol", "http/protobuf");
+    boolean endpointElsewhere = givenElsewhere.test("otel.exporter.otlp.endpoint") || givenElsewhere.test("otel.exporter.otlp.traces.endpoint");
+    if (!config.otlpEndpoint().isEmpty() && !endpointElsewhere) {
+      d.put("otel.exporter.otlp.traces.endpoint", config.otlpEndpoint());
+    }
+    d.put("otel.traces.exporter", config.otlpEndpoint().isEmpty() && !endpointElsewhere ? "none" : "otlp");
+    return d;
+  }
+
+  /** {@code OTEL_EXPORTER_OTLP_ENDPOINT} becomes {@code otel.exporter.otlp.endpoint}, as the SDK reads them. */
+  static Map<String, String> otelProperties(Map<String, String> environment) {
+    Map<String, String> p = new HashMap<>();
+    environment.forEach((k, v) -> {
+      if (k.startsWith("OTEL_")) {
+        p.put(k.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+      }
+    });
+    return p;
   }
 
   public boolean enabled() {
     return provider != null;
+  }
+
+  /** As configured, with the {@code OTEL_*} variables of this process. */
+  public static Tracing create(VigilConfig.Telemetry config, Optional<SpanExporter> extra) {
+    return create(config, extra, System.getenv());
   }
 
   /** For Vert.x's own HTTP server and client spans. */
