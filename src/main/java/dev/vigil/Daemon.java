@@ -540,7 +540,7 @@ public final class Daemon {
             integrations.close();
           }
         })
-        .onComplete(ar -> vertx.close().onComplete(v -> tracing.shutdown().onComplete(done)));
+        .onComplete(ar -> vertx.close().onComplete(v -> tracing.shutdown().whenComplete((x, e) -> done.complete())));
     return done.future();
   }
 }

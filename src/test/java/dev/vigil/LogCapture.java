@@ -35,6 +35,11 @@ public final class LogCapture implements AutoCloseable {
     return events.stream().map(LogCapture::line).collect(Collectors.joining("\n"));
   }
 
+  /** Every event as Vigil's log encoder writes it in {@code format} (secrets hidden), one line each. */
+  public String encoded(dev.vigil.config.LogFormat format) {
+    return events.stream().map(e -> dev.vigil.telemetry.LogEncoder.encode(e, format)).collect(Collectors.joining());
+  }
+
   /** Events at ERROR, one line each. */
   public List<String> errors() {
     return events.stream().filter(e -> e.getLevel() == Level.ERROR).map(LogCapture::line).toList();

@@ -4,6 +4,7 @@ import dev.vigil.Daemon;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.telemetry.LogEncoder;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,7 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("vigil: not started: " + config.file + " is invalid");
       return 1;
     }
+    LogEncoder.use(cfg.log().format());
     CompletableFuture<Void> stop = new CompletableFuture<>();
     // Handled here rather than in a shutdown hook so that a clean drain exits 0, not 143.
     // A second signal while stopping means "now": the operator is not waiting for the drain.

@@ -47,7 +47,7 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     Fields f = root.get().fields("server", "auth", "store", "ingest", "teams", "classification", "pagerduty",
-        "slack", "runbooks", "notify", "chatops", "telemetry", "ha");
+        "slack", "runbooks", "notify", "chatops", "telemetry", "ha", "log");
 
     Fields s = section(f, "server", "host", "port", "maxBodyBytes", "shutdownTimeout", "publicUrl", "tls", "headerTimeout", "bodyTimeout", "idleTimeout", "maxConnections", "maxUnauthenticatedBytes");
     VigilConfig.Server server = new VigilConfig.Server(
@@ -147,11 +147,15 @@ public final class ConfigLoader {
       h.get("leaseTtl").orElse(h.node()).error("leaseTtl must be at least 1s: a replica renews its leases every third of it");
     }
 
+    Fields lg = section(f, "log", "format");
+    VigilConfig.Log log = new VigilConfig.Log(
+        LogFormat.valueOf(lg.oneOf("format", "auto", List.of("auto", "text", "json")).toUpperCase(java.util.Locale.ROOT)));
+
     checkReferencedFile(f, "teams", teams, problems);
     checkReferencedFile(f, "classification", classification, problems);
 
     return Optional.of(new VigilConfig(abs, server, auth, store, ingest, teams, classification, pagerduty, slack,
-        runbooks, breaker, retry, Map.copyOf(allow), telemetry, ha));
+        runbooks, breaker, retry, Map.copyOf(allow), telemetry, ha, log));
   }
 
   /** {@code server.*} connection limits; a timeout must be at least 10ms and at most a day. */

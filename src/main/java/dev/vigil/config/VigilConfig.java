@@ -25,7 +25,8 @@ public record VigilConfig(
     Retry retry,
     Map<String, List<String>> chatopsAllow,
     Telemetry telemetry,
-    Ha ha) {
+    Ha ha,
+    Log log) {
 
   /**
    * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links
@@ -102,6 +103,9 @@ public record VigilConfig(
   public record Retry(int maxAttempts, Duration initialDelay, Duration maxDelay) {}
 
   public record Telemetry(String otlpEndpoint) {}
+
+  /** How log lines are written: {@code log.format}, {@code auto} (text on a terminal, JSON otherwise), text or json. */
+  public record Log(LogFormat format) {}
 
   /**
    * Several replicas on one PostgreSQL ({@code ha}, docs/ha.md). {@code replicaId} names this process in

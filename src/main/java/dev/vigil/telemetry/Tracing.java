@@ -265,13 +265,14 @@ public final class Tracing {
     return span.getSpanContext().isValid() ? line.addKeyValue("trace_id", span.getSpanContext().getTraceId()) : line;
   }
 
-  /** Flushes the spans still queued and stops the exporters; completes when done (at most 10 s). */
-  public io.vertx.core.Future<Void> shutdown() {
+  /**
+   * Flushes the spans still queued and stops the exporters; completes when done, or after 10 s at most
+   * (an exporter that never answers must not hold up the daemon's stop). Completes on a pool thread.
+   */
+  public java.util.concurrent.CompletableFuture<Void> shutdown() {
     if (provider == null) {
-      return io.vertx.core.Future.succeededFuture();
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    provider.shutdown().whenComplete(done::tryComplete);
-    return done.future();
+    return java.util.concurrent.CompletableFuture.runAsync(() -> provider.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS));
   }
 }

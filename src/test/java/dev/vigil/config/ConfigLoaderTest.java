@@ -41,6 +41,7 @@ class ConfigLoaderTest {
       bad/java-tag.yaml      | bad/java-tag.yaml:1:9: tag tag:yaml.org,2002:javax.script.ScriptEngineManager is not allowed: these files hold plain data
       bad/otlp-endpoint.yaml | bad/otlp-endpoint.yaml:2:17: telemetry.otlpEndpoint: expected an http:// or https:// URL, got "collector:4317"
       bad/otlp-key.yaml      | bad/otlp-key.yaml:2:3: telemetry: unknown key "otlpEndpont" (did you mean "otlpEndpoint"?)
+      bad/log-format.yaml    | bad/log-format.yaml:2:11: log.format: "yaml" is not one of auto, text, json
       """)
   void eachMistakeIsReportedAtItsPlace(String file, String expected) {
     assertThat(problems(file)).containsExactly(expected);

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import dev.vigil.LogCapture;
 import dev.vigil.TestDaemon;
 import dev.vigil.chatops.RequestVerifier;
+import dev.vigil.config.LogFormat;
 import dev.vigil.fake.FakePagerDuty;
 import dev.vigil.fake.NotifyConfig;
 import io.vertx.core.json.JsonObject;
@@ -89,6 +90,8 @@ class SecretsStayHiddenTest {
         assertThat(log.text()).as("something was logged").contains("slack");
         for (String secret : SECRETS) {
           assertThat(log.text()).as("the log").doesNotContain(secret);
+          assertThat(log.encoded(LogFormat.TEXT)).as("the log as text").doesNotContain(secret);
+          assertThat(log.encoded(LogFormat.JSON)).as("the log as JSON").doesNotContain(secret);
           assertThat(seen).as("HTTP answers").noneMatch(s -> s.contains(secret));
         }
       }

@@ -87,23 +87,24 @@ class TracingConfigTest {
 
   @Test
   void theYamlEndpointIsTheDefaultTracesUrl() {
-    Tracing t = Tracing.create(new VigilConfig.Telemetry(base() + "/custom/traces"), Optional.empty(), Map.of());
+    Tracing t = Tracing.create(new VigilConfig.Telemetry(base() + "/custom/traces"), Optional.empty(), Map.of("OTEL_BSP_SCHEDULE_DELAY", "50"));
     assertThat(t.enabled()).isTrue();
     t.event("vigil.incident.acknowledge", IncidentId.parse("INC-1").orElseThrow(), "alice");
-    t.shutdown().toCompletionStage().toCompletableFuture().join();
     await().atMost(Duration.ofSeconds(30)).until(() -> !received.isEmpty());
     assertThat(received.get(0)).startsWith("POST /custom/traces auth=null type=application/x-protobuf");
+    t.shutdown().join();
   }
 
   @Test
   void theEndpointAndHeadersVariablesTurnExportOnAndWinOverTheYaml() {
     Tracing t = Tracing.create(new VigilConfig.Telemetry("http://127.0.0.1:9/never"), Optional.empty(), Map.of(
         "OTEL_EXPORTER_OTLP_ENDPOINT", base(),
-        "OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20abc"));
+        "OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20abc",
+        "OTEL_BSP_SCHEDULE_DELAY", "50"));
     t.event("vigil.incident.acknowledge", IncidentId.parse("INC-1").orElseThrow(), "alice");
-    t.shutdown().toCompletionStage().toCompletableFuture().join();
     await().atMost(Duration.ofSeconds(30)).until(() -> !received.isEmpty());
     assertThat(received.get(0)).startsWith("POST /v1/traces auth=Bearer abc");
+    t.shutdown().join();
   }
 
   @Test
