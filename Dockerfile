@@ -6,7 +6,9 @@ RUN mvn -B -q dependency:go-offline
 COPY src ./src
 RUN mvn -B -q -DskipTests package
 
-# Run: a JRE, a non-root user, config and runbooks mountable, state on a volume.
+# Run: a JRE and curl, a non-root user, config and runbooks mountable, state on a volume.
+# The shipped runbooks' exec steps call kubectl, systemctl and clean-tmp, which this image does not hold:
+# build FROM this image and add the tools your runbooks run (docs/operations.md#docker).
 FROM eclipse-temurin:17-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app vigil
@@ -17,6 +19,9 @@ COPY runbooks /app/runbooks
 RUN mkdir -p /app/data && chown -R vigil /app/data
 USER vigil
 ENV VIGIL_HOST=0.0.0.0
+# The heap follows the container's memory limit (75 % of it) instead of a quarter of the host's memory;
+# override with JAVA_TOOL_OPTIONS. Logs are JSON (stdout is not a terminal): set log.format to change it.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 VOLUME ["/app/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
