@@ -24,7 +24,7 @@ import org.sqlite.SQLiteConnection;
  * A consistent copy of a SQLite store taken while the daemon writes to it, with SQLite's online
  * backup API, then checked.
  *
- * <p>The copy is made in one backup step on a connection of its own: the step holds one read
+ * <p>The copy is made in one backup step on a read-only connection of its own: the step holds one read
  * transaction, so it copies one committed state of the file, and WAL lets the daemon's writer commit
  * beside it the whole time (its commits go to the WAL, which cannot be checkpointed past the copy's
  * snapshot until the copy ends). Copying in many small steps instead would restart from the first
@@ -139,6 +139,8 @@ public final class SqliteBackup {
   private static Duration backup(Path source, Path partial, Duration busyTimeout) throws Failed {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
+    // read-only: the backup never writes the store, nor checkpoints it when it is the last connection
+    config.setReadOnly(true);
     try (Connection c = config.createConnection("jdbc:sqlite:" + source)) {
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
         rs.next(); // SQLite reads the header here: a file that is not a database fails with SQLite's reason

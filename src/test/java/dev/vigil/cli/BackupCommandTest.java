@@ -111,7 +111,7 @@ public class BackupCommandTest {
         // well under way (and the store past its first pages) before the backup starts
         await().atMost(Duration.ofSeconds(60)).until(() -> posted.acked.size() >= 400);
         before = List.copyOf(posted.acked);
-        CliTest.Run r = CliTest.run("backup", copy.toString(), "--config", dir.resolve("config/vigil.yaml").toString());
+        CliTest.Run r = inAnotherProcess("backup", copy.toString(), "--config", dir.resolve("config/vigil.yaml").toString());
         int ackedWhenDone = posted.acked.size();
         assertThat(r.err()).isEmpty();
         assertThat(r.code()).isZero();
@@ -162,6 +162,24 @@ public class BackupCommandTest {
       assertThat(body.getJsonArray("alerts").getJsonObject(0).getString("fingerprint")).startsWith(String.format(Locale.ROOT, "%012x", last.seq()));
       assertThat(d.post(HOOK, webhook(MAX_WEBHOOKS + 1)).statusCode()).isEqualTo(202);
     }
+  }
+
+  /**
+   * Runs the command line in a JVM of its own, as an operator runs it beside the daemon: SQLite's
+   * locks between processes are then the ones at work, not those between connections of one process.
+   */
+  CliTest.Run inAnotherProcess(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.vigil.Main"));
+    command.addAll(List.of(args));
+    Path out = dir.resolve("backup.out");
+    Path err = dir.resolve("backup.err");
+    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("vigil " + String.join(" ", args) + " did not end within 120 s");
+    }
+    return new CliTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   /** What the posters saw: the acknowledged webhooks in the order their 202s arrived, and anything else. */
