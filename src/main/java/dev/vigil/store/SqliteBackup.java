@@ -93,7 +93,8 @@ public final class SqliteBackup {
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
           : Files.createTempFile(folder, "." + to.getFileName() + ".", ".partial");
     } catch (IOException e) {
-      throw new Failed("cannot write in " + folder + ": " + e.getMessage(), e);
+      throw new Failed("cannot write in " + folder + ": "
+          + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName() + " " + e.getMessage()), e);
     }
     boolean done = false;
     try {
