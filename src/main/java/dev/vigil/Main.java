@@ -1,5 +1,6 @@
 package dev.vigil;
 
+import dev.vigil.cli.BackupCommand;
 import dev.vigil.cli.GraphCommand;
 import dev.vigil.cli.OncallCommand;
 import dev.vigil.cli.ServeCommand;
@@ -9,12 +10,12 @@ import dev.vigil.cli.VersionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code vigil} command line: serve, validate, graph, simulate, oncall, version. Exit codes follow docs/cli.md. */
+/** The {@code vigil} command line: serve, validate, graph, simulate, oncall, backup, version. Exit codes follow docs/cli.md. */
 @Command(name = "vigil",
     description = "Incident-response automation: Alertmanager webhooks in, runbooks and escalation out.",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
-    subcommands = {ServeCommand.class, ValidateCommand.class, GraphCommand.class, SimulateCommand.class, OncallCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ValidateCommand.class, GraphCommand.class, SimulateCommand.class, OncallCommand.class, BackupCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
