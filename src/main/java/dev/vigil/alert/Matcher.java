@@ -122,7 +122,15 @@ public final class Matcher {
         j++;
       } else if (c == '"') {
         if (!quoted || j != rawEnd - 1) {
-          throw new MatcherSyntaxException(text, j, unescapedQuote(text, rawStart, quoted));
+          char first = text.charAt(rawStart);
+          if (first == '=' || first == '~') {
+            // a==b parses (the value is "=b"), but a == "b" is a typo: point at the operator's extra character
+            throw new MatcherSyntaxException(text, rawStart, "unexpected '" + first + "' after operator " + op.symbol()
+                + " (operators are =, !=, =~, !~; as in Alertmanager, the '" + first + "' would start the value, whose '\"' is not escaped)");
+          }
+          throw new MatcherSyntaxException(text, j, quoted
+              ? "a quoted value ends at its closing '\"', the last character (write \\\" for a quote inside it)"
+              : "unescaped '\"' in a bare value (quote the whole value, or write \\\")");
         }
         closed = true;
       } else {
@@ -144,16 +152,6 @@ public final class Matcher {
       }
     }
     return new Matcher(name, op, value, regex);
-  }
-
-  private static String unescapedQuote(String text, int rawStart, boolean quoted) {
-    char first = text.charAt(rawStart);
-    if (first == '=' || first == '~') {
-      return "unescaped '\"' in the value \"" + text.substring(rawStart) + "\": operators are =, !=, =~, !~, and a"
-          + " second '" + first + "' starts the value";
-    }
-    return quoted ? "a quoted value ends at its closing '\"', the last character (write \\\" for a quote inside it)"
-        : "unescaped '\"' in a bare value (quote the whole value, or write \\\")";
   }
 
   /**

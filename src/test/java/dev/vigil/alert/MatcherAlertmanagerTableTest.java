@@ -52,8 +52,8 @@ class MatcherAlertmanagerTableTest {
         bad("job=", 4, "missing value after = (write job=\"\" for an empty or missing label)"),
         bad("job=\"value", 4, "unterminated quoted value (no closing '\"')"),
         bad("job=value\"", 9, "unescaped '\"' in a bare value (quote the whole value, or write \\\")"),
-        bad("trickier==\\\\=\\=\\\"\"", 17, "unescaped '\"' in the value \"=\\\\=\\=\\\"\"\": operators are =, !=, =~, !~,"
-            + " and a second '=' starts the value"),
+        bad("trickier==\\\\=\\=\\\"\"", 9, "unexpected '=' after operator = (operators are =, !=, =~, !~; as in Alertmanager,"
+            + " the '=' would start the value, whose '\"' is not escaped)"),
         bad("contains_unescaped_quote = foo\"bar", 30, "unescaped '\"' in a bare value (quote the whole value, or write \\\")"),
         bad("{invalid-name = \"valid label\"}", 8, "expected one of =, !=, =~, !~ after label name \"invalid\""),
         bad("{foo=~\"invalid[regexp\"}", 14,
@@ -84,7 +84,8 @@ class MatcherAlertmanagerTableTest {
             "invalid regular expression (RE2 syntax, as in Alertmanager): invalid repeat count: `{1001}`"),
         bad("job =~ \"\\\\Z\"", 8,
             "invalid regular expression (RE2 syntax, as in Alertmanager): invalid escape sequence: `\\Z`"),
-        bad("job =~ \"(unclosed\"", 8, "invalid regular expression (RE2 syntax, as in Alertmanager): missing closing )"));
+        bad("job =~ \"(unclosed\"", 8, "invalid regular expression (RE2 syntax, as in Alertmanager): missing closing )"),
+        bad("job =~ \"a|(b(c)|[(]\"", 10, "invalid regular expression (RE2 syntax, as in Alertmanager): missing closing )"));
   }
 
   /** Alertmanager's matcher_test.go rows (a matcher on label x, a value, the answer), then RE2 rows. */

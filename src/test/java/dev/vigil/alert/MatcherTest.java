@@ -48,7 +48,7 @@ class MatcherTest {
       `= "x"`                    | 0  | expected a label name, found '='
       `9lives = "x"`             | 0  | expected a label name, found '9'
       `alertname`                | 9  | expected one of =, !=, =~, !~ after label name "alertname"
-      `alertname == "x"`         | 13 | unescaped '"' in the value "= "x"": operators are =, !=, =~, !~, and a second '=' starts the value
+      `alertname == "x"`         | 11 | unexpected '=' after operator = (operators are =, !=, =~, !~; as in Alertmanager, the '=' would start the value, whose '"' is not escaped)
       `alertname ~= "x"`         | 10 | expected one of =, !=, =~, !~ after label name "alertname"
       `alertname = "x`           | 12 | unterminated quoted value (no closing '"')
       `alertname = "x" y`        | 14 | a quoted value ends at its closing '"', the last character (write \\" for a quote inside it)
