@@ -12,10 +12,11 @@ import java.util.Optional;
  * {@code name =~ "regex"}, {@code name !~ "regex"}. Values may be double-quoted (with {@code \"},
  * {@code \\} and {@code \n} escapes) or bare ({@code severity=critical}).
  *
- * <p>As in Alertmanager, a regex must match the whole value (it is anchored as {@code ^(?:re)$}),
- * and a missing label reads as the empty string, so {@code team != "eu"} holds for an alert with
- * no {@code team} label and {@code team = ""} holds only for one without it. Immutable and
- * thread-safe; the one implementation used by classification, runbooks and heartbeats.
+ * <p>As in Alertmanager, a regex is RE2 (see {@link LabelRegex}) and must match the whole value
+ * (it is anchored as {@code ^(?:re)$}), and a missing label reads as the empty string, so
+ * {@code team != "eu"} holds for an alert with no {@code team} label and {@code team = ""} holds
+ * only for one without it. Immutable and thread-safe; the one implementation used by
+ * classification, runbooks and heartbeats.
  */
 public final class Matcher {
 
@@ -58,8 +59,8 @@ public final class Matcher {
   /**
    * Parses one matcher by Alertmanager's rules (its classic {@code ParseMatcher}): a label name,
    * an operator, then the rest of the text, trimmed, as the value. A value that starts with
-   * {@code "} must end with one; inside, {@code \\"}, {@code \\\\} and {@code \\n} are escapes and a
-   * backslash before anything else stays a backslash (so {@code "\\d+"} is the regex {@code \\d+}). An
+   * {@code "} must end with one; inside, {@code \"}, {@code \\} and {@code \n} are escapes and a
+   * backslash before anything else stays a backslash (so {@code "\d+"} is the regex {@code \d+}). An
    * unescaped {@code "} elsewhere is an error, and so is an empty value. As in Alertmanager,
    * {@code a==b} is {@code a} equal to {@code "=b"}.
    *
