@@ -6,18 +6,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One label matcher in Alertmanager's syntax: {@code name = "value"}, {@code name != "value"},
  * {@code name =~ "regex"}, {@code name !~ "regex"}. Values may be double-quoted (with {@code \"},
  * {@code \\} and {@code \n} escapes) or bare ({@code severity=critical}).
  *
- * <p>As in Alertmanager, a regex must match the whole value (it is anchored as {@code ^(?:re)$}),
- * and a missing label reads as the empty string, so {@code team != "eu"} holds for an alert with
- * no {@code team} label and {@code team = ""} holds only for one without it. Immutable and
- * thread-safe; the one implementation used by classification, runbooks and heartbeats.
+ * <p>As in Alertmanager, a regex is RE2 (see {@link LabelRegex}) and must match the whole value
+ * (it is anchored as {@code ^(?:re)$}), and a missing label reads as the empty string, so
+ * {@code team != "eu"} holds for an alert with no {@code team} label and {@code team = ""} holds
+ * only for one without it. Immutable and thread-safe; the one implementation used by
+ * classification, runbooks and heartbeats.
  */
 public final class Matcher {
 
@@ -43,13 +42,13 @@ public final class Matcher {
   private final String name;
   private final Op op;
   private final String value;
-  private final Pattern pattern; // null unless op is a regex op
+  private final LabelRegex regex; // null unless op is a regex op
 
-  private Matcher(String name, Op op, String value, Pattern pattern) {
+  private Matcher(String name, Op op, String value, LabelRegex regex) {
     this.name = name;
     this.op = op;
     this.value = value;
-    this.pattern = pattern;
+    this.regex = regex;
   }
 
   /** A matcher built in code; a bad regex throws {@link MatcherSyntaxException}. */
@@ -58,7 +57,12 @@ public final class Matcher {
   }
 
   /**
-   * Parses one matcher.
+   * Parses one matcher by Alertmanager's rules (its classic {@code ParseMatcher}): a label name,
+   * an operator, then the rest of the text, trimmed, as the value. A value that starts with
+   * {@code "} must end with one; inside, {@code \"}, {@code \\} and {@code \n} are escapes and a
+   * backslash before anything else stays a backslash (so {@code "\d+"} is the regex {@code \d+}). An
+   * unescaped {@code "} elsewhere is an error, and so is an empty value. As in Alertmanager,
+   * {@code a==b} is {@code a} equal to {@code "=b"}.
    *
    * @throws MatcherSyntaxException with the 0-based offset of the problem
    */
@@ -78,90 +82,149 @@ public final class Matcher {
     Op op;
     if (text.startsWith("=~", i)) {
       op = Op.RE;
-    } else if (text.startsWith("!~", i)) {
-      op = Op.NRE;
-    } else if (text.startsWith("!=", i)) {
-      op = Op.NE;
     } else if (text.startsWith("=", i)) {
       op = Op.EQ;
+    } else if (text.startsWith("!=", i)) {
+      op = Op.NE;
+    } else if (text.startsWith("!~", i)) {
+      op = Op.NRE;
     } else {
       throw new MatcherSyntaxException(text, i, "expected one of =, !=, =~, !~ after label name \"" + name + "\"");
     }
-    int afterOp = i + op.symbol().length();
-    if (afterOp < text.length() && (text.charAt(afterOp) == '=' || text.charAt(afterOp) == '~')) {
-      throw new MatcherSyntaxException(text, afterOp, "unexpected '" + text.charAt(afterOp) + "' after operator " + op.symbol()
-          + " (operators are =, !=, =~, !~)");
+    int rawStart = skipSpace(text, i + op.symbol().length());
+    int rawEnd = text.length();
+    while (rawEnd > rawStart && isSpace(text.charAt(rawEnd - 1))) {
+      rawEnd--;
     }
-    i = skipSpace(text, afterOp);
-    int valueStart = i;
-    String value;
-    if (i < text.length() && text.charAt(i) == '"') {
-      StringBuilder sb = new StringBuilder();
-      int j = i + 1;
-      boolean closed = false;
-      while (j < text.length()) {
-        char c = text.charAt(j);
-        if (c == '\\') {
-          if (j + 1 >= text.length()) {
-            break;
+    if (rawStart == rawEnd) {
+      throw new MatcherSyntaxException(text, rawStart, "missing value after " + op.symbol()
+          + " (write " + name + op.symbol() + "\"\" for an empty or missing label)");
+    }
+    boolean quoted = text.charAt(rawStart) == '"';
+    int from = quoted ? rawStart + 1 : rawStart;
+    // source[k] is where value character k came from, so a regex error can point into the text
+    int[] source = new int[rawEnd - from + 1];
+    StringBuilder sb = new StringBuilder(rawEnd - from);
+    boolean closed = !quoted;
+    for (int j = from; j < rawEnd; j++) {
+      char c = text.charAt(j);
+      if (c == '\\' && j + 1 < rawEnd) {
+        char e = text.charAt(j + 1);
+        source[sb.length()] = j;
+        switch (e) {
+          case 'n' -> sb.append('\n');
+          case '"', '\\' -> sb.append(e);
+          default -> {
+            sb.append('\\'); // not an escape: the backslash stands for itself
+            source[sb.length()] = j + 1;
+            sb.append(e);
           }
-          char e = text.charAt(j + 1);
-          switch (e) {
-            case '\\' -> sb.append('\\');
-            case '"' -> sb.append('"');
-            case 'n' -> sb.append('\n');
-            default -> throw new MatcherSyntaxException(text, j, "unknown escape \\" + e + " (use \\\\, \\\" or \\n)");
-          }
-          j += 2;
-        } else if (c == '"') {
-          closed = true;
-          j++;
-          break;
-        } else {
-          sb.append(c);
-          j++;
         }
-      }
-      if (!closed) {
-        throw new MatcherSyntaxException(text, i, "unterminated quoted value");
-      }
-      int rest = skipSpace(text, j);
-      if (rest < text.length()) {
-        throw new MatcherSyntaxException(text, rest, "unexpected text after the quoted value");
-      }
-      value = sb.toString();
-      valueStart = i + 1;
-    } else {
-      value = text.substring(i).strip();
-      if (value.indexOf('"') >= 0) {
-        throw new MatcherSyntaxException(text, i + value.indexOf('"'), "a bare value cannot contain '\"'; quote the whole value");
+        j++;
+      } else if (c == '"') {
+        if (!quoted || j != rawEnd - 1) {
+          char first = text.charAt(rawStart);
+          if (first == '=' || first == '~') {
+            // a==b parses (the value is "=b"), but a == "b" is a typo: point at the operator's extra character
+            throw new MatcherSyntaxException(text, rawStart, "unexpected '" + first + "' after operator " + op.symbol()
+                + " (operators are =, !=, =~, !~; as in Alertmanager, the '" + first + "' would start the value, whose '\"' is not escaped)");
+          }
+          throw new MatcherSyntaxException(text, j, quoted
+              ? "a quoted value ends at its closing '\"', the last character (write \\\" for a quote inside it)"
+              : "unescaped '\"' in a bare value (quote the whole value, or write \\\")");
+        }
+        closed = true;
+      } else {
+        source[sb.length()] = j;
+        sb.append(c);
       }
     }
-    Pattern pattern = null;
+    if (!closed) {
+      throw new MatcherSyntaxException(text, rawStart, "unterminated quoted value (no closing '\"')");
+    }
+    String value = sb.toString();
+    source[value.length()] = quoted ? rawEnd - 1 : rawEnd;
+    LabelRegex regex = null;
     if (op.isRegex()) {
       try {
-        pattern = Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
-      } catch (PatternSyntaxException e) {
-        int at = e.getIndex() < 0 ? 0 : Math.max(0, Math.min(value.length(), e.getIndex() - 4));
-        throw new MatcherSyntaxException(text, valueStart + at, "invalid regular expression: " + e.getDescription());
+        regex = LabelRegex.compile(value);
+      } catch (LabelRegex.SyntaxError e) {
+        throw new MatcherSyntaxException(text, source[e.offset], e.reason);
       }
     }
-    return new Matcher(name, op, value, pattern);
+    return new Matcher(name, op, value, regex);
   }
 
   /**
-   * Reads a YAML list of matcher strings (a runbook's or rule's {@code match}). Each bad matcher is
-   * reported at its own list entry as {@code path[i]: bad matcher "...": reason (at character n)};
-   * the good ones are returned, so one pass reports every problem.
+   * Parses one entry that may hold several matchers, as Alertmanager reads each entry of its
+   * {@code matchers:} lists (its {@code ParseMatchers}): an optional leading {@code {} and trailing
+   * {@code }}, matchers separated by commas outside double quotes, a trailing comma allowed.
+   * Offsets in errors are into {@code text}. Text with no matcher at all is an error here (in
+   * Alertmanager it is an empty list, which would match every alert).
+   *
+   * @throws MatcherSyntaxException with the 0-based offset of the problem
+   */
+  public static List<Matcher> parseList(String text) {
+    Objects.requireNonNull(text, "text");
+    int from = text.startsWith("{") ? 1 : 0;
+    int to = text.length() > from && text.endsWith("}") ? text.length() - 1 : text.length();
+    List<Matcher> out = new ArrayList<>();
+    boolean inQuotes = false;
+    boolean escaped = false;
+    int tokenStart = from;
+    for (int i = from; i <= to; i++) {
+      char c = i < to ? text.charAt(i) : ',';
+      if (c == ',' && (!inQuotes || i == to)) {
+        boolean last = i == to;
+        String token = text.substring(tokenStart, i);
+        if (!last || !token.isBlank()) {
+          out.add(parseAt(text, tokenStart, token));
+        }
+        tokenStart = i + 1;
+        continue;
+      }
+      // Alertmanager's splitter, state for state: a comma inside quotes leaves 'escaped' as it was
+      if (c == '"') {
+        if (!escaped) {
+          inQuotes = !inQuotes;
+        } else {
+          escaped = false;
+        }
+      } else if (c == '\\') {
+        escaped = !escaped;
+      } else if (c != ',') {
+        escaped = false;
+      }
+    }
+    if (out.isEmpty()) {
+      throw new MatcherSyntaxException(text, skipSpace(text, from), "no matcher here (write one, e.g. alertname=\"X\")");
+    }
+    return List.copyOf(out);
+  }
+
+  private static Matcher parseAt(String text, int start, String token) {
+    try {
+      return parse(token);
+    } catch (MatcherSyntaxException e) {
+      throw new MatcherSyntaxException(text, start + e.offset(), e.reason());
+    }
+  }
+
+  /**
+   * Reads a YAML list of matcher entries (a classification rule's or heartbeat's {@code match}),
+   * each read by {@link #parseList}. Each bad entry is reported where its problem is, as
+   * {@code file:line:col: path[i]: bad matcher "...": reason (at character n)}; the good ones are
+   * returned, so one pass reports every problem.
    */
   public static List<Matcher> readAll(YamlNode list) {
     List<Matcher> out = new ArrayList<>();
     for (YamlNode item : list.items()) {
       item.string().ifPresent(s -> {
         try {
-          out.add(parse(s));
+          out.addAll(parseList(s));
         } catch (MatcherSyntaxException e) {
-          item.error(e.getMessage());
+          // the column is exact only when the text is the file's (no ${env:...} substituted into it)
+          item.errorAt(s.equals(item.text()) ? e.offset() : 0, e.getMessage());
         }
       });
     }
@@ -187,8 +250,8 @@ public final class Matcher {
     return switch (op) {
       case EQ -> v.equals(value);
       case NE -> !v.equals(value);
-      case RE -> pattern.matcher(v).matches();
-      case NRE -> !pattern.matcher(v).matches();
+      case RE -> regex.matches(v);
+      case NRE -> !regex.matches(v);
     };
   }
 
@@ -218,10 +281,15 @@ public final class Matcher {
   }
 
   private static int skipSpace(String s, int i) {
-    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+    while (i < s.length() && isSpace(s.charAt(i))) {
       i++;
     }
     return i;
+  }
+
+  /** Alertmanager's (Go's) {@code \s}: ASCII space, tab, newline, form feed, carriage return. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
   }
 
   private static String quote(String v) {

@@ -60,6 +60,34 @@ public final class YamlNode {
     ctx.problems().error(pos(), path.isEmpty() ? message : path + ": " + message);
   }
 
+  /**
+   * The position of character {@code offset} of this scalar's text, so a problem inside a value (a
+   * bad regex in a matcher) is reported at its own column. Exact when the scalar sits on one line
+   * and its source is its text (plain, or quoted without escapes); otherwise the scalar's start.
+   */
+  public Pos posAt(int offset) {
+    Pos start = pos();
+    if (!(raw instanceof ScalarNode s) || offset <= 0 || raw.getStartMark() == null || raw.getEndMark() == null
+        || raw.getStartMark().getLine() != raw.getEndMark().getLine()) {
+      return start;
+    }
+    int quotes = switch (s.getScalarStyle()) {
+      case PLAIN -> 0;
+      case SINGLE_QUOTED, DOUBLE_QUOTED -> 2;
+      default -> -1;
+    };
+    int width = raw.getEndMark().getColumn() - raw.getStartMark().getColumn();
+    if (quotes < 0 || width != s.getValue().length() + quotes || offset > s.getValue().length()) {
+      return start;
+    }
+    return new Pos(start.file(), start.line(), start.col() + quotes / 2 + offset);
+  }
+
+  /** Reports a problem at character {@code offset} of this scalar (see {@link #posAt}). */
+  public void errorAt(int offset, String message) {
+    ctx.problems().error(posAt(offset), path.isEmpty() ? message : path + ": " + message);
+  }
+
   public void warning(String message) {
     ctx.problems().warning(pos(), path.isEmpty() ? message : path + ": " + message);
   }

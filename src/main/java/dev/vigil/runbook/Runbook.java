@@ -45,7 +45,7 @@ public record Runbook(
     steps = List.copyOf(steps);
   }
 
-  /** One {@code match:} entry and where it was written. */
+  /** One matcher of a {@code match:} entry (an entry may list several) and where the entry was written. */
   public record MatchRule(Matcher matcher, Pos pos) {}
 
   /** One entry of {@code vars:}. */

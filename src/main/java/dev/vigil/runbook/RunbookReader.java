@@ -184,7 +184,7 @@ public final class RunbookReader {
       for (YamlNode n : f.items("match")) {
         n.string().ifPresent(s -> {
           try {
-            out.add(new Runbook.MatchRule(Matcher.parse(s), n.pos()));
+            Matcher.parseList(s).forEach(one -> out.add(new Runbook.MatchRule(one, n.pos())));
           } catch (MatcherSyntaxException e) {
             errorAt(n, e.offset(), "bad matcher: " + e.reason());
           }

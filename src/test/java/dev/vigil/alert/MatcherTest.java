@@ -48,13 +48,13 @@ class MatcherTest {
       `= "x"`                    | 0  | expected a label name, found '='
       `9lives = "x"`             | 0  | expected a label name, found '9'
       `alertname`                | 9  | expected one of =, !=, =~, !~ after label name "alertname"
-      `alertname == "x"`         | 11 | unexpected '=' after operator = (operators are =, !=, =~, !~)
+      `alertname == "x"`         | 11 | unexpected '=' after operator = (operators are =, !=, =~, !~; as in Alertmanager, the '=' would start the value, whose '"' is not escaped)
       `alertname ~= "x"`         | 10 | expected one of =, !=, =~, !~ after label name "alertname"
-      `alertname = "x`           | 12 | unterminated quoted value
-      `alertname = "x" y`        | 16 | unexpected text after the quoted value
-      `alertname = "a\\tb"`       | 14 | unknown escape \\t (use \\\\, \\" or \\n)
-      `alertname = x"y`          | 13 | a bare value cannot contain '"'; quote the whole value
-      `alertname =~ "(unclosed"` | 23 | invalid regular expression: Unclosed group
+      `alertname = "x`           | 12 | unterminated quoted value (no closing '"')
+      `alertname = "x" y`        | 14 | a quoted value ends at its closing '"', the last character (write \\" for a quote inside it)
+      `alertname =`              | 11 | missing value after = (write alertname="" for an empty or missing label)
+      `alertname = x"y`          | 13 | unescaped '"' in a bare value (quote the whole value, or write \\")
+      `alertname =~ "(unclosed"` | 14 | invalid regular expression (RE2 syntax, as in Alertmanager): missing closing )
       """)
   void reportsWhereAndWhy(String text, int offset, String reason) {
     assertThatThrownBy(() -> Matcher.parse(text))
@@ -95,12 +95,18 @@ class MatcherTest {
           - 'alertname = "Watchdog"'
           - 'severity =~ "(crit"'
           - 'oops'
+          - '{alertname="A", job=~"(?<=x)y"}'
+          - '{alertname="B", severity="page"}'
         """;
     var root = Yaml.parse(yaml.getBytes(StandardCharsets.UTF_8), "rules.yaml", problems, null).orElseThrow();
     List<Matcher> good = Matcher.readAll(root.fields("match").get("match").orElseThrow());
-    assertThat(good).containsExactly(Matcher.parse("alertname=\"Watchdog\""));
+    assertThat(good).containsExactly(Matcher.parse("alertname=\"Watchdog\""), Matcher.parse("alertname=B"), Matcher.parse("severity=page"));
+    // each at the column of its problem inside the quoted entry
     assertThat(problems.sorted()).extracting(Object::toString).containsExactly(
-        "rules.yaml:3:5: match[1]: bad matcher \"severity =~ \"(crit\"\": invalid regular expression: Unclosed group (at character 19)",
-        "rules.yaml:4:5: match[2]: bad matcher \"oops\": expected one of =, !=, =~, !~ after label name \"oops\" (at character 5)");
+        "rules.yaml:3:19: match[1]: bad matcher \"severity =~ \"(crit\"\": invalid regular expression (RE2 syntax, as in"
+            + " Alertmanager): missing closing ) (at character 14)",
+        "rules.yaml:4:10: match[2]: bad matcher \"oops\": expected one of =, !=, =~, !~ after label name \"oops\" (at character 5)",
+        "rules.yaml:5:28: match[3]: bad matcher \"{alertname=\"A\", job=~\"(?<=x)y\"}\": invalid regular expression (RE2 syntax, as in"
+            + " Alertmanager): lookbehind (?<=...) is not supported (at character 23)");
   }
 }

@@ -20,9 +20,9 @@ class ClassificationReaderTest {
   static Stream<Arguments> badFiles() {
     return Stream.of(
         Arguments.of("bad/classification-bad-matcher.yaml", List.of(
-            "config/bad/classification-bad-matcher.yaml:4:14: rules[1].match[0]: bad matcher \"severity =~ \"critical|(page\"\":"
-                + " invalid regular expression: Unclosed group (at character 28)",
-            "config/bad/classification-bad-matcher.yaml:6:14: rules[2].match[0]: bad matcher \"alertname ~= \"NodeFilesystem.*\"\":"
+            "config/bad/classification-bad-matcher.yaml:4:37: rules[1].match[0]: bad matcher \"severity =~ \"critical|(page\"\":"
+                + " invalid regular expression (RE2 syntax, as in Alertmanager): missing closing ) (at character 23)",
+            "config/bad/classification-bad-matcher.yaml:6:25: rules[2].match[0]: bad matcher \"alertname ~= \"NodeFilesystem.*\"\":"
                 + " expected one of =, !=, =~, !~ after label name \"alertname\" (at character 11)",
             "config/bad/classification-bad-matcher.yaml:9:12: rules[3].match: match must be a list of matchers,"
                 + " e.g. [ 'alertname = \"Watchdog\"' ]")),

@@ -211,6 +211,41 @@ class RunbookCliTest {
   }
 
   @Test
+  void validateRefusesARegexAlertmanagerWouldRefuseAtItsLineAndColumn() throws Exception {
+    // RE2 (Alertmanager's engine) has no lookbehind nor backreferences; java.util.regex accepted both
+    Path config = dir.resolve("config/vigil.yaml");
+    Files.createDirectories(config.getParent());
+    Files.createDirectories(dir.resolve("runbooks"));
+    Files.writeString(config, "runbooks:\n  dir: ../runbooks\n");
+    Files.writeString(dir.resolve("config/teams.yaml"), Files.readString(Path.of("config/teams.yaml")));
+    Path classification = dir.resolve("config/classification.yaml");
+    Files.writeString(classification, """
+        rules:
+          - match: [ 'severity = "critical"', 'job =~ "(?<=x)y|(a)\\1"' ]
+            severity: critical
+        heartbeats:
+          - match: [ 'alertname =~ "Watch(a)\\1g"' ]
+        """);
+    Path rb = dir.resolve("runbooks/lookbehind.yaml");
+    Files.writeString(rb, """
+        name: lookbehind
+        match:
+          - '{alertname="HighLatency", job=~"api(?<!-canary)"}'
+        steps:
+          - id: a
+            wait: 1s
+        """);
+    CliTest.Run r = run("validate", "--config", config.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(lines(r.err())).contains(
+        classification + ":2:48: rules[0].match[1]: bad matcher \"job =~ \"(?<=x)y|(a)\\1\"\": invalid regular expression"
+            + " (RE2 syntax, as in Alertmanager): lookbehind (?<=...) is not supported (at character 9)",
+        classification + ":5:37: heartbeats[0].match[0]: bad matcher \"alertname =~ \"Watch(a)\\1g\"\": invalid regular expression"
+            + " (RE2 syntax, as in Alertmanager): backreference \\1 is not supported (at character 23)",
+        rb + ":3:41: match[0]: bad matcher: invalid regular expression (RE2 syntax, as in Alertmanager): lookbehind (?<!...) is not supported");
+  }
+
+  @Test
   void validateRefusesAMissingPath() {
     CliTest.Run r = run("validate", "--config", CONFIG, "no/such/runbook.yaml");
     assertThat(r.code()).isEqualTo(1);

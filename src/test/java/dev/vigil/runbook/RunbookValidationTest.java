@@ -31,6 +31,9 @@ class RunbookValidationTest {
             "bad/bad-duration.yaml:3:10: timeout: duration \"30\" needs a unit, e.g. 30s (units: ms, s, m, h, d)"),
         Arguments.of("bad-matcher.yaml",
             "bad/bad-matcher.yaml:4:14: match[1]: bad matcher: expected one of =, !=, =~, !~ after label name \"severity\""),
+        Arguments.of("re2-lookbehind.yaml",
+            "bad/re2-lookbehind.yaml:4:14: match[1]: bad matcher: invalid regular expression (RE2 syntax, as in Alertmanager):"
+                + " lookbehind (?<=...) is not supported"),
         Arguments.of("duplicate-step-id.yaml",
             "bad/duplicate-step-id.yaml:6:9: steps[1].id: duplicate step id \"a\" (first at line 4)"),
         Arguments.of("missing-need.yaml",
@@ -74,7 +77,8 @@ class RunbookValidationTest {
   @Test
   void fiveDifferentMistakesAreAllReportedSortedByLine() {
     assertThat(read("five-mistakes.yaml")).containsExactly(
-        "bad/five-mistakes.yaml:3:16: match[0]: bad matcher: unexpected '=' after operator = (operators are =, !=, =~, !~)",
+        "bad/five-mistakes.yaml:3:16: match[0]: bad matcher: unexpected '=' after operator = (operators are =, !=, =~, !~;"
+            + " as in Alertmanager, the '=' would start the value, whose '\"' is not escaped)",
         "bad/five-mistakes.yaml:4:10: timeout: duration \"10\" needs a unit, e.g. 10s (units: ms, s, m, h, d)",
         "bad/five-mistakes.yaml:9:5: steps[0]: unknown key \"retyr\" (did you mean \"retry\"?)",
         "bad/five-mistakes.yaml:11:13: steps[1].needs[0]: no step \"usge\" (did you mean \"usage\"?)",
