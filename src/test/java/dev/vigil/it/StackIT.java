@@ -59,7 +59,7 @@ class StackIT {
   static final Path LOGS = Path.of("target/stack-it");
   /** Files and folders a local run of the example leaves behind (examples/stack/.gitignore): not copied. */
   static final Set<String> LOCAL_STATE = Set.of("vigil-token", "data", "prometheus-data", "alertmanager-data");
-  static final Duration MISSING_AFTER = Duration.ofSeconds(8);
+  static final Duration MISSING_AFTER = Duration.ofSeconds(10);
   static final Duration PATIENCE = Duration.ofMinutes(2);
 
   @TempDir
@@ -122,24 +122,26 @@ class StackIT {
           "127.0.0.1:8080", vigilAddress));
       edit(stack, "rules.yml", Map.of("for: 1m", "for: 2s"));
 
-      Process am = start(amPort, "alertmanager.log", RealAlertmanager.BINARY.toString(),
-          "--config.file=" + stack.resolve("alertmanager.yml"), "--storage.path=" + dir.resolve("am-data"),
-          "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address=", "--web.external-url=http://127.0.0.1:" + amPort);
+      // Started in the order that keeps the heartbeat's grace (missingAfter, from Vigil's start) clear
+      // of start-up delays: Prometheus, until it has discovered Alertmanager (about 5 s); then Vigil;
+      // then Alertmanager, which gets the Watchdog within a second and sends it to a Vigil that is up
+      // (were Vigil not up, Alertmanager's retries would back off for seconds).
       // Prometheus sends a firing alert when it starts firing and then every --rules.alert.resend-delay
-      // (1m by default); an alert that starts firing before Prometheus has discovered its Alertmanager
-      // (about 5 s after start) waits for that re-send. 1s here, so the Watchdog reaches Alertmanager at once.
+      // (1m by default); 1s here, so a send that found no Alertmanager is repeated at once.
       start(promPort, "prometheus.log", PROMETHEUS.toString(),
           "--config.file=" + stack.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("prometheus-data"),
           "--web.listen-address=127.0.0.1:" + promPort, "--web.external-url=http://127.0.0.1:" + promPort,
           "--rules.alert.resend-delay=1s");
-      // Vigil last: its heartbeat's grace (missingAfter) starts when it starts, and the Watchdog is on its way by then.
-      await("Prometheus sending to Alertmanager").atMost(PATIENCE).until(() -> get("http://127.0.0.1:" + promPort + "/api/v1/alertmanagers")
+      await("Prometheus discovering Alertmanager").atMost(PATIENCE).until(() -> get("http://127.0.0.1:" + promPort + "/api/v1/alertmanagers")
           .body().contains("127.0.0.1:" + amPort));
       try {
         vigil = VigilProcess.start(stack.resolve("vigil.yaml"), Map.of("PD_ROUTING_KEY", NotifyConfig.ROUTING_KEY));
       } finally {
         saveVigilLog();
       }
+      Process am = start(amPort, "alertmanager.log", RealAlertmanager.BINARY.toString(),
+          "--config.file=" + stack.resolve("alertmanager.yml"), "--storage.path=" + dir.resolve("am-data"),
+          "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address=", "--web.external-url=http://127.0.0.1:" + amPort);
       assertThat(vigil.port()).isEqualTo(vigilPort);
 
       // The Watchdog went Prometheus -> Alertmanager -> Vigil with the token from the file: Vigil recorded it, dropped.
