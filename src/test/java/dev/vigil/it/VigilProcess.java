@@ -55,9 +55,15 @@ public final class VigilProcess implements AutoCloseable {
 
   /** Starts {@code vigil serve --config config} and waits until it listens. */
   public static VigilProcess start(Path config) throws IOException {
-    Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
-        .redirectErrorStream(true)
-        .start();
+    return start(config, java.util.Map.of());
+  }
+
+  /** Starts {@code vigil serve --config config} with {@code env} added to this process's environment, and waits until it listens. */
+  public static VigilProcess start(Path config, java.util.Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
+        .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     VigilProcess v = new VigilProcess(p);
     await().atMost(Duration.ofSeconds(60)).until(() -> v.port.get() > 0 || !p.isAlive());
     if (!p.isAlive()) {
