@@ -88,6 +88,10 @@ public final class Tracing {
     if (disabled || ("none".equals(exporter.trim()) && extra.isEmpty())) {
       return OFF;
     }
+    // The exporter's thread asks for the current context, which vertx-opentelemetry's context storage answers
+    // from Vert.x; that thread has no context class loader, and Vert.x's classes cannot initialise there
+    // (they fail for good, for every later user). Initialise them here first.
+    io.vertx.core.Vertx.currentContext();
     try {
       OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
           .disableShutdownHook()
