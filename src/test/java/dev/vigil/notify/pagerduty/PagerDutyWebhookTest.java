@@ -291,6 +291,16 @@ class PagerDutyWebhookTest {
   }
 
   @Test
+  void aBodyOverTheLimitIs413BeforeItsSignatureIsChecked() throws Exception {
+    d = start(null, true);
+    String big = "{\"event\": {\"id\": \"e\", \"event_type\": \"incident.annotated\", \"pad\": \""
+        + "x".repeat((int) WebhookApi.BODY_LIMIT) + "\"}}";
+    var r = deliver(big, SECRET);
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(r.body()).isEqualTo("{\"error\":\"body too large\"}");
+  }
+
+  @Test
   void reassignmentsAndEscalationsInPagerDutyAreWrittenOnTheTimeline() throws Exception {
     d = start(null, true);
     String id = paged("Reassigned");
