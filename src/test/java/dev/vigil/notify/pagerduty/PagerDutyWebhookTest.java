@@ -142,6 +142,8 @@ class PagerDutyWebhookTest {
     d = start(slack, true);
     String id = paged("CheckoutDown");
     await().atMost(WAIT).until(() -> slack.messages("#ops-eu").size() == 1);
+    // the page's outcome is stored (an update waits for its incident's pages to leave the outbox)
+    await().atMost(WAIT).until(() -> !lines(id, "notified").isEmpty());
 
     // no Bearer token: the route is authenticated by its signature although auth.apiTokens is set
     assertThat(outcome(deliver(event("ev-ack-1", "incident.acknowledged", id, "PGR0VU2"), SECRET))).isEqualTo("applied");
