@@ -1,5 +1,6 @@
 package dev.vigil;
 
+import dev.vigil.chatops.BodyBudget;
 import dev.vigil.chatops.ChatOps;
 import dev.vigil.chatops.EngineRuns;
 import dev.vigil.chatops.SlackApi;
@@ -37,7 +38,11 @@ import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlEscalationStore;
+import dev.vigil.notify.pagerduty.WebhookApi;
+import dev.vigil.notify.pagerduty.WebhookReceiver;
 import dev.vigil.store.SqlHeartbeatStore;
+import dev.vigil.store.SqlIncidentLinks;
+import dev.vigil.store.SqlSeenRequests;
 import dev.vigil.store.SqlLeaseStore;
 import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
@@ -248,6 +253,9 @@ public final class Daemon {
           .check("config", Future::succeededFuture)
           .integration("pagerduty", integrations::pagerDutyState)
           .integration("slack", integrations::slackState)
+          .integration("pagerduty-webhooks", () -> config.pagerduty().webhookSecrets().isEmpty()
+              ? "off: no pagerduty.webhookSecrets configured, " + WebhookApi.PATH + " refuses every request"
+              : "on: " + WebhookApi.PATH + " (" + config.pagerduty().webhookSecrets().size() + " secret(s))")
           .integration("chatops", () -> config.slack().signingSecret().isEmpty()
               ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("ha", () -> replica.shared() ? "replica " + replica.id() + (leadership.isLeader() ? ", leader" : "")
@@ -257,9 +265,17 @@ public final class Daemon {
       RunStore runStore = engineStore;
       IncidentApi incidentApi = new IncidentApi(incidents, clock,
           id -> runStore.forIncident(id).map(rs -> rs.stream().map(RunApi::summary).toList()));
+      // Slack's and PagerDuty's requests are read whole before their signatures can be checked: one budget holds them all
+      BodyBudget unverified = new BodyBudget(config.server().limits().maxUnauthenticatedBytes());
+      Gauge.builder("vigil_http_unauthenticated_bytes", unverified, BodyBudget::held)
+          .description("Request bytes held before their sender is authenticated (server.maxUnauthenticatedBytes)").register(metrics);
+      SqlSeenRequests seen = new SqlSeenRequests(db, clock);
+      // acknowledgements, resolutions and notes made in PagerDuty, applied through the store like every other source
+      WebhookApi pagerDutyIn = new WebhookApi(new WebhookReceiver(incidents, outbox, new SqlIncidentLinks(db), seen, clock),
+          config.pagerduty().webhookSecrets(), unverified, metrics);
       HttpApi.Deps deps = new HttpApi.Deps(config, ingest, incidentApi, new RunbookApi(runbooks, engine), new RunApi(engine),
-          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock),
-          new StatsApi(new SqlStats(db), clock), new TimelineApi(incidents, runStore::forIncident), new ReloadApi(this::reload));
+          readiness, metrics, new OncallApi(resolver, overrides, escalator, clock), slack(incidents, resolver, overrides, clock, seen, unverified),
+          new StatsApi(new SqlStats(db), clock), new TimelineApi(incidents, runStore::forIncident), new ReloadApi(this::reload), pagerDutyIn);
       // durable work resumes before requests arrive: overdue ack timers fire at once
       return overrides.refresh()
           .compose(v -> escalator.start())
@@ -319,16 +335,16 @@ public final class Daemon {
    * Slack slash commands and buttons: runs and approvals go to the runbook engine; clicked incident
    * messages are updated in place through the Slack integration (or the interaction's response_url).
    */
-  private SlackApi slack(IncidentStore incidents, Resolver resolver, Overrides overrides, Clock clock) {
+  private SlackApi slack(IncidentStore incidents, Resolver resolver, Overrides overrides, Clock clock, SqlSeenRequests seen,
+      BodyBudget unverified) {
     if (config.slack().signingSecret().isEmpty()) {
       log.atInfo().log("slack: no slack.signingSecret configured: /slack/commands and /slack/interactions refuse every request");
     }
     // an approval step that names no approvers is decided by the team on call now (its slack.userGroup)
     EngineRuns runs = new EngineRuns(engine, runbooks, () -> resolver.activeTeams(clock.instant(), overrides.snapshot()).stream()
         .map(id -> routing.schedule().team(id)).flatMap(java.util.Optional::stream).toList());
-    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack(),
-        new dev.vigil.store.SqlSeenRequests(db, clock)),
-        metrics, clock);
+    return ChatOps.wire(vertx, config, new ChatOps.Parts(incidents, escalator, resolver, overrides, runs, runs, integrations.slack(), seen),
+        metrics, clock, unverified);
   }
 
   /** teams.yaml and classification.yaml; any error stops the start with every problem listed. */

@@ -6,7 +6,6 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.notify.slack.SlackMessages;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -34,7 +33,8 @@ public final class ChatOps {
    * {@code parts.slackMessages()}; other messages, and all of them when Slack is off, through the
    * interaction's response_url.
    */
-  public static SlackApi wire(Vertx vertx, VigilConfig config, Parts parts, MeterRegistry metrics, Clock clock) {
+  /** @param budget the bytes of unverified requests held at once ({@code server.maxUnauthenticatedBytes}), shared by every signed route */
+  public static SlackApi wire(Vertx vertx, VigilConfig config, Parts parts, MeterRegistry metrics, Clock clock, BodyBudget budget) {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil").setConnectTimeout(2_000));
     ResponseUrls responseUrls = new ResponseUrls(client, clock, config.slack().apiUrl());
     Gatekeeper gate = new Gatekeeper(config.chatopsAllow(),
@@ -43,9 +43,6 @@ public final class ChatOps {
         parts.runs(), parts.approvals(), gate, clock));
     MessageUpdater messages = parts.slackMessages().<MessageUpdater>map(m -> new StoredMessages(m, responseUrls.updater()))
         .orElseGet(responseUrls::updater);
-    BodyBudget budget = new BodyBudget(config.server().limits().maxUnauthenticatedBytes());
-    Gauge.builder("vigil_http_unauthenticated_bytes", budget, BodyBudget::held)
-        .description("Request bytes held before their sender is authenticated (server.maxUnauthenticatedBytes)").register(metrics);
     return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock, parts.seenRequests()), responder, responseUrls, messages,
         parts.incidents(), metrics, clock, REPLY_WITHIN_MS, budget);
   }

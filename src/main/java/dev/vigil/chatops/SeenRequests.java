@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Slack requests already accepted, by signature, while a replay of them could still pass the
- * timestamp check. The daemon keeps them in the store ({@code slack_seen_requests}), so a request
- * refused before a restart stays refused after it, and replicas sharing a store share the memory.
+ * The signed requests already accepted, by key, while a replay of them could still pass: Slack
+ * requests by signature, PagerDuty webhook deliveries by {@code pagerduty:<event id>}. The daemon
+ * keeps them in the store ({@code slack_seen_requests}), so a request refused before a restart stays
+ * refused after it, and replicas sharing a store share the memory.
  */
 public interface SeenRequests {
   /**
@@ -20,13 +21,28 @@ public interface SeenRequests {
    */
   Future<Boolean> firstSighting(String signature, Instant until);
 
+  /**
+   * Forgets {@code signature}, so that it is new again: for a request accepted but whose work then
+   * failed, which its sender will retry. Fails when the memory cannot be asked.
+   */
+  Future<Void> forget(String signature);
+
   /** A memory in this process only, forgotten at exit: for tools and tests that have no store. */
   static SeenRequests inMemory(Clock clock) {
     Map<String, Instant> seen = new ConcurrentHashMap<>();
-    return (signature, until) -> {
-      Instant now = clock.instant();
-      seen.values().removeIf(u -> u.isBefore(now));
-      return Future.succeededFuture(seen.putIfAbsent(signature, until) == null);
+    return new SeenRequests() {
+      @Override
+      public Future<Boolean> firstSighting(String signature, Instant until) {
+        Instant now = clock.instant();
+        seen.values().removeIf(u -> u.isBefore(now));
+        return Future.succeededFuture(seen.putIfAbsent(signature, until) == null);
+      }
+
+      @Override
+      public Future<Void> forget(String signature) {
+        seen.remove(signature);
+        return Future.succeededFuture();
+      }
     };
   }
 }

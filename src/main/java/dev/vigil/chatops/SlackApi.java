@@ -4,10 +4,9 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.vigil.http.UnverifiedBody;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +41,6 @@ public final class SlackApi {
   private static final Logger log = LoggerFactory.getLogger(SlackApi.class);
   /** Slack's own payloads are a few KiB; a message with many blocks in an interaction stays well below this. */
   public static final long BODY_LIMIT = 256 * 1024;
-  private static final String RAW = "vigil.slack.raw";
 
   private final Vertx vertx;
   private final RequestVerifier verifier;
@@ -85,7 +82,10 @@ public final class SlackApi {
 
   /** Declares the two routes, with their own body limit, on {@code router}. */
   public void mount(Router router) {
-    router.post("/slack/*").handler(this::read);
+    // Not BodyHandler: it would decode the form on the way, and Vert.x's form decoder fails on a field
+    // above 8 KiB, which an interaction's payload (it carries the whole message) easily is.
+    router.post("/slack/*").handler(new UnverifiedBody(budget, BODY_LIMIT, () -> Counter.builder("vigil_slack_requests_rejected_total")
+        .description("Slack requests refused before being read").tag("reason", "busy").register(metrics).increment()));
     router.post("/slack/*").handler(this::verify);
     router.post("/slack/commands").handler(this::command);
     router.post("/slack/interactions").handler(this::interaction);
@@ -101,91 +101,13 @@ public final class SlackApi {
         .tag("command", command).tag("outcome", outcome).register(metrics).increment();
   }
 
-  /**
-   * Reads the raw body, up to {@link #BODY_LIMIT} (413 beyond). Not {@code BodyHandler}: it would
-   * decode the form on the way, and Vert.x's form decoder fails on a field above 8 KiB, which an
-   * interaction's {@code payload} (it carries the whole message) easily is.
-   *
-   * <p>The body is unverified until it has all arrived, so its bytes are taken from the shared
-   * {@link BodyBudget} (the declared length up front, or chunk by chunk) and given back when the
-   * request is over, however it ends. With the budget spent the request gets 503 and its connection
-   * closes unread. A client that goes away mid-body is no error: nothing is logged above DEBUG.
-   */
-  private void read(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
-    String length = req.getHeader("Content-Length");
-    long declared = 0;
-    if (length != null) {
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        ctx.fail(400);
-        return;
-      }
-      if (declared > BODY_LIMIT) {
-        ctx.fail(413);
-        return;
-      }
-    }
-    AtomicLong held = new AtomicLong();
-    AtomicBoolean over = new AtomicBoolean();
-    if (!reserve(ctx, held, declared)) {
-      return;
-    }
-    ctx.addEndHandler(v -> budget.give(held.getAndSet(0)));
-    Buffer body = Buffer.buffer();
-    req.handler(chunk -> {
-      if (over.get()) {
-        return;
-      }
-      if (body.length() + chunk.length() > BODY_LIMIT) {
-        over.set(true);
-        ctx.fail(413);
-        return;
-      }
-      body.appendBuffer(chunk);
-      if (body.length() > held.get() && !reserve(ctx, held, body.length() - held.get())) {
-        over.set(true);
-      }
-    });
-    req.endHandler(v -> {
-      if (!over.get()) {
-        ctx.put(RAW, body);
-        ctx.next();
-      }
-    });
-    req.exceptionHandler(e -> {
-      if (over.compareAndSet(false, true)) {
-        budget.give(held.getAndSet(0));
-        ctx.fail(e); // a closed connection is not answered nor logged as an error (HttpApi's failure handler)
-      }
-    });
-    req.resume();
-  }
-
-  /** Takes {@code n} more bytes for this request; with none left, fails it with 503. */
-  private boolean reserve(RoutingContext ctx, AtomicLong held, long n) {
-    if (budget.take(n)) {
-      held.addAndGet(n);
-      return true;
-    }
-    Counter.builder("vigil_slack_requests_rejected_total").description("Slack requests refused before being read")
-        .tag("reason", "busy").register(metrics).increment();
-    ctx.response().putHeader("Retry-After", "1");
-    ctx.fail(new io.vertx.ext.web.handler.HttpException(503, "too many unverified request bytes held at once ("
-        + budget.limit() + ", server.maxUnauthenticatedBytes); retry later"));
-    return false;
-  }
-
   private static String raw(RoutingContext ctx) {
-    Buffer b = ctx.get(RAW);
-    return b == null ? "" : b.toString(StandardCharsets.UTF_8);
+    return new String(UnverifiedBody.bytes(ctx), StandardCharsets.UTF_8);
   }
 
   /** Signature and timestamp, over the raw bytes, before anything reads the body. */
   private void verify(RoutingContext ctx) {
-    Buffer raw = ctx.get(RAW);
-    byte[] bytes = raw == null ? new byte[0] : raw.getBytes();
+    byte[] bytes = UnverifiedBody.bytes(ctx);
     verifier.verify(ctx.request().getHeader(RequestVerifier.TIMESTAMP), ctx.request().getHeader(RequestVerifier.SIGNATURE), bytes)
         .onComplete(ar -> {
           if (ar.failed()) {

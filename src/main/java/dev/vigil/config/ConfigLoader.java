@@ -97,9 +97,9 @@ public final class ConfigLoader {
     Path teams = dir.resolve(f.string("teams", "teams.yaml")).normalize();
     Path classification = dir.resolve(f.string("classification", "classification.yaml")).normalize();
 
-    Fields pd = section(f, "pagerduty", "eventsUrl");
+    Fields pd = section(f, "pagerduty", "eventsUrl", "webhookSecrets");
     VigilConfig.PagerDuty pagerduty = new VigilConfig.PagerDuty(
-        httpUrl(pd, "eventsUrl", "https://events.pagerduty.com/v2/enqueue"));
+        httpUrl(pd, "eventsUrl", "https://events.pagerduty.com/v2/enqueue"), webhookSecrets(pd));
 
     Fields sl = section(f, "slack", "botToken", "signingSecret", "apiUrl", "opsChannel");
     VigilConfig.Slack slack = new VigilConfig.Slack(
@@ -193,6 +193,41 @@ public final class ConfigLoader {
           v.string().ifPresent(value -> out.put(name, new Secret(value)));
         }
       });
+    });
+    return out;
+  }
+
+  /**
+   * {@code pagerduty.webhookSecrets}: a list of non-empty strings without surrounding whitespace,
+   * none given twice (each usually {@code ${env:...}} or {@code ${file:...}}; a value from the
+   * environment or a file is checked after substitution, and one that substitutes to nothing, such as
+   * {@code ${env:X:-}} with X unset, is left out as for auth tokens).
+   */
+  private static List<Secret> webhookSecrets(Fields pd) {
+    List<Secret> out = new java.util.ArrayList<>();
+    pd.get("webhookSecrets").ifPresent(n -> {
+      if (!n.isList()) {
+        n.error("expected a list of secrets, e.g. [\"${env:PD_WEBHOOK_SECRET}\"] (several while a secret is rotated)");
+        return;
+      }
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      List<YamlNode> items = n.items();
+      for (YamlNode item : items) {
+        item.string().ifPresent(v -> {
+          if (v.isEmpty() && item.text().contains("${")) {
+            return; // "${env:X:-}" with X unset means no secret, as for auth tokens
+          }
+          if (v.isEmpty()) {
+            item.error("empty secret: set it to the subscription's secret, which PagerDuty shows once when it creates it");
+          } else if (!v.strip().equals(v)) {
+            item.error("the secret has whitespace at its start or end (a line break from a file?); PagerDuty's secrets have none");
+          } else if (!seen.add(v)) {
+            item.error("the same secret is listed twice");
+          } else {
+            out.add(new Secret(v));
+          }
+        });
+      }
     });
     return out;
   }

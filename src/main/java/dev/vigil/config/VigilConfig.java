@@ -75,7 +75,17 @@ public record VigilConfig(
   /** The group-commit writer: how many alerts may wait for a commit, and the most in one transaction. */
   public record Ingest(int queueLimit, int maxBatchAlerts) {}
 
-  public record PagerDuty(String eventsUrl) {}
+  /**
+   * @param eventsUrl where Events API v2 events go
+   * @param webhookSecrets the secrets of the PagerDuty v3 webhook subscriptions whose deliveries
+   *     {@code POST /api/v1/integrations/pagerduty} accepts (several while one is rotated); empty:
+   *     that route refuses every request
+   */
+  public record PagerDuty(String eventsUrl, List<Secret> webhookSecrets) {
+    public PagerDuty {
+      webhookSecrets = List.copyOf(webhookSecrets);
+    }
+  }
 
   public record Slack(Secret botToken, Secret signingSecret, String apiUrl, String opsChannel) {
     public boolean enabled() {

@@ -180,6 +180,14 @@ public final class Escalator {
         }));
         continue;
       }
+      if (c instanceof IncidentEvent.Unacknowledged u) {
+        chain = chain.compose(v -> resume(u.incident(), u.by()).recover(e -> {
+          log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
+              .log("escalation: resuming the escalation of {} after it was unacknowledged failed: {}", c.id(), e.getMessage());
+          return Future.succeededFuture();
+        }));
+        continue;
+      }
       if (!(c instanceof IncidentEvent.Acknowledged) && !(c instanceof IncidentEvent.Resolved)) {
         continue;
       }
@@ -508,6 +516,45 @@ public final class Escalator {
     snoozed.remove(id);
     return store.get(id).compose(found -> found.filter(EscalationState::isArmed)
         .map(s -> stopWith(s, why)).orElseGet(Future::succeededFuture));
+  }
+
+  /**
+   * An acknowledged incident is triggered again: its escalation, stopped by the acknowledgement,
+   * resumes at the level it had reached. That level was paged already (and PagerDuty notifies its
+   * people again itself), so its ack timer starts anew from now; when it runs out, the next level is
+   * paged. At the last level nothing is armed (the escalation is exhausted, as it would have been).
+   * Nothing happens to an incident that was never escalating, or whose policy left teams.yaml.
+   */
+  private Future<Void> resume(Incident inc, String by) {
+    if (inc.status() != IncidentStatus.TRIGGERED) {
+      return Future.succeededFuture();
+    }
+    return store.get(inc.id()).compose(found -> {
+      if (found.isEmpty() || found.get().status() != EscalationState.Status.STOPPED) {
+        return Future.succeededFuture();
+      }
+      EscalationState s = found.get();
+      TeamsFile teams = this.teams.get();
+      Policy policy = teams.escalation().policies().get(s.policy());
+      if (policy == null) {
+        return apply(List.of(Transition.note(inc.id(), event("escalation-stopped", "the incident was unacknowledged, but policy "
+            + s.policy() + " is no longer in teams.yaml; escalation stays stopped")))).mapEmpty();
+      }
+      Instant now = clock.instant();
+      boolean more = s.step() + 1 < teams.escalation().steps(policy);
+      java.time.Duration timeout = teams.escalation().level(policy, s.step()).ackTimeout();
+      EscalationState next = more
+          ? new EscalationState(inc.id(), s.policy(), s.step(), EscalationState.Status.ACTIVE, now.plus(timeout), s.startedAt())
+          : new EscalationState(inc.id(), s.policy(), s.step(), EscalationState.Status.EXHAUSTED, null, s.startedAt());
+      TimelineEvent why = event("escalation-resumed", "unacknowledged by " + by + ": escalation resumes at " + levelName(policy, s.step())
+          + (more ? "; next level in " + Durations.format(timeout) + " unless acknowledged" : "; this is the last level"));
+      return store.commit(s, next, List.of(why), List.of(), now).map(ok -> {
+        if (ok) {
+          arm(next);
+        }
+        return null;
+      });
+    });
   }
 
   private Future<Void> stopWith(EscalationState s, String why) {

@@ -6,6 +6,7 @@ import dev.vigil.incident.IncidentException;
 import dev.vigil.ingest.BadRequest;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.ingest.Overloaded;
+import dev.vigil.notify.pagerduty.WebhookApi;
 import dev.vigil.store.StoreException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -35,7 +36,7 @@ public final class HttpApi {
   /** What the routes need. */
   public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
       Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack, StatsApi stats,
-      TimelineApi timeline, ReloadApi reload) {}
+      TimelineApi timeline, ReloadApi reload, WebhookApi pagerduty) {}
 
   /** The unread body of a refused request that is read and dropped rather than closing the connection. */
   static final long DRAIN_BYTES = 64 * 1024;
@@ -64,10 +65,12 @@ public final class HttpApi {
         .onFailure(ctx::fail));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metrics()));
 
-    // Two token scopes: webhook tokens open the alert endpoints only, API tokens everything else.
+    // Two token scopes: webhook tokens open the alert endpoints only, API tokens everything else but the
+    // integrations, whose senders sign each request instead (PagerDuty's webhooks; Slack's are under /slack).
     router.routeWithRegex("/api/v1/alerts(/.*)?").handler(webhook);
-    router.routeWithRegex("/api/v1/(?!alerts(/|$)).*").handler(api);
+    router.routeWithRegex("/api/v1/(?!alerts(/|$)|integrations/).*").handler(api);
     router.route("/-/*").handler(api);
+    deps.pagerduty().mount(router); // before /api/*'s body handler: it reads the raw body itself, within its own limit
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(limit));
     router.post("/api/*").handler(HttpApi::requireJson);
 
@@ -175,7 +178,8 @@ public final class HttpApi {
         status = 503;
         message = "the store is unavailable; nothing from this request was stored, retry later";
         ctx.response().putHeader("Retry-After", "5");
-      } else if (t == null && status == 413 && ctx.normalizedPath().startsWith("/slack/")) {
+      } else if (t == null && status == 413 && (ctx.normalizedPath().startsWith("/slack/")
+          || ctx.normalizedPath().startsWith("/api/v1/integrations/"))) {
         message = "body too large";
       } else if (t == null && status == 413) {
         message = "body too large: the limit is " + limit + " bytes (server.maxBodyBytes)";

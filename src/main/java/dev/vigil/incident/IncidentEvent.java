@@ -39,16 +39,43 @@ public sealed interface IncidentEvent {
     }
   }
 
-  /** Someone (or something: a PagerDuty app, a runbook) acknowledged the incident. */
-  record Acknowledged(Incident incident, String by) implements IncidentEvent {
+  /**
+   * Someone (or something: a runbook) acknowledged the incident; {@code source} says where (an
+   * acknowledgement made in PagerDuty is not sent back to PagerDuty).
+   */
+  record Acknowledged(Incident incident, String by, Source source) implements IncidentEvent {
+    /** An acknowledgement made in Vigil. */
+    public Acknowledged(Incident incident, String by) {
+      this(incident, by, Source.VIGIL);
+    }
+
     @Override
     public IncidentId id() {
       return incident.id();
     }
   }
 
-  /** The incident was resolved: by its last alert resolving ({@code by} "alertmanager") or by someone. */
-  record Resolved(Incident incident, String by) implements IncidentEvent {
+  /**
+   * An acknowledged incident is triggered again (unacknowledged in PagerDuty, or its acknowledgement
+   * timed out there): escalation resumes.
+   */
+  record Unacknowledged(Incident incident, String by, Source source) implements IncidentEvent {
+    @Override
+    public IncidentId id() {
+      return incident.id();
+    }
+  }
+
+  /**
+   * The incident was resolved: by its last alert resolving ({@code by} "alertmanager") or by someone;
+   * {@code source} says where.
+   */
+  record Resolved(Incident incident, String by, Source source) implements IncidentEvent {
+    /** A resolution made in Vigil. */
+    public Resolved(Incident incident, String by) {
+      this(incident, by, Source.VIGIL);
+    }
+
     @Override
     public IncidentId id() {
       return incident.id();

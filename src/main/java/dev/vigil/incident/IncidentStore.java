@@ -36,6 +36,32 @@ public interface IncidentStore {
   /** Fails with {@link IncidentException} (not found, or already resolved). */
   Future<Incident> resolve(IncidentId id, String by, String text, Instant now);
 
+  /**
+   * {@link #acknowledge(IncidentId, String, String, Instant)} made in {@code source}, published with
+   * it. A store that knows only Vigil's own changes refuses other sources.
+   */
+  default Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now, Source source) {
+    return source == Source.VIGIL ? acknowledge(id, by, text, now) : unsupported(source);
+  }
+
+  /** {@link #resolve(IncidentId, String, String, Instant)} made in {@code source}, published with it. */
+  default Future<Incident> resolve(IncidentId id, String by, String text, Instant now, Source source) {
+    return source == Source.VIGIL ? resolve(id, by, text, now) : unsupported(source);
+  }
+
+  /**
+   * Puts an acknowledged incident back to triggered (its acknowledgement is cleared), published as
+   * {@link IncidentEvent.Unacknowledged} so escalation resumes. Fails with {@link IncidentException}
+   * (not found, or not acknowledged: triggered already, or resolved).
+   */
+  default Future<Incident> unacknowledge(IncidentId id, String by, String text, Instant now, Source source) {
+    return unsupported(source);
+  }
+
+  private static <T> Future<T> unsupported(Source source) {
+    return Future.failedFuture(new UnsupportedOperationException("this incident store takes no changes from " + source));
+  }
+
   /** Appends a note (or any other line) to the timeline; fails if the incident does not exist. */
   Future<TimelineEvent> append(IncidentId id, TimelineEvent event);
 

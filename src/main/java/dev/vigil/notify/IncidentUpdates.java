@@ -2,6 +2,7 @@ package dev.vigil.notify;
 
 import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.Source;
 import dev.vigil.incident.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,11 @@ import org.slf4j.LoggerFactory;
  * Turns acknowledgements and resolutions into outbox intents for whatever an incident was paged
  * through: PagerDuty gets {@code acknowledge}/{@code resolve} with the same {@code dedup_key}, Slack
  * messages are updated in place. An incident that was never paged writes nothing. The intent key
- * {@code update:<incident>:<status>} makes a repeated change harmless.
+ * ({@code update:<incident>:resolved}, {@code update:<incident>:acknowledged:<acknowledged at, ms>})
+ * makes a repeated change harmless.
+ *
+ * <p>A change made in PagerDuty ({@link Source#PAGERDUTY}) updates Slack only: PagerDuty has it
+ * already, and sending it back as an event would be an echo.
  *
  * <p>Alerts joining or resolving in an open incident, and its runbook runs starting and ending,
  * {@link #refresh} its Slack messages (not PagerDuty, which has nothing to show for them), so the
@@ -49,14 +54,20 @@ public final class IncidentUpdates implements Stage {
     Future<Void> chain = Future.succeededFuture();
     for (IncidentEvent e : events) {
       IncidentId id = e.id();
-      String status = e instanceof IncidentEvent.Acknowledged ? "acknowledged" : e instanceof IncidentEvent.Resolved ? "resolved" : null;
       if (e instanceof IncidentEvent.AlertsChanged) {
         chain = chain.compose(v -> refresh(id, "alerts"));
       } else if (e instanceof IncidentEvent.RunChanged) {
         // a run created or finished: the incident's Slack message shows the run's status
         chain = chain.compose(v -> refresh(id, "runbook"));
-      } else if (status != null) {
-        chain = chain.compose(v -> queue(id, "update:" + id + ":" + status, status, false, "the " + status + " update"));
+      } else if (e instanceof IncidentEvent.Unacknowledged) {
+        // triggered again (only PagerDuty does this, and has nothing to hear back): the message shows Acknowledge again
+        chain = chain.compose(v -> refresh(id, "unacknowledged"));
+      } else if (e instanceof IncidentEvent.Acknowledged a) {
+        // keyed by the acknowledgement's time: acknowledged, unacknowledged in PagerDuty, then acknowledged again is two updates
+        String key = "update:" + id + ":acknowledged:" + a.incident().acknowledgedAt().toEpochMilli();
+        chain = chain.compose(v -> queue(id, key, "acknowledged", a.source() == Source.PAGERDUTY, "the acknowledged update"));
+      } else if (e instanceof IncidentEvent.Resolved r) {
+        chain = chain.compose(v -> queue(id, "update:" + id + ":resolved", "resolved", r.source() == Source.PAGERDUTY, "the resolved update"));
       }
     }
     return chain;

@@ -13,6 +13,7 @@ import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Source;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
@@ -263,6 +264,11 @@ public final class SqlIncidentStore implements IncidentStore {
 
   @Override
   public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now) {
+    return acknowledge(id, by, text, now, Source.VIGIL);
+  }
+
+  @Override
+  public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now, Source source) {
     return transition(id, current -> {
       if (current.status() == IncidentStatus.ACKNOWLEDGED) {
         return "incident " + id + " is already acknowledged by " + current.acknowledgedBy();
@@ -274,17 +280,34 @@ public final class SqlIncidentStore implements IncidentStore {
     }, "UPDATE incidents SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?",
         new Object[] {now.toEpochMilli(), by, now.toEpochMilli(), id.number()},
         new TimelineEvent(now, "acknowledged", by, text == null || text.isBlank() ? "acknowledged" : "acknowledged: " + text),
-        inc -> new IncidentEvent.Acknowledged(inc, by));
+        inc -> new IncidentEvent.Acknowledged(inc, by, source));
   }
 
   @Override
   public Future<Incident> resolve(IncidentId id, String by, String text, Instant now) {
+    return resolve(id, by, text, now, Source.VIGIL);
+  }
+
+  @Override
+  public Future<Incident> resolve(IncidentId id, String by, String text, Instant now, Source source) {
     return transition(id, current -> current.status() == IncidentStatus.RESOLVED
             ? "incident " + id + " is already resolved (by " + current.resolvedBy() + ")" : null,
         "UPDATE incidents SET status = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ? WHERE id = ?",
         new Object[] {now.toEpochMilli(), by, now.toEpochMilli(), id.number()},
         new TimelineEvent(now, "resolved", by, text == null || text.isBlank() ? "resolved" : "resolved: " + text),
-        inc -> new IncidentEvent.Resolved(inc, by));
+        inc -> new IncidentEvent.Resolved(inc, by, source));
+  }
+
+  /** The acknowledgement is cleared, so the incident reads as it did before it (time to acknowledge counts from a later one). */
+  @Override
+  public Future<Incident> unacknowledge(IncidentId id, String by, String text, Instant now, Source source) {
+    return transition(id, current -> current.status() == IncidentStatus.ACKNOWLEDGED ? null
+            : "incident " + id + " is " + current.status().wire() + ", not acknowledged; there is nothing to unacknowledge",
+        "UPDATE incidents SET status = 'triggered', acknowledged_at = NULL, acknowledged_by = NULL, updated_at = ? WHERE id = ?",
+        new Object[] {now.toEpochMilli(), id.number()},
+        new TimelineEvent(now, "unacknowledged", by, text == null || text.isBlank() ? "unacknowledged: triggered again"
+            : "unacknowledged: " + text),
+        inc -> new IncidentEvent.Unacknowledged(inc, by, source));
   }
 
   /** Reads the incident, refuses the change ({@code refusal} says why) or applies it with a timeline line, and publishes it. */

@@ -41,4 +41,10 @@ public final class SqlSeenRequests implements SeenRequests {
           .execute(Tuple.of(signature, until.toEpochMilli())).map(rs -> rs.rowCount() == 1));
     });
   }
+
+  @Override
+  public Future<Void> forget(String signature) {
+    return db.inTransaction(conn -> conn.preparedQuery(d.sql("DELETE FROM slack_seen_requests WHERE signature = ?"))
+        .execute(Tuple.of(signature)).mapEmpty());
+  }
 }

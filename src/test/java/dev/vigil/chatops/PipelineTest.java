@@ -260,6 +260,21 @@ class PipelineTest {
     public Future<TimelineEvent> runLine(IncidentId id, TimelineEvent event) {
       return store.runLine(id, event);
     }
+
+    @Override
+    public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+      return store.acknowledge(id, by, text, now, source);
+    }
+
+    @Override
+    public Future<Incident> resolve(IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+      return store.resolve(id, by, text, now, source);
+    }
+
+    @Override
+    public Future<Incident> unacknowledge(IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+      return store.unacknowledge(id, by, text, now, source);
+    }
   }
 
   @Test

@@ -40,7 +40,8 @@ class SecretsStayHiddenTest {
   static final String SIGNING = "signing-secret-9e8d7c6b";
   static final String BOT = "xoxb-bot-secret-1a2b3c";
   static final String PD_KEY = "pdkey0123456789secretsecret00001";
-  static final List<String> SECRETS = List.of(WEBHOOK, API, API_FROM_FILE, SIGNING, BOT, PD_KEY);
+  static final String PD_WEBHOOK = "pd-webhook-secret-4b3a2f1e";
+  static final List<String> SECRETS = List.of(WEBHOOK, API, API_FROM_FILE, SIGNING, BOT, PD_KEY, PD_WEBHOOK);
 
   @TempDir
   Path dir;
@@ -54,7 +55,7 @@ class SecretsStayHiddenTest {
             webhookTokens: ["${env:VIGIL_WEBHOOK_TOKEN}"]
             apiTokens: ["${env:VIGIL_API_TOKEN}", "${file:api-token.txt}"]
           slack: {botToken: "${env:SLACK_BOT_TOKEN}", signingSecret: "${env:SLACK_SIGNING_SECRET}", apiUrl: "http://127.0.0.1:9/api/"}
-          pagerduty: {eventsUrl: "%s"}
+          pagerduty: {eventsUrl: "%s", webhookSecrets: ["${env:PD_WEBHOOK_SECRET}"]}
           notify:
             retry: {maxAttempts: 3, initialDelay: 20ms, maxDelay: 50ms}
           """.formatted(pd.url());
@@ -62,7 +63,7 @@ class SecretsStayHiddenTest {
       Files.writeString(dir.resolve("config/api-token.txt"), API_FROM_FILE + "\n");
       Files.writeString(dir.resolve("config/pd-key.txt"), PD_KEY + "\n"); // teams.yaml reads the process environment, not the test's
       Map<String, String> env = Map.of("VIGIL_WEBHOOK_TOKEN", WEBHOOK, "VIGIL_API_TOKEN", API, "SLACK_BOT_TOKEN", BOT,
-          "SLACK_SIGNING_SECRET", SIGNING);
+          "SLACK_SIGNING_SECRET", SIGNING, "PD_WEBHOOK_SECRET", PD_WEBHOOK);
       try (TestDaemon d = TestDaemon.start(dir, vigil, env, Clock.systemUTC())) {
         String hook = NotifyConfig.criticalWebhook("CheckoutDown");
         // failures first: no token, the other scope's token, a near miss, a malformed body, a forged Slack request
@@ -72,6 +73,7 @@ class SecretsStayHiddenTest {
         expect(401, d.get("/api/v1/incidents", "Authorization", "Bearer " + WEBHOOK));
         expect(400, d.post("/api/v1/alerts/alertmanager", "{\"version\": \"" + WEBHOOK + "\"", "Authorization", "Bearer " + WEBHOOK));
         expect(401, slack(d, "text=list&user_id=U1", "wrong-" + SIGNING));
+        expect(401, pagerDuty(d, "INC-1", "wrong-" + PD_WEBHOOK));
         // then the real thing: an alert that pages through PagerDuty (failing twice) and Slack (unreachable)
         String id = new JsonObject(expect(202, d.post("/api/v1/alerts/alertmanager", hook, "Authorization", "Bearer " + WEBHOOK)).body())
             .getJsonArray("incidents").getString(0);
@@ -82,6 +84,7 @@ class SecretsStayHiddenTest {
         expect(400, d.post("/api/v1/incidents/" + id + "/notes", "{nope", "Authorization", "Bearer " + API));
         expect(404, d.get("/api/v1/incidents/INC-999", "Authorization", "Bearer " + API));
         expect(200, d.get("/api/v1/incidents/" + id, "Authorization", "Bearer " + API));
+        expect(200, pagerDuty(d, id, PD_WEBHOOK));
         expect(200, d.get("/metrics"));
         expect(200, d.get("/readyz"));
         expect(200, d.post("/-/reload", "", "Authorization", "Bearer " + API));
@@ -109,6 +112,14 @@ class SecretsStayHiddenTest {
     seen.add(r.statusCode() + " " + r.headers().map() + " " + r.body());
     assertThat(r.statusCode()).as(r.uri() + ": " + r.body()).isEqualTo(status);
     return r;
+  }
+
+  /** A PagerDuty v3 webhook delivery resolving {@code incident}, signed with {@code secret}. */
+  static HttpResponse<String> pagerDuty(TestDaemon d, String incident, String secret) {
+    String body = "{\"event\": {\"id\": \"ev-" + incident + "\", \"event_type\": \"incident.resolved\", "
+        + "\"agent\": {\"summary\": \"Jane\"}, \"data\": {\"id\": \"P1\", \"type\": \"incident\", \"incident_key\": \"" + incident + "\"}}}";
+    return d.post(dev.vigil.notify.pagerduty.WebhookApi.PATH, body, dev.vigil.notify.pagerduty.Webhooks.SIGNATURE,
+        dev.vigil.notify.pagerduty.Webhooks.sign(secret, body.getBytes(StandardCharsets.UTF_8)));
   }
 
   static HttpResponse<String> slack(TestDaemon d, String body, String secret) throws Exception {
