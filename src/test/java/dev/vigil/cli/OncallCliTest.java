@@ -55,8 +55,8 @@ class OncallCliTest {
     String classification = dir.resolve("classification.yaml").toString();
     String teams = dir.resolve("teams.yaml").toString();
     assertThat(r.err()).isEqualTo(
-        classification + ":2:14: rules[0].match[0]: bad matcher \"severity =~ \"(\"\": invalid regular expression: Unclosed group"
-            + " (at character 15)\n"
+        classification + ":2:28: rules[0].match[0]: bad matcher \"severity =~ \"(\"\": invalid regular expression"
+            + " (RE2 syntax, as in Alertmanager): missing closing ) (at character 14)\n"
             + teams + ":6:25: escalation.policies.default[0].notify: unknown team \"eu\" (did you mean \"us\"?); teams are us\n"
             + "invalid: 2 errors, 2 warnings\n");
     assertThat(r.out()).contains(teams + ":1:1: warning: coverage: no team covers 23:59–00:00 UTC")
