@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns acknowledgements and resolutions into outbox intents for whatever an incident was paged
- * through: PagerDuty gets {@code acknowledge}/{@code resolve} with the same {@code dedup_key}, Slack
- * messages are updated in place. An incident that was never paged writes nothing. The intent key
+ * through: PagerDuty gets {@code acknowledge}/{@code resolve} with the same {@code dedup_key}, teams'
+ * webhooks get an {@code acknowledge}/{@code resolve} body, Slack messages are updated in place. An incident that was never paged writes nothing. The intent key
  * {@code update:<incident>:<status>} makes a repeated change harmless.
  *
  * <p>Alerts joining or resolving in an open incident, and its runbook runs starting and ending,
@@ -81,7 +81,8 @@ public final class IncidentUpdates implements Stage {
       String team = null;
       for (OutboxEntry e : entries) {
         if (e.intent().kind() == NotificationIntent.Kind.PAGE) {
-          channels.addAll(e.intent().channels().stream().filter(ch -> ch.equals("pagerduty") || ch.equals("slack")).toList());
+          channels.addAll(e.intent().channels().stream().filter(ch -> ch.equals("pagerduty") || ch.equals("webhook") || ch.equals("slack"))
+              .toList());
           team = team == null ? e.intent().team().value() : team;
           if (e.done().contains(Dispatcher.FALLBACK)) {
             channels.add("slack");
