@@ -62,7 +62,10 @@ class TeamsReaderTest {
             "config/bad/teams-bad-webhook.yaml:13:58: teams[3].webhook.secret: environment variable HOOK_SECRET_D is not set (use"
                 + " ${env:HOOK_SECRET_D:-} for an optional value)",
             "config/bad/teams-bad-webhook.yaml:13:82: teams[3].webhook: unknown key \"sekret\" (did you mean \"secret\"?)",
-            "config/bad/teams-bad-webhook.yaml:16:14: teams[4].webhook: missing required key \"url\"")),
+            "config/bad/teams-bad-webhook.yaml:16:14: teams[4].webhook: missing required key \"url\"",
+            "config/bad/teams-bad-webhook.yaml:19:21: teams[5].webhook.url: \"https:///vigil\" has no host",
+            "config/bad/teams-bad-webhook.yaml:22:21: teams[6].webhook.url: \"https://hooks.example/vigil#eu\" has a fragment (#...),"
+                + " which is never sent; remove it")),
         Arguments.of("bad/teams-bad-shape.yaml", List.of(
             "config/bad/teams-bad-shape.yaml:3:58: teams[0].coverage[0].days[1]: \"tues\" is not one of mon, tue, wed, thu, fri, sat, sun"
                 + " (did you mean \"tue\"?)",
