@@ -84,7 +84,7 @@ final class RunbookMessages implements Notifications {
 
   @Override
   public Future<Map<String, Object>> page(Page page) {
-    return team(page.incident()).compose(team -> {
+    return team(page.incident()).map(owner -> page.team().orElse(owner)).compose(team -> {
       if (team == null) {
         return Future.failedFuture("pagerduty: " + page.action() + " " + page.incident() + " not sent: no team owns the incident"
             + " (no teams.yaml, or no team on call), so there is no routing key");

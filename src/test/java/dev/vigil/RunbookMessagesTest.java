@@ -137,6 +137,35 @@ class RunbookMessagesTest {
   }
 
   @Test
+  void aPagerDutyStepThatNamesATeamPagesThatTeamsRoutingKey() throws Exception {
+    try (FakePagerDuty pd = new FakePagerDuty()) {
+      String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n" + FAST_RETRY;
+      NotifyConfig.write(dir, NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY), vigil);
+      String dbKey = "fedcba9876543210fedcba9876543210";
+      // a second team, never on call, that runbooks page by name (e.g. the database team)
+      String teams = Files.readString(dir.resolve("config/teams.yaml")).replace("escalation:", """
+            - id: db
+              coverage: [{ from: "00:00", to: "00:00", days: [sun] }]
+              pagerduty: { routingKey: "%s" }
+          escalation:""".formatted(dbKey));
+      Files.writeString(dir.resolve("config/teams.yaml"), teams);
+      runbook("dba", """
+            - id: dba
+              pagerduty: {team: db, summary: "Replication lag on ${{ alert.labels.instance }}"}
+          """);
+      try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
+        assertThat(d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("Checkout")).statusCode()).isEqualTo(202);
+        JsonObject run = awaitRun(d, "succeeded");
+        assertThat(step(run, "dba").getJsonObject("output").getString("dedupKey")).isEqualTo("INC-1");
+        assertThat(pd.acceptedEvents()).filteredOn(e -> e.getString("routing_key").equals(dbKey))
+            .singleElement()
+            .satisfies(e -> assertThat(e.getString("dedup_key")).isEqualTo("INC-1"))
+            .satisfies(e -> assertThat(e.getJsonObject("payload").getString("summary")).isEqualTo("Replication lag on host-1"));
+      }
+    }
+  }
+
+  @Test
   void aPagerDutyStepFailsWhenPagerDutyIsOff() throws Exception {
     try (FakeSlack slack = new FakeSlack(TOKEN)) {
       String vigil = slackYaml(slack) + FAST_RETRY;

@@ -31,14 +31,15 @@ public interface Notifications {
 
   /**
    * A PagerDuty event a runbook step asks for, about its incident (PagerDuty's {@code dedup_key} is
-   * the incident id), to the routing key of the incident's team.
+   * the incident id), to the routing key of {@code team} or, when empty, of the incident's team.
    *
    * @param action {@code trigger}, {@code acknowledge} or {@code resolve}
    * @param summary for a trigger, replaces the incident's summary
    * @param severity for a trigger, replaces the incident's severity
    * @param dedupKey the outbox key: a step run again after a crash sends one event
    */
-  record Page(IncidentId incident, String action, Optional<String> summary, Optional<String> severity, String dedupKey) {}
+  record Page(IncidentId incident, String action, Optional<String> summary, Optional<String> severity, Optional<String> team,
+      String dedupKey) {}
 
   /** Completes when the intent is stored; the map is the channel it was stored for. */
   Future<Map<String, Object>> send(Intent intent);
