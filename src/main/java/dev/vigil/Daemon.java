@@ -85,7 +85,8 @@ import dev.vigil.runbook.action.Escalation;
 import dev.vigil.runbook.action.ExecAction;
 import dev.vigil.runbook.action.HttpAction;
 import dev.vigil.runbook.action.IncidentAction;
-import dev.vigil.runbook.action.MessageAction;
+import dev.vigil.runbook.action.PagerDutyAction;
+import dev.vigil.runbook.action.SlackAction;
 import dev.vigil.runbook.action.Notifications;
 import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.action.WaitAction;
@@ -236,7 +237,8 @@ public final class Daemon {
       digester = new HandoffDigester(routing::teams, incidents, escalations, outbox, scheduler, clock, kick);
       heartbeats = new HeartbeatWatch(routing.classification().heartbeats(), incidents, new SqlHeartbeatStore(db), triage, scheduler, clock);
       engine = runbookEngine(incidents, clock, runbookTimers, replica,
-          new RunbookMessages(outbox, incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(), clock, kick));
+          new RunbookMessages(outbox, integrations.watch(), incidents, new TimelineNotifications(incidents, clock), config.slack().opsChannel(),
+              clock, kick));
       // The pipeline, declared once: each stage sees every committed incident event once, in commit order.
       // Telemetry first (it records at once, so the incident's trace exists before anything pages or runs),
       // then escalation, runbooks and the updates of whatever was paged.
@@ -256,6 +258,7 @@ public final class Daemon {
           .integration("pagerduty-webhooks", () -> config.pagerduty().webhookSecrets().isEmpty()
               ? "off: no pagerduty.webhookSecrets configured, " + WebhookApi.PATH + " refuses every request"
               : "on: " + WebhookApi.PATH + " (" + config.pagerduty().webhookSecrets().size() + " secret(s))")
+          .integration("webhook", integrations::webhookState)
           .integration("chatops", () -> config.slack().signingSecret().isEmpty()
               ? "off: no slack.signingSecret configured, /slack/* refuses every request" : "on: /slack/commands and /slack/interactions")
           .integration("ha", () -> replica.shared() ? "replica " + replica.id() + (leadership.isLeader() ? ", leader" : "")
@@ -294,6 +297,7 @@ public final class Daemon {
             // retries and intents written by another replica; also picks overrides added elsewhere
             housekeeping = vertx.setPeriodic(5_000, id -> {
               kick.run();
+              integrations.watch().poll(); // runbook steps waiting on intents another replica delivered
               overrides.refresh();
               outbox.pending().onSuccess(outboxPending::set);
             });
@@ -358,7 +362,8 @@ public final class Daemon {
   /**
    * The runbook engine and its actions. Escalation goes to [F2]'s escalator (a failed run hands the
    * incident over; an {@code incident: escalate} step pages the next level). {@code slack} steps,
-   * approval requests and the guard's ops message go to the notification outbox ({@link RunbookMessages}).
+   * {@code pagerduty} steps, approval requests and the guard's ops message go to the notification outbox
+   * ({@link RunbookMessages}).
    */
   private Engine runbookEngine(IncidentStore incidents, Clock clock, dev.vigil.timer.Scheduler scheduler, Replica replica,
       Notifications notifications) {
@@ -378,8 +383,8 @@ public final class Daemon {
     HttpAction http = new HttpAction(HttpAction.client(vertx), config.runbooks().httpAllow());
     List<Action> actions = List.of(http,
         new ExecAction(vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
-        new WaitAction(clock), new CheckAction(http, scheduler, clock), MessageAction.slack(notifications),
-        MessageAction.pagerDuty(notifications), new IncidentAction(incidents, escalation, clock),
+        new WaitAction(clock), new CheckAction(http, scheduler, clock), new SlackAction(notifications),
+        new PagerDutyAction(notifications), new IncidentAction(incidents, escalation, clock),
         new ApprovalAction(clock, notifications));
     java.util.Random random = new java.util.Random();
     Engine e = new Engine(new Engine.Deps(engineStore, incidents, runbooks,
@@ -505,6 +510,10 @@ public final class Daemon {
         .onFailure(e -> log.atError().setCause(e).log("heartbeat: watching the reloaded heartbeats failed: " + e.getMessage()));
     if (!integrations.pagerDutyOn() && now.teams().schedule().teams().stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty())) {
       log.atWarn().log("pagerduty: teams.yaml now has a pagerduty.routingKey but PagerDuty delivery was off at start:"
+          + " restart Vigil to turn it on; until then those pages go to Slack or the log");
+    }
+    if (!integrations.webhookOn() && now.teams().schedule().teams().stream().anyMatch(t -> !t.channels().webhook().isEmpty())) {
+      log.atWarn().log("webhook: teams.yaml now has a webhook but webhook delivery was off at start:"
           + " restart Vigil to turn it on; until then those pages go to Slack or the log");
     }
   }

@@ -88,7 +88,7 @@ public final class TeamsReader {
   }
 
   private static Optional<Team> team(YamlNode node, Map<String, YamlNode> seen) {
-    Fields f = node.fields("id", "name", "region", "timezone", "coverage", "slack", "pagerduty");
+    Fields f = node.fields("id", "name", "region", "timezone", "coverage", "slack", "pagerduty", "webhook");
     Optional<String> id = f.required("id").flatMap(YamlNode::string);
     if (id.isPresent() && !TEAM_ID.matcher(id.get()).matches()) {
       f.get("id").orElseThrow().error("team id \"" + id.get() + "\" must be letters, digits, '_', '.' or '-'");
@@ -112,8 +112,65 @@ public final class TeamsReader {
           .error("\"" + group + "\" is not a Slack user group id (they look like S0123ABCD; find it in the group's profile)");
     }
     String pd = f.fields("pagerduty", "routingKey").map(p -> p.string("routingKey", "")).orElse("");
+    Channels.Webhook webhook = f.fields("webhook", "url", "secret").map(TeamsReader::webhook).orElse(Channels.Webhook.NONE);
     return id.map(i -> new Team(new TeamId(i), f.string("name", i), f.string("region", ""), timezone, coverage,
-        new Channels(slack, new Secret(pd), group)));
+        new Channels(slack, new Secret(pd), group, webhook)));
+  }
+
+  /** Webhook secrets shorter than this are refused: an HMAC key that short can be guessed. */
+  static final int WEBHOOK_SECRET_MIN = 16;
+
+  /**
+   * {@code webhook: { url, secret }}: an absolute http(s) URL with a host, no user info, and a
+   * secret of at least {@value #WEBHOOK_SECRET_MIN} characters. An empty url (an unset
+   * {@code ${env:HOOK_URL:-}}) means no webhook; a url without a secret is an error, as every
+   * request is signed.
+   */
+  private static Channels.Webhook webhook(Fields w) {
+    String url = w.string("url", "");
+    int before = w.node().problems().errors().size();
+    String secret = w.string("secret", "");
+    boolean secretReported = w.node().problems().errors().size() > before; // a variable or file it names is missing
+    if (url.isEmpty()) {
+      if (!w.has("url")) {
+        w.node().error("missing required key \"url\"");
+      }
+      return Channels.Webhook.NONE;
+    }
+    YamlNode urlNode = w.get("url").orElseThrow();
+    boolean ok = true;
+    try {
+      java.net.URI u = new java.net.URI(url);
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase();
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        urlNode.error("\"" + url + "\" is not an http:// or https:// URL");
+        ok = false;
+      } else if (u.getHost() == null || u.getHost().isEmpty()) {
+        urlNode.error("\"" + url + "\" has no host");
+        ok = false;
+      } else if (u.getRawUserInfo() != null) {
+        urlNode.error("the webhook URL must not carry a user or password; Vigil signs each request with webhook.secret instead");
+        ok = false;
+      } else if (u.getRawFragment() != null) {
+        urlNode.error("\"" + url + "\" has a fragment (#...), which is never sent; remove it");
+        ok = false;
+      }
+    } catch (java.net.URISyntaxException e) {
+      urlNode.error("\"" + url + "\" is not a URL: " + e.getReason() + " at index " + e.getIndex());
+      ok = false;
+    }
+    if (!w.has("secret")) {
+      w.node().error("missing required key \"secret\": every webhook request is signed with it (write \"${env:NAME}\")");
+      ok = false;
+    } else if (secretReported) {
+      ok = false;
+    } else if (secret.length() < WEBHOOK_SECRET_MIN) {
+      // never print the value: say only how long it is
+      w.get("secret").orElseThrow().error("the webhook secret is " + secret.length() + " characters long; use at least "
+          + WEBHOOK_SECRET_MIN + " (e.g. openssl rand -hex 32), from the environment or a file (\"${env:NAME}\")");
+      ok = false;
+    }
+    return ok ? new Channels.Webhook(url, new Secret(secret)) : Channels.Webhook.NONE;
   }
 
   private static Optional<Window> window(YamlNode node) {

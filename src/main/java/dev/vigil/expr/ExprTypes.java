@@ -46,7 +46,7 @@ public final class ExprTypes {
       "exitCode", SimpleType.INT, "stdout", SimpleType.STRING, "stderr", SimpleType.STRING));
 
   public static final StructType SLACK_OUTPUT = struct("vigil.SlackOutput", fields(
-      "channel", SimpleType.STRING, "ts", SimpleType.STRING));
+      "channel", SimpleType.STRING, "channelId", SimpleType.STRING, "ts", SimpleType.STRING));
 
   public static final StructType PAGERDUTY_OUTPUT = struct("vigil.PagerDutyOutput", fields(
       "dedupKey", SimpleType.STRING));

@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * ({@link #targets}) that has not taken it yet; the outcome of each attempt is stored with the
  * intent, and written to the incident's timeline, in one transaction.
  *
- * <p>Order of one attempt: deliver to each remaining integration in turn (PagerDuty before Slack);
- * those that took it, or refused it for good (PagerDuty 400), are {@link OutboxEntry#done() done}. A page
- * PagerDuty cannot take because its circuit is open (or after its last attempt) goes to Slack once,
- * marked as a fallback, while PagerDuty keeps being retried. With nothing left the intent is finished;
+ * <p>Order of one attempt: deliver to each remaining integration in turn (PagerDuty, then a team's
+ * webhook, then Slack); those that took it, or refused it for good (PagerDuty 400), are
+ * {@link OutboxEntry#done() done}, and what each returned ({@link Receipt#fields()}) is stored with
+ * the intent. A page PagerDuty or the webhook cannot take because its circuit is open (or after its
+ * last attempt) goes to Slack once, marked as a fallback, while it keeps being retried. With nothing left the intent is finished;
  * otherwise the next attempt is set by the {@link RetryPolicy} (backoff with jitter, bounded), or the
  * intent fails for good, with a timeline line that says which integration, what and why.
  *
@@ -55,6 +56,7 @@ public final class Dispatcher {
   private final MeterRegistry metrics;
   private final DoubleSupplier random;
   private final Tracing tracing;
+  private final DeliveryWatch watch;
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private Future<List<Future<Void>>> fetching;
   private boolean again;
@@ -65,7 +67,14 @@ public final class Dispatcher {
    */
   public Dispatcher(Outbox outbox, List<Notifier> notifiers, Notifier logSink, RetryPolicy retry, Scheduler scheduler, Clock clock,
       MeterRegistry metrics, DoubleSupplier random, Tracing tracing) {
+    this(outbox, notifiers, logSink, retry, scheduler, clock, metrics, random, tracing, new DeliveryWatch(outbox));
+  }
+
+  /** @param watch told of every outcome stored, for those waiting for an intent to settle */
+  public Dispatcher(Outbox outbox, List<Notifier> notifiers, Notifier logSink, RetryPolicy retry, Scheduler scheduler, Clock clock,
+      MeterRegistry metrics, DoubleSupplier random, Tracing tracing, DeliveryWatch watch) {
     this.tracing = tracing;
+    this.watch = watch;
     this.outbox = outbox;
     this.notifiers = new LinkedHashMap<>();
     notifiers.forEach(n -> this.notifiers.put(n.integration(), n));
@@ -128,6 +137,7 @@ public final class Dispatcher {
         }
         out.add(f.onComplete(ar -> {
           inFlight.remove(e.id());
+          watch.recorded(e.intent().key());
           if (ar.failed()) {
             log.atError().addKeyValue("incident", incident(e)).setCause(ar.cause())
                 .log("notify: recording the outcome of " + e.intent().key() + " failed (it will be tried again): " + ar.cause().getMessage());
@@ -194,19 +204,24 @@ public final class Dispatcher {
     final Map<String, DeliveryException> refused = new LinkedHashMap<>();
     final Map<String, DeliveryException> failed = new LinkedHashMap<>();
     final List<TimelineEvent> events = new ArrayList<>();
+    final Map<String, Map<String, String>> receipts;
 
     Attempt(OutboxEntry entry) {
       this.entry = entry;
       this.intent = entry.intent();
       this.done = new LinkedHashSet<>(entry.done());
+      this.receipts = new LinkedHashMap<>(entry.receipts());
     }
 
     /** @param span the delivery's span, whose trace id goes on the log lines */
-    void record(String target, String phrase, Throwable failure, Span span) {
+    void record(String target, Receipt receipt, Throwable failure, Span span) {
       if (failure == null) {
         done.add(target);
-        if (phrase != null && !phrase.isEmpty()) {
-          delivered.add(phrase);
+        if (!receipt.phrase().isEmpty()) {
+          delivered.add(receipt.phrase());
+        }
+        if (!receipt.fields().isEmpty()) {
+          receipts.put(target, receipt.fields());
         }
         count(target, "delivered");
         return;
@@ -232,20 +247,25 @@ public final class Dispatcher {
       return entry.attempts() + 1 >= retry.maxAttempts();
     }
 
-    /** PagerDuty could not take a page now: post it to Slack once, marked as a fallback. */
+    /**
+     * PagerDuty or the team's webhook could not take a page now (its circuit is open, or this was the
+     * last attempt): post the page to Slack once, marked as a fallback.
+     */
     Future<Void> fallbackIfNeeded() {
-      DeliveryException pd = failed.get("pagerduty");
+      String which = failed.containsKey("pagerduty") ? "pagerduty" : failed.containsKey("webhook") ? "webhook" : null;
+      DeliveryException pd = which == null ? null : failed.get(which);
       Notifier slack = notifiers.get("slack");
       if (intent.kind() != NotificationIntent.Kind.PAGE || pd == null || slack == null || done.contains(FALLBACK)
           || !(pd.circuitOpen() || lastAttempt())) {
         return Future.succeededFuture();
       }
+      String name = which.equals("pagerduty") ? "PagerDuty" : "The team's webhook";
       return slack.fallback(entry, pd.getMessage()).transform(ar -> {
         if (ar.succeeded()) {
           done.add(FALLBACK);
           count("slack", "fallback");
-          events.add(event("notify-fallback", "PagerDuty cannot take the page now (" + pd.getMessage() + "): posted to "
-              + ar.result() + " as a fallback; PagerDuty will be retried"));
+          events.add(event("notify-fallback", name + " cannot take the page now (" + pd.getMessage() + "): posted to "
+              + ar.result() + " as a fallback; " + (which.equals("pagerduty") ? "PagerDuty" : "the webhook") + " will be retried"));
         } else {
           log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", "slack")
               .log("notify: the Slack fallback for " + intent.key() + " failed too: " + Circuit.describe(ar.cause()));
@@ -263,7 +283,7 @@ public final class Dispatcher {
       refused.forEach((t, d) -> events.add(event("notify-failed", d.getMessage() + "; not retried")));
       String refusal = refused.isEmpty() ? null : String.join("; ", refused.values().stream().map(Throwable::getMessage).toList());
       if (failed.isEmpty()) {
-        return outbox.finished(entry, done, refusal, now, events);
+        return outbox.finished(entry, done, receipts, refusal, now, events);
       }
       String error = String.join("; ", failed.values().stream().map(Throwable::getMessage).toList());
       Optional<Instant> next = retry.next(entry.attempts() + 1, now, random);
@@ -276,16 +296,16 @@ public final class Dispatcher {
           events.add(event("notify-failed", what + "; giving up"));
           log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", t).log("notify: " + what);
         });
-        return outbox.attempted(entry, done, refusal == null ? error : refusal + "; " + error, null, events);
+        return outbox.attempted(entry, done, receipts, refusal == null ? error : refusal + "; " + error, null, events);
       }
-      return outbox.attempted(entry, done, error, next.get(), events).onSuccess(v ->
+      return outbox.attempted(entry, done, receipts, error, next.get(), events).onSuccess(v ->
           scheduler.at(next.get(), () -> drain().mapEmpty()));
     }
 
     String deliveredText() {
       String via = String.join(", ", delivered);
       return switch (intent.kind()) {
-        case PAGE -> "paged team " + intent.team() + " (level " + intent.level() + ") via " + via;
+        case PAGE -> "paged team " + intent.team() + (intent.level() > 0 ? " (level " + intent.level() + ")" : " (runbook step)") + " via " + via;
         case UPDATE -> "sent " + status() + " to " + via;
         case MESSAGE, DIGEST -> "message sent via " + via;
       };

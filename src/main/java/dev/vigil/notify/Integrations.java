@@ -8,6 +8,8 @@ import dev.vigil.notify.slack.SlackClient;
 import dev.vigil.notify.slack.SlackMessageStore;
 import dev.vigil.notify.slack.SlackMessages;
 import dev.vigil.notify.slack.SlackNotifier;
+import dev.vigil.notify.webhook.WebhookNotifier;
+import dev.vigil.oncall.Channels;
 import dev.vigil.oncall.Team;
 import dev.vigil.oncall.TeamId;
 import dev.vigil.timer.Scheduler;
@@ -28,9 +30,10 @@ import java.util.function.Function;
 
 /**
  * The notification integrations of one daemon, assembled from the config: PagerDuty when some team
- * has a routing key, Slack when there is a bot token, each behind its own {@link Circuit}, and the
- * {@link Dispatcher} that delivers the outbox through them. With neither, the {@link LogNotifier}
- * stays the sink, as before [F5].
+ * has a routing key, a team's outgoing webhook when some team has one, Slack when there is a bot
+ * token, each behind its own {@link Circuit}, and the {@link Dispatcher} that delivers the outbox
+ * through them. With none, the {@link LogNotifier} stays the sink. Either way a {@link DeliveryWatch}
+ * hears of every outcome stored.
  */
 public final class Integrations implements AutoCloseable {
 
@@ -50,9 +53,16 @@ public final class Integrations implements AutoCloseable {
   private final SlackMessages slackMessages;
   private final SlackClient slackClient;
   private final WebClient web;
+  private final WebhookNotifier webhook;
+  private final WebClient webhookClient;
+  private final DeliveryWatch watch;
 
   private Integrations(Dispatcher dispatcher, LogNotifier logNotifier, PagerDutyNotifier pagerDuty, SlackNotifier slackNotifier,
-      SlackMessages slackMessages, SlackClient slackClient, WebClient web) {
+      SlackMessages slackMessages, SlackClient slackClient, WebClient web, WebhookNotifier webhook, WebClient webhookClient,
+      DeliveryWatch watch) {
+    this.webhook = webhook;
+    this.webhookClient = webhookClient;
+    this.watch = watch;
     this.dispatcher = dispatcher;
     this.logNotifier = logNotifier;
     this.pagerDuty = pagerDuty;
@@ -84,7 +94,12 @@ public final class Integrations implements AutoCloseable {
         .map(t -> t.channels().pagerdutyRoutingKey()).filter(k -> !k.isEmpty()).map(k -> k.reveal());
     Function<TeamId, Optional<String>> channels = id -> teams.get().stream().filter(t -> t.id().equals(id)).findFirst()
         .map(t -> t.channels().slackChannel()).filter(c -> !c.isEmpty());
+    Function<TeamId, Optional<Channels.Webhook>> webhooks = id -> teams.get().stream().filter(t -> t.id().equals(id)).findFirst()
+        .map(t -> t.channels().webhook()).filter(w -> !w.isEmpty());
     boolean anyKey = teams.get().stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty());
+    boolean anyWebhook = teams.get().stream().anyMatch(t -> !t.channels().webhook().isEmpty());
+    String publicUrl = config.server().publicUrl();
+    Function<IncidentId, String> incidentUrl = id -> publicUrl.isEmpty() ? "" : publicUrl + "/api/v1/incidents/" + id;
     VigilConfig.Breaker breaker = config.breaker();
     RetryPolicy retry = new RetryPolicy(config.retry().maxAttempts(), config.retry().initialDelay(), config.retry().maxDelay());
     List<Notifier> notifiers = new ArrayList<>();
@@ -93,11 +108,19 @@ public final class Integrations implements AutoCloseable {
     if (anyKey) {
       long timeout = breaker.timeout().toMillis();
       web = WebClient.create(vertx, new WebClientOptions().setUserAgent("Vigil").setConnectTimeout((int) Math.min(timeout, 10_000)));
-      String publicUrl = config.server().publicUrl();
       pd = new PagerDutyNotifier(web, config.pagerduty().eventsUrl(), routingKeys, incidents, outbox,
           new Circuit(vertx, "pagerduty", breaker, timeout + 1_000, metrics), new Pacer(vertx, tuning.pagerDutyPace()), retry, timeout,
-          id -> publicUrl.isEmpty() ? "" : publicUrl + "/api/v1/incidents/" + id);
+          incidentUrl);
       notifiers.add(pd);
+    }
+    WebhookNotifier hook = null;
+    WebClient hookClient = null;
+    if (anyWebhook) {
+      // a client of its own: receivers are the teams' servers, not PagerDuty, and never get a redirect followed
+      hookClient = WebClient.create(vertx, new WebClientOptions().setUserAgent("Vigil").setFollowRedirects(false)
+          .setConnectTimeout((int) Math.min(breaker.timeout().toMillis(), 10_000)));
+      hook = new WebhookNotifier(vertx, hookClient, webhooks, incidents, outbox, breaker, retry, metrics, clock, incidentUrl);
+      notifiers.add(hook);
     }
     SlackNotifier slack = null;
     SlackMessages messages = null;
@@ -110,10 +133,26 @@ public final class Integrations implements AutoCloseable {
       slack = new SlackNotifier(messages, channels, config.slack().opsChannel(), circuit);
       notifiers.add(slack);
     }
+    DeliveryWatch watch = new DeliveryWatch(outbox);
     Dispatcher dispatcher = notifiers.isEmpty() ? null
         : new Dispatcher(outbox, notifiers, new LogSink(), retry, scheduler, clock, metrics, () -> ThreadLocalRandom.current().nextDouble(),
-            tracing);
-    return new Integrations(dispatcher, new LogNotifier(outbox, clock), pd, slack, messages, client, web);
+            tracing, watch);
+    return new Integrations(dispatcher, new LogNotifier(outbox, clock, watch), pd, slack, messages, client, web, hook, hookClient, watch);
+  }
+
+  /** Where runbook steps wait for their messages and pages to be delivered. */
+  public DeliveryWatch watch() {
+    return watch;
+  }
+
+  /** Whether webhook delivery is on (some team had a webhook at start). */
+  public boolean webhookOn() {
+    return webhook != null;
+  }
+
+  /** For {@code /readyz}. */
+  public String webhookState() {
+    return webhook != null ? webhook.state() : "off: no team has a webhook";
   }
 
   /** Delivers what is due (see {@link Dispatcher#drain()}, or {@link LogNotifier#drain()} with no integration). */
@@ -154,6 +193,9 @@ public final class Integrations implements AutoCloseable {
     }
     if (web != null) {
       web.close();
+    }
+    if (webhookClient != null) {
+      webhookClient.close();
     }
   }
 }

@@ -22,12 +22,19 @@ public final class LogNotifier {
 
   private final Outbox outbox;
   private final Clock clock;
+  private final DeliveryWatch watch;
   private Future<Integer> running;
   private boolean again;
 
   public LogNotifier(Outbox outbox, Clock clock) {
+    this(outbox, clock, new DeliveryWatch(outbox));
+  }
+
+  /** @param watch told of every intent marked delivered */
+  public LogNotifier(Outbox outbox, Clock clock, DeliveryWatch watch) {
     this.outbox = outbox;
     this.clock = clock;
+    this.watch = watch;
   }
 
   /**
@@ -65,7 +72,9 @@ public final class LogNotifier {
         events.put(e.id(), event);
       }
     }
-    return outbox.delivered(entries, clock.instant(), e -> events.get(e.id())).map(entries.size());
+    return outbox.delivered(entries, clock.instant(), e -> events.get(e.id()))
+        .onSuccess(v -> entries.forEach(e -> watch.recorded(e.intent().key())))
+        .map(entries.size());
   }
 
   private TimelineEvent deliver(OutboxEntry e) {
@@ -78,7 +87,8 @@ public final class LogNotifier {
         .log("notify: " + i.kind().wire() + " for team " + i.team() + (i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "")
             + " (channels " + channels + "): " + i.payload());
     // a postmortem reads these lines: an update or a message is not a page
-    String what = i.kind() == NotificationIntent.Kind.PAGE ? "paged team " + i.team() + " (level " + i.level() + ")"
+    String what = i.kind() == NotificationIntent.Kind.PAGE
+        ? "paged team " + i.team() + (i.level() > 0 ? " (level " + i.level() + ")" : " (runbook step)")
         : "logged the " + i.kind().wire() + " for team " + i.team();
     return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
         what + " via the log; " + channels + " not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged");

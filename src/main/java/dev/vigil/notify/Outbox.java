@@ -49,14 +49,29 @@ public interface Outbox {
    * {@code done}, the error, the timeline lines (for an incident's intent), and either the next
    * attempt time or, when {@code retryAt} is null, that the intent has failed for good.
    */
-  Future<Void> attempted(OutboxEntry entry, java.util.Set<String> done, String error, Instant retryAt, List<TimelineEvent> events);
+  default Future<Void> attempted(OutboxEntry entry, java.util.Set<String> done, String error, Instant retryAt, List<TimelineEvent> events) {
+    return attempted(entry, done, entry.receipts(), error, retryAt, events);
+  }
+
+  /** As {@link #attempted(OutboxEntry, java.util.Set, String, Instant, List)}, storing what the integrations that took it returned. */
+  Future<Void> attempted(OutboxEntry entry, java.util.Set<String> done, java.util.Map<String, java.util.Map<String, String>> receipts,
+      String error, Instant retryAt, List<TimelineEvent> events);
 
   /**
    * Marks an intent finished in one transaction: {@code delivered} (or {@code failed} when
    * {@code error} is not null, meaning some integration refused it for good) with its timeline lines.
    * An intent no longer pending is left alone, events included.
    */
-  Future<Void> finished(OutboxEntry entry, java.util.Set<String> done, String error, Instant now, List<TimelineEvent> events);
+  default Future<Void> finished(OutboxEntry entry, java.util.Set<String> done, String error, Instant now, List<TimelineEvent> events) {
+    return finished(entry, done, entry.receipts(), error, now, events);
+  }
+
+  /** As {@link #finished(OutboxEntry, java.util.Set, String, Instant, List)}, storing what the integrations that took it returned. */
+  Future<Void> finished(OutboxEntry entry, java.util.Set<String> done, java.util.Map<String, java.util.Map<String, String>> receipts,
+      String error, Instant now, List<TimelineEvent> events);
+
+  /** The intent stored under {@code key}, in whatever state it is. */
+  Future<java.util.Optional<OutboxEntry>> byKey(String key);
 
   /** Every intent for an incident, oldest first (API and tests). */
   Future<List<OutboxEntry>> forIncident(IncidentId incident);

@@ -57,10 +57,11 @@ public sealed interface RenderedAction {
     }
   }
 
-  record Page(String action, Optional<String> summaryText, Optional<String> severity) implements RenderedAction {
+  /** @param team the team whose routing key is paged; empty: the incident's team */
+  record Page(String action, Optional<String> summaryText, Optional<String> severity, Optional<String> team) implements RenderedAction {
     @Override
     public String summary() {
-      return "pagerduty " + action + severity.map(s -> " " + s).orElse("")
+      return "pagerduty " + action + team.map(t -> " to team " + t).orElse("") + severity.map(s -> " " + s).orElse("")
           + summaryText.map(s -> ": " + Values.json(s)).orElse("");
     }
   }

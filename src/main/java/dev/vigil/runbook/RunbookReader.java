@@ -544,11 +544,19 @@ public final class RunbookReader {
     }
 
     private Optional<StepSpec> pagerduty(YamlNode node, Scope scope, Scope.StepAccess access) {
-      Fields p = node.fields("action", "summary", "severity");
+      Fields p = node.fields("action", "summary", "severity", "team");
       String action = p.oneOf("action", "trigger", StepSpec.PagerDuty.ACTIONS);
       Optional<Template> summary = p.get("summary").flatMap(n -> template(n, scope, access));
       Optional<String> severity = p.get("severity").flatMap(n -> n.oneOf(List.of("critical", "error", "warning", "info")));
-      return Optional.of(new StepSpec.PagerDuty(action, summary, severity, node.pos()));
+      // a team id as written (never a template: an alert's labels must not choose who is paged)
+      Optional<String> team = p.get("team").flatMap(n -> n.string().filter(t -> {
+        boolean ok = t.matches("[A-Za-z0-9][A-Za-z0-9_.-]*");
+        if (!ok) {
+          n.error("\"" + t + "\" is not a team id (letters, digits, '_', '.' or '-', as in teams.yaml)");
+        }
+        return ok;
+      }));
+      return Optional.of(new StepSpec.PagerDuty(action, summary, severity, team, node.pos()));
     }
 
     private Optional<StepSpec> incident(YamlNode node, Scope scope, Scope.StepAccess access) {

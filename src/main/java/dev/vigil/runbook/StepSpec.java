@@ -219,8 +219,9 @@ public sealed interface StepSpec {
     }
   }
 
-  /** A PagerDuty event for this incident (dedup key: the incident id). */
-  record PagerDuty(String action, Optional<Template> summary, Optional<String> severity, Pos pos) implements StepSpec {
+  /** A PagerDuty event for this incident (dedup key: the incident id), to its team's routing key or the named team's. */
+  record PagerDuty(String action, Optional<Template> summary, Optional<String> severity, Optional<String> team, Pos pos)
+      implements StepSpec {
     public static final List<String> ACTIONS = List.of("trigger", "acknowledge", "resolve");
 
     @Override
@@ -235,7 +236,8 @@ public sealed interface StepSpec {
 
     @Override
     public RenderedAction.Page render(Renderer b) throws EvalException {
-      return new RenderedAction.Page(action, summary.isPresent() ? Optional.of(b.text(summary.get(), Insertion.TEXT)) : Optional.empty(), severity);
+      return new RenderedAction.Page(action, summary.isPresent() ? Optional.of(b.text(summary.get(), Insertion.TEXT)) : Optional.empty(), severity,
+          team);
     }
   }
 

@@ -15,13 +15,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 /** {@link Outbox} in SQL (table {@code outbox}, migration V2). */
 public final class SqlOutbox implements Outbox {
   private static final String COLUMNS = "id, idempotency_key, kind, incident_id, team, level, channels, payload, status, attempts, "
-      + "next_attempt_at, created_at, delivered_at, last_error, done";
+      + "next_attempt_at, created_at, delivered_at, last_error, done, receipts";
 
   private final Database db;
   private final Dialect d;
@@ -101,23 +102,47 @@ public final class SqlOutbox implements Outbox {
   }
 
   @Override
-  public Future<Void> attempted(OutboxEntry entry, Set<String> done, String error, Instant retryAt, List<TimelineEvent> events) {
+  public Future<Void> attempted(OutboxEntry entry, Set<String> done, Map<String, Map<String, String>> receipts, String error,
+      Instant retryAt, List<TimelineEvent> events) {
     // the claim ends with the attempt: the retry goes to whichever replica finds it due
     return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-            + "next_attempt_at = ?, done = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'"))
-        .execute(Tuple.of(error, retryAt == null ? "failed" : "pending",
-            retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), doneText(done), entry.id()))
+            + "next_attempt_at = ?, done = ?, receipts = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'"))
+        .execute(Tuple.from(new Object[] {error, retryAt == null ? "failed" : "pending",
+            retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), doneText(done), receiptsText(receipts),
+            entry.id()}))
         .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
             ? insertEvents(conn, d, entry.intent().incident(), events) : Future.succeededFuture()));
   }
 
   @Override
-  public Future<Void> finished(OutboxEntry entry, Set<String> done, String error, Instant now, List<TimelineEvent> events) {
+  public Future<Void> finished(OutboxEntry entry, Set<String> done, Map<String, Map<String, String>> receipts, String error, Instant now,
+      List<TimelineEvent> events) {
     return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-            + "delivered_at = ?, done = ? WHERE id = ? AND status = 'pending'"))
-        .execute(Tuple.of(error, error == null ? "delivered" : "failed", now.toEpochMilli(), doneText(done), entry.id()))
+            + "delivered_at = ?, done = ?, receipts = ? WHERE id = ? AND status = 'pending'"))
+        .execute(Tuple.from(new Object[] {error, error == null ? "delivered" : "failed", now.toEpochMilli(), doneText(done),
+            receiptsText(receipts), entry.id()}))
         .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
             ? insertEvents(conn, d, entry.intent().incident(), events) : Future.succeededFuture()));
+  }
+
+  private static String receiptsText(Map<String, Map<String, String>> receipts) {
+    io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject();
+    new java.util.TreeMap<>(receipts).forEach((k, v) -> o.put(k, new io.vertx.core.json.JsonObject(new java.util.TreeMap<String, Object>(v))));
+    return o.encode();
+  }
+
+  private static Map<String, Map<String, String>> receiptsOf(String text) {
+    if (text == null || text.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Map<String, String>> out = new java.util.LinkedHashMap<>();
+    io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject(text);
+    for (String k : o.fieldNames()) {
+      Map<String, String> fields = new java.util.LinkedHashMap<>();
+      o.getJsonObject(k).forEach(e -> fields.put(e.getKey(), String.valueOf(e.getValue())));
+      out.put(k, fields);
+    }
+    return out;
   }
 
   private static String doneText(Set<String> done) {
@@ -133,6 +158,11 @@ public final class SqlOutbox implements Outbox {
   @Override
   public Future<List<OutboxEntry>> forIncident(IncidentId incident) {
     return query("SELECT " + COLUMNS + " FROM outbox WHERE incident_id = ? ORDER BY id", Tuple.of(incident.number()));
+  }
+
+  @Override
+  public Future<java.util.Optional<OutboxEntry>> byKey(String key) {
+    return query("SELECT " + COLUMNS + " FROM outbox WHERE idempotency_key = ?", Tuple.of(key)).map(l -> l.stream().findFirst());
   }
 
   @Override
@@ -189,6 +219,6 @@ public final class SqlOutbox implements Outbox {
         channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")), r.getString("payload"));
     return new OutboxEntry(Rows.getLong(r, "id"), intent, OutboxEntry.Status.valueOf(r.getString("status").toUpperCase()),
         Rows.getInt(r, "attempts"), Rows.getInstant(r, "next_attempt_at"), Rows.getInstant(r, "created_at"),
-        Rows.getInstant(r, "delivered_at"), r.getString("last_error"), doneSet(r.getString("done")));
+        Rows.getInstant(r, "delivered_at"), r.getString("last_error"), doneSet(r.getString("done")), receiptsOf(r.getString("receipts")));
   }
 }

@@ -49,6 +49,23 @@ class TeamsReaderTest {
         Arguments.of("bad/teams-bad-user-group.yaml", List.of(
             "config/bad/teams-bad-user-group.yaml:4:45: teams[0].slack.userGroup: \"@eu-oncall\" is not a Slack user group id (they look"
                 + " like S0123ABCD; find it in the group's profile)")),
+        Arguments.of("bad/teams-bad-webhook.yaml", List.of(
+            "config/bad/teams-bad-webhook.yaml:4:21: teams[0].webhook.url: \"ftp://hooks.example/vigil\" is not an http:// or https:// URL",
+            "config/bad/teams-bad-webhook.yaml:7:60: teams[1].webhook.secret: the webhook secret is 5 characters long; use at least 16"
+                + " (e.g. openssl rand -hex 32), from the environment or a file (\"${env:NAME}\")",
+            "config/bad/teams-bad-webhook.yaml:10:14: teams[2].webhook: missing required key \"secret\": every webhook request is signed"
+                + " with it (write \"${env:NAME}\")",
+            "config/bad/teams-bad-webhook.yaml:10:21: teams[2].webhook.url: the webhook URL must not carry a user or password; Vigil"
+                + " signs each request with webhook.secret instead",
+            "config/bad/teams-bad-webhook.yaml:13:21: teams[3].webhook.url: \"https://hooks.example/a b\" is not a URL: Illegal character"
+                + " in path at index 23",
+            "config/bad/teams-bad-webhook.yaml:13:58: teams[3].webhook.secret: environment variable HOOK_SECRET_D is not set (use"
+                + " ${env:HOOK_SECRET_D:-} for an optional value)",
+            "config/bad/teams-bad-webhook.yaml:13:82: teams[3].webhook: unknown key \"sekret\" (did you mean \"secret\"?)",
+            "config/bad/teams-bad-webhook.yaml:16:14: teams[4].webhook: missing required key \"url\"",
+            "config/bad/teams-bad-webhook.yaml:19:21: teams[5].webhook.url: \"https:///vigil\" has no host",
+            "config/bad/teams-bad-webhook.yaml:22:21: teams[6].webhook.url: \"https://hooks.example/vigil#eu\" has a fragment (#...),"
+                + " which is never sent; remove it")),
         Arguments.of("bad/teams-bad-shape.yaml", List.of(
             "config/bad/teams-bad-shape.yaml:3:58: teams[0].coverage[0].days[1]: \"tues\" is not one of mon, tue, wed, thu, fri, sat, sun"
                 + " (did you mean \"tue\"?)",
@@ -96,6 +113,46 @@ class TeamsReaderTest {
     assertThat(e.level(dflt, 3).target()).isEqualTo(new Target.Team(new TeamId("us")));
     assertThat(e.pagesDuringRunbook(Severity.CRITICAL)).isTrue();
     assertThat(e.pagesDuringRunbook(Severity.ERROR)).isFalse();
+  }
+
+  @Test
+  void aTeamsWebhookIsReadWithItsSecretFromTheEnvironmentAndIsAChannel() {
+    Problems problems = new Problems();
+    String yaml = """
+        teams:
+          - id: us
+            coverage: [{ from: "00:00", to: "00:00" }]
+            webhook: { url: "https://hooks.example/vigil?team=us", secret: "${env:US_HOOK_SECRET}" }
+          - id: eu
+            coverage: [{ from: "00:00", to: "00:00" }]
+            webhook: { url: "${env:EU_HOOK_URL:-}", secret: "${env:EU_HOOK_SECRET:-}" }
+        """;
+    TeamsFile t = TeamsReader.parse(dev.vigil.config.Yaml.parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "teams.yaml",
+        problems, Interpolator.of(Map.of("US_HOOK_SECRET", "0123456789abcdef0123"), Path.of("."))).orElseThrow());
+    assertThat(problems.sorted()).isEmpty();
+    var us = t.schedule().team(new TeamId("us")).orElseThrow().channels();
+    assertThat(us.kinds()).containsExactly("webhook");
+    assertThat(us.webhook().url()).isEqualTo("https://hooks.example/vigil?team=us");
+    assertThat(us.webhook().secret().reveal()).isEqualTo("0123456789abcdef0123");
+    assertThat(us.toString()).doesNotContain("0123456789abcdef0123");
+    assertThat(t.schedule().team(new TeamId("eu")).orElseThrow().channels().kinds()).as("an unset optional url: no webhook").isEmpty();
+  }
+
+  @Test
+  void aWebhookWhoseOptionalSecretIsUnsetIsAnError() {
+    Problems problems = new Problems();
+    String yaml = """
+        teams:
+          - id: us
+            coverage: [{ from: "00:00", to: "00:00" }]
+            webhook: { url: "https://hooks.example/vigil", secret: "${env:US_HOOK_SECRET:-}" }
+        """;
+    TeamsFile t = TeamsReader.parse(dev.vigil.config.Yaml.parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "teams.yaml",
+        problems, Interpolator.of(Map.of(), Path.of("."))).orElseThrow());
+    assertThat(problems.sorted()).extracting(Problem::toString).containsExactly(
+        "teams.yaml:4:60: teams[0].webhook.secret: the webhook secret is 0 characters long; use at least 16 (e.g. openssl rand -hex 32),"
+            + " from the environment or a file (\"${env:NAME}\")");
+    assertThat(t.schedule().team(new TeamId("us")).orElseThrow().channels().kinds()).isEmpty();
   }
 
   @Test

@@ -64,7 +64,9 @@ class NotifyStoreTest {
           List.of("pagerduty", "slack"), "{}");
       assertThat(await(outbox.enqueue(page, T))).isTrue();
       OutboxEntry e = await(outbox.due(T, 10)).get(0);
-      await(outbox.attempted(e, Set.of("pagerduty"), "slack: HTTP 503", T.plusSeconds(30),
+      // V13: what PagerDuty answered is kept with the intent, for a runbook step that waits for it
+      await(outbox.attempted(e, Set.of("pagerduty"), java.util.Map.of("pagerduty", java.util.Map.of("dedupKey", "INC-1")), "slack: HTTP 503",
+          T.plusSeconds(30),
           List.of(new TimelineEvent(T, "notified", "notify", "paged team eu (level 1) via pagerduty"))));
       await(new SqlSlackMessages(db).put(new SlackMessage(inc, "#ops-eu", "C1", "1700000000.000100", true), T));
       await(db.close());
@@ -76,12 +78,16 @@ class NotifyStoreTest {
       assertThat(again.done()).containsExactly("pagerduty");
       assertThat(again.attempts()).isEqualTo(1);
       assertThat(again.lastError()).isEqualTo("slack: HTTP 503");
+      assertThat(again.receipts()).isEqualTo(java.util.Map.of("pagerduty", java.util.Map.of("dedupKey", "INC-1")));
+      assertThat(await(outbox.byKey("page:INC-1:0:eu")).map(OutboxEntry::id)).contains(again.id());
+      assertThat(await(outbox.byKey("page:INC-9:0:eu"))).isEmpty();
       await(outbox.finished(again, Set.of("pagerduty", "slack"), "slack: chat.postMessage to #ops-eu failed: channel_not_found",
           T.plusSeconds(31), List.of(new TimelineEvent(T, "notify-failed", "notify", "slack: channel_not_found; not retried"))));
       await(outbox.finished(again, Set.of(), null, T.plusSeconds(32), List.of(new TimelineEvent(T, "x", "notify", "twice"))));
       OutboxEntry last = await(outbox.forIncident(inc)).get(0);
       assertThat(last.status()).isEqualTo(OutboxEntry.Status.FAILED);
       assertThat(last.attempts()).as("a finished intent is left alone").isEqualTo(2);
+      assertThat(last.receipts()).as("the receipts of earlier attempts are kept").containsOnlyKeys("pagerduty");
       List<String> timeline = await(db.reader().query("SELECT kind FROM timeline ORDER BY id").execute()).stream()
           .map(r -> r.getString(0)).toList();
       assertThat(timeline).containsExactly("notified", "notify-failed");

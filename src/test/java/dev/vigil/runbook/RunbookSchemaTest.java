@@ -55,7 +55,8 @@ class RunbookSchemaTest {
   @org.junit.jupiter.params.provider.CsvSource({
       "unknown-key.yaml, 'rolout'", "unknown-step-key.yaml, 'neds'", "wrong-type.yaml, $.steps[0].retry.attempts",
       "bad-duration.yaml, $.timeout", "bad-matcher.yaml, $.match[1]", "rollout-range.yaml, $.rollout.percent",
-      "computed-host.yaml, $.steps[0].http.url", "five-mistakes.yaml, $.match[0]", "no-action.yaml, $.steps[0]"})
+      "computed-host.yaml, $.steps[0].http.url", "five-mistakes.yaml, $.match[0]", "no-action.yaml, $.steps[0]",
+      "pagerduty-team.yaml, $.steps[0].pagerduty.team"})
   void theSchemaRejectsTheBadFixturesItCanExpress(String fixture, String where) throws IOException {
     Set<ValidationMessage> errors = check(RunbookValidationTest.BAD.resolve(fixture));
     assertThat(errors).extracting(m -> m.getInstanceLocation().toString() + " " + m.getMessage())
@@ -82,7 +83,7 @@ class RunbookSchemaTest {
           "bad-duration.yaml", "bad-matcher.yaml", "rollout-range.yaml", "computed-host.yaml", "five-mistakes.yaml",
           "duplicate-step-id.yaml", "missing-need.yaml", "cycle.yaml", "cel-parse.yaml", "cel-type.yaml",
           "cel-not-bool.yaml", "not-ancestor.yaml", "exec-not-allowed.yaml", "cel-output-field.yaml",
-          "steps-unknown.yaml", "steps-self.yaml", "no-action.yaml", "re2-lookbehind.yaml",
+          "steps-unknown.yaml", "steps-self.yaml", "no-action.yaml", "re2-lookbehind.yaml", "pagerduty-team.yaml",
           "yaml-syntax.yaml"); // not YAML at all: no schema applies
     }
   }

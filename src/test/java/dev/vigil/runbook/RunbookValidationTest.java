@@ -63,6 +63,9 @@ class RunbookValidationTest {
         Arguments.of("no-action.yaml",
             "bad/no-action.yaml:4:5: steps[0]: step \"a\" has no action: give one of http, exec, wait, check, slack, pagerduty, incident, approval\n"
                 + "bad/no-action.yaml:8:12: steps[1].slack: a step has exactly one action, but this one also has wait"),
+        Arguments.of("pagerduty-team.yaml",
+            "bad/pagerduty-team.yaml:5:24: steps[0].pagerduty.team: \"${{ alert.labels.team }}\" is not a team id (letters, digits, '_',"
+                + " '.' or '-', as in teams.yaml)"),
         Arguments.of("computed-host.yaml",
             "bad/computed-host.yaml:6:19: steps[0].http.url: the host must be written out, not computed "
                 + "(an alert label must not choose where requests go)"));

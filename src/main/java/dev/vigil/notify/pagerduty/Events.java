@@ -83,6 +83,21 @@ public final class Events {
     return event;
   }
 
+  /**
+   * The trigger with a runbook step's own summary and severity (either may be null: the incident's
+   * stays). The summary is cut to PagerDuty's 1024 characters.
+   */
+  public static JsonObject override(JsonObject trigger, String summary, String severity) {
+    JsonObject payload = trigger.getJsonObject("payload");
+    if (summary != null && !summary.isBlank()) {
+      payload.put("summary", truncate(summary, SUMMARY_LIMIT));
+    }
+    if (severity != null && !severity.isBlank()) {
+      payload.put("severity", severity);
+    }
+    return trigger;
+  }
+
   /** An {@code acknowledge} or {@code resolve} event: routing key, dedup key and action only. */
   public static JsonObject change(String routingKey, String dedupKey, String action) {
     return new JsonObject().put("routing_key", routingKey).put("dedup_key", dedupKey).put("event_action", action);

@@ -11,6 +11,7 @@ import dev.vigil.notify.Notifier;
 import dev.vigil.notify.Outbox;
 import dev.vigil.notify.OutboxEntry;
 import dev.vigil.notify.Pacer;
+import dev.vigil.notify.Receipt;
 import dev.vigil.notify.RetryPolicy;
 import dev.vigil.oncall.TeamId;
 import io.vertx.core.Future;
@@ -78,27 +79,32 @@ public final class PagerDutyNotifier implements Notifier {
   }
 
   @Override
-  public Future<String> deliver(OutboxEntry entry) {
+  public Future<Receipt> deliver(OutboxEntry entry) {
     return deliver(entry, Map.of());
   }
 
   /** Sends {@code trace} ({@code traceparent}) with each request, so PagerDuty's side of the call is in the incident's trace. */
   @Override
-  public Future<String> deliver(OutboxEntry entry, Map<String, String> trace) {
+  public Future<Receipt> deliver(OutboxEntry entry, Map<String, String> trace) {
     NotificationIntent i = entry.intent();
     return switch (i.kind()) {
       case PAGE -> trigger(i, trace);
       case UPDATE -> change(i, trace);
-      default -> Future.succeededFuture("");
+      default -> Future.succeededFuture(Receipt.nothing());
     };
   }
 
-  private Future<String> trigger(NotificationIntent i, Map<String, String> trace) {
+  /**
+   * A trigger to the team's routing key. A page a runbook step asked for may carry its own
+   * {@code summary} and {@code severity} in the payload; they replace the incident's.
+   */
+  private Future<Receipt> trigger(NotificationIntent i, Map<String, String> trace) {
     Optional<String> key = routingKeys.apply(i.team());
     if (key.isEmpty()) {
       return Future.failedFuture(DeliveryException.permanentFailure("pagerduty: trigger " + i.incident() + " not sent: team " + i.team()
           + " has no pagerduty.routingKey"));
     }
+    JsonObject payload = new JsonObject(i.payload());
     return incidents.get(i.incident()).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(DeliveryException.permanentFailure("pagerduty: trigger " + i.incident() + ": no such incident"));
@@ -106,20 +112,26 @@ public final class PagerDutyNotifier implements Notifier {
       Incident inc = found.get();
       if (inc.status() == dev.vigil.incident.IncidentStatus.RESOLVED) {
         // resolved while the trigger waited (PagerDuty down): paging now would wake someone for nothing
-        return Future.succeededFuture("");
+        return Future.succeededFuture(new Receipt("", Map.of("skipped", "the incident is resolved")));
       }
       return incidents.alerts(inc.id()).compose(alerts -> send(key.get(), "trigger " + inc.id(),
-          Events.trigger(key.get(), inc, alerts, incidentUrl.apply(inc.id())), trace))
-          .map(dedup -> "pagerduty (team " + i.team() + ", dedup_key " + dedup + ")");
+          Events.override(Events.trigger(key.get(), inc, alerts, incidentUrl.apply(inc.id())), payload.getString("summary"),
+              payload.getString("severity")), trace))
+          .map(dedup -> new Receipt("pagerduty (team " + i.team() + ", dedup_key " + dedup + ")",
+              Map.of("dedupKey", dedup, "team", i.team().value(), "action", "trigger")));
     });
   }
 
-  /** Acknowledge/resolve to each routing key the incident's pages went to. */
-  private Future<String> change(NotificationIntent i, Map<String, String> trace) {
+  /**
+   * Acknowledge/resolve to each routing key the incident's pages went to, and to the key of the
+   * intent's team (a runbook step's acknowledge or resolve names the incident's team; for Vigil's own
+   * updates that team is one of those paged).
+   */
+  private Future<Receipt> change(NotificationIntent i, Map<String, String> trace) {
     String status = new JsonObject(i.payload()).getString("status", "");
     String action = status.equals("acknowledged") ? "acknowledge" : status.equals("resolved") ? "resolve" : null;
     if (action == null) {
-      return Future.succeededFuture("");
+      return Future.succeededFuture(Receipt.nothing());
     }
     return outbox.forIncident(i.incident()).compose(entries -> {
       Set<TeamId> teams = new LinkedHashSet<>();
@@ -128,20 +140,22 @@ public final class PagerDutyNotifier implements Notifier {
           teams.add(e.intent().team());
         }
       }
+      teams.add(i.team());
       Set<String> keys = new LinkedHashSet<>();
       List<String> names = new ArrayList<>();
       for (TeamId t : teams) {
         routingKeys.apply(t).filter(keys::add).ifPresent(k -> names.add(t.value()));
       }
       if (keys.isEmpty()) {
-        return Future.succeededFuture("");
+        return Future.succeededFuture(new Receipt("", Map.of("skipped", "no team of the incident has a pagerduty.routingKey")));
       }
       Future<Void> chain = Future.succeededFuture();
       for (String k : keys) {
         chain = chain.compose(v -> send(k, action + " " + i.incident(), Events.change(k, i.incident().toString(), action), trace).mapEmpty());
       }
-      return chain.map(v -> "pagerduty (" + action + ", team" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
-          + ", dedup_key " + i.incident() + ")");
+      return chain.map(v -> new Receipt("pagerduty (" + action + ", team" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
+          + ", dedup_key " + i.incident() + ")", Map.of("dedupKey", i.incident().toString(), "team", String.join(",", names),
+          "action", action)));
     });
   }
 

@@ -11,6 +11,7 @@ import dev.vigil.notify.DeliveryException;
 import dev.vigil.notify.NotificationIntent;
 import dev.vigil.notify.Notifier;
 import dev.vigil.notify.OutboxEntry;
+import dev.vigil.notify.Receipt;
 import dev.vigil.oncall.TeamId;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -52,18 +54,20 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
-  public Future<String> deliver(OutboxEntry entry) {
+  public Future<Receipt> deliver(OutboxEntry entry) {
     NotificationIntent i = entry.intent();
     JsonObject payload = new JsonObject(i.payload());
     return switch (i.kind()) {
-      case PAGE -> channel(i, payload).compose(ch -> messages.show(i.incident(), ch, false)).map(m -> "slack " + m.channel());
-      case UPDATE -> messages.update(i.incident()).map(n -> n == 0 ? "" : "slack (" + n + " message" + (n == 1 ? "" : "s") + " updated)");
+      case PAGE -> channel(i, payload).compose(ch -> messages.show(i.incident(), ch, false)).map(m -> Receipt.of("slack " + m.channel()));
+      case UPDATE -> messages.update(i.incident())
+          .map(n -> Receipt.of(n == 0 ? "" : "slack (" + n + " message" + (n == 1 ? "" : "s") + " updated)"));
       case DIGEST -> channel(i, payload).compose(ch -> {
         String text = IncidentMessage.cut(digestText(payload), IncidentMessage.TEXT_LIMIT);
-        return messages.post(ch, text, List.of(section(s -> s.text(markdownText(text))))).map(p -> "slack " + ch);
+        return messages.post(ch, text, List.of(section(s -> s.text(markdownText(text))))).map(p -> Receipt.of("slack " + ch));
       });
+      // a runbook's slack step reads where the message went and its ts
       case MESSAGE -> channel(i, payload).compose(ch -> messages.post(ch, payload.getString("text", ""), approvalBlocks(payload))
-          .map(p -> "slack " + ch));
+          .map(p -> new Receipt("slack " + ch, Map.of("channel", ch, "channelId", p.channelId(), "ts", p.ts() == null ? "" : p.ts()))));
     };
   }
 

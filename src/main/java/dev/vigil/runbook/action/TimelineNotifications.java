@@ -26,20 +26,30 @@ public final class TimelineNotifications implements Notifications {
   @Override
   public Future<Map<String, Object>> send(Intent intent) {
     String where = intent.target().isEmpty() ? (intent.kind().equals("slack") ? "team channel" : "") : intent.target();
-    String text = intent.kind() + (where.isEmpty() ? "" : " " + where) + ": " + intent.text() + " (no notifier bound: recorded here only)";
-    LOG.atInfo().addKeyValue("incident", intent.incident() == null ? null : intent.incident().toString())
-        .addKeyValue("integration", intent.kind()).log("notification intent: " + text);
     Map<String, Object> out = new LinkedHashMap<>();
-    if (intent.kind().equals("pagerduty")) {
-      out.put("dedupKey", intent.incident() == null ? "" : intent.incident().toString());
-    } else {
-      out.put("channel", intent.target());
-      out.put("ts", "");
+    out.put("channel", intent.target());
+    out.put("channelId", "");
+    out.put("ts", "");
+    return record(intent.incident(), intent.kind(), intent.kind() + (where.isEmpty() ? "" : " " + where) + ": " + intent.text()
+        + " (no notifier bound: recorded here only)").map(out);
+  }
+
+  /** Records the page and fails the step: nothing was paged, and a step that says it paged must not succeed. */
+  @Override
+  public Future<Map<String, Object>> page(Page page) {
+    String text = "pagerduty " + page.action() + page.summary().map(s -> ": " + s).orElse("") + page.severity().map(s -> " [" + s + "]").orElse("")
+        + " (no notifier bound: recorded here only, nothing was paged)";
+    return record(page.incident(), "pagerduty", text).compose(v -> Future.failedFuture(
+        "pagerduty: " + page.action() + " " + page.incident() + " not sent: no PagerDuty notifier is bound (recorded on the timeline only)"));
+  }
+
+  private Future<Void> record(dev.vigil.incident.IncidentId incident, String kind, String text) {
+    LOG.atInfo().addKeyValue("incident", incident == null ? null : incident.toString())
+        .addKeyValue("integration", kind).log("notification intent: " + text);
+    if (incident == null) {
+      return Future.succeededFuture();
     }
-    if (intent.incident() == null) {
-      return Future.succeededFuture(out);
-    }
-    return incidents.append(intent.incident(), new TimelineEvent(clock.instant(), "notification", "runbook", text)).map(out);
+    return incidents.append(incident, new TimelineEvent(clock.instant(), "notification", "runbook", text)).mapEmpty();
   }
 
   /** An {@link Escalation} that records each request on the timeline. */

@@ -23,7 +23,7 @@ final class Outputs {
     return switch (kind) {
       case "http", "check" -> Bindings.httpResponse(0, Map.of(), "", null);
       case "exec" -> Map.of("exitCode", -1L, "stdout", "", "stderr", "");
-      case "slack" -> Map.of("channel", "", "ts", "");
+      case "slack" -> Map.of("channel", "", "channelId", "", "ts", "");
       case "pagerduty" -> Map.of("dedupKey", "");
       case "approval" -> Map.of("decision", "", "by", "", "at", "");
       default -> Map.of();

@@ -261,7 +261,6 @@ class EngineTest extends EngineScenario {
           - {id: ack, needs: [note], incident: {action: acknowledge}}
           - {id: page, needs: [ack], incident: {action: escalate, text: "needs a human"}}
           - {id: tell, needs: [page], slack: {channel: "#ops", text: "hi from ${{ incident.id }}"}}
-          - {id: pd, needs: [page], pagerduty: {action: trigger, summary: "disk", severity: critical}}
         """));
     RunId run = fire("inc");
     RunRecord r = f.awaitStatus(run, RunStatus.SUCCEEDED);
@@ -274,9 +273,8 @@ class EngineTest extends EngineScenario {
         .anyMatch(e -> e.getString("kind").equals("escalation-manual") && e.getString("by").equals("runbook:inc")))
         .as("the escalate step paged through the escalator").isTrue();
     assertThat(ModesTest.timelineHas(incident, "notification", "slack #ops: hi from " + inc)).isTrue();
-    assertThat(ModesTest.timelineHas(incident, "notification", "pagerduty trigger: disk [critical]")).isTrue();
-    assertThat(f.step(run, "pd").output()).containsEntry("dedupKey", inc);
-    assertThat(f.step(run, "tell").output()).containsEntry("channel", "#ops");
+    // Slack is off: the message went to the log, so it has no ts (a pagerduty step would fail: RunbookMessagesTest)
+    assertThat(f.step(run, "tell").output()).containsEntry("channel", "#ops").containsEntry("ts", "");
     String metrics = f.d.get("/metrics").body();
     assertThat(metrics).contains("vigil_runbook_runs_total{outcome=\"succeeded\",runbook=\"inc\"} 1.0")
         .contains("vigil_runbook_step_duration_seconds_count{kind=\"incident\",runbook=\"inc\",step=\"note\"} 1")
