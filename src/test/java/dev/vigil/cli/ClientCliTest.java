@@ -309,6 +309,12 @@ class ClientCliTest {
     Run badInterval = vigil("runs", "show", "RUN-1", "--watch", "--interval", "5");
     assertThat(badInterval.code()).isEqualTo(2);
     assertThat(badInterval.err()).startsWith("--interval: duration \"5\" needs a unit");
+    Run tooOften = vigil("runs", "show", "RUN-1", "--watch", "--interval", "1ms");
+    assertThat(tooOften.code()).isEqualTo(2);
+    assertThat(tooOften.err()).startsWith("--interval: expected 10ms to 1h, got 1ms\n");
+    Run noStep = vigil("runs", "approve", "RUN-1");
+    assertThat(noStep.code()).isEqualTo(2);
+    assertThat(noStep.err()).startsWith("Missing required parameter: 'STEP'");
   }
 
   // ---------------------------------------------------------------- overrides
@@ -344,6 +350,12 @@ class ClientCliTest {
     Run neither = vigil("overrides", "add", "eu");
     assertThat(neither.code()).isEqualTo(2);
     assertThat(neither.err()).startsWith("give either --duration or --until (exactly one)\n");
+    Run both = vigil("overrides", "add", "eu", "--duration", "2h", "--until", "2026-11-29T02:00:00Z");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).startsWith("give either --duration or --until (exactly one)\n");
+    Run badDuration = vigil("overrides", "add", "eu", "--duration", "2 hours");
+    assertThat(badDuration.code()).isEqualTo(1);
+    assertThat(badDuration.err()).startsWith("vigil: duration: ").endsWith("(HTTP 400)\n");
   }
 
   // ---------------------------------------------------------------- server, token and exit codes
