@@ -81,9 +81,15 @@ public final class Main implements Runnable, Environment {
   /** The command tree with its exception handlers; {@code vigil completion} and the tests walk it. */
   public static CommandLine commandLine(Map<String, String> env) {
     CommandLine cli = new CommandLine(new Main(env));
-    // every command answers --version too, with the root's version (picocli gives subcommands none)
+    // every command answers --help and --version (with the root's version), including a command class added without
+    // them; a command method must say mixinStandardHelpOptions itself (a mixin added here would shift its arguments)
     CommandLine.IVersionProvider version = new VersionCommand.Provider();
-    forEach(cli, c -> c.getCommandSpec().versionProvider(version));
+    forEach(cli, c -> {
+      if (!c.getCommandSpec().mixinStandardHelpOptions()) {
+        c.getCommandSpec().mixinStandardHelpOptions(true);
+      }
+      c.getCommandSpec().versionProvider(version);
+    });
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       // a client error is one line with the server's message; its exit code says refused (1) or unreachable (3)
       cmd.getErr().println("vigil: " + e.getMessage());

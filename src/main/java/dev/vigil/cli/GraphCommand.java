@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code vigil graph NAME [--format mermaid|dot]}: prints a runbook's step graph. Exit 0, or 1 when there is no valid runbook NAME. */
-@Command(name = "graph", mixinStandardHelpOptions = true, description = "Print a runbook's step graph (edges are the needs edges).")
+@Command(name = "graph", description = "Print a runbook's step graph (edges are the needs edges).")
 public final class GraphCommand implements Callable<Integer> {
   /** Output formats. */
   public enum Format { mermaid, dot }

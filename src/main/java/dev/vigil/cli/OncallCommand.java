@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  * and the next handoff. Offline: overrides live in the daemon's store and are not read here
  * ({@code GET /api/v1/oncall} includes them).
  */
-@Command(name = "oncall", mixinStandardHelpOptions = true, description = "Who is on call at an instant (default now) and when the next handoff is.")
+@Command(name = "oncall", description = "Who is on call at an instant (default now) and when the next handoff is.")
 public final class OncallCommand implements Callable<Integer> {
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("EEE HH:mm", Locale.ROOT);
 

@@ -21,7 +21,7 @@ import sun.misc.Signal;
  * {@code vigil serve}: runs the daemon until SIGTERM or SIGINT, then drains (stops accepting,
  * finishes queued commits, closes the store) and exits 0. Exits 1 if it cannot start.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the daemon.")
+@Command(name = "serve", description = "Run the daemon.")
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 

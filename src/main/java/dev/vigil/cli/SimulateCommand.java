@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
  * classification, the runbook and mode that would apply, and each step's rendered action in graph
  * order. A dry run: nothing is executed. Exit 0, 1 when the file or config cannot be read.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Show what Vigil would do with a webhook or alert list, without doing it.")
+@Command(name = "simulate", description = "Show what Vigil would do with a webhook or alert list, without doing it.")
 public final class SimulateCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * any runbook files or folders given, offline, and prints each problem as {@code file:line:col: message}.
  * Exit 0 when valid (warnings allowed), 1 when not, 2 on a usage error.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true, description = "Check the config, the files it names and the runbooks without starting the daemon.")
+@Command(name = "validate", description = "Check the config, the files it names and the runbooks without starting the daemon.")
 public final class ValidateCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  * offline command, so a wrapper that always passes it works, but does not read the file: the version
  * does not depend on it, and a broken config must not hide which version is installed.
  */
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version and build.")
+@Command(name = "version", description = "Print the version and build.")
 public final class VersionCommand implements Callable<Integer> {
   @CommandLine.Mixin
   ConfigOption config;

@@ -698,7 +698,11 @@ public final class Engine extends VerticleBase {
   public Future<RunRecord> cancel(RunId id, String by) {
     return call(() -> {
       LiveRun r = live.get(id);
-      if (r == null || r.status.finished()) {
+      if (r != null && r.status.finished()) {
+        // ending now: its end may not be stored yet, but it is decided
+        return Future.failedFuture(new EngineException(EngineException.Reason.CONFLICT, "run " + id + " is " + r.status.wire() + " already"));
+      }
+      if (r == null) {
         return store.get(id).compose(found -> Future.failedFuture(found.isEmpty()
             ? new EngineException(EngineException.Reason.NOT_FOUND, "run " + id + " does not exist")
             : new EngineException(EngineException.Reason.CONFLICT, found.get().status().finished()
