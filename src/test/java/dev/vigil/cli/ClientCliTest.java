@@ -417,6 +417,38 @@ class ClientCliTest {
   }
 
   @Test
+  void aServerThatIsNotVigilIsRefusedInOneLine() throws Exception {
+    // another web server at the URL (a proxy's error page, the wrong port): not Vigil's JSON
+    com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext("/api/v1/incidents", x -> {
+      byte[] page = "<html>\n<h1>Welcome</h1>\n</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      x.sendResponseHeaders(200, page.length);
+      x.getResponseBody().write(page);
+      x.close();
+    });
+    other.createContext("/api/v1/overrides", x -> {
+      byte[] page = "Bad Gateway\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      x.sendResponseHeaders(502, page.length);
+      x.getResponseBody().write(page);
+      x.close();
+    });
+    other.start();
+    try {
+      String url = "http://127.0.0.1:" + other.getAddress().getPort();
+      Run html = vigil("incidents", "list", "--server", url);
+      assertThat(html.code()).isEqualTo(1);
+      assertThat(html.err()).isEqualTo("vigil: GET /api/v1/incidents: the answer is not JSON (is " + url
+          + " a Vigil server?): <html> <h1>Welcome</h1> </html>\n");
+      Run gateway = vigil("overrides", "list", "--server", url);
+      assertThat(gateway.code()).isEqualTo(1);
+      assertThat(gateway.err()).isEqualTo("vigil: HTTP 502 from GET /api/v1/overrides: Bad Gateway\n");
+    } finally {
+      other.stop(0);
+    }
+  }
+
+  @Test
   void aBadServerUrlIsAUsageError() {
     Run r = vigil("incidents", "list", "--server", "127.0.0.1:8080");
     assertThat(r.code()).isEqualTo(2);
