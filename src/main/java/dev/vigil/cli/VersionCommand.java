@@ -7,9 +7,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code vigil version}: the version and the Java it runs on. */
+/**
+ * {@code vigil version}: the version and the Java it runs on. It takes {@code --config} like every
+ * offline command, so a wrapper that always passes it works, but does not read the file: the version
+ * does not depend on it, and a broken config must not hide which version is installed.
+ */
 @Command(name = "version", description = "Print the version and build.")
 public final class VersionCommand implements Callable<Integer> {
+  @CommandLine.Mixin
+  ConfigOption config;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 

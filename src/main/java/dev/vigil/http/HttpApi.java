@@ -91,7 +91,9 @@ public final class HttpApi {
     router.get("/api/v1/runbooks").handler(deps.runbooks()::list);
     router.get("/api/v1/runbooks/:name/graph").handler(deps.runbooks()::graph);
     router.post("/api/v1/runbooks/:name/runs").handler(deps.runs()::start);
+    router.get("/api/v1/runs").handler(deps.runs()::list);
     router.get("/api/v1/runs/:id").handler(deps.runs()::show);
+    router.post("/api/v1/runs/:id/cancel").handler(deps.runs()::cancel);
     router.post("/api/v1/runs/:id/approve").handler(deps.runs()::approve);
     router.post("/api/v1/runs/:id/reject").handler(deps.runs()::reject);
     router.post("/-/reload").handler(deps.reload()::reload);

@@ -41,17 +41,7 @@ public final class IncidentApi {
         ApiError.badRequest("status: expected triggered, acknowledged or resolved, got \"" + s + "\"")));
     Severity severity = severity(ctx);
     String team = ctx.queryParams().get("team");
-    Integer limit = param(ctx, "limit", s -> {
-      try {
-        int n = Integer.parseInt(s);
-        if (n >= 1 && n <= 1000) {
-          return n;
-        }
-      } catch (NumberFormatException ignored) {
-        // reported below
-      }
-      throw ApiError.badRequest("limit: expected a whole number from 1 to 1000, got \"" + s + "\"");
-    });
+    Integer limit = param(ctx, "limit", IncidentApi::limit);
     store.list(new IncidentQuery(status, team == null || team.isEmpty() ? null : team, severity, limit == null ? 50 : limit))
         .onSuccess(list -> {
           JsonArray out = new JsonArray();
@@ -131,6 +121,19 @@ public final class IncidentApi {
   private static String by(JsonObject body) {
     String by = body.getString("by");
     return by == null || by.isBlank() ? "api" : by.length() > 200 ? by.substring(0, 200) : by;
+  }
+
+  /** The {@code limit} query parameter's value: 1 to 1000, else a 400. */
+  static int limit(String s) {
+    try {
+      int n = Integer.parseInt(s);
+      if (n >= 1 && n <= 1000) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ApiError.badRequest("limit: expected a whole number from 1 to 1000, got \"" + s + "\"");
   }
 
   /** The {@code severity} query parameter, or null; 400 when it names no severity. */

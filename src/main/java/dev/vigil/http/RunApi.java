@@ -4,6 +4,8 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.EngineException;
 import dev.vigil.runbook.engine.RunId;
+import dev.vigil.runbook.engine.RunQuery;
+import dev.vigil.runbook.engine.RunStatus;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.StepRun;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +15,7 @@ import io.vertx.ext.web.handler.HttpException;
 
 /** {@code /api/v1/runs}: a run with its steps; approve and reject; and starting a runbook by hand. */
 public final class RunApi {
+  private static final String STORED_STATUSES = "pending, running, succeeded, failed, timed-out, cancelled";
   private final Engine engine;
 
   public RunApi(Engine engine) {
@@ -27,6 +30,37 @@ public final class RunApi {
         .onFailure(ctx::fail);
   }
 
+  /** {@code GET /api/v1/runs?status=&runbook=&incident=&limit=}: run summaries with their steps' statuses, newest first. */
+  public void list(RoutingContext ctx) {
+    RunStatus status = IncidentApi.param(ctx, "status", s -> {
+      try {
+        return RunStatus.parse(s);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest("status: expected one of " + STORED_STATUSES + ", got \"" + s + "\"");
+      }
+    });
+    if (status == RunStatus.WAITING) {
+      throw ApiError.badRequest("status: waiting runs are stored as running: ask for status=running");
+    }
+    String runbook = IncidentApi.param(ctx, "runbook", s -> s);
+    IncidentId incident = IncidentApi.param(ctx, "incident", s -> IncidentId.parse(s).orElseThrow(() ->
+        ApiError.badRequest("incident: expected an incident id like INC-42, got \"" + s + "\"")));
+    Integer limit = IncidentApi.param(ctx, "limit", IncidentApi::limit);
+    engine.runs(new RunQuery(status, runbook, incident, limit == null ? 50 : limit)).onSuccess(runs -> {
+      JsonArray out = new JsonArray();
+      runs.forEach(r -> out.add(listed(r)));
+      ctx.json(new JsonObject().put("runs", out));
+    }).onFailure(ctx::fail);
+  }
+
+  /** {@code POST /api/v1/runs/{id}/cancel {"by": "alice"}}: cancels an unfinished run → the run; 409 when it has ended. */
+  public void cancel(RoutingContext ctx) {
+    RunId id = id(ctx);
+    JsonObject body = IncidentApi.body(ctx);
+    String by = body.getString("by", "api");
+    engine.cancel(id, by.isBlank() ? "api" : by).onSuccess(r -> ctx.json(json(r))).onFailure(e -> ctx.fail(http(e)));
+  }
+
   public void approve(RoutingContext ctx) {
     decide(ctx, true);
   }
@@ -37,8 +71,12 @@ public final class RunApi {
 
   private void decide(RoutingContext ctx, boolean approve) {
     JsonObject body = IncidentApi.body(ctx);
+    Object step = body.getValue("step");
+    if (step != null && !(step instanceof String)) {
+      throw ApiError.badRequest("step: expected a string, the id of the approval step");
+    }
     String by = body.getString("by", "api");
-    engine.decide(id(ctx), approve, by.isBlank() ? "api" : by).onSuccess(r -> ctx.json(json(r))).onFailure(e -> ctx.fail(http(e)));
+    engine.decide(id(ctx), (String) step, approve, by.isBlank() ? "api" : by).onSuccess(r -> ctx.json(json(r))).onFailure(e -> ctx.fail(http(e)));
   }
 
   /** {@code POST /api/v1/runbooks/{name}/runs {"incident": "INC-1"}}: 201 with the run. */
@@ -79,6 +117,14 @@ public final class RunApi {
     return summary(r).put("mode", r.mode().wire()).put("startedBy", r.startedBy()).put("createdAt", IncidentApi.time(r.createdAt()))
         .put("startedAt", IncidentApi.time(r.startedAt())).put("endedAt", IncidentApi.time(r.endedAt()))
         .put("deadline", IncidentApi.time(r.deadline())).put("error", r.error()).put("steps", steps);
+  }
+
+  /** A run in a list: its summary, who started it and when, and each step's id and status. */
+  static JsonObject listed(RunRecord r) {
+    JsonArray steps = new JsonArray();
+    r.steps().forEach(s -> steps.add(new JsonObject().put("id", s.id()).put("kind", s.kind()).put("status", s.status().wire())));
+    return summary(r).put("mode", r.mode().wire()).put("startedBy", r.startedBy()).put("createdAt", IncidentApi.time(r.createdAt()))
+        .put("endedAt", IncidentApi.time(r.endedAt())).put("steps", steps);
   }
 
   public static JsonObject summary(RunRecord r) {

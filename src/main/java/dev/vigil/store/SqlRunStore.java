@@ -6,6 +6,7 @@ import dev.vigil.ha.Replica;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.engine.RunId;
+import dev.vigil.runbook.engine.RunQuery;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.RunStatus;
 import dev.vigil.runbook.engine.RunStore;
@@ -314,6 +315,29 @@ public final class SqlRunStore implements RunStore {
         .execute(Tuple.of(incident.number()))
         .compose(runs -> db.reader().preparedQuery(d.sql("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE incident_id = ?) "
             + "ORDER BY run_id, pos")).execute(Tuple.of(incident.number())).map(steps -> assemble(runs, steps, false)));
+  }
+
+  @Override
+  public Future<List<RunRecord>> list(RunQuery q) {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (q.status() != null) {
+      where.append(" AND status = ?");
+      args.add(q.status().wire());
+    }
+    if (q.runbook() != null) {
+      where.append(" AND runbook = ?");
+      args.add(q.runbook());
+    }
+    if (q.incident() != null) {
+      where.append(" AND incident_id = ?");
+      args.add(q.incident().number());
+    }
+    String runs = "SELECT " + RUN_COLUMNS + " FROM runs" + where + " ORDER BY id DESC LIMIT " + q.limit();
+    Tuple tuple = Tuple.from(args);
+    return db.reader().preparedQuery(d.sql(runs)).execute(tuple)
+        .compose(rows -> db.reader().preparedQuery(d.sql("SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs" + where
+            + " ORDER BY id DESC LIMIT " + q.limit() + ") ORDER BY run_id, pos")).execute(tuple).map(steps -> assemble(rows, steps, false)));
   }
 
   @Override

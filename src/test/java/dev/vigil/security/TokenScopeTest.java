@@ -26,7 +26,8 @@ class TokenScopeTest {
       "POST /api/v1/incidents/INC-1/acknowledge", "POST /api/v1/incidents/INC-1/resolve", "POST /api/v1/incidents/INC-1/notes",
       "POST /api/v1/incidents/INC-1/escalate", "GET /api/v1/oncall", "GET /api/v1/overrides", "POST /api/v1/overrides",
       "DELETE /api/v1/overrides/1", "GET /api/v1/runbooks", "GET /api/v1/runbooks/x/graph", "POST /api/v1/runbooks/x/runs",
-      "GET /api/v1/runs/RUN-1", "POST /api/v1/runs/RUN-1/approve", "POST /api/v1/runs/RUN-1/reject", "POST /-/reload",
+      "GET /api/v1/runs", "GET /api/v1/runs/RUN-1", "POST /api/v1/runs/RUN-1/approve", "POST /api/v1/runs/RUN-1/reject",
+      "POST /api/v1/runs/RUN-1/cancel", "POST /-/reload",
       "GET /api/v1/no-such-route", "GET /api/v1/alerts/../incidents", "GET /api/v1/alerts/%2e%2e/incidents", "GET /api/v1/alertsx",
       // the signed integrations are left out of the API scope by their prefix: no way around it into the API
       "GET /api/v1/integrations/../incidents", "GET /api/v1/integrations/%2e%2e/incidents", "GET /api/v1/integrationsx",

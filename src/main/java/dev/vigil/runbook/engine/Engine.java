@@ -474,8 +474,17 @@ public final class Engine extends VerticleBase {
     });
   }
 
-  /** Approves or rejects the approval a run is waiting for. */
+  /** Approves or rejects the approval a run is waiting for (the first in graph order when several wait). */
   public Future<RunRecord> decide(RunId id, boolean approve, String by) {
+    return decide(id, null, approve, by);
+  }
+
+  /**
+   * Approves or rejects the approval step {@code stepId} of a run (null: the first one waiting). Fails
+   * with {@link EngineException}: NOT_FOUND when there is no such run or step, CONFLICT when the step
+   * is not an approval waiting for a decision.
+   */
+  public Future<RunRecord> decide(RunId id, String stepId, boolean approve, String by) {
     return call(() -> {
       LiveRun r = live.get(id);
       if (r == null) {
@@ -484,10 +493,20 @@ public final class Engine extends VerticleBase {
             : new EngineException(EngineException.Reason.CONFLICT, "run " + id + " is " + found.get().status().wire()
                 + " and waits for no approval")));
       }
+      if (stepId != null && !r.steps.containsKey(stepId)) {
+        return Future.failedFuture(new EngineException(EngineException.Reason.NOT_FOUND, "run " + id + " has no step \"" + stepId
+            + "\" (steps: " + String.join(", ", r.steps.keySet()) + ")"));
+      }
       Optional<StepRun> waiting = r.steps.values().stream()
+          .filter(s -> stepId == null || s.id().equals(stepId))
           .filter(s -> s.kind().equals("approval") && s.status() == StepStatus.WAITING).findFirst();
       if (waiting.isEmpty()) {
-        return Future.failedFuture(new EngineException(EngineException.Reason.CONFLICT, "run " + id + " waits for no approval"));
+        StepRun named = stepId == null ? null : r.steps.get(stepId);
+        return Future.failedFuture(new EngineException(EngineException.Reason.CONFLICT, named == null
+            ? "run " + id + " waits for no approval"
+            : "step " + stepId + " of run " + id + (named.kind().equals("approval")
+                ? " is " + named.status().wire() + ", not waiting for a decision"
+                : " is a " + named.kind() + " step, not an approval")));
       }
       Step step = r.runbook.step(waiting.get().id()).orElseThrow();
       Instant now = clock.instant();
@@ -516,6 +535,11 @@ public final class Engine extends VerticleBase {
   /** The run as stored. */
   public Future<Optional<RunRecord>> run(RunId id) {
     return store.get(id);
+  }
+
+  /** Stored runs matching the query, newest first. */
+  public Future<List<RunRecord>> runs(RunQuery query) {
+    return store.list(query);
   }
 
   /** Runs not finished yet, including queued ones. */
@@ -662,7 +686,41 @@ public final class Engine extends VerticleBase {
 
   /** The run's timeout: every unfinished step is cancelled (in-flight tries are told to stop), then the run ends timed-out. */
   private void timeOut(LiveRun r) {
-    String why = "run timed out after " + Durations.format(r.runbook.timeout());
+    endEarly(r, RunStatus.TIMED_OUT, "run timed out after " + Durations.format(r.runbook.timeout()));
+  }
+
+  /**
+   * Cancels a run by hand: every unfinished step is cancelled (in-flight tries are told to stop, as at
+   * a timeout), then the run ends {@code cancelled}, which counts as a failure for {@code onFailure}.
+   * Fails with {@link EngineException}: NOT_FOUND for an unknown run, CONFLICT for a finished one or
+   * one this replica does not hold (replicas sharing a store: ask the replica that runs it).
+   */
+  public Future<RunRecord> cancel(RunId id, String by) {
+    return call(() -> {
+      LiveRun r = live.get(id);
+      if (r != null && r.status.finished()) {
+        // ending now: its end may not be stored yet, but it is decided
+        return Future.failedFuture(new EngineException(EngineException.Reason.CONFLICT, "run " + id + " is " + r.status.wire() + " already"));
+      }
+      if (r == null) {
+        return store.get(id).compose(found -> Future.failedFuture(found.isEmpty()
+            ? new EngineException(EngineException.Reason.NOT_FOUND, "run " + id + " does not exist")
+            : new EngineException(EngineException.Reason.CONFLICT, found.get().status().finished()
+                ? "run " + id + " is " + found.get().status().wire() + " already"
+                : "run " + id + " is not running on this replica")));
+      }
+      Promise<Void> ended = Promise.promise();
+      endEarly(r, RunStatus.CANCELLED, "cancelled by " + by, ended);
+      return ended.future().compose(v -> store.get(id)).map(Optional::orElseThrow);
+    });
+  }
+
+  private void endEarly(LiveRun r, RunStatus status, String why) {
+    endEarly(r, status, why, Promise.promise());
+  }
+
+  /** Cancels every unfinished step, then ends the run with {@code status}; {@code stored} completes once the run's end is written. */
+  private void endEarly(LiveRun r, RunStatus status, String why, Promise<Void> stored) {
     Instant now = clock.instant();
     List<Future<Void>> writes = new ArrayList<>();
     for (StepRun s : List.copyOf(r.steps.values())) {
@@ -677,7 +735,7 @@ public final class Engine extends VerticleBase {
         writes.add(saveStep(r, ended));
       }
     }
-    Future.join(writes).onComplete(ar -> finishRun(r, RunStatus.TIMED_OUT, why));
+    Future.join(writes).onComplete(ar -> finishRun(r, status, why, stored));
   }
 
   /** Starts every step whose needs are all finished; ends the run when every step is. */
@@ -975,7 +1033,13 @@ public final class Engine extends VerticleBase {
   // ---------------------------------------------------------------- the end of a run
 
   private void finishRun(LiveRun r, RunStatus status, String error) {
+    finishRun(r, status, error, Promise.promise());
+  }
+
+  /** Ends the run; {@code stored} completes once its end is written (at once when it had ended already, failed if the write failed). */
+  private void finishRun(LiveRun r, RunStatus status, String error, Promise<Void> stored) {
     if (r.status.finished()) {
+      stored.tryComplete();
       return;
     }
     r.status = status;
@@ -995,7 +1059,7 @@ public final class Engine extends VerticleBase {
     Tracing.end(r.span, dry ? "dry-run" : status.wire(), error);
     Counter.builder("vigil.runbook.runs").description("Finished runbook runs by outcome (dry runs as dry-run)")
         .tags("runbook", r.runbook.name(), "outcome", dry ? "dry-run" : status.wire()).register(meters).increment();
-    persistRun(r, error).onSuccess(v -> {
+    persistRun(r, error).onComplete(stored).onSuccess(v -> {
       live.remove(r.id);
       inFlight = live.size();
       if (store.shared() && r.record.concurrencyKey() != null) {

@@ -80,6 +80,9 @@ public interface RunStore {
 
   Future<Optional<RunRecord>> get(RunId id);
 
+  /** The runs that match the query, newest first, with their steps and without their source text. */
+  Future<List<RunRecord>> list(RunQuery query);
+
   /** The runs of an incident, oldest first, without their source text. */
   Future<List<RunRecord>> forIncident(IncidentId incident);
 
