@@ -44,13 +44,10 @@ public final class Database {
    * file's folder if needed.
    */
   public static Future<Database> open(Vertx vertx, VigilConfig.Store config) {
-    List<Migration> migrations;
-    try {
-      migrations = Migration.bundled(config.isSqlite() ? Dialect.SQLITE : Dialect.POSTGRES);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new StoreException("store: cannot read migration " + e.getMessage(), e));
-    }
-    return open(vertx, config, migrations, Clock.systemUTC());
+    Dialect dialect = config.isSqlite() ? Dialect.SQLITE : Dialect.POSTGRES;
+    return vertx.executeBlocking(() -> Migration.bundled(dialect))
+        .recover(e -> Future.failedFuture(new StoreException("store: cannot read migration " + e.getMessage(), e)))
+        .compose(migrations -> open(vertx, config, migrations, Clock.systemUTC()));
   }
 
   /** {@link #open(Vertx, VigilConfig.Store)} with the given migrations instead of the jar's. */

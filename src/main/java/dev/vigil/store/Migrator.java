@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * apply each migration not applied yet, in version order, each in its own transaction together with
  * its {@code schema_migrations} row. Numbers may have gaps (they are reserved per feature, so V3 may
  * be applied before V2 exists), which is why every missing number is applied, not only those above
- * the highest applied.
+ * the highest applied, and why each script may depend only on V1 and its own feature's earlier scripts.
  *
  * <p>Runs on one connection that the caller owns and closes afterwards; on PostgreSQL, closing it
  * also drops the lock if its release failed.

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import dev.vigil.LogCapture;
+import dev.vigil.TestDaemon;
 import dev.vigil.TestStore;
+import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.timer.FakeClock;
@@ -51,9 +53,13 @@ class MigrationsTest {
   void create() {
     String url = TestStore.postgres() ? TestStore.createDatabase() : "sqlite:" + dir.resolve("vigil.db");
     config = new VigilConfig.Store(url, new Secret(""), "FULL", Duration.ofSeconds(5), 4);
-    shell = TestStore.postgres()
-        ? PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build()
-        : JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl("jdbc:" + url), new PoolOptions().setMaxSize(1));
+    shell = shell(url);
+  }
+
+  Pool shell(String url) {
+    return url.startsWith("sqlite:")
+        ? JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl("jdbc:" + url), new PoolOptions().setMaxSize(1))
+        : PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build();
   }
 
   @AfterEach
@@ -139,6 +145,24 @@ class MigrationsTest {
         .hasMessageContaining("UPDATE schema_migrations SET checksum = NULL WHERE version = 8");
     // refused before anything ran: the stored checksum is still the applied file's
     assertThat(recorded().get(8)).isEqualTo(bundled(8).checksum());
+  }
+
+  @Test
+  void aDaemonDoesNotStartOnADatabaseWhoseAppliedMigrationChanged(@TempDir Path home) throws Exception {
+    TestDaemon.copyShippedRouting(home);
+    TestDaemon.start(home, "").close();
+    // the database now records another V8 than the jar's, as if the file had been edited since it was applied
+    String url = new ConfigLoader(k -> null).load(home.resolve("config/vigil.yaml")).store().url();
+    Pool store = shell(url.startsWith("sqlite:") ? "sqlite:" + home.resolve("data/vigil.db") : url);
+    try {
+      await(store.query("UPDATE schema_migrations SET checksum = '" + Migration.checksum(List.of("SELECT 8")) + "' WHERE version = 8")
+          .execute());
+    } finally {
+      await(store.close());
+    }
+
+    assertThatThrownBy(() -> TestDaemon.start(home, ""))
+        .hasMessageContaining("store: migration " + file(8) + " was changed after it was applied to this database");
   }
 
   @Test
