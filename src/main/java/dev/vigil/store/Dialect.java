@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * What differs between SQLite and PostgreSQL, and nothing else: placeholders, id allocation and the
- * folder of migrations. All other SQL is shared text written with {@code ?} placeholders.
+ * folder and lock of migrations. All other SQL is shared text written with {@code ?} placeholders.
  */
 public enum Dialect {
   SQLITE("sqlite"),

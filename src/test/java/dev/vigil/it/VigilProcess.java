@@ -55,15 +55,24 @@ public final class VigilProcess implements AutoCloseable {
 
   /** Starts {@code vigil serve --config config} and waits until it listens. */
   public static VigilProcess start(Path config) throws IOException {
+    return launch(config).awaitListening();
+  }
+
+  /** Starts {@code vigil serve --config config} without waiting: several can then start at once. */
+  public static VigilProcess launch(Path config) throws IOException {
     Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
         .redirectErrorStream(true)
         .start();
-    VigilProcess v = new VigilProcess(p);
-    await().atMost(Duration.ofSeconds(60)).until(() -> v.port.get() > 0 || !p.isAlive());
-    if (!p.isAlive()) {
-      throw new IllegalStateException("vigil exited " + p.exitValue() + " at start:\n" + v.output());
+    return new VigilProcess(p);
+  }
+
+  /** Waits until the process listens; fails with its output if it exits first. */
+  public VigilProcess awaitListening() {
+    await().atMost(Duration.ofSeconds(60)).until(() -> port.get() > 0 || !process.isAlive());
+    if (!process.isAlive()) {
+      throw new IllegalStateException("vigil exited " + process.exitValue() + " at start:\n" + output());
     }
-    return v;
+    return this;
   }
 
   public int port() {
