@@ -55,7 +55,25 @@ public final class VigilProcess implements AutoCloseable {
 
   /** Starts {@code vigil serve --config config} and waits until it listens. */
   public static VigilProcess start(Path config) throws IOException {
-    return launch(config).awaitListening();
+    return start(config, java.util.Map.of());
+  }
+
+  /** Starts {@code vigil serve --config config} with {@code env} added to this process's environment, and waits until it listens. */
+  public static VigilProcess start(Path config, java.util.Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
+        .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    VigilProcess v = new VigilProcess(p);
+    await().atMost(Duration.ofSeconds(60)).until(() -> v.port.get() > 0 || !p.isAlive());
+    if (!p.isAlive()) {
+      throw new IllegalStateException("vigil exited " + p.exitValue() + " at start:\n" + v.output());
+    }
+    return v;
+  }
+
+  public int port() {
+    return port.get();
   }
 
   /** Starts {@code vigil serve --config config} without waiting: several can then start at once. */
@@ -66,17 +84,13 @@ public final class VigilProcess implements AutoCloseable {
     return new VigilProcess(p);
   }
 
-  /** Waits until the process listens; fails with its output if it exits first. */
+  /** Waits until a {@link #launch launched} process listens; fails with its output if it exits first. */
   public VigilProcess awaitListening() {
     await().atMost(Duration.ofSeconds(60)).until(() -> port.get() > 0 || !process.isAlive());
     if (!process.isAlive()) {
       throw new IllegalStateException("vigil exited " + process.exitValue() + " at start:\n" + output());
     }
     return this;
-  }
-
-  public int port() {
-    return port.get();
   }
 
   public String url(String path) {
