@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * What differs between SQLite and PostgreSQL, and nothing else: placeholders, id allocation and the
- * folder of migrations. All other SQL is shared text written with {@code ?} placeholders.
+ * folder and lock of migrations. All other SQL is shared text written with {@code ?} placeholders.
  */
 public enum Dialect {
   SQLITE("sqlite"),
@@ -68,6 +68,38 @@ public enum Dialect {
     }
     return conn.preparedQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked")
         .execute(Tuple.of(name)).mapEmpty();
+  }
+
+  /** The advisory lock key of schema migrations, beside those of {@link #serialize} (another name). */
+  private static final String MIGRATION_LOCK = "hashtextextended('vigil schema migrations', 0)";
+
+  /**
+   * Takes the lock under which migrations run, held by {@code conn}'s session until
+   * {@link #unlockMigrations} or until the session ends (a replica that dies mid-migration releases
+   * it). PostgreSQL: a session advisory lock, so that replicas starting together on one database
+   * migrate one after the other; {@code waiting} runs first if another session holds it. SQLite:
+   * nothing, one process owns the file, and each migration's {@code BEGIN IMMEDIATE} serializes it
+   * with anyone else's writes.
+   */
+  Future<Void> lockMigrations(SqlConnection conn, Runnable waiting) {
+    if (this == SQLITE) {
+      return Future.succeededFuture();
+    }
+    return conn.query("SELECT pg_try_advisory_lock(" + MIGRATION_LOCK + ")").execute().compose(rs -> {
+      if (rs.iterator().next().getBoolean(0)) {
+        return Future.<Void>succeededFuture();
+      }
+      waiting.run();
+      return conn.query("SELECT 1 FROM (SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")) AS locked").execute().mapEmpty();
+    });
+  }
+
+  /** Releases {@link #lockMigrations}. */
+  Future<Void> unlockMigrations(SqlConnection conn) {
+    if (this == SQLITE) {
+      return Future.succeededFuture();
+    }
+    return conn.query("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")").execute().mapEmpty();
   }
 
   /**

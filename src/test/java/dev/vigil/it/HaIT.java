@@ -48,23 +48,67 @@ class HaIT {
   }
 
   /**
-   * Starts {@code n} replicas on {@code store}, each with its own config folder holding the same files.
+   * Starts {@code n} replicas on {@code store} one after the other, each with its own config folder
+   * holding the same files.
    *
    * @param team the lines of team eu in NotifyConfig's teams.yaml, unless {@code teams} replaces the file
    */
   void startCluster(int n, String store, String team, String teams, String vigil, String runbook) throws Exception {
     for (int i = 0; i < n; i++) {
-      Path home = dir.resolve("r" + i);
-      Path config = NotifyConfig.write(home, team, vigil + "store: {url: \"" + store + "\"}\n"
-          + "ha: {replicaId: replica-" + i + ", leaseTtl: 3s}\n");
-      if (teams != null) {
-        Files.writeString(home.resolve("config/teams.yaml"), teams);
-      }
-      if (runbook != null) {
-        Files.writeString(home.resolve("runbooks/rb.yaml"), runbook);
-      }
-      replicas.add(VigilProcess.start(config));
+      replicas.add(launchReplica(i, store, team, teams, vigil, runbook).awaitListening());
     }
+  }
+
+  /** Launches the replicas of {@link #startCluster} all at once, as an orchestrator rolling them out would. */
+  void launchCluster(int n, String store, String team, String teams, String vigil, String runbook) throws Exception {
+    for (int i = 0; i < n; i++) {
+      replicas.add(launchReplica(i, store, team, teams, vigil, runbook));
+    }
+  }
+
+  VigilProcess launchReplica(int i, String store, String team, String teams, String vigil, String runbook) throws Exception {
+    Path home = dir.resolve("r" + i);
+    Path config = NotifyConfig.write(home, team, vigil + "store: {url: \"" + store + "\"}\n"
+        + "ha: {replicaId: replica-" + i + ", leaseTtl: 3s}\n");
+    if (teams != null) {
+      Files.writeString(home.resolve("config/teams.yaml"), teams);
+    }
+    if (runbook != null) {
+      Files.writeString(home.resolve("runbooks/rb.yaml"), runbook);
+    }
+    return VigilProcess.launch(config);
+  }
+
+  @Test
+  void threeReplicasStartedAtOnceOnAnEmptyDatabaseAllBecomeReadyAndEachMigrationIsAppliedOnce() throws Exception {
+    String store = TestStore.createDatabase();
+    launchCluster(3, store, "", null, "", null);
+
+    for (VigilProcess r : replicas) {
+      r.awaitListening();
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(r.url("/readyz"))).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).as(r.output()).isEqualTo(200);
+    }
+    // one row per migration in the jar, each with its checksum, read with psql
+    Process p = new ProcessBuilder("psql", store, "-At", "-c",
+        "SELECT version || ' ' || COUNT(*) || ' ' || COUNT(checksum) FROM schema_migrations GROUP BY version ORDER BY version")
+        .redirectErrorStream(true).start();
+    String rows = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(rows).isZero();
+    List<String> bundled = new ArrayList<>();
+    for (int v = 1; v <= 99; v++) {
+      if (getClass().getClassLoader().getResource("db/postgres/V" + v + ".sql") != null) {
+        bundled.add(v + " 1 1");
+      }
+    }
+    assertThat(rows.lines().toList()).containsExactlyElementsOf(bundled);
+    // and each applied by one replica: the others waited at the lock, then found nothing to do
+    long applied = 0;
+    for (VigilProcess r : replicas) {
+      applied += r.output().lines().filter(l -> l.contains("store: applied migration")).count();
+    }
+    assertThat(applied).isEqualTo(bundled.size());
   }
 
   @Test

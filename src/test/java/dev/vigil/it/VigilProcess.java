@@ -76,6 +76,23 @@ public final class VigilProcess implements AutoCloseable {
     return port.get();
   }
 
+  /** Starts {@code vigil serve --config config} without waiting: several can then start at once. */
+  public static VigilProcess launch(Path config) throws IOException {
+    Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
+        .redirectErrorStream(true)
+        .start();
+    return new VigilProcess(p);
+  }
+
+  /** Waits until a {@link #launch launched} process listens; fails with its output if it exits first. */
+  public VigilProcess awaitListening() {
+    await().atMost(Duration.ofSeconds(60)).until(() -> port.get() > 0 || !process.isAlive());
+    if (!process.isAlive()) {
+      throw new IllegalStateException("vigil exited " + process.exitValue() + " at start:\n" + output());
+    }
+    return this;
+  }
+
   public String url(String path) {
     return "http://127.0.0.1:" + port.get() + path;
   }
