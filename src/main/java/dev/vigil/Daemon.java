@@ -360,7 +360,7 @@ public final class Daemon {
   }
 
   /**
-   * The runbook engine and its actions. Escalation goes to [F2]'s escalator (a failed run hands the
+   * The runbook engine and its actions. Escalation goes to the escalator (a failed run hands the
    * incident over; an {@code incident: escalate} step pages the next level). {@code slack} steps,
    * {@code pagerduty} steps, approval requests and the guard's ops message go to the notification outbox
    * ({@link RunbookMessages}).
@@ -527,7 +527,7 @@ public final class Daemon {
     return vertx;
   }
 
-  /** The notification integrations ([F6] reaches the Slack messages through {@link Integrations#slack()}). */
+  /** The notification integrations (the Slack commands and buttons reach the Slack messages through {@link Integrations#slack()}). */
   public Integrations integrations() {
     return integrations;
   }

@@ -1,4 +1,4 @@
--- V5 ([F7] high availability): leases. Several replicas share one PostgreSQL; a replica claims work
+-- V5 (high availability): leases. Several replicas share one PostgreSQL; a replica claims work
 -- (a run, an outbox row, a leader duty) by writing its replica id and an expiry (epoch milliseconds)
 -- and renews the expiry while it works. When a replica dies its leases expire and another takes over.
 ALTER TABLE runs ADD COLUMN lease_owner TEXT;

@@ -1,4 +1,4 @@
--- V3: runbook runs ([F4]). A run keeps the source text of the runbook version it started with, so a
+-- V3: runbook runs. A run keeps the source text of the runbook version it started with, so a
 -- restart resumes it with that version whatever the files say now. Instants are epoch milliseconds.
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

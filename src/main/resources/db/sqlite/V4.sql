@@ -1,4 +1,4 @@
--- V4 ([F5] notifications): which integrations an intent has already reached, and the Slack message of each incident per channel.
+-- V4 (notifications): which integrations an intent has already reached, and the Slack message of each incident per channel.
 -- Instants are epoch milliseconds (BIGINT); booleans are INTEGER 0/1 (see V1).
 
 -- Comma-separated integrations done for this intent (delivered, permanently refused, or the Slack fallback of a page),

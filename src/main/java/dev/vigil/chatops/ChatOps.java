@@ -20,7 +20,7 @@ public final class ChatOps {
 
   /** What the commands act on, beyond the config. */
   /**
-   * @param slackMessages [F5]'s incident messages; empty when Slack is off
+   * @param slackMessages the notifier's incident messages; empty when Slack is off
    * @param seenRequests the replay memory of signed requests (the store's)
    */
   public record Parts(IncidentStore incidents, Escalator escalator, Resolver resolver, Overrides overrides,

@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonObject;
  * (value: {@code RUNBOOK INC-1}).
  */
 public final class IncidentMessage {
-  /** The action ids of [F5]'s incident messages, the same buttons. */
+  /** The action ids of the notifier's incident messages, the same buttons. */
   static final String ACKNOWLEDGE = dev.vigil.notify.slack.IncidentMessage.ACKNOWLEDGE;
   static final String RESOLVE = dev.vigil.notify.slack.IncidentMessage.RESOLVE;
 

@@ -5,7 +5,7 @@ import dev.vigil.notify.slack.SlackMessages;
 import io.vertx.core.Future;
 
 /**
- * Updates a clicked incident message through [F5]'s {@link SlackMessages} ({@code chat.update} of
+ * Updates a clicked incident message through the notifier's {@link SlackMessages} ({@code chat.update} of
  * the stored message, paced and coalesced with the updates the outbox sends anyway) when the click
  * was on one of the incident's stored messages; any other message (and an approval message) is
  * replaced through the interaction's response_url.

@@ -165,7 +165,7 @@ public final class Integrations implements AutoCloseable {
     return dispatcher != null ? dispatcher.drain() : logNotifier.drain();
   }
 
-  /** The incidents' Slack messages, for [F6]; empty when Slack is off. */
+  /** The incidents' Slack messages, for the Slack commands and buttons; empty when Slack is off. */
   public Optional<SlackMessages> slack() {
     return Optional.ofNullable(slackMessages);
   }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * severity, team, type and runbook status, the labels, a fallback note when PagerDuty could not be
  * reached, and buttons while the incident is open.
  *
- * <p>The buttons are what [F6] handles on {@code /slack/interactions}: action ids {@link #ACKNOWLEDGE}
+ * <p>The buttons are what the chatops package handles on {@code /slack/interactions}: action ids {@link #ACKNOWLEDGE}
  * and {@link #RESOLVE}, each with the incident id ({@code INC-42}) as {@code value}. Acknowledge shows
  * while the incident is triggered, Resolve until it is resolved.
  */

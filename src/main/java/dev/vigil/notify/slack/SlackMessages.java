@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * metadata the post gave it, and updates it if found. That lookup runs in the channel's lane like the
  * post, and only on such a retry.
  *
- * <p>This is the API [F6] uses after a button or command changed an incident: {@link #update(IncidentId)}.
+ * <p>This is the API the Slack commands and buttons use after a button or command changed an incident: {@link #update(IncidentId)}.
  * Methods return at once; they may be called from any thread.
  */
 public final class SlackMessages {

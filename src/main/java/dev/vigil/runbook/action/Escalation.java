@@ -4,7 +4,7 @@ import dev.vigil.incident.IncidentId;
 import io.vertx.core.Future;
 
 /**
- * Hands an incident over to people: [F2]'s escalator once it is bound in the daemon
+ * Hands an incident over to people: the escalator, once it is bound in the daemon
  * ({@code runFailed} → {@code Escalator.runbookFailed}, {@code escalateNow} →
  * {@code Escalator.escalateNow}); until then {@link TimelineNotifications#escalation} records each
  * request on the incident timeline.

@@ -523,7 +523,7 @@ public final class Engine extends VerticleBase {
   /**
    * True when a runbook will try to handle this incident on its own and hand it over if it cannot
    * (it matches, runs in auto mode for this incident, says {@code onFailure: escalate}, and its
-   * rollout guard has not tripped): [F2]'s {@code RunbookGate}, so that escalation waits for the run
+   * rollout guard has not tripped): the escalator's {@code RunbookGate}, so that escalation waits for the run
    * (unless the severity pages at once). The engine then calls {@link Escalation#runFailed} whenever
    * such a run ends with the incident still open.
    */
