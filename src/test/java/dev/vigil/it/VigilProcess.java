@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * The port comes from its "vigil: listening" log line, since the config asks for port 0.
  */
 public final class VigilProcess implements AutoCloseable {
-  private static final Pattern PORT = Pattern.compile("\"port\":\"(\\d+)\"");
+  /** The port pair of the line, as the JSON log writes it ({@code "port":8080}) or the text log ({@code port=8080}). */
+  private static final Pattern PORT = Pattern.compile("\\bport\"?[:=]\"?(\\d+)");
 
   private final Process process;
   private final AtomicInteger port = new AtomicInteger();
