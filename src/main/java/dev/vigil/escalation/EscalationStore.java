@@ -5,16 +5,33 @@ import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Durable escalation state: one row per escalating incident, whose due time is its ack timer. */
 public interface EscalationStore {
 
   Future<Optional<EscalationState>> get(IncidentId incident);
 
-  /** Every escalation with an armed timer, soonest first: what a starting daemon re-arms. */
+  /** Every escalation with an armed timer, soonest first (the handoff digest lists them). */
   Future<List<EscalationState>> armed();
+
+  /**
+   * The escalations with an armed timer due at or before {@code until}, soonest first: the alarms a
+   * process holds in memory (those due within its horizon, overdue ones included). Read by index.
+   */
+  Future<List<EscalationState>> armedUntil(Instant until);
+
+  /** The earliest due time after {@code after} of an armed escalation, if any. Read by index. */
+  Future<Optional<Instant>> firstDueAfter(Instant after);
+
+  /** Which of {@code incidents} have a snoozed escalation in the store (any number; read by primary key). */
+  Future<Set<IncidentId>> snoozedAmong(Collection<IncidentId> incidents);
+
+  /** Every incident whose escalation is snoozed (few: snoozes are made by hand). */
+  Future<Set<IncidentId>> snoozed();
 
   /**
    * Triggered incidents opened at or after {@code since} and before {@code before} that have no

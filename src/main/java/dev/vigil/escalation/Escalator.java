@@ -19,6 +19,7 @@ import dev.vigil.timer.Scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +39,14 @@ import org.slf4j.LoggerFactory;
  * next one, or a named team), skip at once every level whose target has nobody on call or no channel
  * (writing the skip to the timeline), write the page intents to the outbox and the timeline, and store
  * the new step with its due time. Only after the commit is the in-memory alarm armed, so a crash
- * between the two loses nothing: {@link #start()} re-arms every stored due time, and one that fell due
+ * between the two loses nothing: {@link #start()} re-arms the stored due times, and one that fell due
  * while the daemon was down fires at once.
+ *
+ * <p>Memory holds only the alarms due within {@link #HORIZON} (overdue ones included); the store holds
+ * all of them. A due time further out is left in the store, and a sweep, itself one alarm set half a
+ * horizon before the earliest such due time, reads the rows due within the next horizon (by the index
+ * on {@code due_at}) and arms them. So memory grows with the escalations due in the next ten minutes,
+ * not with the open incidents, and every alarm is in memory at least half a horizon before it is due.
  *
  * <p>The rules may be live (the daemon's, which a reload of teams.yaml replaces): each decision reads
  * them once, so a step never mixes two versions. An armed escalation keeps its stored policy name,
@@ -50,6 +57,10 @@ import org.slf4j.LoggerFactory;
 public final class Escalator {
   private static final Logger log = LoggerFactory.getLogger(Escalator.class);
   static final String ACTOR = "escalation";
+  /** How far ahead ack timers are held as in-memory alarms; later ones wait in the store for a sweep. */
+  public static final Duration HORIZON = Duration.ofMinutes(10);
+  /** When a sweep could not read the store, the next try comes this much later. */
+  static final Duration SWEEP_RETRY = Duration.ofSeconds(30);
 
   private final EscalationStore store;
   private final IncidentStore incidents;
@@ -60,13 +71,22 @@ public final class Escalator {
   private final Clock clock;
   private final Consumer<List<NotificationIntent>> onIntents;
   private final Map<IncidentId, Scheduler.Timer> timers = new ConcurrentHashMap<>();
-  /** Incidents whose escalation is snoozed, so that a new alert ends the snooze without a store read per alert. */
+  /**
+   * Incidents whose escalation is snoozed, so that a new alert ends the snooze without a store read per
+   * alert: loaded from the store at start (a snooze may be due far beyond the horizon) and kept by this
+   * process's own snoozes and alarms.
+   */
   private final java.util.Set<IncidentId> snoozed = ConcurrentHashMap.newKeySet();
   /**
    * Replicas share the store: a snooze may have been made by another replica, so {@link #snoozed} is
-   * only a hint and a new alert in an escalating incident asks the store (see {@link #onEvents}).
+   * only a hint and whether the incidents with new alerts are snoozed is asked of the store, once per
+   * commit (see {@link #onEvents}).
    */
   private volatile boolean sharedStore;
+  /** The next sweep for due times beyond the horizon: at most one is set (guarded by {@code this}). */
+  private Scheduler.Timer sweepTimer;
+  private Instant sweepAt;
+  private boolean stopped;
 
   /**
    * @param overrides the overrides in force (an in-memory snapshot)
@@ -99,21 +119,40 @@ public final class Escalator {
     this.sharedStore = shared;
   }
 
-  /** Re-arms every stored ack timer (none is armed here yet); those already due fire at once. */
+  /**
+   * Re-arms the stored ack timers due within the horizon (none is armed here yet; those already due
+   * fire at once) and sets the sweep for later ones. Fails if the store cannot be read.
+   */
   public Future<Integer> start() {
-    return adopt().map(n -> {
-      log.atInfo().log("escalation: re-armed {} ack timer(s)", n);
+    return store.snoozed().compose(ids -> {
+      snoozed.addAll(ids);
+      return sweep(false);
+    }).map(n -> {
+      log.atInfo().log("escalation: re-armed {} ack timer(s) due within {}; later ones are armed by a sweep as they come near", n,
+          Durations.format(HORIZON));
       return n;
     });
   }
 
   /**
-   * Arms the stored ack timers this process has no alarm for: those another replica armed (it may
-   * have died since). Every replica holds an alarm for every armed escalation; when one fires, the
-   * step is committed as a compare-and-set on the stored state, so exactly one replica pages.
+   * Arms the stored ack timers due within the horizon that this process has no alarm for: those
+   * another replica armed (it may have died since), and sets the sweep for later ones. Every replica
+   * holds an alarm for every armed escalation due within the horizon; when one fires, the step is
+   * committed as a compare-and-set on the stored state, so exactly one replica pages.
    */
   public Future<Integer> adopt() {
-    return store.armed().map(list -> {
+    return sweep(false);
+  }
+
+  /**
+   * Reads the armed escalations due by now + {@link #HORIZON}, arms those without an alarm here,
+   * and sets the next sweep half a horizon before the earliest due time beyond it. A failed read is
+   * logged and, when {@code retry}, tried again after {@link #SWEEP_RETRY} (the alarms already armed
+   * keep firing meanwhile).
+   */
+  private Future<Integer> sweep(boolean retry) {
+    Instant end = clock.instant().plus(HORIZON);
+    Future<Integer> done = store.armedUntil(end).compose(list -> {
       int n = 0;
       for (EscalationState st : list) {
         // the stored state is the truth: a snooze another replica made (or ended) shows here too
@@ -127,8 +166,49 @@ public final class Escalator {
           n++;
         }
       }
-      return n;
+      int armed = n;
+      return store.firstDueAfter(end).map(later -> {
+        later.ifPresent(this::sweepFor);
+        return armed;
+      });
     });
+    if (!retry) {
+      return done;
+    }
+    return done.recover(e -> {
+      Instant again = clock.instant().plus(SWEEP_RETRY);
+      log.atError().setCause(e).log("escalation: reading the ack timers due within {} failed (tried again at {}): {}",
+          Durations.format(HORIZON), again, e.getMessage());
+      sweepAt(again);
+      return Future.succeededFuture(0);
+    });
+  }
+
+  /** Makes sure a sweep runs in time to arm an alarm due at {@code due}, beyond the horizon. */
+  private void sweepFor(Instant due) {
+    sweepAt(due.minus(HORIZON.dividedBy(2)));
+  }
+
+  private synchronized void sweepAt(Instant at) {
+    if (stopped || sweepAt != null && !sweepAt.isAfter(at)) {
+      return; // a sweep at or before then will see it (and set the next one)
+    }
+    if (sweepTimer != null) {
+      sweepTimer.cancel();
+    }
+    sweepAt = at;
+    Scheduler.Timer[] self = new Scheduler.Timer[1];
+    self[0] = scheduler.at(at, () -> {
+      synchronized (this) {
+        if (sweepTimer != self[0]) {
+          return Future.succeededFuture(); // replaced by an earlier sweep meanwhile
+        }
+        sweepTimer = null;
+        sweepAt = null;
+      }
+      return sweep(true);
+    });
+    sweepTimer = self[0];
   }
 
   /**
@@ -148,10 +228,23 @@ public final class Escalator {
     });
   }
 
-  /** Cancels the in-memory alarms (the stored due times stay for the next start). */
+  /** Cancels the in-memory alarms and the sweep (the stored due times stay for the next start). */
   public void stop() {
+    synchronized (this) {
+      stopped = true;
+      if (sweepTimer != null) {
+        sweepTimer.cancel();
+        sweepTimer = null;
+        sweepAt = null;
+      }
+    }
     timers.values().forEach(Scheduler.Timer::cancel);
     timers.clear();
+  }
+
+  /** The ack timers held in memory now (the rest wait in the store): for tests and the benchmark. */
+  public int alarmsInMemory() {
+    return timers.size();
   }
 
   /**
@@ -167,17 +260,30 @@ public final class Escalator {
   public Future<Void> onEvents(List<IncidentEvent> events) {
     List<Incident> opened = events.stream().filter(e -> e instanceof IncidentEvent.Opened)
         .map(e -> ((IncidentEvent.Opened) e).incident()).toList();
+    // with replicas a snooze may have been made by another one: whether a new alert ends one is asked
+    // of the store, for the whole commit in one read (alone, the snoozed set here is complete)
+    List<IncidentId> ask = !sharedStore ? List.of() : events.stream()
+        .filter(e -> e instanceof IncidentEvent.AlertsChanged a && !a.firing().isEmpty() && !snoozed.contains(e.id()))
+        .map(IncidentEvent::id).distinct().toList();
+    Future<java.util.Set<IncidentId>> snoozedElsewhere = ask.isEmpty() ? Future.succeededFuture(java.util.Set.of())
+        : store.snoozedAmong(ask).recover(e -> {
+          log.atError().setCause(e).log("escalation: reading whether {} incident(s) with new alerts are snoozed failed: {}", ask.size(),
+              e.getMessage());
+          return Future.succeededFuture(java.util.Set.of());
+        });
     Future<Void> chain = opened.isEmpty() ? Future.succeededFuture() : openedIncidents(opened).recover(e -> {
       log.atError().setCause(e).log("escalation: starting escalation for {} new incident(s) failed: {}", opened.size(), e.getMessage());
       return Future.succeededFuture();
     });
+    chain = chain.compose(v -> snoozedElsewhere).mapEmpty();
     for (IncidentEvent c : events) {
-      if (c instanceof IncidentEvent.AlertsChanged a && !a.firing().isEmpty() && (snoozed.contains(c.id()) || sharedStore && timers.containsKey(c.id()))) {
-        chain = chain.compose(v -> wake(c.id()).recover(e -> {
-          log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
-              .log("escalation: ending the snooze of {} after a new alert failed: {}", c.id(), e.getMessage());
-          return Future.succeededFuture();
-        }));
+      if (c instanceof IncidentEvent.AlertsChanged a && !a.firing().isEmpty()) {
+        chain = chain.compose(v -> !snoozed.contains(c.id()) && !snoozedElsewhere.result().contains(c.id()) ? Future.succeededFuture()
+            : wake(c.id()).recover(e -> {
+              log.atError().addKeyValue("incident", c.id().toString()).setCause(e)
+                  .log("escalation: ending the snooze of {} after a new alert failed: {}", c.id(), e.getMessage());
+              return Future.succeededFuture();
+            }));
         continue;
       }
       if (c instanceof IncidentEvent.Unacknowledged u) {
@@ -568,7 +674,9 @@ public final class Escalator {
     if (old != null) {
       old.cancel();
     }
-    if (s.isArmed()) {
+    if (s.isArmed() && s.dueAt().isAfter(clock.instant().plus(HORIZON))) {
+      sweepFor(s.dueAt()); // stays in the store until a sweep brings it within the horizon
+    } else if (s.isArmed()) {
       timers.put(s.incident(), scheduler.at(s.dueAt(), () -> fire(s.incident(), s.step()).recover(e -> {
         log.atError().addKeyValue("incident", s.incident().toString()).setCause(e)
             .log("escalation: ack timer of {} failed: {}", s.incident(), e.getMessage());

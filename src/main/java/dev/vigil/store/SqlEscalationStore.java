@@ -10,8 +10,11 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@link EscalationStore} in SQL (table {@code escalations}, migration V2). A commit is a
@@ -20,6 +23,9 @@ import java.util.Optional;
  */
 public final class SqlEscalationStore implements EscalationStore {
   private static final String COLUMNS = "incident_id, policy, step, state, due_at, started_at";
+
+  /** Incident ids per {@code IN} list: well under SQLite's and PostgreSQL's parameter limits. */
+  private static final int IN_LIMIT = 500;
 
   private final Database db;
   private final Dialect d;
@@ -46,6 +52,57 @@ public final class SqlEscalationStore implements EscalationStore {
           rs.forEach(r -> out.add(state(r)));
           return out;
         });
+  }
+
+  @Override
+  public Future<List<EscalationState>> armedUntil(Instant until) {
+    // due_at is set only while armed, so the range on index escalations_due finds exactly the alarms due
+    return db.reader().preparedQuery(d.sql("SELECT " + COLUMNS + " FROM escalations WHERE due_at <= ? AND state IN ('active', 'snoozed') "
+            + "ORDER BY due_at"))
+        .execute(Tuple.of(until.toEpochMilli()))
+        .map(rs -> {
+          List<EscalationState> out = new ArrayList<>();
+          rs.forEach(r -> out.add(state(r)));
+          return out;
+        });
+  }
+
+  @Override
+  public Future<Optional<Instant>> firstDueAfter(Instant after) {
+    return db.reader().preparedQuery(d.sql("SELECT due_at FROM escalations WHERE due_at > ? AND state IN ('active', 'snoozed') "
+            + "ORDER BY due_at LIMIT 1"))
+        .execute(Tuple.of(after.toEpochMilli()))
+        .map(rs -> rs.size() == 0 ? Optional.<Instant>empty() : Optional.ofNullable(Rows.getInstant(rs.iterator().next(), "due_at")));
+  }
+
+  @Override
+  public Future<Set<IncidentId>> snoozedAmong(Collection<IncidentId> incidents) {
+    List<Long> ids = incidents.stream().map(IncidentId::number).distinct().toList();
+    List<Future<Set<IncidentId>>> parts = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += IN_LIMIT) {
+      List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + IN_LIMIT));
+      parts.add(db.reader().preparedQuery(d.sql("SELECT incident_id FROM escalations WHERE state = 'snoozed' AND incident_id IN ("
+              + SqlIncidentStore.marks(chunk.size()) + ")"))
+          .execute(Tuple.from(new ArrayList<Object>(chunk)))
+          .map(SqlEscalationStore::ids));
+    }
+    return Future.all(parts).map(v -> {
+      Set<IncidentId> out = new HashSet<>();
+      parts.forEach(p -> out.addAll(p.result()));
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Set<IncidentId>> snoozed() {
+    return db.reader().preparedQuery(d.sql("SELECT incident_id FROM escalations WHERE state = 'snoozed'")).execute()
+        .map(SqlEscalationStore::ids);
+  }
+
+  private static Set<IncidentId> ids(io.vertx.sqlclient.RowSet<Row> rs) {
+    Set<IncidentId> out = new HashSet<>();
+    rs.forEach(r -> out.add(new IncidentId(Rows.getLong(r, "incident_id"))));
+    return out;
   }
 
   @Override
