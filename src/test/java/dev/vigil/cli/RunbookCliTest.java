@@ -122,6 +122,15 @@ class RunbookCliTest {
   }
 
   @Test
+  void simulateClassifiesAGroupWithoutCommonLabelsByItsFirstAlertAsIngestDoes() {
+    CliTest.Run r = simulate("no-common-labels-webhook.json");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("incident: 2 alerts, labels {alertname=\"QueueBacklogGrowing\", queue=\"orders\", severity=\"critical\"}\n"
+        + "classification: severity critical, type unknown, team eu\n");
+  }
+
+  @Test
   void simulateSaysADroppedAlertIsOnlyRecorded() {
     CliTest.Run r = simulate("nothing-matches.json"); // Watchdog: drop: true in the shipped classification.yaml
     assertThat(r.code()).isZero();
