@@ -36,149 +36,9 @@ public final class Grouping {
   /** Who the lines and resolutions that ingest writes are attributed to. */
   public static final String ACTOR = "alertmanager";
 
-  /** An alert occurrence (fingerprint and startsAt) as known before and after the batch. */
-  public static final class Occurrence {
-    final String fingerprint;
-    final String startsAt;
-    Long incidentId;
-    AlertStatus status;
-    boolean isNew;
-    boolean changed;
-    Alert latest;
-    IncidentState pendingIncident;
-
-    Occurrence(String fingerprint, String startsAt, Long incidentId, AlertStatus status) {
-      this.fingerprint = fingerprint;
-      this.startsAt = startsAt;
-      this.incidentId = incidentId;
-      this.status = status;
-    }
-
-    public String fingerprint() {
-      return fingerprint;
-    }
-
-    public String startsAt() {
-      return startsAt;
-    }
-
-    public AlertStatus status() {
-      return status;
-    }
-
-    /** The incident's number, or null when it belongs to none (or to a new incident before {@link Grouping#assignIds}). */
-    public Long incident() {
-      return pendingIncident != null ? pendingIncident.id : incidentId;
-    }
-
-    /** True when the store does not hold this occurrence yet. */
-    public boolean isNew() {
-      return isNew;
-    }
-
-    /** True when a stored occurrence's status changed in this batch. */
-    public boolean changed() {
-      return changed;
-    }
-
-    /** The alert as last received in this batch; null for an occurrence the batch did not change. */
-    public Alert latest() {
-      return latest;
-    }
-  }
-
-  /** An incident touched by the batch: one loaded (with its row as loaded) or one the batch opens. */
-  public static final class IncidentState {
-    Long id; // null until assigned, for new incidents
-    final Incident loaded; // null for new incidents
-    final String groupKey;
-    IncidentStatus status;
-    int alertCount;
-    int firingCount;
-    final List<Alert> added = new ArrayList<>();
-    final List<Alert> resolved = new ArrayList<>();
-    // only for new incidents
-    Triage.Outcome triage;
-    String title;
-    Map<String, String> labels;
-
-    IncidentState(Incident loaded, String groupKey, IncidentStatus status, int alertCount, int firingCount) {
-      this.loaded = loaded;
-      this.id = loaded == null ? null : loaded.id().number();
-      this.groupKey = groupKey;
-      this.status = status;
-      this.alertCount = alertCount;
-      this.firingCount = firingCount;
-    }
-
-    /** The incident's number; null for a new incident before {@link Grouping#assignIds}. */
-    public Long id() {
-      return id;
-    }
-
-    public boolean isNew() {
-      return loaded == null;
-    }
-
-    public String groupKey() {
-      return groupKey;
-    }
-
-    public IncidentStatus status() {
-      return status;
-    }
-
-    public int alertCount() {
-      return alertCount;
-    }
-
-    public int firingCount() {
-      return firingCount;
-    }
-
-    /** How many alerts the batch added to (or, if negative, moved out of) a loaded incident. */
-    public int alertCountDelta() {
-      return alertCount - loaded.alertCount();
-    }
-
-    public int firingCountDelta() {
-      return firingCount - loaded.firingCount();
-    }
-
-    /** True when the batch resolves the incident (it was open, or is new, and no alert of it fires now). */
-    public boolean resolvedNow() {
-      return status == IncidentStatus.RESOLVED && (isNew() || loaded.status().isOpen());
-    }
-
-    /** A new incident's classification; null for a loaded one. */
-    public Triage.Outcome triage() {
-      return triage;
-    }
-
-    /** A new incident's title; null for a loaded one. */
-    public String title() {
-      return title;
-    }
-
-    /** A new incident's labels; null for a loaded one. */
-    public Map<String, String> labels() {
-      return labels;
-    }
-
-    /** The alerts that fire in this incident since this batch (new or firing again). */
-    public List<Alert> added() {
-      return added;
-    }
-
-    /** The alerts of this incident that the batch resolved (or recorded resolved). */
-    public List<Alert> resolved() {
-      return resolved;
-    }
-  }
-
   /**
    * Receives the timeline lines of a batch, in order; each is at the batch's instant, by {@link #ACTOR}.
-   * The incident is its number as {@link IncidentState#id} holds it (boxed, so that writing a line
+   * The incident is its number as {@link GroupedIncident#id} holds it (boxed, so that writing a line
    * allocates no number).
    */
   @FunctionalInterface
@@ -189,13 +49,13 @@ public final class Grouping {
   private final List<List<AlertIntake>> requests;
   private final Triage triage;
   private final long now;
-  private final Map<String, Occurrence> alerts = new LinkedHashMap<>(); // fingerprint + '\0' + startsAt; new ones in arrival order
-  private final Map<String, Occurrence> firingByFingerprint = new HashMap<>();
-  private final Map<Long, IncidentState> incidentsById = new LinkedHashMap<>();
-  private final Map<String, IncidentState> openByGroup = new HashMap<>();
-  private final Set<IncidentState> touched = new LinkedHashSet<>(); // in the order first touched
-  private final List<List<IncidentState>> perRequest = new ArrayList<>();
-  private final Set<Occurrence> named = new LinkedHashSet<>(); // the occurrences the requests named
+  private final Map<String, AlertOccurrence> alerts = new LinkedHashMap<>(); // fingerprint + '\0' + startsAt; new ones in arrival order
+  private final Map<String, AlertOccurrence> firingByFingerprint = new HashMap<>();
+  private final Map<Long, GroupedIncident> incidentsById = new LinkedHashMap<>();
+  private final Map<String, GroupedIncident> openByGroup = new HashMap<>();
+  private final Set<GroupedIncident> touched = new LinkedHashSet<>(); // in the order first touched
+  private final List<List<GroupedIncident>> perRequest = new ArrayList<>();
+  private final Set<AlertOccurrence> named = new LinkedHashSet<>(); // the occurrences the requests named
 
   /** A batch of requests (each a list of alerts, in arrival order) grouped at {@code now}, classified by {@code triage}. */
   public Grouping(List<List<AlertIntake>> requests, Triage triage, Instant now) {
@@ -236,7 +96,7 @@ public final class Grouping {
   /** After the alerts are loaded: the incidents they belong to, not loaded yet. */
   public Set<Long> incidentIdsToLoad() {
     Set<Long> ids = new LinkedHashSet<>();
-    for (Occurrence a : alerts.values()) {
+    for (AlertOccurrence a : alerts.values()) {
       if (a.incidentId != null && !incidentsById.containsKey(a.incidentId)) {
         ids.add(a.incidentId);
       }
@@ -246,7 +106,7 @@ public final class Grouping {
 
   /** A stored occurrence: its incident's number (null for none) and its status. */
   public void loadedAlert(String fingerprint, String startsAt, Long incidentId, AlertStatus status) {
-    Occurrence a = new Occurrence(fingerprint, startsAt, incidentId, status);
+    AlertOccurrence a = new AlertOccurrence(fingerprint, startsAt, incidentId, status);
     alerts.put(key(fingerprint, startsAt), a);
     if (a.status == AlertStatus.FIRING) {
       firingByFingerprint.put(a.fingerprint, a);
@@ -259,7 +119,7 @@ public final class Grouping {
     if (incidentsById.containsKey(id)) {
       return;
     }
-    IncidentState inc = new IncidentState(incident, incident.groupKey(), incident.status(), incident.alertCount(), incident.firingCount());
+    GroupedIncident inc = new GroupedIncident(incident, incident.groupKey(), incident.status(), incident.alertCount(), incident.firingCount());
     incidentsById.put(id, inc);
     if (inc.status.isOpen()) {
       openByGroup.put(inc.groupKey, inc);
@@ -271,9 +131,9 @@ public final class Grouping {
   /** Applies every alert in arrival order to the in-memory picture. */
   public void decide() {
     for (List<AlertIntake> request : requests) {
-      List<IncidentState> mine = new ArrayList<>();
+      List<GroupedIncident> mine = new ArrayList<>();
       for (AlertIntake intake : request) {
-        IncidentState inc = apply(intake);
+        GroupedIncident inc = apply(intake);
         if (inc != null && !mine.contains(inc)) {
           mine.add(inc);
         }
@@ -282,28 +142,28 @@ public final class Grouping {
     }
   }
 
-  private IncidentState apply(AlertIntake intake) {
+  private GroupedIncident apply(AlertIntake intake) {
     Alert alert = intake.alert();
     String startsAt = alert.startsAt().toString();
     if (intake.startsAtImplicit() && firingByFingerprint.containsKey(alert.fingerprint())) {
       startsAt = firingByFingerprint.get(alert.fingerprint()).startsAt; // continues the occurrence firing now
     }
-    Occurrence row = alerts.get(key(alert.fingerprint(), startsAt));
+    AlertOccurrence row = alerts.get(key(alert.fingerprint(), startsAt));
     if (row == null) {
-      row = new Occurrence(alert.fingerprint(), startsAt, null, alert.status());
+      row = new AlertOccurrence(alert.fingerprint(), startsAt, null, alert.status());
       row.isNew = true;
       row.latest = alert;
       alerts.put(key(row.fingerprint, startsAt), row);
       named.add(row);
       if (alert.status() == AlertStatus.FIRING) {
         firingByFingerprint.put(row.fingerprint, row);
-        IncidentState inc = openIncident(intake);
+        GroupedIncident inc = openIncident(intake);
         attach(row, inc, true);
         return inc;
       }
       // A resolved alert never seen firing (dropped by max_alerts, or sent before Vigil ran):
       // recorded in its group's open incident if there is one, else kept without an incident.
-      IncidentState inc = openByGroup.get(intake.groupKey());
+      GroupedIncident inc = openByGroup.get(intake.groupKey());
       if (inc != null) {
         attach(row, inc, false);
       }
@@ -318,7 +178,7 @@ public final class Grouping {
     if (alert.status() == AlertStatus.RESOLVED) {
       row.status = AlertStatus.RESOLVED;
       firingByFingerprint.remove(row.fingerprint);
-      IncidentState inc = incidentOf(row);
+      GroupedIncident inc = incidentOf(row);
       if (inc != null) {
         inc.firingCount--;
         inc.resolved.add(alert);
@@ -333,8 +193,8 @@ public final class Grouping {
     // Resolved before, firing again with the same startsAt: it rejoins its group's open incident.
     row.status = AlertStatus.FIRING;
     firingByFingerprint.put(row.fingerprint, row);
-    IncidentState previous = incidentOf(row);
-    IncidentState inc = openIncident(intake);
+    GroupedIncident previous = incidentOf(row);
+    GroupedIncident inc = openIncident(intake);
     if (previous == inc) {
       inc.firingCount++;
       inc.added.add(alert);
@@ -350,14 +210,14 @@ public final class Grouping {
   }
 
   /** The incident an occurrence belongs to (one this batch opened, or one loaded), or null. */
-  private IncidentState incidentOf(Occurrence row) {
+  private GroupedIncident incidentOf(AlertOccurrence row) {
     return row.pendingIncident != null ? row.pendingIncident : row.incidentId == null ? null : incidentsById.get(row.incidentId);
   }
 
-  private IncidentState openIncident(AlertIntake intake) {
-    IncidentState inc = openByGroup.get(intake.groupKey());
+  private GroupedIncident openIncident(AlertIntake intake) {
+    GroupedIncident inc = openByGroup.get(intake.groupKey());
     if (inc == null) {
-      inc = new IncidentState(null, intake.groupKey(), IncidentStatus.TRIGGERED, 0, 0);
+      inc = new GroupedIncident(null, intake.groupKey(), IncidentStatus.TRIGGERED, 0, 0);
       Map<String, String> labels = labels(intake);
       inc.labels = labels;
       inc.triage = triage.triage(labels, Instant.ofEpochMilli(now));
@@ -368,7 +228,7 @@ public final class Grouping {
     return inc;
   }
 
-  private void attach(Occurrence row, IncidentState inc, boolean firing) {
+  private void attach(AlertOccurrence row, GroupedIncident inc, boolean firing) {
     row.incidentId = inc.id; // null for new incidents: resolved after allocation
     row.pendingIncident = inc;
     inc.alertCount++;
@@ -384,7 +244,7 @@ public final class Grouping {
   /** How many new incidents need an id. */
   public int newIncidents() {
     int n = 0;
-    for (IncidentState inc : touched) {
+    for (GroupedIncident inc : touched) {
       if (inc.isNew()) {
         n++;
       }
@@ -395,7 +255,7 @@ public final class Grouping {
   /** Gives the new incidents their ids, in the order they were opened. */
   public void assignIds(List<Long> ids) {
     int i = 0;
-    for (IncidentState inc : touched) {
+    for (GroupedIncident inc : touched) {
       if (inc.isNew()) {
         inc.id = ids.get(i++);
       }
@@ -405,12 +265,12 @@ public final class Grouping {
   // ---------------------------------------------------------------- the outcome
 
   /** Every occurrence known to the batch, loaded ones first, then new ones in arrival order. */
-  public Collection<Occurrence> occurrences() {
+  public Collection<AlertOccurrence> occurrences() {
     return Collections.unmodifiableCollection(alerts.values());
   }
 
   /** The incidents the batch opened or changed, in the order first touched. */
-  public Collection<IncidentState> touched() {
+  public Collection<GroupedIncident> touched() {
     return Collections.unmodifiableCollection(touched);
   }
 
@@ -419,7 +279,7 @@ public final class Grouping {
    * the alerts firing, one for the alerts resolved, and "resolved" when the batch resolves it.
    */
   public void timeline(Lines lines) {
-    for (IncidentState inc : touched) {
+    for (GroupedIncident inc : touched) {
       if (inc.isNew()) {
         lines.line(inc.id, "opened", "opened: " + inc.title + " (severity " + inc.triage.severity().wire()
             + (inc.triage.team() == null ? "" : ", team " + inc.triage.team()) + (inc.triage.drop() ? ", recorded only" : "") + ")");
@@ -439,11 +299,11 @@ public final class Grouping {
   /** What the batch did: the incidents per request, the events in order, and every named occurrence as it now stands. */
   public IngestResult result() {
     List<List<IncidentId>> ids = new ArrayList<>();
-    for (List<IncidentState> r : perRequest) {
+    for (List<GroupedIncident> r : perRequest) {
       ids.add(r.stream().map(i -> new IncidentId(i.id)).toList());
     }
     List<IncidentEvent> events = new ArrayList<>();
-    for (IncidentState inc : touched) {
+    for (GroupedIncident inc : touched) {
       Incident after = after(inc);
       boolean open = inc.status.isOpen();
       if (inc.isNew()) {
@@ -459,7 +319,7 @@ public final class Grouping {
       }
     }
     List<IngestResult.StoredState> stored = new ArrayList<>(named.size());
-    for (Occurrence a : named) {
+    for (AlertOccurrence a : named) {
       Long incident = a.incident();
       stored.add(new IngestResult.StoredState(a.fingerprint, a.startsAt, a.status, incident == null ? null : new IncidentId(incident)));
     }
@@ -467,7 +327,7 @@ public final class Grouping {
   }
 
   /** The incident as the commit leaves it. */
-  private Incident after(IncidentState inc) {
+  private Incident after(GroupedIncident inc) {
     Instant at = Instant.ofEpochMilli(now);
     boolean resolvedNow = inc.resolvedNow();
     if (inc.isNew()) {

@@ -4,6 +4,8 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.classify.Triage;
 import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.AlertOccurrence;
+import dev.vigil.incident.GroupedIncident;
 import dev.vigil.incident.Grouping;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IngestResult;
@@ -91,7 +93,7 @@ final class IngestPlan {
   /** Rows for {@link #INSERT_INCIDENTS}. */
   List<Object[]> incidentInserts() {
     List<Object[]> rows = new ArrayList<>();
-    for (Grouping.IncidentState inc : grouping.touched()) {
+    for (GroupedIncident inc : grouping.touched()) {
       if (inc.isNew()) {
         boolean resolved = inc.resolvedNow();
         Triage.Outcome t = inc.triage();
@@ -106,7 +108,7 @@ final class IngestPlan {
   /** Parameters for {@link #UPDATE_INCIDENT}: deltas and a conditional status, so that a concurrent acknowledgement is never overwritten. */
   List<Object[]> incidentUpdates() {
     List<Object[]> rows = new ArrayList<>();
-    for (Grouping.IncidentState inc : grouping.touched()) {
+    for (GroupedIncident inc : grouping.touched()) {
       if (!inc.isNew()) {
         boolean resolved = inc.resolvedNow();
         rows.add(new Object[] {inc.alertCountDelta(), inc.firingCountDelta(),
@@ -119,7 +121,7 @@ final class IngestPlan {
   /** Rows for {@link #INSERT_ALERTS}. */
   List<Object[]> alertInserts() {
     List<Object[]> rows = new ArrayList<>();
-    for (Grouping.Occurrence a : grouping.occurrences()) {
+    for (AlertOccurrence a : grouping.occurrences()) {
       if (a.isNew()) {
         Alert al = a.latest();
         rows.add(new Object[] {a.fingerprint(), a.startsAt(), a.incident(), a.status().wire(),
@@ -133,7 +135,7 @@ final class IngestPlan {
   /** Parameters for {@link #UPDATE_ALERT}. */
   List<Object[]> alertUpdates() {
     List<Object[]> rows = new ArrayList<>();
-    for (Grouping.Occurrence a : grouping.occurrences()) {
+    for (AlertOccurrence a : grouping.occurrences()) {
       if (!a.isNew() && a.changed()) {
         Alert al = a.latest();
         rows.add(new Object[] {a.status().wire(), al.endsAt() == null ? null : al.endsAt().toString(), a.incident(), now,

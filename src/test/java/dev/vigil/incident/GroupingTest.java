@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** Incident grouping decided at fixed instants, with the store's state handed over by hand: no store, no daemon. */
@@ -23,7 +24,7 @@ class GroupingTest {
   /** Classifies by the "severity" and "team" labels, drops Watchdog, and remembers what it was asked. */
   final List<String> triaged = new ArrayList<>();
   final Triage triage = (labels, now) -> {
-    triaged.add(labels + " at " + now);
+    triaged.add(new TreeMap<>(labels) + " at " + now); // sorted: Map.of has no stable order
     return new Triage.Outcome(Severity.parse(labels.get("severity")).orElse(Severity.WARNING), labels.get("type"), labels.get("team"),
         "Watchdog".equals(labels.get("alertname")));
   };
@@ -79,7 +80,7 @@ class GroupingTest {
     return out;
   }
 
-  static Grouping.IncidentState touched(Grouping g, long id) {
+  static GroupedIncident touched(Grouping g, long id) {
     return g.touched().stream().filter(i -> i.id() == id).findFirst().orElseThrow();
   }
 
@@ -88,7 +89,7 @@ class GroupingTest {
     Grouping g = decided(grouping(List.of(List.of(in("g1", firing("DiskFull", "db-1:9100"))))));
 
     assertThat(triaged).containsExactly("{severity=critical, team=db} at " + T);
-    Grouping.IncidentState inc = touched(g, 100);
+    GroupedIncident inc = touched(g, 100);
     assertThat(inc.isNew()).isTrue();
     assertThat(inc.status()).isEqualTo(IncidentStatus.TRIGGERED);
     assertThat(inc.title()).isEqualTo("DiskFull on db-1:9100");
@@ -125,7 +126,7 @@ class GroupingTest {
 
     assertThat(triaged).isEmpty();
     assertThat(g.newIncidents()).isZero();
-    Grouping.IncidentState inc = touched(g, 7);
+    GroupedIncident inc = touched(g, 7);
     assertThat(inc.alertCountDelta()).isEqualTo(1);
     assertThat(inc.firingCountDelta()).isEqualTo(1);
     assertThat(inc.resolvedNow()).isFalse();
@@ -160,7 +161,7 @@ class GroupingTest {
     IngestResult r = g.result();
     assertThat(r.incidentsPerRequest()).containsExactly(List.of(new IncidentId(100)), List.of(new IncidentId(100), new IncidentId(101)));
     assertThat(r.stored()).hasSize(8); // each occurrence once, the repeat included
-    assertThat(g.occurrences()).filteredOn(Grouping.Occurrence::isNew).hasSize(8);
+    assertThat(g.occurrences()).filteredOn(AlertOccurrence::isNew).hasSize(8);
   }
 
   @Test
@@ -188,7 +189,7 @@ class GroupingTest {
     g.loadedIncident(stored(7, "g1", IncidentStatus.TRIGGERED, 1, 1));
     decided(g);
 
-    Grouping.IncidentState inc = touched(g, 7);
+    GroupedIncident inc = touched(g, 7);
     assertThat(inc.resolvedNow()).isTrue();
     assertThat(inc.firingCountDelta()).isEqualTo(-1);
     assertThat(inc.alertCountDelta()).isZero();
@@ -256,7 +257,7 @@ class GroupingTest {
     g.loadedIncident(stored(4, "g1", IncidentStatus.RESOLVED, 1, 1));
     decided(g);
 
-    assertThat(g.touched()).extracting(Grouping.IncidentState::id).containsExactly(100L);
+    assertThat(g.touched()).extracting(GroupedIncident::id).containsExactly(100L);
     assertThat(g.result().incidentsPerRequest()).containsExactly(List.of(new IncidentId(4)), List.of(new IncidentId(100)));
   }
 
