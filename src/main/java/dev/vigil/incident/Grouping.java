@@ -17,15 +17,15 @@ import java.util.Set;
 /**
  * Incident grouping for one ingest batch, decided in memory at one instant: which incident each
  * alert joins, opens, resolves or leaves, the incidents' titles and the timeline lines the batch
- * writes. It reads and writes nothing itself; a store (or a dry run) feeds it the state it asks for
- * and writes what it decided.
+ * writes. It reads and writes nothing itself; a store feeds it the state it asks for and writes
+ * what it decided.
  *
  * <p>Use, in this order: ask what to load ({@link #startsAtByFingerprint}, {@link #groupKeys}, then
  * {@link #incidentIdsToLoad}), hand over what the store holds ({@link #loadedAlert},
  * {@link #loadedIncident}), {@link #decide}, give the new incidents their ids ({@link #assignIds}),
  * then read the outcome ({@link #occurrences}, {@link #touched}, {@link #timeline}, {@link #result}).
- * A dry run against an empty store skips the loading and the ids. One instance per batch, on one
- * thread.
+ * One instance per batch, on one thread. {@link #labels} and {@link #title} are the new-incident
+ * rules on their own, for what plans incidents without a store ({@code vigil simulate}).
  *
  * <p>The rules (ADR 0004): a new firing alert joins the open incident of its group or opens one; a
  * repeat changes nothing; a resolved alert closes its occurrence, and an incident whose alerts are all
