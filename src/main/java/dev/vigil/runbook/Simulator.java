@@ -7,6 +7,7 @@ import dev.vigil.expr.Bindings;
 import dev.vigil.expr.EvalException;
 import dev.vigil.expr.Template;
 import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.Grouping;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,14 +46,18 @@ public final class Simulator {
   public record Plan(Group group, Triage.Outcome classification, Optional<Selection> selection,
       List<PlannedStep> steps, List<String> notes) {}
 
-  /** Groups the alerts as ingest would (by group key) and plans each group as if it arrived at {@code at}. */
+  /**
+   * Groups the alerts as ingest would into an empty store (by group key, each group classified by the
+   * labels {@link Grouping#labels} picks from its first alert) and plans each group as if it arrived at
+   * {@code at}.
+   */
   public List<Plan> simulate(List<AlertIntake> intakes, Instant at) {
     Map<String, List<AlertIntake>> groups = new LinkedHashMap<>();
     intakes.forEach(i -> groups.computeIfAbsent(i.groupKey(), k -> new ArrayList<>()).add(i));
     List<Plan> plans = new ArrayList<>();
     for (Map.Entry<String, List<AlertIntake>> g : groups.entrySet()) {
       List<Alert> alerts = g.getValue().stream().map(AlertIntake::alert).toList();
-      Map<String, String> labels = g.getValue().get(0).groupLabels().isEmpty() ? common(alerts) : g.getValue().get(0).groupLabels();
+      Map<String, String> labels = Grouping.labels(g.getValue().get(0));
       plans.add(plan(new Group(g.getKey(), new TreeMap<>(labels), alerts), at));
     }
     return plans;
@@ -88,7 +93,7 @@ public final class Simulator {
     incident.put("type", c.type() == null ? "" : c.type());
     incident.put("status", "triggered");
     incident.put("team", c.team() == null ? "" : c.team());
-    incident.put("title", first.annotations().getOrDefault("summary", first.alertname()));
+    incident.put("title", Grouping.title(first));
     base.put("incident", incident);
     base.put("team", Bindings.team(c.team(), c.team(), ""));
     Map<String, Object> b;
@@ -117,14 +122,6 @@ public final class Simulator {
       steps.add(new PlannedStep(s.id(), s.kind(), s.needs(), when, s.spec().preview(b)));
     }
     return new Plan(group, c, sel, steps, notes);
-  }
-
-  private static Map<String, String> common(List<Alert> alerts) {
-    Map<String, String> out = new TreeMap<>(alerts.get(0).labels());
-    for (Alert a : alerts) {
-      out.entrySet().removeIf(e -> !e.getValue().equals(a.labels().get(e.getKey())));
-    }
-    return out;
   }
 
   /** The plans as text for people, without escalation. */

@@ -122,6 +122,34 @@ class RunbookCliTest {
   }
 
   @Test
+  void simulateTitlesTheIncidentAsIngestDoes() throws Exception {
+    // the shipped config and disk runbook, whose Slack message starts with the incident's title; the alert has no summary
+    Path config = dir.resolve("config/vigil.yaml");
+    Files.createDirectories(config.getParent());
+    Files.createDirectories(dir.resolve("runbooks"));
+    Files.writeString(config, Files.readString(Path.of(CONFIG)).replace("dir: ../runbooks", "dir: " + dir.resolve("runbooks")));
+    Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
+    Files.copy(Path.of("config/classification.yaml"), dir.resolve("config/classification.yaml"));
+    Files.writeString(dir.resolve("runbooks/disk-almost-full.yaml"),
+        Files.readString(Path.of("runbooks/disk-almost-full.yaml")).replace("text: \"Freed disk on", "text: \"${{ incident.title }}: freed disk on"));
+    Path webhook = dir.resolve("no-summary.json");
+    Files.writeString(webhook, Files.readString(Path.of("src/test/resources/simulate/disk-webhook.json"))
+        .replace("{\"summary\":\"Filesystem /var on db-1 is 91% full\"}", "{}"));
+    CliTest.Run r = run("simulate", "--config", config.toString(), "--at", AT, webhook.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("slack (team channel): \"NodeFilesystemAlmostFull on db-1:9100: freed disk on db-1 (/var)");
+  }
+
+  @Test
+  void simulateClassifiesAGroupWithoutCommonLabelsByItsFirstAlertAsIngestDoes() {
+    CliTest.Run r = simulate("no-common-labels-webhook.json");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("incident: 2 alerts, labels {alertname=\"QueueBacklogGrowing\", queue=\"orders\", severity=\"critical\"}\n"
+        + "classification: severity critical, type unknown, team eu\n");
+  }
+
+  @Test
   void simulateSaysADroppedAlertIsOnlyRecorded() {
     CliTest.Run r = simulate("nothing-matches.json"); // Watchdog: drop: true in the shipped classification.yaml
     assertThat(r.code()).isZero();
