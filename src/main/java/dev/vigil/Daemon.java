@@ -1,5 +1,6 @@
 package dev.vigil;
 
+import dev.vigil.notify.RunbookMessages;
 import dev.vigil.web.BodyBudget;
 import dev.vigil.chatops.ChatOps;
 import dev.vigil.chatops.EngineRuns;

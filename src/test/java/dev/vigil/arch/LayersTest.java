@@ -59,6 +59,15 @@ class LayersTest {
         .check(VIGIL);
   }
 
+  /** The wiring layer builds and connects parts; anything that decides or delivers belongs in a layer below. */
+  @Test
+  void theRootPackageOnlyWires() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes().that().resideInAPackage("dev.vigil")
+        .should().haveNameMatching("dev\\.vigil\\.(Main|ServeCommand|Daemon)(\\$.*)?")
+        .because("Main parses the command line, ServeCommand runs the daemon and Daemon wires it")
+        .check(VIGIL);
+  }
+
   @Test
   void topLevelPackagesHaveNoCycles() {
     slices().matching("dev.vigil.(*)..").should().beFreeOfCycles().check(VIGIL);
