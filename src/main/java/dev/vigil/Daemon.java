@@ -1,6 +1,7 @@
 package dev.vigil;
 
-import dev.vigil.chatops.BodyBudget;
+import dev.vigil.notify.RunbookMessages;
+import dev.vigil.web.BodyBudget;
 import dev.vigil.chatops.ChatOps;
 import dev.vigil.chatops.EngineRuns;
 import dev.vigil.chatops.SlackApi;
@@ -33,7 +34,8 @@ import dev.vigil.incident.Stage;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.notify.IncidentUpdates;
-import dev.vigil.notify.Integrations;
+import dev.vigil.notify.NotificationIntent;
+import dev.vigil.notify.integrations.Integrations;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.store.Database;
@@ -227,8 +229,14 @@ public final class Daemon {
       // escalation waits for an incident's runbook when the engine will run it and hand over if it fails
       RunbookGate gate = incident -> engine != null && engine.willHandle(incident);
       escalator = new Escalator(escalations, incidents, routing::teams, overrides::snapshot, gate, scheduler, clock, pages -> {
-        incidentMeters.paged(pages);
-        tracing.paged(pages);
+        for (NotificationIntent n : pages) {
+          if (n.kind() == NotificationIntent.Kind.PAGE) {
+            incidentMeters.paged(n.level(), n.team());
+            if (n.incident() != null) {
+              tracing.paged(n.incident(), n.level(), n.team());
+            }
+          }
+        }
         kick.run();
       });
       escalator.setSharedStore(replica.shared()); // replicas: a snooze made by another one is in the store, not in memory here

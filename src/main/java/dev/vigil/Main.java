@@ -8,7 +8,6 @@ import dev.vigil.cli.IncidentsCommand;
 import dev.vigil.cli.OncallCommand;
 import dev.vigil.cli.OverridesCommand;
 import dev.vigil.cli.RunsCommand;
-import dev.vigil.cli.ServeCommand;
 import dev.vigil.cli.SimulateCommand;
 import dev.vigil.cli.ValidateCommand;
 import dev.vigil.cli.VersionCommand;

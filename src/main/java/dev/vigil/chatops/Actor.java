@@ -17,6 +17,6 @@ public record Actor(String userId) {
    */
   static String mention(String by) {
     return by != null && by.startsWith("slack:") && by.substring(6).matches("[A-Z0-9]+") ? "<@" + by.substring(6) + ">"
-        : dev.vigil.notify.slack.Mrkdwn.escape(by);
+        : dev.vigil.expr.Mrkdwn.escape(by);
   }
 }

@@ -6,6 +6,8 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.notify.slack.SlackMessages;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
+import dev.vigil.web.BodyBudget;
+import dev.vigil.web.SeenRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -2,7 +2,7 @@ package dev.vigil.chatops;
 
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentStatus;
-import dev.vigil.notify.slack.Mrkdwn;
+import dev.vigil.expr.Mrkdwn;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,7 @@
 package dev.vigil.chatops;
 
 import dev.vigil.config.Secret;
+import dev.vigil.web.SeenRequests;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

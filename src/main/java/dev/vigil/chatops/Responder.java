@@ -9,7 +9,7 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.TimelineEvent;
-import dev.vigil.notify.slack.Mrkdwn;
+import dev.vigil.expr.Mrkdwn;
 import dev.vigil.oncall.OnCall;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;

@@ -2,9 +2,10 @@ package dev.vigil.chatops;
 
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.web.BodyBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.vigil.http.UnverifiedBody;
+import dev.vigil.web.UnverifiedBody;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;

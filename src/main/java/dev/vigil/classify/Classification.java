@@ -1,5 +1,6 @@
 package dev.vigil.classify;
 
+import dev.vigil.incident.Severity;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

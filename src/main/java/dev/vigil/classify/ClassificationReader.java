@@ -6,6 +6,7 @@ import dev.vigil.config.Interpolator;
 import dev.vigil.config.Problems;
 import dev.vigil.config.Yaml;
 import dev.vigil.config.YamlNode;
+import dev.vigil.incident.Severity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.vigil.classify;
 
+import dev.vigil.incident.Severity;
+import dev.vigil.incident.Triage;
 import dev.vigil.oncall.ScheduleOverride;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.oncall.TeamId;

@@ -1,6 +1,7 @@
 package dev.vigil.classify;
 
 import dev.vigil.alert.Matcher;
+import dev.vigil.incident.Severity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.vigil.classify;
 
+import dev.vigil.incident.Severity;
+import dev.vigil.incident.Triage;
 import java.time.Instant;
 import java.util.Map;
 

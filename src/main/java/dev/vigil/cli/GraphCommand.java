@@ -7,8 +7,7 @@ import dev.vigil.config.VigilConfig;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookCatalog;
 import dev.vigil.runbook.RunbookCheck;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.vigil.runbook.RunbookGraph;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,9 +18,6 @@ import picocli.CommandLine.Parameters;
 /** {@code vigil graph NAME [--format mermaid|dot]}: prints a runbook's step graph. Exit 0, or 1 when there is no valid runbook NAME. */
 @Command(name = "graph", description = "Print a runbook's step graph (edges are the needs edges).")
 public final class GraphCommand implements Callable<Integer> {
-  /** Output formats. */
-  public enum Format { mermaid, dot }
-
   @Mixin
   ConfigOption config;
 
@@ -29,7 +25,7 @@ public final class GraphCommand implements Callable<Integer> {
   String name;
 
   @Option(names = "--format", defaultValue = "mermaid", description = "mermaid or dot (default: ${DEFAULT-VALUE}).")
-  Format format;
+  RunbookGraph.Format format;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -56,15 +52,8 @@ public final class GraphCommand implements Callable<Integer> {
           + " (runbooks: " + String.join(", ", catalog.entries().stream().map(RunbookCatalog.Entry::name).toList()) + ")");
       return 1;
     }
-    spec.commandLine().getOut().print(render(rb.get(), format));
+    spec.commandLine().getOut().print(RunbookGraph.render(rb.get(), format));
     spec.commandLine().getOut().flush();
     return 0;
-  }
-
-  /** The graph text; also used by {@code GET /api/v1/runbooks/{name}/graph}. */
-  public static String render(Runbook rb, Format format) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    rb.steps().forEach(s -> labels.put(s.id(), s.id() + " (" + s.kind() + ")"));
-    return format == Format.dot ? rb.graph().dot(rb.name(), labels) : rb.graph().mermaid(labels);
   }
 }

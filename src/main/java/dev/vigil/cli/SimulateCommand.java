@@ -2,7 +2,7 @@ package dev.vigil.cli;
 
 import dev.vigil.classify.Classification;
 import dev.vigil.classify.Classifier;
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Triage;
 import dev.vigil.escalation.EscalationPreview;
 import dev.vigil.escalation.Routing;
 import dev.vigil.oncall.Resolver;
@@ -13,7 +13,7 @@ import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.ingest.AlertParser;
-import dev.vigil.ingest.BadRequest;
+import dev.vigil.web.BadRequest;
 import dev.vigil.runbook.RunbookCatalog;
 import dev.vigil.runbook.RunbookCheck;
 import dev.vigil.runbook.Selection;

@@ -1,6 +1,6 @@
 package dev.vigil.escalation;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.oncall.OnCall;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.oncall.ScheduleOverride;

@@ -1,6 +1,6 @@
 package dev.vigil.escalation;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.vigil.escalation;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.config.Fields;
 import dev.vigil.config.Interpolator;
 import dev.vigil.config.Problems;

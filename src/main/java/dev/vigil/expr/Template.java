@@ -312,7 +312,7 @@ public final class Template {
         yield value;
       }
       case URL -> percentEncode(value);
-      case SLACK -> dev.vigil.notify.slack.Mrkdwn.escape(value);
+      case SLACK -> Mrkdwn.escape(value);
       case HEADER -> {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
           throw new EvalException("\"" + source + "\" gave a value with a line break, which a header cannot hold");

@@ -4,7 +4,7 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.Heartbeat;
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Triage;
 import dev.vigil.config.Durations;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentQuery;

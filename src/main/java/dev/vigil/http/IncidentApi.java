@@ -1,6 +1,6 @@
 package dev.vigil.http;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentQuery;
@@ -10,8 +10,8 @@ import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import dev.vigil.ingest.BadRequest;
-import dev.vigil.ingest.JsonBody;
+import dev.vigil.web.BadRequest;
+import dev.vigil.web.JsonBody;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;

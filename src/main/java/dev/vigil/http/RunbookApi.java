@@ -1,8 +1,8 @@
 package dev.vigil.http;
 
-import dev.vigil.cli.GraphCommand;
 import dev.vigil.config.Problem;
 import dev.vigil.runbook.RunbookCatalog;
+import dev.vigil.runbook.RunbookGraph;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.engine.Engine;
 import io.vertx.core.json.JsonArray;
@@ -53,16 +53,16 @@ public final class RunbookApi {
   public void graph(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     String f = ctx.queryParams().get("format");
-    GraphCommand.Format format;
+    RunbookGraph.Format format;
     if (f == null || f.equals("mermaid")) {
-      format = GraphCommand.Format.mermaid;
+      format = RunbookGraph.Format.mermaid;
     } else if (f.equals("dot")) {
-      format = GraphCommand.Format.dot;
+      format = RunbookGraph.Format.dot;
     } else {
       throw ApiError.badRequest("format: expected mermaid or dot, got \"" + f + "\"");
     }
     var rb = registry.byName(name).orElseThrow(() -> ApiError.notFound("runbook " + name + " does not exist"));
-    ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(GraphCommand.render(rb, format));
+    ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(RunbookGraph.render(rb, format));
   }
 
   private static JsonArray errors(RunbookCatalog.Entry e) {

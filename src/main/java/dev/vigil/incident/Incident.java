@@ -1,6 +1,5 @@
 package dev.vigil.incident;
 
-import dev.vigil.classify.Severity;
 import java.time.Instant;
 import java.util.Map;
 

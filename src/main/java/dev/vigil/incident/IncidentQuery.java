@@ -1,6 +1,5 @@
 package dev.vigil.incident;
 
-import dev.vigil.classify.Severity;
 
 /** Filters for listing incidents; null means "any". Results are newest first. */
 public record IncidentQuery(IncidentStatus status, String team, Severity severity, int limit) {}

@@ -7,6 +7,8 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.incident.AlertIntake;
+import dev.vigil.web.BadRequest;
+import dev.vigil.web.JsonBody;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

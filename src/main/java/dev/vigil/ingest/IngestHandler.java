@@ -3,6 +3,7 @@ package dev.vigil.ingest;
 import dev.vigil.alert.Alert;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.web.BadRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;

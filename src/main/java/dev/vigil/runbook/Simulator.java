@@ -1,7 +1,7 @@
 package dev.vigil.runbook;
 
 import dev.vigil.alert.Alert;
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Triage;
 import dev.vigil.config.Durations;
 import dev.vigil.expr.Bindings;
 import dev.vigil.expr.EvalException;

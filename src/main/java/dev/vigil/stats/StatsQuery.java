@@ -1,6 +1,6 @@
 package dev.vigil.stats;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,7 @@
 package dev.vigil.store;
 
 import dev.vigil.config.VigilConfig;
+import dev.vigil.ports.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.jdbcclient.JDBCConnectOptions;

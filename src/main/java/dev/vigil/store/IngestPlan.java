@@ -2,7 +2,7 @@ package dev.vigil.store;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.AlertOccurrence;
 import dev.vigil.incident.GroupedIncident;

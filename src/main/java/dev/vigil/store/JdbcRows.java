@@ -1,6 +1,6 @@
 package dev.vigil.store;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;

@@ -1,5 +1,6 @@
 package dev.vigil.store;
 
+import dev.vigil.ports.StoreException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;

@@ -2,8 +2,8 @@ package dev.vigil.store;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.classify.Severity;
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Severity;
+import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.expr.Values;
 import dev.vigil.ha.Replica;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.ports.StoreException;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunQuery;

@@ -1,6 +1,6 @@
 package dev.vigil.store;
 
-import dev.vigil.chatops.SeenRequests;
+import dev.vigil.web.SeenRequests;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;

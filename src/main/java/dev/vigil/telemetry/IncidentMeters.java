@@ -2,7 +2,7 @@ package dev.vigil.telemetry;
 
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;
-import dev.vigil.notify.NotificationIntent;
+import dev.vigil.oncall.TeamId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -44,14 +44,10 @@ public final class IncidentMeters {
     }
   }
 
-  /** Counts the pages escalation decided, by level and the team paged. */
-  public void paged(List<NotificationIntent> intents) {
-    for (NotificationIntent n : intents) {
-      if (n.kind() == NotificationIntent.Kind.PAGE) {
-        Counter.builder("vigil_escalations_total").description("Pages decided by escalation, by level and team paged")
-            .tag("level", Integer.toString(n.level())).tag("team", n.team().value()).register(registry).increment();
-      }
-    }
+  /** Counts a page escalation decided, by level and the team paged. */
+  public void paged(int level, TeamId team) {
+    Counter.builder("vigil_escalations_total").description("Pages decided by escalation, by level and team paged")
+        .tag("level", Integer.toString(level)).tag("team", team.value()).register(registry).increment();
   }
 
   private Counter counter(String name, String description, Incident i) {

@@ -3,8 +3,8 @@ package dev.vigil.telemetry;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
-import dev.vigil.notify.NotificationIntent;
 import dev.vigil.oncall.Team;
+import dev.vigil.oncall.TeamId;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -236,14 +236,9 @@ public final class Tracing {
     s.end();
   }
 
-  /** A {@code vigil.escalate} span for each page escalation decided: which level, which team. */
-  public void paged(List<NotificationIntent> intents) {
-    for (NotificationIntent n : intents) {
-      if (n.kind() == NotificationIntent.Kind.PAGE && n.incident() != null) {
-        start("vigil.escalate", n.incident()).setAttribute("escalation.level", n.level())
-            .setAttribute("escalation.team", n.team().value()).end();
-      }
-    }
+  /** A {@code vigil.escalate} span for a page escalation decided: which level, which team. */
+  public void paged(IncidentId incident, int level, TeamId team) {
+    start("vigil.escalate", incident).setAttribute("escalation.level", level).setAttribute("escalation.team", team.value()).end();
   }
 
   /** Ends {@code span} with Vigil's outcome word; anything but success and {@code ok} marks it an error. */

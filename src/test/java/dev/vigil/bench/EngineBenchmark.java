@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.config.Problems;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;

@@ -1,6 +1,6 @@
 package dev.vigil.bench;
 
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.vigil.Daemon;
 import dev.vigil.TestDaemon;
 import dev.vigil.chatops.fake.ChatOpsSlack;
-import dev.vigil.classify.Triage;
+import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;

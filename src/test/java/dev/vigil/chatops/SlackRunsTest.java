@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.chatops.fake.ChatOpsSlack;
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.config.Secret;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
 import dev.vigil.escalation.ConfigFixtures;
+import dev.vigil.incident.Severity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.config.Problems;
 import dev.vigil.escalation.ConfigFixtures;
 import dev.vigil.escalation.TeamsReader;
+import dev.vigil.incident.Severity;
+import dev.vigil.incident.Triage;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.oncall.ScheduleOverride;
 import dev.vigil.oncall.TeamId;

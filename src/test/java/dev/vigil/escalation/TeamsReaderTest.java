@@ -2,7 +2,7 @@ package dev.vigil.escalation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.config.Interpolator;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.TestDaemon;
 import dev.vigil.ingest.AlertParser;
-import dev.vigil.ingest.BadRequest;
+import dev.vigil.web.BadRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

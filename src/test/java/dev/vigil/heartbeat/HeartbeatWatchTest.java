@@ -9,7 +9,7 @@ import dev.vigil.alert.Fingerprint;
 import dev.vigil.alert.Matcher;
 import dev.vigil.classify.Heartbeat;
 import dev.vigil.classify.LabelTriage;
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;

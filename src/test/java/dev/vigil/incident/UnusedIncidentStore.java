@@ -1,6 +1,5 @@
 package dev.vigil.incident;
 
-import dev.vigil.classify.Triage;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;

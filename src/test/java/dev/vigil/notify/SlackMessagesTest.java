@@ -9,6 +9,7 @@ import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.fake.FakeSlack;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.notify.integrations.Integrations;
 import dev.vigil.notify.slack.IncidentMessage;
 import dev.vigil.oncall.Channels;
 import dev.vigil.oncall.Team;

@@ -3,7 +3,7 @@ package dev.vigil.runbook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vigil.classify.Severity;
+import dev.vigil.incident.Severity;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;

@@ -11,6 +11,7 @@ import dev.vigil.TestStore;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.ports.StoreException;
 import dev.vigil.timer.FakeClock;
 import io.vertx.core.Vertx;
 import io.vertx.jdbcclient.JDBCConnectOptions;

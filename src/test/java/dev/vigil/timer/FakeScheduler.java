@@ -13,7 +13,10 @@ import java.util.function.Supplier;
 /**
  * A scheduler driven by a {@link FakeClock}: nothing fires until the test advances time, and then
  * every alarm due by the new time fires in due order, each at its own due instant, and the test
- * waits for its work to finish. No sleeping; call from the test thread only (it blocks).
+ * waits for its work to finish (a task that hops onto an event loop is waited for there), so alarms
+ * armed by that work fire too when they are due by the new time. The only fake scheduler: unit tests
+ * hand it to a component, daemon tests to {@code TestDaemon}. No sleeping; call from the test thread
+ * only (it blocks).
  */
 public final class FakeScheduler implements Scheduler {
   private record Alarm(Instant due, long seq, Supplier<Future<?>> task, boolean[] cancelled) {}
@@ -40,6 +43,21 @@ public final class FakeScheduler implements Scheduler {
   /** Alarms armed and neither fired nor cancelled. */
   public synchronized List<Instant> pending() {
     return alarms.stream().filter(a -> !a.cancelled[0]).map(Alarm::due).sorted().toList();
+  }
+
+  /** True when a live alarm is armed for exactly {@code when}. */
+  public synchronized boolean armed(Instant when) {
+    return alarms.stream().anyMatch(a -> !a.cancelled[0] && a.due.equals(when));
+  }
+
+  /** The earliest live alarm, if any. */
+  public synchronized Optional<Instant> nextDue() {
+    return alarms.stream().filter(a -> !a.cancelled[0]).map(Alarm::due).min(Comparator.naturalOrder());
+  }
+
+  /** How long from now until the earliest live alarm. */
+  public Optional<Duration> untilNext() {
+    return nextDue().map(t -> Duration.between(clock.instant(), t));
   }
 
   /** Fires what is due now (e.g. timers re-armed in the past after a restart). */

@@ -1,9 +1,9 @@
 package dev.vigil.notify.pagerduty;
 
-import dev.vigil.chatops.BodyBudget;
+import dev.vigil.web.BodyBudget;
 import dev.vigil.config.Secret;
-import dev.vigil.http.UnverifiedBody;
-import dev.vigil.ingest.BadRequest;
+import dev.vigil.web.UnverifiedBody;
+import dev.vigil.web.BadRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;

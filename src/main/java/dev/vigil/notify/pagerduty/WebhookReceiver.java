@@ -1,6 +1,6 @@
 package dev.vigil.notify.pagerduty;
 
-import dev.vigil.chatops.SeenRequests;
+import dev.vigil.web.SeenRequests;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;

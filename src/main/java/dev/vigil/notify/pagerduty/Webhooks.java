@@ -2,8 +2,8 @@ package dev.vigil.notify.pagerduty;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.config.Secret;
-import dev.vigil.ingest.BadRequest;
-import dev.vigil.ingest.JsonBody;
+import dev.vigil.web.BadRequest;
+import dev.vigil.web.JsonBody;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

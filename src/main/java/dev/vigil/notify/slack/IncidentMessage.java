@@ -11,6 +11,7 @@ import static com.slack.api.model.block.element.BlockElements.button;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.TextObject;
 import com.slack.api.model.block.element.BlockElement;
+import dev.vigil.expr.Mrkdwn;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentStatus;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import static com.slack.api.model.block.composition.BlockCompositions.markdownTe
 import static com.slack.api.model.block.composition.BlockCompositions.plainText;
 import static com.slack.api.model.block.element.BlockElements.button;
 
+import dev.vigil.expr.Mrkdwn;
 import dev.vigil.notify.Circuit;
 import dev.vigil.notify.DeliveryException;
 import dev.vigil.notify.NotificationIntent;

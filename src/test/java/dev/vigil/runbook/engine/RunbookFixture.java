@@ -1,6 +1,7 @@
 package dev.vigil.runbook.engine;
 
 import dev.vigil.timer.FakeClock;
+import dev.vigil.timer.FakeScheduler;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
@@ -24,7 +25,7 @@ public final class RunbookFixture implements AutoCloseable {
   public static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
 
   public final FakeClock clock = new FakeClock(T0);
-  public ManualScheduler time = new ManualScheduler(clock);
+  public FakeScheduler time = new FakeScheduler(clock);
   public TestDaemon d;
   private final Path dir;
   private final String config;
@@ -46,7 +47,7 @@ public final class RunbookFixture implements AutoCloseable {
   /** Stops the daemon (SIGTERM-like: runs pause where they are) and starts a new one on the same store, with fresh timers. */
   public void restart() {
     d.close();
-    ManualScheduler fresh = new ManualScheduler(clock);
+    FakeScheduler fresh = new FakeScheduler(clock);
     time = fresh;
     d = TestDaemon.start(dir, config, Map.of(), clock, vertx -> fresh);
   }

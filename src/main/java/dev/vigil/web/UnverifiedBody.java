@@ -1,6 +1,5 @@
-package dev.vigil.http;
+package dev.vigil.web;
 
-import dev.vigil.chatops.BodyBudget;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,4 +1,4 @@
-package dev.vigil.classify;
+package dev.vigil.incident;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,8 +1,9 @@
-package dev.vigil;
+package dev.vigil.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vigil.TestDaemon;
 import dev.vigil.fake.FakePagerDuty;
 import dev.vigil.fake.FakeSlack;
 import dev.vigil.fake.NotifyConfig;

@@ -1,12 +1,8 @@
-package dev.vigil;
+package dev.vigil.notify;
 
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.TimelineEvent;
-import dev.vigil.notify.DeliveryWatch;
-import dev.vigil.notify.NotificationIntent;
-import dev.vigil.notify.Outbox;
-import dev.vigil.notify.OutboxEntry;
 import dev.vigil.oncall.TeamId;
 import dev.vigil.runbook.action.Notifications;
 import io.vertx.core.Future;
@@ -29,7 +25,7 @@ import java.util.Map;
  * incidents that no team owns (no teams.yaml) have no channel: {@code fallback} records them on the
  * timeline; a page for such an incident fails, as there is no routing key.
  */
-final class RunbookMessages implements Notifications {
+public final class RunbookMessages implements Notifications {
   private final Outbox outbox;
   private final DeliveryWatch watch;
   private final IncidentStore incidents;
@@ -38,7 +34,7 @@ final class RunbookMessages implements Notifications {
   private final Clock clock;
   private final Runnable kick;
 
-  RunbookMessages(Outbox outbox, DeliveryWatch watch, IncidentStore incidents, Notifications fallback, String opsChannel, Clock clock,
+  public RunbookMessages(Outbox outbox, DeliveryWatch watch, IncidentStore incidents, Notifications fallback, String opsChannel, Clock clock,
       Runnable kick) {
     this.outbox = outbox;
     this.watch = watch;

@@ -1,4 +1,4 @@
-package dev.vigil.chatops;
+package dev.vigil.web;
 
 import io.vertx.core.Future;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.vigil.notify.slack;
+package dev.vigil.expr;
 
 /**
  * Text for Slack: a message's top-level {@code text} and every {@code mrkdwn} object, where Slack

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real Alertmanager delivers real webhooks to Vigil, with a bearer token. */
-class AlertmanagerTest {
+class AlertmanagerIT {
   @TempDir
   Path dir;
 

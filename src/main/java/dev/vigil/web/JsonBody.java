@@ -1,4 +1,4 @@
-package dev.vigil.ingest;
+package dev.vigil.web;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -66,7 +66,7 @@ public final class JsonBody {
 
   /** Reads a document straight off the parser (positioned on its first token); null when it is not what the reader expects. */
   @FunctionalInterface
-  interface StreamReader<T> {
+  public interface StreamReader<T> {
     T read(JsonParser p) throws IOException;
   }
 
@@ -76,7 +76,7 @@ public final class JsonBody {
    * document is off (malformed, duplicate keys, trailing data): the caller then reads it again with
    * {@link #read} to say exactly what is wrong. Encoding problems are refused here as in {@link #read}.
    */
-  static <T> T stream(byte[] body, StreamReader<T> reader) {
+  public static <T> T stream(byte[] body, StreamReader<T> reader) {
     try (JsonParser p = parser(body)) {
       if (p.nextToken() == null) {
         return null;

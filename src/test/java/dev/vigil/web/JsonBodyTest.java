@@ -1,4 +1,4 @@
-package dev.vigil.ingest;
+package dev.vigil.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

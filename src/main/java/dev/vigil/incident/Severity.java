@@ -1,4 +1,4 @@
-package dev.vigil.classify;
+package dev.vigil.incident;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.vigil.ingest;
+package dev.vigil.web;
 
 /** Input that can never be accepted as sent; the message names the field path and what is wrong. */
 public final class BadRequest extends RuntimeException {

@@ -1,6 +1,6 @@
-package dev.vigil.cli;
+package dev.vigil;
 
-import dev.vigil.Daemon;
+import dev.vigil.cli.ConfigOption;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.VigilConfig;

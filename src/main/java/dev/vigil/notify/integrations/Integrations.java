@@ -1,8 +1,17 @@
-package dev.vigil.notify;
+package dev.vigil.notify.integrations;
 
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.notify.Circuit;
+import dev.vigil.notify.DeliveryWatch;
+import dev.vigil.notify.Dispatcher;
+import dev.vigil.notify.LogNotifier;
+import dev.vigil.notify.LogSink;
+import dev.vigil.notify.Notifier;
+import dev.vigil.notify.Outbox;
+import dev.vigil.notify.Pacer;
+import dev.vigil.notify.RetryPolicy;
 import dev.vigil.notify.pagerduty.PagerDutyNotifier;
 import dev.vigil.notify.slack.SlackClient;
 import dev.vigil.notify.slack.SlackMessageStore;

@@ -1,4 +1,4 @@
-package dev.vigil.chatops;
+package dev.vigil.web;
 
 import java.util.concurrent.atomic.AtomicLong;
 
