@@ -1,7 +1,6 @@
 package dev.vigil.incident;
 
 import dev.vigil.alert.Alert;
-import dev.vigil.classify.Triage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

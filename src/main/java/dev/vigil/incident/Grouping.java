@@ -2,7 +2,6 @@ package dev.vigil.incident;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.classify.Triage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -213,7 +213,7 @@ class EscalationHorizonTest {
 
       @Override
       public io.vertx.core.Future<List<EscalationState>> armedUntil(Instant until) {
-        return failing.getAndSet(false) ? io.vertx.core.Future.failedFuture(new dev.vigil.store.StoreException("database is locked", null))
+        return failing.getAndSet(false) ? io.vertx.core.Future.failedFuture(new dev.vigil.ports.StoreException("database is locked", null))
             : f.escalations.armedUntil(until);
       }
 

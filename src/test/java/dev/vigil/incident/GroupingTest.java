@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.classify.Severity;
-import dev.vigil.classify.Triage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
