@@ -48,6 +48,14 @@ public enum Dialect {
   }
 
   /**
+   * What ends a {@code SELECT} of a row the transaction will change according to what it read: on
+   * PostgreSQL the row is locked until the commit; SQLite has one writer at a time.
+   */
+  public String forUpdate() {
+    return this == POSTGRES ? " FOR UPDATE" : "";
+  }
+
+  /**
    * What ends a {@code SELECT} of rows to claim: on PostgreSQL, rows another replica is claiming are
    * skipped rather than waited for; SQLite has one writer at a time, so there is nothing to skip.
    */

@@ -226,7 +226,12 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   private Future<Optional<Incident>> getWith(io.vertx.sqlclient.SqlClient client, IncidentId id) {
-    return client.preparedQuery(d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?"))
+    return getWith(client, id, "");
+  }
+
+  /** With {@code suffix} {@code FOR UPDATE} (PostgreSQL): the row stays locked until the transaction ends. */
+  private Future<Optional<Incident>> getWith(io.vertx.sqlclient.SqlClient client, IncidentId id, String suffix) {
+    return client.preparedQuery(d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?" + suffix))
         .execute(Tuple.of(id.number()))
         .map(rs -> rs.size() == 0 ? Optional.<Incident>empty() : Optional.of(incident(rs.iterator().next())));
   }
@@ -324,7 +329,9 @@ public final class SqlIncidentStore implements IncidentStore {
         return jdbcGet(tx, id).orElseThrow();
       }, inc -> publish(List.of(event.apply(inc))));
     }
-    return db.inTransaction(conn -> getWith(conn, id).compose(found -> {
+    // locked while decided and changed: replicas acknowledging, unacknowledging and resolving the same incident at
+    // once take turns, so none applies its change to a status it did not see (a resolved incident triggered again)
+    return db.inTransaction(conn -> getWith(conn, id, d.forUpdate()).compose(found -> {
       Incident current = found.orElseThrow(() -> IncidentException.notFound(id));
       refuse(refusal.apply(current));
       return conn.preparedQuery(d.sql(update)).execute(Tuple.from(params))
