@@ -678,8 +678,11 @@ public final class Escalator {
       sweepFor(s.dueAt()); // stays in the store until a sweep brings it within the horizon
     } else if (s.isArmed()) {
       timers.put(s.incident(), scheduler.at(s.dueAt(), () -> fire(s.incident(), s.step()).recover(e -> {
+        // the stored state still says due: a sweep soon arms it again (on every replica, adopt() would too)
+        Instant again = clock.instant().plus(SWEEP_RETRY);
         log.atError().addKeyValue("incident", s.incident().toString()).setCause(e)
-            .log("escalation: ack timer of {} failed: {}", s.incident(), e.getMessage());
+            .log("escalation: ack timer of {} failed (tried again at {}): {}", s.incident(), again, e.getMessage());
+        sweepAt(again);
         return Future.succeededFuture();
       })));
     }

@@ -200,10 +200,26 @@ class EscalationHorizonTest {
     Instant stored = await(f.escalator.state(id)).orElseThrow().dueAt();
     f.escalator.stop(); // this test's escalator takes over, on a store that fails once
     java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
-    EscalationStore flaky = new EscalationStore() {
+    EscalationStore flaky = flaky(failing, new java.util.concurrent.atomic.AtomicBoolean());
+    FakeScheduler timers = new FakeScheduler(f.clock);
+    other = new Escalator(flaky, f.incidents, f.live::get, f.overrides::snapshot, RunbookGate.NONE, timers, f.clock, intents -> {});
+    await(other.start());
+    assertThat(timers.pending()).containsExactly(Instant.parse("2026-11-30T06:25:00Z"));
+    failing.set(true);
+    timers.advanceTo(Instant.parse("2026-11-30T06:25:00Z"));
+    assertThat(timers.pending()).as("the failed sweep is tried again").containsExactly(Instant.parse("2026-11-30T06:25:30Z"));
+    timers.advance(Duration.ofMinutes(10));
+    assertThat(f.pages(id)).containsExactly("eu@1", "eu@1");
+    assertThat(f.timeline(id)).filteredOn(t -> t.kind().equals("ack-timeout")).extracting(TimelineEvent::at).containsExactly(stored);
+  }
+
+  /** {@code f}'s escalation store, failing the next sweep read while {@code failSweep}, the next single read while {@code failGet}. */
+  private EscalationStore flaky(java.util.concurrent.atomic.AtomicBoolean failSweep, java.util.concurrent.atomic.AtomicBoolean failGet) {
+    return new EscalationStore() {
       @Override
       public io.vertx.core.Future<java.util.Optional<EscalationState>> get(IncidentId incident) {
-        return f.escalations.get(incident);
+        return failGet.getAndSet(false) ? io.vertx.core.Future.failedFuture(new dev.vigil.ports.StoreException("database is locked", null))
+            : f.escalations.get(incident);
       }
 
       @Override
@@ -213,7 +229,7 @@ class EscalationHorizonTest {
 
       @Override
       public io.vertx.core.Future<List<EscalationState>> armedUntil(Instant until) {
-        return failing.getAndSet(false) ? io.vertx.core.Future.failedFuture(new dev.vigil.ports.StoreException("database is locked", null))
+        return failSweep.getAndSet(false) ? io.vertx.core.Future.failedFuture(new dev.vigil.ports.StoreException("database is locked", null))
             : f.escalations.armedUntil(until);
       }
 
@@ -242,16 +258,26 @@ class EscalationHorizonTest {
         return f.escalations.commitAll(transitions, now);
       }
     };
+  }
+
+  @Test
+  void anAckTimerWhoseStoreReadFailsIsTriedAgainHalfAMinuteLaterOnASingleProcess() {
+    f = fixture();
+    IncidentId id = f.fire("Blip", "warning"); // due 06:30
+    f.escalator.stop(); // this test's escalator takes over, on a store whose read at the timer fails once
+    java.util.concurrent.atomic.AtomicBoolean failGet = new java.util.concurrent.atomic.AtomicBoolean();
     FakeScheduler timers = new FakeScheduler(f.clock);
-    other = new Escalator(flaky, f.incidents, f.live::get, f.overrides::snapshot, RunbookGate.NONE, timers, f.clock, intents -> {});
+    other = new Escalator(flaky(new java.util.concurrent.atomic.AtomicBoolean(), failGet), f.incidents, f.live::get, f.overrides::snapshot,
+        RunbookGate.NONE, timers, f.clock, intents -> {});
     await(other.start());
-    assertThat(timers.pending()).containsExactly(Instant.parse("2026-11-30T06:25:00Z"));
-    failing.set(true);
-    timers.advanceTo(Instant.parse("2026-11-30T06:25:00Z"));
-    assertThat(timers.pending()).as("the failed sweep is tried again").containsExactly(Instant.parse("2026-11-30T06:25:30Z"));
-    timers.advance(Duration.ofMinutes(10));
-    assertThat(f.pages(id)).containsExactly("eu@1", "eu@1");
-    assertThat(f.timeline(id)).filteredOn(t -> t.kind().equals("ack-timeout")).extracting(TimelineEvent::at).containsExactly(stored);
+    int paged = f.pages(id).size();
+    failGet.set(true);
+    timers.advanceTo(Instant.parse("2026-11-30T06:30:00Z"));
+    assertThat(f.pages(id)).as("the failed timer paged nobody").hasSize(paged);
+    assertThat(timers.pending()).as("a sweep half a minute later").contains(Instant.parse("2026-11-30T06:30:30Z"));
+    timers.advance(Duration.ofMinutes(1));
+    assertThat(f.pages(id)).as("the sweep re-armed the overdue timer, which paged the next level").hasSize(paged + 1);
+    assertThat(f.timeline(id)).filteredOn(t -> t.kind().equals("ack-timeout")).hasSize(1);
   }
 
   private void acknowledge(IncidentId id) {
