@@ -13,7 +13,9 @@ import java.util.Optional;
  * A runbook as loaded from one YAML file and validated: what it matches, how it rolls out, and its
  * steps as a dependency graph. Immutable; every expression and template in it is compiled.
  *
- * @param version the content hash of the file; a run keeps the version it started with
+ * @param version the content hash of {@code source}; a run keeps the version it started with
+ * @param source the file's text exactly as it was read and parsed (its bytes, valid UTF-8, decoded): what
+ *     a run stores, so a run never reads the file again and resumes from the version that started it
  * @param type when present, only incidents of this type match
  * @param timeout the whole run
  * @param vars values computed once when a run starts, in file order
@@ -25,6 +27,7 @@ public record Runbook(
     String description,
     Path file,
     String version,
+    String source,
     List<MatchRule> match,
     Optional<String> type,
     Rollout rollout,
@@ -40,6 +43,7 @@ public record Runbook(
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
   public Runbook {
+    java.util.Objects.requireNonNull(source, "source");
     match = List.copyOf(match);
     vars = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
     steps = List.copyOf(steps);

@@ -97,7 +97,10 @@ public final class RunbookReader {
     return parse(bytes, file, label, problems);
   }
 
-  /** Reads a runbook already in memory. */
+  /**
+   * Reads a runbook already in memory. The runbook keeps these bytes as its source text (Yaml.parse
+   * refuses bytes that are not valid UTF-8, so the text encodes back to exactly them and to its version).
+   */
   public Optional<Runbook> parse(byte[] bytes, Path file, String label, Problems problems) {
     Problems mine = new Problems();
     Optional<Runbook> rb = Yaml.parse(bytes, label, mine, null)
@@ -170,7 +173,7 @@ public final class RunbookReader {
       if (steps.list.size() != steps.count || root.problems().hasErrors()) {
         return Optional.empty();
       }
-      return Optional.of(new Runbook(name, description, file, version, match, type, rollout, timeout, concurrency,
+      return Optional.of(new Runbook(name, description, file, version, text.text(), match, type, rollout, timeout, concurrency,
           vars, steps.list, onSuccess, onFailure, steps.graph, f.get("name").map(YamlNode::pos).orElse(root.pos())));
     }
 

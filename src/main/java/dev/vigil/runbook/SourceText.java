@@ -5,17 +5,25 @@ import dev.vigil.config.YamlNode;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The text of one runbook file, used to point inside a scalar: an error at character 17 of a CEL
- * expression is reported at its own column, not at the start of the string.
+ * The text of one runbook file: kept whole as the {@link Runbook}'s source, and used to point inside a
+ * scalar: an error at character 17 of a CEL expression is reported at its own column, not at the
+ * start of the string.
  *
  * <p>Exact for plain and quoted scalars on one line without escapes before the point; otherwise it
  * falls back to the scalar's start.
  */
 final class SourceText {
+  private final String text;
   private final String[] lines;
 
   SourceText(byte[] bytes) {
-    this.lines = new String(bytes, StandardCharsets.UTF_8).split("\r?\n", -1);
+    this.text = new String(bytes, StandardCharsets.UTF_8);
+    this.lines = text.split("\r?\n", -1);
+  }
+
+  /** The whole text, as read. */
+  String text() {
+    return text;
   }
 
   /** The position of character {@code offset} of the scalar {@code node}. */

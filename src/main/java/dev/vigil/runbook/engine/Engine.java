@@ -448,8 +448,7 @@ public final class Engine extends VerticleBase {
     }
     start.remove("steps");
     List<StepRun> steps = rb.stepsInOrder().stream().map(s -> StepRun.pending(s.id(), s.kind())).toList();
-    String source = sourceOf(rb);
-    RunRecord record = new RunRecord(null, incident.id(), rb.name(), rb.version(), rb.file().toString(), source, mode,
+    RunRecord record = new RunRecord(null, incident.id(), rb.name(), rb.version(), rb.file().toString(), rb.source(), mode,
         RunStatus.PENDING, key, plainMap(start), now, null, null, null, null, by, steps);
     versions.put(rb.version(), rb);
     String failure = error;
@@ -1331,14 +1330,6 @@ public final class Engine extends VerticleBase {
       }
     });
     return p.future();
-  }
-
-  private static String sourceOf(Runbook rb) {
-    try {
-      return java.nio.file.Files.readString(rb.file());
-    } catch (java.io.IOException e) {
-      return null;
-    }
   }
 
   @SuppressWarnings("unchecked")
