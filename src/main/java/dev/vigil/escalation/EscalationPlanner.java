@@ -24,7 +24,8 @@ import java.util.Optional;
  * that has a channel pages every such team of it. While the incident is triggered and a step is left
  * after it, the next step is due after the level's ack timeout; at the last step it is exhausted; an
  * incident no longer triggered stops at the paged level. When no level is left to page, it is
- * exhausted at the last step with nobody paged.
+ * exhausted at the last step with nobody paged. {@link #resume} is the decision when an acknowledged
+ * incident is triggered again.
  */
 public final class EscalationPlanner {
 
@@ -99,6 +100,20 @@ public final class EscalationPlanner {
     }
     return new Plan(at, levels, new EscalationState(state.incident(), policy.name(), steps - 1, EscalationState.Status.EXHAUSTED, null,
         state.startedAt()));
+  }
+
+  /**
+   * An escalation stopped by an acknowledgement whose incident is triggered again at {@code at}: it
+   * resumes at the step it had reached, whose level was paged already, so nothing is paged now; that
+   * level's ack timer runs anew from {@code at}. At the last step nothing is armed (exhausted).
+   */
+  public static EscalationState resume(EscalationState stopped, Instant at, TeamsFile teams, Policy policy) {
+    EscalationRules rules = teams.escalation();
+    int step = stopped.step();
+    return step + 1 < rules.steps(policy)
+        ? new EscalationState(stopped.incident(), stopped.policy(), step, EscalationState.Status.ACTIVE,
+            at.plus(rules.level(policy, step).ackTimeout()), stopped.startedAt())
+        : new EscalationState(stopped.incident(), stopped.policy(), step, EscalationState.Status.EXHAUSTED, null, stopped.startedAt());
   }
 
   /** Level {@code step} of {@code policy} at {@code at}: its targets and which of them can be paged. */

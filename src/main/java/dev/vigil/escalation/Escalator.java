@@ -625,13 +625,10 @@ public final class Escalator {
             + s.policy() + " is no longer in teams.yaml; escalation stays stopped")))).mapEmpty();
       }
       Instant now = clock.instant();
-      boolean more = s.step() + 1 < teams.escalation().steps(policy);
-      java.time.Duration timeout = teams.escalation().level(policy, s.step()).ackTimeout();
-      EscalationState next = more
-          ? new EscalationState(inc.id(), s.policy(), s.step(), EscalationState.Status.ACTIVE, now.plus(timeout), s.startedAt())
-          : new EscalationState(inc.id(), s.policy(), s.step(), EscalationState.Status.EXHAUSTED, null, s.startedAt());
-      TimelineEvent why = event("escalation-resumed", "unacknowledged by " + by + ": escalation resumes at " + EscalationPlanner.levelName(policy, s.step())
-          + (more ? "; next level in " + Durations.format(timeout) + " unless acknowledged" : "; this is the last level"));
+      EscalationState next = EscalationPlanner.resume(s, now, teams, policy);
+      TimelineEvent why = event("escalation-resumed", "unacknowledged by " + by + ": escalation resumes at "
+          + EscalationPlanner.levelName(policy, s.step()) + (next.dueAt() != null ? "; next level in "
+          + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()) + " unless acknowledged" : "; this is the last level"));
       return store.commit(s, next, List.of(why), List.of(), now).map(ok -> {
         if (ok) {
           arm(next);

@@ -234,4 +234,18 @@ class EscalationPlannerTest {
     assertThat(plan.next().step()).isEqualTo(2);
     assertThat(plan.next().status()).isEqualTo(EscalationState.Status.EXHAUSTED);
   }
+
+  @Test
+  void resumingRestartsTheReachedLevelsAckTimerWithoutPagingAndEndsAtTheLastLevel() {
+    Instant t = Instant.parse("2026-11-30T10:00:00Z");
+    EscalationState stopped = new EscalationState(INC, "default", 1, EscalationState.Status.STOPPED, null, START);
+    EscalationState resumed = EscalationPlanner.resume(stopped, t, SUN, policy(SUN));
+    assertThat(resumed.step()).isEqualTo(1);
+    assertThat(resumed.status()).isEqualTo(EscalationState.Status.ACTIVE);
+    assertThat(resumed.dueAt()).isEqualTo(t.plusSeconds(600)); // level 2's ack timeout
+    assertThat(resumed.startedAt()).isEqualTo(START);
+    EscalationState last = new EscalationState(INC, "default", 2, EscalationState.Status.STOPPED, null, START);
+    assertThat(EscalationPlanner.resume(last, t, SUN, policy(SUN)))
+        .isEqualTo(new EscalationState(INC, "default", 2, EscalationState.Status.EXHAUSTED, null, START));
+  }
 }
