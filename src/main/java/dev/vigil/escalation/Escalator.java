@@ -10,8 +10,6 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.Stage;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
-import dev.vigil.oncall.OnCall;
-import dev.vigil.oncall.Resolver;
 import dev.vigil.oncall.ScheduleOverride;
 import dev.vigil.oncall.Team;
 import dev.vigil.oncall.TeamId;
@@ -517,60 +515,40 @@ public final class Escalator {
   }
 
   /**
-   * Decides the first pageable step after {@code base.step()}, to be committed against
-   * {@code expected}: every level before it whose target has nobody on call or no channel is skipped
-   * now, with a timeline line; past the last step the escalation is exhausted.
+   * Decides the first pageable step after {@code base.step()} now, by {@link EscalationPlanner}, to be
+   * committed against {@code expected}: every level before it whose target has nobody on call or no
+   * channel is skipped now, with a timeline line; past the last step the escalation is exhausted.
    */
   private Transition decide(TeamsFile teams, Incident inc, EscalationState expected, Policy policy, List<TimelineEvent> prefix,
       EscalationState base) {
     Instant now = clock.instant();
-    EscalationRules rules = teams.escalation();
+    boolean triggered = inc.status() == IncidentStatus.TRIGGERED;
+    EscalationPlanner.Plan plan = EscalationPlanner.next(base, triggered, now, teams, policy, overrides.get());
     List<TimelineEvent> events = new ArrayList<>(prefix);
     List<NotificationIntent> intents = new ArrayList<>();
-    int steps = rules.steps(policy);
-    int step = base.step() + 1;
-    EscalationState next = null;
-    List<ScheduleOverride> ovr = overrides.get();
-    for (; step < steps; step++) {
-      Level level = rules.level(policy, step);
-      String name = levelName(policy, step);
-      List<TeamId> targets = targets(teams, level.target(), now, ovr);
-      if (targets.isEmpty()) {
-        events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, name + " (notify " + level.target() + ") skipped: nobody is on call"
-            + (level.target() instanceof Target.Next ? " next" : "")));
+    EscalationState next = plan.next();
+    for (EscalationPlanner.LevelPlan level : plan.levels()) {
+      Target target = level.level().target();
+      if (level.targets().isEmpty()) {
+        events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, level.name() + " (notify " + target + ") skipped: nobody is on call"
+            + (target instanceof Target.Next ? " next" : "")));
         continue;
       }
-      List<Team> pageable = new ArrayList<>();
-      for (TeamId t : targets) {
-        Optional<Team> team = teams.schedule().team(t);
-        if (team.isEmpty() || team.get().channels().kinds().isEmpty()) {
-          events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, name + " (notify " + level.target() + ") skipped team " + t
-              + ": it has no Slack channel or PagerDuty routing key configured"));
-        } else {
-          pageable.add(team.get());
-        }
+      for (TeamId t : level.noChannel()) {
+        events.add(new TimelineEvent(now, "escalation-skipped", ACTOR, level.name() + " (notify " + target + ") skipped team " + t
+            + ": it has no Slack channel or PagerDuty routing key configured"));
       }
-      if (pageable.isEmpty()) {
-        continue;
-      }
-      boolean triggered = inc.status() == IncidentStatus.TRIGGERED;
-      Instant due = triggered && step + 1 < steps ? now.plus(level.ackTimeout()) : null;
-      for (Team t : pageable) {
-        intents.add(page(inc, policy, step, t));
-        events.add(new TimelineEvent(now, "escalated", ACTOR, name + ": paging team " + t.id() + " (notify " + level.target()
+      for (Team t : level.paged()) {
+        intents.add(page(inc, policy, level.step(), t));
+        events.add(new TimelineEvent(now, "escalated", ACTOR, level.name() + ": paging team " + t.id() + " (notify " + target
             + ", via " + String.join(", ", t.channels().kinds()) + ")"
-            + (due == null ? (triggered ? "; this is the last level" : "") : "; next level in " + Durations.format(level.ackTimeout())
-                + " unless acknowledged")));
+            + (next.dueAt() == null ? (triggered ? "; this is the last level" : "") : "; next level in "
+                + Durations.format(level.level().ackTimeout()) + " unless acknowledged")));
       }
-      EscalationState.Status status = due != null ? EscalationState.Status.ACTIVE
-          : triggered ? EscalationState.Status.EXHAUSTED : EscalationState.Status.STOPPED;
-      next = new EscalationState(inc.id(), policy.name(), step, status, due, base.startedAt());
-      break;
     }
-    if (next == null) {
+    if (plan.paged().isEmpty()) {
       events.add(new TimelineEvent(now, "escalation-exhausted", ACTOR, "no level of policy " + policy.name()
           + " could be paged: nobody was notified"));
-      next = new EscalationState(inc.id(), policy.name(), steps - 1, EscalationState.Status.EXHAUSTED, null, base.startedAt());
     }
     return new Transition(inc.id(), expected, next, events, intents);
   }
@@ -605,8 +583,8 @@ public final class Escalator {
         }
         snoozed.remove(id);
         TimelineEvent why = s.status() == EscalationState.Status.SNOOZED
-            ? event("escalation-snooze-ended", "the snooze ended and " + levelName(policy, s.step()) + " was not acknowledged")
-            : event("ack-timeout", levelName(policy, s.step()) + " was not acknowledged within "
+            ? event("escalation-snooze-ended", "the snooze ended and " + EscalationPlanner.levelName(policy, s.step()) + " was not acknowledged")
+            : event("ack-timeout", EscalationPlanner.levelName(policy, s.step()) + " was not acknowledged within "
                 + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()));
         return advance(teams, inc, s, policy, List.of(why)).mapEmpty();
       });
@@ -647,13 +625,10 @@ public final class Escalator {
             + s.policy() + " is no longer in teams.yaml; escalation stays stopped")))).mapEmpty();
       }
       Instant now = clock.instant();
-      boolean more = s.step() + 1 < teams.escalation().steps(policy);
-      java.time.Duration timeout = teams.escalation().level(policy, s.step()).ackTimeout();
-      EscalationState next = more
-          ? new EscalationState(inc.id(), s.policy(), s.step(), EscalationState.Status.ACTIVE, now.plus(timeout), s.startedAt())
-          : new EscalationState(inc.id(), s.policy(), s.step(), EscalationState.Status.EXHAUSTED, null, s.startedAt());
-      TimelineEvent why = event("escalation-resumed", "unacknowledged by " + by + ": escalation resumes at " + levelName(policy, s.step())
-          + (more ? "; next level in " + Durations.format(timeout) + " unless acknowledged" : "; this is the last level"));
+      EscalationState next = EscalationPlanner.resume(s, now, teams, policy);
+      TimelineEvent why = event("escalation-resumed", "unacknowledged by " + by + ": escalation resumes at "
+          + EscalationPlanner.levelName(policy, s.step()) + (next.dueAt() != null ? "; next level in "
+          + Durations.format(teams.escalation().level(policy, s.step()).ackTimeout()) + " unless acknowledged" : "; this is the last level"));
       return store.commit(s, next, List.of(why), List.of(), now).map(ok -> {
         if (ok) {
           arm(next);
@@ -686,22 +661,6 @@ public final class Escalator {
         return Future.succeededFuture();
       })));
     }
-  }
-
-  private List<TeamId> targets(TeamsFile teams, Target target, Instant now, List<ScheduleOverride> ovr) {
-    if (target instanceof Target.Team t) {
-      return List.of(t.id());
-    }
-    OnCall oc = new Resolver(teams.schedule(), clock).at(now, ovr);
-    if (target instanceof Target.Next) {
-      return oc.next().map(h -> List.of(h.team())).orElse(List.of());
-    }
-    return oc.active();
-  }
-
-  static String levelName(Policy policy, int step) {
-    int levels = policy.levels().size();
-    return step < levels ? "level " + (step + 1) : "level " + levels + " (repeat " + (step - levels + 1) + ")";
   }
 
   private NotificationIntent page(Incident inc, Policy policy, int step, Team team) {
