@@ -180,7 +180,7 @@ public final class WebhookNotifier implements Notifier {
           .putHeader(EVENT_HEADER, action)
           .sendBuffer(Buffer.buffer(body))
           .transform(ar -> ar.succeeded() ? answer(what, ar.result())
-              : Future.failedFuture(DeliveryException.transientFailure("webhook: " + what + ": " + describe(ar.cause()))));
+              : Future.failedFuture(DeliveryException.transientFailure("webhook: " + what + ": " + describe(ar.cause(), hook.url()))));
     }));
   }
 
@@ -213,9 +213,22 @@ public final class WebhookNotifier implements Notifier {
     return s.length() <= max ? s : s.substring(0, max) + "…";
   }
 
-  private static String describe(Throwable e) {
+  /**
+   * Why a request got no answer, without the URL's path and query: Vert.x's messages quote them (a
+   * timeout says "... executing POST /path?token=..."), and they may hold a token.
+   */
+  static String describe(Throwable e, String url) {
     String m = e.getMessage();
     String kind = e instanceof java.util.concurrent.TimeoutException || (m != null && m.contains("timeout")) ? "timed out: " : "";
-    return kind + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
+    if (m == null || m.isBlank()) {
+      return kind + e.getClass().getSimpleName();
+    }
+    URI u = URI.create(url);
+    for (String part : new String[] {u.getRawQuery(), u.getQuery(), u.getRawPath(), u.getPath()}) {
+      if (part != null && part.length() > 1) {
+        m = m.replace(part, "…");
+      }
+    }
+    return kind + m;
   }
 }
