@@ -126,6 +126,7 @@ public final class Daemon {
   private IncidentMeters incidentMeters;
   private IncidentTelemetry incidentTelemetry;
   private final Tracing tracing;
+  private SqlSeenRequests seen;
   private final AtomicLong outboxPending = new AtomicLong();
   private Probes probes = Probes.NONE;
   private Pipeline pipeline;
@@ -281,6 +282,7 @@ public final class Daemon {
       Gauge.builder("vigil_http_unauthenticated_bytes", unverified, BodyBudget::held)
           .description("Request bytes held before their sender is authenticated (server.maxUnauthenticatedBytes)").register(metrics);
       SqlSeenRequests seen = new SqlSeenRequests(db, clock);
+      this.seen = seen;
       // acknowledgements, resolutions and notes made in PagerDuty, applied through the store like every other source
       WebhookApi pagerDutyIn = new WebhookApi(new WebhookReceiver(incidents, outbox, new SqlIncidentLinks(db), seen, clock),
           config.pagerduty().webhookSecrets(), unverified, metrics);
@@ -423,6 +425,11 @@ public final class Daemon {
         .description("In-memory timers armed and not yet fired: runbook waits, retries and timeouts; incident ack timers, digests, heartbeats")
         .register(metrics);
     return counted;
+  }
+
+  /** The memory of signed requests and PagerDuty events already taken (for tests: a claim left by a dead replica). */
+  public dev.vigil.web.SeenRequests seenRequests() {
+    return seen;
   }
 
   /** The runbook engine (for tests and the benchmark). */

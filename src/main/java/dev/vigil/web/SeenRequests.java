@@ -17,9 +17,16 @@ public interface SeenRequests {
    * Records {@code signature} until {@code until} if it is new. The future holds true for the first
    * sighting (insert-if-absent decides, so of two replicas seeing one request at once only one gets
    * true) and false for a replay; it fails when the memory cannot be asked, and the caller refuses
-   * the request then. Entries past {@code until} may be forgotten at any time.
+   * the request then. An entry past its {@code until} counts as never seen: it is taken over (so a
+   * short claim left by a process that died mid-work lapses).
    */
   Future<Boolean> firstSighting(String signature, Instant until);
+
+  /** Keeps {@code signature} remembered until {@code until} (a claim, once its work is done). Fails when the memory cannot be asked. */
+  Future<Void> keep(String signature, Instant until);
+
+  /** Until when {@code signature} is remembered; empty if it is not (never seen, forgotten or lapsed). */
+  Future<java.util.Optional<Instant>> until(String signature);
 
   /**
    * Forgets {@code signature}, so that it is new again: for a request accepted but whose work then
@@ -36,6 +43,18 @@ public interface SeenRequests {
         Instant now = clock.instant();
         seen.values().removeIf(u -> u.isBefore(now));
         return Future.succeededFuture(seen.putIfAbsent(signature, until) == null);
+      }
+
+      @Override
+      public Future<Void> keep(String signature, Instant until) {
+        seen.put(signature, until);
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<java.util.Optional<Instant>> until(String signature) {
+        Instant u = seen.get(signature);
+        return Future.succeededFuture(u == null || u.isBefore(clock.instant()) ? java.util.Optional.empty() : java.util.Optional.of(u));
       }
 
       @Override

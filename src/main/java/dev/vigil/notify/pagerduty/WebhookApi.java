@@ -95,6 +95,12 @@ public final class WebhookApi {
         return;
       }
       count(event.type(), ar.result().wire());
+      if (ar.result() == WebhookReceiver.Outcome.IN_PROGRESS) {
+        ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").putHeader("Retry-After", "30")
+            .end(new JsonObject().put("outcome", ar.result().wire())
+                .put("error", "an earlier delivery of this event is being applied; retry later").encode());
+        return;
+      }
       ctx.json(new JsonObject().put("outcome", ar.result().wire()));
     });
   }

@@ -37,6 +37,8 @@ public final class WebhookReceiver {
   private static final Logger log = LoggerFactory.getLogger(WebhookReceiver.class);
   /** How long an event id is remembered: far longer than PagerDuty keeps re-delivering an event. */
   static final Duration REMEMBER = Duration.ofDays(7);
+  /** How long an event is claimed by the delivery applying it, before that delivery counts as lost. */
+  static final Duration CLAIM = Duration.ofMinutes(2);
   /** Timeline text from PagerDuty (a note) is cut here. */
   static final int TEXT_LIMIT = 4000;
 
@@ -46,7 +48,9 @@ public final class WebhookReceiver {
 
   /** What became of an event; the wire form is the metric label and the answer's {@code outcome}. */
   public enum Outcome {
-    APPLIED, NO_CHANGE, DUPLICATE, UNKNOWN_INCIDENT, IGNORED;
+    APPLIED, NO_CHANGE, DUPLICATE, UNKNOWN_INCIDENT, IGNORED,
+    /** An earlier delivery of the event is being applied (or its process died doing so): answered 503, PagerDuty retries. */
+    IN_PROGRESS;
 
     public String wire() {
       return name().toLowerCase();
@@ -73,15 +77,24 @@ public final class WebhookReceiver {
     }
     String key = "pagerduty:" + e.id();
     Instant now = clock.instant();
-    return seen.firstSighting(key, now.plus(REMEMBER)).compose(first -> !first ? Future.succeededFuture(Outcome.DUPLICATE)
+    // claimed for a short while, remembered for REMEMBER only once applied: a process that dies between the claim and
+    // the change leaves a claim that lapses, and PagerDuty's retry is then applied instead of taken for a duplicate
+    return seen.firstSighting(key, now.plus(CLAIM)).compose(first -> !first ? alreadySeen(key, now)
         : incident(e, now).compose(found -> found.map(id -> apply(e, id, now)).orElseGet(() -> Future.succeededFuture(Outcome.UNKNOWN_INCIDENT)))
+            .compose(outcome -> seen.keep(key, now.plus(REMEMBER)).map(outcome))
             .recover(err -> seen.forget(key).transform(x -> {
               if (x.failed()) {
                 log.atError().addKeyValue("integration", "pagerduty").log("pagerduty: webhook event " + e.id() + " failed and could not be"
-                    + " forgotten, so PagerDuty's retry will be taken for a duplicate: " + x.cause().getMessage());
+                    + " forgotten; PagerDuty's retries are answered 503 until its claim lapses (" + CLAIM.toSeconds() + " s): "
+                    + x.cause().getMessage());
               }
               return Future.<Outcome>failedFuture(err);
             })));
+  }
+
+  /** A delivery of an event seen before: a duplicate once applied, in progress while only claimed (or just forgotten). */
+  private Future<Outcome> alreadySeen(String key, Instant now) {
+    return seen.until(key).map(u -> u.isPresent() && u.get().isAfter(now.plus(CLAIM)) ? Outcome.DUPLICATE : Outcome.IN_PROGRESS);
   }
 
   /** The Vigil incident the event is about, if Vigil paged it through PagerDuty; learns PagerDuty's id for it on the way. */

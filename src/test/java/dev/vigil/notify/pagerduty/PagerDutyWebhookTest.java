@@ -250,6 +250,27 @@ class PagerDutyWebhookTest {
   }
 
   @Test
+  void anEventWhoseApplyingDeliveryDiedIsAnswered503UntilItsClaimLapsesAndIsThenApplied() throws Exception {
+    d = start(null, true);
+    String id = paged("Claimed");
+    // what a replica leaves when it dies between claiming the event and acknowledging the incident
+    assertThat(FakeScheduler.await(d.daemon.seenRequests().firstSighting("pagerduty:ev-dead", clock.instant().plus(WebhookReceiver.CLAIM))))
+        .isTrue();
+    String body = event("ev-dead", "incident.acknowledged", id, "PDEAD");
+    var retried = deliver(body, SECRET);
+    assertThat(retried.statusCode()).as("not taken for a duplicate: PagerDuty must retry").isEqualTo(503);
+    assertThat(retried.headers().firstValue("Retry-After")).isPresent();
+    assertThat(incident(id).getString("status")).isEqualTo("triggered");
+
+    clock.advance(WebhookReceiver.CLAIM.plusSeconds(1));
+    assertThat(outcome(deliver(body, SECRET))).as("the claim lapsed: this delivery applies it").isEqualTo("applied");
+    assertThat(incident(id).getString("status")).isEqualTo("acknowledged");
+    assertThat(outcome(deliver(body, SECRET))).isEqualTo("duplicate");
+    clock.advance(WebhookReceiver.CLAIM.multipliedBy(10));
+    assertThat(outcome(deliver(body, SECRET))).as("once applied it is remembered for days, not minutes").isEqualTo("duplicate");
+  }
+
+  @Test
   void anUnknownIncidentOrEventTypeIs2xxAndCounted() throws Exception {
     d = start(null, true);
     String id = paged("Known");
