@@ -145,13 +145,30 @@ public final class WebhookNotifier implements Notifier {
         return Future.succeededFuture(Receipt.nothing());
       }
       return incident(i, action).compose(inc -> {
-        Future<Void> chain = Future.succeededFuture();
+        // every receiver at once: one team's broken endpoint neither delays nor starves another's. If any fails, the
+        // intent is retried, and those that took it get it again (the same X-Vigil-Delivery; an acknowledgement is idempotent)
+        List<Future<Integer>> sends = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Map.Entry<TeamId, Channels.Webhook> t : targets.values()) {
           names.add(t.getKey().value());
-          chain = chain.compose(v -> send(t.getValue(), i, action, 0, t.getKey(), inc).mapEmpty());
+          sends.add(send(t.getValue(), i, action, 0, t.getKey(), inc));
         }
-        return chain.map(v -> new Receipt("webhook (" + action + ", team" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
+        Future<Void> all = Future.join(sends).transform(ar -> {
+          List<String> failed = new ArrayList<>();
+          Throwable first = null;
+          for (Future<Integer> f : sends) {
+            if (f.failed()) {
+              failed.add(f.cause().getMessage());
+              first = first == null ? f.cause() : first;
+            }
+          }
+          if (first == null) {
+            return Future.<Void>succeededFuture();
+          }
+          return Future.<Void>failedFuture(first instanceof DeliveryException de && failed.size() == 1 ? de
+              : DeliveryException.transientFailure(String.join("; ", failed)));
+        });
+        return all.map(v -> new Receipt("webhook (" + action + ", team" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
             + ")", Map.of("team", String.join(",", names))));
       });
     });

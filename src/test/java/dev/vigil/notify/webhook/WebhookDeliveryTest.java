@@ -84,6 +84,35 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void oneTeamsBrokenReceiverDoesNotStarveAnothersAcknowledgement() throws Exception {
+    try (WebhookReceiver eu = new WebhookReceiver(SECRET); WebhookReceiver us = new WebhookReceiver(SECRET)) {
+      String vigil = FAST_RETRY;
+      NotifyConfig.write(dir, "webhook: { url: \"" + eu.url() + "\", secret: \"${file:eu-hook-secret}\" }", vigil);
+      java.nio.file.Path teams = dir.resolve("config/teams.yaml");
+      // a second team on call all day beside eu, and both paged at once
+      java.nio.file.Files.writeString(teams, java.nio.file.Files.readString(teams)
+          .replace("escalation:", """
+                - id: us
+                  region: amer
+                  timezone: America/New_York
+                  coverage: [{ from: "00:00", to: "00:00" }]
+                  webhook: { url: "%s", secret: "${file:eu-hook-secret}" }
+              overlap: all
+              escalation:""".formatted(us.url())));
+      java.nio.file.Files.writeString(dir.resolve("config/eu-hook-secret"), SECRET + "\n");
+      try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
+        String id = fire(d);
+        await().atMost(WAIT).until(() -> eu.verified("trigger").size() == 1 && us.verified("trigger").size() == 1);
+        eu.failFirst(1_000); // eu's receiver breaks for good
+        assertThat(d.post("/api/v1/incidents/" + id + "/acknowledge", "{\"by\": \"alice\"}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> us.verified("acknowledge").size() >= 1);
+        assertThat(us.verified("acknowledge").get(0).body().getJsonObject("incident").getString("acknowledgedBy")).isEqualTo("alice");
+        assertThat(eu.verified("acknowledge")).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void aFailingReceiverIsRetriedUntilItTakesThePageOnce() throws Exception {
     try (WebhookReceiver hook = new WebhookReceiver(SECRET).failFirst(3);
         TestDaemon d = start(hook, "", FAST_RETRY + "  breaker: {maxFailures: 50, timeout: 5s, resetTimeout: 100ms}\n")) {
