@@ -1,7 +1,9 @@
 package dev.vigil.notify.pagerduty;
 
+import dev.vigil.config.Durations;
 import dev.vigil.web.SeenRequests;
 import dev.vigil.incident.IncidentException;
+import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.Source;
@@ -39,6 +41,8 @@ public final class WebhookReceiver {
   static final Duration REMEMBER = Duration.ofDays(7);
   /** How long an event is claimed by the delivery applying it, before that delivery counts as lost. */
   static final Duration CLAIM = Duration.ofMinutes(2);
+  /** Events that occurred longer ago than this are not applied: their ids may already be forgotten. */
+  static final Duration STALE_AFTER = REMEMBER.minusDays(1);
   /** Timeline text from PagerDuty (a note) is cut here. */
   static final int TEXT_LIMIT = 4000;
 
@@ -50,7 +54,9 @@ public final class WebhookReceiver {
   public enum Outcome {
     APPLIED, NO_CHANGE, DUPLICATE, UNKNOWN_INCIDENT, IGNORED,
     /** An earlier delivery of the event is being applied (or its process died doing so): answered 503, PagerDuty retries. */
-    IN_PROGRESS;
+    IN_PROGRESS,
+    /** Older than the memory of event ids (a replay of a captured delivery, or one held back for days): not applied. */
+    STALE;
 
     public String wire() {
       return name().toLowerCase();
@@ -77,6 +83,11 @@ public final class WebhookReceiver {
     }
     String key = "pagerduty:" + e.id();
     Instant now = clock.instant();
+    if (e.occurredAt().isPresent() && e.occurredAt().get().isBefore(now.minus(STALE_AFTER))) {
+      log.atWarn().addKeyValue("integration", "pagerduty").log("pagerduty: webhook event {} ({}) occurred at {}, over {} ago: not applied",
+          e.id(), e.type(), e.occurredAt().get(), Durations.format(STALE_AFTER));
+      return Future.succeededFuture(Outcome.STALE);
+    }
     // claimed for a short while, remembered for REMEMBER only once applied: a process that dies between the claim and
     // the change leaves a claim that lapses, and PagerDuty's retry is then applied instead of taken for a duplicate
     return seen.firstSighting(key, now.plus(CLAIM)).compose(first -> !first ? alreadySeen(key, now)
@@ -123,7 +134,14 @@ public final class WebhookReceiver {
     String where = "in PagerDuty" + (e.number() > 0 ? " (#" + e.number() + ")" : "");
     Future<?> change = switch (e.type()) {
       case "incident.acknowledged" -> incidents.acknowledge(id, by, where, now, Source.PAGERDUTY);
-      case "incident.unacknowledged" -> incidents.unacknowledge(id, by, where, now, Source.PAGERDUTY);
+      case "incident.unacknowledged" -> incidents.get(id).compose(found -> {
+        // delivered after a later acknowledgement (PagerDuty does not promise order): the acknowledgement stands
+        Instant acked = found.map(Incident::acknowledgedAt).orElse(null);
+        if (acked != null && e.occurredAt().isPresent() && e.occurredAt().get().isBefore(acked)) {
+          return Future.failedFuture(new IncidentException(IncidentException.Reason.CONFLICT, "acknowledged after this event occurred"));
+        }
+        return incidents.unacknowledge(id, by, where, now, Source.PAGERDUTY);
+      });
       case "incident.resolved" -> incidents.resolve(id, by, where, now, Source.PAGERDUTY);
       case "incident.annotated" -> e.note().isBlank() ? null : incidents.append(id, new TimelineEvent(now, "note", by, cut(e.note(), TEXT_LIMIT)));
       case "incident.reassigned", "incident.escalated" -> incidents.append(id, new TimelineEvent(now, "pagerduty", by,

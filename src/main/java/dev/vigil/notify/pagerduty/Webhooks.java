@@ -99,9 +99,10 @@ public final class Webhooks {
    * @param number PagerDuty's incident number, 0 when absent
    * @param note a note's {@code data.content}; ""
    * @param assignees the summaries of {@code data.assignees}, for the timeline
+   * @param occurredAt {@code event.occurred_at}, when PagerDuty says it happened; empty when absent or not a time
    */
   public record Event(String id, String type, String agent, String incidentKey, String pagerDutyId, long number, String note,
-      List<String> assignees) {
+      List<String> assignees, java.util.Optional<java.time.Instant> occurredAt) {
     public Event {
       assignees = List.copyOf(assignees);
     }
@@ -132,8 +133,15 @@ public final class Webhooks {
         assignees.add(s);
       }
     });
+    java.util.Optional<java.time.Instant> occurredAt;
+    try {
+      String at = text(event, "occurred_at");
+      occurredAt = at.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.time.Instant.parse(at));
+    } catch (java.time.format.DateTimeParseException e) {
+      occurredAt = java.util.Optional.empty();
+    }
     return new Event(id, type, text(event.path("agent"), "summary"), text(data, "incident_key"), pdId,
-        data.path("number").canConvertToLong() ? data.path("number").asLong() : 0, text(data, "content"), assignees);
+        data.path("number").canConvertToLong() ? data.path("number").asLong() : 0, text(data, "content"), assignees, occurredAt);
   }
 
   private static String required(JsonNode event, String field) {

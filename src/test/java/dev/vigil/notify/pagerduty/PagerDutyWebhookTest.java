@@ -91,8 +91,12 @@ class PagerDutyWebhookTest {
   }
 
   static String event(String eventId, String type, String incidentKey, String pagerDutyId) {
+    return event(eventId, type, incidentKey, pagerDutyId, "2026-11-29T06:01:00.000Z");
+  }
+
+  static String event(String eventId, String type, String incidentKey, String pagerDutyId, String occurredAt) {
     return new JsonObject().put("event", new JsonObject().put("id", eventId).put("event_type", type).put("resource_type", "incident")
-        .put("occurred_at", "2026-11-29T06:01:00.000Z")
+        .put("occurred_at", occurredAt)
         .put("agent", new JsonObject().put("id", "PLH1HKV").put("summary", "Tenex Engineer").put("type", "user_reference"))
         .put("client", new JsonObject().put("name", "PagerDuty"))
         .put("data", new JsonObject().put("id", pagerDutyId).put("type", "incident").put("number", 2).put("incident_key", incidentKey)
@@ -268,6 +272,28 @@ class PagerDutyWebhookTest {
     assertThat(outcome(deliver(body, SECRET))).isEqualTo("duplicate");
     clock.advance(WebhookReceiver.CLAIM.multipliedBy(10));
     assertThat(outcome(deliver(body, SECRET))).as("once applied it is remembered for days, not minutes").isEqualTo("duplicate");
+  }
+
+  @Test
+  void anEventOlderThanTheMemoryOfEventIdsIsNotApplied() throws Exception {
+    d = start(null, true);
+    String id = paged("Replay");
+    String old = clock.instant().minus(WebhookReceiver.STALE_AFTER).minusSeconds(60).toString();
+    assertThat(outcome(deliver(event("ev-old", "incident.acknowledged", id, "POLD", old), SECRET))).isEqualTo("stale");
+    assertThat(incident(id).getString("status")).isEqualTo("triggered");
+  }
+
+  @Test
+  void anUnacknowledgementDeliveredAfterALaterAcknowledgementLeavesItAcknowledged() throws Exception {
+    d = start(null, true);
+    String id = paged("Reordered");
+    String before = clock.instant().toString();
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(outcome(deliver(event("ev-ack-late", "incident.acknowledged", id, "PORD", clock.instant().toString()), SECRET)))
+        .isEqualTo("applied");
+    // PagerDuty's own ack timeout happened first, but its delivery arrives second
+    assertThat(outcome(deliver(event("ev-unack-early", "incident.unacknowledged", id, "PORD", before), SECRET))).isEqualTo("no_change");
+    assertThat(incident(id).getString("status")).isEqualTo("acknowledged");
   }
 
   @Test

@@ -59,7 +59,7 @@ class WebhooksTest {
                    "html_url": "https://acme.pagerduty.com/incidents/PGR0VU2"}}}
         """.getBytes(StandardCharsets.UTF_8));
     assertThat(e).isEqualTo(new Webhooks.Event("5ac64822-4adc-4fda-ade0-410becf0de4f", "incident.acknowledged", "Tenex Engineer",
-        "INC-7", "PGR0VU2", 2, "", List.of("Jane Doe", "Bob")));
+        "INC-7", "PGR0VU2", 2, "", List.of("Jane Doe", "Bob"), java.util.Optional.of(java.time.Instant.parse("2020-10-02T18:45:22.169Z"))));
   }
 
   @Test
@@ -92,6 +92,6 @@ class WebhooksTest {
   @Test
   void readingAnOptionalFieldOfTheWrongTypeGivesItsDefault() {
     assertThat(Webhooks.parse("{\"event\": {\"id\": \"e\", \"event_type\": \"x\", \"data\": [1], \"agent\": 3}}".getBytes(StandardCharsets.UTF_8)))
-        .isEqualTo(new Webhooks.Event("e", "x", "", "", "", 0, "", List.of()));
+        .isEqualTo(new Webhooks.Event("e", "x", "", "", "", 0, "", List.of(), java.util.Optional.empty()));
   }
 }
