@@ -32,15 +32,16 @@ public final class DeliveryWatch {
   }
 
   /**
-   * The entry under {@code key} once it is settled. Fails when no intent has that key, or when it
-   * cannot be read; {@link #forget} drops a wait that is no longer wanted (a step that timed out).
+   * The entry under {@code key} once it is settled. Fails when no intent has that key; a read that
+   * fails is tried again at the next poll; {@link #forget} drops a wait that is no longer wanted (a
+   * step that timed out).
    */
   public Future<OutboxEntry> settled(String key) {
     Promise<OutboxEntry> p = Promise.promise();
     synchronized (this) {
       waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
     }
-    check(key, true);
+    check(key);
     return p.future();
   }
 
@@ -62,7 +63,7 @@ public final class DeliveryWatch {
       watched = waiting.containsKey(key);
     }
     if (watched) {
-      check(key, false);
+      check(key);
     }
   }
 
@@ -72,7 +73,7 @@ public final class DeliveryWatch {
     synchronized (this) {
       keys = Set.copyOf(waiting.keySet());
     }
-    keys.forEach(k -> check(k, false));
+    keys.forEach(this::check);
   }
 
   /** How many keys are waited for. */
@@ -80,14 +81,12 @@ public final class DeliveryWatch {
     return waiting.size();
   }
 
-  private void check(String key, boolean first) {
+  private void check(String key) {
     outbox.byKey(key).onComplete(ar -> {
       if (ar.failed()) {
-        // a read that failed is tried again by the next poll; the first read's failure goes to the caller
-        log.atWarn().log("notify: reading outbox intent " + key + " failed: " + ar.cause().getMessage());
-        if (first) {
-          complete(key, null, ar.cause());
-        }
+        // a read that failed is tried again by the next poll, for every waiter on the key (failing them here would
+        // fail the steps already waiting on it for one new waiter's blip)
+        log.atWarn().log("notify: reading outbox intent " + key + " failed (read again at the next poll): " + ar.cause().getMessage());
         return;
       }
       if (ar.result().isEmpty()) {
