@@ -6,11 +6,11 @@ import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.telemetry.LogEncoder;
 import java.time.Clock;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -26,14 +26,12 @@ import sun.misc.Signal;
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
-  @Mixin
-  ConfigOption config;
+  @Mixin ConfigOption config;
 
   /** Longest start-up (migrations included) before giving up rather than hanging. */
   private static final long START_TIMEOUT_SECONDS = 300;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -49,31 +47,45 @@ public final class ServeCommand implements Callable<Integer> {
     CompletableFuture<Void> stop = new CompletableFuture<>();
     // Handled here rather than in a shutdown hook so that a clean drain exits 0, not 143.
     // A second signal while stopping means "now": the operator is not waiting for the drain.
-    sun.misc.SignalHandler onStop = s -> {
-      if (!stop.complete(null)) {
-        log.atWarn().log("vigil: second " + s.getName() + " while stopping: exiting at once");
-        Runtime.getRuntime().halt(1);
-      }
-    };
+    sun.misc.SignalHandler onStop =
+        s -> {
+          if (!stop.complete(null)) {
+            log.atWarn().log("vigil: second " + s.getName() + " while stopping: exiting at once");
+            Runtime.getRuntime().halt(1);
+          }
+        };
     Signal.handle(new Signal("TERM"), onStop);
     Signal.handle(new Signal("INT"), onStop);
-    // SIGHUP reloads the runbooks, teams and classification, like POST /-/reload. Set before the daemon starts: the JVM's
+    // SIGHUP reloads the runbooks, teams and classification, like POST /-/reload. Set before the
+    // daemon starts: the JVM's
     // default for SIGHUP is to exit, and a reload sent while starting is simply not needed.
-    java.util.concurrent.atomic.AtomicReference<Daemon> started = new java.util.concurrent.atomic.AtomicReference<>();
-    Signal.handle(new Signal("HUP"), s -> {
-      Daemon d = started.get();
-      if (d != null) {
-        d.reload("SIGHUP").onFailure(e -> log.atError().setCause(e).log("vigil: reload on SIGHUP failed: " + e.getMessage()));
-      }
-    });
+    java.util.concurrent.atomic.AtomicReference<Daemon> started =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Signal.handle(
+        new Signal("HUP"),
+        s -> {
+          Daemon d = started.get();
+          if (d != null) {
+            d.reload("SIGHUP")
+                .onFailure(
+                    e ->
+                        log.atError()
+                            .setCause(e)
+                            .log("vigil: reload on SIGHUP failed: " + e.getMessage()));
+          }
+        });
     Daemon daemon;
-    CompletableFuture<Daemon> starting = Daemon.start(cfg, Clock.systemUTC()).toCompletionStage().toCompletableFuture();
+    CompletableFuture<Daemon> starting =
+        Daemon.start(cfg, Clock.systemUTC()).toCompletionStage().toCompletableFuture();
     try {
-      // A stop signal during start-up is honoured too; nothing may leave the process unkillable by SIGTERM.
+      // A stop signal during start-up is honoured too; nothing may leave the process unkillable by
+      // SIGTERM.
       CompletableFuture.anyOf(starting, stop).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if (!starting.isDone()) {
         log.atWarn().log("vigil: stop requested before start-up finished");
-        starting.thenCompose(d -> d.stop().toCompletionStage()).get(cfg.server().shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        starting
+            .thenCompose(d -> d.stop().toCompletionStage())
+            .get(cfg.server().shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         return 1;
       }
       daemon = starting.get();
@@ -83,7 +95,9 @@ public final class ServeCommand implements Callable<Integer> {
       return 1;
     } catch (TimeoutException e) {
       log.atError().log("vigil: did not start within " + START_TIMEOUT_SECONDS + "s; giving up");
-      spec.commandLine().getErr().println("vigil: did not start within " + START_TIMEOUT_SECONDS + "s");
+      spec.commandLine()
+          .getErr()
+          .println("vigil: did not start within " + START_TIMEOUT_SECONDS + "s");
       return 1;
     }
     started.set(daemon);
@@ -94,7 +108,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     log.atInfo().log("vigil: stopping: draining requests and queued commits");
     try {
-      daemon.stop().toCompletionStage().toCompletableFuture()
+      daemon
+          .stop()
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(cfg.server().shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       log.atError().setCause(e).log("vigil: shutdown did not finish cleanly");

@@ -17,12 +17,13 @@ public final class LogCapture implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final Level previous = root.getLevel();
   private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-  private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-    @Override
-    protected void append(ILoggingEvent e) {
-      events.add(e);
-    }
-  };
+  private final AppenderBase<ILoggingEvent> appender =
+      new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent e) {
+          events.add(e);
+        }
+      };
 
   public LogCapture(Level level) {
     root.setLevel(level);
@@ -30,14 +31,21 @@ public final class LogCapture implements AutoCloseable {
     root.addAppender(appender);
   }
 
-  /** Each event as one line: level, logger, formatted message, key-values, and the cause with its stack. */
+  /**
+   * Each event as one line: level, logger, formatted message, key-values, and the cause with its
+   * stack.
+   */
   public String text() {
     return events.stream().map(LogCapture::line).collect(Collectors.joining("\n"));
   }
 
-  /** Every event as Vigil's log encoder writes it in {@code format} (secrets hidden), one line each. */
+  /**
+   * Every event as Vigil's log encoder writes it in {@code format} (secrets hidden), one line each.
+   */
   public String encoded(dev.vigil.config.LogFormat format) {
-    return events.stream().map(e -> dev.vigil.telemetry.LogEncoder.encode(e, format)).collect(Collectors.joining());
+    return events.stream()
+        .map(e -> dev.vigil.telemetry.LogEncoder.encode(e, format))
+        .collect(Collectors.joining());
   }
 
   /** Events at ERROR, one line each. */
@@ -51,16 +59,23 @@ public final class LogCapture implements AutoCloseable {
    * ArithmeticException...). A refused connection or a store outage is not in here.
    */
   public List<String> bugs() {
-    return events.stream().filter(e -> e.getLevel() == Level.ERROR)
-        .filter(e -> e.getFormattedMessage().contains("unhandled")
-            || (e.getThrowableProxy() != null && e.getThrowableProxy().getClassName().startsWith("java.lang.")))
-        .map(LogCapture::line).toList();
+    return events.stream()
+        .filter(e -> e.getLevel() == Level.ERROR)
+        .filter(
+            e ->
+                e.getFormattedMessage().contains("unhandled")
+                    || (e.getThrowableProxy() != null
+                        && e.getThrowableProxy().getClassName().startsWith("java.lang.")))
+        .map(LogCapture::line)
+        .toList();
   }
 
   private static String line(ILoggingEvent e) {
-    StringBuilder sb = new StringBuilder(e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage());
+    StringBuilder sb =
+        new StringBuilder(e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage());
     if (e.getKeyValuePairs() != null) {
-      e.getKeyValuePairs().forEach(kv -> sb.append(' ').append(kv.key).append('=').append(kv.value));
+      e.getKeyValuePairs()
+          .forEach(kv -> sb.append(' ').append(kv.key).append('=').append(kv.value));
     }
     for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
       sb.append(" cause: ").append(t.getClassName()).append(": ").append(t.getMessage());

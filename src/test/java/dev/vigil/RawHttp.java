@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * One TCP connection to a daemon, written to byte for byte: no client library trims, fixes or
  * retries the request, so half-sent headers, pipelining and malformed requests reach the server as
- * written. Reads time out after 20 s, so a server that never answers fails the test instead of hanging it.
+ * written. Reads time out after 20 s, so a server that never answers fails the test instead of
+ * hanging it.
  */
 public final class RawHttp implements AutoCloseable {
   public final Socket socket;
@@ -54,7 +55,10 @@ public final class RawHttp implements AutoCloseable {
     return send(text.getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  /** Writes the bytes; a connection the server already closed is no error here (the test reads what came back). */
+  /**
+   * Writes the bytes; a connection the server already closed is no error here (the test reads what
+   * came back).
+   */
   public RawHttp send(byte[] bytes) {
     try {
       out.write(bytes);
@@ -67,7 +71,10 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  /** Reads one answer: status line, headers, and a body of Content-Length bytes (or up to EOF without one). */
+  /**
+   * Reads one answer: status line, headers, and a body of Content-Length bytes (or up to EOF
+   * without one).
+   */
   public Response read() {
     try {
       String head = readHead();
@@ -76,7 +83,9 @@ public final class RawHttp implements AutoCloseable {
       Map<String, String> headers = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
       }
       String length = headers.get("content-length");
       byte[] body = length != null ? in.readNBytes(Integer.parseInt(length)) : in.readAllBytes();
@@ -86,7 +95,9 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
-  /** True when the server closed the connection: a read gives EOF (or a reset) before the timeout. */
+  /**
+   * True when the server closed the connection: a read gives EOF (or a reset) before the timeout.
+   */
   public boolean closedByServer() {
     try {
       while (true) {
@@ -108,7 +119,11 @@ public final class RawHttp implements AutoCloseable {
     while (matched < 4) {
       int b = in.read();
       if (b < 0) {
-        throw new IOException("connection closed after " + head.size() + " bytes of an answer: " + head.toString(StandardCharsets.ISO_8859_1));
+        throw new IOException(
+            "connection closed after "
+                + head.size()
+                + " bytes of an answer: "
+                + head.toString(StandardCharsets.ISO_8859_1));
       }
       head.write(b);
       matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);

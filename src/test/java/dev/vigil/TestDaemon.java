@@ -22,14 +22,17 @@ import java.util.concurrent.TimeUnit;
 public final class TestDaemon implements AutoCloseable {
   public final Path dir;
   public final Daemon daemon;
-  public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  public final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestDaemon(Path dir, Daemon daemon) {
     this.dir = dir;
     this.daemon = daemon;
   }
 
-  /** Starts a daemon whose vigil.yaml is {@code extraYaml} appended to a minimal loopback config. */
+  /**
+   * Starts a daemon whose vigil.yaml is {@code extraYaml} appended to a minimal loopback config.
+   */
   public static TestDaemon start(Path dir, String extraYaml) {
     return start(dir, extraYaml, Map.of(), Clock.systemUTC());
   }
@@ -39,40 +42,62 @@ public final class TestDaemon implements AutoCloseable {
   }
 
   /** With {@code scheduler} (null: Vert.x timers), runbook timers move only when the test says. */
-  public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
+  public static TestDaemon start(
+      Path dir,
+      String extraYaml,
+      Map<String, String> env,
+      Clock clock,
       java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler) {
     return start(dir, extraYaml, env, clock, scheduler, null);
   }
 
   /** With {@code spans} (null: none), every span the daemon ends is exported there. */
-  public static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
+  public static TestDaemon start(
+      Path dir,
+      String extraYaml,
+      Map<String, String> env,
+      Clock clock,
       java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
       io.opentelemetry.sdk.trace.export.SpanExporter spans) {
     return start(dir, extraYaml, env, clock, scheduler, spans, Daemon.Probes.NONE);
   }
 
   /** With {@code probes}: stages tapping the pipeline, a wrapper around the incident store. */
-  public static TestDaemon startProbed(Path dir, String extraYaml, Map<String, String> env, Clock clock, Daemon.Probes probes) {
+  public static TestDaemon startProbed(
+      Path dir, String extraYaml, Map<String, String> env, Clock clock, Daemon.Probes probes) {
     return start(dir, extraYaml, env, clock, null, null, probes);
   }
 
-  private static TestDaemon start(Path dir, String extraYaml, Map<String, String> env, Clock clock,
+  private static TestDaemon start(
+      Path dir,
+      String extraYaml,
+      Map<String, String> env,
+      Clock clock,
       java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
-      io.opentelemetry.sdk.trace.export.SpanExporter spans, Daemon.Probes probes) {
+      io.opentelemetry.sdk.trace.export.SpanExporter spans,
+      Daemon.Probes probes) {
     try {
       Path config = writeConfig(dir, extraYaml);
       VigilConfig cfg = new ConfigLoader(env::get).load(config);
-      var timers = scheduler != null ? scheduler
-          : (java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler>) v -> new dev.vigil.timer.VertxScheduler(v, clock);
-      Daemon d = Daemon.start(cfg, clock, timers, java.util.Optional.ofNullable(spans), probes)
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      var timers =
+          scheduler != null
+              ? scheduler
+              : (java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler>)
+                  v -> new dev.vigil.timer.VertxScheduler(v, clock);
+      Daemon d =
+          Daemon.start(cfg, clock, timers, java.util.Optional.ofNullable(spans), probes)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
       return new TestDaemon(dir, d);
     } catch (Exception e) {
       throw new IllegalStateException("test daemon did not start: " + e.getMessage(), e);
     }
   }
 
-  /** Copies the shipped config/teams.yaml and config/classification.yaml into {@code dir/config}. */
+  /**
+   * Copies the shipped config/teams.yaml and config/classification.yaml into {@code dir/config}.
+   */
   public static void copyShippedRouting(Path dir) throws IOException {
     Files.createDirectories(dir.resolve("config"));
     Files.copy(Path.of("config/teams.yaml"), dir.resolve("config/teams.yaml"));
@@ -84,7 +109,10 @@ public final class TestDaemon implements AutoCloseable {
     Path config = dir.resolve("config/vigil.yaml");
     Files.createDirectories(config.getParent());
     Files.createDirectories(dir.resolve("runbooks"));
-    String yaml = extraYaml.contains("server:") ? extraYaml : "server: {host: 127.0.0.1, port: 0}\n" + extraYaml;
+    String yaml =
+        extraYaml.contains("server:")
+            ? extraYaml
+            : "server: {host: 127.0.0.1, port: 0}\n" + extraYaml;
     if (!yaml.contains("store:")) {
       yaml += "\n" + TestStore.yaml(dir) + "\n";
     }
@@ -101,7 +129,9 @@ public final class TestDaemon implements AutoCloseable {
   }
 
   public HttpResponse<String> post(String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     boolean hasType = false;
     for (int i = 0; i < headers.length; i += 2) {
       hasType |= headers[i].equalsIgnoreCase("Content-Type");
@@ -117,7 +147,8 @@ public final class TestDaemon implements AutoCloseable {
       b.header(headers[i], headers[i + 1]);
     }
     try {
-      return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -14,15 +14,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Keeps the build output readable: the tests' logs go to a file under {@code target/test-logs/}
- * (src/test/resources/logback-test.xml), and this extension, registered for every test class through
- * the JUnit service loader, prints what was logged during a test (or a class's set-up) when it fails.
+ * (src/test/resources/logback-test.xml), and this extension, registered for every test class
+ * through the JUnit service loader, prints what was logged during a test (or a class's set-up) when
+ * it fails.
  */
-public final class TestLogs implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class TestLogs
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
   /** Lines kept for one test: the last ones, which are the ones near the failure. */
   static final int KEPT = 3_000;
+
   private static final Deque<String> recent = new ArrayDeque<>();
 
-  /** The logback appender (named in logback-test.xml) that keeps the current test's lines in memory. */
+  /**
+   * The logback appender (named in logback-test.xml) that keeps the current test's lines in memory.
+   */
   public static final class Recent extends AppenderBase<ILoggingEvent> {
     @Override
     protected void append(ILoggingEvent e) {
@@ -48,7 +53,14 @@ public final class TestLogs implements BeforeAllCallback, AfterAllCallback, Befo
 
   @Override
   public void afterEach(ExtensionContext context) {
-    context.getExecutionException().ifPresent(e -> show(context.getDisplayName() + " in " + context.getRequiredTestClass().getSimpleName()));
+    context
+        .getExecutionException()
+        .ifPresent(
+            e ->
+                show(
+                    context.getDisplayName()
+                        + " in "
+                        + context.getRequiredTestClass().getSimpleName()));
   }
 
   @Override
@@ -65,7 +77,11 @@ public final class TestLogs implements BeforeAllCallback, AfterAllCallback, Befo
   private static void show(String what) {
     StringBuilder sb = new StringBuilder();
     synchronized (recent) {
-      sb.append("---- Vigil's log during ").append(what).append(" (").append(recent.size()).append(" lines; all tests' logs are in target/test-logs/) ----\n");
+      sb.append("---- Vigil's log during ")
+          .append(what)
+          .append(" (")
+          .append(recent.size())
+          .append(" lines; all tests' logs are in target/test-logs/) ----\n");
       recent.forEach(sb::append);
       recent.clear();
     }

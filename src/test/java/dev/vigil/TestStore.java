@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Which store the suite runs on: SQLite files by default, or PostgreSQL on 127.0.0.1:5432 when the
- * build sets {@code -Dvigil.test.store=postgres} (CI runs the suite both ways). Each PostgreSQL user
- * gets a database of its own, dropped when the JVM exits.
+ * build sets {@code -Dvigil.test.store=postgres} (CI runs the suite both ways). Each PostgreSQL
+ * user gets a database of its own, dropped when the JVM exits.
  */
 public final class TestStore {
   private TestStore() {}
@@ -19,15 +19,19 @@ public final class TestStore {
     return "postgres".equals(System.getProperty("vigil.test.store", "sqlite"));
   }
 
-  private static final java.util.Map<java.nio.file.Path, String> DATABASES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<java.nio.file.Path, String> DATABASES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * The {@code store:} line for a test config in {@code dir}: a SQLite file under it, or a PostgreSQL
-   * database of its own (the same one each time for the same folder, so a restarted daemon finds its state).
+   * The {@code store:} line for a test config in {@code dir}: a SQLite file under it, or a
+   * PostgreSQL database of its own (the same one each time for the same folder, so a restarted
+   * daemon finds its state).
    */
   public static String yaml(java.nio.file.Path dir) {
     return postgres()
-        ? "store: {url: \"" + DATABASES.computeIfAbsent(dir.toAbsolutePath(), d -> createDatabase()) + "\"}"
+        ? "store: {url: \""
+            + DATABASES.computeIfAbsent(dir.toAbsolutePath(), d -> createDatabase())
+            + "\"}"
         : "store: {url: \"sqlite:../data/vigil.db\"}";
   }
 
@@ -39,8 +43,16 @@ public final class TestStore {
   public static synchronized String createDatabase() {
     if (admin == null) {
       vertx = Vertx.vertx();
-      admin = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(5432)
-          .setUser("postgres").setDatabase("postgres")).using(vertx).build();
+      admin =
+          PgBuilder.pool()
+              .connectingTo(
+                  new PgConnectOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(5432)
+                      .setUser("postgres")
+                      .setDatabase("postgres"))
+              .using(vertx)
+              .build();
       Runtime.getRuntime().addShutdownHook(new Thread(TestStore::dropAll, "drop-test-databases"));
     }
     String name = "vigil_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -63,9 +75,15 @@ public final class TestStore {
 
   private static void run(String sql) {
     try {
-      admin.query(sql).execute().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      admin
+          .query(sql)
+          .execute()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("PostgreSQL on 127.0.0.1:5432: " + sql + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "PostgreSQL on 127.0.0.1:5432: " + sql + " failed: " + e.getMessage(), e);
     }
   }
 }

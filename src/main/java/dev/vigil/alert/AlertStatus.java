@@ -2,7 +2,8 @@ package dev.vigil.alert;
 
 /** Whether an alert is still firing. Written lower-case on the wire and in the store. */
 public enum AlertStatus {
-  FIRING, RESOLVED;
+  FIRING,
+  RESOLVED;
 
   public String wire() {
     return name().toLowerCase();

@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The fingerprint Prometheus and Alertmanager give a label set: 64-bit FNV-1a over the sorted
- * label names and values, each followed by the byte 0xff, printed as 16 hex digits. Computing it the
- * same way means an alert posted without a fingerprint gets the one Alertmanager would have sent.
+ * The fingerprint Prometheus and Alertmanager give a label set: 64-bit FNV-1a over the sorted label
+ * names and values, each followed by the byte 0xff, printed as 16 hex digits. Computing it the same
+ * way means an alert posted without a fingerprint gets the one Alertmanager would have sent.
  */
 public final class Fingerprint {
   private static final long OFFSET = 0xcbf29ce484222325L;

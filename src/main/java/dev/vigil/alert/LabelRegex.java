@@ -7,16 +7,16 @@ import java.util.List;
 
 /**
  * The regular expression of an {@code =~} or {@code !~} matcher, with Alertmanager's meaning: RE2
- * syntax (Go's {@code regexp}, here RE2/J), anchored as {@code ^(?:re)$}, default flags (so
- * {@code .} does not match a newline). Immutable and thread-safe.
+ * syntax (Go's {@code regexp}, here RE2/J), anchored as {@code ^(?:re)$}, default flags (so {@code
+ * .} does not match a newline). Immutable and thread-safe.
  *
  * <p>Matching runs once per matcher per alert, so the shapes users mostly write (literals,
  * alternations of literals, a literal with a leading or trailing {@code .*}) are answered by string
- * comparison without allocating; RE2/J answers the rest. Both give the same answer: the
- * short cut is only taken for expressions whose RE2 meaning is exactly that comparison (a property
- * test checks them against RE2/J). RE2/J's answers (about 1 µs each, against 0.1–0.2 µs for
- * {@code java.util.regex}) are remembered per value in a small fixed table, as Alertmanager
- * remembers them (its table is unbounded): label values repeat from alert to alert.
+ * comparison without allocating; RE2/J answers the rest. Both give the same answer: the short cut
+ * is only taken for expressions whose RE2 meaning is exactly that comparison (a property test
+ * checks them against RE2/J). RE2/J's answers (about 1 µs each, against 0.1–0.2 µs for {@code
+ * java.util.regex}) are remembered per value in a small fixed table, as Alertmanager remembers them
+ * (its table is unbounded): label values repeat from alert to alert.
  */
 final class LabelRegex {
 
@@ -199,8 +199,8 @@ final class LabelRegex {
 
   /**
    * Turns RE2/J's complaint (which quotes the rest of the anchored expression from the bad spot)
-   * into an offset in the user's expression, with a hint for the constructs people bring from
-   * Java, PCRE or Python: lookaround and backreferences.
+   * into an offset in the user's expression, with a hint for the constructs people bring from Java,
+   * PCRE or Python: lookaround and backreferences.
    */
   private static SyntaxError explain(String re, String anchored, PatternSyntaxException e) {
     String fragment = e.getPattern() == null ? "" : e.getPattern();
@@ -221,7 +221,8 @@ final class LabelRegex {
       String shown = fragment.equals(anchored) ? "" : ": `" + trimAnchor(fragment) + "`";
       reason = e.getDescription() + shown;
     }
-    return new SyntaxError(offset, "invalid regular expression (RE2 syntax, as in Alertmanager): " + reason);
+    return new SyntaxError(
+        offset, "invalid regular expression (RE2 syntax, as in Alertmanager): " + reason);
   }
 
   /** The last '(' without its ')', skipping escapes and character classes; 0 when there is none. */

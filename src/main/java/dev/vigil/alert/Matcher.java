@@ -12,17 +12,20 @@ import java.util.Optional;
  * {@code name =~ "regex"}, {@code name !~ "regex"}. Values may be double-quoted (with {@code \"},
  * {@code \\} and {@code \n} escapes) or bare ({@code severity=critical}).
  *
- * <p>As in Alertmanager, a regex is RE2 (see {@link LabelRegex}) and must match the whole value
- * (it is anchored as {@code ^(?:re)$}), and a missing label reads as the empty string, so
- * {@code team != "eu"} holds for an alert with no {@code team} label and {@code team = ""} holds
- * only for one without it. Immutable and thread-safe; the one implementation used by
- * classification, runbooks and heartbeats.
+ * <p>As in Alertmanager, a regex is RE2 (see {@link LabelRegex}) and must match the whole value (it
+ * is anchored as {@code ^(?:re)$}), and a missing label reads as the empty string, so {@code team
+ * != "eu"} holds for an alert with no {@code team} label and {@code team = ""} holds only for one
+ * without it. Immutable and thread-safe; the one implementation used by classification, runbooks
+ * and heartbeats.
  */
 public final class Matcher {
 
   /** The four operators, with what each does to a label value. */
   public enum Op {
-    EQ("="), NE("!="), RE("=~"), NRE("!~");
+    EQ("="),
+    NE("!="),
+    RE("=~"),
+    NRE("!~");
 
     private final String symbol;
 
@@ -57,12 +60,12 @@ public final class Matcher {
   }
 
   /**
-   * Parses one matcher by Alertmanager's rules (its classic {@code ParseMatcher}): a label name,
-   * an operator, then the rest of the text, trimmed, as the value. A value that starts with
-   * {@code "} must end with one; inside, {@code \"}, {@code \\} and {@code \n} are escapes and a
-   * backslash before anything else stays a backslash (so {@code "\d+"} is the regex {@code \d+}). An
-   * unescaped {@code "} elsewhere is an error, and so is an empty value. As in Alertmanager,
-   * {@code a==b} is {@code a} equal to {@code "=b"}.
+   * Parses one matcher by Alertmanager's rules (its classic {@code ParseMatcher}): a label name, an
+   * operator, then the rest of the text, trimmed, as the value. A value that starts with {@code "}
+   * must end with one; inside, {@code \"}, {@code \\} and {@code \n} are escapes and a backslash
+   * before anything else stays a backslash (so {@code "\d+"} is the regex {@code \d+}). An
+   * unescaped {@code "} elsewhere is an error, and so is an empty value. As in Alertmanager, {@code
+   * a==b} is {@code a} equal to {@code "=b"}.
    *
    * @throws MatcherSyntaxException with the 0-based offset of the problem
    */
@@ -71,8 +74,12 @@ public final class Matcher {
     int i = skipSpace(text, 0);
     int nameStart = i;
     if (i >= text.length() || !isNameStart(text.charAt(i))) {
-      throw new MatcherSyntaxException(text, i,
-          i >= text.length() ? "expected a label name" : "expected a label name, found '" + text.charAt(i) + "'");
+      throw new MatcherSyntaxException(
+          text,
+          i,
+          i >= text.length()
+              ? "expected a label name"
+              : "expected a label name, found '" + text.charAt(i) + "'");
     }
     while (i < text.length() && isNamePart(text.charAt(i))) {
       i++;
@@ -89,7 +96,8 @@ public final class Matcher {
     } else if (text.startsWith("!~", i)) {
       op = Op.NRE;
     } else {
-      throw new MatcherSyntaxException(text, i, "expected one of =, !=, =~, !~ after label name \"" + name + "\"");
+      throw new MatcherSyntaxException(
+          text, i, "expected one of =, !=, =~, !~ after label name \"" + name + "\"");
     }
     int rawStart = skipSpace(text, i + op.symbol().length());
     int rawEnd = text.length();
@@ -97,8 +105,15 @@ public final class Matcher {
       rawEnd--;
     }
     if (rawStart == rawEnd) {
-      throw new MatcherSyntaxException(text, rawStart, "missing value after " + op.symbol()
-          + " (write " + name + op.symbol() + "\"\" for an empty or missing label)");
+      throw new MatcherSyntaxException(
+          text,
+          rawStart,
+          "missing value after "
+              + op.symbol()
+              + " (write "
+              + name
+              + op.symbol()
+              + "\"\" for an empty or missing label)");
     }
     boolean quoted = text.charAt(rawStart) == '"';
     int from = quoted ? rawStart + 1 : rawStart;
@@ -125,13 +140,25 @@ public final class Matcher {
         if (!quoted || j != rawEnd - 1) {
           char first = text.charAt(rawStart);
           if (first == '=' || first == '~') {
-            // a==b parses (the value is "=b"), but a == "b" is a typo: point at the operator's extra character
-            throw new MatcherSyntaxException(text, rawStart, "unexpected '" + first + "' after operator " + op.symbol()
-                + " (operators are =, !=, =~, !~; as in Alertmanager, the '" + first + "' would start the value, whose '\"' is not escaped)");
+            // a==b parses (the value is "=b"), but a == "b" is a typo: point at the operator's
+            // extra character
+            throw new MatcherSyntaxException(
+                text,
+                rawStart,
+                "unexpected '"
+                    + first
+                    + "' after operator "
+                    + op.symbol()
+                    + " (operators are =, !=, =~, !~; as in Alertmanager, the '"
+                    + first
+                    + "' would start the value, whose '\"' is not escaped)");
           }
-          throw new MatcherSyntaxException(text, j, quoted
-              ? "a quoted value ends at its closing '\"', the last character (write \\\" for a quote inside it)"
-              : "unescaped '\"' in a bare value (quote the whole value, or write \\\")");
+          throw new MatcherSyntaxException(
+              text,
+              j,
+              quoted
+                  ? "a quoted value ends at its closing '\"', the last character (write \\\" for a quote inside it)"
+                  : "unescaped '\"' in a bare value (quote the whole value, or write \\\")");
         }
         closed = true;
       } else {
@@ -140,7 +167,8 @@ public final class Matcher {
       }
     }
     if (!closed) {
-      throw new MatcherSyntaxException(text, rawStart, "unterminated quoted value (no closing '\"')");
+      throw new MatcherSyntaxException(
+          text, rawStart, "unterminated quoted value (no closing '\"')");
     }
     String value = sb.toString();
     source[value.length()] = quoted ? rawEnd - 1 : rawEnd;
@@ -156,11 +184,11 @@ public final class Matcher {
   }
 
   /**
-   * Parses one entry that may hold several matchers, as Alertmanager reads each entry of its
-   * {@code matchers:} lists (its {@code ParseMatchers}): an optional leading {@code {} and trailing
-   * {@code }}, matchers separated by commas outside double quotes, a trailing comma allowed.
-   * Offsets in errors are into {@code text}. Text with no matcher at all is an error here (in
-   * Alertmanager it is an empty list, which would match every alert).
+   * Parses one entry that may hold several matchers, as Alertmanager reads each entry of its {@code
+   * matchers:} lists (its {@code ParseMatchers}): an optional leading {@code {} and trailing {@code
+   * }}, matchers separated by commas outside double quotes, a trailing comma allowed. Offsets in
+   * errors are into {@code text}. Text with no matcher at all is an error here (in Alertmanager it
+   * is an empty list, which would match every alert).
    *
    * @throws MatcherSyntaxException with the 0-based offset of the problem
    */
@@ -197,7 +225,8 @@ public final class Matcher {
       }
     }
     if (out.isEmpty()) {
-      throw new MatcherSyntaxException(text, skipSpace(text, from), "no matcher here (write one, e.g. alertname=\"X\")");
+      throw new MatcherSyntaxException(
+          text, skipSpace(text, from), "no matcher here (write one, e.g. alertname=\"X\")");
     }
     return List.copyOf(out);
   }
@@ -212,21 +241,24 @@ public final class Matcher {
 
   /**
    * Reads a YAML list of matcher entries (a classification rule's or heartbeat's {@code match}),
-   * each read by {@link #parseList}. Each bad entry is reported where its problem is, as
-   * {@code file:line:col: path[i]: bad matcher "...": reason (at character n)}; the good ones are
+   * each read by {@link #parseList}. Each bad entry is reported where its problem is, as {@code
+   * file:line:col: path[i]: bad matcher "...": reason (at character n)}; the good ones are
    * returned, so one pass reports every problem.
    */
   public static List<Matcher> readAll(YamlNode list) {
     List<Matcher> out = new ArrayList<>();
     for (YamlNode item : list.items()) {
-      item.string().ifPresent(s -> {
-        try {
-          out.addAll(parseList(s));
-        } catch (MatcherSyntaxException e) {
-          // the column is exact only when the text is the file's (no ${env:...} substituted into it)
-          item.errorAt(s.equals(item.text()) ? e.offset() : 0, e.getMessage());
-        }
-      });
+      item.string()
+          .ifPresent(
+              s -> {
+                try {
+                  out.addAll(parseList(s));
+                } catch (MatcherSyntaxException e) {
+                  // the column is exact only when the text is the file's (no ${env:...} substituted
+                  // into it)
+                  item.errorAt(s.equals(item.text()) ? e.offset() : 0, e.getMessage());
+                }
+              });
     }
     return List.copyOf(out);
   }

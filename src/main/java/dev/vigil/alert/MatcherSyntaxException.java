@@ -1,8 +1,9 @@
 package dev.vigil.alert;
 
 /**
- * A matcher that does not parse. {@link #offset()} is the 0-based position in the matcher text where
- * the problem was found, so a caller can point at it; the message says what was expected there.
+ * A matcher that does not parse. {@link #offset()} is the 0-based position in the matcher text
+ * where the problem was found, so a caller can point at it; the message says what was expected
+ * there.
  */
 public final class MatcherSyntaxException extends IllegalArgumentException {
   private final int offset;

@@ -12,11 +12,12 @@ public record Actor(String userId) {
   }
 
   /**
-   * {@code slack:U123} as a mention; any other actor ({@code alice} from the API, {@code escalation})
-   * as escaped text, so a name given through the API cannot mention or link.
+   * {@code slack:U123} as a mention; any other actor ({@code alice} from the API, {@code
+   * escalation}) as escaped text, so a name given through the API cannot mention or link.
    */
   static String mention(String by) {
-    return by != null && by.startsWith("slack:") && by.substring(6).matches("[A-Z0-9]+") ? "<@" + by.substring(6) + ">"
+    return by != null && by.startsWith("slack:") && by.substring(6).matches("[A-Z0-9]+")
+        ? "<@" + by.substring(6) + ">"
         : dev.vigil.expr.Mrkdwn.escape(by);
   }
 }

@@ -11,7 +11,9 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface Approvals {
-  /** @param run a run id such as {@code RUN-7} */
+  /**
+   * @param run a run id such as {@code RUN-7}
+   */
   Future<RunSummary> decide(String run, boolean approve, String by);
 
   /**
@@ -23,13 +25,19 @@ public interface Approvals {
     return Future.succeededFuture(Optional.empty());
   }
 
-  /** The approvers of one approval step; {@code source} says where the list comes from, for a refusal. */
+  /**
+   * The approvers of one approval step; {@code source} says where the list comes from, for a
+   * refusal.
+   */
   record StepApprovers(String step, List<String> ids, String source) {
     public StepApprovers(String step, List<String> ids) {
       this(step, ids, "its approvers");
     }
   }
 
-  Approvals NONE = (run, approve, by) -> Future.failedFuture(new Refusal(
-      "approvals cannot be decided from Slack: this Vigil has no runbook engine"));
+  Approvals NONE =
+      (run, approve, by) ->
+          Future.failedFuture(
+              new Refusal(
+                  "approvals cannot be decided from Slack: this Vigil has no runbook engine"));
 }

@@ -25,27 +25,68 @@ public final class ChatOps {
    * @param slackMessages the notifier's incident messages; empty when Slack is off
    * @param seenRequests the replay memory of signed requests (the store's)
    */
-  public record Parts(IncidentStore incidents, Escalator escalator, Resolver resolver, Overrides overrides,
-      RunStarter runs, Approvals approvals, Optional<SlackMessages> slackMessages, SeenRequests seenRequests) {}
+  public record Parts(
+      IncidentStore incidents,
+      Escalator escalator,
+      Resolver resolver,
+      Overrides overrides,
+      RunStarter runs,
+      Approvals approvals,
+      Optional<SlackMessages> slackMessages,
+      SeenRequests seenRequests) {}
 
   private ChatOps() {}
 
   /**
-   * Clicked incident messages that Vigil posted are updated with {@code chat.update} through
-   * {@code parts.slackMessages()}; other messages, and all of them when Slack is off, through the
+   * Clicked incident messages that Vigil posted are updated with {@code chat.update} through {@code
+   * parts.slackMessages()}; other messages, and all of them when Slack is off, through the
    * interaction's response_url.
    */
-  /** @param budget the bytes of unverified requests held at once ({@code server.maxUnauthenticatedBytes}), shared by every signed route */
-  public static SlackApi wire(Vertx vertx, VigilConfig config, Parts parts, MeterRegistry metrics, Clock clock, BodyBudget budget) {
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setUserAgent("vigil").setConnectTimeout(2_000));
+  /**
+   * @param budget the bytes of unverified requests held at once ({@code
+   *     server.maxUnauthenticatedBytes}), shared by every signed route
+   */
+  public static SlackApi wire(
+      Vertx vertx,
+      VigilConfig config,
+      Parts parts,
+      MeterRegistry metrics,
+      Clock clock,
+      BodyBudget budget) {
+    WebClient client =
+        WebClient.create(
+            vertx, new WebClientOptions().setUserAgent("vigil").setConnectTimeout(2_000));
     ResponseUrls responseUrls = new ResponseUrls(client, clock, config.slack().apiUrl());
-    Gatekeeper gate = new Gatekeeper(config.chatopsAllow(),
-        new SlackUserGroups(client, config.slack().apiUrl(), config.slack().botToken(), clock));
-    Responder responder = new Responder(new Responder.Deps(parts.incidents(), parts.escalator(), parts.resolver(), parts.overrides(),
-        parts.runs(), parts.approvals(), gate, clock));
-    MessageUpdater messages = parts.slackMessages().<MessageUpdater>map(m -> new StoredMessages(m, responseUrls.updater()))
-        .orElseGet(responseUrls::updater);
-    return new SlackApi(vertx, new RequestVerifier(config.slack().signingSecret(), clock, parts.seenRequests()), responder, responseUrls, messages,
-        parts.incidents(), metrics, clock, REPLY_WITHIN_MS, budget);
+    Gatekeeper gate =
+        new Gatekeeper(
+            config.chatopsAllow(),
+            new SlackUserGroups(client, config.slack().apiUrl(), config.slack().botToken(), clock));
+    Responder responder =
+        new Responder(
+            new Responder.Deps(
+                parts.incidents(),
+                parts.escalator(),
+                parts.resolver(),
+                parts.overrides(),
+                parts.runs(),
+                parts.approvals(),
+                gate,
+                clock));
+    MessageUpdater messages =
+        parts
+            .slackMessages()
+            .<MessageUpdater>map(m -> new StoredMessages(m, responseUrls.updater()))
+            .orElseGet(responseUrls::updater);
+    return new SlackApi(
+        vertx,
+        new RequestVerifier(config.slack().signingSecret(), clock, parts.seenRequests()),
+        responder,
+        responseUrls,
+        messages,
+        parts.incidents(),
+        metrics,
+        clock,
+        REPLY_WITHIN_MS,
+        budget);
   }
 }

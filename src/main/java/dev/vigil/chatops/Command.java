@@ -5,7 +5,10 @@ import dev.vigil.oncall.TeamId;
 import java.time.Duration;
 import java.util.Optional;
 
-/** One parsed {@code /vigil} command. {@link CommandParser} makes them; {@link Responder} carries them out. */
+/**
+ * One parsed {@code /vigil} command. {@link CommandParser} makes them; {@link Responder} carries
+ * them out.
+ */
 public sealed interface Command {
 
   /** The word that names the command, as typed and as a metric label. */
@@ -63,7 +66,9 @@ public sealed interface Command {
     }
   }
 
-  /** @param at the instant asked about; empty means now */
+  /**
+   * @param at the instant asked about; empty means now
+   */
   record Oncall(Optional<java.time.Instant> at) implements Command {
     public String name() {
       return "oncall";

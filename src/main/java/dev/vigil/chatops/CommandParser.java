@@ -22,22 +22,31 @@ import java.util.Optional;
 public final class CommandParser {
   /** The longest snooze or override accepted from Slack; longer ones belong in teams.yaml. */
   static final Duration MAX_SNOOZE = Duration.ofDays(1);
+
   static final Duration MAX_OVERRIDE = Duration.ofDays(90);
 
   /** Each command with its form, in the order {@code help} lists them. */
-  static final List<String[]> FORMS = List.of(
-      new String[] {"help", "this list"},
-      new String[] {"list", "open incidents, newest first"},
-      new String[] {"show ID", "an incident with its latest timeline"},
-      new String[] {"ack ID", "acknowledge: stops escalation"},
-      new String[] {"resolve ID [note]", "resolve, with an optional note for the timeline"},
-      new String[] {"snooze ID DURATION", "hold escalation for e.g. 30m (a new alert ends the snooze)"},
-      new String[] {"escalate ID", "page the next escalation level now"},
-      new String[] {"oncall [TIME]", "who is on call now (or at TIME: 2026-11-29T03:00:00Z, 14:00 UTC, or 2h from now) and the next handoff"},
-      new String[] {"run RUNBOOK ID", "start a runbook for an incident"},
-      new String[] {"approve RUN", "approve the step a run waits for"},
-      new String[] {"reject RUN", "reject the step a run waits for"},
-      new String[] {"override TEAM DURATION", "put TEAM on call for DURATION from now, e.g. override eu 2h"});
+  static final List<String[]> FORMS =
+      List.of(
+          new String[] {"help", "this list"},
+          new String[] {"list", "open incidents, newest first"},
+          new String[] {"show ID", "an incident with its latest timeline"},
+          new String[] {"ack ID", "acknowledge: stops escalation"},
+          new String[] {"resolve ID [note]", "resolve, with an optional note for the timeline"},
+          new String[] {
+            "snooze ID DURATION", "hold escalation for e.g. 30m (a new alert ends the snooze)"
+          },
+          new String[] {"escalate ID", "page the next escalation level now"},
+          new String[] {
+            "oncall [TIME]",
+            "who is on call now (or at TIME: 2026-11-29T03:00:00Z, 14:00 UTC, or 2h from now) and the next handoff"
+          },
+          new String[] {"run RUNBOOK ID", "start a runbook for an incident"},
+          new String[] {"approve RUN", "approve the step a run waits for"},
+          new String[] {"reject RUN", "reject the step a run waits for"},
+          new String[] {
+            "override TEAM DURATION", "put TEAM on call for DURATION from now, e.g. override eu 2h"
+          });
 
   private final Clock clock;
 
@@ -99,14 +108,18 @@ public final class CommandParser {
 
   /** The usage line of a command word, e.g. {@code /vigil snooze ID DURATION}. */
   static String form(String verb) {
-    String canonical = switch (verb) {
-      case "ls" -> "list";
-      case "acknowledge" -> "ack";
-      case "who" -> "oncall";
-      default -> verb;
-    };
-    return FORMS.stream().filter(f -> f[0].split(" ")[0].equals(canonical)).findFirst()
-        .map(f -> "/vigil " + f[0]).orElse("/vigil help");
+    String canonical =
+        switch (verb) {
+          case "ls" -> "list";
+          case "acknowledge" -> "ack";
+          case "who" -> "oncall";
+          default -> verb;
+        };
+    return FORMS.stream()
+        .filter(f -> f[0].split(" ")[0].equals(canonical))
+        .findFirst()
+        .map(f -> "/vigil " + f[0])
+        .orElse("/vigil help");
   }
 
   private static Usage usage(String verb, String problem) {
@@ -115,14 +128,20 @@ public final class CommandParser {
 
   private static void exactly(String verb, String[] args, int n) {
     if (args.length < n) {
-      throw usage(verb, "is missing " + (n - args.length == 1 ? "an argument" : (n - args.length) + " arguments"));
+      throw usage(
+          verb,
+          "is missing "
+              + (n - args.length == 1 ? "an argument" : (n - args.length) + " arguments"));
     }
     if (args.length > n) {
       throw usage(verb, "has too many arguments");
     }
   }
 
-  /** The first argument as an incident id; {@code n} is the exact argument count, or -1 for "at least one". */
+  /**
+   * The first argument as an incident id; {@code n} is the exact argument count, or -1 for "at
+   * least one".
+   */
   private static IncidentId incident(String verb, String[] args, int n) {
     if (n >= 0) {
       exactly(verb, args, n);
@@ -134,7 +153,9 @@ public final class CommandParser {
 
   private static IncidentId incidentId(String verb, String raw) {
     String s = raw.matches("[0-9]+") ? "INC-" + raw : raw;
-    return IncidentId.parse(s).orElseThrow(() -> usage(verb, "\"" + raw + "\" is not an incident id (they look like INC-42)"));
+    return IncidentId.parse(s)
+        .orElseThrow(
+            () -> usage(verb, "\"" + raw + "\" is not an incident id (they look like INC-42)"));
   }
 
   private static String run(String verb, String[] args) {
@@ -162,13 +183,17 @@ public final class CommandParser {
     return d;
   }
 
-  /** An RFC 3339 instant, {@code HH:MM} (UTC, the next such time), or a duration from now ({@code 2h}, {@code +2h}). */
+  /**
+   * An RFC 3339 instant, {@code HH:MM} (UTC, the next such time), or a duration from now ({@code
+   * 2h}, {@code +2h}).
+   */
   private Instant time(String raw) {
     Instant now = clock.instant();
     try {
       Instant t = Instant.parse(raw);
       if (!Resolver.covers(t)) {
-        throw usage("oncall", "\"" + raw + "\" is outside the supported range (years 0000 to 9999)");
+        throw usage(
+            "oncall", "\"" + raw + "\" is outside the supported range (years 0000 to 9999)");
       }
       return t;
     } catch (DateTimeParseException ignored) {
@@ -177,7 +202,8 @@ public final class CommandParser {
     if (raw.matches("\\d{1,2}:\\d{2}")) {
       try {
         LocalTime t = LocalTime.parse(raw.length() == 4 ? "0" + raw : raw);
-        Instant today = now.atOffset(ZoneOffset.UTC).toLocalDate().atTime(t).toInstant(ZoneOffset.UTC);
+        Instant today =
+            now.atOffset(ZoneOffset.UTC).toLocalDate().atTime(t).toInstant(ZoneOffset.UTC);
         return today.isBefore(now) ? today.plus(Duration.ofDays(1)) : today;
       } catch (DateTimeParseException e) {
         throw usage("oncall", "\"" + raw + "\" is not a time of day");
@@ -187,7 +213,11 @@ public final class CommandParser {
     try {
       return now.plus(Durations.parse(d));
     } catch (IllegalArgumentException e) {
-      throw usage("oncall", "\"" + raw + "\" is not a time: write 2026-11-29T03:00:00Z, 14:00 (UTC) or 2h (from now)");
+      throw usage(
+          "oncall",
+          "\""
+              + raw
+              + "\" is not a time: write 2026-11-29T03:00:00Z, 14:00 (UTC) or 2h (from now)");
     }
   }
 }

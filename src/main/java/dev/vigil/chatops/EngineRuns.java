@@ -1,6 +1,7 @@
 package dev.vigil.chatops;
 
 import dev.vigil.incident.IncidentId;
+import dev.vigil.oncall.Team;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.StepSpec;
 import dev.vigil.runbook.engine.Engine;
@@ -9,7 +10,6 @@ import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
-import dev.vigil.oncall.Team;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,8 +28,12 @@ public final class EngineRuns implements RunStarter, Approvals {
     this(engine, runbooks, List::of);
   }
 
-  /** @param onCallNow the teams on call now (overrides included), for approval steps that name no approvers */
-  public EngineRuns(Engine engine, RunbookRegistry runbooks, java.util.function.Supplier<List<Team>> onCallNow) {
+  /**
+   * @param onCallNow the teams on call now (overrides included), for approval steps that name no
+   *     approvers
+   */
+  public EngineRuns(
+      Engine engine, RunbookRegistry runbooks, java.util.function.Supplier<List<Team>> onCallNow) {
     this.engine = engine;
     this.runbooks = runbooks;
     this.onCallNow = onCallNow;
@@ -40,8 +44,8 @@ public final class EngineRuns implements RunStarter, Approvals {
    * (the engine keeps the version a run started with to itself; an approval step's approvers rarely
    * change, and a step that no longer exists or is no longer an approval names nobody). A step that
    * names none is decided by the team on call now: the Slack user group of each team on call that
-   * has one ({@code slack.userGroup} in teams.yaml); with none configured, by whoever
-   * {@code chatops.allow.approve} admits.
+   * has one ({@code slack.userGroup} in teams.yaml); with none configured, by whoever {@code
+   * chatops.allow.approve} admits.
    */
   @Override
   public Future<Optional<StepApprovers>> approvers(String run) {
@@ -49,38 +53,71 @@ public final class EngineRuns implements RunStarter, Approvals {
     if (id.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
-    return engine.run(id.get()).map(found -> found.flatMap(r -> r.steps().stream()
-        .filter(s -> s.kind().equals("approval") && s.status() == StepStatus.WAITING).findFirst()
-        .flatMap(waiting -> runbooks.byName(r.runbook()).flatMap(rb -> rb.step(waiting.id()))
-            .filter(step -> step.spec() instanceof StepSpec.Approval)
-            .map(step -> withTeam(new StepApprovers(step.id(), ((StepSpec.Approval) step.spec()).approvers()))))));
+    return engine
+        .run(id.get())
+        .map(
+            found ->
+                found.flatMap(
+                    r ->
+                        r.steps().stream()
+                            .filter(
+                                s ->
+                                    s.kind().equals("approval") && s.status() == StepStatus.WAITING)
+                            .findFirst()
+                            .flatMap(
+                                waiting ->
+                                    runbooks
+                                        .byName(r.runbook())
+                                        .flatMap(rb -> rb.step(waiting.id()))
+                                        .filter(step -> step.spec() instanceof StepSpec.Approval)
+                                        .map(
+                                            step ->
+                                                withTeam(
+                                                    new StepApprovers(
+                                                        step.id(),
+                                                        ((StepSpec.Approval) step.spec())
+                                                            .approvers()))))));
   }
 
   private StepApprovers withTeam(StepApprovers named) {
     if (!named.ids().isEmpty()) {
       return named;
     }
-    List<Team> teams = onCallNow.get().stream().filter(t -> !t.channels().slackUserGroup().isEmpty()).toList();
-    return teams.isEmpty() ? named : new StepApprovers(named.step(), teams.stream().map(t -> t.channels().slackUserGroup()).toList(),
-        "the team on call now: " + String.join(", ", teams.stream().map(t -> t.id().toString()).toList()));
+    List<Team> teams =
+        onCallNow.get().stream().filter(t -> !t.channels().slackUserGroup().isEmpty()).toList();
+    return teams.isEmpty()
+        ? named
+        : new StepApprovers(
+            named.step(),
+            teams.stream().map(t -> t.channels().slackUserGroup()).toList(),
+            "the team on call now: "
+                + String.join(", ", teams.stream().map(t -> t.id().toString()).toList()));
   }
 
   @Override
   public Future<RunSummary> start(String runbook, IncidentId incident, String by) {
-    return engine.startByHand(runbook, incident, by).map(EngineRuns::summary).recover(EngineRuns::refusal);
+    return engine
+        .startByHand(runbook, incident, by)
+        .map(EngineRuns::summary)
+        .recover(EngineRuns::refusal);
   }
 
   @Override
   public Future<RunSummary> decide(String run, boolean approve, String by) {
     Optional<RunId> id = RunId.parse(run);
     if (id.isEmpty()) {
-      return Future.failedFuture(new Refusal("run " + run + " does not exist (run ids look like RUN-7)"));
+      return Future.failedFuture(
+          new Refusal("run " + run + " does not exist (run ids look like RUN-7)"));
     }
-    return engine.decide(id.get(), approve, by).map(EngineRuns::summary).recover(EngineRuns::refusal);
+    return engine
+        .decide(id.get(), approve, by)
+        .map(EngineRuns::summary)
+        .recover(EngineRuns::refusal);
   }
 
   private static RunSummary summary(RunRecord r) {
-    return new RunSummary(r.id().toString(), r.runbook(), r.incident().toString(), r.status().wire());
+    return new RunSummary(
+        r.id().toString(), r.runbook(), r.incident().toString(), r.status().wire());
   }
 
   private static <T> Future<T> refusal(Throwable e) {

@@ -14,10 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Posts delayed answers to a request's {@code response_url}, keeping Slack's rules: at most five
  * uses within thirty minutes of the request. A use beyond them fails (and is logged by the caller)
  * rather than being sent to be refused. Only Slack's own hosts are posted to ({@code
- * https://hooks.slack.com/}, {@code https://hooks.slack-gov.com/}, or the origin of
- * {@code slack.apiUrl} when it points elsewhere, as in tests): a response_url is signed with the
- * request, but if the signing secret ever leaked, Vigil still would not be made to post incident
- * details to any other host. Thread-safe; never blocks.
+ * https://hooks.slack.com/}, {@code https://hooks.slack-gov.com/}, or the origin of {@code
+ * slack.apiUrl} when it points elsewhere, as in tests): a response_url is signed with the request,
+ * but if the signing secret ever leaked, Vigil still would not be made to post incident details to
+ * any other host. Thread-safe; never blocks.
  */
 public final class ResponseUrls {
   static final int MAX_USES = 5;
@@ -32,11 +32,15 @@ public final class ResponseUrls {
 
   private final java.util.List<String> origins;
 
-  /** @param apiUrl {@code slack.apiUrl}: its origin is accepted besides Slack's hooks hosts */
+  /**
+   * @param apiUrl {@code slack.apiUrl}: its origin is accepted besides Slack's hooks hosts
+   */
   public ResponseUrls(WebClient client, Clock clock, String apiUrl) {
     this.client = client;
     this.clock = clock;
-    java.util.List<String> o = new java.util.ArrayList<>(java.util.List.of("https://hooks.slack.com/", "https://hooks.slack-gov.com/"));
+    java.util.List<String> o =
+        new java.util.ArrayList<>(
+            java.util.List.of("https://hooks.slack.com/", "https://hooks.slack-gov.com/"));
     java.net.URI api = java.net.URI.create(apiUrl);
     if (api.getScheme() != null && api.getRawAuthority() != null) {
       o.add(api.getScheme() + "://" + api.getRawAuthority() + "/");
@@ -51,28 +55,51 @@ public final class ResponseUrls {
     uses.putIfAbsent(url, new Uses(now, 0));
   }
 
-  /** Posts {@code message} to {@code url}; fails when the url is used up, expired, or Slack does not take it. */
+  /**
+   * Posts {@code message} to {@code url}; fails when the url is used up, expired, or Slack does not
+   * take it.
+   */
   public Future<Void> post(String url, JsonObject message) {
     if (url == null || !(url.startsWith("https://") || url.startsWith("http://"))) {
       return Future.failedFuture(new IllegalArgumentException("no usable response_url"));
     }
     if (origins.stream().noneMatch(url::startsWith)) {
-      return Future.failedFuture(new NotSlack("response_url " + url + " is not on Slack (" + String.join(", ", origins) + "): not posted"));
+      return Future.failedFuture(
+          new NotSlack(
+              "response_url "
+                  + url
+                  + " is not on Slack ("
+                  + String.join(", ", origins)
+                  + "): not posted"));
     }
     Instant now = clock.instant();
-    Uses after = uses.compute(url, (k, u) -> {
-      Uses base = u == null ? new Uses(now, 0) : u;
-      return new Uses(base.first(), base.count() + 1);
-    });
+    Uses after =
+        uses.compute(
+            url,
+            (k, u) -> {
+              Uses base = u == null ? new Uses(now, 0) : u;
+              return new Uses(base.first(), base.count() + 1);
+            });
     if (after.count() > MAX_USES) {
-      return Future.failedFuture(new IllegalStateException("response_url used " + MAX_USES + " times already"));
+      return Future.failedFuture(
+          new IllegalStateException("response_url used " + MAX_USES + " times already"));
     }
     if (!now.isBefore(after.first().plus(VALIDITY))) {
-      return Future.failedFuture(new IllegalStateException("response_url is older than " + VALIDITY.toMinutes() + " minutes"));
+      return Future.failedFuture(
+          new IllegalStateException(
+              "response_url is older than " + VALIDITY.toMinutes() + " minutes"));
     }
-    return client.postAbs(url).timeout(TIMEOUT_MS).sendJsonObject(message).compose(resp -> resp.statusCode() / 100 == 2
-        ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("response_url answered HTTP " + resp.statusCode())));
+    return client
+        .postAbs(url)
+        .timeout(TIMEOUT_MS)
+        .sendJsonObject(message)
+        .compose(
+            resp ->
+                resp.statusCode() / 100 == 2
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        new IllegalStateException(
+                            "response_url answered HTTP " + resp.statusCode())));
   }
 
   /** A response_url Vigil will not post to: it is not on Slack. */
@@ -82,17 +109,23 @@ public final class ResponseUrls {
     }
   }
 
-  /** A {@link MessageUpdater} that replaces the clicked message through the interaction's response_url. */
+  /**
+   * A {@link MessageUpdater} that replaces the clicked message through the interaction's
+   * response_url.
+   */
   public MessageUpdater updater() {
     return new MessageUpdater() {
       @Override
       public Future<Void> incidentChanged(SlackMessage message, Incident incident) {
-        return post(message.responseUrl(), IncidentMessage.of(incident).put("replace_original", true));
+        return post(
+            message.responseUrl(), IncidentMessage.of(incident).put("replace_original", true));
       }
 
       @Override
       public Future<Void> approvalDecided(SlackMessage message, String text) {
-        return post(message.responseUrl(), new JsonObject().put("replace_original", true).put("text", text));
+        return post(
+            message.responseUrl(),
+            new JsonObject().put("replace_original", true).put("text", text));
       }
     };
   }

@@ -13,6 +13,9 @@ public interface RunStarter {
   Future<RunSummary> start(String runbook, IncidentId incident, String by);
 
   /** For a daemon without a runbook engine: every start is refused, saying so. */
-  RunStarter NONE = (runbook, incident, by) -> Future.failedFuture(new Refusal(
-      "runbooks cannot be started from Slack: this Vigil has no runbook engine"));
+  RunStarter NONE =
+      (runbook, incident, by) ->
+          Future.failedFuture(
+              new Refusal(
+                  "runbooks cannot be started from Slack: this Vigil has no runbook engine"));
 }

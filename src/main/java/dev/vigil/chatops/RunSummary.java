@@ -1,4 +1,7 @@
 package dev.vigil.chatops;
 
-/** A runbook run as Slack shows it: {@code RUN-7}, its runbook, incident and status ({@code running}, {@code waiting}, ...). */
+/**
+ * A runbook run as Slack shows it: {@code RUN-7}, its runbook, incident and status ({@code
+ * running}, {@code waiting}, ...).
+ */
 public record RunSummary(String id, String runbook, String incident, String status) {}

@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * User-group membership from Slack's {@code usergroups.users.list} (bot scope
- * {@code usergroups:read}), kept for a minute so a burst of commands asks once. See ADR 0050.
- * Thread-safe; calls never block.
+ * User-group membership from Slack's {@code usergroups.users.list} (bot scope {@code
+ * usergroups:read}), kept for a minute so a burst of commands asks once. See ADR 0050. Thread-safe;
+ * calls never block.
  */
 public final class SlackUserGroups implements UserGroups {
   static final Duration TTL = Duration.ofMinutes(1);
@@ -31,7 +31,10 @@ public final class SlackUserGroups implements UserGroups {
   private final Clock clock;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  /** @param apiUrl Slack's Web API prefix, e.g. {@code https://slack.com/api/} ({@code slack.apiUrl}) */
+  /**
+   * @param apiUrl Slack's Web API prefix, e.g. {@code https://slack.com/api/} ({@code
+   *     slack.apiUrl})
+   */
   public SlackUserGroups(WebClient client, String apiUrl, Secret botToken, Clock clock) {
     this.client = client;
     this.apiUrl = apiUrl.endsWith("/") ? apiUrl : apiUrl + "/";
@@ -49,24 +52,30 @@ public final class SlackUserGroups implements UserGroups {
     if (botToken.isEmpty()) {
       return Future.failedFuture(new IllegalStateException("slack.botToken is not configured"));
     }
-    return client.postAbs(apiUrl + "usergroups.users.list")
+    return client
+        .postAbs(apiUrl + "usergroups.users.list")
         .putHeader("Authorization", "Bearer " + botToken.reveal())
         .timeout(TIMEOUT_MS)
         .sendForm(MultiMap.caseInsensitiveMultiMap().add("usergroup", groupId))
-        .compose(resp -> {
-          if (resp.statusCode() != 200) {
-            return Future.failedFuture(new IllegalStateException("Slack answered HTTP " + resp.statusCode()));
-          }
-          JsonObject body = resp.bodyAsJsonObject();
-          if (body == null || !body.getBoolean("ok", false)) {
-            return Future.failedFuture(new IllegalStateException("Slack said " + (body == null ? "nothing" : body.getString("error", "not ok"))));
-          }
-          Set<String> members = new HashSet<>();
-          JsonArray users = body.getJsonArray("users", new JsonArray());
-          users.forEach(u -> members.add(String.valueOf(u)));
-          Set<String> out = Set.copyOf(members);
-          cache.put(groupId, new Cached(out, clock.instant().plus(TTL)));
-          return Future.succeededFuture(out);
-        });
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                return Future.failedFuture(
+                    new IllegalStateException("Slack answered HTTP " + resp.statusCode()));
+              }
+              JsonObject body = resp.bodyAsJsonObject();
+              if (body == null || !body.getBoolean("ok", false)) {
+                return Future.failedFuture(
+                    new IllegalStateException(
+                        "Slack said "
+                            + (body == null ? "nothing" : body.getString("error", "not ok"))));
+              }
+              Set<String> members = new HashSet<>();
+              JsonArray users = body.getJsonArray("users", new JsonArray());
+              users.forEach(u -> members.add(String.valueOf(u)));
+              Set<String> out = Set.copyOf(members);
+              cache.put(groupId, new Cached(out, clock.instant().plus(TTL)));
+              return Future.succeededFuture(out);
+            });
   }
 }

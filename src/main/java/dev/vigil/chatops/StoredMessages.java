@@ -5,10 +5,10 @@ import dev.vigil.notify.slack.SlackMessages;
 import io.vertx.core.Future;
 
 /**
- * Updates a clicked incident message through the notifier's {@link SlackMessages} ({@code chat.update} of
- * the stored message, paced and coalesced with the updates the outbox sends anyway) when the click
- * was on one of the incident's stored messages; any other message (and an approval message) is
- * replaced through the interaction's response_url.
+ * Updates a clicked incident message through the notifier's {@link SlackMessages} ({@code
+ * chat.update} of the stored message, paced and coalesced with the updates the outbox sends anyway)
+ * when the click was on one of the incident's stored messages; any other message (and an approval
+ * message) is replaced through the interaction's response_url.
  */
 final class StoredMessages implements MessageUpdater {
   private final SlackMessages messages;
@@ -21,9 +21,13 @@ final class StoredMessages implements MessageUpdater {
 
   @Override
   public Future<Void> incidentChanged(SlackMessage message, Incident incident) {
-    return messages.messages(incident.id()).compose(stored -> stored.stream().anyMatch(m -> m.ts().equals(message.ts()))
-        ? messages.update(incident.id()).mapEmpty()
-        : fallback.incidentChanged(message, incident));
+    return messages
+        .messages(incident.id())
+        .compose(
+            stored ->
+                stored.stream().anyMatch(m -> m.ts().equals(message.ts()))
+                    ? messages.update(incident.id()).mapEmpty()
+                    : fallback.incidentChanged(message, incident));
   }
 
   @Override

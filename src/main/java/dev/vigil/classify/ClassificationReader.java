@@ -14,15 +14,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads config/classification.yaml into a {@link Classification}, reporting every problem as
- * {@code file:line:col: path: message} (bad matchers, unknown severities, rules that do nothing).
+ * Reads config/classification.yaml into a {@link Classification}, reporting every problem as {@code
+ * file:line:col: path: message} (bad matchers, unknown severities, rules that do nothing).
  *
  * <p>Blocking (file I/O): call from {@code main} or a worker, never on an event loop.
  */
 public final class ClassificationReader {
   private ClassificationReader() {}
 
-  public static Optional<Classification> read(Path file, String label, Interpolator interpolator, Problems problems) {
+  public static Optional<Classification> read(
+      Path file, String label, Interpolator interpolator, Problems problems) {
     return Yaml.load(file, label, problems, interpolator).map(ClassificationReader::parse);
   }
 
@@ -31,7 +32,8 @@ public final class ClassificationReader {
     List<Rule> rules = new ArrayList<>();
     for (YamlNode r : f.items("rules")) {
       Fields rf = r.fields("match", "severity", "type", "drop");
-      List<Matcher> match = rf.required("match").map(ClassificationReader::matchers).orElse(List.of());
+      List<Matcher> match =
+          rf.required("match").map(ClassificationReader::matchers).orElse(List.of());
       Optional<Severity> severity = rf.get("severity").flatMap(ClassificationReader::severity);
       Optional<String> type = rf.string("type");
       boolean drop = rf.bool("drop", false);
@@ -44,25 +46,45 @@ public final class ClassificationReader {
     String defaultType = "unknown";
     Optional<Fields> d = f.fields("default", "severity", "type");
     if (d.isPresent()) {
-      defaultSeverity = d.get().get("severity").flatMap(ClassificationReader::severity).orElse(Severity.WARNING);
+      defaultSeverity =
+          d.get().get("severity").flatMap(ClassificationReader::severity).orElse(Severity.WARNING);
       defaultType = d.get().string("type", "unknown");
     }
     List<Heartbeat> heartbeats = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (YamlNode h : f.items("heartbeats")) {
       Fields hf = h.fields("name", "match", "missingAfter", "severity", "summary");
-      List<Matcher> match = hf.required("match").map(ClassificationReader::matchers).orElse(List.of());
-      Duration missingAfter = hf.get("missingAfter").flatMap(YamlNode::duration).orElse(Duration.ofMinutes(10));
+      List<Matcher> match =
+          hf.required("match").map(ClassificationReader::matchers).orElse(List.of());
+      Duration missingAfter =
+          hf.get("missingAfter").flatMap(YamlNode::duration).orElse(Duration.ofMinutes(10));
       if (missingAfter.compareTo(Duration.ofSeconds(1)) < 0) {
-        hf.get("missingAfter").orElse(h).error("missingAfter must be at least 1s, got " + dev.vigil.config.Durations.format(missingAfter));
+        hf.get("missingAfter")
+            .orElse(h)
+            .error(
+                "missingAfter must be at least 1s, got "
+                    + dev.vigil.config.Durations.format(missingAfter));
       }
-      Severity severity = hf.get("severity").flatMap(ClassificationReader::severity).orElse(Severity.CRITICAL);
-      String name = hf.string("name", match.stream().map(Matcher::toString).reduce((a, b) -> a + "," + b).orElse("heartbeat"));
+      Severity severity =
+          hf.get("severity").flatMap(ClassificationReader::severity).orElse(Severity.CRITICAL);
+      String name =
+          hf.string(
+              "name",
+              match.stream()
+                  .map(Matcher::toString)
+                  .reduce((a, b) -> a + "," + b)
+                  .orElse("heartbeat"));
       if (names.contains(name)) {
         h.error("two heartbeats are named \"" + name + "\"; give each a distinct name");
       }
       names.add(name);
-      String summary = hf.string("summary", "Heartbeat " + name + " missing for " + dev.vigil.config.Durations.format(missingAfter));
+      String summary =
+          hf.string(
+              "summary",
+              "Heartbeat "
+                  + name
+                  + " missing for "
+                  + dev.vigil.config.Durations.format(missingAfter));
       heartbeats.add(new Heartbeat(name, match, missingAfter, severity, summary));
     }
     return new Classification(rules, defaultSeverity, defaultType, heartbeats);

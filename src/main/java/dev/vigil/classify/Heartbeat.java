@@ -11,9 +11,11 @@ import java.util.Map;
  * has arrived for {@code missingAfter}, Vigil opens an incident of {@code severity}; it resolves
  * when the heartbeat comes back.
  *
- * @param name a stable name for the heartbeat, used in its incident's group key ({@code heartbeat:<name>})
+ * @param name a stable name for the heartbeat, used in its incident's group key ({@code
+ *     heartbeat:<name>})
  */
-public record Heartbeat(String name, List<Matcher> match, Duration missingAfter, Severity severity, String summary) {
+public record Heartbeat(
+    String name, List<Matcher> match, Duration missingAfter, Severity severity, String summary) {
   public Heartbeat {
     match = List.copyOf(match);
   }

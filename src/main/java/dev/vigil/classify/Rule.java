@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One classification rule: when every matcher holds, the incident gets this severity and type
- * (each optional), or is only recorded ({@code drop}).
+ * One classification rule: when every matcher holds, the incident gets this severity and type (each
+ * optional), or is only recorded ({@code drop}).
  */
-public record Rule(List<Matcher> match, Optional<Severity> severity, Optional<String> type, boolean drop) {
+public record Rule(
+    List<Matcher> match, Optional<Severity> severity, Optional<String> type, boolean drop) {
   public Rule {
     match = List.copyOf(match);
   }

@@ -15,26 +15,42 @@ import picocli.CommandLine.Spec;
 
 /**
  * The options every client command takes: where the server is, the API token, and the output form.
- * The server is {@code --server}, else {@code VIGIL_SERVER}, else {@value #DEFAULT_SERVER}; the token
- * is the content of {@code --token-file}, else {@code VIGIL_API_TOKEN}, else none (a server with no
- * API tokens configured, on loopback). A bad URL or an unreadable or empty token file is a usage error.
+ * The server is {@code --server}, else {@code VIGIL_SERVER}, else {@value #DEFAULT_SERVER}; the
+ * token is the content of {@code --token-file}, else {@code VIGIL_API_TOKEN}, else none (a server
+ * with no API tokens configured, on loopback). A bad URL or an unreadable or empty token file is a
+ * usage error.
  */
 public final class ClientOptions {
   public static final String DEFAULT_SERVER = "http://127.0.0.1:8080";
 
-  /** {@code -o text} (tables for people, the default) or {@code -o json} (the API's JSON as answered). */
-  public enum Format { text, json }
+  /**
+   * {@code -o text} (tables for people, the default) or {@code -o json} (the API's JSON as
+   * answered).
+   */
+  public enum Format {
+    text,
+    json
+  }
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(names = "--server", paramLabel = "URL", description = "Vigil's base URL (default: $VIGIL_SERVER, else " + DEFAULT_SERVER + ").")
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description = "Vigil's base URL (default: $VIGIL_SERVER, else " + DEFAULT_SERVER + ").")
   String server;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the API token (default: $VIGIL_API_TOKEN).")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "A file holding the API token (default: $VIGIL_API_TOKEN).")
   Path tokenFile;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "text|json",
+      defaultValue = "text",
       description = "text: tables (default); json: the API's JSON as it answered.")
   Format output;
 
@@ -47,7 +63,10 @@ public final class ClientOptions {
     return output == Format.json;
   }
 
-  /** A client for the chosen server and token; throws a usage error (exit 2) for a bad URL or token file. */
+  /**
+   * A client for the chosen server and token; throws a usage error (exit 2) for a bad URL or token
+   * file.
+   */
   public ApiClient client() {
     return new ApiClient(serverUri(), token());
   }
@@ -68,12 +87,21 @@ public final class ClientOptions {
     try {
       URI uri = new URI(raw.strip());
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
+      if (!(scheme.equals("http") || scheme.equals("https"))
+          || uri.getHost() == null
+          || uri.getQuery() != null
+          || uri.getFragment() != null) {
         throw usage(source + ": expected a URL like http://127.0.0.1:8080, got \"" + raw + "\"");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw usage(source + ": expected a URL like http://127.0.0.1:8080, got \"" + raw + "\" (" + e.getReason() + ")");
+      throw usage(
+          source
+              + ": expected a URL like http://127.0.0.1:8080, got \""
+              + raw
+              + "\" ("
+              + e.getReason()
+              + ")");
     }
   }
 
@@ -83,14 +111,23 @@ public final class ClientOptions {
       try {
         t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        throw usage("--token-file: cannot read " + tokenFile + " (" + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
-            : e.getClass().getSimpleName()) + ")");
+        throw usage(
+            "--token-file: cannot read "
+                + tokenFile
+                + " ("
+                + (e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file"
+                    : e.getClass().getSimpleName())
+                + ")");
       }
       if (t.isEmpty()) {
         throw usage("--token-file: " + tokenFile + " is empty");
       }
       if (t.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-        throw usage("--token-file: " + tokenFile + " holds spaces, line breaks or non-ASCII characters inside the token; put the token alone in it");
+        throw usage(
+            "--token-file: "
+                + tokenFile
+                + " holds spaces, line breaks or non-ASCII characters inside the token; put the token alone in it");
       }
       return Optional.of(t);
     }

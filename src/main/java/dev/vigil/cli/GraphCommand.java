@@ -4,7 +4,6 @@ import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
-import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookCatalog;
 import dev.vigil.runbook.RunbookCheck;
 import dev.vigil.runbook.RunbookGraph;
@@ -15,20 +14,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vigil graph NAME [--format mermaid|dot]}: prints a runbook's step graph. Exit 0, or 1 when there is no valid runbook NAME. */
+/**
+ * {@code vigil graph NAME [--format mermaid|dot]}: prints a runbook's step graph. Exit 0, or 1 when
+ * there is no valid runbook NAME.
+ */
 @Command(name = "graph", description = "Print a runbook's step graph (edges are the needs edges).")
 public final class GraphCommand implements Callable<Integer> {
-  @Mixin
-  ConfigOption config;
+  @Mixin ConfigOption config;
 
   @Parameters(paramLabel = "RUNBOOK", description = "The runbook's name.")
   String name;
 
-  @Option(names = "--format", defaultValue = "mermaid", description = "mermaid or dot (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "mermaid",
+      description = "mermaid or dot (default: ${DEFAULT-VALUE}).")
   RunbookGraph.Format format;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -39,7 +42,8 @@ public final class GraphCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
-    RunbookCatalog catalog = RunbookCheck.validate(cfg.runbooks(), java.util.List.of(), new Problems());
+    RunbookCatalog catalog =
+        RunbookCheck.validate(cfg.runbooks(), java.util.List.of(), new Problems());
     var entry = catalog.entries().stream().filter(e -> e.name().equals(name)).findFirst();
     if (entry.isPresent() && !entry.get().valid()) {
       entry.get().errors().forEach(spec.commandLine().getErr()::println);
@@ -48,8 +52,17 @@ public final class GraphCommand implements Callable<Integer> {
     }
     var rb = catalog.byName(name);
     if (rb.isEmpty()) {
-      spec.commandLine().getErr().println("vigil: no runbook named \"" + name + "\" in " + cfg.runbooks().dir()
-          + " (runbooks: " + String.join(", ", catalog.entries().stream().map(RunbookCatalog.Entry::name).toList()) + ")");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "vigil: no runbook named \""
+                  + name
+                  + "\" in "
+                  + cfg.runbooks().dir()
+                  + " (runbooks: "
+                  + String.join(
+                      ", ", catalog.entries().stream().map(RunbookCatalog.Entry::name).toList())
+                  + ")");
       return 1;
     }
     spec.commandLine().getOut().print(RunbookGraph.render(rb.get(), format));

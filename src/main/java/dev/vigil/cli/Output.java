@@ -7,7 +7,10 @@ import dev.vigil.client.Text;
 final class Output {
   private Output() {}
 
-  /** Prints the answer's body as the server sent it, on one line (nothing for an answer without a body); exit 0. */
+  /**
+   * Prints the answer's body as the server sent it, on one line (nothing for an answer without a
+   * body); exit 0.
+   */
   static int json(ClientOptions o, ApiClient.Answer a) {
     if (!a.body().isEmpty()) {
       o.out().println(a.body().strip());

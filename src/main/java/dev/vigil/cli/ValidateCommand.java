@@ -5,9 +5,9 @@ import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
 import dev.vigil.escalation.Routing;
 import dev.vigil.runbook.RunbookCheck;
-import java.time.Clock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,28 +17,36 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code vigil validate [PATH...]}: checks the config, every file it names, the runbook directory and
- * any runbook files or folders given, offline, and prints each problem as {@code file:line:col: message}.
- * Exit 0 when valid (warnings allowed), 1 when not, 2 on a usage error.
+ * {@code vigil validate [PATH...]}: checks the config, every file it names, the runbook directory
+ * and any runbook files or folders given, offline, and prints each problem as {@code file:line:col:
+ * message}. Exit 0 when valid (warnings allowed), 1 when not, 2 on a usage error.
  */
-@Command(name = "validate", description = "Check the config, the files it names and the runbooks without starting the daemon.")
+@Command(
+    name = "validate",
+    description =
+        "Check the config, the files it names and the runbooks without starting the daemon.")
 public final class ValidateCommand implements Callable<Integer> {
-  @Mixin
-  ConfigOption config;
+  @Mixin ConfigOption config;
 
-  @Parameters(paramLabel = "PATH", arity = "0..*", description = "More runbook files or folders to check (runbooks.dir is always checked).")
+  @Parameters(
+      paramLabel = "PATH",
+      arity = "0..*",
+      description = "More runbook files or folders to check (runbooks.dir is always checked).")
   List<Path> paths = new ArrayList<>();
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     Problems problems = new Problems();
-    ConfigLoader.fromSystem().read(config.file, problems).ifPresent(cfg -> {
-      RunbookCheck.validate(cfg.runbooks(), paths, problems);
-      Routing.read(cfg, problems).ifPresent(routing -> routing.lint(Clock.systemUTC().instant(), problems));
-    });
+    ConfigLoader.fromSystem()
+        .read(config.file, problems)
+        .ifPresent(
+            cfg -> {
+              RunbookCheck.validate(cfg.runbooks(), paths, problems);
+              Routing.read(cfg, problems)
+                  .ifPresent(routing -> routing.lint(Clock.systemUTC().instant(), problems));
+            });
     return report(problems, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 
@@ -49,11 +57,20 @@ public final class ValidateCommand implements Callable<Integer> {
     long errors = all.stream().filter(Problem::isError).count();
     long warnings = all.size() - errors;
     if (errors > 0) {
-      err.println("invalid: " + errors + " error" + (errors == 1 ? "" : "s") + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : ""));
+      err.println(
+          "invalid: "
+              + errors
+              + " error"
+              + (errors == 1 ? "" : "s")
+              + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : ""));
       err.flush();
       return 1;
     }
-    out.println("valid" + (warnings > 0 ? " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")" : ""));
+    out.println(
+        "valid"
+            + (warnings > 0
+                ? " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")"
+                : ""));
     out.flush();
     return 0;
   }

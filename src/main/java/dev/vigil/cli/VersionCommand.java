@@ -9,16 +9,14 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code vigil version}: the version and the Java it runs on. It takes {@code --config} like every
- * offline command, so a wrapper that always passes it works, but does not read the file: the version
- * does not depend on it, and a broken config must not hide which version is installed.
+ * offline command, so a wrapper that always passes it works, but does not read the file: the
+ * version does not depend on it, and a broken config must not hide which version is installed.
  */
 @Command(name = "version", description = "Print the version and build.")
 public final class VersionCommand implements Callable<Integer> {
-  @CommandLine.Mixin
-  ConfigOption config;
+  @CommandLine.Mixin ConfigOption config;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -28,7 +26,8 @@ public final class VersionCommand implements Callable<Integer> {
 
   public static String version() {
     Properties p = new Properties();
-    try (InputStream in = VersionCommand.class.getClassLoader().getResourceAsStream("vigil-version.properties")) {
+    try (InputStream in =
+        VersionCommand.class.getClassLoader().getResourceAsStream("vigil-version.properties")) {
       if (in != null) {
         p.load(in);
       }
@@ -39,7 +38,13 @@ public final class VersionCommand implements Callable<Integer> {
   }
 
   static String line() {
-    return "vigil " + version() + " (Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + ")";
+    return "vigil "
+        + version()
+        + " (Java "
+        + System.getProperty("java.version")
+        + ", "
+        + System.getProperty("os.name")
+        + ")";
   }
 
   /** For {@code vigil --version}. */

@@ -21,9 +21,9 @@ import java.util.stream.Collectors;
  * Vigil's HTTP API as the terminal client calls it: blocking requests (a command does one thing and
  * waits for it), the API token as a Bearer header, JSON in and out. An error answer becomes a
  * {@link ClientException} carrying the server's own message ({@code {"error": "..."}}); no answer
- * (connection refused, timeout, reset) becomes one with {@link ClientException#UNREACHABLE}.
- * Path segments and query values are percent-encoded here, so an id typed by a person cannot
- * change which endpoint is called. A command uses its client from its own thread.
+ * (connection refused, timeout, reset) becomes one with {@link ClientException#UNREACHABLE}. Path
+ * segments and query values are percent-encoded here, so an id typed by a person cannot change
+ * which endpoint is called. A command uses its client from its own thread.
  */
 public final class ApiClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -34,14 +34,23 @@ public final class ApiClient {
   private final Optional<String> token;
   private final HttpClient http;
 
-  /** An answer: its status, its raw body (what {@code -o json} prints) and that body parsed (null when empty). */
+  /**
+   * An answer: its status, its raw body (what {@code -o json} prints) and that body parsed (null
+   * when empty).
+   */
   public record Answer(int status, String body, JsonNode json) {}
 
-  /** @param server the base URL, e.g. {@code http://127.0.0.1:8080} (a path prefix is kept) */
+  /**
+   * @param server the base URL, e.g. {@code http://127.0.0.1:8080} (a path prefix is kept)
+   */
   public ApiClient(URI server, Optional<String> token) {
     this.server = server;
     this.token = token;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   public URI server() {
@@ -73,25 +82,34 @@ public final class ApiClient {
   /** {@code ?a=1&b=2} of the non-null values, encoded; empty when there are none. */
   public static String query(Map<String, ?> params) {
     Map<String, Object> present = new LinkedHashMap<>();
-    params.forEach((k, v) -> {
-      if (v != null) {
-        present.put(k, v);
-      }
-    });
+    params.forEach(
+        (k, v) -> {
+          if (v != null) {
+            present.put(k, v);
+          }
+        });
     if (present.isEmpty()) {
       return "";
     }
-    return "?" + present.entrySet().stream()
-        .map(e -> e.getKey() + "=" + URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
+    return "?"
+        + present.entrySet().stream()
+            .map(
+                e ->
+                    e.getKey()
+                        + "="
+                        + URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
   }
 
   private Answer send(String method, String path, ObjectNode body) {
     URI uri = URI.create(stripSlash(server.toString()) + path);
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
     if (body != null) {
-      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+      b.header("Content-Type", "application/json")
+          .method(
+              method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
@@ -99,29 +117,52 @@ public final class ApiClient {
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new ClientException(ClientException.UNREACHABLE, "cannot reach " + server + " (" + describe(e)
-          + "); set --server or VIGIL_SERVER to where Vigil listens");
+      throw new ClientException(
+          ClientException.UNREACHABLE,
+          "cannot reach "
+              + server
+              + " ("
+              + describe(e)
+              + "); set --server or VIGIL_SERVER to where Vigil listens");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ClientException(ClientException.UNREACHABLE, "interrupted while waiting for " + server);
+      throw new ClientException(
+          ClientException.UNREACHABLE, "interrupted while waiting for " + server);
     }
     JsonNode json = parse(r.body());
     if (r.statusCode() / 100 != 2) {
-      throw new ClientException(ClientException.REFUSED, errorMessage(method, path, r.statusCode(), r.body(), json));
+      throw new ClientException(
+          ClientException.REFUSED, errorMessage(method, path, r.statusCode(), r.body(), json));
     }
     if (json == null && !r.body().isEmpty()) {
-      throw new ClientException(ClientException.REFUSED, method + " " + path + ": the answer is not JSON (is " + server
-          + " a Vigil server?): " + oneLine(r.body()));
+      throw new ClientException(
+          ClientException.REFUSED,
+          method
+              + " "
+              + path
+              + ": the answer is not JSON (is "
+              + server
+              + " a Vigil server?): "
+              + oneLine(r.body()));
     }
     return new Answer(r.statusCode(), r.body(), json);
   }
 
-  /** The server's {@code error} message with the status; a body that is not Vigil's error shape is shown cut to one line. */
+  /**
+   * The server's {@code error} message with the status; a body that is not Vigil's error shape is
+   * shown cut to one line.
+   */
   static String errorMessage(String method, String path, int status, String body, JsonNode json) {
     if (json != null && json.path("error").isTextual()) {
       return json.get("error").asText() + " (HTTP " + status + ")";
     }
-    return "HTTP " + status + " from " + method + " " + path + (body.isBlank() ? "" : ": " + oneLine(body));
+    return "HTTP "
+        + status
+        + " from "
+        + method
+        + " "
+        + path
+        + (body.isBlank() ? "" : ": " + oneLine(body));
   }
 
   private static JsonNode parse(String body) {
@@ -136,10 +177,14 @@ public final class ApiClient {
   }
 
   private static String describe(IOException e) {
-    String kind = e instanceof java.net.ConnectException ? "connection refused"
-        : e instanceof java.net.http.HttpConnectTimeoutException ? "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s"
-        : e instanceof java.net.http.HttpTimeoutException ? "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s"
-        : e.getClass().getSimpleName();
+    String kind =
+        e instanceof java.net.ConnectException
+            ? "connection refused"
+            : e instanceof java.net.http.HttpConnectTimeoutException
+                ? "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s"
+                : e instanceof java.net.http.HttpTimeoutException
+                    ? "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s"
+                    : e.getClass().getSimpleName();
     String m = e.getMessage();
     return m == null || m.isBlank() || kind.contains(m) ? kind : kind + ": " + oneLine(m);
   }

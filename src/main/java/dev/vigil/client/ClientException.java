@@ -7,6 +7,7 @@ package dev.vigil.client;
 public final class ClientException extends RuntimeException {
   /** The server refused the request or did not find the thing. */
   public static final int REFUSED = 1;
+
   /** The server could not be reached (connection refused, timed out, reset). */
   public static final int UNREACHABLE = 3;
 

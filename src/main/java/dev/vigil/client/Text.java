@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * What the client prints for people: columns aligned to their widest cell, and every value from the
- * server made safe for a terminal first. Alert titles, labels and notes come from outside; a control
- * character (an ANSI escape that recolours or clears the screen, a carriage return that overwrites the
- * line, a newline that forges a table row) is shown as a visible escape such as {@code \x1b} or {@code \n}.
+ * server made safe for a terminal first. Alert titles, labels and notes come from outside; a
+ * control character (an ANSI escape that recolours or clears the screen, a carriage return that
+ * overwrites the line, a newline that forges a table row) is shown as a visible escape such as
+ * {@code \x1b} or {@code \n}.
  */
 public final class Text {
   private Text() {}
@@ -61,7 +62,8 @@ public final class Text {
     /** Adds a row; each cell is cleaned. */
     public Table row(String... cells) {
       if (cells.length != columns) {
-        throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + columns + " columns");
+        throw new IllegalArgumentException(
+            "a row of " + cells.length + " cells in a table of " + columns + " columns");
       }
       String[] clean = new String[cells.length];
       for (int i = 0; i < cells.length; i++) {

@@ -33,7 +33,12 @@ public final class DirectoryWatch implements AutoCloseable {
   private final Runnable onChange;
   private ScheduledFuture<?> pending; // only touched on the worker
 
-  private DirectoryWatch(String name, Collection<Path> dirs, ScheduledExecutorService worker, Duration debounce, Runnable onChange)
+  private DirectoryWatch(
+      String name,
+      Collection<Path> dirs,
+      ScheduledExecutorService worker,
+      Duration debounce,
+      Runnable onChange)
       throws IOException {
     this.worker = worker;
     this.debounce = debounce;
@@ -41,7 +46,10 @@ public final class DirectoryWatch implements AutoCloseable {
     this.watcher = FileSystems.getDefault().newWatchService();
     try {
       for (Path dir : new LinkedHashSet<>(dirs)) {
-        dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+        dir.register(
+            watcher,
+            StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_MODIFY,
             StandardWatchEventKinds.ENTRY_DELETE);
       }
     } catch (IOException | RuntimeException e) {
@@ -56,10 +64,16 @@ public final class DirectoryWatch implements AutoCloseable {
    * Starts watching {@code dirs} (duplicates are watched once).
    *
    * @param name names the thread and the log lines, e.g. {@code runbooks}
-   * @throws IOException when a directory cannot be watched (it does not exist, or no watches are left)
+   * @throws IOException when a directory cannot be watched (it does not exist, or no watches are
+   *     left)
    */
-  public static DirectoryWatch start(String name, Collection<Path> dirs, ScheduledExecutorService worker, Duration debounce,
-      Runnable onChange) throws IOException {
+  public static DirectoryWatch start(
+      String name,
+      Collection<Path> dirs,
+      ScheduledExecutorService worker,
+      Duration debounce,
+      Runnable onChange)
+      throws IOException {
     DirectoryWatch w = new DirectoryWatch(name, dirs, worker, debounce, onChange);
     w.thread.start();
     return w;
@@ -72,8 +86,12 @@ public final class DirectoryWatch implements AutoCloseable {
         key.pollEvents();
         worker.execute(this::schedule);
         if (!key.reset()) {
-          LOG.atWarn().log("watched directory " + key.watchable() + " is gone: no longer watching it; SIGHUP or POST /-/reload "
-              + "reload once it is back");
+          LOG.atWarn()
+              .log(
+                  "watched directory "
+                      + key.watchable()
+                      + " is gone: no longer watching it; SIGHUP or POST /-/reload "
+                      + "reload once it is back");
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -85,13 +103,17 @@ public final class DirectoryWatch implements AutoCloseable {
     if (pending != null) {
       pending.cancel(false);
     }
-    pending = worker.schedule(() -> {
-      try {
-        onChange.run();
-      } catch (RuntimeException e) {
-        LOG.atError().setCause(e).log("reload after a file change failed: " + e);
-      }
-    }, debounce.toMillis(), TimeUnit.MILLISECONDS);
+    pending =
+        worker.schedule(
+            () -> {
+              try {
+                onChange.run();
+              } catch (RuntimeException e) {
+                LOG.atError().setCause(e).log("reload after a file change failed: " + e);
+              }
+            },
+            debounce.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -7,21 +7,25 @@ import java.util.Optional;
 
 /**
  * A mapping read with a closed schema. Construction reports unknown keys; the accessors read the
- * known ones with defaults. Every accessor is total: on a bad value it reports and returns the default.
+ * known ones with defaults. Every accessor is total: on a bad value it reports and returns the
+ * default.
  */
 public final class Fields {
   private final YamlNode node;
   private final Map<String, YamlNode> entries;
 
-  Fields(YamlNode node, Map<String, YamlNode> entries, List<String> known, Map<String, Pos> keyPos) {
+  Fields(
+      YamlNode node, Map<String, YamlNode> entries, List<String> known, Map<String, Pos> keyPos) {
     this.node = node;
     this.entries = entries;
     for (String key : entries.keySet()) {
       if (!known.contains(key)) {
-        String hint = Suggest.nearest(key, known)
-            .map(n -> " (did you mean \"" + n + "\"?)")
-            .orElse(known.isEmpty() ? "" : " (known keys: " + String.join(", ", known) + ")");
-        node.problems().error(keyPos.get(key), node.prefix() + "unknown key \"" + key + "\"" + hint);
+        String hint =
+            Suggest.nearest(key, known)
+                .map(n -> " (did you mean \"" + n + "\"?)")
+                .orElse(known.isEmpty() ? "" : " (known keys: " + String.join(", ", known) + ")");
+        node.problems()
+            .error(keyPos.get(key), node.prefix() + "unknown key \"" + key + "\"" + hint);
       }
     }
   }

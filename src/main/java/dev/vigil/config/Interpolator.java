@@ -10,11 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces {@code ${env:NAME}}, {@code ${env:NAME:-default}} and {@code ${file:PATH}} in config values,
- * so that secrets live in the environment or in files, never in the YAML.
+ * Replaces {@code ${env:NAME}}, {@code ${env:NAME:-default}} and {@code ${file:PATH}} in config
+ * values, so that secrets live in the environment or in files, never in the YAML.
  *
- * <p>A missing variable or unreadable file is a problem naming the key, never a silent empty string.
- * Values read from files have one trailing newline removed (as written by {@code echo}).
+ * <p>A missing variable or unreadable file is a problem naming the key, never a silent empty
+ * string. Values read from files have one trailing newline removed (as written by {@code echo}).
  * Runbook templates ({@code ${{ ... }}}) are left alone.
  */
 public final class Interpolator {
@@ -36,7 +36,9 @@ public final class Interpolator {
     return new Interpolator(env::get, baseDir);
   }
 
-  /** The same environment, with relative {@code ${file:...}} paths resolved against another folder. */
+  /**
+   * The same environment, with relative {@code ${file:...}} paths resolved against another folder.
+   */
   public Interpolator relativeTo(Path dir) {
     return new Interpolator(env, dir);
   }
@@ -45,7 +47,9 @@ public final class Interpolator {
     return baseDir;
   }
 
-  /** The value with every reference replaced; problems are reported at {@code pos} for {@code path}. */
+  /**
+   * The value with every reference replaced; problems are reported at {@code pos} for {@code path}.
+   */
   String apply(String value, Pos pos, String path, Problems problems) {
     if (value.indexOf("${") < 0) {
       return value;
@@ -53,7 +57,10 @@ public final class Interpolator {
     Matcher m = REF.matcher(value);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String replacement = m.group(1).equals("env") ? fromEnv(m.group(2), pos, path, problems) : fromFile(m.group(2), pos, path, problems);
+      String replacement =
+          m.group(1).equals("env")
+              ? fromEnv(m.group(2), pos, path, problems)
+              : fromFile(m.group(2), pos, path, problems);
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }
     m.appendTail(out);
@@ -72,7 +79,14 @@ public final class Interpolator {
       if (dflt >= 0) {
         return spec.substring(dflt + 2);
       }
-      problems.error(pos, path + ": environment variable " + name + " is not set (use ${env:" + name + ":-} for an optional value)");
+      problems.error(
+          pos,
+          path
+              + ": environment variable "
+              + name
+              + " is not set (use ${env:"
+              + name
+              + ":-} for an optional value)");
       return "";
     }
     return v;

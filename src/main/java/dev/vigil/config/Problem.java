@@ -6,7 +6,10 @@ import java.util.Comparator;
 public record Problem(Pos pos, String message, Severity severity) implements Comparable<Problem> {
 
   /** Errors reject the file; warnings are printed and the file is used. */
-  public enum Severity { ERROR, WARNING }
+  public enum Severity {
+    ERROR,
+    WARNING
+  }
 
   private static final Comparator<Problem> ORDER =
       Comparator.comparing((Problem p) -> p.pos.file())

@@ -14,7 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Secret {
   /** Values shorter than this are not searched for in log lines: they would hide ordinary words. */
   public static final int REDACTED_FROM_LOGS_AT = 8;
-  /** Every secret value this process has read (long enough to search for), for the log encoder to hide. */
+
+  /**
+   * Every secret value this process has read (long enough to search for), for the log encoder to
+   * hide.
+   */
   private static final Set<String> EVERY_VALUE = ConcurrentHashMap.newKeySet();
 
   private final String value;
@@ -23,14 +27,15 @@ public final class Secret {
     this.value = value;
     if (value.length() >= REDACTED_FROM_LOGS_AT) {
       EVERY_VALUE.add(value);
-      EVERY_VALUE.add(java.net.URLEncoder.encode(value, StandardCharsets.UTF_8)); // as it appears in a URL
+      EVERY_VALUE.add(
+          java.net.URLEncoder.encode(value, StandardCharsets.UTF_8)); // as it appears in a URL
     }
   }
 
   /**
-   * Every secret value read so far in this process (of {@link #REDACTED_FROM_LOGS_AT} characters or more):
-   * the log encoder replaces each wherever it appears in a line, so a message that quotes a URL or a
-   * command with a token in it does not leak the token.
+   * Every secret value read so far in this process (of {@link #REDACTED_FROM_LOGS_AT} characters or
+   * more): the log encoder replaces each wherever it appears in a line, so a message that quotes a
+   * URL or a command with a token in it does not leak the token.
    */
   public static Set<String> everyValue() {
     return Collections.unmodifiableSet(EVERY_VALUE);
@@ -45,11 +50,12 @@ public final class Secret {
   }
 
   /**
-   * Compares in time that depends on neither the content nor the length of either side
-   * (both are hashed first), so a caller cannot find a token byte by byte.
+   * Compares in time that depends on neither the content nor the length of either side (both are
+   * hashed first), so a caller cannot find a token byte by byte.
    */
   public boolean matches(String candidate) {
-    return MessageDigest.isEqual(sha256(value), sha256(candidate == null ? "" : candidate)) && !value.isEmpty();
+    return MessageDigest.isEqual(sha256(value), sha256(candidate == null ? "" : candidate))
+        && !value.isEmpty();
   }
 
   private static byte[] sha256(String s) {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The daemon's configuration, {@code config/vigil.yaml}, after substitution and validation.
- * Paths are absolute (resolved against the file that names them). See docs/configuration.md.
+ * The daemon's configuration, {@code config/vigil.yaml}, after substitution and validation. Paths
+ * are absolute (resolved against the file that names them). See docs/configuration.md.
  */
 public record VigilConfig(
     Path file,
@@ -29,40 +29,64 @@ public record VigilConfig(
     Log log) {
 
   /**
-   * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages; empty: no links
-   * @param tls the listener's certificate and key; empty: plain HTTP (behind a TLS-terminating proxy, or on loopback)
+   * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages;
+   *     empty: no links
+   * @param tls the listener's certificate and key; empty: plain HTTP (behind a TLS-terminating
+   *     proxy, or on loopback)
    * @param limits how long and how many connections may hold the listener
    */
-  public record Server(String host, int port, long maxBodyBytes, Duration shutdownTimeout, String publicUrl, Optional<Tls> tls,
+  public record Server(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration shutdownTimeout,
+      String publicUrl,
+      Optional<Tls> tls,
       Limits limits) {}
 
   /**
    * What one client can hold of the listener (see docs/configuration.md, {@code server.*}).
    *
    * @param headerTimeout from a connection's opening until its first request's headers are complete
-   * @param bodyTimeout from a request's headers until its whole body has arrived (or it is answered)
+   * @param bodyTimeout from a request's headers until its whole body has arrived (or it is
+   *     answered)
    * @param idleTimeout how long a keep-alive connection may wait for its next request
-   * @param maxConnections open connections across the listener; more are closed as soon as they are accepted
-   * @param maxUnauthenticatedBytes request bytes held at once, across all requests, before their sender is
-   *     authenticated (Slack requests are read whole before their signature can be checked)
+   * @param maxConnections open connections across the listener; more are closed as soon as they are
+   *     accepted
+   * @param maxUnauthenticatedBytes request bytes held at once, across all requests, before their
+   *     sender is authenticated (Slack requests are read whole before their signature can be
+   *     checked)
    */
-  public record Limits(Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout,
-      int maxConnections, long maxUnauthenticatedBytes) {
+  public record Limits(
+      Duration headerTimeout,
+      Duration bodyTimeout,
+      Duration idleTimeout,
+      int maxConnections,
+      long maxUnauthenticatedBytes) {
     /** The defaults, as an absent {@code server:} section gives them. */
-    public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-        10_000, 32L * 1024 * 1024);
+    public static final Limits DEFAULT =
+        new Limits(
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60),
+            10_000,
+            32L * 1024 * 1024);
   }
 
-  /** PEM files for HTTPS on Vigil's own listener: the certificate (chain) and its private key (PKCS#8 or PKCS#1). */
+  /**
+   * PEM files for HTTPS on Vigil's own listener: the certificate (chain) and its private key
+   * (PKCS#8 or PKCS#1).
+   */
   public record Tls(Path certFile, Path keyFile) {}
 
   public record Auth(List<Secret> webhookTokens, List<Secret> apiTokens, boolean allowAnonymous) {}
 
   /**
-   * Where state lives. {@code url} is {@code sqlite:PATH} (PATH absolute after loading) or
-   * {@code postgresql://user@host:port/db}.
+   * Where state lives. {@code url} is {@code sqlite:PATH} (PATH absolute after loading) or {@code
+   * postgresql://user@host:port/db}.
    */
-  public record Store(String url, Secret password, String synchronous, Duration busyTimeout, int poolSize) {
+  public record Store(
+      String url, Secret password, String synchronous, Duration busyTimeout, int poolSize) {
     public boolean isSqlite() {
       return url.startsWith("sqlite:");
     }
@@ -72,7 +96,10 @@ public record VigilConfig(
     }
   }
 
-  /** The group-commit writer: how many alerts may wait for a commit, and the most in one transaction. */
+  /**
+   * The group-commit writer: how many alerts may wait for a commit, and the most in one
+   * transaction.
+   */
   public record Ingest(int queueLimit, int maxBatchAlerts) {}
 
   /**
@@ -97,7 +124,8 @@ public record VigilConfig(
    * @param secrets {@code runbooks.secrets}: values runbooks insert as {@code ${{ secrets.NAME }}}
    *     (http, check and exec steps), redacted wherever a run is stored or shown
    */
-  public record Runbooks(Path dir, List<String> execAllow, List<String> httpAllow, Map<String, Secret> secrets) {
+  public record Runbooks(
+      Path dir, List<String> execAllow, List<String> httpAllow, Map<String, Secret> secrets) {
     public Runbooks {
       secrets = Map.copyOf(secrets);
     }
@@ -107,20 +135,28 @@ public record VigilConfig(
     }
   }
 
-  public record Breaker(int maxFailures, Duration timeout, Duration resetTimeout, Duration failuresWindow) {}
+  public record Breaker(
+      int maxFailures, Duration timeout, Duration resetTimeout, Duration failuresWindow) {}
 
-  /** How the outbox retries a notification ({@code notify.retry}): attempts, first delay, longest delay. */
+  /**
+   * How the outbox retries a notification ({@code notify.retry}): attempts, first delay, longest
+   * delay.
+   */
   public record Retry(int maxAttempts, Duration initialDelay, Duration maxDelay) {}
 
   public record Telemetry(String otlpEndpoint) {}
 
-  /** How log lines are written: {@code log.format}, {@code auto} (text on a terminal, JSON otherwise), text or json. */
+  /**
+   * How log lines are written: {@code log.format}, {@code auto} (text on a terminal, JSON
+   * otherwise), text or json.
+   */
   public record Log(LogFormat format) {}
 
   /**
-   * Several replicas on one PostgreSQL ({@code ha}, docs/ha.md). {@code replicaId} names this process in
-   * leases (empty: host name and a random suffix, new at every start); {@code leaseTtl} is how long a
-   * claim lasts without renewal, so how soon another replica takes over the work of a dead one.
+   * Several replicas on one PostgreSQL ({@code ha}, docs/ha.md). {@code replicaId} names this
+   * process in leases (empty: host name and a random suffix, new at every start); {@code leaseTtl}
+   * is how long a claim lasts without renewal, so how soon another replica takes over the work of a
+   * dead one.
    */
   public record Ha(String replicaId, Duration leaseTtl) {}
 }

@@ -16,8 +16,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * One node of a YAML file, with its position and its path from the root ({@code steps[2].retry}).
  *
- * <p>Readers never throw: a value of the wrong kind adds a problem ({@code file:line:col: path: ...})
- * and yields an empty {@link Optional}, so one pass finds every mistake in a file.
+ * <p>Readers never throw: a value of the wrong kind adds a problem ({@code file:line:col: path:
+ * ...}) and yields an empty {@link Optional}, so one pass finds every mistake in a file.
  */
 public final class YamlNode {
 
@@ -67,15 +67,19 @@ public final class YamlNode {
    */
   public Pos posAt(int offset) {
     Pos start = pos();
-    if (!(raw instanceof ScalarNode s) || offset <= 0 || raw.getStartMark() == null || raw.getEndMark() == null
+    if (!(raw instanceof ScalarNode s)
+        || offset <= 0
+        || raw.getStartMark() == null
+        || raw.getEndMark() == null
         || raw.getStartMark().getLine() != raw.getEndMark().getLine()) {
       return start;
     }
-    int quotes = switch (s.getScalarStyle()) {
-      case PLAIN -> 0;
-      case SINGLE_QUOTED, DOUBLE_QUOTED -> 2;
-      default -> -1;
-    };
+    int quotes =
+        switch (s.getScalarStyle()) {
+          case PLAIN -> 0;
+          case SINGLE_QUOTED, DOUBLE_QUOTED -> 2;
+          default -> -1;
+        };
     int width = raw.getEndMark().getColumn() - raw.getStartMark().getColumn();
     if (quotes < 0 || width != s.getValue().length() + quotes || offset > s.getValue().length()) {
       return start;
@@ -128,7 +132,8 @@ public final class YamlNode {
       return Optional.empty();
     }
     String v = ((ScalarNode) raw).getValue();
-    return Optional.of(ctx.interpolator() == null ? v : ctx.interpolator().apply(v, pos(), path, ctx.problems()));
+    return Optional.of(
+        ctx.interpolator() == null ? v : ctx.interpolator().apply(v, pos(), path, ctx.problems()));
   }
 
   /** The scalar exactly as written, with no substitution (for messages and templates). */
@@ -137,69 +142,81 @@ public final class YamlNode {
   }
 
   public Optional<Long> integer(long min, long max) {
-    return string().flatMap(s -> {
-      try {
-        long v = Long.parseLong(s.replace("_", ""));
-        if (v < min || v > max) {
-          error("must be from " + min + " to " + max + ", got " + v);
-          return Optional.empty();
-        }
-        return Optional.of(v);
-      } catch (NumberFormatException e) {
-        error("expected a whole number, got " + kind());
-        return Optional.empty();
-      }
-    });
+    return string()
+        .flatMap(
+            s -> {
+              try {
+                long v = Long.parseLong(s.replace("_", ""));
+                if (v < min || v > max) {
+                  error("must be from " + min + " to " + max + ", got " + v);
+                  return Optional.empty();
+                }
+                return Optional.of(v);
+              } catch (NumberFormatException e) {
+                error("expected a whole number, got " + kind());
+                return Optional.empty();
+              }
+            });
   }
 
   public Optional<Double> number(double min, double max) {
-    return string().flatMap(s -> {
-      try {
-        double v = Double.parseDouble(s);
-        if (!(v >= min && v <= max)) {
-          error("must be from " + trim(min) + " to " + trim(max) + ", got " + s);
-          return Optional.empty();
-        }
-        return Optional.of(v);
-      } catch (NumberFormatException e) {
-        error("expected a number, got " + kind());
-        return Optional.empty();
-      }
-    });
+    return string()
+        .flatMap(
+            s -> {
+              try {
+                double v = Double.parseDouble(s);
+                if (!(v >= min && v <= max)) {
+                  error("must be from " + trim(min) + " to " + trim(max) + ", got " + s);
+                  return Optional.empty();
+                }
+                return Optional.of(v);
+              } catch (NumberFormatException e) {
+                error("expected a number, got " + kind());
+                return Optional.empty();
+              }
+            });
   }
 
   public Optional<Boolean> bool() {
-    return string().flatMap(s -> switch (s) {
-      case "true" -> Optional.of(true);
-      case "false" -> Optional.of(false);
-      default -> {
-        error("expected true or false, got " + kind());
-        yield Optional.empty();
-      }
-    });
+    return string()
+        .flatMap(
+            s ->
+                switch (s) {
+                  case "true" -> Optional.of(true);
+                  case "false" -> Optional.of(false);
+                  default -> {
+                    error("expected true or false, got " + kind());
+                    yield Optional.empty();
+                  }
+                });
   }
 
   public Optional<Duration> duration() {
-    return string().flatMap(s -> {
-      try {
-        return Optional.of(Durations.parse(s));
-      } catch (IllegalArgumentException e) {
-        error(e.getMessage());
-        return Optional.empty();
-      }
-    });
+    return string()
+        .flatMap(
+            s -> {
+              try {
+                return Optional.of(Durations.parse(s));
+              } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 
   /** One of the given words; anything else is reported with the list of choices. */
   public Optional<String> oneOf(List<String> choices) {
-    return string().flatMap(s -> {
-      if (choices.contains(s)) {
-        return Optional.of(s);
-      }
-      String hint = Suggest.nearest(s, choices).map(n -> " (did you mean \"" + n + "\"?)").orElse("");
-      error("\"" + abbreviate(s) + "\" is not one of " + String.join(", ", choices) + hint);
-      return Optional.empty();
-    });
+    return string()
+        .flatMap(
+            s -> {
+              if (choices.contains(s)) {
+                return Optional.of(s);
+              }
+              String hint =
+                  Suggest.nearest(s, choices).map(n -> " (did you mean \"" + n + "\"?)").orElse("");
+              error("\"" + abbreviate(s) + "\" is not one of " + String.join(", ", choices) + hint);
+              return Optional.empty();
+            });
   }
 
   /** The elements of a list; a scalar or mapping is reported and gives an empty list. */
@@ -218,8 +235,8 @@ public final class YamlNode {
   }
 
   /**
-   * A list of strings. Entries that substitute to the empty string are dropped, so that
-   * {@code ["${env:TOKEN:-}"]} means "no token" when the variable is unset.
+   * A list of strings. Entries that substitute to the empty string are dropped, so that {@code
+   * ["${env:TOKEN:-}"]} means "no token" when the variable is unset.
    */
   public List<String> strings() {
     List<String> out = new ArrayList<>();
@@ -249,15 +266,26 @@ public final class YamlNode {
     }
     for (NodeTuple t : map.getValue()) {
       if (!(t.getKeyNode() instanceof ScalarNode key)) {
-        ctx.problems().error(Yaml.pos(ctx.file(), t.getKeyNode().getStartMark()), prefix() + "keys must be plain strings");
+        ctx.problems()
+            .error(
+                Yaml.pos(ctx.file(), t.getKeyNode().getStartMark()),
+                prefix() + "keys must be plain strings");
         continue;
       }
       String name = key.getValue();
-      YamlNode value = new YamlNode(t.getValueNode(), ctx, path.isEmpty() ? name : path + "." + name);
+      YamlNode value =
+          new YamlNode(t.getValueNode(), ctx, path.isEmpty() ? name : path + "." + name);
       YamlNode first = out.putIfAbsent(name, value);
       if (first != null) {
-        ctx.problems().error(Yaml.pos(ctx.file(), key.getStartMark()),
-            prefix() + "duplicate key \"" + name + "\" (first at line " + first.keyLine(map, name) + ")");
+        ctx.problems()
+            .error(
+                Yaml.pos(ctx.file(), key.getStartMark()),
+                prefix()
+                    + "duplicate key \""
+                    + name
+                    + "\" (first at line "
+                    + first.keyLine(map, name)
+                    + ")");
       }
     }
     return out;

@@ -19,13 +19,13 @@ import java.util.Optional;
  * instant it reads and commits the result; {@link EscalationPreview} calls it at the instants a
  * level's ack timer would run out. Thread-safe (stateless).
  *
- * <p>The rules of one decision: start at the step after the state's; a level whose target has nobody
- * on call, or only teams with no channel, is skipped at the same instant; the first level with a team
- * that has a channel pages every such team of it. While the incident is triggered and a step is left
- * after it, the next step is due after the level's ack timeout; at the last step it is exhausted; an
- * incident no longer triggered stops at the paged level. When no level is left to page, it is
- * exhausted at the last step with nobody paged. {@link #resume} is the decision when an acknowledged
- * incident is triggered again.
+ * <p>The rules of one decision: start at the step after the state's; a level whose target has
+ * nobody on call, or only teams with no channel, is skipped at the same instant; the first level
+ * with a team that has a channel pages every such team of it. While the incident is triggered and a
+ * step is left after it, the next step is due after the level's ack timeout; at the last step it is
+ * exhausted; an incident no longer triggered stops at the paged level. When no level is left to
+ * page, it is exhausted at the last step with nobody paged. {@link #resume} is the decision when an
+ * acknowledged incident is triggered again.
  */
 public final class EscalationPlanner {
 
@@ -34,9 +34,16 @@ public final class EscalationPlanner {
    *
    * @param targets the teams the level's target names at the instant (empty: nobody on call)
    * @param paged the targets that have a channel, in target order: paged when not empty
-   * @param noChannel the targets without a Slack channel or PagerDuty routing key (or unknown), in target order
+   * @param noChannel the targets without a Slack channel or PagerDuty routing key (or unknown), in
+   *     target order
    */
-  public record LevelPlan(int step, String name, Level level, List<TeamId> targets, List<Team> paged, List<TeamId> noChannel) {
+  public record LevelPlan(
+      int step,
+      String name,
+      Level level,
+      List<TeamId> targets,
+      List<Team> paged,
+      List<TeamId> noChannel) {
     public LevelPlan {
       targets = List.copyOf(targets);
       paged = List.copyOf(paged);
@@ -53,19 +60,27 @@ public final class EscalationPlanner {
    * One decision.
    *
    * @param levels every level considered, in order: the skipped ones, then the paged one if any
-   * @param next the state after the decision: ACTIVE with a due time, EXHAUSTED or STOPPED (no due time)
+   * @param next the state after the decision: ACTIVE with a due time, EXHAUSTED or STOPPED (no due
+   *     time)
    */
   public record Plan(Instant at, List<LevelPlan> levels, EscalationState next) {
     public Plan {
       levels = List.copyOf(levels);
     }
 
-    /** The level that pages; empty when every level left was skipped (the escalation is exhausted). */
+    /**
+     * The level that pages; empty when every level left was skipped (the escalation is exhausted).
+     */
     public Optional<LevelPlan> paged() {
-      return levels.isEmpty() || levels.get(levels.size() - 1).skipped() ? Optional.empty() : Optional.of(levels.get(levels.size() - 1));
+      return levels.isEmpty() || levels.get(levels.size() - 1).skipped()
+          ? Optional.empty()
+          : Optional.of(levels.get(levels.size() - 1));
     }
 
-    /** When the next level is due unless someone acknowledges; empty when nothing more will be paged on its own. */
+    /**
+     * When the next level is due unless someone acknowledges; empty when nothing more will be paged
+     * on its own.
+     */
     public Optional<Instant> dueAt() {
       return Optional.ofNullable(next.dueAt());
     }
@@ -76,12 +91,18 @@ public final class EscalationPlanner {
   /**
    * Decides the first pageable step after {@code state.step()} at {@code at}.
    *
-   * @param state where the escalation stands: its incident, step (-1 before the first page) and start are kept
+   * @param state where the escalation stands: its incident, step (-1 before the first page) and
+   *     start are kept
    * @param triggered whether the incident is still unacknowledged (only then is an ack timer set)
    * @param policy the policy the state escalates by, from {@code teams}
    * @param overrides the schedule overrides in force (those not active at {@code at} are ignored)
    */
-  public static Plan next(EscalationState state, boolean triggered, Instant at, TeamsFile teams, Policy policy,
+  public static Plan next(
+      EscalationState state,
+      boolean triggered,
+      Instant at,
+      TeamsFile teams,
+      Policy policy,
       List<ScheduleOverride> overrides) {
     EscalationRules rules = teams.escalation();
     int steps = rules.steps(policy);
@@ -94,34 +115,69 @@ public final class EscalationPlanner {
         continue;
       }
       Instant due = triggered && step + 1 < steps ? at.plus(plan.level().ackTimeout()) : null;
-      EscalationState.Status status = due != null ? EscalationState.Status.ACTIVE
-          : triggered ? EscalationState.Status.EXHAUSTED : EscalationState.Status.STOPPED;
-      return new Plan(at, levels, new EscalationState(state.incident(), policy.name(), step, status, due, state.startedAt()));
+      EscalationState.Status status =
+          due != null
+              ? EscalationState.Status.ACTIVE
+              : triggered ? EscalationState.Status.EXHAUSTED : EscalationState.Status.STOPPED;
+      return new Plan(
+          at,
+          levels,
+          new EscalationState(
+              state.incident(), policy.name(), step, status, due, state.startedAt()));
     }
-    return new Plan(at, levels, new EscalationState(state.incident(), policy.name(), steps - 1, EscalationState.Status.EXHAUSTED, null,
-        state.startedAt()));
+    return new Plan(
+        at,
+        levels,
+        new EscalationState(
+            state.incident(),
+            policy.name(),
+            steps - 1,
+            EscalationState.Status.EXHAUSTED,
+            null,
+            state.startedAt()));
   }
 
   /**
    * An escalation stopped by an acknowledgement whose incident is triggered again at {@code at}: it
-   * resumes at the step it had reached, whose level was paged already, so nothing is paged now; that
-   * level's ack timer runs anew from {@code at}. At the last step nothing is armed (exhausted).
+   * resumes at the step it had reached, whose level was paged already, so nothing is paged now;
+   * that level's ack timer runs anew from {@code at}. At the last step nothing is armed
+   * (exhausted).
    */
-  public static EscalationState resume(EscalationState stopped, Instant at, TeamsFile teams, Policy policy) {
+  public static EscalationState resume(
+      EscalationState stopped, Instant at, TeamsFile teams, Policy policy) {
     EscalationRules rules = teams.escalation();
     int step = stopped.step();
     return step + 1 < rules.steps(policy)
-        ? new EscalationState(stopped.incident(), stopped.policy(), step, EscalationState.Status.ACTIVE,
-            at.plus(rules.level(policy, step).ackTimeout()), stopped.startedAt())
-        : new EscalationState(stopped.incident(), stopped.policy(), step, EscalationState.Status.EXHAUSTED, null, stopped.startedAt());
+        ? new EscalationState(
+            stopped.incident(),
+            stopped.policy(),
+            step,
+            EscalationState.Status.ACTIVE,
+            at.plus(rules.level(policy, step).ackTimeout()),
+            stopped.startedAt())
+        : new EscalationState(
+            stopped.incident(),
+            stopped.policy(),
+            step,
+            EscalationState.Status.EXHAUSTED,
+            null,
+            stopped.startedAt());
   }
 
-  /** Level {@code step} of {@code policy} at {@code at}: its targets and which of them can be paged. */
-  public static LevelPlan level(TeamsFile teams, Policy policy, int step, Instant at, List<ScheduleOverride> overrides) {
+  /**
+   * Level {@code step} of {@code policy} at {@code at}: its targets and which of them can be paged.
+   */
+  public static LevelPlan level(
+      TeamsFile teams, Policy policy, int step, Instant at, List<ScheduleOverride> overrides) {
     return level(teams, policy, step, at, overrides, new OnCall[1]);
   }
 
-  private static LevelPlan level(TeamsFile teams, Policy policy, int step, Instant at, List<ScheduleOverride> overrides,
+  private static LevelPlan level(
+      TeamsFile teams,
+      Policy policy,
+      int step,
+      Instant at,
+      List<ScheduleOverride> overrides,
       OnCall[] onCall) {
     Level level = teams.escalation().level(policy, step);
     List<TeamId> targets;
@@ -130,10 +186,13 @@ public final class EscalationPlanner {
     } else {
       if (onCall[0] == null) {
         // Resolver.at is a function of its arguments; the clock it is given is never read here
-        onCall[0] = new Resolver(teams.schedule(), Clock.fixed(at, ZoneOffset.UTC)).at(at, overrides);
+        onCall[0] =
+            new Resolver(teams.schedule(), Clock.fixed(at, ZoneOffset.UTC)).at(at, overrides);
       }
-      targets = level.target() instanceof Target.Next ? onCall[0].next().map(h -> List.of(h.team())).orElse(List.of())
-          : onCall[0].active();
+      targets =
+          level.target() instanceof Target.Next
+              ? onCall[0].next().map(h -> List.of(h.team())).orElse(List.of())
+              : onCall[0].active();
     }
     List<Team> paged = new ArrayList<>();
     List<TeamId> noChannel = new ArrayList<>();
@@ -151,6 +210,8 @@ public final class EscalationPlanner {
   /** {@code level 2}, or past the policy's levels {@code level 3 (repeat 1)}. */
   public static String levelName(Policy policy, int step) {
     int levels = policy.levels().size();
-    return step < levels ? "level " + (step + 1) : "level " + levels + " (repeat " + (step - levels + 1) + ")";
+    return step < levels
+        ? "level " + (step + 1)
+        : "level " + levels + " (repeat " + (step - levels + 1) + ")";
   }
 }

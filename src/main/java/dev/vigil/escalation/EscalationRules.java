@@ -7,13 +7,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code escalation} section of teams.yaml: the policies, which one each severity uses,
- * how often the last level repeats and which severities page even while a runbook is trying.
+ * The {@code escalation} section of teams.yaml: the policies, which one each severity uses, how
+ * often the last level repeats and which severities page even while a runbook is trying.
  *
- * @param bySeverity severity to policy name; a severity mapped to empty ({@code none}) is recorded only
+ * @param bySeverity severity to policy name; a severity mapped to empty ({@code none}) is recorded
+ *     only
  * @param repeat how many more times the last level is paged after its first time
  */
-public record EscalationRules(Map<String, Policy> policies, Map<Severity, Optional<String>> bySeverity, int repeat,
+public record EscalationRules(
+    Map<String, Policy> policies,
+    Map<Severity, Optional<String>> bySeverity,
+    int repeat,
     Set<Severity> pageDuringRunbook) {
   public EscalationRules {
     policies = Map.copyOf(policies);
@@ -26,7 +30,8 @@ public record EscalationRules(Map<String, Policy> policies, Map<Severity, Option
    * {@code default} if there is one; one listed as {@code none} has no policy.
    */
   public Optional<Policy> policyFor(Severity severity) {
-    Optional<String> name = bySeverity.containsKey(severity) ? bySeverity.get(severity) : Optional.of("default");
+    Optional<String> name =
+        bySeverity.containsKey(severity) ? bySeverity.get(severity) : Optional.of("default");
     return name.map(policies::get);
   }
 

@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param dueAt when the next step fires unless someone acknowledges (the durable ack timer); null
  *     when nothing is armed
  */
-public record EscalationState(IncidentId incident, String policy, int step, Status status, Instant dueAt, Instant startedAt) {
+public record EscalationState(
+    IncidentId incident, String policy, int step, Status status, Instant dueAt, Instant startedAt) {
 
   public enum Status {
     /** Paging and waiting for an acknowledgement. */

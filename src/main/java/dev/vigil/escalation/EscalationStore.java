@@ -27,7 +27,10 @@ public interface EscalationStore {
   /** The earliest due time after {@code after} of an armed escalation, if any. Read by index. */
   Future<Optional<Instant>> firstDueAfter(Instant after);
 
-  /** Which of {@code incidents} have a snoozed escalation in the store (any number; read by primary key). */
+  /**
+   * Which of {@code incidents} have a snoozed escalation in the store (any number; read by primary
+   * key).
+   */
   Future<Set<IncidentId>> snoozedAmong(Collection<IncidentId> incidents);
 
   /** Every incident whose escalation is snoozed (few: snoozes are made by hand). */
@@ -35,20 +38,25 @@ public interface EscalationStore {
 
   /**
    * Triggered incidents opened at or after {@code since} and before {@code before} that have no
-   * escalation and no note saying why not: those whose escalation decision was lost in a crash (or a
-   * store failure) right after their commit.
+   * escalation and no note saying why not: those whose escalation decision was lost in a crash (or
+   * a store failure) right after their commit.
    */
   Future<List<IncidentId>> undecided(Instant since, Instant before);
 
   /**
-   * Moves an escalation from {@code expected} (null: it must not exist yet) to {@code next}, appends
-   * the timeline events to the incident and enqueues the intents (skipping keys already present),
-   * all in one transaction. Completes with false, changing nothing, when the stored state is no
-   * longer {@code expected} (another timer, replica or request moved it first).
+   * Moves an escalation from {@code expected} (null: it must not exist yet) to {@code next},
+   * appends the timeline events to the incident and enqueues the intents (skipping keys already
+   * present), all in one transaction. Completes with false, changing nothing, when the stored state
+   * is no longer {@code expected} (another timer, replica or request moved it first).
    */
-  default Future<Boolean> commit(EscalationState expected, EscalationState next, List<TimelineEvent> events,
-      List<NotificationIntent> intents, Instant now) {
-    return commitAll(List.of(new Transition(next.incident(), expected, next, events, intents)), now).map(ok -> ok.get(0));
+  default Future<Boolean> commit(
+      EscalationState expected,
+      EscalationState next,
+      List<TimelineEvent> events,
+      List<NotificationIntent> intents,
+      Instant now) {
+    return commitAll(List.of(new Transition(next.incident(), expected, next, events, intents)), now)
+        .map(ok -> ok.get(0));
   }
 
   /**

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A reload reads both files and swaps in the new Routing whole, or nothing: any error in either
  * file (and the deletion of a file that was loaded, see ADR 0100) keeps the last good Routing of
- * both, logs each problem as {@code file:line:col: message} and counts the rejected file in
- * {@code vigil_config_reload_errors_total{file}}. Reads are lock-free and safe on an event loop;
- * {@link #reload} reads files and must run on a worker. Reloads run one at a time.
+ * both, logs each problem as {@code file:line:col: message} and counts the rejected file in {@code
+ * vigil_config_reload_errors_total{file}}. Reads are lock-free and safe on an event loop; {@link
+ * #reload} reads files and must run on a worker. Reloads run one at a time.
  */
 public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveRouting.class);
@@ -34,11 +34,14 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   private final AtomicReference<Routing> current;
   private final Counter teamsErrors;
   private final Counter classificationErrors;
-  private String lastRead = ""; // guarded by this: the files' fingerprint at the last reload (see watch)
+  private String lastRead =
+      ""; // guarded by this: the files' fingerprint at the last reload (see watch)
   private java.util.concurrent.ScheduledExecutorService worker; // guarded by this
   private dev.vigil.config.DirectoryWatch watch; // guarded by this
 
-  /** What one reload did: the Routing serving after it, and the errors that kept the previous one. */
+  /**
+   * What one reload did: the Routing serving after it, and the errors that kept the previous one.
+   */
   public record Reloaded(Routing routing, List<Problem> errors) {
     public boolean ok() {
       return errors.isEmpty();
@@ -53,8 +56,10 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   }
 
   private static Counter errors(MeterRegistry meters, String file) {
-    return Counter.builder("vigil.config.reload.errors").tag("file", file)
-        .description("Reloads of teams.yaml or classification.yaml rejected (the last good teams and classification kept serving)")
+    return Counter.builder("vigil.config.reload.errors")
+        .tag("file", file)
+        .description(
+            "Reloads of teams.yaml or classification.yaml rejected (the last good teams and classification kept serving)")
         .register(meters);
   }
 
@@ -77,8 +82,8 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   }
 
   /**
-   * Reads both files again and, if neither has an error, puts the result in force; {@code cause}
-   * is logged. Blocking: call on a worker, never on an event loop.
+   * Reads both files again and, if neither has an error, puts the result in force; {@code cause} is
+   * logged. Blocking: call on a worker, never on an event loop.
    */
   public synchronized Reloaded reload(String cause) {
     lastRead = fingerprint();
@@ -88,16 +93,23 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
     String teamsLabel = Routing.label(config, config.teams());
     String classificationLabel = Routing.label(config, config.classification());
     if (read.isPresent() && before.teamsConfigured() && !read.get().teamsConfigured()) {
-      problems.error(Pos.of(teamsLabel), "the file is gone; a reload does not take a deletion (nobody would be paged):"
-          + " restore it, or restart Vigil to run without teams");
+      problems.error(
+          Pos.of(teamsLabel),
+          "the file is gone; a reload does not take a deletion (nobody would be paged):"
+              + " restore it, or restart Vigil to run without teams");
     }
-    if (read.isPresent() && before.classificationConfigured() && !read.get().classificationConfigured()) {
-      problems.error(Pos.of(classificationLabel), "the file is gone; a reload does not take a deletion (every rule would be"
-          + " dropped): restore it, or restart Vigil to run without classification");
+    if (read.isPresent()
+        && before.classificationConfigured()
+        && !read.get().classificationConfigured()) {
+      problems.error(
+          Pos.of(classificationLabel),
+          "the file is gone; a reload does not take a deletion (every rule would be"
+              + " dropped): restore it, or restart Vigil to run without classification");
     }
     if (problems.hasErrors()) {
       List<Problem> errors = problems.errors();
-      boolean inClassification = errors.stream().anyMatch(p -> p.pos().file().equals(classificationLabel));
+      boolean inClassification =
+          errors.stream().anyMatch(p -> p.pos().file().equals(classificationLabel));
       boolean inTeams = errors.stream().anyMatch(p -> !p.pos().file().equals(classificationLabel));
       if (inTeams) {
         teamsErrors.increment();
@@ -105,8 +117,15 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
       if (inClassification) {
         classificationErrors.increment();
       }
-      log.atError().log("routing: reload (" + cause + ") rejected (" + errors.size() + (errors.size() == 1 ? " problem" : " problems")
-          + "); the last good teams and classification keep serving: " + String.join("; ", errors.stream().map(Problem::toString).toList()));
+      log.atError()
+          .log(
+              "routing: reload ("
+                  + cause
+                  + ") rejected ("
+                  + errors.size()
+                  + (errors.size() == 1 ? " problem" : " problems")
+                  + "); the last good teams and classification keep serving: "
+                  + String.join("; ", errors.stream().map(Problem::toString).toList()));
       return new Reloaded(before, errors);
     }
     Routing next = read.orElseThrow(); // read is empty only with an error
@@ -117,35 +136,47 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
 
   /**
    * Watches the folders of teams.yaml and classification.yaml: once a change settles, and if either
-   * file's bytes differ from the last reload's (or the start's), both are reloaded as by
-   * {@link #reload}, and {@code afterSwap} runs when the new routing took effect. So every replica
-   * picks up a deployed edit on its own, as with runbooks. Blocking (reads both files): call on a
-   * worker. Idempotent.
+   * file's bytes differ from the last reload's (or the start's), both are reloaded as by {@link
+   * #reload}, and {@code afterSwap} runs when the new routing took effect. So every replica picks
+   * up a deployed edit on its own, as with runbooks. Blocking (reads both files): call on a worker.
+   * Idempotent.
    *
-   * @throws java.io.IOException when a folder cannot be watched (edits then need SIGHUP or POST /-/reload)
+   * @throws java.io.IOException when a folder cannot be watched (edits then need SIGHUP or POST
+   *     /-/reload)
    */
-  public synchronized void watch(java.time.Duration debounce, Runnable afterSwap) throws java.io.IOException {
+  public synchronized void watch(java.time.Duration debounce, Runnable afterSwap)
+      throws java.io.IOException {
     if (watch != null) {
       return;
     }
     lastRead = fingerprint();
-    worker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vigil-routing");
-      t.setDaemon(true);
-      return t;
-    });
+    worker =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vigil-routing");
+              t.setDaemon(true);
+              return t;
+            });
     try {
-      watch = dev.vigil.config.DirectoryWatch.start("routing", List.of(config.teams().toAbsolutePath().getParent(),
-          config.classification().toAbsolutePath().getParent()), worker, debounce, () -> {
-            synchronized (this) {
-              if (lastRead.equals(fingerprint())) {
-                return; // another file in the folder changed (vigil.yaml, an editor's swap file)
-              }
-            }
-            if (reload("file change").ok()) {
-              afterSwap.run();
-            }
-          });
+      watch =
+          dev.vigil.config.DirectoryWatch.start(
+              "routing",
+              List.of(
+                  config.teams().toAbsolutePath().getParent(),
+                  config.classification().toAbsolutePath().getParent()),
+              worker,
+              debounce,
+              () -> {
+                synchronized (this) {
+                  if (lastRead.equals(fingerprint())) {
+                    return; // another file in the folder changed (vigil.yaml, an editor's swap
+                    // file)
+                  }
+                }
+                if (reload("file change").ok()) {
+                  afterSwap.run();
+                }
+              });
     } catch (java.io.IOException | RuntimeException e) {
       worker.shutdownNow();
       worker = null;
@@ -161,7 +192,9 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
         try {
           sha.update(java.nio.file.Files.readAllBytes(file));
         } catch (java.io.IOException e) {
-          sha.update(("absent:" + e.getClass().getSimpleName()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          sha.update(
+              ("absent:" + e.getClass().getSimpleName())
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         sha.update((byte) 0);
       }
@@ -180,13 +213,30 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
     }
   }
 
-  /** What a reload changed, in counts: teams, escalation policies, classification rules, heartbeats. */
+  /**
+   * What a reload changed, in counts: teams, escalation policies, classification rules, heartbeats.
+   */
   static String describe(Routing before, Routing after) {
     return (after.teamsConfigured() ? "" : "no teams.yaml, ")
-        + count("team", before.teams().schedule().teams().size(), after.teams().schedule().teams().size()) + ", "
-        + count("escalation policy", before.teams().escalation().policies().size(), after.teams().escalation().policies().size()) + ", "
-        + count("classification rule", before.classification().rules().size(), after.classification().rules().size()) + ", "
-        + count("heartbeat", before.classification().heartbeats().size(), after.classification().heartbeats().size());
+        + count(
+            "team",
+            before.teams().schedule().teams().size(),
+            after.teams().schedule().teams().size())
+        + ", "
+        + count(
+            "escalation policy",
+            before.teams().escalation().policies().size(),
+            after.teams().escalation().policies().size())
+        + ", "
+        + count(
+            "classification rule",
+            before.classification().rules().size(),
+            after.classification().rules().size())
+        + ", "
+        + count(
+            "heartbeat",
+            before.classification().heartbeats().size(),
+            after.classification().heartbeats().size());
   }
 
   private static String count(String noun, int before, int after) {

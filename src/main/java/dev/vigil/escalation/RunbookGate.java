@@ -3,10 +3,10 @@ package dev.vigil.escalation;
 import dev.vigil.incident.Incident;
 
 /**
- * Whether a runbook will try to handle an incident before anyone is paged. Escalation waits for such
- * an incident (unless its severity is in {@code pageDuringRunbook}) and starts when
- * {@link Escalator#runbookFailed} is called. The runbook engine provides the real one; until then
- * no runbook handles anything.
+ * Whether a runbook will try to handle an incident before anyone is paged. Escalation waits for
+ * such an incident (unless its severity is in {@code pageDuringRunbook}) and starts when {@link
+ * Escalator#runbookFailed} is called. The runbook engine provides the real one; until then no
+ * runbook handles anything.
  */
 @FunctionalInterface
 public interface RunbookGate {

@@ -28,7 +28,10 @@ public sealed interface Target {
   Target ACTIVE = new Active();
   Target NEXT = new Next();
 
-  /** {@code active}, {@code next} or {@code team:<id>}; anything else throws with a message for a person. */
+  /**
+   * {@code active}, {@code next} or {@code team:<id>}; anything else throws with a message for a
+   * person.
+   */
   static Target parse(String s) {
     return switch (s) {
       case "active" -> ACTIVE;
@@ -37,7 +40,8 @@ public sealed interface Target {
         if (s.startsWith("team:") && s.length() > 5) {
           yield new Team(new TeamId(s.substring(5)));
         }
-        throw new IllegalArgumentException("notify must be active, next or team:<id>, got \"" + s + "\"");
+        throw new IllegalArgumentException(
+            "notify must be active, next or team:<id>, got \"" + s + "\"");
       }
     };
   }

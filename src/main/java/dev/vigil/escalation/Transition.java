@@ -6,11 +6,15 @@ import dev.vigil.notify.NotificationIntent;
 import java.util.List;
 
 /**
- * One decision about an incident's escalation, to be committed: move the state from {@code expected}
- * (null: none yet) to {@code next}, append the events, enqueue the intents. A transition with a null
- * {@code next} only appends its events (a note that nothing is paged).
+ * One decision about an incident's escalation, to be committed: move the state from {@code
+ * expected} (null: none yet) to {@code next}, append the events, enqueue the intents. A transition
+ * with a null {@code next} only appends its events (a note that nothing is paged).
  */
-public record Transition(IncidentId incident, EscalationState expected, EscalationState next, List<TimelineEvent> events,
+public record Transition(
+    IncidentId incident,
+    EscalationState expected,
+    EscalationState next,
+    List<TimelineEvent> events,
     List<NotificationIntent> intents) {
   public Transition {
     events = List.copyOf(events);

@@ -48,7 +48,8 @@ public final class Bindings {
   }
 
   /** An HTTP response; {@code json} is the parsed body when it is JSON, else null. */
-  public static Map<String, Object> httpResponse(long status, Map<String, String> headers, String body, Object json) {
+  public static Map<String, Object> httpResponse(
+      long status, Map<String, String> headers, String body, Object json) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", status);
     m.put("headers", headers);
@@ -58,7 +59,8 @@ public final class Bindings {
   }
 
   /** What {@code steps.<id>} reads. */
-  public static Map<String, Object> stepResult(String status, long attempts, String error, Map<String, Object> output) {
+  public static Map<String, Object> stepResult(
+      String status, long attempts, String error, Map<String, Object> output) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", status);
     m.put("attempts", attempts);

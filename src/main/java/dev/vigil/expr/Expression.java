@@ -10,11 +10,14 @@ import java.util.Map;
  * One compiled CEL expression: parsed and type-checked once at load, evaluated many times.
  *
  * <p>Evaluation is pure and bounded: it reads only the bindings it is given and stops with an
- * {@link EvalException} after {@link #MAX_STEPS} evaluation steps, so no runbook can hang the engine.
- * Thread-safe; cheap enough to call on an event loop.
+ * {@link EvalException} after {@link #MAX_STEPS} evaluation steps, so no runbook can hang the
+ * engine. Thread-safe; cheap enough to call on an event loop.
  */
 public final class Expression {
-  /** Evaluation steps (one per sub-expression visited, loops included) before evaluation is abandoned. */
+  /**
+   * Evaluation steps (one per sub-expression visited, loops included) before evaluation is
+   * abandoned.
+   */
   public static final int MAX_STEPS = 20_000;
 
   private final String source;
@@ -44,14 +47,18 @@ public final class Expression {
   public Object evaluate(Map<String, ?> bindings) throws EvalException {
     int[] steps = {0};
     try {
-      Object v = program.trace(bindings, (expr, value) -> {
-        if (++steps[0] > MAX_STEPS) {
-          throw new CostExceeded();
-        }
-      });
+      Object v =
+          program.trace(
+              bindings,
+              (expr, value) -> {
+                if (++steps[0] > MAX_STEPS) {
+                  throw new CostExceeded();
+                }
+              });
       return Values.plain(v);
     } catch (CelEvaluationException e) {
-      if (hasCause(e, CostExceeded.class) || String.valueOf(e.getMessage()).contains("Iteration budget exceeded")) {
+      if (hasCause(e, CostExceeded.class)
+          || String.valueOf(e.getMessage()).contains("Iteration budget exceeded")) {
         throw new EvalException(overLimit());
       }
       throw new EvalException("\"" + abbreviate(source) + "\": " + describe(e), e);
@@ -63,8 +70,13 @@ public final class Expression {
   }
 
   private String overLimit() {
-    return "\"" + abbreviate(source) + "\" exceeded the evaluation limit (" + MAX_STEPS + " steps, "
-        + Scope.MAX_ITERATIONS + " loop iterations)";
+    return "\""
+        + abbreviate(source)
+        + "\" exceeded the evaluation limit ("
+        + MAX_STEPS
+        + " steps, "
+        + Scope.MAX_ITERATIONS
+        + " loop iterations)";
   }
 
   /** Evaluates a condition; anything but a boolean is an error. */
@@ -73,7 +85,8 @@ public final class Expression {
     if (v instanceof Boolean b) {
       return b;
     }
-    throw new EvalException("\"" + abbreviate(source) + "\" gave " + Values.text(v) + ", not true or false");
+    throw new EvalException(
+        "\"" + abbreviate(source) + "\" gave " + Values.text(v) + ", not true or false");
   }
 
   @Override
@@ -83,9 +96,12 @@ public final class Expression {
 
   private static String describe(CelEvaluationException e) {
     String m = e.getMessage() == null ? "evaluation failed" : e.getMessage();
-    // "evaluation error at <input>:17: zzz" -> "zzz"; the position in a one-line expression adds nothing
+    // "evaluation error at <input>:17: zzz" -> "zzz"; the position in a one-line expression adds
+    // nothing
     m = m.replaceFirst("^evaluation error at <input>:\\d+: ", "");
-    if (e.getCause() != null && e.getCause().getMessage() != null && m.equals(e.getCause().getMessage())
+    if (e.getCause() != null
+        && e.getCause().getMessage() != null
+        && m.equals(e.getCause().getMessage())
         && e.getCause().getClass().getSimpleName().contains("NoSuchElement")) {
       return "no such key: " + m;
     }

@@ -36,31 +36,40 @@ import java.util.Optional;
 public final class Scope {
   /** Expressions longer than this are refused at load (they belong in a script, not a runbook). */
   public static final int MAX_SOURCE_CHARS = 2000;
+
   /** Iterations of one comprehension ({@code all}, {@code exists}, {@code map}, {@code filter}). */
   public static final int MAX_ITERATIONS = 1000;
 
-  private static final CelOptions OPTIONS = CelOptions.current()
-      .maxExpressionCodePointSize(MAX_SOURCE_CHARS)
-      .comprehensionMaxIterations(MAX_ITERATIONS)
-      .maxParseRecursionDepth(64)
-      .build();
+  private static final CelOptions OPTIONS =
+      CelOptions.current()
+          .maxExpressionCodePointSize(MAX_SOURCE_CHARS)
+          .comprehensionMaxIterations(MAX_ITERATIONS)
+          .maxParseRecursionDepth(64)
+          .build();
 
   /**
-   * String functions that cannot multiply the size of their input ({@code replace} can, so it is left
-   * out): a runbook expression stays cheap however it is written.
+   * String functions that cannot multiply the size of their input ({@code replace} can, so it is
+   * left out): a runbook expression stays cheap however it is written.
    */
-  private static final CelStringExtensions STRINGS = CelExtensions.strings(
-      CelStringExtensions.Function.CHAR_AT, CelStringExtensions.Function.INDEX_OF, CelStringExtensions.Function.JOIN,
-      CelStringExtensions.Function.LAST_INDEX_OF, CelStringExtensions.Function.LOWER_ASCII,
-      CelStringExtensions.Function.SPLIT, CelStringExtensions.Function.SUBSTRING, CelStringExtensions.Function.TRIM,
-      CelStringExtensions.Function.UPPER_ASCII);
+  private static final CelStringExtensions STRINGS =
+      CelExtensions.strings(
+          CelStringExtensions.Function.CHAR_AT,
+          CelStringExtensions.Function.INDEX_OF,
+          CelStringExtensions.Function.JOIN,
+          CelStringExtensions.Function.LAST_INDEX_OF,
+          CelStringExtensions.Function.LOWER_ASCII,
+          CelStringExtensions.Function.SPLIT,
+          CelStringExtensions.Function.SUBSTRING,
+          CelStringExtensions.Function.TRIM,
+          CelStringExtensions.Function.UPPER_ASCII);
 
-  private static final Cel BASE = CelFactory.standardCelBuilder()
-      .setOptions(OPTIONS)
-      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addCompilerLibraries(STRINGS)
-      .addRuntimeLibraries(STRINGS)
-      .build();
+  private static final Cel BASE =
+      CelFactory.standardCelBuilder()
+          .setOptions(OPTIONS)
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+          .addCompilerLibraries(STRINGS)
+          .addRuntimeLibraries(STRINGS)
+          .build();
 
   /** Says whether an expression may read {@code steps.<id>}: empty when it may, else why not. */
   @FunctionalInterface
@@ -85,17 +94,18 @@ public final class Scope {
     this.vars = Collections.unmodifiableMap(new LinkedHashMap<>(vars));
     Map<String, CelType> structs = new LinkedHashMap<>();
     vars.values().forEach(t -> collectStructs(t, structs));
-    CelTypeProvider provider = new CelTypeProvider() {
-      @Override
-      public ImmutableCollection<CelType> types() {
-        return ImmutableList.copyOf(structs.values());
-      }
+    CelTypeProvider provider =
+        new CelTypeProvider() {
+          @Override
+          public ImmutableCollection<CelType> types() {
+            return ImmutableList.copyOf(structs.values());
+          }
 
-      @Override
-      public Optional<CelType> findType(String name) {
-        return Optional.ofNullable(structs.get(name));
-      }
-    };
+          @Override
+          public Optional<CelType> findType(String name) {
+            return Optional.ofNullable(structs.get(name));
+          }
+        };
     var builder = BASE.toCelBuilder().setTypeProvider(provider);
     vars.forEach(builder::addVar);
     this.cel = builder.build();
@@ -119,14 +129,17 @@ public final class Scope {
   }
 
   /**
-   * This scope where templates may insert the secrets named {@code names} as
-   * {@code ${{ secrets.NAME }}} (see {@link Secrets}); other scopes refuse secrets.
+   * This scope where templates may insert the secrets named {@code names} as {@code ${{
+   * secrets.NAME }}} (see {@link Secrets}); other scopes refuse secrets.
    */
   public Scope withSecrets(java.util.Set<String> names) {
     return new Scope(this, Optional.of(java.util.Set.copyOf(names)));
   }
 
-  /** The secret names templates compiled in this scope may insert; empty when secrets are not allowed here. */
+  /**
+   * The secret names templates compiled in this scope may insert; empty when secrets are not
+   * allowed here.
+   */
   public Optional<java.util.Set<String>> secrets() {
     return secrets;
   }
@@ -143,15 +156,16 @@ public final class Scope {
   }
 
   /**
-   * Parses and type-checks {@code source}. {@code steps} vets each {@code steps.X} it reads.
-   * Errors carry 0-based offsets into {@code source}.
+   * Parses and type-checks {@code source}. {@code steps} vets each {@code steps.X} it reads. Errors
+   * carry 0-based offsets into {@code source}.
    */
   public Result compile(String source, StepAccess steps) {
     if (source.isBlank()) {
       return failed(new ExprError(0, "empty expression"));
     }
     if (source.codePointCount(0, source.length()) > MAX_SOURCE_CHARS) {
-      return failed(new ExprError(0, "expression is longer than " + MAX_SOURCE_CHARS + " characters"));
+      return failed(
+          new ExprError(0, "expression is longer than " + MAX_SOURCE_CHARS + " characters"));
     }
     CelValidationResult parsed = cel.parse(source);
     if (parsed.hasError()) {
@@ -173,7 +187,9 @@ public final class Scope {
     }
     try {
       CelAbstractSyntaxTree typed = checked.getAst();
-      return new Result(Optional.of(new Expression(source, typed.getResultType(), cel.createProgram(typed))), List.of());
+      return new Result(
+          Optional.of(new Expression(source, typed.getResultType(), cel.createProgram(typed))),
+          List.of());
     } catch (CelValidationException | CelEvaluationException e) {
       return failed(new ExprError(0, e.getMessage()));
     }
@@ -191,7 +207,8 @@ public final class Scope {
     List<ExprError> out = new ArrayList<>();
     for (CelIssue issue : r.getErrors()) {
       int offset = r.getSource().getLocationOffset(issue.getSourceLocation()).orElse(0);
-      out.add(new ExprError(Math.max(0, Math.min(offset, source.length())), tidy(issue.getMessage())));
+      out.add(
+          new ExprError(Math.max(0, Math.min(offset, source.length())), tidy(issue.getMessage())));
     }
     return out;
   }
@@ -199,25 +216,42 @@ public final class Scope {
   /** CEL's parser lists every token it expected; keep the message short enough to read. */
   private static String tidy(String message) {
     int expecting = message.indexOf(" expecting {");
-    return expecting > 0 ? message.substring(0, expecting) : message.replace(" (in container '')", "");
+    return expecting > 0
+        ? message.substring(0, expecting)
+        : message.replace(" (in container '')", "");
   }
 
-  private static List<ExprError> stepReferences(CelAbstractSyntaxTree ast, String source, StepAccess steps) {
+  private static List<ExprError> stepReferences(
+      CelAbstractSyntaxTree ast, String source, StepAccess steps) {
     List<ExprError> out = new ArrayList<>();
     Map<Long, Integer> positions = ast.getSource().getPositionsMap();
-    CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(node -> {
-      CelExpr e = node.expr();
-      if (e.getKind() == CelExpr.ExprKind.Kind.SELECT
-          && e.select().operand().getKind() == CelExpr.ExprKind.Kind.IDENT
-          && e.select().operand().ident().name().equals("steps")) {
-        String id = e.select().field();
-        steps.problem(id).ifPresent(p -> out.add(new ExprError(offset(positions, e.select().operand().id(), source), p)));
-      } else if (e.getKind() == CelExpr.ExprKind.Kind.IDENT && e.ident().name().equals("steps")
-          && !isSelectOperand(node)) {
-        // steps["x"] or size(steps): the id cannot be checked, so it is refused
-        out.add(new ExprError(offset(positions, e.id(), source), "read a step as steps.<id>, e.g. steps.probe.status"));
-      }
-    });
+    CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .forEach(
+            node -> {
+              CelExpr e = node.expr();
+              if (e.getKind() == CelExpr.ExprKind.Kind.SELECT
+                  && e.select().operand().getKind() == CelExpr.ExprKind.Kind.IDENT
+                  && e.select().operand().ident().name().equals("steps")) {
+                String id = e.select().field();
+                steps
+                    .problem(id)
+                    .ifPresent(
+                        p ->
+                            out.add(
+                                new ExprError(
+                                    offset(positions, e.select().operand().id(), source), p)));
+              } else if (e.getKind() == CelExpr.ExprKind.Kind.IDENT
+                  && e.ident().name().equals("steps")
+                  && !isSelectOperand(node)) {
+                // steps["x"] or size(steps): the id cannot be checked, so it is refused
+                out.add(
+                    new ExprError(
+                        offset(positions, e.id(), source),
+                        "read a step as steps.<id>, e.g. steps.probe.status"));
+              }
+            });
     return out;
   }
 
@@ -227,13 +261,16 @@ public final class Scope {
 
   private static int offset(Map<Long, Integer> positions, long id, String source) {
     Integer p = positions.get(id);
-    return p == null ? 0 : source.offsetByCodePoints(0, Math.min(p, source.codePointCount(0, source.length())));
+    return p == null
+        ? 0
+        : source.offsetByCodePoints(0, Math.min(p, source.codePointCount(0, source.length())));
   }
 
   private static void collectStructs(CelType t, Map<String, CelType> out) {
     if (t instanceof StructType s) {
       if (out.putIfAbsent(s.name(), s) == null) {
-        s.fieldNames().forEach(f -> s.findField(f).ifPresent(field -> collectStructs(field.type(), out)));
+        s.fieldNames()
+            .forEach(f -> s.findField(f).ifPresent(field -> collectStructs(field.type(), out)));
       }
     }
     t.parameters().forEach(p -> collectStructs(p, out));

@@ -11,23 +11,29 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The values runbooks insert with {@code ${{ secrets.NAME }}} ({@code runbooks.secrets} in vigil.yaml),
- * and the redaction of those values from everything stored or shown.
+ * The values runbooks insert with {@code ${{ secrets.NAME }}} ({@code runbooks.secrets} in
+ * vigil.yaml), and the redaction of those values from everything stored or shown.
  *
  * <p>A secret is never a CEL variable: a template inserts it whole, so no expression can slice it
- * past the redaction. The values reach a template only through the bindings of one try
- * ({@link #BINDING}), which are never stored; without them (a dry run, {@code vigil simulate}) the
- * hole stays as its {@code ${{ secrets.NAME }}} source. Immutable and thread-safe.
+ * past the redaction. The values reach a template only through the bindings of one try ({@link
+ * #BINDING}), which are never stored; without them (a dry run, {@code vigil simulate}) the hole
+ * stays as its {@code ${{ secrets.NAME }}} source. Immutable and thread-safe.
  */
 public final class Secrets {
   /** The key under which a try's bindings carry this object; not a CEL variable. */
   public static final String BINDING = "secrets";
+
   /** What a secret value reads as wherever it would be stored or shown. */
   public static final String MASK = "***";
+
   public static final Secrets NONE = new Secrets(Map.of());
 
   private final Map<String, Secret> values;
-  /** Each value as it may appear in stored text (as is, percent-encoded, JSON-escaped), longest first. */
+
+  /**
+   * Each value as it may appear in stored text (as is, percent-encoded, JSON-escaped), longest
+   * first.
+   */
   private final List<String> forms;
 
   public Secrets(Map<String, Secret> values) {
@@ -99,7 +105,9 @@ public final class Secrets {
   /** Like {@link #redact(Object)} for a step's output map. */
   @SuppressWarnings("unchecked")
   public Map<String, Object> redactMap(Map<String, Object> output) {
-    return forms.isEmpty() || output == null ? output : (Map<String, Object>) redact((Object) output);
+    return forms.isEmpty() || output == null
+        ? output
+        : (Map<String, Object>) redact((Object) output);
   }
 
   @Override

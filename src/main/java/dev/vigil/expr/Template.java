@@ -9,12 +9,15 @@ import java.util.Optional;
 /**
  * A string with {@code ${{ expr }}} holes, compiled once at load.
  *
- * <p>Inserted values come from alerts and are untrusted, so they never change the structure
- * around them: the caller says where the string goes ({@link Insertion}) and each value is encoded
- * for that place. A template that is exactly one hole keeps the expression's type ({@link #value}).
+ * <p>Inserted values come from alerts and are untrusted, so they never change the structure around
+ * them: the caller says where the string goes ({@link Insertion}) and each value is encoded for
+ * that place. A template that is exactly one hole keeps the expression's type ({@link #value}).
  */
 public final class Template {
-  /** Longest text a template may render to; beyond it rendering fails instead of growing without bound. */
+  /**
+   * Longest text a template may render to; beyond it rendering fails instead of growing without
+   * bound.
+   */
   public static final int MAX_RENDERED_CHARS = 64 * 1024;
 
   /** Where a rendered string is used, which decides how inserted values are encoded. */
@@ -28,8 +31,8 @@ public final class Template {
     /** An HTTP header value: CR, LF and NUL are refused (no header injection). */
     HEADER,
     /**
-     * Slack text (mrkdwn): {@code & < >} escaped, so a value never becomes a mention ({@code <!channel>})
-     * or a link; the runbook's own text keeps its markup.
+     * Slack text (mrkdwn): {@code & < >} escaped, so a value never becomes a mention ({@code
+     * <!channel>}) or a link; the runbook's own text keeps its markup.
      */
     SLACK
   }
@@ -43,13 +46,15 @@ public final class Template {
   public record Hole(Expression expression, int offset) implements Part {}
 
   /**
-   * {@code ${{ secrets.NAME }}}: a value from {@code runbooks.secrets}, inserted whole (never part of
-   * an expression, so nothing can slice it past the redaction; see {@link Secrets}).
+   * {@code ${{ secrets.NAME }}}: a value from {@code runbooks.secrets}, inserted whole (never part
+   * of an expression, so nothing can slice it past the redaction; see {@link Secrets}).
    */
   public record SecretRef(String name, int offset) implements Part {}
 
-  private static final java.util.regex.Pattern SECRET_REF = java.util.regex.Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
-  private static final java.util.regex.Pattern MENTIONS_SECRETS = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.'\"])secrets\\s*[.\\[]");
+  private static final java.util.regex.Pattern SECRET_REF =
+      java.util.regex.Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
+  private static final java.util.regex.Pattern MENTIONS_SECRETS =
+      java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.'\"])secrets\\s*[.\\[]");
 
   private final String source;
   private final List<Part> parts;
@@ -94,13 +99,17 @@ public final class Template {
       int exprStart = open + 3 + lead;
       java.util.regex.Matcher secret = SECRET_REF.matcher(inner.trim());
       if (secret.matches()) {
-        secretRef(secret.group(1), exprStart, scope).ifPresentOrElse(errors::add,
-            () -> parts.add(new SecretRef(secret.group(1), exprStart)));
+        secretRef(secret.group(1), exprStart, scope)
+            .ifPresentOrElse(
+                errors::add, () -> parts.add(new SecretRef(secret.group(1), exprStart)));
         i = close + 2;
         continue;
       }
       if (MENTIONS_SECRETS.matcher(inner).find()) {
-        errors.add(new ExprError(exprStart, "secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression"));
+        errors.add(
+            new ExprError(
+                exprStart,
+                "secrets: a secret is inserted whole, as ${{ secrets.NAME }}; it cannot be part of an expression"));
         i = close + 2;
         continue;
       }
@@ -114,19 +123,35 @@ public final class Template {
       }
       i = close + 2;
     }
-    return errors.isEmpty() ? new Result(Optional.of(new Template(text, parts)), List.of()) : new Result(Optional.empty(), errors);
+    return errors.isEmpty()
+        ? new Result(Optional.of(new Template(text, parts)), List.of())
+        : new Result(Optional.empty(), errors);
   }
 
   /** Empty when {@code scope} may insert the secret {@code name}, else why not. */
   private static Optional<ExprError> secretRef(String name, int offset, Scope scope) {
     if (scope.secrets().isEmpty()) {
-      return Optional.of(new ExprError(offset, "secrets." + name + ": secrets can be inserted only in http, check and exec steps"));
+      return Optional.of(
+          new ExprError(
+              offset,
+              "secrets." + name + ": secrets can be inserted only in http, check and exec steps"));
     }
     java.util.Set<String> known = scope.secrets().get();
     if (!known.contains(name)) {
-      String hint = dev.vigil.config.Suggest.nearest(name, known).map(k -> " (did you mean \"" + k + "\"?)").orElse("");
-      return Optional.of(new ExprError(offset, "secrets." + name + ": no secret \"" + name + "\" in runbooks.secrets of vigil.yaml" + hint
-          + (known.isEmpty() ? "; none is defined" : "")));
+      String hint =
+          dev.vigil.config.Suggest.nearest(name, known)
+              .map(k -> " (did you mean \"" + k + "\"?)")
+              .orElse("");
+      return Optional.of(
+          new ExprError(
+              offset,
+              "secrets."
+                  + name
+                  + ": no secret \""
+                  + name
+                  + "\" in runbooks.secrets of vigil.yaml"
+                  + hint
+                  + (known.isEmpty() ? "; none is defined" : "")));
     }
     return Optional.empty();
   }
@@ -196,7 +221,9 @@ public final class Template {
    */
   public Object value(Map<String, ?> bindings) throws EvalException {
     if (isSingleHole()) {
-      return parts.get(0) instanceof SecretRef ref ? secret(ref, bindings) : ((Hole) parts.get(0)).expression().evaluate(bindings);
+      return parts.get(0) instanceof SecretRef ref
+          ? secret(ref, bindings)
+          : ((Hole) parts.get(0)).expression().evaluate(bindings);
     }
     return render(bindings, Insertion.TEXT);
   }
@@ -218,7 +245,8 @@ public final class Template {
         inserted.add(new Inserted(start, sb.length(), e.source()));
       }
       if (sb.length() > MAX_RENDERED_CHARS) {
-        throw new EvalException("rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
+        throw new EvalException(
+            "rendered text is longer than " + MAX_RENDERED_CHARS + " characters");
       }
     }
     String out = sb.toString();
@@ -234,11 +262,12 @@ public final class Template {
   /**
    * Refuses a URL whose path has a {@code .} or {@code ..} segment made (wholly or partly) by an
    * inserted value. Percent-encoding the dots would not keep them data: RFC 3986 (6.2.2.2) makes
-   * {@code %2E} the same as {@code .}, and servers that normalise paths (Vert.x's router among them)
-   * decode it and then remove the dot segment, so {@code /incidents/%2E%2E/timeline} still reaches
-   * {@code /timeline}. A label can thus never move a request to another path.
+   * {@code %2E} the same as {@code .}, and servers that normalise paths (Vert.x's router among
+   * them) decode it and then remove the dot segment, so {@code /incidents/%2E%2E/timeline} still
+   * reaches {@code /timeline}. A label can thus never move a request to another path.
    */
-  private static void refuseInsertedDotSegments(String url, List<Inserted> inserted) throws EvalException {
+  private static void refuseInsertedDotSegments(String url, List<Inserted> inserted)
+      throws EvalException {
     if (inserted.isEmpty()) {
       return;
     }
@@ -261,8 +290,12 @@ public final class Template {
         if (segment.equals(".") || segment.equals("..")) {
           for (Inserted v : inserted) {
             if (v.start() < i && v.end() > segStart) {
-              throw new EvalException("\"" + v.source() + "\" makes the URL path segment \"" + segment
-                  + "\", which would send the request to another path; a value inserted into a path may not be \".\" or \"..\"");
+              throw new EvalException(
+                  "\""
+                      + v.source()
+                      + "\" makes the URL path segment \""
+                      + segment
+                      + "\", which would send the request to another path; a value inserted into a path may not be \".\" or \"..\"");
             }
           }
         }
@@ -272,8 +305,8 @@ public final class Template {
   }
 
   /**
-   * Like {@link #render}, but a hole that cannot be evaluated yet (it reads a result that only a run
-   * produces) stays as its {@code ${{ source }}} text. For dry runs and {@code vigil simulate}.
+   * Like {@link #render}, but a hole that cannot be evaluated yet (it reads a result that only a
+   * run produces) stays as its {@code ${{ source }}} text. For dry runs and {@code vigil simulate}.
    */
   public String preview(Map<String, ?> bindings, Insertion where) {
     StringBuilder sb = new StringBuilder();
@@ -281,7 +314,9 @@ public final class Template {
       if (p instanceof Literal l) {
         sb.append(where == Insertion.URL ? urlLiteral(l.text()) : l.text());
       } else if (p instanceof SecretRef ref) {
-        sb.append("${{ secrets.").append(ref.name()).append(" }}"); // a preview never shows a secret
+        sb.append("${{ secrets.")
+            .append(ref.name())
+            .append(" }}"); // a preview never shows a secret
       } else {
         Expression e = ((Hole) p).expression();
         try {
@@ -294,12 +329,18 @@ public final class Template {
     return sb.toString();
   }
 
-  /** The secret's value, from the {@link Secrets} a try's bindings carry (never from stored bindings). */
+  /**
+   * The secret's value, from the {@link Secrets} a try's bindings carry (never from stored
+   * bindings).
+   */
   private static String secret(SecretRef ref, Map<String, ?> bindings) throws EvalException {
     if (!(bindings.get(Secrets.BINDING) instanceof Secrets s)) {
       throw new EvalException("secrets." + ref.name() + " is inserted only when the step runs");
     }
-    return s.value(ref.name()).orElseThrow(() -> new EvalException("secrets." + ref.name() + " is not defined in runbooks.secrets"));
+    return s.value(ref.name())
+        .orElseThrow(
+            () ->
+                new EvalException("secrets." + ref.name() + " is not defined in runbooks.secrets"));
   }
 
   private static String encode(String value, Insertion where, String source) throws EvalException {
@@ -307,7 +348,8 @@ public final class Template {
       case TEXT -> value;
       case ARGV -> {
         if (value.indexOf('\0') >= 0) {
-          throw new EvalException("\"" + source + "\" gave a value with a NUL character, which no argument can hold");
+          throw new EvalException(
+              "\"" + source + "\" gave a value with a NUL character, which no argument can hold");
         }
         yield value;
       }
@@ -315,7 +357,8 @@ public final class Template {
       case SLACK -> Mrkdwn.escape(value);
       case HEADER -> {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-          throw new EvalException("\"" + source + "\" gave a value with a line break, which a header cannot hold");
+          throw new EvalException(
+              "\"" + source + "\" gave a value with a line break, which a header cannot hold");
         }
         yield value;
       }
@@ -324,19 +367,24 @@ public final class Template {
 
   /**
    * The literal parts of a URL as written, except characters a URL cannot hold ({@code "}, space,
-   * braces, ...), which are percent-encoded, so a PromQL query can be written as it reads. Characters
-   * that give a URL its structure ({@code / ? & = #}) and existing {@code %XX} escapes are kept.
+   * braces, ...), which are percent-encoded, so a PromQL query can be written as it reads.
+   * Characters that give a URL its structure ({@code / ? & = #}) and existing {@code %XX} escapes
+   * are kept.
    */
   static String urlLiteral(String s) {
     StringBuilder sb = new StringBuilder();
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "-._~:/?#[]@!$&'()*+,;=%".indexOf(c) >= 0;
+      boolean keep =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "-._~:/?#[]@!$&'()*+,;=%".indexOf(c) >= 0;
       if (keep) {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }
@@ -348,11 +396,17 @@ public final class Template {
     StringBuilder sb = new StringBuilder();
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }

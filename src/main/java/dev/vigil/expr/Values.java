@@ -15,9 +15,14 @@ public final class Values {
 
   private Values() {}
 
-  /** CEL's null, unsigned, bytes, timestamp and duration values as String/Long/Double/Boolean/List/Map/null. */
+  /**
+   * CEL's null, unsigned, bytes, timestamp and duration values as
+   * String/Long/Double/Boolean/List/Map/null.
+   */
   public static Object plain(Object v) {
-    if (v == null || v instanceof dev.cel.common.values.NullValue || v instanceof com.google.protobuf.NullValue) {
+    if (v == null
+        || v instanceof dev.cel.common.values.NullValue
+        || v instanceof com.google.protobuf.NullValue) {
       return null;
     }
     if (v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double) {
@@ -55,8 +60,8 @@ public final class Values {
   }
 
   /**
-   * A value as text inside a string: strings as they are, whole numbers without a fraction,
-   * null as the empty string, lists and maps as JSON.
+   * A value as text inside a string: strings as they are, whole numbers without a fraction, null as
+   * the empty string, lists and maps as JSON.
    */
   public static String text(Object v) {
     Object p = plain(v);

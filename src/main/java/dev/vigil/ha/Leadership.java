@@ -7,9 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether this replica is the leader: the holder of lease {@code leader}, for duties that should run
- * on one replica at a time (the sweep for incidents whose runbook decision was lost). On an unshared
- * store (SQLite) this process is always the leader. {@link #renew()} is called every
+ * Whether this replica is the leader: the holder of lease {@code leader}, for duties that should
+ * run on one replica at a time (the sweep for incidents whose runbook decision was lost). On an
+ * unshared store (SQLite) this process is always the leader. {@link #renew()} is called every
  * {@link Replica#renewEvery()}; a failed renewal (the database is down) gives up leadership here at
  * once, and the lease runs out in the database a little later, so two replicas never both act as
  * leader for longer than one renewal period.
@@ -40,16 +40,27 @@ public final class Leadership {
       return Future.succeededFuture(true);
     }
     Instant now = clock.instant();
-    return store.acquire(LEASE, replica.id(), now, replica.expiry(now)).transform(ar -> {
-      boolean leads = ar.succeeded() && ar.result();
-      if (leads != leader) {
-        log.atInfo().addKeyValue("replica", replica.id())
-            .log(leads ? "ha: this replica is now the leader" : "ha: this replica is no longer the leader"
-                + (ar.failed() ? " (renewing its lease failed: " + ar.cause().getMessage() + ")" : ""));
-      }
-      leader = leads;
-      return Future.succeededFuture(leads);
-    });
+    return store
+        .acquire(LEASE, replica.id(), now, replica.expiry(now))
+        .transform(
+            ar -> {
+              boolean leads = ar.succeeded() && ar.result();
+              if (leads != leader) {
+                log.atInfo()
+                    .addKeyValue("replica", replica.id())
+                    .log(
+                        leads
+                            ? "ha: this replica is now the leader"
+                            : "ha: this replica is no longer the leader"
+                                + (ar.failed()
+                                    ? " (renewing its lease failed: "
+                                        + ar.cause().getMessage()
+                                        + ")"
+                                    : ""));
+              }
+              leader = leads;
+              return Future.succeededFuture(leads);
+            });
   }
 
   /** Gives leadership up (graceful stop) so another replica takes it at its next renewal. */

@@ -7,9 +7,9 @@ import java.time.Instant;
 public interface LeaseStore {
 
   /**
-   * Takes lease {@code name} for {@code owner} until {@code expires} if nobody holds it, its holder's
-   * time ran out at {@code now}, or {@code owner} holds it already (a renewal). True if {@code owner}
-   * holds it now.
+   * Takes lease {@code name} for {@code owner} until {@code expires} if nobody holds it, its
+   * holder's time ran out at {@code now}, or {@code owner} holds it already (a renewal). True if
+   * {@code owner} holds it now.
    */
   Future<Boolean> acquire(String name, String owner, Instant now, Instant expires);
 

@@ -14,13 +14,16 @@ import java.util.HexFormat;
  * @param id written into every lease this process takes; unique among the replicas
  * @param leaseTtl how long a lease lasts without renewal (leases are renewed every third of it)
  * @param shared whether other replicas may share the store (PostgreSQL). On SQLite there is one
- *     process by construction, so claims are not needed and everything unfinished is this process's.
+ *     process by construction, so claims are not needed and everything unfinished is this
+ *     process's.
  */
 public record Replica(String id, Duration leaseTtl, boolean shared) {
 
   public static Replica of(VigilConfig config) {
-    String id = config.ha().replicaId().isEmpty() ? host() + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3))
-        : config.ha().replicaId();
+    String id =
+        config.ha().replicaId().isEmpty()
+            ? host() + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3))
+            : config.ha().replicaId();
     return new Replica(id, config.ha().leaseTtl(), !config.store().isSqlite());
   }
 
@@ -31,8 +34,8 @@ public record Replica(String id, Duration leaseTtl, boolean shared) {
 
   /**
    * How far back a sweep looks for incidents whose escalation or runbook decision was lost (the
-   * process that opened them died between the incident's commit and the decision's). Older incidents
-   * are left alone: a runbook or policy added since should not start for them.
+   * process that opened them died between the incident's commit and the decision's). Older
+   * incidents are left alone: a runbook or policy added since should not start for them.
    */
   public static final Duration DECISION_LOOKBACK = Duration.ofMinutes(15);
 
@@ -41,7 +44,10 @@ public record Replica(String id, Duration leaseTtl, boolean shared) {
     return now.plus(leaseTtl);
   }
 
-  /** How often leases are renewed and free work is looked for: a third of the lease, so two renewals may fail in a row. */
+  /**
+   * How often leases are renewed and free work is looked for: a third of the lease, so two renewals
+   * may fail in a row.
+   */
   public Duration renewEvery() {
     return leaseTtl.dividedBy(3);
   }

@@ -15,13 +15,16 @@ public interface HeartbeatStore {
   record State(Instant lastSeen, boolean missing) {}
 
   /**
-   * At start: gives the heartbeat a last-seen time of at least {@code now} (a fresh grace period, as
-   * Vigil could not receive it while down); a heartbeat stored for the first time is {@code missing}
-   * if an incident for it is open already.
+   * At start: gives the heartbeat a last-seen time of at least {@code now} (a fresh grace period,
+   * as Vigil could not receive it while down); a heartbeat stored for the first time is {@code
+   * missing} if an incident for it is open already.
    */
   Future<Void> register(String name, Instant now, boolean missing);
 
-  /** The heartbeat arrived at {@code at}: it is not missing any more. True if it was missing (its incident should be resolved). */
+  /**
+   * The heartbeat arrived at {@code at}: it is not missing any more. True if it was missing (its
+   * incident should be resolved).
+   */
   Future<Boolean> seen(String name, Instant at);
 
   Future<Optional<State>> state(String name);

@@ -4,13 +4,13 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.Heartbeat;
-import dev.vigil.incident.Triage;
 import dev.vigil.config.Durations;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Triage;
 import dev.vigil.timer.Scheduler;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -25,17 +25,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the alerts that should always be firing (Alertmanager's Watchdog): when none matching a
- * heartbeat has arrived for its {@code missingAfter}, it opens an incident (alert
- * {@code VigilHeartbeatMissing}, group {@code heartbeat:<name>}) of the heartbeat's severity, and
- * resolves it when the heartbeat comes back.
+ * heartbeat has arrived for its {@code missingAfter}, it opens an incident (alert {@code
+ * VigilHeartbeatMissing}, group {@code heartbeat:<name>}) of the heartbeat's severity, and resolves
+ * it when the heartbeat comes back.
  *
  * <p>Last-seen times live in the store ({@link HeartbeatStore}), shared by every replica: the
  * Watchdog may reach any of them. Each replica holds an alarm per heartbeat; when it rings, the
  * stored time decides, and marking the heartbeat missing is a compare-and-set, so one replica opens
- * the incident. A start gives every heartbeat a fresh {@code missingAfter} of grace (Vigil could not
- * receive it while down). {@link #watch} replaces the list (a reload of classification.yaml): a new
- * or changed heartbeat gets the same grace, a removed one stops being watched. {@link #observe} may
- * be called on an event loop.
+ * the incident. A start gives every heartbeat a fresh {@code missingAfter} of grace (Vigil could
+ * not receive it while down). {@link #watch} replaces the list (a reload of classification.yaml): a
+ * new or changed heartbeat gets the same grace, a removed one stops being watched. {@link #observe}
+ * may be called on an event loop.
  */
 public final class HeartbeatWatch {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatWatch.class);
@@ -46,8 +46,13 @@ public final class HeartbeatWatch {
   private final Triage triage;
   private final Scheduler scheduler;
   private final Clock clock;
-  /** Replaced whole (under the lock) by {@link #watch}, so {@link #observe} iterates a snapshot without the lock. */
+
+  /**
+   * Replaced whole (under the lock) by {@link #watch}, so {@link #observe} iterates a snapshot
+   * without the lock.
+   */
   private volatile Map<String, Watched> watched;
+
   private boolean stopped;
 
   private static final class Watched {
@@ -65,7 +70,12 @@ public final class HeartbeatWatch {
    *     publishes it to the pipeline (escalation, runbooks and notifications react to it)
    * @param triage gives the incident its team (its severity and type come from the heartbeat)
    */
-  public HeartbeatWatch(List<Heartbeat> heartbeats, IncidentStore incidents, HeartbeatStore store, Triage triage, Scheduler scheduler,
+  public HeartbeatWatch(
+      List<Heartbeat> heartbeats,
+      IncidentStore incidents,
+      HeartbeatStore store,
+      Triage triage,
+      Scheduler scheduler,
       Clock clock) {
     this.incidents = incidents;
     this.store = store;
@@ -77,7 +87,10 @@ public final class HeartbeatWatch {
     this.watched = java.util.Collections.unmodifiableMap(all);
   }
 
-  /** Gives every heartbeat a full {@code missingAfter} from now; one stored for the first time is missing if its incident is open. */
+  /**
+   * Gives every heartbeat a full {@code missingAfter} from now; one stored for the first time is
+   * missing if its incident is open.
+   */
   public Future<Void> start() {
     return begin(watched.values());
   }
@@ -122,34 +135,43 @@ public final class HeartbeatWatch {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
-    return Future.all(incidents.list(new IncidentQuery(IncidentStatus.TRIGGERED, null, null, 1000)),
+    return Future.all(
+            incidents.list(new IncidentQuery(IncidentStatus.TRIGGERED, null, null, 1000)),
             incidents.list(new IncidentQuery(IncidentStatus.ACKNOWLEDGED, null, null, 1000)))
-        .compose(all -> {
-          List<String> openGroups = new ArrayList<>();
-          for (int i = 0; i < 2; i++) {
-            all.<List<dev.vigil.incident.Incident>>resultAt(i).forEach(inc -> openGroups.add(inc.groupKey()));
-          }
-          List<Future<Void>> registered = new ArrayList<>();
-          for (Watched w : heartbeats) {
-            registered.add(store.register(w.heartbeat.name(), now, openGroups.contains(group(w.heartbeat))));
-          }
-          return Future.all(registered);
-        })
-        .map(v -> {
-          synchronized (this) {
-            heartbeats.forEach(w -> arm(w, now.plus(w.heartbeat.missingAfter())));
-          }
-          return null;
-        });
+        .compose(
+            all -> {
+              List<String> openGroups = new ArrayList<>();
+              for (int i = 0; i < 2; i++) {
+                all.<List<dev.vigil.incident.Incident>>resultAt(i)
+                    .forEach(inc -> openGroups.add(inc.groupKey()));
+              }
+              List<Future<Void>> registered = new ArrayList<>();
+              for (Watched w : heartbeats) {
+                registered.add(
+                    store.register(
+                        w.heartbeat.name(), now, openGroups.contains(group(w.heartbeat))));
+              }
+              return Future.all(registered);
+            })
+        .map(
+            v -> {
+              synchronized (this) {
+                heartbeats.forEach(w -> arm(w, now.plus(w.heartbeat.missingAfter())));
+              }
+              return null;
+            });
   }
 
   public synchronized void stop() {
     stopped = true;
-    watched.values().forEach(w -> {
-      if (w.timer != null) {
-        w.timer.cancel();
-      }
-    });
+    watched
+        .values()
+        .forEach(
+            w -> {
+              if (w.timer != null) {
+                w.timer.cancel();
+              }
+            });
   }
 
   /**
@@ -165,16 +187,31 @@ public final class HeartbeatWatch {
     Instant now = clock.instant();
     Future<Void> chain = Future.succeededFuture();
     for (Watched w : watched.values()) {
-      if (alerts.stream().anyMatch(a -> a.status() == AlertStatus.FIRING && w.heartbeat.matches(a.labels()))) {
+      if (alerts.stream()
+          .anyMatch(a -> a.status() == AlertStatus.FIRING && w.heartbeat.matches(a.labels()))) {
         synchronized (this) {
           arm(w, now.plus(w.heartbeat.missingAfter()));
         }
-        chain = chain.compose(v -> store.seen(w.heartbeat.name(), now)
-            .compose(wasMissing -> wasMissing ? resolve(w, now).<Void>mapEmpty() : Future.<Void>succeededFuture())
-            .recover(e -> {
-              log.atError().setCause(e).log("heartbeat: recording heartbeat {} failed: {}", w.heartbeat.name(), e.getMessage());
-              return Future.succeededFuture();
-            }));
+        chain =
+            chain.compose(
+                v ->
+                    store
+                        .seen(w.heartbeat.name(), now)
+                        .compose(
+                            wasMissing ->
+                                wasMissing
+                                    ? resolve(w, now).<Void>mapEmpty()
+                                    : Future.<Void>succeededFuture())
+                        .recover(
+                            e -> {
+                              log.atError()
+                                  .setCause(e)
+                                  .log(
+                                      "heartbeat: recording heartbeat {} failed: {}",
+                                      w.heartbeat.name(),
+                                      e.getMessage());
+                              return Future.succeededFuture();
+                            }));
       }
     }
     return chain;
@@ -190,26 +227,40 @@ public final class HeartbeatWatch {
     w.timer = scheduler.at(at, () -> check(w));
   }
 
-  /** The alarm rang: the stored last-seen time decides; while missing, it keeps checking every {@code missingAfter}. */
+  /**
+   * The alarm rang: the stored last-seen time decides; while missing, it keeps checking every
+   * {@code missingAfter}.
+   */
   private Future<?> check(Watched w) {
     Instant now = clock.instant();
     Duration every = w.heartbeat.missingAfter();
-    return store.state(w.heartbeat.name()).compose(found -> {
-      HeartbeatStore.State st = found.orElse(new HeartbeatStore.State(now, false));
-      Instant due = st.lastSeen().plus(every);
-      if (st.missing() || now.isBefore(due)) {
-        rearm(w, st.missing() ? now.plus(every) : due);
-        return Future.succeededFuture();
-      }
-      rearm(w, now.plus(every));
-      return store.markMissing(w.heartbeat.name(), st.lastSeen())
-          .compose(won -> won ? open(w, now).mapEmpty() : Future.succeededFuture());
-    }).recover(e -> {
-      log.atError().setCause(e).log("heartbeat: checking heartbeat {} failed (checked again in {}): {}", w.heartbeat.name(),
-          Durations.format(every), e.getMessage());
-      rearm(w, now.plus(every));
-      return Future.succeededFuture();
-    });
+    return store
+        .state(w.heartbeat.name())
+        .compose(
+            found -> {
+              HeartbeatStore.State st = found.orElse(new HeartbeatStore.State(now, false));
+              Instant due = st.lastSeen().plus(every);
+              if (st.missing() || now.isBefore(due)) {
+                rearm(w, st.missing() ? now.plus(every) : due);
+                return Future.succeededFuture();
+              }
+              rearm(w, now.plus(every));
+              return store
+                  .markMissing(w.heartbeat.name(), st.lastSeen())
+                  .compose(won -> won ? open(w, now).mapEmpty() : Future.succeededFuture());
+            })
+        .recover(
+            e -> {
+              log.atError()
+                  .setCause(e)
+                  .log(
+                      "heartbeat: checking heartbeat {} failed (checked again in {}): {}",
+                      w.heartbeat.name(),
+                      Durations.format(every),
+                      e.getMessage());
+              rearm(w, now.plus(every));
+              return Future.succeededFuture();
+            });
   }
 
   private synchronized void rearm(Watched w, Instant at) {
@@ -218,25 +269,41 @@ public final class HeartbeatWatch {
 
   private Future<IngestResult> open(Watched w, Instant now) {
     Heartbeat h = w.heartbeat;
-    log.atWarn().addKeyValue("severity", h.severity().wire())
-        .log("heartbeat: {} not seen for {}: opening an incident", h.name(), Durations.format(h.missingAfter()));
+    log.atWarn()
+        .addKeyValue("severity", h.severity().wire())
+        .log(
+            "heartbeat: {} not seen for {}: opening an incident",
+            h.name(),
+            Durations.format(h.missingAfter()));
     Alert a = alert(h, AlertStatus.FIRING, now);
-    Triage forHeartbeat = (labels, at) -> new Triage.Outcome(h.severity(), "heartbeat", triage.triage(labels, at).team(), false);
-    return incidents.ingest(List.of(List.of(new AlertIntake(a, group(h), a.labels(), false))), forHeartbeat, now);
+    Triage forHeartbeat =
+        (labels, at) ->
+            new Triage.Outcome(h.severity(), "heartbeat", triage.triage(labels, at).team(), false);
+    return incidents.ingest(
+        List.of(List.of(new AlertIntake(a, group(h), a.labels(), false))), forHeartbeat, now);
   }
 
   private Future<IngestResult> resolve(Watched w, Instant now) {
     Heartbeat h = w.heartbeat;
     log.atInfo().log("heartbeat: {} is back: resolving its incident", h.name());
     Alert a = alert(h, AlertStatus.RESOLVED, now);
-    // startsAtImplicit: the resolved alert closes whichever occurrence is firing, even one a previous run opened
-    return incidents.ingest(List.of(List.of(new AlertIntake(a, group(h), a.labels(), true))), triage, now);
+    // startsAtImplicit: the resolved alert closes whichever occurrence is firing, even one a
+    // previous run opened
+    return incidents.ingest(
+        List.of(List.of(new AlertIntake(a, group(h), a.labels(), true))), triage, now);
   }
 
   private static Alert alert(Heartbeat h, AlertStatus status, Instant now) {
-    Map<String, String> labels = Map.of("alertname", ALERTNAME, "heartbeat", h.name(), "severity", h.severity().wire());
-    return new Alert(Fingerprint.of(labels), labels, Map.of("summary", h.summary()), status, now,
-        status == AlertStatus.RESOLVED ? now : null, "");
+    Map<String, String> labels =
+        Map.of("alertname", ALERTNAME, "heartbeat", h.name(), "severity", h.severity().wire());
+    return new Alert(
+        Fingerprint.of(labels),
+        labels,
+        Map.of("summary", h.summary()),
+        status,
+        now,
+        status == AlertStatus.RESOLVED ? now : null,
+        "");
   }
 
   private static String group(Heartbeat h) {

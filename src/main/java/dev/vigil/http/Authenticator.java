@@ -33,7 +33,9 @@ public final class Authenticator implements Handler<RoutingContext> {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       onReject.accept(ctx);
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      ctx.fail(new HttpException(401, "missing bearer token: send Authorization: Bearer <" + scope + " token>"));
+      ctx.fail(
+          new HttpException(
+              401, "missing bearer token: send Authorization: Bearer <" + scope + " token>"));
       return;
     }
     String presented = header.substring(7).trim();

@@ -19,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds every connection of one listener to {@code server.*}'s limits: a connection beyond
- * {@code maxConnections} is closed as soon as it is accepted; one whose first request's headers are
- * not complete within {@code headerTimeout}, or whose request body has not arrived within
- * {@code bodyTimeout} (408), is closed; a keep-alive connection waiting longer than
- * {@code idleTimeout} for its next request is closed; once {@link #closeIdle} is called (graceful
- * stop), every idle connection is closed at once and each busy one as soon as its answer is out.
+ * Holds every connection of one listener to {@code server.*}'s limits: a connection beyond {@code
+ * maxConnections} is closed as soon as it is accepted; one whose first request's headers are not
+ * complete within {@code headerTimeout}, or whose request body has not arrived within {@code
+ * bodyTimeout} (408), is closed; a keep-alive connection waiting longer than {@code idleTimeout}
+ * for its next request is closed; once {@link #closeIdle} is called (graceful stop), every idle
+ * connection is closed at once and each busy one as soon as its answer is out.
  *
  * <p>Nothing is armed per request: a sweep every quarter of the shortest timeout (at most 1 s)
  * looks at each connection's current request, so a request costs one map lookup and a clock read.
@@ -46,7 +46,10 @@ final class ConnectionLimiter {
   private boolean stopping;
   private long lastWarning = System.nanoTime() - WARN_EVERY;
 
-  /** One connection: when it opened, the request it is on (null before the first), and since when it is idle. */
+  /**
+   * One connection: when it opened, the request it is on (null before the first), and since when it
+   * is idle.
+   */
   private static final class Conn {
     final HttpConnection connection;
     final long opened = System.nanoTime();
@@ -60,13 +63,19 @@ final class ConnectionLimiter {
     }
   }
 
-  /** @param open connections open across every listener of the daemon (shared) */
-  ConnectionLimiter(Vertx vertx, VigilConfig.Limits limits, AtomicInteger open, MeterRegistry metrics) {
+  /**
+   * @param open connections open across every listener of the daemon (shared)
+   */
+  ConnectionLimiter(
+      Vertx vertx, VigilConfig.Limits limits, AtomicInteger open, MeterRegistry metrics) {
     this.vertx = vertx;
     this.limits = limits;
     this.open = open;
     this.metrics = metrics;
-    long shortest = Math.min(limits.headerTimeout().toMillis(), Math.min(limits.bodyTimeout().toMillis(), limits.idleTimeout().toMillis()));
+    long shortest =
+        Math.min(
+            limits.headerTimeout().toMillis(),
+            Math.min(limits.bodyTimeout().toMillis(), limits.idleTimeout().toMillis()));
     this.tickMs = Math.max(5, Math.min(1000, shortest / 4));
   }
 
@@ -80,24 +89,31 @@ final class ConnectionLimiter {
     Conn conn = new Conn(c);
     conns.put(c, conn);
     int now = open.incrementAndGet();
-    c.closeHandler(v -> {
-      conns.remove(c);
-      open.decrementAndGet();
-    });
+    c.closeHandler(
+        v -> {
+          conns.remove(c);
+          open.decrementAndGet();
+        });
     if (now > limits.maxConnections() || stopping) {
       conn.refused = true;
       closed("refused");
       long t = System.nanoTime();
       if (!stopping && t - lastWarning >= WARN_EVERY) {
         lastWarning = t;
-        log.atWarn().addKeyValue("open", now - 1)
-            .log("http: refusing connections: {} are open, the most allowed (server.maxConnections)", limits.maxConnections());
+        log.atWarn()
+            .addKeyValue("open", now - 1)
+            .log(
+                "http: refusing connections: {} are open, the most allowed (server.maxConnections)",
+                limits.maxConnections());
       }
       c.close();
     }
   }
 
-  /** Notes the request its connection is on; false when the connection was refused and the request must be ignored. */
+  /**
+   * Notes the request its connection is on; false when the connection was refused and the request
+   * must be ignored.
+   */
   boolean admit(HttpServerRequest req) {
     Conn conn = conns.get(req.connection());
     if (conn == null) {
@@ -112,7 +128,9 @@ final class ConnectionLimiter {
     return true;
   }
 
-  /** Graceful stop: idle connections are closed now, busy ones once answered; new ones are refused. */
+  /**
+   * Graceful stop: idle connections are closed now, busy ones once answered; new ones are refused.
+   */
   void closeIdle() {
     stopping = true;
     sweep();
@@ -159,7 +177,9 @@ final class ConnectionLimiter {
     }
   }
 
-  /** 408 when nothing has been answered yet, then the connection closes: its body will not be read. */
+  /**
+   * 408 when nothing has been answered yet, then the connection closes: its body will not be read.
+   */
   private void bodyTimeout(Conn c) {
     HttpServerResponse response = c.current.response();
     if (response.headWritten() || response.closed()) {
@@ -168,9 +188,18 @@ final class ConnectionLimiter {
     }
     closed("body_timeout");
     c.refused = true; // closing: the sweep leaves it alone
-    response.setStatusCode(408).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
-        .end(new JsonObject().put("error", "the request body did not arrive within " + Durations.format(limits.bodyTimeout())
-            + " (server.bodyTimeout)").encode())
+    response
+        .setStatusCode(408)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Connection", "close")
+        .end(
+            new JsonObject()
+                .put(
+                    "error",
+                    "the request body did not arrive within "
+                        + Durations.format(limits.bodyTimeout())
+                        + " (server.bodyTimeout)")
+                .encode())
         .onComplete(ar -> c.connection.close());
   }
 
@@ -182,7 +211,10 @@ final class ConnectionLimiter {
   }
 
   private void closed(String why) {
-    Counter.builder("vigil_http_connections_closed_total").description("Connections Vigil closed or refused to hold them to server.* limits")
-        .tag("reason", why).register(metrics).increment();
+    Counter.builder("vigil_http_connections_closed_total")
+        .description("Connections Vigil closed or refused to hold them to server.* limits")
+        .tag("reason", why)
+        .register(metrics)
+        .increment();
   }
 }

@@ -3,11 +3,11 @@ package dev.vigil.http;
 import dev.vigil.chatops.SlackApi;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.IncidentException;
-import dev.vigil.web.BadRequest;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.ingest.Overloaded;
 import dev.vigil.notify.pagerduty.WebhookApi;
 import dev.vigil.ports.StoreException;
+import dev.vigil.web.BadRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,13 +16,13 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import java.util.function.BiConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +34,27 @@ public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   /** What the routes need. */
-  public record Deps(VigilConfig config, IngestHandler ingest, IncidentApi incidents, RunbookApi runbooks, RunApi runs,
-      Readiness readiness, PrometheusMeterRegistry metrics, OncallApi oncall, SlackApi slack, StatsApi stats,
-      TimelineApi timeline, ReloadApi reload, WebhookApi pagerduty) {}
+  public record Deps(
+      VigilConfig config,
+      IngestHandler ingest,
+      IncidentApi incidents,
+      RunbookApi runbooks,
+      RunApi runs,
+      Readiness readiness,
+      PrometheusMeterRegistry metrics,
+      OncallApi oncall,
+      SlackApi slack,
+      StatsApi stats,
+      TimelineApi timeline,
+      ReloadApi reload,
+      WebhookApi pagerduty) {}
 
-  /** The unread body of a refused request that is read and dropped rather than closing the connection. */
+  /**
+   * The unread body of a refused request that is read and dropped rather than closing the
+   * connection.
+   */
   static final long DRAIN_BYTES = 64 * 1024;
+
   /**
    * After answering a request refused before its body was read, how long and how many more bytes
    * the connection is read (and discarded, never parsed) before it closes: closing on unread bytes
@@ -47,30 +62,51 @@ public final class HttpApi {
    * ("lingering close", as nginx does it).
    */
   static final long LINGER_MILLIS = 2_000;
+
   static final long LINGER_BYTES = 1024 * 1024;
 
   private HttpApi() {}
 
   public static Router router(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
-    router.route().handler(Backstop::track); // first: an exception thrown in a callback still finds its request
+    router
+        .route()
+        .handler(
+            Backstop::track); // first: an exception thrown in a callback still finds its request
     VigilConfig.Auth auth = deps.config().auth();
     long limit = deps.config().server().maxBodyBytes();
-    Authenticator webhook = new Authenticator(auth.webhookTokens(), "webhook", ctx -> deps.ingest().rejected("unauthorized", 1));
-    Authenticator api = new Authenticator(auth.apiTokens(), "API", ctx -> { });
+    Authenticator webhook =
+        new Authenticator(
+            auth.webhookTokens(), "webhook", ctx -> deps.ingest().rejected("unauthorized", 1));
+    Authenticator api = new Authenticator(auth.apiTokens(), "API", ctx -> {});
 
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
-    router.get("/readyz").handler(ctx -> deps.readiness().evaluate().onSuccess(r ->
-        ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503).putHeader("Content-Type", "application/json").end(r.encode()))
-        .onFailure(ctx::fail));
+    router
+        .get("/readyz")
+        .handler(
+            ctx ->
+                deps.readiness()
+                    .evaluate()
+                    .onSuccess(
+                        r ->
+                            ctx.response()
+                                .setStatusCode(r.getBoolean("ready") ? 200 : 503)
+                                .putHeader("Content-Type", "application/json")
+                                .end(r.encode()))
+                    .onFailure(ctx::fail));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metrics()));
 
-    // Two token scopes: webhook tokens open the alert endpoints only, API tokens everything else but the
-    // integrations, whose senders sign each request instead (PagerDuty's webhooks; Slack's are under /slack).
+    // Two token scopes: webhook tokens open the alert endpoints only, API tokens everything else
+    // but the
+    // integrations, whose senders sign each request instead (PagerDuty's webhooks; Slack's are
+    // under /slack).
     router.routeWithRegex("/api/v1/alerts(/.*)?").handler(webhook);
     router.routeWithRegex("/api/v1/(?!alerts(/|$)|integrations/).*").handler(api);
     router.route("/-/*").handler(api);
-    deps.pagerduty().mount(router); // before /api/*'s body handler: it reads the raw body itself, within its own limit
+    deps.pagerduty()
+        .mount(
+            router); // before /api/*'s body handler: it reads the raw body itself, within its own
+    // limit
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(limit));
     router.post("/api/*").handler(HttpApi::requireJson);
 
@@ -99,34 +135,61 @@ public final class HttpApi {
     router.post("/-/reload").handler(deps.reload()::reload);
     deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
 
-    router.route().last().handler(ctx -> ctx.fail(new HttpException(404, "no such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath())));
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                ctx.fail(
+                    new HttpException(
+                        404,
+                        "no such endpoint: "
+                            + ctx.request().method()
+                            + " "
+                            + ctx.normalizedPath())));
     router.route().failureHandler(failure(deps.ingest()::rejected, limit));
     return router;
   }
 
   /**
-   * What every request passes before the router: HTTP/1.1 requires a {@code Host} header, and a body
-   * in any {@code Content-Encoding} but identity is refused (415) before it is read: Vigil does not
-   * inflate request bodies (a 2 MB gzip bomb inflated to 2 GiB, ADR 0090 §9), and neither
+   * What every request passes before the router: HTTP/1.1 requires a {@code Host} header, and a
+   * body in any {@code Content-Encoding} but identity is refused (415) before it is read: Vigil
+   * does not inflate request bodies (a 2 MB gzip bomb inflated to 2 GiB, ADR 0090 §9), and neither
    * Alertmanager nor Slack compresses them. False when the request has been answered (and its
    * connection is closing).
    */
   static boolean screen(HttpServerRequest req) {
     if (req.version() == HttpVersion.HTTP_1_1 && req.authority() == null) {
-      refuse(req, 400, req.headers().contains("Host") ? "Host header: malformed" : "Host header: missing (HTTP/1.1 requires one)");
+      refuse(
+          req,
+          400,
+          req.headers().contains("Host")
+              ? "Host header: malformed"
+              : "Host header: missing (HTTP/1.1 requires one)");
       return false;
     }
     String encoding = req.getHeader("Content-Encoding");
     if (encoding != null && !encoding.trim().equalsIgnoreCase("identity")) {
-      refuse(req, 415, "Content-Encoding \"" + abbreviate(encoding) + "\" is not accepted: send the body uncompressed");
+      refuse(
+          req,
+          415,
+          "Content-Encoding \""
+              + abbreviate(encoding)
+              + "\" is not accepted: send the body uncompressed");
       return false;
     }
     return true;
   }
 
-  /** Answers with a JSON error and closes the connection, so that nothing more of the request is read. */
+  /**
+   * Answers with a JSON error and closes the connection, so that nothing more of the request is
+   * read.
+   */
   static void refuse(HttpServerRequest req, int status, String message) {
-    req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Connection", "close")
         .end(new JsonObject().put("error", message).encode())
         .onComplete(ar -> req.connection().close());
   }
@@ -141,7 +204,11 @@ public final class HttpApi {
     String media = type == null ? "" : type.split(";")[0].trim().toLowerCase();
     boolean empty = ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
     if (!media.equals("application/json") && !(empty && type == null)) {
-      ctx.fail(new HttpException(415, "Content-Type must be application/json, got " + (type == null ? "none" : "\"" + type + "\"")));
+      ctx.fail(
+          new HttpException(
+              415,
+              "Content-Type must be application/json, got "
+                  + (type == null ? "none" : "\"" + type + "\"")));
       return;
     }
     ctx.next();
@@ -160,7 +227,9 @@ public final class HttpApi {
       HttpServerResponse response = ctx.response();
       if (response.ended() || response.closed() || closed(t)) {
         // the client went away (an aborted upload, a reset): there is nobody to answer
-        log.atDebug().addKeyValue("path", ctx.normalizedPath()).log("http: request aborted by the client: {}", String.valueOf(t));
+        log.atDebug()
+            .addKeyValue("path", ctx.normalizedPath())
+            .log("http: request aborted by the client: {}", String.valueOf(t));
         return;
       }
       if (t instanceof HttpException h) {
@@ -174,14 +243,19 @@ public final class HttpApi {
         message = t.getMessage();
       } else if (t instanceof Overloaded) {
         status = 503;
-        message = "Vigil is overloaded (" + t.getMessage() + "); nothing from this request was stored, retry later";
+        message =
+            "Vigil is overloaded ("
+                + t.getMessage()
+                + "); nothing from this request was stored, retry later";
         ctx.response().putHeader("Retry-After", "1");
       } else if (t instanceof StoreException) {
         status = 503;
         message = "the store is unavailable; nothing from this request was stored, retry later";
         ctx.response().putHeader("Retry-After", "5");
-      } else if (t == null && status == 413 && (ctx.normalizedPath().startsWith("/slack/")
-          || ctx.normalizedPath().startsWith("/api/v1/integrations/"))) {
+      } else if (t == null
+          && status == 413
+          && (ctx.normalizedPath().startsWith("/slack/")
+              || ctx.normalizedPath().startsWith("/api/v1/integrations/"))) {
         message = "body too large";
       } else if (t == null && status == 413) {
         message = "body too large: the limit is " + limit + " bytes (server.maxBodyBytes)";
@@ -193,7 +267,10 @@ public final class HttpApi {
       } else {
         status = 500;
         message = "internal error: " + t.getClass().getSimpleName() + "; see the Vigil log";
-        log.atError().setCause(t).addKeyValue("path", ctx.normalizedPath()).log("http: unhandled error");
+        log.atError()
+            .setCause(t)
+            .addKeyValue("path", ctx.normalizedPath())
+            .log("http: unhandled error");
       }
       if (status == 415 && ctx.normalizedPath().startsWith("/api/v1/alerts")) {
         rejected.accept("unsupported_media_type", 1);
@@ -209,17 +286,23 @@ public final class HttpApi {
       if (unread) {
         response.putHeader("Connection", "close");
       }
-      response.setStatusCode(status).putHeader("Content-Type", "application/json")
+      response
+          .setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", message).encode())
-          .onComplete(ar -> {
-            if (unread) {
-              linger(ctx.vertx(), ctx.request());
-            }
-          });
+          .onComplete(
+              ar -> {
+                if (unread) {
+                  linger(ctx.vertx(), ctx.request());
+                }
+              });
     };
   }
 
-  /** Discards what still arrives of a refused request's body, then closes (see {@link #LINGER_MILLIS}). */
+  /**
+   * Discards what still arrives of a refused request's body, then closes (see {@link
+   * #LINGER_MILLIS}).
+   */
   static void linger(Vertx vertx, HttpServerRequest req) {
     io.vertx.core.http.HttpConnection conn = req.connection();
     if (req.isEnded()) {
@@ -228,17 +311,19 @@ public final class HttpApi {
     }
     long[] discarded = {0};
     long timer = vertx.setTimer(LINGER_MILLIS, id -> conn.close());
-    Runnable done = () -> {
-      vertx.cancelTimer(timer);
-      conn.close();
-    };
+    Runnable done =
+        () -> {
+          vertx.cancelTimer(timer);
+          conn.close();
+        };
     try {
-      req.handler(b -> {
-        discarded[0] += b.length();
-        if (discarded[0] > LINGER_BYTES) {
-          done.run();
-        }
-      });
+      req.handler(
+          b -> {
+            discarded[0] += b.length();
+            if (discarded[0] > LINGER_BYTES) {
+              done.run();
+            }
+          });
       req.endHandler(v -> done.run());
       req.exceptionHandler(e -> done.run());
       req.resume();
@@ -248,9 +333,10 @@ public final class HttpApi {
   }
 
   /**
-   * Whether a request answered before its body was read should lose its connection: yes when the body
-   * is chunked or declared larger than {@link #DRAIN_BYTES}, so that nothing more of it is read; no for
-   * a small one, which Vert.x drains, so that requests pipelined behind it are still answered.
+   * Whether a request answered before its body was read should lose its connection: yes when the
+   * body is chunked or declared larger than {@link #DRAIN_BYTES}, so that nothing more of it is
+   * read; no for a small one, which Vert.x drains, so that requests pipelined behind it are still
+   * answered.
    */
   static boolean closeAfterRefusal(HttpServerRequest req) {
     if (req.isEnded()) {
@@ -268,7 +354,7 @@ public final class HttpApi {
   }
 
   private static boolean closed(Throwable t) {
-    return t instanceof HttpClosedException || (t instanceof VertxException && "Connection was closed".equals(t.getMessage()));
+    return t instanceof HttpClosedException
+        || (t instanceof VertxException && "Connection was closed".equals(t.getMessage()));
   }
-
 }

@@ -22,8 +22,14 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private ConnectionLimiter limiter;
 
-  /** @param connections open connections across every listener of the daemon, shared by them all */
-  public HttpVerticle(HttpApi.Deps deps, HttpServerOptions options, long shutdownMillis, AtomicInteger connections) {
+  /**
+   * @param connections open connections across every listener of the daemon, shared by them all
+   */
+  public HttpVerticle(
+      HttpApi.Deps deps,
+      HttpServerOptions options,
+      long shutdownMillis,
+      AtomicInteger connections) {
     this.deps = deps;
     this.options = options;
     this.shutdownMillis = shutdownMillis;
@@ -35,27 +41,34 @@ public final class HttpVerticle extends VerticleBase {
     var limits = deps.config().server().limits();
     limiter = new ConnectionLimiter(vertx, limits, connections, deps.metrics());
     Router router = HttpApi.router(vertx, deps);
-    server = vertx.createHttpServer(options)
-        .connectionHandler(limiter::connected)
-        .requestHandler(req -> {
-          if (limiter.admit(req) && HttpApi.screen(req)) {
-            router.handle(req);
-          }
-        });
+    server =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(limiter::connected)
+            .requestHandler(
+                req -> {
+                  if (limiter.admit(req) && HttpApi.screen(req)) {
+                    router.handle(req);
+                  }
+                });
     return server.listen().onSuccess(s -> limiter.start());
   }
 
   /**
    * Stops taking connections, closes the idle ones at once (a keep-alive connection would otherwise
-   * hold the stop for the whole timeout) and lets in-flight requests finish, up to the shutdown timeout.
+   * hold the stop for the whole timeout) and lets in-flight requests finish, up to the shutdown
+   * timeout.
    */
   @Override
   public Future<?> stop() {
     limiter.closeIdle();
-    return server.shutdown(shutdownMillis, TimeUnit.MILLISECONDS).eventually(() -> {
-      limiter.stop();
-      return Future.succeededFuture();
-    });
+    return server
+        .shutdown(shutdownMillis, TimeUnit.MILLISECONDS)
+        .eventually(
+            () -> {
+              limiter.stop();
+              return Future.succeededFuture();
+            });
   }
 
   public int actualPort() {

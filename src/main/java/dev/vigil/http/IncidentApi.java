@@ -1,17 +1,17 @@
 package dev.vigil.http;
 
-import dev.vigil.incident.Severity;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
+import dev.vigil.incident.Severity;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
-import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import dev.vigil.web.BadRequest;
 import dev.vigil.web.JsonBody;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -29,49 +29,82 @@ public final class IncidentApi {
     this(store, clock, id -> Future.succeededFuture(List.of()));
   }
 
-  /** @param runs the runbook runs of an incident, as JSON summaries */
-  public IncidentApi(IncidentStore store, Clock clock, java.util.function.Function<IncidentId, Future<List<JsonObject>>> runs) {
+  /**
+   * @param runs the runbook runs of an incident, as JSON summaries
+   */
+  public IncidentApi(
+      IncidentStore store,
+      Clock clock,
+      java.util.function.Function<IncidentId, Future<List<JsonObject>>> runs) {
     this.store = store;
     this.clock = clock;
     this.runs = runs;
   }
 
   public void list(RoutingContext ctx) {
-    IncidentStatus status = param(ctx, "status", s -> IncidentStatus.parse(s).orElseThrow(() ->
-        ApiError.badRequest("status: expected triggered, acknowledged or resolved, got \"" + s + "\"")));
+    IncidentStatus status =
+        param(
+            ctx,
+            "status",
+            s ->
+                IncidentStatus.parse(s)
+                    .orElseThrow(
+                        () ->
+                            ApiError.badRequest(
+                                "status: expected triggered, acknowledged or resolved, got \""
+                                    + s
+                                    + "\"")));
     Severity severity = severity(ctx);
     String team = ctx.queryParams().get("team");
     Integer limit = param(ctx, "limit", IncidentApi::limit);
-    store.list(new IncidentQuery(status, team == null || team.isEmpty() ? null : team, severity, limit == null ? 50 : limit))
-        .onSuccess(list -> {
-          JsonArray out = new JsonArray();
-          list.forEach(i -> out.add(summary(i)));
-          ctx.json(new JsonObject().put("incidents", out));
-        })
+    store
+        .list(
+            new IncidentQuery(
+                status,
+                team == null || team.isEmpty() ? null : team,
+                severity,
+                limit == null ? 50 : limit))
+        .onSuccess(
+            list -> {
+              JsonArray out = new JsonArray();
+              list.forEach(i -> out.add(summary(i)));
+              ctx.json(new JsonObject().put("incidents", out));
+            })
         .onFailure(ctx::fail);
   }
 
   public void show(RoutingContext ctx) {
     IncidentId id = id(ctx);
-    store.get(id).compose(found -> {
-      Incident inc = found.orElseThrow(() -> ApiError.notFound("incident " + id + " does not exist"));
-      Future<List<StoredAlert>> alerts = store.alerts(id);
-      Future<List<TimelineEvent>> timeline = store.timeline(id);
-      Future<List<JsonObject>> rs = runs.apply(id);
-      return Future.all(alerts, timeline, rs).map(v -> detail(inc, alerts.result(), timeline.result(), rs.result()));
-    }).onSuccess(ctx::json).onFailure(ctx::fail);
+    store
+        .get(id)
+        .compose(
+            found -> {
+              Incident inc =
+                  found.orElseThrow(() -> ApiError.notFound("incident " + id + " does not exist"));
+              Future<List<StoredAlert>> alerts = store.alerts(id);
+              Future<List<TimelineEvent>> timeline = store.timeline(id);
+              Future<List<JsonObject>> rs = runs.apply(id);
+              return Future.all(alerts, timeline, rs)
+                  .map(v -> detail(inc, alerts.result(), timeline.result(), rs.result()));
+            })
+        .onSuccess(ctx::json)
+        .onFailure(ctx::fail);
   }
 
   public void acknowledge(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    store.acknowledge(id(ctx), by(body), body.getString("text", ""), clock.instant())
-        .onSuccess(i -> ctx.json(summary(i))).onFailure(ctx::fail);
+    store
+        .acknowledge(id(ctx), by(body), body.getString("text", ""), clock.instant())
+        .onSuccess(i -> ctx.json(summary(i)))
+        .onFailure(ctx::fail);
   }
 
   public void resolve(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    store.resolve(id(ctx), by(body), body.getString("text", ""), clock.instant())
-        .onSuccess(i -> ctx.json(summary(i))).onFailure(ctx::fail);
+    store
+        .resolve(id(ctx), by(body), body.getString("text", ""), clock.instant())
+        .onSuccess(i -> ctx.json(summary(i)))
+        .onFailure(ctx::fail);
   }
 
   public void note(RoutingContext ctx) {
@@ -80,17 +113,27 @@ public final class IncidentApi {
     if (text == null || text.isBlank()) {
       throw ApiError.badRequest("text: required, the note itself");
     }
-    store.append(id(ctx), new TimelineEvent(clock.instant(), "note", by(body), text))
-        .onSuccess(e -> ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(event(e).encode()))
+    store
+        .append(id(ctx), new TimelineEvent(clock.instant(), "note", by(body), text))
+        .onSuccess(
+            e ->
+                ctx.response()
+                    .setStatusCode(201)
+                    .putHeader("Content-Type", "application/json")
+                    .end(event(e).encode()))
         .onFailure(ctx::fail);
   }
 
   static IncidentId id(RoutingContext ctx) {
     String raw = ctx.pathParam("id");
-    return IncidentId.parse(raw).orElseThrow(() -> ApiError.notFound("incident " + raw + " does not exist (ids look like INC-42)"));
+    return IncidentId.parse(raw)
+        .orElseThrow(
+            () -> ApiError.notFound("incident " + raw + " does not exist (ids look like INC-42)"));
   }
 
-  /** The JSON body of an action; an empty body means no fields. Fields must have the right types. */
+  /**
+   * The JSON body of an action; an empty body means no fields. Fields must have the right types.
+   */
   static JsonObject body(RoutingContext ctx) {
     JsonObject body = object(ctx, "{\"by\": \"alice\", \"text\": \"...\"}");
     for (String field : List.of("by", "text")) {
@@ -103,12 +146,15 @@ public final class IncidentApi {
   }
 
   /**
-   * The body as a JSON object, read strictly ({@link JsonBody}: one document, valid UTF-8); an empty
-   * or blank body means no fields. {@code example} shows the expected shape in the 400 answer.
+   * The body as a JSON object, read strictly ({@link JsonBody}: one document, valid UTF-8); an
+   * empty or blank body means no fields. {@code example} shows the expected shape in the 400
+   * answer.
    */
   static JsonObject object(RoutingContext ctx, String example) {
     io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0 || raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
+    if (raw == null
+        || raw.length() == 0
+        || raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
       return new JsonObject();
     }
     try {
@@ -138,12 +184,24 @@ public final class IncidentApi {
 
   /** The {@code severity} query parameter, or null; 400 when it names no severity. */
   static Severity severity(RoutingContext ctx) {
-    return param(ctx, "severity", s -> Severity.parse(s).orElseThrow(() ->
-        ApiError.badRequest("severity: expected one of " + String.join(", ", Severity.NAMES) + ", got \"" + s + "\"")));
+    return param(
+        ctx,
+        "severity",
+        s ->
+            Severity.parse(s)
+                .orElseThrow(
+                    () ->
+                        ApiError.badRequest(
+                            "severity: expected one of "
+                                + String.join(", ", Severity.NAMES)
+                                + ", got \""
+                                + s
+                                + "\"")));
   }
 
   /** A query parameter parsed by {@code parse}, or null when absent or empty. */
-  static <T> T param(RoutingContext ctx, String name, java.util.function.Function<String, T> parse) {
+  static <T> T param(
+      RoutingContext ctx, String name, java.util.function.Function<String, T> parse) {
     String v = ctx.queryParams().get(name);
     return v == null || v.isEmpty() ? null : parse.apply(v);
   }
@@ -165,18 +223,20 @@ public final class IncidentApi {
         .put("resolvedBy", i.resolvedBy());
   }
 
-  static JsonObject detail(Incident i, List<StoredAlert> alerts, List<TimelineEvent> timeline, List<JsonObject> runs) {
+  static JsonObject detail(
+      Incident i, List<StoredAlert> alerts, List<TimelineEvent> timeline, List<JsonObject> runs) {
     JsonArray as = new JsonArray();
     for (StoredAlert sa : alerts) {
-      as.add(new JsonObject()
-          .put("fingerprint", sa.alert().fingerprint())
-          .put("status", sa.alert().status().wire())
-          .put("labels", new JsonObject(Map.copyOf(sa.alert().labels())))
-          .put("annotations", new JsonObject(Map.copyOf(sa.alert().annotations())))
-          .put("startsAt", sa.alert().startsAt().toString())
-          .put("endsAt", time(sa.alert().endsAt()))
-          .put("generatorURL", sa.alert().generatorUrl())
-          .put("receivedAt", time(sa.receivedAt())));
+      as.add(
+          new JsonObject()
+              .put("fingerprint", sa.alert().fingerprint())
+              .put("status", sa.alert().status().wire())
+              .put("labels", new JsonObject(Map.copyOf(sa.alert().labels())))
+              .put("annotations", new JsonObject(Map.copyOf(sa.alert().annotations())))
+              .put("startsAt", sa.alert().startsAt().toString())
+              .put("endsAt", time(sa.alert().endsAt()))
+              .put("generatorURL", sa.alert().generatorUrl())
+              .put("receivedAt", time(sa.receivedAt())));
     }
     JsonArray tl = new JsonArray();
     timeline.forEach(e -> tl.add(event(e)));
@@ -189,7 +249,11 @@ public final class IncidentApi {
   }
 
   static JsonObject event(TimelineEvent e) {
-    return new JsonObject().put("at", time(e.at())).put("kind", e.kind()).put("by", e.by()).put("text", e.text());
+    return new JsonObject()
+        .put("at", time(e.at()))
+        .put("kind", e.kind())
+        .put("by", e.by())
+        .put("text", e.text());
   }
 
   static String time(Instant t) {

@@ -21,7 +21,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.stream.Collectors;
 
-/** {@code /api/v1/oncall}, {@code /api/v1/overrides} and {@code /api/v1/incidents/{id}/escalate}. */
+/**
+ * {@code /api/v1/oncall}, {@code /api/v1/overrides} and {@code /api/v1/incidents/{id}/escalate}.
+ */
 public final class OncallApi {
   private final Resolver resolver;
   private final Overrides overrides;
@@ -35,25 +37,36 @@ public final class OncallApi {
     this.clock = clock;
   }
 
-  /** {@code GET /api/v1/oncall?at=}: who is on call at {@code at} (default now) and the next handoff. */
+  /**
+   * {@code GET /api/v1/oncall?at=}: who is on call at {@code at} (default now) and the next
+   * handoff.
+   */
   public void oncall(RoutingContext ctx) {
     String raw = ctx.queryParams().get("at");
     Instant at = raw == null || raw.isEmpty() ? clock.instant() : instant("at", raw);
-    overrides.refresh().onSuccess(list -> ctx.json(json(resolver.at(at, list)))).onFailure(ctx::fail);
+    overrides
+        .refresh()
+        .onSuccess(list -> ctx.json(json(resolver.at(at, list))))
+        .onFailure(ctx::fail);
   }
 
   /** {@code GET /api/v1/overrides}: overrides not yet expired. */
   public void listOverrides(RoutingContext ctx) {
-    overrides.refresh().onSuccess(list -> {
-      JsonArray out = new JsonArray();
-      list.forEach(o -> out.add(json(o)));
-      ctx.json(new JsonObject().put("overrides", out));
-    }).onFailure(ctx::fail);
+    overrides
+        .refresh()
+        .onSuccess(
+            list -> {
+              JsonArray out = new JsonArray();
+              list.forEach(o -> out.add(json(o)));
+              ctx.json(new JsonObject().put("overrides", out));
+            })
+        .onFailure(ctx::fail);
   }
 
   /**
    * {@code POST /api/v1/overrides} with {@code {"team": "eu", "duration": "2h"}} (from now) or
-   * {@code {"team": "eu", "from": "...", "until": "..."}}, plus optional {@code by} and {@code reason}.
+   * {@code {"team": "eu", "from": "...", "until": "..."}}, plus optional {@code by} and {@code
+   * reason}.
    */
   public void addOverride(RoutingContext ctx) {
     JsonObject body = stringFields(ctx, "team", "duration", "from", "until", "by", "reason");
@@ -64,7 +77,8 @@ public final class OncallApi {
     if (resolver.schedule().team(new TeamId(team)).isEmpty()) {
       throw ApiError.badRequest("team: unknown team \"" + team + "\"; teams are " + teams());
     }
-    Instant from = body.getString("from") == null ? clock.instant() : instant("from", body.getString("from"));
+    Instant from =
+        body.getString("from") == null ? clock.instant() : instant("from", body.getString("from"));
     Instant until;
     if (body.getString("until") != null) {
       until = instant("until", body.getString("until"));
@@ -75,17 +89,25 @@ public final class OncallApi {
         throw ApiError.badRequest("duration: " + e.getMessage());
       }
     } else {
-      throw ApiError.badRequest("duration or until: required, e.g. {\"team\": \"" + team + "\", \"duration\": \"2h\"}");
+      throw ApiError.badRequest(
+          "duration or until: required, e.g. {\"team\": \"" + team + "\", \"duration\": \"2h\"}");
     }
     if (!until.isAfter(from)) {
       throw ApiError.badRequest("until: the override must end after it starts (" + from + ")");
     }
     if (Duration.between(from, until).compareTo(Duration.ofDays(90)) > 0) {
-      throw ApiError.badRequest("until: an override may last at most 90 days; change teams.yaml for longer");
+      throw ApiError.badRequest(
+          "until: an override may last at most 90 days; change teams.yaml for longer");
     }
     String by = body.getString("by", "api");
-    overrides.add(new TeamId(team), from, until, by, body.getString("reason", ""))
-        .onSuccess(o -> ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(json(o).encode()))
+    overrides
+        .add(new TeamId(team), from, until, by, body.getString("reason", ""))
+        .onSuccess(
+            o ->
+                ctx.response()
+                    .setStatusCode(201)
+                    .putHeader("Content-Type", "application/json")
+                    .end(json(o).encode()))
         .onFailure(ctx::fail);
   }
 
@@ -98,23 +120,34 @@ public final class OncallApi {
     } catch (NumberFormatException e) {
       throw ApiError.notFound("override " + raw + " does not exist (ids are numbers)");
     }
-    overrides.remove(id).onSuccess(found -> {
-      if (found) {
-        ctx.response().setStatusCode(204).end();
-      } else {
-        ctx.fail(ApiError.notFound("override " + id + " does not exist"));
-      }
-    }).onFailure(ctx::fail);
+    overrides
+        .remove(id)
+        .onSuccess(
+            found -> {
+              if (found) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                ctx.fail(ApiError.notFound("override " + id + " does not exist"));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
-  /** {@code POST /api/v1/incidents/{id}/escalate}: pages the next level now. 409 when no level is left. */
+  /**
+   * {@code POST /api/v1/incidents/{id}/escalate}: pages the next level now. 409 when no level is
+   * left.
+   */
   public void escalate(RoutingContext ctx) {
     IncidentId id = IncidentApi.id(ctx);
     JsonObject body = IncidentApi.body(ctx);
     String by = body.getString("by", "api");
-    escalator.escalateNow(id, by)
+    escalator
+        .escalateNow(id, by)
         .onSuccess(s -> ctx.json(json(s)))
-        .onFailure(e -> ctx.fail(e instanceof EscalationException ? new HttpException(409, e.getMessage()) : e));
+        .onFailure(
+            e ->
+                ctx.fail(
+                    e instanceof EscalationException ? new HttpException(409, e.getMessage()) : e));
   }
 
   /** A JSON object body whose given fields, when present, are strings. */
@@ -130,7 +163,10 @@ public final class OncallApi {
   }
 
   private String teams() {
-    return resolver.schedule().teams().stream().map(Team::id).map(TeamId::value).collect(Collectors.joining(", "));
+    return resolver.schedule().teams().stream()
+        .map(Team::id)
+        .map(TeamId::value)
+        .collect(Collectors.joining(", "));
   }
 
   private static Instant instant(String field, String raw) {
@@ -138,10 +174,15 @@ public final class OncallApi {
     try {
       t = Instant.parse(raw);
     } catch (DateTimeParseException e) {
-      throw ApiError.badRequest(field + ": expected an RFC 3339 UTC instant like 2026-11-29T03:00:00Z, got \"" + abbreviate(raw) + "\"");
+      throw ApiError.badRequest(
+          field
+              + ": expected an RFC 3339 UTC instant like 2026-11-29T03:00:00Z, got \""
+              + abbreviate(raw)
+              + "\"");
     }
     if (!Resolver.covers(t)) {
-      throw ApiError.badRequest(field + ": " + abbreviate(raw) + " is outside the supported range (years 0000 to 9999)");
+      throw ApiError.badRequest(
+          field + ": " + abbreviate(raw) + " is outside the supported range (years 0000 to 9999)");
     }
     return t;
   }
@@ -151,21 +192,37 @@ public final class OncallApi {
   }
 
   static JsonObject json(OnCall oc) {
-    JsonObject out = new JsonObject().put("at", oc.at().toString())
-        .put("active", new JsonArray(oc.active().stream().map(TeamId::value).toList()))
-        .put("fallback", oc.fallback());
+    JsonObject out =
+        new JsonObject()
+            .put("at", oc.at().toString())
+            .put("active", new JsonArray(oc.active().stream().map(TeamId::value).toList()))
+            .put("fallback", oc.fallback());
     oc.override().ifPresent(o -> out.put("override", json(o)));
-    out.put("next", oc.next().map(h -> new JsonObject().put("team", h.team().value()).put("at", h.at().toString())).orElse(null));
+    out.put(
+        "next",
+        oc.next()
+            .map(h -> new JsonObject().put("team", h.team().value()).put("at", h.at().toString()))
+            .orElse(null));
     return out;
   }
 
   static JsonObject json(ScheduleOverride o) {
-    return new JsonObject().put("id", o.id()).put("team", o.team().value()).put("from", o.from().toString())
-        .put("until", o.until().toString()).put("by", o.by()).put("reason", o.reason()).put("createdAt", o.createdAt().toString());
+    return new JsonObject()
+        .put("id", o.id())
+        .put("team", o.team().value())
+        .put("from", o.from().toString())
+        .put("until", o.until().toString())
+        .put("by", o.by())
+        .put("reason", o.reason())
+        .put("createdAt", o.createdAt().toString());
   }
 
   static JsonObject json(EscalationState s) {
-    return new JsonObject().put("incident", s.incident().toString()).put("policy", s.policy()).put("step", s.step())
-        .put("status", s.status().wire()).put("dueAt", s.dueAt() == null ? null : s.dueAt().toString());
+    return new JsonObject()
+        .put("incident", s.incident().toString())
+        .put("policy", s.policy())
+        .put("step", s.step())
+        .put("status", s.status().wire())
+        .put("dueAt", s.dueAt() == null ? null : s.dueAt().toString());
   }
 }

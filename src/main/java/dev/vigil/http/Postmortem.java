@@ -21,7 +21,10 @@ import java.util.stream.Collectors;
  * order, as Markdown ready to paste or as JSON. Pure: built from what the store returned.
  */
 final class Postmortem {
-  /** Step outputs and errors longer than this are cut: a postmortem needs the gist, not a whole response body. */
+  /**
+   * Step outputs and errors longer than this are cut: a postmortem needs the gist, not a whole
+   * response body.
+   */
   static final int OUTPUT_CAP = 500;
 
   /** One line of the merged history; {@code order} sorts lines at the same instant. */
@@ -31,16 +34,20 @@ final class Postmortem {
   private final List<StoredAlert> alerts;
   private final List<Entry> entries;
 
-  Postmortem(Incident incident, List<StoredAlert> alerts, List<TimelineEvent> timeline, List<RunRecord> runs) {
+  Postmortem(
+      Incident incident,
+      List<StoredAlert> alerts,
+      List<TimelineEvent> timeline,
+      List<RunRecord> runs) {
     this.incident = incident;
     this.alerts = alerts;
     this.entries = merge(timeline, runs);
   }
 
   /**
-   * Timeline events keep their stored order. A step goes at its end (or start, if it has not ended);
-   * at the same instant as its run's closing line it goes just before that line, so a run whose
-   * steps took no measurable time still reads: created, steps, outcome.
+   * Timeline events keep their stored order. A step goes at its end (or start, if it has not
+   * ended); at the same instant as its run's closing line it goes just before that line, so a run
+   * whose steps took no measurable time still reads: created, steps, outcome.
    */
   static List<Entry> merge(List<TimelineEvent> timeline, List<RunRecord> runs) {
     List<Entry> out = new ArrayList<>();
@@ -56,7 +63,13 @@ final class Postmortem {
           continue; // never started: nothing happened
         }
         boolean beforeEnd = end >= 0 && !timeline.get(end).at().isBefore(at);
-        out.add(new Entry(at, "step", "runbook:" + run.runbook(), step(run, s), beforeEnd ? end - 0.5 : timeline.size()));
+        out.add(
+            new Entry(
+                at,
+                "step",
+                "runbook:" + run.runbook(),
+                step(run, s),
+                beforeEnd ? end - 0.5 : timeline.size()));
       }
     }
     out.sort(Comparator.comparing(Entry::at).thenComparingDouble(Entry::order));
@@ -68,7 +81,9 @@ final class Postmortem {
     String prefix = "run " + run.id() + " of runbook ";
     for (int i = 0; i < timeline.size(); i++) {
       TimelineEvent e = timeline.get(i);
-      if (e.kind().equals("runbook") && e.text().startsWith(prefix) && !e.text().contains(" created by ")) {
+      if (e.kind().equals("runbook")
+          && e.text().startsWith(prefix)
+          && !e.text().contains(" created by ")) {
         return i;
       }
     }
@@ -76,7 +91,9 @@ final class Postmortem {
   }
 
   private static String step(RunRecord run, StepRun s) {
-    StringBuilder t = new StringBuilder(run.id() + " step " + s.id() + " (" + s.kind() + ") " + s.status().wire());
+    StringBuilder t =
+        new StringBuilder(
+            run.id() + " step " + s.id() + " (" + s.kind() + ") " + s.status().wire());
     if (s.attempts() > 1) {
       t.append(" after ").append(s.attempts()).append(" attempts");
     }
@@ -93,17 +110,36 @@ final class Postmortem {
   }
 
   static String cap(String s) {
-    return s.length() <= OUTPUT_CAP ? s : s.substring(0, OUTPUT_CAP) + "… (" + (s.length() - OUTPUT_CAP) + " more characters)";
+    return s.length() <= OUTPUT_CAP
+        ? s
+        : s.substring(0, OUTPUT_CAP) + "… (" + (s.length() - OUTPUT_CAP) + " more characters)";
   }
 
   JsonObject json() {
     JsonArray as = new JsonArray();
-    alerts.forEach(a -> as.add(new JsonObject().put("fingerprint", a.alert().fingerprint()).put("status", a.alert().status().wire())
-        .put("labels", new JsonObject(Map.copyOf(a.alert().labels()))).put("startsAt", a.alert().startsAt().toString())
-        .put("endsAt", IncidentApi.time(a.alert().endsAt())).put("receivedAt", IncidentApi.time(a.receivedAt()))));
+    alerts.forEach(
+        a ->
+            as.add(
+                new JsonObject()
+                    .put("fingerprint", a.alert().fingerprint())
+                    .put("status", a.alert().status().wire())
+                    .put("labels", new JsonObject(Map.copyOf(a.alert().labels())))
+                    .put("startsAt", a.alert().startsAt().toString())
+                    .put("endsAt", IncidentApi.time(a.alert().endsAt()))
+                    .put("receivedAt", IncidentApi.time(a.receivedAt()))));
     JsonArray tl = new JsonArray();
-    entries.forEach(e -> tl.add(new JsonObject().put("at", e.at().toString()).put("kind", e.kind()).put("by", e.by()).put("text", e.text())));
-    return IncidentApi.summary(incident).put("groupKey", incident.groupKey()).put("alerts", as).put("timeline", tl);
+    entries.forEach(
+        e ->
+            tl.add(
+                new JsonObject()
+                    .put("at", e.at().toString())
+                    .put("kind", e.kind())
+                    .put("by", e.by())
+                    .put("text", e.text())));
+    return IncidentApi.summary(incident)
+        .put("groupKey", incident.groupKey())
+        .put("alerts", as)
+        .put("timeline", tl);
   }
 
   String markdown() {
@@ -115,22 +151,43 @@ final class Postmortem {
     row(md, "severity", i.severity().wire() + " (type " + i.type() + ")");
     row(md, "team", i.team() == null ? "none" : i.team());
     row(md, "opened", i.openedAt().toString());
-    row(md, "acknowledged", i.acknowledgedAt() == null ? "no" : i.acknowledgedAt() + " by " + i.acknowledgedBy());
+    row(
+        md,
+        "acknowledged",
+        i.acknowledgedAt() == null ? "no" : i.acknowledgedAt() + " by " + i.acknowledgedBy());
     row(md, "resolved", i.resolvedAt() == null ? "no" : i.resolvedAt() + " by " + i.resolvedBy());
     row(md, "group", i.groupKey());
     md.append("\n## Alerts\n\n");
     for (StoredAlert a : alerts) {
-      md.append("- ").append(a.alert().status().wire()).append(" since ").append(a.alert().startsAt())
+      md.append("- ")
+          .append(a.alert().status().wire())
+          .append(" since ")
+          .append(a.alert().startsAt())
           .append(a.alert().endsAt() == null ? "" : ", ended " + a.alert().endsAt())
-          .append(", received ").append(a.receivedAt()).append(": ")
-          .append(cell(new TreeMap<>(a.alert().labels()).entrySet().stream().map(l -> l.getKey() + "=" + l.getValue())
-              .collect(Collectors.joining(", "))))
-          .append(" (fingerprint ").append(cell(a.alert().fingerprint())).append(")\n");
+          .append(", received ")
+          .append(a.receivedAt())
+          .append(": ")
+          .append(
+              cell(
+                  new TreeMap<>(a.alert().labels())
+                      .entrySet().stream()
+                          .map(l -> l.getKey() + "=" + l.getValue())
+                          .collect(Collectors.joining(", "))))
+          .append(" (fingerprint ")
+          .append(cell(a.alert().fingerprint()))
+          .append(")\n");
     }
     md.append("\n## Timeline\n\n| time (UTC) | what | by | details |\n|---|---|---|---|\n");
     for (Entry e : entries) {
-      md.append("| ").append(e.at()).append(" | ").append(cell(e.kind())).append(" | ").append(cell(e.by())).append(" | ")
-          .append(cell(e.text())).append(" |\n");
+      md.append("| ")
+          .append(e.at())
+          .append(" | ")
+          .append(cell(e.kind()))
+          .append(" | ")
+          .append(cell(e.by()))
+          .append(" | ")
+          .append(cell(e.text()))
+          .append(" |\n");
     }
     return md.toString();
   }
@@ -140,11 +197,12 @@ final class Postmortem {
   }
 
   /**
-   * Data (alert labels, titles, timeline and step text) as inline Markdown that stays one line of text:
-   * HTML is escaped ({@code <!--} would hide the rest of the document, {@code <a>} would link), Markdown's
-   * inline markup characters are backslash-escaped (no link, image, emphasis or code span; {@code |}
-   * cannot end a table cell), and a line break becomes {@code <br>}, so a value cannot start a line and
-   * forge a heading ({@code \n## Timeline}), a table row or a list item. Used for table cells and list items.
+   * Data (alert labels, titles, timeline and step text) as inline Markdown that stays one line of
+   * text: HTML is escaped ({@code <!--} would hide the rest of the document, {@code <a>} would
+   * link), Markdown's inline markup characters are backslash-escaped (no link, image, emphasis or
+   * code span; {@code |} cannot end a table cell), and a line break becomes {@code <br>}, so a
+   * value cannot start a line and forge a heading ({@code \n## Timeline}), a table row or a list
+   * item. Used for table cells and list items.
    */
   static String cell(String s) {
     if (s == null) {
@@ -157,7 +215,7 @@ final class Postmortem {
         case '&' -> out.append("&amp;");
         case '<' -> out.append("&lt;");
         case '>' -> out.append("&gt;");
-        case '\r' -> { }
+        case '\r' -> {}
         case '\n' -> out.append("<br>");
         case '\\', '`', '*', '_', '[', ']', '|', '~', '!' -> out.append('\\').append(c);
         default -> out.append(c);

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * What {@code /readyz} reports: checks that must pass for Vigil to take alerts (the store answers,
- * the config is loaded) and, for information, which integrations are off and why.
- * Messages never contain secrets.
+ * the config is loaded) and, for information, which integrations are off and why. Messages never
+ * contain secrets.
  */
 public final class Readiness {
   private final Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
@@ -37,16 +37,24 @@ public final class Readiness {
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
-      outcomes.add(f.transform(ar -> {
-        results.put(c.getKey(), ar.succeeded() ? "ok" : "failing: " + ar.cause().getMessage());
-        return Future.succeededFuture(ar.succeeded());
-      }));
+      outcomes.add(
+          f.transform(
+              ar -> {
+                results.put(
+                    c.getKey(), ar.succeeded() ? "ok" : "failing: " + ar.cause().getMessage());
+                return Future.succeededFuture(ar.succeeded());
+              }));
     }
-    return Future.all(outcomes).map(v -> {
-      boolean ready = outcomes.stream().allMatch(Future::result);
-      JsonObject ints = new JsonObject();
-      integrations.forEach((k, s) -> ints.put(k, s.get()));
-      return new JsonObject().put("ready", ready).put("checks", results).put("integrations", ints);
-    });
+    return Future.all(outcomes)
+        .map(
+            v -> {
+              boolean ready = outcomes.stream().allMatch(Future::result);
+              JsonObject ints = new JsonObject();
+              integrations.forEach((k, s) -> ints.put(k, s.get()));
+              return new JsonObject()
+                  .put("ready", ready)
+                  .put("checks", results)
+                  .put("integrations", ints);
+            });
   }
 }

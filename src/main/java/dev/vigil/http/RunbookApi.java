@@ -9,7 +9,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /api/v1/runbooks}: the runbooks in force with their errors, and their graphs ({@code POST /-/reload} is {@link ReloadApi}). */
+/**
+ * {@code /api/v1/runbooks}: the runbooks in force with their errors, and their graphs ({@code POST
+ * /-/reload} is {@link ReloadApi}).
+ */
 public final class RunbookApi {
   private final RunbookRegistry registry;
   private final Engine engine;
@@ -18,16 +21,19 @@ public final class RunbookApi {
     this(registry, null);
   }
 
-  /** With the engine, the list shows the rollout guard's verdict (mode manual, and why) and success rates. */
+  /**
+   * With the engine, the list shows the rollout guard's verdict (mode manual, and why) and success
+   * rates.
+   */
   public RunbookApi(RunbookRegistry registry, Engine engine) {
     this.registry = registry;
     this.engine = engine;
   }
 
   /**
-   * Every runbook file: name, version and mode of what serves, whether the file on disk is valid and,
-   * when it is not, its errors (the last good version keeps serving). {@code successRate} is null
-   * until runs are recorded.
+   * Every runbook file: name, version and mode of what serves, whether the file on disk is valid
+   * and, when it is not, its errors (the last good version keeps serving). {@code successRate} is
+   * null until runs are recorded.
    */
   public void list(RoutingContext ctx) {
     JsonArray out = new JsonArray();
@@ -36,8 +42,16 @@ public final class RunbookApi {
       o.put("version", e.serving().map(r -> r.version()).orElse(null));
       o.put("mode", e.serving().map(r -> r.rollout().mode().wire()).orElse(null));
       if (engine != null && e.serving().isPresent()) {
-        engine.trip(e.name(), e.serving().get().version()).ifPresent(t -> o.put("mode", "manual")
-            .put("guard", new JsonObject().put("reason", t.reason()).put("at", t.at().toString())));
+        engine
+            .trip(e.name(), e.serving().get().version())
+            .ifPresent(
+                t ->
+                    o.put("mode", "manual")
+                        .put(
+                            "guard",
+                            new JsonObject()
+                                .put("reason", t.reason())
+                                .put("at", t.at().toString())));
       }
       o.put("serving", e.serving().isPresent());
       o.put("valid", e.valid());
@@ -61,8 +75,13 @@ public final class RunbookApi {
     } else {
       throw ApiError.badRequest("format: expected mermaid or dot, got \"" + f + "\"");
     }
-    var rb = registry.byName(name).orElseThrow(() -> ApiError.notFound("runbook " + name + " does not exist"));
-    ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(RunbookGraph.render(rb, format));
+    var rb =
+        registry
+            .byName(name)
+            .orElseThrow(() -> ApiError.notFound("runbook " + name + " does not exist"));
+    ctx.response()
+        .putHeader("Content-Type", "text/plain; charset=utf-8")
+        .end(RunbookGraph.render(rb, format));
   }
 
   private static JsonArray errors(RunbookCatalog.Entry e) {

@@ -4,8 +4,8 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 
 /**
- * An alert occurrence (fingerprint and startsAt) as a {@link Grouping} knows it before and after its
- * batch. Read-only outside the package; used on the grouping's thread only.
+ * An alert occurrence (fingerprint and startsAt) as a {@link Grouping} knows it before and after
+ * its batch. Read-only outside the package; used on the grouping's thread only.
  */
 public final class AlertOccurrence {
   final String fingerprint;
@@ -36,7 +36,10 @@ public final class AlertOccurrence {
     return status;
   }
 
-  /** The incident's number, or null when it belongs to none (or to a new incident before {@link Grouping#assignIds}). */
+  /**
+   * The incident's number, or null when it belongs to none (or to a new incident before {@link
+   * Grouping#assignIds}).
+   */
   public Long incident() {
     return pendingIncident != null ? pendingIncident.id : incidentId;
   }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An incident a {@link Grouping}'s batch touched: one loaded (with its row as loaded) or one the batch
- * opens. Read-only outside the package; used on the grouping's thread only.
+ * An incident a {@link Grouping}'s batch touched: one loaded (with its row as loaded) or one the
+ * batch opens. Read-only outside the package; used on the grouping's thread only.
  */
 public final class GroupedIncident {
   Long id; // null until assigned, for new incidents
@@ -23,7 +23,8 @@ public final class GroupedIncident {
   String title;
   Map<String, String> labels;
 
-  GroupedIncident(Incident loaded, String groupKey, IncidentStatus status, int alertCount, int firingCount) {
+  GroupedIncident(
+      Incident loaded, String groupKey, IncidentStatus status, int alertCount, int firingCount) {
     this.loaded = loaded;
     this.id = loaded == null ? null : loaded.id().number();
     this.groupKey = groupKey;
@@ -66,7 +67,10 @@ public final class GroupedIncident {
     return firingCount - loaded.firingCount();
   }
 
-  /** True when the batch resolves the incident (it was open, or is new, and no alert of it fires now). */
+  /**
+   * True when the batch resolves the incident (it was open, or is new, and no alert of it fires
+   * now).
+   */
   public boolean resolvedNow() {
     return status == IncidentStatus.RESOLVED && (isNew() || loaded.status().isOpen());
   }

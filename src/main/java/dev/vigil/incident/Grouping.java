@@ -20,25 +20,25 @@ import java.util.Set;
  * what it decided.
  *
  * <p>Use, in this order: ask what to load ({@link #startsAtByFingerprint}, {@link #groupKeys}, then
- * {@link #incidentIdsToLoad}), hand over what the store holds ({@link #loadedAlert},
- * {@link #loadedIncident}), {@link #decide}, give the new incidents their ids ({@link #assignIds}),
- * then read the outcome ({@link #occurrences}, {@link #touched}, {@link #timeline}, {@link #result}).
+ * {@link #incidentIdsToLoad}), hand over what the store holds ({@link #loadedAlert}, {@link
+ * #loadedIncident}), {@link #decide}, give the new incidents their ids ({@link #assignIds}), then
+ * read the outcome ({@link #occurrences}, {@link #touched}, {@link #timeline}, {@link #result}).
  * One instance per batch, on one thread. {@link #labels} and {@link #title} are the new-incident
  * rules on their own, for what plans incidents without a store ({@code vigil simulate}).
  *
  * <p>The rules (ADR 0004): a new firing alert joins the open incident of its group or opens one; a
- * repeat changes nothing; a resolved alert closes its occurrence, and an incident whose alerts are all
- * resolved is resolved; an occurrence firing again rejoins its group's open incident; a resolved
- * alert never seen firing joins its group's open incident if there is one, else none.
+ * repeat changes nothing; a resolved alert closes its occurrence, and an incident whose alerts are
+ * all resolved is resolved; an occurrence firing again rejoins its group's open incident; a
+ * resolved alert never seen firing joins its group's open incident if there is one, else none.
  */
 public final class Grouping {
   /** Who the lines and resolutions that ingest writes are attributed to. */
   public static final String ACTOR = "alertmanager";
 
   /**
-   * Receives the timeline lines of a batch, in order; each is at the batch's instant, by {@link #ACTOR}.
-   * The incident is its number as {@link GroupedIncident#id} holds it (boxed, so that writing a line
-   * allocates no number).
+   * Receives the timeline lines of a batch, in order; each is at the batch's instant, by {@link
+   * #ACTOR}. The incident is its number as {@link GroupedIncident#id} holds it (boxed, so that
+   * writing a line allocates no number).
    */
   @FunctionalInterface
   public interface Lines {
@@ -48,15 +48,20 @@ public final class Grouping {
   private final List<List<AlertIntake>> requests;
   private final Triage triage;
   private final long now;
-  private final Map<String, AlertOccurrence> alerts = new LinkedHashMap<>(); // fingerprint + '\0' + startsAt; new ones in arrival order
+  private final Map<String, AlertOccurrence> alerts =
+      new LinkedHashMap<>(); // fingerprint + '\0' + startsAt; new ones in arrival order
   private final Map<String, AlertOccurrence> firingByFingerprint = new HashMap<>();
   private final Map<Long, GroupedIncident> incidentsById = new LinkedHashMap<>();
   private final Map<String, GroupedIncident> openByGroup = new HashMap<>();
   private final Set<GroupedIncident> touched = new LinkedHashSet<>(); // in the order first touched
   private final List<List<GroupedIncident>> perRequest = new ArrayList<>();
-  private final Set<AlertOccurrence> named = new LinkedHashSet<>(); // the occurrences the requests named
+  private final Set<AlertOccurrence> named =
+      new LinkedHashSet<>(); // the occurrences the requests named
 
-  /** A batch of requests (each a list of alerts, in arrival order) grouped at {@code now}, classified by {@code triage}. */
+  /**
+   * A batch of requests (each a list of alerts, in arrival order) grouped at {@code now},
+   * classified by {@code triage}.
+   */
   public Grouping(List<List<AlertIntake>> requests, Triage triage, Instant now) {
     this.requests = requests;
     this.triage = triage;
@@ -70,12 +75,16 @@ public final class Grouping {
 
   // ---------------------------------------------------------------- what to load
 
-  /** The batch's fingerprints, each with the startsAt values named: load those occurrences and every firing one. */
+  /**
+   * The batch's fingerprints, each with the startsAt values named: load those occurrences and every
+   * firing one.
+   */
   public Map<String, Set<String>> startsAtByFingerprint() {
     Map<String, Set<String>> out = new LinkedHashMap<>();
     for (List<AlertIntake> r : requests) {
       for (AlertIntake a : r) {
-        out.computeIfAbsent(a.alert().fingerprint(), k -> new LinkedHashSet<>()).add(a.alert().startsAt().toString());
+        out.computeIfAbsent(a.alert().fingerprint(), k -> new LinkedHashSet<>())
+            .add(a.alert().startsAt().toString());
       }
     }
     return out;
@@ -104,7 +113,8 @@ public final class Grouping {
   }
 
   /** A stored occurrence: its incident's number (null for none) and its status. */
-  public void loadedAlert(String fingerprint, String startsAt, Long incidentId, AlertStatus status) {
+  public void loadedAlert(
+      String fingerprint, String startsAt, Long incidentId, AlertStatus status) {
     AlertOccurrence a = new AlertOccurrence(fingerprint, startsAt, incidentId, status);
     alerts.put(key(fingerprint, startsAt), a);
     if (a.status == AlertStatus.FIRING) {
@@ -118,7 +128,13 @@ public final class Grouping {
     if (incidentsById.containsKey(id)) {
       return;
     }
-    GroupedIncident inc = new GroupedIncident(incident, incident.groupKey(), incident.status(), incident.alertCount(), incident.firingCount());
+    GroupedIncident inc =
+        new GroupedIncident(
+            incident,
+            incident.groupKey(),
+            incident.status(),
+            incident.alertCount(),
+            incident.firingCount());
     incidentsById.put(id, inc);
     if (inc.status.isOpen()) {
       openByGroup.put(inc.groupKey, inc);
@@ -145,7 +161,9 @@ public final class Grouping {
     Alert alert = intake.alert();
     String startsAt = alert.startsAt().toString();
     if (intake.startsAtImplicit() && firingByFingerprint.containsKey(alert.fingerprint())) {
-      startsAt = firingByFingerprint.get(alert.fingerprint()).startsAt; // continues the occurrence firing now
+      startsAt =
+          firingByFingerprint.get(alert.fingerprint())
+              .startsAt; // continues the occurrence firing now
     }
     AlertOccurrence row = alerts.get(key(alert.fingerprint(), startsAt));
     if (row == null) {
@@ -210,7 +228,9 @@ public final class Grouping {
 
   /** The incident an occurrence belongs to (one this batch opened, or one loaded), or null. */
   private GroupedIncident incidentOf(AlertOccurrence row) {
-    return row.pendingIncident != null ? row.pendingIncident : row.incidentId == null ? null : incidentsById.get(row.incidentId);
+    return row.pendingIncident != null
+        ? row.pendingIncident
+        : row.incidentId == null ? null : incidentsById.get(row.incidentId);
   }
 
   private GroupedIncident openIncident(AlertIntake intake) {
@@ -274,28 +294,44 @@ public final class Grouping {
   }
 
   /**
-   * The batch's timeline lines, per incident in the order first touched: "opened", then one line for
-   * the alerts firing, one for the alerts resolved, and "resolved" when the batch resolves it.
+   * The batch's timeline lines, per incident in the order first touched: "opened", then one line
+   * for the alerts firing, one for the alerts resolved, and "resolved" when the batch resolves it.
    */
   public void timeline(Lines lines) {
     for (GroupedIncident inc : touched) {
       if (inc.isNew()) {
-        lines.line(inc.id, "opened", "opened: " + inc.title + " (severity " + inc.triage.severity().wire()
-            + (inc.triage.team() == null ? "" : ", team " + inc.triage.team()) + (inc.triage.drop() ? ", recorded only" : "") + ")");
+        lines.line(
+            inc.id,
+            "opened",
+            "opened: "
+                + inc.title
+                + " (severity "
+                + inc.triage.severity().wire()
+                + (inc.triage.team() == null ? "" : ", team " + inc.triage.team())
+                + (inc.triage.drop() ? ", recorded only" : "")
+                + ")");
       }
       if (!inc.added.isEmpty()) {
-        lines.line(inc.id, "alert", count(inc.added.size(), "alert") + " firing: " + names(inc.added));
+        lines.line(
+            inc.id, "alert", count(inc.added.size(), "alert") + " firing: " + names(inc.added));
       }
       if (!inc.resolved.isEmpty()) {
-        lines.line(inc.id, "alert-resolved", count(inc.resolved.size(), "alert") + " resolved: " + names(inc.resolved));
+        lines.line(
+            inc.id,
+            "alert-resolved",
+            count(inc.resolved.size(), "alert") + " resolved: " + names(inc.resolved));
       }
       if (inc.resolvedNow()) {
-        lines.line(inc.id, "resolved", "resolved: all " + count(inc.alertCount, "alert") + " resolved");
+        lines.line(
+            inc.id, "resolved", "resolved: all " + count(inc.alertCount, "alert") + " resolved");
       }
     }
   }
 
-  /** What the batch did: the incidents per request, the events in order, and every named occurrence as it now stands. */
+  /**
+   * What the batch did: the incidents per request, the events in order, and every named occurrence
+   * as it now stands.
+   */
   public IngestResult result() {
     List<List<IncidentId>> ids = new ArrayList<>();
     for (List<GroupedIncident> r : perRequest) {
@@ -320,7 +356,12 @@ public final class Grouping {
     List<IngestResult.StoredState> stored = new ArrayList<>(named.size());
     for (AlertOccurrence a : named) {
       Long incident = a.incident();
-      stored.add(new IngestResult.StoredState(a.fingerprint, a.startsAt, a.status, incident == null ? null : new IncidentId(incident)));
+      stored.add(
+          new IngestResult.StoredState(
+              a.fingerprint,
+              a.startsAt,
+              a.status,
+              incident == null ? null : new IncidentId(incident)));
     }
     return new IngestResult(ids, events, stored);
   }
@@ -330,19 +371,51 @@ public final class Grouping {
     Instant at = Instant.ofEpochMilli(now);
     boolean resolvedNow = inc.resolvedNow();
     if (inc.isNew()) {
-      return new Incident(new IncidentId(inc.id), inc.status, inc.triage.severity(), inc.triage.type(), inc.triage.team(), inc.title,
-          inc.groupKey, inc.labels, inc.alertCount, inc.firingCount, at, null, null, resolvedNow ? at : null,
-          resolvedNow ? ACTOR : null, inc.triage.drop());
+      return new Incident(
+          new IncidentId(inc.id),
+          inc.status,
+          inc.triage.severity(),
+          inc.triage.type(),
+          inc.triage.team(),
+          inc.title,
+          inc.groupKey,
+          inc.labels,
+          inc.alertCount,
+          inc.firingCount,
+          at,
+          null,
+          null,
+          resolvedNow ? at : null,
+          resolvedNow ? ACTOR : null,
+          inc.triage.drop());
     }
     Incident l = inc.loaded;
-    return new Incident(l.id(), resolvedNow ? IncidentStatus.RESOLVED : l.status(), l.severity(), l.type(), l.team(), l.title(),
-        l.groupKey(), l.labels(), inc.alertCount, inc.firingCount, l.openedAt(), l.acknowledgedAt(), l.acknowledgedBy(),
-        resolvedNow ? at : l.resolvedAt(), resolvedNow ? ACTOR : l.resolvedBy(), l.dropped());
+    return new Incident(
+        l.id(),
+        resolvedNow ? IncidentStatus.RESOLVED : l.status(),
+        l.severity(),
+        l.type(),
+        l.team(),
+        l.title(),
+        l.groupKey(),
+        l.labels(),
+        inc.alertCount,
+        inc.firingCount,
+        l.openedAt(),
+        l.acknowledgedAt(),
+        l.acknowledgedBy(),
+        resolvedNow ? at : l.resolvedAt(),
+        resolvedNow ? ACTOR : l.resolvedBy(),
+        l.dropped());
   }
 
-  // ---------------------------------------------------------------- the rules for a new incident, and wording
+  // ---------------------------------------------------------------- the rules for a new incident,
+  // and wording
 
-  /** The labels an incident opened by this alert is classified by: the group's labels, or the alert's own when the group has none. */
+  /**
+   * The labels an incident opened by this alert is classified by: the group's labels, or the
+   * alert's own when the group has none.
+   */
   public static Map<String, String> labels(AlertIntake intake) {
     return intake.groupLabels().isEmpty() ? intake.alert().labels() : intake.groupLabels();
   }

@@ -5,11 +5,12 @@ import java.util.List;
 
 /**
  * Something a commit did to an incident, with the data the later stages need, so that none of them
- * reads the incident or its alerts again. Stores return these from their writes, and
- * {@link IncidentService} publishes them to the {@link Pipeline}; each stage sees every event once,
- * in commit order.
+ * reads the incident or its alerts again. Stores return these from their writes, and {@link
+ * IncidentService} publishes them to the {@link Pipeline}; each stage sees every event once, in
+ * commit order.
  *
- * <p>Where an event carries an {@link Incident}, it is the incident as it stood right after the commit.
+ * <p>Where an event carries an {@link Incident}, it is the incident as it stood right after the
+ * commit.
  */
 public sealed interface IncidentEvent {
   IncidentId id();
@@ -26,8 +27,12 @@ public sealed interface IncidentEvent {
     }
   }
 
-  /** Alerts joined an open incident ({@code firing}) or resolved in it while it stays open ({@code resolved}). */
-  record AlertsChanged(Incident incident, List<Alert> firing, List<Alert> resolved) implements IncidentEvent {
+  /**
+   * Alerts joined an open incident ({@code firing}) or resolved in it while it stays open ({@code
+   * resolved}).
+   */
+  record AlertsChanged(Incident incident, List<Alert> firing, List<Alert> resolved)
+      implements IncidentEvent {
     public AlertsChanged {
       firing = List.copyOf(firing);
       resolved = List.copyOf(resolved);
@@ -56,8 +61,8 @@ public sealed interface IncidentEvent {
   }
 
   /**
-   * An acknowledged incident is triggered again (unacknowledged in PagerDuty, or its acknowledgement
-   * timed out there): escalation resumes.
+   * An acknowledged incident is triggered again (unacknowledged in PagerDuty, or its
+   * acknowledgement timed out there): escalation resumes.
    */
   record Unacknowledged(Incident incident, String by, Source source) implements IncidentEvent {
     @Override
@@ -67,8 +72,8 @@ public sealed interface IncidentEvent {
   }
 
   /**
-   * The incident was resolved: by its last alert resolving ({@code by} "alertmanager") or by someone;
-   * {@code source} says where.
+   * The incident was resolved: by its last alert resolving ({@code by} "alertmanager") or by
+   * someone; {@code source} says where.
    */
   record Resolved(Incident incident, String by, Source source) implements IncidentEvent {
     /** A resolution made in Vigil. */

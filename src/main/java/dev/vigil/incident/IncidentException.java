@@ -3,7 +3,10 @@ package dev.vigil.incident;
 /** A request about an incident that cannot be carried out; the message says why, for a person. */
 public class IncidentException extends RuntimeException {
   /** Why it failed, so the API can choose its status code. */
-  public enum Reason { NOT_FOUND, CONFLICT }
+  public enum Reason {
+    NOT_FOUND,
+    CONFLICT
+  }
 
   private final Reason reason;
 

@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** An incident's lifecycle: triggered, then acknowledged by a person, then resolved. */
 public enum IncidentStatus {
-  TRIGGERED, ACKNOWLEDGED, RESOLVED;
+  TRIGGERED,
+  ACKNOWLEDGED,
+  RESOLVED;
 
   public String wire() {
     return name().toLowerCase();

@@ -6,17 +6,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Durable incidents, their alerts and timelines. Every method returns a future completed once
- * the change is committed; nothing blocks the caller's thread. Every write is published, once
+ * Durable incidents, their alerts and timelines. Every method returns a future completed once the
+ * change is committed; nothing blocks the caller's thread. Every write is published, once
  * committed, as {@link IncidentEvent}s to the pipeline the store was built with: whoever writes
  * (ingest, the API, Slack, heartbeats, runbooks), every later stage hears of it.
  */
 public interface IncidentStore {
 
   /**
-   * Stores a batch of webhook requests in one transaction: new alerts are inserted, repeats ignored,
-   * resolved alerts close their occurrence; alerts join the open incident of their group or open one
-   * (decided by {@code triage}); an incident whose alerts are all resolved is resolved.
+   * Stores a batch of webhook requests in one transaction: new alerts are inserted, repeats
+   * ignored, resolved alerts close their occurrence; alerts join the open incident of their group
+   * or open one (decided by {@code triage}); an incident whose alerts are all resolved is resolved.
    * Fails as a whole if anything fails: then nothing of the batch was stored.
    */
   Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now);
@@ -36,29 +36,36 @@ public interface IncidentStore {
   Future<Incident> resolve(IncidentId id, String by, String text, Instant now);
 
   /**
-   * {@link #acknowledge(IncidentId, String, String, Instant)} made in {@code source}, published with
-   * it. A store that knows only Vigil's own changes refuses other sources.
+   * {@link #acknowledge(IncidentId, String, String, Instant)} made in {@code source}, published
+   * with it. A store that knows only Vigil's own changes refuses other sources.
    */
-  default Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now, Source source) {
+  default Future<Incident> acknowledge(
+      IncidentId id, String by, String text, Instant now, Source source) {
     return source == Source.VIGIL ? acknowledge(id, by, text, now) : unsupported(source);
   }
 
-  /** {@link #resolve(IncidentId, String, String, Instant)} made in {@code source}, published with it. */
-  default Future<Incident> resolve(IncidentId id, String by, String text, Instant now, Source source) {
+  /**
+   * {@link #resolve(IncidentId, String, String, Instant)} made in {@code source}, published with
+   * it.
+   */
+  default Future<Incident> resolve(
+      IncidentId id, String by, String text, Instant now, Source source) {
     return source == Source.VIGIL ? resolve(id, by, text, now) : unsupported(source);
   }
 
   /**
    * Puts an acknowledged incident back to triggered (its acknowledgement is cleared), published as
-   * {@link IncidentEvent.Unacknowledged} so escalation resumes. Fails with {@link IncidentException}
-   * (not found, or not acknowledged: triggered already, or resolved).
+   * {@link IncidentEvent.Unacknowledged} so escalation resumes. Fails with {@link
+   * IncidentException} (not found, or not acknowledged: triggered already, or resolved).
    */
-  default Future<Incident> unacknowledge(IncidentId id, String by, String text, Instant now, Source source) {
+  default Future<Incident> unacknowledge(
+      IncidentId id, String by, String text, Instant now, Source source) {
     return unsupported(source);
   }
 
   private static <T> Future<T> unsupported(Source source) {
-    return Future.failedFuture(new UnsupportedOperationException("this incident store takes no changes from " + source));
+    return Future.failedFuture(
+        new UnsupportedOperationException("this incident store takes no changes from " + source));
   }
 
   /** Appends a note (or any other line) to the timeline; fails if the incident does not exist. */
@@ -66,7 +73,8 @@ public interface IncidentStore {
 
   /**
    * Appends a line saying that one of the incident's runbook runs was created, started or finished
-   * (published as {@link IncidentEvent.RunChanged}, so the incident's messages show the run's status).
+   * (published as {@link IncidentEvent.RunChanged}, so the incident's messages show the run's
+   * status).
    */
   default Future<TimelineEvent> runLine(IncidentId id, TimelineEvent event) {
     return append(id, event);

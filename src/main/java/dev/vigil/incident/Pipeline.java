@@ -37,8 +37,11 @@ public final class Pipeline implements Consumer<List<IncidentEvent>> {
 
     Lane(Stage stage, MeterRegistry metrics) {
       this.stage = stage;
-      this.delivered = Counter.builder("vigil_pipeline_events_total").description("Committed incident events handed to each pipeline stage")
-          .tag("stage", stage.name()).register(metrics);
+      this.delivered =
+          Counter.builder("vigil_pipeline_events_total")
+              .description("Committed incident events handed to each pipeline stage")
+              .tag("stage", stage.name())
+              .register(metrics);
     }
 
     void drain() {
@@ -57,26 +60,41 @@ public final class Pipeline implements Consumer<List<IncidentEvent>> {
       } catch (RuntimeException e) {
         done = Future.failedFuture(e);
       }
-      done.onComplete(ar -> {
-        if (ar.failed()) {
-          log.atError().setCause(ar.cause()).addKeyValue("stage", stage.name())
-              .log("pipeline: stage " + stage.name() + " failed on " + events.size() + " event(s): " + ar.cause().getMessage());
-        }
-        context.runOnContext(v -> {
-          busy = false;
-          drain();
-        });
-      });
+      done.onComplete(
+          ar -> {
+            if (ar.failed()) {
+              log.atError()
+                  .setCause(ar.cause())
+                  .addKeyValue("stage", stage.name())
+                  .log(
+                      "pipeline: stage "
+                          + stage.name()
+                          + " failed on "
+                          + events.size()
+                          + " event(s): "
+                          + ar.cause().getMessage());
+            }
+            context.runOnContext(
+                v -> {
+                  busy = false;
+                  drain();
+                });
+          });
     }
   }
 
-  /** @param stages in the order they see each event */
+  /**
+   * @param stages in the order they see each event
+   */
   public Pipeline(Context context, List<Stage> stages, MeterRegistry metrics) {
     this.context = context;
     stages.forEach(s -> lanes.add(new Lane(s, metrics)));
   }
 
-  /** Publishes one commit's events to every stage. Thread-safe; calls are seen in the order they are made. */
+  /**
+   * Publishes one commit's events to every stage. Thread-safe; calls are seen in the order they are
+   * made.
+   */
   @Override
   public void accept(List<IncidentEvent> events) {
     if (events.isEmpty()) {

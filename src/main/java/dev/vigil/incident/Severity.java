@@ -6,7 +6,10 @@ import java.util.Optional;
 
 /** PagerDuty's four severities, most urgent first. Lower-case on the wire. */
 public enum Severity {
-  CRITICAL, ERROR, WARNING, INFO;
+  CRITICAL,
+  ERROR,
+  WARNING,
+  INFO;
 
   public static final List<String> NAMES = Arrays.stream(values()).map(Severity::wire).toList();
 

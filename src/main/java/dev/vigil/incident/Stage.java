@@ -4,11 +4,11 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * One later step of the alert's flow (telemetry, escalation, runbooks, notification updates),
- * fed by the {@link Pipeline}. It gets committed events in commit order, each once; the next
- * events come only after the future it returned completes, so a stage never reacts to an
- * acknowledgement before it finished reacting to the opening. A failure is logged by the
- * pipeline and does not stop it.
+ * One later step of the alert's flow (telemetry, escalation, runbooks, notification updates), fed
+ * by the {@link Pipeline}. It gets committed events in commit order, each once; the next events
+ * come only after the future it returned completes, so a stage never reacts to an acknowledgement
+ * before it finished reacting to the opening. A failure is logged by the pipeline and does not stop
+ * it.
  */
 public interface Stage {
   /** A short name for logs and metrics. */
@@ -18,7 +18,8 @@ public interface Stage {
   Future<Void> accept(List<IncidentEvent> events);
 
   /** A stage named {@code name} that hands its events to {@code accept}. */
-  static Stage of(String name, java.util.function.Function<List<IncidentEvent>, Future<Void>> accept) {
+  static Stage of(
+      String name, java.util.function.Function<List<IncidentEvent>, Future<Void>> accept) {
     return new Stage() {
       @Override
       public String name() {

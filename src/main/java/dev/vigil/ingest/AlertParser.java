@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns request bodies into {@link AlertIntake}s: Alertmanager's webhook (payload version 4) and the
- * alert list of Alertmanager's {@code POST /api/v2/alerts}. Unknown fields are ignored (newer
- * Alertmanagers add some); anything missing or of the wrong type is a {@link BadRequest} naming
- * the field path, e.g. {@code alerts[3].startsAt: not an RFC 3339 time: "yesterday"}.
+ * Turns request bodies into {@link AlertIntake}s: Alertmanager's webhook (payload version 4) and
+ * the alert list of Alertmanager's {@code POST /api/v2/alerts}. Unknown fields are ignored (newer
+ * Alertmanagers add some); anything missing or of the wrong type is a {@link BadRequest} naming the
+ * field path, e.g. {@code alerts[3].startsAt: not an RFC 3339 time: "yesterday"}.
  *
  * <p>Pure and thread-safe.
  */
@@ -32,6 +32,7 @@ public final class AlertParser {
    * bug upstream, and storing it would make every page, message and API answer about it huge.
    */
   static final int MAX_LABELS = 1000;
+
   /** Alertmanager's "no end" timestamp. */
   private static final Instant NO_END = Instant.parse("0001-01-01T00:00:00Z");
 
@@ -49,11 +50,14 @@ public final class AlertParser {
   static List<AlertIntake> webhookTree(byte[] body) {
     JsonNode root = read(body);
     if (!root.isObject()) {
-      throw new BadRequest("body: expected a JSON object (an Alertmanager webhook, payload version 4), got " + kind(root));
+      throw new BadRequest(
+          "body: expected a JSON object (an Alertmanager webhook, payload version 4), got "
+              + kind(root));
     }
     JsonNode version = root.get("version");
     if (version == null || version.isNull()) {
-      throw new BadRequest("version: missing; expected \"4\" (Alertmanager webhook payload version 4; a custom payload template is not supported)");
+      throw new BadRequest(
+          "version: missing; expected \"4\" (Alertmanager webhook payload version 4; a custom payload template is not supported)");
     }
     if (!version.isTextual() || !version.asText().equals("4")) {
       throw new BadRequest("version: expected \"4\", got " + show(version));
@@ -76,23 +80,43 @@ public final class AlertParser {
       try {
         status = AlertStatus.fromWire(statusText);
       } catch (IllegalArgumentException e) {
-        throw new BadRequest(path + ".status: expected \"firing\" or \"resolved\", got " + show(a.get("status")));
+        throw new BadRequest(
+            path + ".status: expected \"firing\" or \"resolved\", got " + show(a.get("status")));
       }
       Map<String, String> labels = stringMap(a.get("labels"), path + ".labels", true);
       Instant startsAt = time(a.get("startsAt"), path + ".startsAt", true);
       Instant endsAt = time(a.get("endsAt"), path + ".endsAt", false);
-      Alert alert = new Alert(fingerprint(a, labels, path), labels, stringMap(a.get("annotations"), path + ".annotations", false),
-          status, startsAt, endsAt, optionalString(a, "generatorURL", path + ".generatorURL"));
+      Alert alert =
+          new Alert(
+              fingerprint(a, labels, path),
+              labels,
+              stringMap(a.get("annotations"), path + ".annotations", false),
+              status,
+              startsAt,
+              endsAt,
+              optionalString(a, "generatorURL", path + ".generatorURL"));
       out.add(new AlertIntake(alert, groupKey, common, false));
     }
     return out;
   }
 
-  /** One alert as the stream had it, before the group's key and labels are known (they may come after the alerts). */
-  private record Streamed(AlertStatus status, Map<String, String> labels, Map<String, String> annotations, Instant startsAt,
-      Instant endsAt, String generatorUrl, String fingerprint) {}
+  /**
+   * One alert as the stream had it, before the group's key and labels are known (they may come
+   * after the alerts).
+   */
+  private record Streamed(
+      AlertStatus status,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Instant startsAt,
+      Instant endsAt,
+      String generatorUrl,
+      String fingerprint) {}
 
-  /** A well-formed webhook read off the token stream, or null for anything {@link #webhookTree} would refuse or read otherwise. */
+  /**
+   * A well-formed webhook read off the token stream, or null for anything {@link #webhookTree}
+   * would refuse or read otherwise.
+   */
   static List<AlertIntake> streamWebhook(JsonParser p) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       return null;
@@ -107,7 +131,8 @@ public final class AlertParser {
       switch (field) {
         case "version" -> version = t == JsonToken.VALUE_STRING ? p.getText() : null;
         case "groupKey" -> groupKey = t == JsonToken.VALUE_STRING ? p.getText() : null;
-        case "commonLabels" -> common = t == JsonToken.VALUE_NULL ? Map.of() : streamStrings(p, false);
+        case "commonLabels" ->
+            common = t == JsonToken.VALUE_NULL ? Map.of() : streamStrings(p, false);
         case "alerts" -> {
           if (t != JsonToken.START_ARRAY) {
             return null;
@@ -133,8 +158,19 @@ public final class AlertParser {
     List<AlertIntake> out = new ArrayList<>(alerts.size());
     for (Streamed a : alerts) {
       String fingerprint = a.fingerprint().isEmpty() ? Fingerprint.of(a.labels()) : a.fingerprint();
-      out.add(new AlertIntake(new Alert(fingerprint, a.labels(), a.annotations(), a.status(), a.startsAt(), a.endsAt(), a.generatorUrl()),
-          groupKey, common, false));
+      out.add(
+          new AlertIntake(
+              new Alert(
+                  fingerprint,
+                  a.labels(),
+                  a.annotations(),
+                  a.status(),
+                  a.startsAt(),
+                  a.endsAt(),
+                  a.generatorUrl()),
+              groupKey,
+              common,
+              false));
     }
     return out;
   }
@@ -156,7 +192,10 @@ public final class AlertParser {
       switch (field) {
         case "status" -> {
           String s = t == JsonToken.VALUE_STRING ? p.getText() : "";
-          status = s.equals("firing") ? AlertStatus.FIRING : s.equals("resolved") ? AlertStatus.RESOLVED : null;
+          status =
+              s.equals("firing")
+                  ? AlertStatus.FIRING
+                  : s.equals("resolved") ? AlertStatus.RESOLVED : null;
           if (status == null) {
             return null;
           }
@@ -213,8 +252,12 @@ public final class AlertParser {
     return new Streamed(status, labels, annotations, startsAt, endsAt, generatorUrl, fingerprint);
   }
 
-  /** An object of strings (the parser on its start), as {@link #stringMap} would accept it; null otherwise. */
-  private static Map<String, String> streamStrings(JsonParser p, boolean required) throws IOException {
+  /**
+   * An object of strings (the parser on its start), as {@link #stringMap} would accept it; null
+   * otherwise.
+   */
+  private static Map<String, String> streamStrings(JsonParser p, boolean required)
+      throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       return null;
     }
@@ -250,9 +293,9 @@ public final class AlertParser {
   }
 
   /**
-   * A JSON array of alerts in the shape of Alertmanager's {@code POST /api/v2/alerts}: each alert is
-   * its own group. An alert whose {@code endsAt} has passed is resolved; with no {@code startsAt} it
-   * continues the occurrence firing now, or starts one at {@code now}.
+   * A JSON array of alerts in the shape of Alertmanager's {@code POST /api/v2/alerts}: each alert
+   * is its own group. An alert whose {@code endsAt} has passed is resolved; with no {@code
+   * startsAt} it continues the occurrence firing now, or starts one at {@code now}.
    */
   public static List<AlertIntake> alertList(byte[] body, Instant now) {
     JsonNode root = read(body);
@@ -273,10 +316,18 @@ public final class AlertParser {
       if (startsAt == null) {
         startsAt = endsAt != null && endsAt.isBefore(now) ? endsAt : now; // as Alertmanager does
       }
-      AlertStatus status = endsAt != null && !endsAt.isAfter(now) ? AlertStatus.RESOLVED : AlertStatus.FIRING;
+      AlertStatus status =
+          endsAt != null && !endsAt.isAfter(now) ? AlertStatus.RESOLVED : AlertStatus.FIRING;
       String fingerprint = Fingerprint.of(labels);
-      Alert alert = new Alert(fingerprint, labels, stringMap(a.get("annotations"), path + ".annotations", false),
-          status, startsAt, status == AlertStatus.RESOLVED ? endsAt : null, optionalString(a, "generatorURL", path + ".generatorURL"));
+      Alert alert =
+          new Alert(
+              fingerprint,
+              labels,
+              stringMap(a.get("annotations"), path + ".annotations", false),
+              status,
+              startsAt,
+              status == AlertStatus.RESOLVED ? endsAt : null,
+              optionalString(a, "generatorURL", path + ".generatorURL"));
       out.add(new AlertIntake(alert, "alert:" + fingerprint, labels, implicit));
     }
     return out;
@@ -330,7 +381,8 @@ public final class AlertParser {
       throw new BadRequest(path + ": empty (an alert needs at least one label)");
     }
     if (v.size() > MAX_LABELS) {
-      throw new BadRequest(path + ": " + v.size() + " entries; at most " + MAX_LABELS + " are accepted per alert");
+      throw new BadRequest(
+          path + ": " + v.size() + " entries; at most " + MAX_LABELS + " are accepted per alert");
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
@@ -339,7 +391,8 @@ public final class AlertParser {
         throw new BadRequest(path + ": a label name must not be empty");
       }
       if (!e.getValue().isTextual()) {
-        throw new BadRequest(path + "." + abbreviate(e.getKey()) + ": expected a string, got " + kind(e.getValue()));
+        throw new BadRequest(
+            path + "." + abbreviate(e.getKey()) + ": expected a string, got " + kind(e.getValue()));
       }
       out.put(e.getKey(), e.getValue().asText());
     }
@@ -389,7 +442,9 @@ public final class AlertParser {
   }
 
   private static String show(JsonNode v) {
-    return "\"" + abbreviate(v.isTextual() ? v.asText() : v.toString()).replace("\"", "\\\"") + "\"";
+    return "\""
+        + abbreviate(v.isTextual() ? v.asText() : v.toString()).replace("\"", "\\\"")
+        + "\"";
   }
 
   /** Text from the request, short enough to quote in an error. */

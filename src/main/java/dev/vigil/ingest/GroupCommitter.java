@@ -3,11 +3,11 @@ package dev.vigil.ingest;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Triage;
 import dev.vigil.ports.StoreException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -43,23 +43,25 @@ import org.slf4j.LoggerFactory;
  * rejects cannot fail the others, and a race lost to another replica resolves itself. All state is
  * confined to the committer's own context; callers may submit from any thread.
  *
- * <p><b>Repeats cost no store access.</b> Alertmanager re-sends a whole group at every change, so in a
- * storm most alerts are ones already stored, unchanged. The committer remembers each alert
+ * <p><b>Repeats cost no store access.</b> Alertmanager re-sends a whole group at every change, so
+ * in a storm most alerts are ones already stored, unchanged. The committer remembers each alert
  * occurrence it committed (fingerprint and startsAt, with its status and incident); an alert that
  * matches what it remembers is answered from memory, at once, and never queues (it does not count
- * against {@code queueLimit}). The memory is bounded ({@link #REMEMBERED} occurrences) and forgets an
- * entry {@link #REMEMBER_FOR} after it was written, which bounds how long a replica can miss a status
- * change that another replica stored (ADR 0120).
+ * against {@code queueLimit}). The memory is bounded ({@link #REMEMBERED} occurrences) and forgets
+ * an entry {@link #REMEMBER_FOR} after it was written, which bounds how long a replica can miss a
+ * status change that another replica stored (ADR 0120).
  */
 public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
   /** Alert occurrences remembered, at most. */
   static final int REMEMBERED = 200_000;
+
   /** How long an occurrence is remembered after it was last committed. */
   static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
 
-  private record Pending(List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
+  private record Pending(
+      List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
 
   /** An occurrence as last committed: its status and its incident (null when it has none). */
   private record Known(AlertStatus status, IncidentId incident) {}
@@ -70,22 +72,38 @@ public final class GroupCommitter {
   private final Clock clock;
   private final int queueLimit;
   private final int maxBatchAlerts;
-  // upkeep (eviction, expiry) runs on the thread that writes, not handed to the common pool per burst of writes
-  private final Cache<String, Known> known = Caffeine.newBuilder().executor(Runnable::run)
-      .maximumSize(REMEMBERED).expireAfterWrite(REMEMBER_FOR.toMillis(), TimeUnit.MILLISECONDS).build();
+  // upkeep (eviction, expiry) runs on the thread that writes, not handed to the common pool per
+  // burst of writes
+  private final Cache<String, Known> known =
+      Caffeine.newBuilder()
+          .executor(Runnable::run)
+          .maximumSize(REMEMBERED)
+          .expireAfterWrite(REMEMBER_FOR.toMillis(), TimeUnit.MILLISECONDS)
+          .build();
   private final Counter repeats;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
   private final DistributionSummary batchSize;
   private final Timer commitTime;
-  /** Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each holds. */
+
+  /**
+   * Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each
+   * holds.
+   */
   private int inFlight;
+
   private final int maxInFlight;
   private final java.util.Set<String> busyKeys = new java.util.HashSet<>();
   private volatile boolean closed;
   private Promise<Void> drained;
 
-  public GroupCommitter(Vertx vertx, IncidentStore store, Triage triage, Clock clock, int queueLimit, int maxBatchAlerts,
+  public GroupCommitter(
+      Vertx vertx,
+      IncidentStore store,
+      Triage triage,
+      Clock clock,
+      int queueLimit,
+      int maxBatchAlerts,
       MeterRegistry metrics) {
     this(vertx, store, triage, clock, queueLimit, maxBatchAlerts, 1, metrics);
   }
@@ -95,8 +113,15 @@ public final class GroupCommitter {
    *     more where commits wait on round trips (PostgreSQL). Batches in flight together never share
    *     a group or an alert, and requests that share one keep their order.
    */
-  public GroupCommitter(Vertx vertx, IncidentStore store, Triage triage, Clock clock, int queueLimit, int maxBatchAlerts,
-      int maxInFlight, MeterRegistry metrics) {
+  public GroupCommitter(
+      Vertx vertx,
+      IncidentStore store,
+      Triage triage,
+      Clock clock,
+      int queueLimit,
+      int maxBatchAlerts,
+      int maxInFlight,
+      MeterRegistry metrics) {
     this.maxInFlight = maxInFlight;
     this.context = vertx.getOrCreateContext();
     this.store = store;
@@ -104,28 +129,40 @@ public final class GroupCommitter {
     this.clock = clock;
     this.queueLimit = queueLimit;
     this.maxBatchAlerts = maxBatchAlerts;
-    this.repeats = Counter.builder("vigil_alerts_repeated_total")
-        .description("Alerts answered from memory: unchanged repeats of an occurrence already stored").register(metrics);
-    this.batchSize = DistributionSummary.builder("vigil_commit_batch_alerts")
-        .description("Alerts committed per transaction").publishPercentileHistogram().register(metrics);
-    this.commitTime = Timer.builder("vigil_commit_duration")
-        .description("Time to commit one batch of alerts").publishPercentileHistogram().register(metrics);
+    this.repeats =
+        Counter.builder("vigil_alerts_repeated_total")
+            .description(
+                "Alerts answered from memory: unchanged repeats of an occurrence already stored")
+            .register(metrics);
+    this.batchSize =
+        DistributionSummary.builder("vigil_commit_batch_alerts")
+            .description("Alerts committed per transaction")
+            .publishPercentileHistogram()
+            .register(metrics);
+    this.commitTime =
+        Timer.builder("vigil_commit_duration")
+            .description("Time to commit one batch of alerts")
+            .publishPercentileHistogram()
+            .register(metrics);
     metrics.gauge("vigil_ingest_queue_alerts", waitingAlerts);
   }
 
   /**
    * Queues one request's alerts. The future completes, on the caller's context, with the incidents
-   * the alerts belong to once they are committed; it fails with {@link Overloaded} when the queue is
-   * full or the committer is closing, and with {@link StoreException} when the commit failed. Alerts
-   * remembered as stored with the same status are not queued; a request made only of them completes
-   * at once.
+   * the alerts belong to once they are committed; it fails with {@link Overloaded} when the queue
+   * is full or the committer is closing, and with {@link StoreException} when the commit failed.
+   * Alerts remembered as stored with the same status are not queued; a request made only of them
+   * completes at once.
    */
   public Future<List<IncidentId>> submit(List<AlertIntake> alerts) {
     // the incidents of the repeats, in order; null marks where the new alerts' incidents go
     List<IncidentId> order = new ArrayList<>();
     List<AlertIntake> fresh = new ArrayList<>(alerts.size());
     for (AlertIntake a : alerts) {
-      Known k = a.startsAtImplicit() ? null : known.getIfPresent(key(a.alert().fingerprint(), a.alert().startsAt().toString()));
+      Known k =
+          a.startsAtImplicit()
+              ? null
+              : known.getIfPresent(key(a.alert().fingerprint(), a.alert().startsAt().toString()));
       if (k != null && k.status == a.alert().status()) {
         order.add(k.incident);
       } else {
@@ -169,12 +206,14 @@ public final class GroupCommitter {
     int size = Math.max(1, alerts.size());
     if (waitingAlerts.addAndGet(size) > queueLimit && waitingAlerts.get() > size) {
       waitingAlerts.addAndGet(-size);
-      return Future.failedFuture(new Overloaded("commit queue is full (" + queueLimit + " alerts waiting)"));
+      return Future.failedFuture(
+          new Overloaded("commit queue is full (" + queueLimit + " alerts waiting)"));
     }
-    context.runOnContext(v -> {
-      queue.add(new Pending(alerts, promise, caller));
-      commitNext();
-    });
+    context.runOnContext(
+        v -> {
+          queue.add(new Pending(alerts, promise, caller));
+          commitNext();
+        });
     return promise.future();
   }
 
@@ -182,17 +221,21 @@ public final class GroupCommitter {
   public Future<Void> drain() {
     closed = true;
     Promise<Void> p = Promise.promise();
-    context.runOnContext(v -> {
-      if (inFlight == 0 && queue.isEmpty()) {
-        p.complete();
-      } else {
-        drained = p;
-      }
-    });
+    context.runOnContext(
+        v -> {
+          if (inFlight == 0 && queue.isEmpty()) {
+            p.complete();
+          } else {
+            drained = p;
+          }
+        });
     return p.future();
   }
 
-  /** Starts batches while fewer than {@code maxInFlight} commit and some queued request is free to go. */
+  /**
+   * Starts batches while fewer than {@code maxInFlight} commit and some queued request is free to
+   * go.
+   */
   private void commitNext() {
     while (inFlight < maxInFlight && !queue.isEmpty()) {
       Set<String> keys = new java.util.HashSet<>();
@@ -204,13 +247,15 @@ public final class GroupCommitter {
       inFlight++;
       int total = batch.stream().mapToInt(p -> p.alerts.size()).sum();
       long started = System.nanoTime();
-      commit(batch, true).onComplete(ar -> {
-        commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        batchSize.record(total);
-        busyKeys.removeAll(keys);
-        inFlight--;
-        commitNext();
-      });
+      commit(batch, true)
+          .onComplete(
+              ar -> {
+                commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                batchSize.record(total);
+                busyKeys.removeAll(keys);
+                inFlight--;
+                commitNext();
+              });
     }
     if (inFlight == 0 && queue.isEmpty() && drained != null) {
       drained.complete();
@@ -218,15 +263,17 @@ public final class GroupCommitter {
   }
 
   /**
-   * The next batch, in queue order, up to {@code maxBatchAlerts}: with one batch at a time, the head
-   * of the queue; with more, requests that share no group or alert with a batch in flight, nor with an
-   * earlier request left in the queue (which keeps the order of requests about the same thing).
+   * The next batch, in queue order, up to {@code maxBatchAlerts}: with one batch at a time, the
+   * head of the queue; with more, requests that share no group or alert with a batch in flight, nor
+   * with an earlier request left in the queue (which keeps the order of requests about the same
+   * thing).
    */
   private List<Pending> take(Set<String> keys) {
     List<Pending> batch = new ArrayList<>();
     int alerts = 0;
     if (maxInFlight == 1) {
-      while (!queue.isEmpty() && (batch.isEmpty() || alerts + queue.peek().alerts.size() <= maxBatchAlerts)) {
+      while (!queue.isEmpty()
+          && (batch.isEmpty() || alerts + queue.peek().alerts.size() <= maxBatchAlerts)) {
         Pending p = queue.poll();
         batch.add(p);
         alerts += p.alerts.size();
@@ -263,32 +310,48 @@ public final class GroupCommitter {
 
   private Future<Void> commit(List<Pending> batch, boolean retry) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
-    return store.ingest(requests, triage, clock.instant()).transform(ar -> {
-      if (ar.succeeded()) {
-        remember(ar.result());
-        for (int i = 0; i < batch.size(); i++) {
-          finish(batch.get(i), ar.result().incidentsPerRequest().get(i), null);
-        }
-        return Future.succeededFuture();
-      }
-      if (retry) {
-        // Each request once more, alone: one request the store rejects cannot fail its neighbours,
-        // and a transaction that lost a race with another replica (a unique index) sees the
-        // winner's rows the second time.
-        log.atWarn().addKeyValue("requests", batch.size())
-            .log("ingest: commit of " + batch.size() + " request(s) failed (" + ar.cause().getMessage() + "); retrying each alone");
-        Future<Void> chain = Future.succeededFuture();
-        for (Pending p : batch) {
-          chain = chain.compose(v -> commit(List.of(p), false));
-        }
-        return chain;
-      }
-      Throwable cause = ar.cause() instanceof StoreException ? ar.cause()
-          : new StoreException("store: commit failed: " + ar.cause().getMessage(), ar.cause());
-      log.atError().addKeyValue("alerts", batch.get(0).alerts.size()).setCause(ar.cause()).log("ingest: commit failed");
-      finish(batch.get(0), null, cause);
-      return Future.succeededFuture();
-    });
+    return store
+        .ingest(requests, triage, clock.instant())
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                remember(ar.result());
+                for (int i = 0; i < batch.size(); i++) {
+                  finish(batch.get(i), ar.result().incidentsPerRequest().get(i), null);
+                }
+                return Future.succeededFuture();
+              }
+              if (retry) {
+                // Each request once more, alone: one request the store rejects cannot fail its
+                // neighbours,
+                // and a transaction that lost a race with another replica (a unique index) sees the
+                // winner's rows the second time.
+                log.atWarn()
+                    .addKeyValue("requests", batch.size())
+                    .log(
+                        "ingest: commit of "
+                            + batch.size()
+                            + " request(s) failed ("
+                            + ar.cause().getMessage()
+                            + "); retrying each alone");
+                Future<Void> chain = Future.succeededFuture();
+                for (Pending p : batch) {
+                  chain = chain.compose(v -> commit(List.of(p), false));
+                }
+                return chain;
+              }
+              Throwable cause =
+                  ar.cause() instanceof StoreException
+                      ? ar.cause()
+                      : new StoreException(
+                          "store: commit failed: " + ar.cause().getMessage(), ar.cause());
+              log.atError()
+                  .addKeyValue("alerts", batch.get(0).alerts.size())
+                  .setCause(ar.cause())
+                  .log("ingest: commit failed");
+              finish(batch.get(0), null, cause);
+              return Future.succeededFuture();
+            });
   }
 
   /** Remembers every occurrence the commit named, as it is now stored. */
@@ -300,13 +363,14 @@ public final class GroupCommitter {
 
   private void finish(Pending p, List<IncidentId> ids, Throwable failure) {
     waitingAlerts.addAndGet(-Math.max(1, p.alerts.size()));
-    Runnable complete = () -> {
-      if (failure == null) {
-        p.promise.complete(ids);
-      } else {
-        p.promise.fail(failure);
-      }
-    };
+    Runnable complete =
+        () -> {
+          if (failure == null) {
+            p.promise.complete(ids);
+          } else {
+            p.promise.fail(failure);
+          }
+        };
     if (p.caller == null || p.caller == context) {
       complete.run();
     } else {

@@ -27,15 +27,24 @@ public final class IngestHandler {
   private final MeterRegistry metrics;
   private final Consumer<List<Alert>> arrived;
 
-  /** @param arrived told of every accepted request's alerts, repeats included (heartbeats are repeats) */
-  public IngestHandler(GroupCommitter committer, Clock clock, MeterRegistry metrics, Consumer<List<Alert>> arrived) {
+  /**
+   * @param arrived told of every accepted request's alerts, repeats included (heartbeats are
+   *     repeats)
+   */
+  public IngestHandler(
+      GroupCommitter committer, Clock clock, MeterRegistry metrics, Consumer<List<Alert>> arrived) {
     this.committer = committer;
     this.arrived = arrived;
     this.clock = clock;
     this.metrics = metrics;
-    this.received = Counter.builder("vigil_alerts_received_total").description("Alerts in well-formed requests").register(metrics);
-    this.accepted = Counter.builder("vigil_alerts_accepted_total").description("Alerts committed to the store (answered 202)")
-        .register(metrics);
+    this.received =
+        Counter.builder("vigil_alerts_received_total")
+            .description("Alerts in well-formed requests")
+            .register(metrics);
+    this.accepted =
+        Counter.builder("vigil_alerts_accepted_total")
+            .description("Alerts committed to the store (answered 202)")
+            .register(metrics);
   }
 
   /** {@code POST /api/v1/alerts/alertmanager}: an Alertmanager webhook (payload version 4). */
@@ -51,25 +60,37 @@ public final class IngestHandler {
   private void handle(RoutingContext ctx, Function<byte[], List<AlertIntake>> parser) {
     List<AlertIntake> alerts;
     try {
-      alerts = parser.apply(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+      alerts =
+          parser.apply(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
     } catch (BadRequest e) {
       rejected("bad_request", 1);
       throw e;
     }
     received.increment(alerts.size());
-    committer.submit(alerts).onComplete(ar -> {
-      if (ar.failed()) {
-        rejected(ar.cause() instanceof Overloaded ? "overloaded" : "store_unavailable", alerts.size());
-        ctx.fail(ar.cause());
-        return;
-      }
-      accepted.increment(alerts.size());
-      JsonArray incidents = new JsonArray();
-      ar.result().stream().map(IncidentId::toString).forEach(incidents::add);
-      ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("accepted", alerts.size()).put("incidents", incidents).encode());
-      arrived.accept(alerts.stream().map(AlertIntake::alert).toList());
-    });
+    committer
+        .submit(alerts)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                rejected(
+                    ar.cause() instanceof Overloaded ? "overloaded" : "store_unavailable",
+                    alerts.size());
+                ctx.fail(ar.cause());
+                return;
+              }
+              accepted.increment(alerts.size());
+              JsonArray incidents = new JsonArray();
+              ar.result().stream().map(IncidentId::toString).forEach(incidents::add);
+              ctx.response()
+                  .setStatusCode(202)
+                  .putHeader("Content-Type", "application/json")
+                  .end(
+                      new JsonObject()
+                          .put("accepted", alerts.size())
+                          .put("incidents", incidents)
+                          .encode());
+              arrived.accept(alerts.stream().map(AlertIntake::alert).toList());
+            });
   }
 
   /** Counts alerts (or requests, when the alerts could not be read) turned away, by reason. */

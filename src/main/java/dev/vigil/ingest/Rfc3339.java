@@ -5,17 +5,22 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * RFC 3339 times as Alertmanager writes them ({@code 2026-11-29T05:36:32.123456789Z},
- * {@code ...+02:00}), read without {@code DateTimeFormatter}, which costs more than the rest of an
- * alert. Anything else (lower-case separators, leap seconds, out-of-range fields) is left to
- * {@link Instant#parse}: {@link #parse} returns null for it.
+ * RFC 3339 times as Alertmanager writes them ({@code 2026-11-29T05:36:32.123456789Z}, {@code
+ * ...+02:00}), read without {@code DateTimeFormatter}, which costs more than the rest of an alert.
+ * Anything else (lower-case separators, leap seconds, out-of-range fields) is left to {@link
+ * Instant#parse}: {@link #parse} returns null for it.
  */
 final class Rfc3339 {
   private Rfc3339() {}
 
   static Instant parse(String s) {
     int n = s.length();
-    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    if (n < 20
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
       return null;
     }
     int year = digits(s, 0, 4);
@@ -24,7 +29,15 @@ final class Rfc3339 {
     int hour = digits(s, 11, 2);
     int minute = digits(s, 14, 2);
     int second = digits(s, 17, 2);
-    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 0
+        || day < 0
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return null;
     }
     int i = 19;
@@ -57,7 +70,8 @@ final class Rfc3339 {
     }
     try {
       long days = LocalDate.of(year, month, day).toEpochDay();
-      return Instant.ofEpochSecond(days * 86_400 + hour * 3600L + minute * 60L + second - offset, nanos);
+      return Instant.ofEpochSecond(
+          days * 86_400 + hour * 3600L + minute * 60L + second - offset, nanos);
     } catch (DateTimeException e) {
       return null;
     }

@@ -1,8 +1,8 @@
 package dev.vigil.notify;
 
 /**
- * A delivery that did not happen, saying which integration failed, for what, and why.
- * {@link #permanent()} failures (PagerDuty's 400, Slack's {@code channel_not_found}) are not retried;
+ * A delivery that did not happen, saying which integration failed, for what, and why. {@link
+ * #permanent()} failures (PagerDuty's 400, Slack's {@code channel_not_found}) are not retried;
  * {@link #circuitOpen()} ones were not even tried because the integration's circuit is open.
  */
 public final class DeliveryException extends RuntimeException {

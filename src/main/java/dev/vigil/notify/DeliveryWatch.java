@@ -82,19 +82,28 @@ public final class DeliveryWatch {
   }
 
   private void check(String key) {
-    outbox.byKey(key).onComplete(ar -> {
-      if (ar.failed()) {
-        // a read that failed is tried again by the next poll, for every waiter on the key (failing them here would
-        // fail the steps already waiting on it for one new waiter's blip)
-        log.atWarn().log("notify: reading outbox intent " + key + " failed (read again at the next poll): " + ar.cause().getMessage());
-        return;
-      }
-      if (ar.result().isEmpty()) {
-        complete(key, null, new IllegalStateException("notify: no outbox intent " + key));
-      } else if (ar.result().get().status() != OutboxEntry.Status.PENDING) {
-        complete(key, ar.result().get(), null);
-      }
-    });
+    outbox
+        .byKey(key)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                // a read that failed is tried again by the next poll, for every waiter on the key
+                // (failing them here would
+                // fail the steps already waiting on it for one new waiter's blip)
+                log.atWarn()
+                    .log(
+                        "notify: reading outbox intent "
+                            + key
+                            + " failed (read again at the next poll): "
+                            + ar.cause().getMessage());
+                return;
+              }
+              if (ar.result().isEmpty()) {
+                complete(key, null, new IllegalStateException("notify: no outbox intent " + key));
+              } else if (ar.result().get().status() != OutboxEntry.Status.PENDING) {
+                complete(key, ar.result().get(), null);
+              }
+            });
   }
 
   private void complete(String key, OutboxEntry entry, Throwable failure) {

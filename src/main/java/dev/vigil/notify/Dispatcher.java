@@ -1,10 +1,10 @@
 package dev.vigil.notify;
 
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.vigil.telemetry.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -27,12 +27,13 @@ import org.slf4j.LoggerFactory;
  * intent, and written to the incident's timeline, in one transaction.
  *
  * <p>Order of one attempt: deliver to each remaining integration in turn (PagerDuty, then a team's
- * webhook, then Slack); those that took it, or refused it for good (PagerDuty 400), are
- * {@link OutboxEntry#done() done}, and what each returned ({@link Receipt#fields()}) is stored with
- * the intent. A page PagerDuty or the webhook cannot take because its circuit is open (or after its
- * last attempt) goes to Slack once, marked as a fallback, while it keeps being retried. With nothing left the intent is finished;
- * otherwise the next attempt is set by the {@link RetryPolicy} (backoff with jitter, bounded), or the
- * intent fails for good, with a timeline line that says which integration, what and why.
+ * webhook, then Slack); those that took it, or refused it for good (PagerDuty 400), are {@link
+ * OutboxEntry#done() done}, and what each returned ({@link Receipt#fields()}) is stored with the
+ * intent. A page PagerDuty or the webhook cannot take because its circuit is open (or after its
+ * last attempt) goes to Slack once, marked as a fallback, while it keeps being retried. With
+ * nothing left the intent is finished; otherwise the next attempt is set by the {@link RetryPolicy}
+ * (backoff with jitter, bounded), or the intent fails for good, with a timeline line that says
+ * which integration, what and why.
  *
  * <p>Durability: the intent is a row before any attempt, and an attempt's outcome is written after
  * it. A crash in between leaves the row pending with its old due time, so the attempt is made again
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * incident id; Slack updates the stored message when it has one).
  *
  * <p>Acknowledge and resolve intents of an incident wait until its pages have left the outbox, so a
- * resolve never overtakes its trigger. {@link #drain()} may be called from any thread; it never blocks.
+ * resolve never overtakes its trigger. {@link #drain()} may be called from any thread; it never
+ * blocks.
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -62,17 +64,46 @@ public final class Dispatcher {
   private boolean again;
 
   /**
-   * @param notifiers the configured integrations by {@link Notifier#integration()}; an intent naming one
-   *     that is not here (Slack with no token) goes to {@code logSink}
+   * @param notifiers the configured integrations by {@link Notifier#integration()}; an intent
+   *     naming one that is not here (Slack with no token) goes to {@code logSink}
    */
-  public Dispatcher(Outbox outbox, List<Notifier> notifiers, Notifier logSink, RetryPolicy retry, Scheduler scheduler, Clock clock,
-      MeterRegistry metrics, DoubleSupplier random, Tracing tracing) {
-    this(outbox, notifiers, logSink, retry, scheduler, clock, metrics, random, tracing, new DeliveryWatch(outbox));
+  public Dispatcher(
+      Outbox outbox,
+      List<Notifier> notifiers,
+      Notifier logSink,
+      RetryPolicy retry,
+      Scheduler scheduler,
+      Clock clock,
+      MeterRegistry metrics,
+      DoubleSupplier random,
+      Tracing tracing) {
+    this(
+        outbox,
+        notifiers,
+        logSink,
+        retry,
+        scheduler,
+        clock,
+        metrics,
+        random,
+        tracing,
+        new DeliveryWatch(outbox));
   }
 
-  /** @param watch told of every outcome stored, for those waiting for an intent to settle */
-  public Dispatcher(Outbox outbox, List<Notifier> notifiers, Notifier logSink, RetryPolicy retry, Scheduler scheduler, Clock clock,
-      MeterRegistry metrics, DoubleSupplier random, Tracing tracing, DeliveryWatch watch) {
+  /**
+   * @param watch told of every outcome stored, for those waiting for an intent to settle
+   */
+  public Dispatcher(
+      Outbox outbox,
+      List<Notifier> notifiers,
+      Notifier logSink,
+      RetryPolicy retry,
+      Scheduler scheduler,
+      Clock clock,
+      MeterRegistry metrics,
+      DoubleSupplier random,
+      Tracing tracing,
+      DeliveryWatch watch) {
     this.tracing = tracing;
     this.watch = watch;
     this.outbox = outbox;
@@ -101,26 +132,32 @@ public final class Dispatcher {
       } else {
         fetching = outbox.due(clock.instant(), BATCH).map(this::startAll);
         started = fetching;
-        fetching.onComplete(ar -> {
-          boolean more;
-          synchronized (this) {
-            fetching = null;
-            more = again;
-            again = false;
-          }
-          if (ar.failed()) {
-            log.atError().setCause(ar.cause()).log("notify: reading the outbox failed: " + ar.cause().getMessage());
-          }
-          if (more) {
-            drain();
-          }
-        });
+        fetching.onComplete(
+            ar -> {
+              boolean more;
+              synchronized (this) {
+                fetching = null;
+                more = again;
+                again = false;
+              }
+              if (ar.failed()) {
+                log.atError()
+                    .setCause(ar.cause())
+                    .log("notify: reading the outbox failed: " + ar.cause().getMessage());
+              }
+              if (more) {
+                drain();
+              }
+            });
       }
     }
-    return started.compose(list -> Future.join(list).transform(ar -> Future.succeededFuture(list.size())));
+    return started.compose(
+        list -> Future.join(list).transform(ar -> Future.succeededFuture(list.size())));
   }
 
-  /** Extends this replica's claims on the intents being delivered now (replicas sharing the store). */
+  /**
+   * Extends this replica's claims on the intents being delivered now (replicas sharing the store).
+   */
   public Future<Void> renewClaims() {
     return outbox.renewClaims(clock.instant(), Set.copyOf(inFlight));
   }
@@ -135,14 +172,22 @@ public final class Dispatcher {
         } catch (RuntimeException x) {
           f = Future.failedFuture(x);
         }
-        out.add(f.onComplete(ar -> {
-          inFlight.remove(e.id());
-          watch.recorded(e.intent().key());
-          if (ar.failed()) {
-            log.atError().addKeyValue("incident", incident(e)).setCause(ar.cause())
-                .log("notify: recording the outcome of " + e.intent().key() + " failed (it will be tried again): " + ar.cause().getMessage());
-          }
-        }));
+        out.add(
+            f.onComplete(
+                ar -> {
+                  inFlight.remove(e.id());
+                  watch.recorded(e.intent().key());
+                  if (ar.failed()) {
+                    log.atError()
+                        .addKeyValue("incident", incident(e))
+                        .setCause(ar.cause())
+                        .log(
+                            "notify: recording the outcome of "
+                                + e.intent().key()
+                                + " failed (it will be tried again): "
+                                + ar.cause().getMessage());
+                  }
+                }));
       }
     }
     return out;
@@ -159,12 +204,21 @@ public final class Dispatcher {
 
   private Future<Void> attempt(OutboxEntry e) {
     if (e.intent().kind() == NotificationIntent.Kind.UPDATE && e.intent().incident() != null) {
-      return outbox.forIncident(e.intent().incident()).compose(all -> {
-        boolean pageWaiting = all.stream().anyMatch(o -> o.id() < e.id() && o.intent().kind() == NotificationIntent.Kind.PAGE
-            && o.status() == OutboxEntry.Status.PENDING);
-        // left pending without an attempt: the next drain looks again (the trigger goes first)
-        return pageWaiting ? Future.<Void>succeededFuture() : deliver(e);
-      });
+      return outbox
+          .forIncident(e.intent().incident())
+          .compose(
+              all -> {
+                boolean pageWaiting =
+                    all.stream()
+                        .anyMatch(
+                            o ->
+                                o.id() < e.id()
+                                    && o.intent().kind() == NotificationIntent.Kind.PAGE
+                                    && o.status() == OutboxEntry.Status.PENDING);
+                // left pending without an attempt: the next drain looks again (the trigger goes
+                // first)
+                return pageWaiting ? Future.<Void>succeededFuture() : deliver(e);
+              });
     }
     return deliver(e);
   }
@@ -176,17 +230,33 @@ public final class Dispatcher {
       if (e.done().contains(target)) {
         continue;
       }
-      chain = chain.compose(v -> {
-        // one span per integration and attempt, in the incident's trace
-        Span span = tracing.start("vigil.notify", e.intent().incident()).setAttribute("notify.integration", target)
-            .setAttribute("notify.kind", e.intent().kind().wire()).setAttribute("notify.level", e.intent().level())
-            .setAttribute("notify.attempt", e.attempts() + 1);
-        return notifier(target).deliver(e, tracing.headers(span)).transform(ar -> {
-          Tracing.end(span, ar.succeeded() ? "delivered" : "failed", ar.succeeded() ? null : ar.cause().getMessage());
-          a.record(target, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause(), span);
-          return Future.<Void>succeededFuture();
-        });
-      });
+      chain =
+          chain.compose(
+              v -> {
+                // one span per integration and attempt, in the incident's trace
+                Span span =
+                    tracing
+                        .start("vigil.notify", e.intent().incident())
+                        .setAttribute("notify.integration", target)
+                        .setAttribute("notify.kind", e.intent().kind().wire())
+                        .setAttribute("notify.level", e.intent().level())
+                        .setAttribute("notify.attempt", e.attempts() + 1);
+                return notifier(target)
+                    .deliver(e, tracing.headers(span))
+                    .transform(
+                        ar -> {
+                          Tracing.end(
+                              span,
+                              ar.succeeded() ? "delivered" : "failed",
+                              ar.succeeded() ? null : ar.cause().getMessage());
+                          a.record(
+                              target,
+                              ar.succeeded() ? ar.result() : null,
+                              ar.succeeded() ? null : ar.cause(),
+                              span);
+                          return Future.<Void>succeededFuture();
+                        });
+              });
     }
     return chain.compose(v -> a.fallbackIfNeeded()).compose(v -> a.commit());
   }
@@ -213,7 +283,9 @@ public final class Dispatcher {
       this.receipts = new LinkedHashMap<>(entry.receipts());
     }
 
-    /** @param span the delivery's span, whose trace id goes on the log lines */
+    /**
+     * @param span the delivery's span, whose trace id goes on the log lines
+     */
     void record(String target, Receipt receipt, Throwable failure, Span span) {
       if (failure == null) {
         done.add(target);
@@ -226,20 +298,32 @@ public final class Dispatcher {
         count(target, "delivered");
         return;
       }
-      DeliveryException d = failure instanceof DeliveryException x ? x
-          : DeliveryException.transientFailure(target + ": " + Circuit.describe(failure));
+      DeliveryException d =
+          failure instanceof DeliveryException x
+              ? x
+              : DeliveryException.transientFailure(target + ": " + Circuit.describe(failure));
       if (d.permanent()) {
         done.add(target);
         refused.put(target, d);
         count(target, "failed");
-        Tracing.withTraceId(log.atError(), span).addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+        Tracing.withTraceId(log.atError(), span)
+            .addKeyValue("incident", incident(entry))
+            .addKeyValue("integration", target)
             .log("notify: " + intent.key() + " refused for good, not retried: " + d.getMessage());
       } else {
         failed.put(target, d);
         count(target, d.circuitOpen() ? "circuit_open" : "retried");
-        Tracing.withTraceId(log.atWarn(), span).addKeyValue("incident", incident(entry)).addKeyValue("integration", target)
+        Tracing.withTraceId(log.atWarn(), span)
+            .addKeyValue("incident", incident(entry))
+            .addKeyValue("integration", target)
             .addKeyValue("attempt", entry.attempts() + 1)
-            .log("notify: attempt " + (entry.attempts() + 1) + " of " + intent.key() + " failed: " + d.getMessage());
+            .log(
+                "notify: attempt "
+                    + (entry.attempts() + 1)
+                    + " of "
+                    + intent.key()
+                    + " failed: "
+                    + d.getMessage());
       }
     }
 
@@ -248,64 +332,116 @@ public final class Dispatcher {
     }
 
     /**
-     * PagerDuty or the team's webhook could not take a page now (its circuit is open, or this was the
-     * last attempt): post the page to Slack once, marked as a fallback.
+     * PagerDuty or the team's webhook could not take a page now (its circuit is open, or this was
+     * the last attempt): post the page to Slack once, marked as a fallback.
      */
     Future<Void> fallbackIfNeeded() {
-      String which = failed.containsKey("pagerduty") ? "pagerduty" : failed.containsKey("webhook") ? "webhook" : null;
+      String which =
+          failed.containsKey("pagerduty")
+              ? "pagerduty"
+              : failed.containsKey("webhook") ? "webhook" : null;
       DeliveryException pd = which == null ? null : failed.get(which);
       Notifier slack = notifiers.get("slack");
-      if (intent.kind() != NotificationIntent.Kind.PAGE || pd == null || slack == null || done.contains(FALLBACK)
+      if (intent.kind() != NotificationIntent.Kind.PAGE
+          || pd == null
+          || slack == null
+          || done.contains(FALLBACK)
           || !(pd.circuitOpen() || lastAttempt())) {
         return Future.succeededFuture();
       }
       String name = which.equals("pagerduty") ? "PagerDuty" : "The team's webhook";
-      return slack.fallback(entry, pd.getMessage()).transform(ar -> {
-        if (ar.succeeded()) {
-          done.add(FALLBACK);
-          count("slack", "fallback");
-          events.add(event("notify-fallback", name + " cannot take the page now (" + pd.getMessage() + "): posted to "
-              + ar.result() + " as a fallback; " + (which.equals("pagerduty") ? "PagerDuty" : "the webhook") + " will be retried"));
-        } else {
-          log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", "slack")
-              .log("notify: the Slack fallback for " + intent.key() + " failed too: " + Circuit.describe(ar.cause()));
-        }
-        return Future.<Void>succeededFuture();
-      });
+      return slack
+          .fallback(entry, pd.getMessage())
+          .transform(
+              ar -> {
+                if (ar.succeeded()) {
+                  done.add(FALLBACK);
+                  count("slack", "fallback");
+                  events.add(
+                      event(
+                          "notify-fallback",
+                          name
+                              + " cannot take the page now ("
+                              + pd.getMessage()
+                              + "): posted to "
+                              + ar.result()
+                              + " as a fallback; "
+                              + (which.equals("pagerduty") ? "PagerDuty" : "the webhook")
+                              + " will be retried"));
+                } else {
+                  log.atError()
+                      .addKeyValue("incident", incident(entry))
+                      .addKeyValue("integration", "slack")
+                      .log(
+                          "notify: the Slack fallback for "
+                              + intent.key()
+                              + " failed too: "
+                              + Circuit.describe(ar.cause()));
+                }
+                return Future.<Void>succeededFuture();
+              });
     }
 
     Future<Void> commit() {
       Instant now = clock.instant();
-      // a refresh only re-renders Slack messages with what the timeline already says: not worth a line of its own
-      if (!delivered.isEmpty() && !(intent.kind() == NotificationIntent.Kind.UPDATE && status().equals("refresh"))) {
+      // a refresh only re-renders Slack messages with what the timeline already says: not worth a
+      // line of its own
+      if (!delivered.isEmpty()
+          && !(intent.kind() == NotificationIntent.Kind.UPDATE && status().equals("refresh"))) {
         events.add(0, event("notified", deliveredText()));
       }
-      refused.forEach((t, d) -> events.add(event("notify-failed", d.getMessage() + "; not retried")));
-      String refusal = refused.isEmpty() ? null : String.join("; ", refused.values().stream().map(Throwable::getMessage).toList());
+      refused.forEach(
+          (t, d) -> events.add(event("notify-failed", d.getMessage() + "; not retried")));
+      String refusal =
+          refused.isEmpty()
+              ? null
+              : String.join("; ", refused.values().stream().map(Throwable::getMessage).toList());
       if (failed.isEmpty()) {
         return outbox.finished(entry, done, receipts, refusal, now, events);
       }
-      String error = String.join("; ", failed.values().stream().map(Throwable::getMessage).toList());
+      String error =
+          String.join("; ", failed.values().stream().map(Throwable::getMessage).toList());
       Optional<Instant> next = retry.next(entry.attempts() + 1, now, random);
       if (next.isEmpty()) {
         int attempts = entry.attempts() + 1;
-        failed.forEach((t, d) -> {
-          count(t, "failed");
-          String what = t + ": " + verb() + " " + subject() + " failed after " + attempts + " attempt" + (attempts == 1 ? "" : "s")
-              + ": " + strip(t, d.getMessage());
-          events.add(event("notify-failed", what + "; giving up"));
-          log.atError().addKeyValue("incident", incident(entry)).addKeyValue("integration", t).log("notify: " + what);
-        });
-        return outbox.attempted(entry, done, receipts, refusal == null ? error : refusal + "; " + error, null, events);
+        failed.forEach(
+            (t, d) -> {
+              count(t, "failed");
+              String what =
+                  t
+                      + ": "
+                      + verb()
+                      + " "
+                      + subject()
+                      + " failed after "
+                      + attempts
+                      + " attempt"
+                      + (attempts == 1 ? "" : "s")
+                      + ": "
+                      + strip(t, d.getMessage());
+              events.add(event("notify-failed", what + "; giving up"));
+              log.atError()
+                  .addKeyValue("incident", incident(entry))
+                  .addKeyValue("integration", t)
+                  .log("notify: " + what);
+            });
+        return outbox.attempted(
+            entry, done, receipts, refusal == null ? error : refusal + "; " + error, null, events);
       }
-      return outbox.attempted(entry, done, receipts, error, next.get(), events).onSuccess(v ->
-          scheduler.at(next.get(), () -> drain().mapEmpty()));
+      return outbox
+          .attempted(entry, done, receipts, error, next.get(), events)
+          .onSuccess(v -> scheduler.at(next.get(), () -> drain().mapEmpty()));
     }
 
     String deliveredText() {
       String via = String.join(", ", delivered);
       return switch (intent.kind()) {
-        case PAGE -> "paged team " + intent.team() + (intent.level() > 0 ? " (level " + intent.level() + ")" : " (runbook step)") + " via " + via;
+        case PAGE ->
+            "paged team "
+                + intent.team()
+                + (intent.level() > 0 ? " (level " + intent.level() + ")" : " (runbook step)")
+                + " via "
+                + via;
         case UPDATE -> "sent " + status() + " to " + via;
         case MESSAGE, DIGEST -> "message sent via " + via;
       };
@@ -339,13 +475,19 @@ public final class Dispatcher {
 
   /** "pagerduty: HTTP 429" reads "HTTP 429" after "pagerduty: trigger INC-4 failed ...: ". */
   private static String strip(String integration, String message) {
-    return message.startsWith(integration + ": ") ? message.substring(integration.length() + 2) : message;
+    return message.startsWith(integration + ": ")
+        ? message.substring(integration.length() + 2)
+        : message;
   }
 
   private void count(String integration, String outcome) {
     if (metrics != null) {
-      Counter.builder("vigil_notifications_total").description("Notification attempts per integration and outcome")
-          .tag("integration", integration).tag("outcome", outcome).register(metrics).increment();
+      Counter.builder("vigil_notifications_total")
+          .description("Notification attempts per integration and outcome")
+          .tag("integration", integration)
+          .tag("outcome", outcome)
+          .register(metrics)
+          .increment();
     }
   }
 

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers outbox intents to the log, until PagerDuty and Slack delivery exist: each pending intent
- * is logged, marked delivered and (for a page) written to its incident's timeline naming the team and
- * level, so an operator can see who would have been paged.
+ * is logged, marked delivered and (for a page) written to its incident's timeline naming the team
+ * and level, so an operator can see who would have been paged.
  *
  * <p>{@link #drain()} may be called from any thread or context; calls do not overlap (a call made
  * while one runs returns that run's future, and another drain follows it).
@@ -30,7 +30,9 @@ public final class LogNotifier {
     this(outbox, clock, new DeliveryWatch(outbox));
   }
 
-  /** @param watch told of every intent marked delivered */
+  /**
+   * @param watch told of every intent marked delivered
+   */
   public LogNotifier(Outbox outbox, Clock clock, DeliveryWatch watch) {
     this.outbox = outbox;
     this.clock = clock;
@@ -46,24 +48,31 @@ public final class LogNotifier {
       again = true;
       return running;
     }
-    // Mark as running before the work starts: a store call that fails at once would otherwise finish
+    // Mark as running before the work starts: a store call that fails at once would otherwise
+    // finish
     // before this field is set, leave a completed future here for good, and stop every later drain.
     Promise<Integer> done = Promise.promise();
     running = done.future();
-    outbox.due(clock.instant(), BATCH).compose(this::deliverAll).onComplete(ar -> {
-      synchronized (this) {
-        running = null;
-        if (again) {
-          again = false;
-          drain();
-        }
-      }
-      done.handle(ar);
-    });
+    outbox
+        .due(clock.instant(), BATCH)
+        .compose(this::deliverAll)
+        .onComplete(
+            ar -> {
+              synchronized (this) {
+                running = null;
+                if (again) {
+                  again = false;
+                  drain();
+                }
+              }
+              done.handle(ar);
+            });
     return done.future();
   }
 
-  /** Logs each intent, then marks them all delivered (with their timeline lines) in one transaction. */
+  /**
+   * Logs each intent, then marks them all delivered (with their timeline lines) in one transaction.
+   */
   private Future<Integer> deliverAll(List<OutboxEntry> entries) {
     java.util.Map<Long, TimelineEvent> events = new java.util.HashMap<>();
     for (OutboxEntry e : entries) {
@@ -72,7 +81,8 @@ public final class LogNotifier {
         events.put(e.id(), event);
       }
     }
-    return outbox.delivered(entries, clock.instant(), e -> events.get(e.id()))
+    return outbox
+        .delivered(entries, clock.instant(), e -> events.get(e.id()))
         .onSuccess(v -> entries.forEach(e -> watch.recorded(e.intent().key())))
         .map(entries.size());
   }
@@ -84,13 +94,32 @@ public final class LogNotifier {
         .addKeyValue("incident", i.incident() == null ? null : i.incident().toString())
         .addKeyValue("team", i.team().value())
         .addKeyValue("integration", "log")
-        .log("notify: " + i.kind().wire() + " for team " + i.team() + (i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "")
-            + " (channels " + channels + "): " + i.payload());
+        .log(
+            "notify: "
+                + i.kind().wire()
+                + " for team "
+                + i.team()
+                + (i.kind() == NotificationIntent.Kind.PAGE ? " at level " + i.level() : "")
+                + " (channels "
+                + channels
+                + "): "
+                + i.payload());
     // a postmortem reads these lines: an update or a message is not a page
-    String what = i.kind() == NotificationIntent.Kind.PAGE
-        ? "paged team " + i.team() + (i.level() > 0 ? " (level " + i.level() + ")" : " (runbook step)")
-        : "logged the " + i.kind().wire() + " for team " + i.team();
-    return i.incident() == null ? null : new TimelineEvent(clock.instant(), "notified", "notify:log",
-        what + " via the log; " + channels + " not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged");
+    String what =
+        i.kind() == NotificationIntent.Kind.PAGE
+            ? "paged team "
+                + i.team()
+                + (i.level() > 0 ? " (level " + i.level() + ")" : " (runbook step)")
+            : "logged the " + i.kind().wire() + " for team " + i.team();
+    return i.incident() == null
+        ? null
+        : new TimelineEvent(
+            clock.instant(),
+            "notified",
+            "notify:log",
+            what
+                + " via the log; "
+                + channels
+                + " not configured (no PagerDuty routing key or Slack bot token), so nobody was messaged");
   }
 }

@@ -20,10 +20,22 @@ public final class LogSink implements Notifier {
   @Override
   public Future<Receipt> deliver(OutboxEntry entry) {
     NotificationIntent i = entry.intent();
-    log.atInfo().addKeyValue("incident", i.incident() == null ? null : i.incident().toString())
-        .addKeyValue("team", i.team().value()).addKeyValue("integration", "log")
-        .log("notify: " + i.kind().wire() + " for team " + i.team() + " (channels " + i.channels() + ", not configured): " + i.payload());
-    return Future.succeededFuture(Receipt.of("the log (" + String.join(", ", i.channels()) + " not configured, nobody messaged)"));
+    log.atInfo()
+        .addKeyValue("incident", i.incident() == null ? null : i.incident().toString())
+        .addKeyValue("team", i.team().value())
+        .addKeyValue("integration", "log")
+        .log(
+            "notify: "
+                + i.kind().wire()
+                + " for team "
+                + i.team()
+                + " (channels "
+                + i.channels()
+                + ", not configured): "
+                + i.payload());
+    return Future.succeededFuture(
+        Receipt.of(
+            "the log (" + String.join(", ", i.channels()) + " not configured, nobody messaged)"));
   }
 
   @Override

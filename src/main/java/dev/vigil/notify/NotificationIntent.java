@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Something that should be sent: a page to a team for an incident at an escalation level, a handoff
- * digest, an update of what was paged (the incident was acknowledged or resolved), or a plain message.
- * Written to the outbox in the same transaction as the decision, delivered later.
+ * digest, an update of what was paged (the incident was acknowledged or resolved), or a plain
+ * message. Written to the outbox in the same transaction as the decision, delivered later.
  *
  * @param key idempotency key: enqueuing the same key twice stores one intent
  * @param incident null for a digest
@@ -15,7 +15,13 @@ import java.util.List;
  * @param channels the team's configured channel kinds ({@code pagerduty}, {@code slack}), in order
  * @param payload JSON text with what the message needs (incident title, severity, digest lists)
  */
-public record NotificationIntent(String key, Kind kind, IncidentId incident, TeamId team, int level, List<String> channels,
+public record NotificationIntent(
+    String key,
+    Kind kind,
+    IncidentId incident,
+    TeamId team,
+    int level,
+    List<String> channels,
     String payload) {
 
   public enum Kind {
@@ -23,9 +29,15 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
     PAGE,
     /** The handoff digest, to the incoming team's Slack channel. */
     DIGEST,
-    /** Payload {@code {"status": "acknowledged"|"resolved"}}: PagerDuty acknowledge/resolve, Slack messages updated. */
+    /**
+     * Payload {@code {"status": "acknowledged"|"resolved"}}: PagerDuty acknowledge/resolve, Slack
+     * messages updated.
+     */
     UPDATE,
-    /** Payload {@code {"text": "...", "channel": "#x"}} (channel optional: the team's), a plain Slack message. */
+    /**
+     * Payload {@code {"text": "...", "channel": "#x"}} (channel optional: the team's), a plain
+     * Slack message.
+     */
     MESSAGE;
 
     public String wire() {
@@ -40,15 +52,26 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
   /**
    * A plain Slack message about an incident (a runbook's {@code slack} step, an approval request).
    *
-   * @param key idempotency key, e.g. {@code runbook:<run>/<step>}: a step run again after a crash stores one message
+   * @param key idempotency key, e.g. {@code runbook:<run>/<step>}: a step run again after a crash
+   *     stores one message
    * @param channel the channel to post to; empty: the team's channel
    */
-  public static NotificationIntent message(String key, IncidentId incident, TeamId team, String channel, String text) {
+  public static NotificationIntent message(
+      String key, IncidentId incident, TeamId team, String channel, String text) {
     return message(key, incident, team, channel, text, null);
   }
 
-  /** A message that asks for an approval: it carries Approve and Reject buttons for {@code approvalRun} (when not null). */
-  public static NotificationIntent message(String key, IncidentId incident, TeamId team, String channel, String text, String approvalRun) {
+  /**
+   * A message that asks for an approval: it carries Approve and Reject buttons for {@code
+   * approvalRun} (when not null).
+   */
+  public static NotificationIntent message(
+      String key,
+      IncidentId incident,
+      TeamId team,
+      String channel,
+      String text,
+      String approvalRun) {
     io.vertx.core.json.JsonObject payload = new io.vertx.core.json.JsonObject().put("text", text);
     if (approvalRun != null) {
       payload.put("approvalRun", approvalRun);
@@ -59,6 +82,7 @@ public record NotificationIntent(String key, Kind kind, IncidentId incident, Tea
     if (incident != null) {
       payload.put("incident", incident.toString());
     }
-    return new NotificationIntent(key, Kind.MESSAGE, incident, team, 0, List.of("slack"), payload.encode());
+    return new NotificationIntent(
+        key, Kind.MESSAGE, incident, team, 0, List.of("slack"), payload.encode());
   }
 }

@@ -12,13 +12,14 @@ import java.util.function.Supplier;
 
 /**
  * Spaces calls out per lane (a Slack channel, a PagerDuty routing key): in each lane one call runs
- * at a time, and each starts at least {@code interval} after the previous one finished (or later, after
- * a {@link #pause}, e.g. a {@code Retry-After}). Work queued under a key that is still waiting in its
- * lane <em>coalesces</em>: the newer work replaces the older, and every caller gets the newer one's
- * result; so twenty updates to one Slack message in a burst become one or two calls.
+ * at a time, and each starts at least {@code interval} after the previous one finished (or later,
+ * after a {@link #pause}, e.g. a {@code Retry-After}). Work queued under a key that is still
+ * waiting in its lane <em>coalesces</em>: the newer work replaces the older, and every caller gets
+ * the newer one's result; so twenty updates to one Slack message in a burst become one or two
+ * calls.
  *
- * <p>Thread-safe; work runs on a Vert.x event loop and must not block. Pacing is in real time
- * (it is about the remote side's clock, not the daemon's injected one).
+ * <p>Thread-safe; work runs on a Vert.x event loop and must not block. Pacing is in real time (it
+ * is about the remote side's clock, not the daemon's injected one).
  */
 public final class Pacer {
   private final Vertx vertx;
@@ -42,8 +43,9 @@ public final class Pacer {
   }
 
   /**
-   * Queues {@code work} in {@code lane}. With a non-null {@code key} it replaces work queued under the
-   * same key that has not started yet; the future completes with the result of the work that ran.
+   * Queues {@code work} in {@code lane}. With a non-null {@code key} it replaces work queued under
+   * the same key that has not started yet; the future completes with the result of the work that
+   * ran.
    */
   @SuppressWarnings("unchecked")
   public <T> Future<T> submit(String lane, Object key, Supplier<Future<T>> work) {
@@ -84,7 +86,10 @@ public final class Pacer {
       }
       l.busy = true;
       long now = System.nanoTime();
-      delayMillis = l.nextStart == Long.MIN_VALUE ? 0 : Math.max(0, (l.nextStart - now + 999_999) / 1_000_000);
+      delayMillis =
+          l.nextStart == Long.MIN_VALUE
+              ? 0
+              : Math.max(0, (l.nextStart - now + 999_999) / 1_000_000);
     }
     vertx.setTimer(Math.max(1, delayMillis), t -> run(lane));
   }
@@ -104,23 +109,26 @@ public final class Pacer {
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
-    f.onComplete(ar -> {
-      synchronized (this) {
-        Lane l = lanes.get(lane);
-        l.busy = false;
-        // measured from the end as well: the client may send later than we start it (the Slack SDK's
-        // first auth.test, its own queue, its wait on a Retry-After), and the remote side counts arrivals
-        l.nextStart = Math.max(l.nextStart, System.nanoTime() + intervalNanos);
-        if (l.queue.isEmpty() && l.nextStart < System.nanoTime()) {
-          lanes.remove(lane);
-        }
-      }
-      if (ar.succeeded()) {
-        job.done.complete(ar.result());
-      } else {
-        job.done.fail(ar.cause());
-      }
-      pump(lane);
-    });
+    f.onComplete(
+        ar -> {
+          synchronized (this) {
+            Lane l = lanes.get(lane);
+            l.busy = false;
+            // measured from the end as well: the client may send later than we start it (the Slack
+            // SDK's
+            // first auth.test, its own queue, its wait on a Retry-After), and the remote side
+            // counts arrivals
+            l.nextStart = Math.max(l.nextStart, System.nanoTime() + intervalNanos);
+            if (l.queue.isEmpty() && l.nextStart < System.nanoTime()) {
+              lanes.remove(lane);
+            }
+          }
+          if (ar.succeeded()) {
+            job.done.complete(ar.result());
+          } else {
+            job.done.fail(ar.cause());
+          }
+          pump(lane);
+        });
   }
 }

@@ -9,11 +9,12 @@ import java.util.function.DoubleSupplier;
  * How an outbox intent is retried, apart from any transport: at most {@code maxAttempts} attempts,
  * waiting {@code initialDelay · 2^(attempt-1)} (capped at {@code maxDelay}) between them, each wait
  * shortened by up to half at random so that intents failing together do not retry together. Which
- * answers are worth retrying is {@link #retryable(int)}: 429, 5xx (and, outside this value, timeouts
- * and network errors).
+ * answers are worth retrying is {@link #retryable(int)}: 429, 5xx (and, outside this value,
+ * timeouts and network errors).
  */
 public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay) {
-  public static final RetryPolicy DEFAULT = new RetryPolicy(8, Duration.ofSeconds(30), Duration.ofMinutes(5));
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(8, Duration.ofSeconds(30), Duration.ofMinutes(5));
 
   public RetryPolicy {
     if (maxAttempts < 1) {

@@ -7,11 +7,12 @@ import java.util.List;
 /**
  * Where a team is paged: a Slack channel, a PagerDuty routing key and/or an outgoing webhook. Each
  * may be empty (an unset {@code ${env:PD_KEY_US:-}} gives an empty key); a team with none cannot be
- * paged, and escalation skips it. {@code slackUserGroup} (a Slack user group id, {@code S...}, or empty)
- * says who is on the team: while the team is on call, its members may decide approval steps that
- * name no approvers.
+ * paged, and escalation skips it. {@code slackUserGroup} (a Slack user group id, {@code S...}, or
+ * empty) says who is on the team: while the team is on call, its members may decide approval steps
+ * that name no approvers.
  */
-public record Channels(String slackChannel, Secret pagerdutyRoutingKey, String slackUserGroup, Webhook webhook) {
+public record Channels(
+    String slackChannel, Secret pagerdutyRoutingKey, String slackUserGroup, Webhook webhook) {
   public static final Channels NONE = new Channels("", new Secret(""));
 
   /**
@@ -39,7 +40,10 @@ public record Channels(String slackChannel, Secret pagerdutyRoutingKey, String s
     this(slackChannel, pagerdutyRoutingKey, slackUserGroup, Webhook.NONE);
   }
 
-  /** The kinds of channel configured, in paging order: {@code pagerduty}, {@code webhook}, {@code slack}. */
+  /**
+   * The kinds of channel configured, in paging order: {@code pagerduty}, {@code webhook}, {@code
+   * slack}.
+   */
   public List<String> kinds() {
     List<String> out = new ArrayList<>(3);
     if (!pagerdutyRoutingKey.isEmpty()) {

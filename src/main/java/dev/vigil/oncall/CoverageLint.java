@@ -16,12 +16,13 @@ import java.util.stream.Collectors;
 /**
  * Finds holes and overlaps in coverage before they page nobody (or two teams): walks every minute
  * from a start instant over a horizon (eight weeks by default, so every zone's daylight-saving
- * change in that time is walked too) and reports each span that no window covers and each span
- * that two or more teams cover.
+ * change in that time is walked too) and reports each span that no window covers and each span that
+ * two or more teams cover.
  *
  * <p>A span that recurs (the same teams at the same UTC time of day) is reported once, with how
- * often and when it first happens, so a daily hole is one warning and not 56. When no daylight-saving
- * change of a zone in use falls within the horizon, the days around its next changes are walked too.
+ * often and when it first happens, so a daily hole is one warning and not 56. When no
+ * daylight-saving change of a zone in use falls within the horizon, the days around its next
+ * changes are walked too.
  */
 public final class CoverageLint {
   public static final Duration HORIZON = Duration.ofDays(56);
@@ -62,8 +63,8 @@ public final class CoverageLint {
   }
 
   /**
-   * The stretches walked: {@code [from, from + horizon)}, plus four days around each of the next two
-   * daylight-saving changes of every zone a window uses, when they fall after the horizon, so a
+   * The stretches walked: {@code [from, from + horizon)}, plus four days around each of the next
+   * two daylight-saving changes of every zone a window uses, when they fall after the horizon, so a
    * local window's behaviour on change days is linted even in a winter with no change ahead.
    */
   public static List<Instant[]> walks(Schedule schedule, Instant from, Duration horizon) {
@@ -71,7 +72,10 @@ public final class CoverageLint {
     Instant end = from.plus(horizon);
     out.add(new Instant[] {from, end});
     java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
-    schedule.teams().forEach(t -> t.coverage().stream().filter(w -> !w.isUtc()).forEach(w -> zones.add(w.zone())));
+    schedule
+        .teams()
+        .forEach(
+            t -> t.coverage().stream().filter(w -> !w.isUtc()).forEach(w -> zones.add(w.zone())));
     java.util.TreeSet<Instant> changes = new java.util.TreeSet<>();
     for (java.time.ZoneId z : zones) {
       java.time.zone.ZoneOffsetTransition t = z.getRules().nextTransition(from);
@@ -104,23 +108,48 @@ public final class CoverageLint {
       all.addAll(spans(schedule, walk[0], Duration.between(walk[0], walk[1])));
     }
     for (Span s : all) {
-      String key = s.teams() + " " + time(s.start()) + " " + time(s.end()) + " " + Duration.between(s.start(), s.end()).toMinutes();
+      String key =
+          s.teams()
+              + " "
+              + time(s.start())
+              + " "
+              + time(s.end())
+              + " "
+              + Duration.between(s.start(), s.end()).toMinutes();
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
     }
     List<Finding> out = new ArrayList<>();
     for (List<Span> g : groups.values()) {
       Span s = g.get(0);
-      String when = time(s.start()) + "–" + time(s.end()) + " UTC"
-          + (g.size() == 1 ? " on " + s.start() + " to " + s.end()
-              : ", " + g.size() + " times, first " + s.start() + " to " + s.end());
+      String when =
+          time(s.start())
+              + "–"
+              + time(s.end())
+              + " UTC"
+              + (g.size() == 1
+                  ? " on " + s.start() + " to " + s.end()
+                  : ", " + g.size() + " times, first " + s.start() + " to " + s.end());
       String message;
       if (s.isGap()) {
-        message = "coverage: no team covers " + when + "; "
-            + schedule.fallback().map(f -> "fallbackTeam " + f + " would be paged").orElse("nobody would be paged (no fallbackTeam)");
+        message =
+            "coverage: no team covers "
+                + when
+                + "; "
+                + schedule
+                    .fallback()
+                    .map(f -> "fallbackTeam " + f + " would be paged")
+                    .orElse("nobody would be paged (no fallbackTeam)");
       } else {
         String teams = s.teams().stream().map(TeamId::value).collect(Collectors.joining(", "));
-        message = "coverage: teams " + teams + " overlap " + when + "; "
-            + (schedule.overlap() == Overlap.FIRST ? "overlap: first pages " + s.teams().get(0) : "overlap: all pages all of them");
+        message =
+            "coverage: teams "
+                + teams
+                + " overlap "
+                + when
+                + "; "
+                + (schedule.overlap() == Overlap.FIRST
+                    ? "overlap: first pages " + s.teams().get(0)
+                    : "overlap: all pages all of them");
       }
       out.add(new Finding(s, g.size(), message));
     }
@@ -140,8 +169,13 @@ public final class CoverageLint {
       Pos at = holesAt;
       if (!f.first().isGap()) {
         TeamId last = f.first().teams().get(f.first().teams().size() - 1);
-        at = schedule.team(last).flatMap(t -> t.coverage().stream().filter(w -> w.covers(f.first().start())).findFirst())
-            .map(Window::pos).orElse(holesAt);
+        at =
+            schedule
+                .team(last)
+                .flatMap(
+                    t -> t.coverage().stream().filter(w -> w.covers(f.first().start())).findFirst())
+                .map(Window::pos)
+                .orElse(holesAt);
       }
       problems.warning(at, f.message());
     }

@@ -27,18 +27,24 @@ public final class Overrides {
   }
 
   public Future<List<ScheduleOverride>> refresh() {
-    return store.current(clock.instant()).map(list -> {
-      snapshot = List.copyOf(list);
-      return snapshot;
-    });
+    return store
+        .current(clock.instant())
+        .map(
+            list -> {
+              snapshot = List.copyOf(list);
+              return snapshot;
+            });
   }
 
   /** Stores an override for {@code team} from {@code from} until {@code until}. */
-  public Future<ScheduleOverride> add(TeamId team, Instant from, Instant until, String by, String reason) {
+  public Future<ScheduleOverride> add(
+      TeamId team, Instant from, Instant until, String by, String reason) {
     if (!until.isAfter(from)) {
-      return Future.failedFuture(new IllegalArgumentException("an override must end after it starts"));
+      return Future.failedFuture(
+          new IllegalArgumentException("an override must end after it starts"));
     }
-    return store.add(new ScheduleOverride(0, team, from, until, by, reason, clock.instant()))
+    return store
+        .add(new ScheduleOverride(0, team, from, until, by, reason, clock.instant()))
         .compose(o -> refresh().map(o));
   }
 

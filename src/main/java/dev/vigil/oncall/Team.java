@@ -8,7 +8,13 @@ import java.util.List;
  *
  * @param timezone for display and local times in messages; windows are UTC unless they name a zone
  */
-public record Team(TeamId id, String name, String region, ZoneId timezone, List<Window> coverage, Channels channels) {
+public record Team(
+    TeamId id,
+    String name,
+    String region,
+    ZoneId timezone,
+    List<Window> coverage,
+    Channels channels) {
   public Team {
     coverage = List.copyOf(coverage);
   }

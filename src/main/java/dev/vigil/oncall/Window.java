@@ -16,16 +16,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A recurring coverage window: half-open {@code [from, to)} each day, in UTC unless a zone is named.
+ * A recurring coverage window: half-open {@code [from, to)} each day, in UTC unless a zone is
+ * named.
  *
  * <ul>
- *   <li>{@code to} before {@code from} means the window ends the next day (21:00–05:00 is one window);
+ *   <li>{@code to} before {@code from} means the window ends the next day (21:00–05:00 is one
+ *       window);
  *   <li>{@code from == to} means all day (24 hours; in a zone, one local day: 23 or 25 hours on a
  *       daylight-saving change);
  *   <li>{@code days} are the days on which the window <em>starts</em>; empty means every day;
  *   <li>in a zone, a local edge that falls in a daylight-saving gap is the end of the gap, and one
- *       in a repeated hour is its first occurrence. Both edges follow the same rule, so windows that
- *       meet in local time still meet (no hole, no overlap) on the change days.
+ *       in a repeated hour is its first occurrence. Both edges follow the same rule, so windows
+ *       that meet in local time still meet (no hole, no overlap) on the change days.
  * </ul>
  *
  * @param zone {@link ZoneOffset#UTC} for a UTC window
@@ -38,7 +40,8 @@ public record Window(LocalTime from, LocalTime to, Set<DayOfWeek> days, ZoneId z
 
   /** An every-day UTC window, for code and tests. */
   public static Window utc(String from, String to) {
-    return new Window(LocalTime.parse(from), LocalTime.parse(to), Set.of(), ZoneOffset.UTC, Pos.of("(code)"));
+    return new Window(
+        LocalTime.parse(from), LocalTime.parse(to), Set.of(), ZoneOffset.UTC, Pos.of("(code)"));
   }
 
   public boolean isUtc() {
@@ -66,7 +69,8 @@ public record Window(LocalTime from, LocalTime to, Set<DayOfWeek> days, ZoneId z
   /** The shift of this window that contains {@code t}, if any. */
   public boolean covers(Instant t) {
     LocalDate d = LocalDate.ofInstant(t, zone);
-    // A shift lasts at most 25 hours, so only shifts starting on the two previous days or today can hold t.
+    // A shift lasts at most 25 hours, so only shifts starting on the two previous days or today can
+    // hold t.
     for (int back = 0; back <= 2; back++) {
       for (Shift s : shiftStartingOn(null, d.minusDays(back))) {
         if (s.contains(t)) {
@@ -127,7 +131,13 @@ public record Window(LocalTime from, LocalTime to, Set<DayOfWeek> days, ZoneId z
   public String describe() {
     String s = from + "–" + to + " " + (isUtc() ? "UTC" : zone.getId());
     if (!days.isEmpty()) {
-      s += " " + String.join(",", EnumSet.copyOf(days).stream().map(d -> d.name().substring(0, 3).toLowerCase()).toList());
+      s +=
+          " "
+              + String.join(
+                  ",",
+                  EnumSet.copyOf(days).stream()
+                      .map(d -> d.name().substring(0, 3).toLowerCase())
+                      .toList());
     }
     return s;
   }

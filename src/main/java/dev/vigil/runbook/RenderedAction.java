@@ -8,29 +8,45 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a step would do with every template filled in: the exact request, argv or message.
- * A dry run records these; the engine performs them. {@link #summary()} is one line for people.
+ * What a step would do with every template filled in: the exact request, argv or message. A dry run
+ * records these; the engine performs them. {@link #summary()} is one line for people.
  */
 public sealed interface RenderedAction {
 
   String summary();
 
-  /** @param body null, a String (sent as text) or a plain JSON value (sent as JSON) */
-  record HttpCall(String method, String url, Map<String, String> headers, Object body, List<Integer> expectStatus)
+  /**
+   * @param body null, a String (sent as text) or a plain JSON value (sent as JSON)
+   */
+  record HttpCall(
+      String method,
+      String url,
+      Map<String, String> headers,
+      Object body,
+      List<Integer> expectStatus)
       implements RenderedAction {
     @Override
     public String summary() {
-      String b = body == null ? "" : " body " + (body instanceof String s ? Values.json(s) : Values.json(body));
+      String b =
+          body == null
+              ? ""
+              : " body " + (body instanceof String s ? Values.json(s) : Values.json(body));
       return method + " " + url + (headers.isEmpty() ? "" : " headers " + Values.json(headers)) + b;
     }
   }
 
-  record Command(List<String> argv, Map<String, String> env, Optional<String> workdir, List<Integer> okExitCodes)
+  record Command(
+      List<String> argv,
+      Map<String, String> env,
+      Optional<String> workdir,
+      List<Integer> okExitCodes)
       implements RenderedAction {
     /** The argv as a JSON list, so that each element's boundaries are visible. */
     @Override
     public String summary() {
-      return "exec " + Values.json(argv) + (env.isEmpty() ? "" : " env " + Values.json(env))
+      return "exec "
+          + Values.json(argv)
+          + (env.isEmpty() ? "" : " env " + Values.json(env))
           + workdir.map(w -> " in " + w).orElse("");
     }
   }
@@ -42,11 +58,19 @@ public sealed interface RenderedAction {
     }
   }
 
-  record Poll(HttpCall request, String until, Duration interval, Duration timeout) implements RenderedAction {
+  record Poll(HttpCall request, String until, Duration interval, Duration timeout)
+      implements RenderedAction {
     @Override
     public String summary() {
-      return "check " + request.summary() + " every " + Durations.format(interval) + " until " + until
-          + " (at most " + Durations.format(timeout) + ")";
+      return "check "
+          + request.summary()
+          + " every "
+          + Durations.format(interval)
+          + " until "
+          + until
+          + " (at most "
+          + Durations.format(timeout)
+          + ")";
     }
   }
 
@@ -57,11 +81,18 @@ public sealed interface RenderedAction {
     }
   }
 
-  /** @param team the team whose routing key is paged; empty: the incident's team */
-  record Page(String action, Optional<String> summaryText, Optional<String> severity, Optional<String> team) implements RenderedAction {
+  /**
+   * @param team the team whose routing key is paged; empty: the incident's team
+   */
+  record Page(
+      String action, Optional<String> summaryText, Optional<String> severity, Optional<String> team)
+      implements RenderedAction {
     @Override
     public String summary() {
-      return "pagerduty " + action + team.map(t -> " to team " + t).orElse("") + severity.map(s -> " " + s).orElse("")
+      return "pagerduty "
+          + action
+          + team.map(t -> " to team " + t).orElse("")
+          + severity.map(s -> " " + s).orElse("")
           + summaryText.map(s -> ": " + Values.json(s)).orElse("");
     }
   }
@@ -73,10 +104,14 @@ public sealed interface RenderedAction {
     }
   }
 
-  record ApprovalRequest(String text, List<String> approvers, Optional<Duration> timeout) implements RenderedAction {
+  record ApprovalRequest(String text, List<String> approvers, Optional<Duration> timeout)
+      implements RenderedAction {
     @Override
     public String summary() {
-      return "approval " + Values.json(text) + " by " + (approvers.isEmpty() ? "anyone on the active team" : String.join(", ", approvers))
+      return "approval "
+          + Values.json(text)
+          + " by "
+          + (approvers.isEmpty() ? "anyone on the active team" : String.join(", ", approvers))
           + timeout.map(t -> " within " + Durations.format(t)).orElse("");
     }
   }

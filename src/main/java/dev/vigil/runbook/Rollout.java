@@ -24,7 +24,9 @@ public record Rollout(Mode mode, int percent, double minSuccessRate, int window,
 
   /** auto runs steps, dry-run records what they would do, manual offers the runbook to a person. */
   public enum Mode {
-    AUTO("auto"), DRY_RUN("dry-run"), MANUAL("manual");
+    AUTO("auto"),
+    DRY_RUN("dry-run"),
+    MANUAL("manual");
 
     public static final List<String> NAMES = Arrays.stream(values()).map(Mode::wire).toList();
 
@@ -62,8 +64,10 @@ public record Rollout(Mode mode, int percent, double minSuccessRate, int window,
   /** 0–99, the same for the same id on every machine (first four bytes of SHA-256). */
   public static int bucket(String incidentId) {
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(incidentId.getBytes(StandardCharsets.UTF_8));
-      long v = ((h[0] & 0xffL) << 24) | ((h[1] & 0xffL) << 16) | ((h[2] & 0xffL) << 8) | (h[3] & 0xffL);
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(incidentId.getBytes(StandardCharsets.UTF_8));
+      long v =
+          ((h[0] & 0xffL) << 24) | ((h[1] & 0xffL) << 16) | ((h[2] & 0xffL) << 8) | (h[3] & 0xffL);
       return (int) (v % 100);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);

@@ -14,8 +14,9 @@ import java.util.Optional;
  * steps as a dependency graph. Immutable; every expression and template in it is compiled.
  *
  * @param version the content hash of {@code source}; a run keeps the version it started with
- * @param source the file's text exactly as it was read and parsed (its bytes, valid UTF-8, decoded): what
- *     a run stores, so a run never reads the file again and resumes from the version that started it
+ * @param source the file's text exactly as it was read and parsed (its bytes, valid UTF-8,
+ *     decoded): what a run stores, so a run never reads the file again and resumes from the version
+ *     that started it
  * @param type when present, only incidents of this type match
  * @param timeout the whole run
  * @param vars values computed once when a run starts, in file order
@@ -49,7 +50,10 @@ public record Runbook(
     steps = List.copyOf(steps);
   }
 
-  /** One matcher of a {@code match:} entry (an entry may list several) and where the entry was written. */
+  /**
+   * One matcher of a {@code match:} entry (an entry may list several) and where the entry was
+   * written.
+   */
   public record MatchRule(Matcher matcher, Pos pos) {}
 
   /** One entry of {@code vars:}. */
@@ -60,7 +64,9 @@ public record Runbook(
 
   /** What happens to the incident when a run ends. */
   public enum IncidentOutcome {
-    NONE, RESOLVE, ESCALATE;
+    NONE,
+    RESOLVE,
+    ESCALATE;
 
     public String wire() {
       return name().toLowerCase();
@@ -71,7 +77,8 @@ public record Runbook(
    * The bindings a run starts with: {@code base} (alert, alerts, incident, team) plus {@code vars},
    * evaluated in file order, and no step results yet.
    */
-  public Map<String, Object> startBindings(Map<String, Object> base) throws dev.vigil.expr.EvalException {
+  public Map<String, Object> startBindings(Map<String, Object> base)
+      throws dev.vigil.expr.EvalException {
     Map<String, Object> b = new java.util.LinkedHashMap<>(base);
     Map<String, Object> values = new java.util.LinkedHashMap<>();
     b.put("vars", values);

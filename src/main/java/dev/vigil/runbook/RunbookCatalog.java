@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 
 /**
  * Every runbook file Vigil knows, at one instant: per file what serves (the last version that
- * validated) and the problems of the version on disk, if it was rejected. Immutable; a reload builds
- * a new catalog from the previous one and swaps it in whole, so readers never see half a reload.
+ * validated) and the problems of the version on disk, if it was rejected. Immutable; a reload
+ * builds a new catalog from the previous one and swaps it in whole, so readers never see half a
+ * reload.
  */
 public record RunbookCatalog(List<Entry> entries) {
 
@@ -25,10 +26,12 @@ public record RunbookCatalog(List<Entry> entries) {
    * One runbook file.
    *
    * @param name the name it declares (or its file name), for listing even when nothing serves
-   * @param serving the runbook in use: the file on disk when it is valid, else the last good version
+   * @param serving the runbook in use: the file on disk when it is valid, else the last good
+   *     version
    * @param errors why the file on disk was rejected; empty when it serves as it is on disk
    */
-  public record Entry(Path file, String label, String name, Optional<Runbook> serving, List<Problem> errors) {
+  public record Entry(
+      Path file, String label, String name, Optional<Runbook> serving, List<Problem> errors) {
     public Entry {
       errors = List.copyOf(errors);
     }
@@ -39,7 +42,8 @@ public record RunbookCatalog(List<Entry> entries) {
   }
 
   /** What reading one file gave, before names are compared across files. */
-  public record Read(Path file, String label, String name, Optional<Runbook> runbook, List<Problem> problems) {}
+  public record Read(
+      Path file, String label, String name, Optional<Runbook> runbook, List<Problem> problems) {}
 
   public RunbookCatalog {
     entries = List.copyOf(entries);
@@ -66,8 +70,10 @@ public record RunbookCatalog(List<Entry> entries) {
   public Optional<Selection> select(Map<String, String> labels, String type, String incidentId) {
     return runbooks().stream()
         .filter(rb -> rb.matches(labels, type))
-        .min(Comparator.comparingInt((Runbook rb) -> -(rb.match().size() + (rb.type().isPresent() ? 1 : 0)))
-            .thenComparing(Runbook::name))
+        .min(
+            Comparator.comparingInt(
+                    (Runbook rb) -> -(rb.match().size() + (rb.type().isPresent() ? 1 : 0)))
+                .thenComparing(Runbook::name))
         .map(rb -> new Selection(rb, rb.rollout().modeFor(incidentId)));
   }
 
@@ -88,17 +94,24 @@ public record RunbookCatalog(List<Entry> entries) {
    */
   public static List<Path> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(RunbookCatalog::isRunbookFile).sorted(Comparator.comparing(Path::toString)).toList();
+      return s.filter(RunbookCatalog::isRunbookFile)
+          .sorted(Comparator.comparing(Path::toString))
+          .toList();
     }
   }
 
   public static boolean isRunbookFile(Path p) {
     String n = p.getFileName().toString();
-    return !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml")) && Files.isRegularFile(p);
+    return !n.startsWith(".")
+        && (n.endsWith(".yaml") || n.endsWith(".yml"))
+        && Files.isRegularFile(p);
   }
 
   /** Reads each file with {@code reader}. Blocking. */
-  public static List<Read> read(RunbookReader reader, Collection<Path> files, java.util.function.Function<Path, String> label) {
+  public static List<Read> read(
+      RunbookReader reader,
+      Collection<Path> files,
+      java.util.function.Function<Path, String> label) {
     List<Read> out = new ArrayList<>();
     for (Path f : files) {
       Problems p = new Problems();
@@ -110,40 +123,58 @@ public record RunbookCatalog(List<Entry> entries) {
   }
 
   /**
-   * The next catalog: valid files serve as they are now; an invalid file keeps serving its last good
-   * version (from {@code previous}) and lists its errors; files not read are gone. When two files
-   * claim one name, the file that served it before keeps it and the other is rejected; with no such
-   * file, both are rejected.
+   * The next catalog: valid files serve as they are now; an invalid file keeps serving its last
+   * good version (from {@code previous}) and lists its errors; files not read are gone. When two
+   * files claim one name, the file that served it before keeps it and the other is rejected; with
+   * no such file, both are rejected.
    */
   public static RunbookCatalog next(RunbookCatalog previous, List<Read> reads) {
     Map<Path, Optional<Runbook>> candidate = new LinkedHashMap<>();
     Map<Path, List<Problem>> errors = new LinkedHashMap<>();
     for (Read r : reads) {
       errors.put(r.file(), new ArrayList<>(r.problems()));
-      candidate.put(r.file(), r.runbook().isPresent() ? r.runbook()
-          : previous.entry(r.file()).flatMap(Entry::serving));
+      candidate.put(
+          r.file(),
+          r.runbook().isPresent() ? r.runbook() : previous.entry(r.file()).flatMap(Entry::serving));
     }
     Map<String, List<Read>> claims = new LinkedHashMap<>();
     for (Read r : reads) {
-      candidate.get(r.file()).ifPresent(rb -> claims.computeIfAbsent(rb.name(), k -> new ArrayList<>()).add(r));
+      candidate
+          .get(r.file())
+          .ifPresent(rb -> claims.computeIfAbsent(rb.name(), k -> new ArrayList<>()).add(r));
     }
     for (Map.Entry<String, List<Read>> c : claims.entrySet()) {
       if (c.getValue().size() < 2) {
         continue;
       }
-      Optional<Path> holder = previous.runbooks().stream().filter(rb -> rb.name().equals(c.getKey()))
-          .map(Runbook::file).filter(f -> c.getValue().stream().anyMatch(r -> r.file().equals(f))).findFirst();
+      Optional<Path> holder =
+          previous.runbooks().stream()
+              .filter(rb -> rb.name().equals(c.getKey()))
+              .map(Runbook::file)
+              .filter(f -> c.getValue().stream().anyMatch(r -> r.file().equals(f)))
+              .findFirst();
       for (Read r : c.getValue()) {
         if (holder.isPresent() && holder.get().equals(r.file())) {
           continue;
         }
         Runbook rb = candidate.get(r.file()).orElseThrow();
         List<String> others = c.getValue().stream().filter(o -> o != r).map(Read::label).toList();
-        errors.get(r.file()).add(Problem.error(rb.pos(), (rb.pos().line() == 1 && rb.pos().col() == 1 ? "" : "name: ")
-            + "runbook \"" + c.getKey() + "\" is also defined in " + String.join(", ", others)));
+        errors
+            .get(r.file())
+            .add(
+                Problem.error(
+                    rb.pos(),
+                    (rb.pos().line() == 1 && rb.pos().col() == 1 ? "" : "name: ")
+                        + "runbook \""
+                        + c.getKey()
+                        + "\" is also defined in "
+                        + String.join(", ", others)));
         // fall back to this file's previous version only if that does not clash too
-        Optional<Runbook> before = previous.entry(r.file()).flatMap(Entry::serving)
-            .filter(p -> !p.name().equals(c.getKey()) && !claims.containsKey(p.name()));
+        Optional<Runbook> before =
+            previous
+                .entry(r.file())
+                .flatMap(Entry::serving)
+                .filter(p -> !p.name().equals(c.getKey()) && !claims.containsKey(p.name()));
         candidate.put(r.file(), before);
       }
     }
@@ -161,7 +192,8 @@ public record RunbookCatalog(List<Entry> entries) {
     try {
       for (String line : Files.readAllLines(file)) {
         if (line.startsWith("name:")) {
-          String v = line.substring(5).replaceFirst("#.*$", "").trim().replaceAll("^[\"']|[\"']$", "");
+          String v =
+              line.substring(5).replaceFirst("#.*$", "").trim().replaceAll("^[\"']|[\"']$", "");
           if (!v.isEmpty()) {
             return v;
           }

@@ -19,8 +19,12 @@ import java.util.Set;
 public final class RunbookCheck {
   private RunbookCheck() {}
 
-  /** Reads the runbooks; every problem goes to {@code problems}; returns the catalog that would serve. */
-  public static RunbookCatalog validate(VigilConfig.Runbooks config, List<Path> extra, Problems problems) {
+  /**
+   * Reads the runbooks; every problem goes to {@code problems}; returns the catalog that would
+   * serve.
+   */
+  public static RunbookCatalog validate(
+      VigilConfig.Runbooks config, List<Path> extra, Problems problems) {
     Set<Path> files = new LinkedHashSet<>();
     List<Path> roots = new ArrayList<>();
     roots.add(config.dir());
@@ -32,7 +36,9 @@ public final class RunbookCheck {
         } else if (Files.isRegularFile(root)) {
           files.add(root.toAbsolutePath().normalize());
         } else if (root.equals(config.dir())) {
-          problems.warning(Pos.of(label(root)), "runbook directory does not exist (runbooks.dir): no runbook will run");
+          problems.warning(
+              Pos.of(label(root)),
+              "runbook directory does not exist (runbooks.dir): no runbook will run");
         } else {
           problems.error(Pos.of(label(root)), "no such file or directory");
         }
@@ -41,7 +47,9 @@ public final class RunbookCheck {
       }
     }
     RunbookReader reader = RunbookReader.of(config);
-    RunbookCatalog catalog = RunbookCatalog.next(RunbookCatalog.empty(), RunbookCatalog.read(reader, files, RunbookCheck::label));
+    RunbookCatalog catalog =
+        RunbookCatalog.next(
+            RunbookCatalog.empty(), RunbookCatalog.read(reader, files, RunbookCheck::label));
     for (RunbookCatalog.Entry e : catalog.entries()) {
       for (Problem p : e.errors()) {
         problems.error(p.pos(), p.message());

@@ -4,12 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A runbook's step graph as text (edges are the needs edges, each node labelled with its step id and
- * kind), for {@code vigil graph} and {@code GET /api/v1/runbooks/{name}/graph}.
+ * A runbook's step graph as text (edges are the needs edges, each node labelled with its step id
+ * and kind), for {@code vigil graph} and {@code GET /api/v1/runbooks/{name}/graph}.
  */
 public final class RunbookGraph {
   /** Output formats. */
-  public enum Format { mermaid, dot }
+  public enum Format {
+    mermaid,
+    dot
+  }
 
   private RunbookGraph() {}
 

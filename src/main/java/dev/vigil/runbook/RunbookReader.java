@@ -33,20 +33,33 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads one runbook file into a {@link Runbook}, reporting every problem in it at once as
- * {@code file:line:col: path: message}: YAML syntax, unknown keys, types, durations, matchers, the
- * step graph, CEL, the exec allowlist and rollout ranges. The file is usable only when it has no
- * errors.
+ * Reads one runbook file into a {@link Runbook}, reporting every problem in it at once as {@code
+ * file:line:col: path: message}: YAML syntax, unknown keys, types, durations, matchers, the step
+ * graph, CEL, the exec allowlist and rollout ranges. The file is usable only when it has no errors.
  *
  * <p>Stateless and thread-safe. {@link #read} does file I/O: call it off the event loop.
  */
 public final class RunbookReader {
-  static final List<String> TOP_KEYS = List.of("name", "description", "match", "type", "rollout", "timeout",
-      "concurrency", "vars", "steps", "onSuccess", "onFailure");
+  static final List<String> TOP_KEYS =
+      List.of(
+          "name",
+          "description",
+          "match",
+          "type",
+          "rollout",
+          "timeout",
+          "concurrency",
+          "vars",
+          "steps",
+          "onSuccess",
+          "onFailure");
   static final List<String> STEP_KEYS;
 
   static {
-    List<String> k = new ArrayList<>(List.of("id", "description", "needs", "when", "timeout", "retry", "onFailure", "onResume"));
+    List<String> k =
+        new ArrayList<>(
+            List.of(
+                "id", "description", "needs", "when", "timeout", "retry", "onFailure", "onResume"));
     k.addAll(StepSpec.KINDS);
     STEP_KEYS = List.copyOf(k);
   }
@@ -63,7 +76,8 @@ public final class RunbookReader {
   /**
    * @param execAllow programs {@code exec} steps may run ({@code runbooks.exec.allow})
    * @param httpAllow hosts {@code http} and {@code check} steps may call; empty: any
-   * @param secretNames the names of {@code runbooks.secrets}, which http, check and exec steps may insert
+   * @param secretNames the names of {@code runbooks.secrets}, which http, check and exec steps may
+   *     insert
    */
   public RunbookReader(List<String> execAllow, List<String> httpAllow, Set<String> secretNames) {
     this.execAllow = List.copyOf(execAllow);
@@ -86,7 +100,8 @@ public final class RunbookReader {
     byte[] bytes;
     try {
       if (Files.size(file) > Yaml.MAX_BYTES) {
-        problems.error(Pos.of(label), "file is larger than " + Yaml.MAX_BYTES / (1024 * 1024) + " MiB");
+        problems.error(
+            Pos.of(label), "file is larger than " + Yaml.MAX_BYTES / (1024 * 1024) + " MiB");
         return Optional.empty();
       }
       bytes = Files.readAllBytes(file);
@@ -99,17 +114,24 @@ public final class RunbookReader {
 
   /**
    * Reads a runbook already in memory. The runbook keeps these bytes as its source text (Yaml.parse
-   * refuses bytes that are not valid UTF-8, so the text encodes back to exactly them and to its version).
+   * refuses bytes that are not valid UTF-8, so the text encodes back to exactly them and to its
+   * version).
    */
   public Optional<Runbook> parse(byte[] bytes, Path file, String label, Problems problems) {
     Problems mine = new Problems();
-    Optional<Runbook> rb = Yaml.parse(bytes, label, mine, null)
-        .flatMap(root -> new FileReader(root, file, new SourceText(bytes), version(bytes)).runbook());
+    Optional<Runbook> rb =
+        Yaml.parse(bytes, label, mine, null)
+            .flatMap(
+                root ->
+                    new FileReader(root, file, new SourceText(bytes), version(bytes)).runbook());
     problems.addAll(mine);
     return mine.hasErrors() ? Optional.empty() : rb;
   }
 
-  /** The name a runbook file declares, or its file name without extension; for messages about unreadable files. */
+  /**
+   * The name a runbook file declares, or its file name without extension; for messages about
+   * unreadable files.
+   */
   public static String defaultName(Path file) {
     String n = file.getFileName().toString();
     int dot = n.lastIndexOf('.');
@@ -119,7 +141,9 @@ public final class RunbookReader {
   /** The first 16 hex digits of the SHA-256 of the file's bytes. */
   public static String version(byte[] bytes) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+          .substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);
     }
@@ -145,18 +169,30 @@ public final class RunbookReader {
         return Optional.empty();
       }
       Fields f = root.fields(TOP_KEYS.toArray(String[]::new));
-      String name = f.get("name").flatMap(n -> n.string().filter(s -> {
-        if (!NAME.matcher(s).matches()) {
-          n.error("\"" + s + "\" is not a runbook name: use letters, digits, '.', '_' and '-' (it appears in URLs)");
-          return false;
-        }
-        return true;
-      })).orElse(defaultName(file));
+      String name =
+          f.get("name")
+              .flatMap(
+                  n ->
+                      n.string()
+                          .filter(
+                              s -> {
+                                if (!NAME.matcher(s).matches()) {
+                                  n.error(
+                                      "\""
+                                          + s
+                                          + "\" is not a runbook name: use letters, digits, '.', '_' and '-' (it appears in URLs)");
+                                  return false;
+                                }
+                                return true;
+                              }))
+              .orElse(defaultName(file));
       String description = f.string("description", "");
       List<Runbook.MatchRule> match = matchers(f);
       Optional<String> type = f.string("type");
       if (match.isEmpty() && type.isEmpty() && !f.has("match")) {
-        f.node().error("missing required key \"match\" (or \"type\"): a runbook without either would run for every incident");
+        f.node()
+            .error(
+                "missing required key \"match\" (or \"type\"): a runbook without either would run for every incident");
       }
       Rollout rollout = rollout(f);
       Duration timeout = f.get("timeout").flatMap(this::positive).orElse(Runbook.DEFAULT_TIMEOUT);
@@ -168,13 +204,31 @@ public final class RunbookReader {
 
       Steps steps = steps(f, withVars);
 
-      Runbook.IncidentOutcome onSuccess = outcome(f, "onSuccess", "resolve", List.of("resolve", "none"));
-      Runbook.IncidentOutcome onFailure = outcome(f, "onFailure", "escalate", List.of("escalate", "none"));
+      Runbook.IncidentOutcome onSuccess =
+          outcome(f, "onSuccess", "resolve", List.of("resolve", "none"));
+      Runbook.IncidentOutcome onFailure =
+          outcome(f, "onFailure", "escalate", List.of("escalate", "none"));
       if (steps.list.size() != steps.count || root.problems().hasErrors()) {
         return Optional.empty();
       }
-      return Optional.of(new Runbook(name, description, file, version, text.text(), match, type, rollout, timeout, concurrency,
-          vars, steps.list, onSuccess, onFailure, steps.graph, f.get("name").map(YamlNode::pos).orElse(root.pos())));
+      return Optional.of(
+          new Runbook(
+              name,
+              description,
+              file,
+              version,
+              text.text(),
+              match,
+              type,
+              rollout,
+              timeout,
+              concurrency,
+              vars,
+              steps.list,
+              onSuccess,
+              onFailure,
+              steps.graph,
+              f.get("name").map(YamlNode::pos).orElse(root.pos())));
     }
 
     private List<Runbook.MatchRule> matchers(Fields f) {
@@ -185,13 +239,16 @@ public final class RunbookReader {
         return out;
       }
       for (YamlNode n : f.items("match")) {
-        n.string().ifPresent(s -> {
-          try {
-            Matcher.parseList(s).forEach(one -> out.add(new Runbook.MatchRule(one, n.pos())));
-          } catch (MatcherSyntaxException e) {
-            errorAt(n, e.offset(), "bad matcher: " + e.reason());
-          }
-        });
+        n.string()
+            .ifPresent(
+                s -> {
+                  try {
+                    Matcher.parseList(s)
+                        .forEach(one -> out.add(new Runbook.MatchRule(one, n.pos())));
+                  } catch (MatcherSyntaxException e) {
+                    errorAt(n, e.offset(), "bad matcher: " + e.reason());
+                  }
+                });
       }
       return out;
     }
@@ -202,8 +259,10 @@ public final class RunbookReader {
         return Rollout.defaults(root.pos());
       }
       Fields x = r.get();
-      Rollout.Mode mode = Rollout.Mode.parse(x.oneOf("mode", "auto", Rollout.Mode.NAMES)).orElse(Rollout.Mode.AUTO);
-      return new Rollout(mode,
+      Rollout.Mode mode =
+          Rollout.Mode.parse(x.oneOf("mode", "auto", Rollout.Mode.NAMES)).orElse(Rollout.Mode.AUTO);
+      return new Rollout(
+          mode,
           (int) x.integer("percent", Rollout.DEFAULT_PERCENT, 0, 100),
           x.number("minSuccessRate", Rollout.DEFAULT_MIN_SUCCESS_RATE, 0, 1),
           (int) x.integer("window", Rollout.DEFAULT_WINDOW, 1, 1000),
@@ -212,41 +271,64 @@ public final class RunbookReader {
 
     private Map<String, Runbook.Var> vars(Fields f, Scope scope) {
       Map<String, Runbook.Var> out = new LinkedHashMap<>();
-      f.get("vars").ifPresent(v -> v.entries().forEach((key, node) -> {
-        if (!STEP_ID.matcher(key).matches()) {
-          node.error("\"" + key + "\" is not a variable name: use letters, digits and '_' (it is read as vars." + key + ")");
-          return;
-        }
-        Optional<Template> t = template(node, scope, Scope.StepAccess.NONE);
-        // a var that does not compile is still declared (as dyn), so its readers do not repeat the error
-        out.put(key, new Runbook.Var(key, t.orElse(null), node.pos()));
-      }));
+      f.get("vars")
+          .ifPresent(
+              v ->
+                  v.entries()
+                      .forEach(
+                          (key, node) -> {
+                            if (!STEP_ID.matcher(key).matches()) {
+                              node.error(
+                                  "\""
+                                      + key
+                                      + "\" is not a variable name: use letters, digits and '_' (it is read as vars."
+                                      + key
+                                      + ")");
+                              return;
+                            }
+                            Optional<Template> t = template(node, scope, Scope.StepAccess.NONE);
+                            // a var that does not compile is still declared (as dyn), so its
+                            // readers do not repeat the error
+                            out.put(key, new Runbook.Var(key, t.orElse(null), node.pos()));
+                          }));
       return out;
     }
 
     private CelType varsType(Map<String, Runbook.Var> vars) {
       Map<String, CelType> fields = new LinkedHashMap<>();
-      vars.forEach((k, v) -> fields.put(k, v.value() == null ? SimpleType.DYN
-          : v.value().isSingleHole() ? v.value().expressions().get(0).type() : SimpleType.STRING));
+      vars.forEach(
+          (k, v) ->
+              fields.put(
+                  k,
+                  v.value() == null
+                      ? SimpleType.DYN
+                      : v.value().isSingleHole()
+                          ? v.value().expressions().get(0).type()
+                          : SimpleType.STRING));
       return ExprTypes.struct("vigil.Vars", fields);
     }
 
     private Optional<Runbook.Concurrency> concurrency(Fields f, Scope scope) {
-      return f.fields("concurrency", "key", "limit").flatMap(c -> {
-        Optional<Template> key = c.required("key").flatMap(k -> template(k, scope, Scope.StepAccess.NONE));
-        int limit = (int) c.integer("limit", 1, 1, 10_000);
-        return key.map(k -> new Runbook.Concurrency(k, limit, c.node().pos()));
-      });
+      return f.fields("concurrency", "key", "limit")
+          .flatMap(
+              c -> {
+                Optional<Template> key =
+                    c.required("key").flatMap(k -> template(k, scope, Scope.StepAccess.NONE));
+                int limit = (int) c.integer("limit", 1, 1, 10_000);
+                return key.map(k -> new Runbook.Concurrency(k, limit, c.node().pos()));
+              });
     }
 
-    private Runbook.IncidentOutcome outcome(Fields f, String key, String dflt, List<String> choices) {
+    private Runbook.IncidentOutcome outcome(
+        Fields f, String key, String dflt, List<String> choices) {
       return Runbook.IncidentOutcome.valueOf(f.oneOf(key, dflt, choices).toUpperCase());
     }
 
     // ---- steps ------------------------------------------------------------------------------
 
     /** What pass one learns about a step before any expression is compiled. */
-    private record Shape(String id, YamlNode node, Fields fields, String kind, List<YamlNode> needNodes) {}
+    private record Shape(
+        String id, YamlNode node, Fields fields, String kind, List<YamlNode> needNodes) {}
 
     private record Steps(List<Step> list, int count, StepGraph graph) {}
 
@@ -260,33 +342,61 @@ public final class RunbookReader {
       Map<String, Shape> shapes = new LinkedHashMap<>();
       for (YamlNode item : items) {
         if (!item.isMap()) {
-          item.error("a step is a mapping with an id and one action (" + String.join(", ", StepSpec.KINDS) + "), got " + describe(item));
+          item.error(
+              "a step is a mapping with an id and one action ("
+                  + String.join(", ", StepSpec.KINDS)
+                  + "), got "
+                  + describe(item));
           continue;
         }
         Fields sf = item.fields(STEP_KEYS.toArray(String[]::new));
-        Optional<String> id = sf.required("id").flatMap(n -> n.string().filter(s -> {
-          if (!STEP_ID.matcher(s).matches()) {
-            n.error("\"" + s + "\" is not a step id: use letters, digits and '_', starting with a letter (it is read as steps." + s.replace('-', '_') + ")");
-            return false;
-          }
-          Shape first = shapes.get(s);
-          if (first != null) {
-            n.error("duplicate step id \"" + s + "\" (first at line " + first.node().pos().line() + ")");
-            return false;
-          }
-          return true;
-        }));
+        Optional<String> id =
+            sf.required("id")
+                .flatMap(
+                    n ->
+                        n.string()
+                            .filter(
+                                s -> {
+                                  if (!STEP_ID.matcher(s).matches()) {
+                                    n.error(
+                                        "\""
+                                            + s
+                                            + "\" is not a step id: use letters, digits and '_', starting with a letter (it is read as steps."
+                                            + s.replace('-', '_')
+                                            + ")");
+                                    return false;
+                                  }
+                                  Shape first = shapes.get(s);
+                                  if (first != null) {
+                                    n.error(
+                                        "duplicate step id \""
+                                            + s
+                                            + "\" (first at line "
+                                            + first.node().pos().line()
+                                            + ")");
+                                    return false;
+                                  }
+                                  return true;
+                                }));
         List<String> kinds = StepSpec.KINDS.stream().filter(sf::has).toList();
         String kind = null;
         if (kinds.isEmpty()) {
-          item.error("step" + id.map(s -> " \"" + s + "\"").orElse("") + " has no action: give one of " + String.join(", ", StepSpec.KINDS));
+          item.error(
+              "step"
+                  + id.map(s -> " \"" + s + "\"").orElse("")
+                  + " has no action: give one of "
+                  + String.join(", ", StepSpec.KINDS));
         } else if (kinds.size() > 1) {
-          sf.get(kinds.get(1)).orElseThrow().error("a step has exactly one action, but this one also has " + kinds.get(0));
+          sf.get(kinds.get(1))
+              .orElseThrow()
+              .error("a step has exactly one action, but this one also has " + kinds.get(0));
         } else {
           kind = kinds.get(0);
         }
         List<YamlNode> needs = sf.items("needs");
-        sf.get("needs").filter(YamlNode::isScalar).ifPresent(n -> n.error("expected a list of step ids, e.g. [" + n.text() + "]"));
+        sf.get("needs")
+            .filter(YamlNode::isScalar)
+            .ifPresent(n -> n.error("expected a list of step ids, e.g. [" + n.text() + "]"));
         if (id.isPresent()) {
           shapes.put(id.get(), new Shape(id.get(), item, sf, kind, needs));
         }
@@ -312,31 +422,54 @@ public final class RunbookReader {
       }
       StepGraph.Built built = StepGraph.build(needsById);
       for (StepGraph.Cycle c : built.cycles()) {
-        shapes.get(c.step()).needNodes().get(c.needIndex()).error(c.path().size() == 2
-            ? "step \"" + c.step() + "\" needs itself"
-            : "cycle: " + c.text());
+        shapes
+            .get(c.step())
+            .needNodes()
+            .get(c.needIndex())
+            .error(
+                c.path().size() == 2
+                    ? "step \"" + c.step() + "\" needs itself"
+                    : "cycle: " + c.text());
       }
       StepGraph graph = built.graph();
       Map<String, CelType> stepTypes = new LinkedHashMap<>();
-      shapes.values().forEach(s -> stepTypes.put(s.id(), ExprTypes.stepResult(s.kind() == null ? "unknown" : s.kind(),
-          s.kind() == null ? SimpleType.DYN : outputType(s.kind()))));
+      shapes
+          .values()
+          .forEach(
+              s ->
+                  stepTypes.put(
+                      s.id(),
+                      ExprTypes.stepResult(
+                          s.kind() == null ? "unknown" : s.kind(),
+                          s.kind() == null ? SimpleType.DYN : outputType(s.kind()))));
       Scope withSteps = scope.with("steps", ExprTypes.struct("vigil.Steps", stepTypes));
       // pass 2: everything else
       List<Step> out = new ArrayList<>();
       for (Shape s : shapes.values()) {
-        Scope.StepAccess access = ref -> {
-          if (!shapes.containsKey(ref)) {
-            return Optional.of("steps." + ref + ": no step \"" + ref + "\"" + hint(ref, shapes.keySet()));
-          }
-          if (ref.equals(s.id())) {
-            return Optional.of("steps." + ref + ": a step cannot read its own result (use response in a check's until)");
-          }
-          if (!graph.ancestors(s.id()).contains(ref)) {
-            return Optional.of("steps." + ref + ": \"" + ref + "\" is not an ancestor of \"" + s.id()
-                + "\", so it may not have run yet; add it to needs (directly or through a step it needs)");
-          }
-          return Optional.empty();
-        };
+        Scope.StepAccess access =
+            ref -> {
+              if (!shapes.containsKey(ref)) {
+                return Optional.of(
+                    "steps." + ref + ": no step \"" + ref + "\"" + hint(ref, shapes.keySet()));
+              }
+              if (ref.equals(s.id())) {
+                return Optional.of(
+                    "steps."
+                        + ref
+                        + ": a step cannot read its own result (use response in a check's until)");
+              }
+              if (!graph.ancestors(s.id()).contains(ref)) {
+                return Optional.of(
+                    "steps."
+                        + ref
+                        + ": \""
+                        + ref
+                        + "\" is not an ancestor of \""
+                        + s.id()
+                        + "\", so it may not have run yet; add it to needs (directly or through a step it needs)");
+              }
+              return Optional.empty();
+            };
         step(s, withSteps, access, graph).ifPresent(out::add);
       }
       return new Steps(out, items.size(), graph);
@@ -357,35 +490,67 @@ public final class RunbookReader {
       Fields sf = s.fields();
       Optional<Expression> when = sf.get("when").flatMap(n -> condition(n, scope, access));
       Optional<Duration> timeout = sf.get("timeout").flatMap(this::positive);
-      Step.Retry retry = sf.fields("retry", "attempts", "backoff", "maxBackoff").map(r -> {
-        int attempts = (int) r.integer("attempts", 1, 1, 100);
-        Duration backoff = r.get("backoff").flatMap(this::positive).orElse(Duration.ofSeconds(1));
-        Duration max = r.get("maxBackoff").flatMap(this::positive).orElse(backoff.multipliedBy(32));
-        if (max.compareTo(backoff) < 0) {
-          r.get("maxBackoff").orElseThrow().error("maxBackoff " + Durations.format(max) + " is shorter than backoff " + Durations.format(backoff));
-        }
-        return new Step.Retry(attempts, backoff, max);
-      }).orElse(Step.Retry.NONE);
-      Step.FailurePolicy onFailure = Step.FailurePolicy.valueOf(sf.oneOf("onFailure", "fail", List.of("fail", "continue")).toUpperCase());
-      Step.ResumePolicy onResume = Step.ResumePolicy.valueOf(sf.oneOf("onResume", "retry", List.of("retry", "fail")).toUpperCase());
+      Step.Retry retry =
+          sf.fields("retry", "attempts", "backoff", "maxBackoff")
+              .map(
+                  r -> {
+                    int attempts = (int) r.integer("attempts", 1, 1, 100);
+                    Duration backoff =
+                        r.get("backoff").flatMap(this::positive).orElse(Duration.ofSeconds(1));
+                    Duration max =
+                        r.get("maxBackoff")
+                            .flatMap(this::positive)
+                            .orElse(backoff.multipliedBy(32));
+                    if (max.compareTo(backoff) < 0) {
+                      r.get("maxBackoff")
+                          .orElseThrow()
+                          .error(
+                              "maxBackoff "
+                                  + Durations.format(max)
+                                  + " is shorter than backoff "
+                                  + Durations.format(backoff));
+                    }
+                    return new Step.Retry(attempts, backoff, max);
+                  })
+              .orElse(Step.Retry.NONE);
+      Step.FailurePolicy onFailure =
+          Step.FailurePolicy.valueOf(
+              sf.oneOf("onFailure", "fail", List.of("fail", "continue")).toUpperCase());
+      Step.ResumePolicy onResume =
+          Step.ResumePolicy.valueOf(
+              sf.oneOf("onResume", "retry", List.of("retry", "fail")).toUpperCase());
       if (s.kind() == null) {
         return Optional.empty();
       }
       YamlNode specNode = sf.get(s.kind()).orElseThrow();
-      Optional<StepSpec> spec = switch (s.kind()) {
-        // only these steps may insert secrets: what they send is not stored or shown as rendered (see Secrets)
-        case "http" -> http(specNode, scope.withSecrets(secretNames), access).map(h -> (StepSpec) h);
-        case "exec" -> exec(specNode, scope.withSecrets(secretNames), access);
-        case "wait" -> positive(specNode).map(d -> new StepSpec.Wait(d, specNode.pos()));
-        case "check" -> check(specNode, scope.withSecrets(secretNames), access);
-        case "slack" -> slack(specNode, scope, access);
-        case "pagerduty" -> pagerduty(specNode, scope, access);
-        case "incident" -> incident(specNode, scope, access);
-        case "approval" -> approval(specNode, scope, access);
-        default -> Optional.empty();
-      };
-      return spec.map(sp -> new Step(s.id(), sf.string("description", ""), graph.needs(s.id()), when, timeout, retry,
-          onFailure, onResume, sp, s.node().pos()));
+      Optional<StepSpec> spec =
+          switch (s.kind()) {
+            // only these steps may insert secrets: what they send is not stored or shown as
+            // rendered (see Secrets)
+            case "http" ->
+                http(specNode, scope.withSecrets(secretNames), access).map(h -> (StepSpec) h);
+            case "exec" -> exec(specNode, scope.withSecrets(secretNames), access);
+            case "wait" -> positive(specNode).map(d -> new StepSpec.Wait(d, specNode.pos()));
+            case "check" -> check(specNode, scope.withSecrets(secretNames), access);
+            case "slack" -> slack(specNode, scope, access);
+            case "pagerduty" -> pagerduty(specNode, scope, access);
+            case "incident" -> incident(specNode, scope, access);
+            case "approval" -> approval(specNode, scope, access);
+            default -> Optional.empty();
+          };
+      return spec.map(
+          sp ->
+              new Step(
+                  s.id(),
+                  sf.string("description", ""),
+                  graph.needs(s.id()),
+                  when,
+                  timeout,
+                  retry,
+                  onFailure,
+                  onResume,
+                  sp,
+                  s.node().pos()));
     }
 
     private Optional<StepSpec.Http> http(YamlNode node, Scope scope, Scope.StepAccess access) {
@@ -393,19 +558,33 @@ public final class RunbookReader {
       String method = h.oneOf("method", "GET", StepSpec.Http.METHODS);
       Optional<Template> url = h.required("url").flatMap(u -> url(u, scope, access));
       Map<String, Template> headers = new LinkedHashMap<>();
-      h.get("headers").ifPresent(hn -> hn.entries().forEach((k, v) -> {
-        if (!HEADER_NAME.matcher(k).matches()) {
-          v.error("\"" + k + "\" is not a header name");
-          return;
-        }
-        template(v, scope, access).ifPresent(t -> headers.put(k, t));
-      }));
-      Object body = h.get("body").map(b -> b.isScalar() ? template(b, scope, access).orElse(null) : json(b, scope, access)).orElse(null);
+      h.get("headers")
+          .ifPresent(
+              hn ->
+                  hn.entries()
+                      .forEach(
+                          (k, v) -> {
+                            if (!HEADER_NAME.matcher(k).matches()) {
+                              v.error("\"" + k + "\" is not a header name");
+                              return;
+                            }
+                            template(v, scope, access).ifPresent(t -> headers.put(k, t));
+                          }));
+      Object body =
+          h.get("body")
+              .map(
+                  b ->
+                      b.isScalar()
+                          ? template(b, scope, access).orElse(null)
+                          : json(b, scope, access))
+              .orElse(null);
       List<Integer> expect = new ArrayList<>();
       for (YamlNode s : h.items("expectStatus")) {
         s.integer(100, 599).ifPresent(v -> expect.add(v.intValue()));
       }
-      h.get("expectStatus").filter(YamlNode::isScalar).ifPresent(n -> n.error("expected a list of status codes, e.g. [" + n.text() + "]"));
+      h.get("expectStatus")
+          .filter(YamlNode::isScalar)
+          .ifPresent(n -> n.error("expected a list of status codes, e.g. [" + n.text() + "]"));
       return url.map(u -> new StepSpec.Http(method, u, headers, body, expect, node.pos()));
     }
 
@@ -426,12 +605,22 @@ public final class RunbookReader {
       }
       String authority = v.substring(hostStart, hostEnd);
       if (authority.contains("${{")) {
-        errorAt(u, hostStart, "the host must be written out, not computed (an alert label must not choose where requests go)");
+        errorAt(
+            u,
+            hostStart,
+            "the host must be written out, not computed (an alert label must not choose where requests go)");
         return Optional.empty();
       }
       String host = HostPattern.hostOf(v).orElse(authority);
       if (!HostPattern.allows(httpAllow, host)) {
-        errorAt(u, hostStart, "host \"" + host + "\" is not in runbooks.http.allow (allowed: " + String.join(", ", httpAllow) + ")");
+        errorAt(
+            u,
+            hostStart,
+            "host \""
+                + host
+                + "\" is not in runbooks.http.allow (allowed: "
+                + String.join(", ", httpAllow)
+                + ")");
         return Optional.empty();
       }
       return template(u, scope, access);
@@ -473,7 +662,10 @@ public final class RunbookReader {
       Fields e = node.fields("command", "env", "workdir", "okExitCodes");
       Optional<YamlNode> cmdNode = e.required("command");
       if (cmdNode.isPresent() && cmdNode.get().isScalar()) {
-        cmdNode.get().error("expected an argv list, e.g. [\"/usr/bin/systemctl\", \"restart\", \"nginx\"]: commands never go through a shell");
+        cmdNode
+            .get()
+            .error(
+                "expected an argv list, e.g. [\"/usr/bin/systemctl\", \"restart\", \"nginx\"]: commands never go through a shell");
         return Optional.empty();
       }
       List<YamlNode> items = e.items("command");
@@ -492,8 +684,14 @@ public final class RunbookReader {
             a.error("the program must be written out, not computed");
             ok = false;
           } else if (!execAllow.contains(bin.get())) {
-            a.error("\"" + bin.get() + "\" is not in runbooks.exec.allow ("
-                + (execAllow.isEmpty() ? "no programs are allowed" : "allowed: " + String.join(", ", execAllow)) + ")");
+            a.error(
+                "\""
+                    + bin.get()
+                    + "\" is not in runbooks.exec.allow ("
+                    + (execAllow.isEmpty()
+                        ? "no programs are allowed"
+                        : "allowed: " + String.join(", ", execAllow))
+                    + ")");
             ok = false;
           } else {
             argv.add(Template.literal(bin.get()));
@@ -505,15 +703,26 @@ public final class RunbookReader {
         t.ifPresent(argv::add);
       }
       Map<String, Template> env = new LinkedHashMap<>();
-      e.get("env").ifPresent(en -> en.entries().forEach((k, v) -> {
-        if (!ENV_NAME.matcher(k).matches()) {
-          v.error("\"" + k + "\" is not an environment variable name");
-          return;
-        }
-        template(v, scope, access).ifPresent(t -> env.put(k, t));
-      }));
+      e.get("env")
+          .ifPresent(
+              en ->
+                  en.entries()
+                      .forEach(
+                          (k, v) -> {
+                            if (!ENV_NAME.matcher(k).matches()) {
+                              v.error("\"" + k + "\" is not an environment variable name");
+                              return;
+                            }
+                            template(v, scope, access).ifPresent(t -> env.put(k, t));
+                          }));
       Optional<String> workdir = e.string("workdir");
-      workdir.filter(w -> !w.startsWith("/")).ifPresent(w -> e.get("workdir").orElseThrow().error("workdir must be an absolute path, got \"" + w + "\""));
+      workdir
+          .filter(w -> !w.startsWith("/"))
+          .ifPresent(
+              w ->
+                  e.get("workdir")
+                      .orElseThrow()
+                      .error("workdir must be an absolute path, got \"" + w + "\""));
       List<Integer> okCodes = new ArrayList<>();
       for (YamlNode c : e.items("okExitCodes")) {
         c.integer(0, 255).ifPresent(v -> okCodes.add(v.intValue()));
@@ -521,22 +730,33 @@ public final class RunbookReader {
       if (!e.has("okExitCodes")) {
         okCodes.add(0);
       }
-      return ok ? Optional.of(new StepSpec.Exec(argv, env, workdir, okCodes, node.pos())) : Optional.empty();
+      return ok
+          ? Optional.of(new StepSpec.Exec(argv, env, workdir, okCodes, node.pos()))
+          : Optional.empty();
     }
 
     private Optional<StepSpec> check(YamlNode node, Scope scope, Scope.StepAccess access) {
       Fields c = node.fields("http", "until", "interval", "timeout");
       Optional<StepSpec.Http> http = c.required("http").flatMap(h -> http(h, scope, access));
-      Optional<Expression> until = c.required("until").flatMap(u -> condition(u, scope.with("response", ExprTypes.HTTP_RESPONSE), access));
+      Optional<Expression> until =
+          c.required("until")
+              .flatMap(u -> condition(u, scope.with("response", ExprTypes.HTTP_RESPONSE), access));
       Duration interval = c.get("interval").flatMap(this::positive).orElse(Duration.ofSeconds(15));
       Duration timeout = c.get("timeout").flatMap(this::positive).orElse(Duration.ofMinutes(5));
       if (interval.compareTo(timeout) > 0) {
-        c.get("interval").orElse(node).error("interval " + Durations.format(interval) + " is longer than timeout " + Durations.format(timeout));
+        c.get("interval")
+            .orElse(node)
+            .error(
+                "interval "
+                    + Durations.format(interval)
+                    + " is longer than timeout "
+                    + Durations.format(timeout));
       }
       if (http.isEmpty() || until.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(new StepSpec.Check(http.get(), until.get(), interval, timeout, node.pos()));
+      return Optional.of(
+          new StepSpec.Check(http.get(), until.get(), interval, timeout, node.pos()));
     }
 
     private Optional<StepSpec> slack(YamlNode node, Scope scope, Scope.StepAccess access) {
@@ -550,21 +770,32 @@ public final class RunbookReader {
       Fields p = node.fields("action", "summary", "severity", "team");
       String action = p.oneOf("action", "trigger", StepSpec.PagerDuty.ACTIONS);
       Optional<Template> summary = p.get("summary").flatMap(n -> template(n, scope, access));
-      Optional<String> severity = p.get("severity").flatMap(n -> n.oneOf(List.of("critical", "error", "warning", "info")));
+      Optional<String> severity =
+          p.get("severity").flatMap(n -> n.oneOf(List.of("critical", "error", "warning", "info")));
       // a team id as written (never a template: an alert's labels must not choose who is paged)
-      Optional<String> team = p.get("team").flatMap(n -> n.string().filter(t -> {
-        boolean ok = t.matches("[A-Za-z0-9][A-Za-z0-9_.-]*");
-        if (!ok) {
-          n.error("\"" + t + "\" is not a team id (letters, digits, '_', '.' or '-', as in teams.yaml)");
-        }
-        return ok;
-      }));
+      Optional<String> team =
+          p.get("team")
+              .flatMap(
+                  n ->
+                      n.string()
+                          .filter(
+                              t -> {
+                                boolean ok = t.matches("[A-Za-z0-9][A-Za-z0-9_.-]*");
+                                if (!ok) {
+                                  n.error(
+                                      "\""
+                                          + t
+                                          + "\" is not a team id (letters, digits, '_', '.' or '-', as in teams.yaml)");
+                                }
+                                return ok;
+                              }));
       return Optional.of(new StepSpec.PagerDuty(action, summary, severity, team, node.pos()));
     }
 
     private Optional<StepSpec> incident(YamlNode node, Scope scope, Scope.StepAccess access) {
       Fields i = node.fields("action", "text");
-      Optional<String> action = i.required("action").flatMap(n -> n.oneOf(StepSpec.Incident.ACTIONS));
+      Optional<String> action =
+          i.required("action").flatMap(n -> n.oneOf(StepSpec.Incident.ACTIONS));
       Optional<Template> txt = i.get("text").flatMap(n -> template(n, scope, access));
       if (action.filter("note"::equals).isPresent() && txt.isEmpty() && !i.has("text")) {
         i.node().error("a note needs text");
@@ -582,7 +813,10 @@ public final class RunbookReader {
 
     // ---- expressions ------------------------------------------------------------------------
 
-    /** A {@code when}/{@code until}: a CEL expression, bare or as one {@code ${{ }}}, that must give a bool. */
+    /**
+     * A {@code when}/{@code until}: a CEL expression, bare or as one {@code ${{ }}}, that must give
+     * a bool.
+     */
     private Optional<Expression> condition(YamlNode n, Scope scope, Scope.StepAccess access) {
       Optional<String> s = n.string();
       if (s.isEmpty()) {
@@ -606,7 +840,11 @@ public final class RunbookReader {
       }
       Expression e = r.expression().orElseThrow();
       if (!e.isBool() && !e.type().equals(SimpleType.DYN)) {
-        errorAt(n, base, "CEL: a condition must give true or false, but this gives " + ExprTypes.describe(e.type()));
+        errorAt(
+            n,
+            base,
+            "CEL: a condition must give true or false, but this gives "
+                + ExprTypes.describe(e.type()));
         return Optional.empty();
       }
       return Optional.of(e);
@@ -623,7 +861,9 @@ public final class RunbookReader {
     }
 
     private String message(ExprError e) {
-      return e.message().startsWith("steps.") || e.message().startsWith("secrets") ? e.message() : "CEL: " + e.message();
+      return e.message().startsWith("steps.") || e.message().startsWith("secrets")
+          ? e.message()
+          : "CEL: " + e.message();
     }
 
     private void errorAt(YamlNode n, int offset, String message) {
@@ -632,13 +872,15 @@ public final class RunbookReader {
     }
 
     private Optional<Duration> positive(YamlNode n) {
-      return n.duration().filter(d -> {
-        if (d.isZero() || d.isNegative()) {
-          n.error("must be longer than 0s");
-          return false;
-        }
-        return true;
-      });
+      return n.duration()
+          .filter(
+              d -> {
+                if (d.isZero() || d.isNegative()) {
+                  n.error("must be longer than 0s");
+                  return false;
+                }
+                return true;
+              });
     }
   }
 

@@ -27,14 +27,15 @@ import org.slf4j.LoggerFactory;
  * The runbooks in force: which runbook an incident gets, in which mode, and live reload of the
  * runbook directory.
  *
- * <p>Reads ({@link #select}, {@link #catalog}) are lock-free and safe on an event loop: they see one
- * immutable {@link RunbookCatalog}. Reloads read files on the registry's own worker thread, never on
- * an event loop, one at a time, and swap the new catalog in whole. A file that no longer validates
- * keeps serving its last good version; its errors are listed by {@link #catalog()}, logged once per
- * edit and counted in {@code vigil_runbook_reload_errors_total}.
+ * <p>Reads ({@link #select}, {@link #catalog}) are lock-free and safe on an event loop: they see
+ * one immutable {@link RunbookCatalog}. Reloads read files on the registry's own worker thread,
+ * never on an event loop, one at a time, and swap the new catalog in whole. A file that no longer
+ * validates keeps serving its last good version; its errors are listed by {@link #catalog()},
+ * logged once per edit and counted in {@code vigil_runbook_reload_errors_total}.
  */
 public final class RunbookRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunbookRegistry.class);
+
   /** Editors write a file in several steps (truncate, write, rename); wait for them to settle. */
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(250);
 
@@ -42,7 +43,8 @@ public final class RunbookRegistry implements AutoCloseable {
   private final RunbookReader reader;
   private final Duration debounce;
   private final Counter reloadErrors;
-  private final AtomicReference<RunbookCatalog> catalog = new AtomicReference<>(RunbookCatalog.empty());
+  private final AtomicReference<RunbookCatalog> catalog =
+      new AtomicReference<>(RunbookCatalog.empty());
   private final ScheduledExecutorService worker;
   private final Map<Path, String> lastRejected = new HashMap<>(); // only touched on the worker
   private DirectoryWatch watch; // guarded by this
@@ -62,16 +64,21 @@ public final class RunbookRegistry implements AutoCloseable {
     this.dir = config.dir();
     this.reader = RunbookReader.of(config);
     this.debounce = debounce;
-    this.reloadErrors = Counter.builder("vigil.runbook.reload.errors")
-        .description("Runbook file versions rejected by a reload (the last good version kept serving)")
-        .register(meters);
+    this.reloadErrors =
+        Counter.builder("vigil.runbook.reload.errors")
+            .description(
+                "Runbook file versions rejected by a reload (the last good version kept serving)")
+            .register(meters);
     Gauge.builder("vigil.runbooks.serving", catalog, c -> c.get().runbooks().size())
-        .description("Runbooks in force").register(meters);
-    this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vigil-runbooks");
-      t.setDaemon(true);
-      return t;
-    });
+        .description("Runbooks in force")
+        .register(meters);
+    this.worker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vigil-runbooks");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** The catalog in force now. */
@@ -104,16 +111,23 @@ public final class RunbookRegistry implements AutoCloseable {
   public Future<ReloadResult> reload(String cause) {
     CompletableFuture<ReloadResult> done = new CompletableFuture<>();
     try {
-      worker.execute(() -> {
-        try {
-          ReloadResult r = reloadOnWorker();
-          LOG.atInfo().log("runbooks reloaded (" + cause + "): " + r.catalog().runbooks().size() + " serving, "
-              + r.errors().size() + " problems");
-          done.complete(r);
-        } catch (RuntimeException e) {
-          done.completeExceptionally(e);
-        }
-      });
+      worker.execute(
+          () -> {
+            try {
+              ReloadResult r = reloadOnWorker();
+              LOG.atInfo().log(
+                  "runbooks reloaded ("
+                      + cause
+                      + "): "
+                      + r.catalog().runbooks().size()
+                      + " serving, "
+                      + r.errors().size()
+                      + " problems");
+              done.complete(r);
+            } catch (RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return Future.failedFuture(new IllegalStateException("runbook registry is closed"));
     }
@@ -143,41 +157,73 @@ public final class RunbookRegistry implements AutoCloseable {
         LOG.atWarn().log("runbook directory " + dir + " does not exist; no runbooks are loaded");
       }
     } catch (IOException e) {
-      LOG.atError().log("runbooks: cannot list " + dir + ": " + e.getMessage() + "; the loaded runbooks keep serving");
-      return new ReloadResult(catalog.get(), List.of(Problem.error(dev.vigil.config.Pos.of(dir.toString()), "cannot list directory: " + e.getMessage())));
+      LOG.atError()
+          .log(
+              "runbooks: cannot list "
+                  + dir
+                  + ": "
+                  + e.getMessage()
+                  + "; the loaded runbooks keep serving");
+      return new ReloadResult(
+          catalog.get(),
+          List.of(
+              Problem.error(
+                  dev.vigil.config.Pos.of(dir.toString()),
+                  "cannot list directory: " + e.getMessage())));
     }
     RunbookCatalog previous = catalog.get();
-    RunbookCatalog next = RunbookCatalog.next(previous, RunbookCatalog.read(reader, files, this::label));
+    RunbookCatalog next =
+        RunbookCatalog.next(previous, RunbookCatalog.read(reader, files, this::label));
     catalog.set(next);
     report(previous, next);
     return new ReloadResult(next, next.problems());
   }
 
   private void report(RunbookCatalog previous, RunbookCatalog next) {
-    lastRejected.keySet().retainAll(next.entries().stream().map(RunbookCatalog.Entry::file).toList());
+    lastRejected
+        .keySet()
+        .retainAll(next.entries().stream().map(RunbookCatalog.Entry::file).toList());
     for (RunbookCatalog.Entry e : next.entries()) {
       Optional<Runbook> before = previous.entry(e.file()).flatMap(RunbookCatalog.Entry::serving);
       if (!e.valid()) {
         String fingerprint = e.errors().toString();
         if (!fingerprint.equals(lastRejected.put(e.file(), fingerprint))) {
           reloadErrors.increment();
-          LOG.atError().addKeyValue("runbook", e.name()).log("runbook " + e.label() + " rejected (" + e.errors().size()
-              + (e.errors().size() == 1 ? " problem" : " problems")
-              + e.serving().map(r -> "; version " + r.version() + " keeps serving").orElse("; nothing serves it") + "): "
-              + String.join("; ", e.errors().stream().map(Problem::toString).toList()));
+          LOG.atError()
+              .addKeyValue("runbook", e.name())
+              .log(
+                  "runbook "
+                      + e.label()
+                      + " rejected ("
+                      + e.errors().size()
+                      + (e.errors().size() == 1 ? " problem" : " problems")
+                      + e.serving()
+                          .map(r -> "; version " + r.version() + " keeps serving")
+                          .orElse("; nothing serves it")
+                      + "): "
+                      + String.join("; ", e.errors().stream().map(Problem::toString).toList()));
         }
         continue;
       }
       lastRejected.remove(e.file());
       Runbook now = e.serving().orElseThrow();
       if (before.isEmpty() || !before.get().version().equals(now.version())) {
-        LOG.atInfo().addKeyValue("runbook", now.name())
-            .log("runbook " + now.name() + " loaded from " + e.label() + ", version " + now.version());
+        LOG.atInfo()
+            .addKeyValue("runbook", now.name())
+            .log(
+                "runbook "
+                    + now.name()
+                    + " loaded from "
+                    + e.label()
+                    + ", version "
+                    + now.version());
       }
     }
     for (RunbookCatalog.Entry e : previous.entries()) {
       if (next.entry(e.file()).isEmpty()) {
-        LOG.atInfo().addKeyValue("runbook", e.name()).log("runbook " + e.name() + " removed: " + e.label() + " was deleted");
+        LOG.atInfo()
+            .addKeyValue("runbook", e.name())
+            .log("runbook " + e.name() + " removed: " + e.label() + " was deleted");
       }
     }
   }
@@ -188,12 +234,13 @@ public final class RunbookRegistry implements AutoCloseable {
   }
 
   /**
-   * Watches the runbook directory and reloads, debounced, after files change (see
-   * {@link DirectoryWatch}); reloads run on the registry's worker. Idempotent.
+   * Watches the runbook directory and reloads, debounced, after files change (see {@link
+   * DirectoryWatch}); reloads run on the registry's worker. Idempotent.
    */
   public synchronized void watch() throws IOException {
     if (watch == null) {
-      watch = DirectoryWatch.start("runbooks", List.of(dir), worker, debounce, this::reloadOnWorker);
+      watch =
+          DirectoryWatch.start("runbooks", List.of(dir), worker, debounce, this::reloadOnWorker);
     }
   }
 

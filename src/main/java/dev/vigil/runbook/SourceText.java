@@ -5,9 +5,9 @@ import dev.vigil.config.YamlNode;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The text of one runbook file: kept whole as the {@link Runbook}'s source, and used to point inside a
- * scalar: an error at character 17 of a CEL expression is reported at its own column, not at the
- * start of the string.
+ * The text of one runbook file: kept whole as the {@link Runbook}'s source, and used to point
+ * inside a scalar: an error at character 17 of a CEL expression is reported at its own column, not
+ * at the start of the string.
  *
  * <p>Exact for plain and quoted scalars on one line without escapes before the point; otherwise it
  * falls back to the scalar's start.

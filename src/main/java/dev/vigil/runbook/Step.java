@@ -35,7 +35,10 @@ public record Step(
     return spec.kind();
   }
 
-  /** Tries and the backoff between them: {@code attempts} counts every try, backoff doubles up to the cap. */
+  /**
+   * Tries and the backoff between them: {@code attempts} counts every try, backoff doubles up to
+   * the cap.
+   */
   public record Retry(int attempts, Duration backoff, Duration maxBackoff) {
     public static final Retry NONE = new Retry(1, Duration.ofSeconds(1), Duration.ofSeconds(1));
 
@@ -49,7 +52,8 @@ public record Step(
 
   /** What a failure of this step means for the steps that need it. */
   public enum FailurePolicy {
-    FAIL, CONTINUE;
+    FAIL,
+    CONTINUE;
 
     public String wire() {
       return name().toLowerCase();
@@ -58,7 +62,8 @@ public record Step(
 
   /** What to do with this step when a run resumes after a crash while it was running. */
   public enum ResumePolicy {
-    RETRY, FAIL;
+    RETRY,
+    FAIL;
 
     public String wire() {
       return name().toLowerCase();

@@ -18,8 +18,8 @@ import org.jgrapht.traverse.TopologicalOrderIterator;
 
 /**
  * The steps of a runbook as a directed acyclic graph, edges from a needed step to the step that
- * needs it. Built once at load with JGraphT's {@link DirectedAcyclicGraph} (which refuses an edge that
- * would close a cycle) and kept as immutable lists, so any thread may read it.
+ * needs it. Built once at load with JGraphT's {@link DirectedAcyclicGraph} (which refuses an edge
+ * that would close a cycle) and kept as immutable lists, so any thread may read it.
  */
 public final class StepGraph {
   private final List<String> order;
@@ -27,7 +27,10 @@ public final class StepGraph {
   private final Map<String, List<String>> dependants;
   private final Map<String, Set<String>> ancestors;
 
-  private StepGraph(List<String> order, Map<String, List<String>> needs, Map<String, List<String>> dependants,
+  private StepGraph(
+      List<String> order,
+      Map<String, List<String>> needs,
+      Map<String, List<String>> dependants,
       Map<String, Set<String>> ancestors) {
     this.order = List.copyOf(order);
     this.needs = needs;
@@ -35,7 +38,10 @@ public final class StepGraph {
     this.ancestors = ancestors;
   }
 
-  /** A {@code needs} entry that would close a cycle, and the cycle it closes in {@code needs} direction. */
+  /**
+   * A {@code needs} entry that would close a cycle, and the cycle it closes in {@code needs}
+   * direction.
+   */
   public record Cycle(String step, int needIndex, List<String> path) {
     /** {@code a -> b -> c -> a}: a needs b, b needs c, c needs a. */
     public String text() {
@@ -82,7 +88,8 @@ public final class StepGraph {
       kept.put(id, List.copyOf(mine));
     }
     List<String> order = new ArrayList<>();
-    new TopologicalOrderIterator<>(dag, Comparator.comparing(index::get)).forEachRemaining(order::add);
+    new TopologicalOrderIterator<>(dag, Comparator.comparing(index::get))
+        .forEachRemaining(order::add);
     Map<String, List<String>> dependants = new LinkedHashMap<>();
     Map<String, Set<String>> ancestors = new LinkedHashMap<>();
     for (String id : ids) {
@@ -93,15 +100,21 @@ public final class StepGraph {
       a.sort(Comparator.comparing(index::get));
       ancestors.put(id, Collections.unmodifiableSet(new LinkedHashSet<>(a)));
     }
-    return new Built(new StepGraph(order, Collections.unmodifiableMap(kept), Collections.unmodifiableMap(dependants),
-        Collections.unmodifiableMap(ancestors)), List.copyOf(cycles));
+    return new Built(
+        new StepGraph(
+            order,
+            Collections.unmodifiableMap(kept),
+            Collections.unmodifiableMap(dependants),
+            Collections.unmodifiableMap(ancestors)),
+        List.copyOf(cycles));
   }
 
   /**
-   * {@code step} wants to need {@code need}, but {@code need} already (transitively) needs
-   * {@code step}: the path step → ... → need in run order, read backwards, is the cycle.
+   * {@code step} wants to need {@code need}, but {@code need} already (transitively) needs {@code
+   * step}: the path step → ... → need in run order, read backwards, is the cycle.
    */
-  private static List<String> cycleThrough(DirectedAcyclicGraph<String, DefaultEdge> dag, String step, String need) {
+  private static List<String> cycleThrough(
+      DirectedAcyclicGraph<String, DefaultEdge> dag, String step, String need) {
     Map<String, String> parent = new HashMap<>();
     Deque<String> queue = new ArrayDeque<>(List.of(step));
     parent.put(step, step);
@@ -142,7 +155,10 @@ public final class StepGraph {
     return dependants.getOrDefault(id, List.of());
   }
 
-  /** Every step that must finish before {@code id} starts (what {@code id} may read as {@code steps.X}). */
+  /**
+   * Every step that must finish before {@code id} starts (what {@code id} may read as {@code
+   * steps.X}).
+   */
   public Set<String> ancestors(String id) {
     return ancestors.getOrDefault(id, Set.of());
   }
@@ -156,7 +172,11 @@ public final class StepGraph {
   public String mermaid(Map<String, String> labels) {
     StringBuilder sb = new StringBuilder("flowchart TD\n");
     for (String id : order) {
-      sb.append("  ").append(id).append("[\"").append(escapeMermaid(labels.getOrDefault(id, id))).append("\"]\n");
+      sb.append("  ")
+          .append(id)
+          .append("[\"")
+          .append(escapeMermaid(labels.getOrDefault(id, id)))
+          .append("\"]\n");
     }
     for (String id : order) {
       for (String n : needs(id)) {
@@ -168,9 +188,14 @@ public final class StepGraph {
 
   /** The same graph in Graphviz DOT. */
   public String dot(String name, Map<String, String> labels) {
-    StringBuilder sb = new StringBuilder("digraph \"").append(escapeDot(name)).append("\" {\n  rankdir=TB;\n");
+    StringBuilder sb =
+        new StringBuilder("digraph \"").append(escapeDot(name)).append("\" {\n  rankdir=TB;\n");
     for (String id : order) {
-      sb.append("  \"").append(id).append("\" [label=\"").append(escapeDot(labels.getOrDefault(id, id))).append("\"];\n");
+      sb.append("  \"")
+          .append(id)
+          .append("\" [label=\"")
+          .append(escapeDot(labels.getOrDefault(id, id)))
+          .append("\"];\n");
     }
     for (String id : order) {
       for (String n : needs(id)) {

@@ -34,7 +34,10 @@ public sealed interface StepSpec {
     return render(Renderer.strict(bindings));
   }
 
-  /** For dry runs: what can be rendered is, holes that need a run's results stay as {@code ${{ source }}}. */
+  /**
+   * For dry runs: what can be rendered is, holes that need a run's results stay as {@code ${{
+   * source }}}.
+   */
   default RenderedAction preview(Map<String, ?> bindings) {
     try {
       return render(Renderer.preview(bindings));
@@ -84,16 +87,24 @@ public sealed interface StepSpec {
     }
   }
 
-  List<String> KINDS = List.of("http", "exec", "wait", "check", "slack", "pagerduty", "incident", "approval");
+  List<String> KINDS =
+      List.of("http", "exec", "wait", "check", "slack", "pagerduty", "incident", "approval");
 
   /**
    * An HTTP request. {@code body} is null, a {@link Template} (sent as text), or a JSON tree of
    * maps, lists, literals and templates (sent as JSON; a template leaf becomes a JSON string unless
    * it is exactly one {@code ${{ }}}, which keeps its type).
    */
-  record Http(String method, Template url, Map<String, Template> headers, Object body, List<Integer> expectStatus, Pos pos)
+  record Http(
+      String method,
+      Template url,
+      Map<String, Template> headers,
+      Object body,
+      List<Integer> expectStatus,
+      Pos pos)
       implements StepSpec {
-    public static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    public static final List<String> METHODS =
+        List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     public Http {
       headers = Map.copyOf(headers);
@@ -116,8 +127,10 @@ public sealed interface StepSpec {
       for (Map.Entry<String, Template> e : new java.util.TreeMap<>(headers).entrySet()) {
         h.put(e.getKey(), b.text(e.getValue(), Insertion.HEADER));
       }
-      Object renderedBody = body instanceof Template t ? b.text(t, Insertion.TEXT) : renderJson(body, b);
-      return new RenderedAction.HttpCall(method, b.text(url, Insertion.URL), h, renderedBody, expectStatus);
+      Object renderedBody =
+          body instanceof Template t ? b.text(t, Insertion.TEXT) : renderJson(body, b);
+      return new RenderedAction.HttpCall(
+          method, b.text(url, Insertion.URL), h, renderedBody, expectStatus);
     }
 
     /** True when the body is sent as JSON. */
@@ -127,7 +140,12 @@ public sealed interface StepSpec {
   }
 
   /** A program run with an argv list (never a shell). */
-  record Exec(List<Template> command, Map<String, Template> env, Optional<String> workdir, List<Integer> okExitCodes, Pos pos)
+  record Exec(
+      List<Template> command,
+      Map<String, Template> env,
+      Optional<String> workdir,
+      List<Integer> okExitCodes,
+      Pos pos)
       implements StepSpec {
     public Exec {
       command = List.copyOf(command);
@@ -182,8 +200,12 @@ public sealed interface StepSpec {
     }
   }
 
-  /** An HTTP request repeated every {@code interval} until {@code until} holds or {@code timeout} passes. */
-  record Check(Http http, Expression until, Duration interval, Duration timeout, Pos pos) implements StepSpec {
+  /**
+   * An HTTP request repeated every {@code interval} until {@code until} holds or {@code timeout}
+   * passes.
+   */
+  record Check(Http http, Expression until, Duration interval, Duration timeout, Pos pos)
+      implements StepSpec {
     @Override
     public String kind() {
       return "check";
@@ -214,13 +236,24 @@ public sealed interface StepSpec {
 
     @Override
     public RenderedAction.Message render(Renderer b) throws EvalException {
-      return new RenderedAction.Message(channel.isPresent() ? Optional.of(b.text(channel.get(), Insertion.TEXT)) : Optional.empty(),
+      return new RenderedAction.Message(
+          channel.isPresent()
+              ? Optional.of(b.text(channel.get(), Insertion.TEXT))
+              : Optional.empty(),
           b.text(text, Insertion.SLACK));
     }
   }
 
-  /** A PagerDuty event for this incident (dedup key: the incident id), to its team's routing key or the named team's. */
-  record PagerDuty(String action, Optional<Template> summary, Optional<String> severity, Optional<String> team, Pos pos)
+  /**
+   * A PagerDuty event for this incident (dedup key: the incident id), to its team's routing key or
+   * the named team's.
+   */
+  record PagerDuty(
+      String action,
+      Optional<Template> summary,
+      Optional<String> severity,
+      Optional<String> team,
+      Pos pos)
       implements StepSpec {
     public static final List<String> ACTIONS = List.of("trigger", "acknowledge", "resolve");
 
@@ -236,14 +269,20 @@ public sealed interface StepSpec {
 
     @Override
     public RenderedAction.Page render(Renderer b) throws EvalException {
-      return new RenderedAction.Page(action, summary.isPresent() ? Optional.of(b.text(summary.get(), Insertion.TEXT)) : Optional.empty(), severity,
+      return new RenderedAction.Page(
+          action,
+          summary.isPresent()
+              ? Optional.of(b.text(summary.get(), Insertion.TEXT))
+              : Optional.empty(),
+          severity,
           team);
     }
   }
 
   /** A change to the incident itself. */
   record Incident(String action, Optional<Template> text, Pos pos) implements StepSpec {
-    public static final List<String> ACTIONS = List.of("acknowledge", "resolve", "note", "escalate");
+    public static final List<String> ACTIONS =
+        List.of("acknowledge", "resolve", "note", "escalate");
 
     @Override
     public String kind() {
@@ -257,12 +296,15 @@ public sealed interface StepSpec {
 
     @Override
     public RenderedAction.IncidentAction render(Renderer b) throws EvalException {
-      return new RenderedAction.IncidentAction(action, text.isPresent() ? Optional.of(b.text(text.get(), Insertion.TEXT)) : Optional.empty());
+      return new RenderedAction.IncidentAction(
+          action,
+          text.isPresent() ? Optional.of(b.text(text.get(), Insertion.TEXT)) : Optional.empty());
     }
   }
 
   /** A durable pause until a person approves or rejects, or {@code timeout} fails the step. */
-  record Approval(Template text, List<String> approvers, Optional<Duration> timeout, Pos pos) implements StepSpec {
+  record Approval(Template text, List<String> approvers, Optional<Duration> timeout, Pos pos)
+      implements StepSpec {
     public Approval {
       approvers = List.copyOf(approvers);
     }
@@ -279,7 +321,8 @@ public sealed interface StepSpec {
 
     @Override
     public RenderedAction.ApprovalRequest render(Renderer b) throws EvalException {
-      return new RenderedAction.ApprovalRequest(b.text(text, Insertion.SLACK), approvers, timeout); // posted to Slack as mrkdwn
+      return new RenderedAction.ApprovalRequest(
+          b.text(text, Insertion.SLACK), approvers, timeout); // posted to Slack as mrkdwn
     }
   }
 

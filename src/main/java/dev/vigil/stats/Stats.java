@@ -9,17 +9,23 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Incident statistics over a window: time to acknowledge and to resolve, how many incidents runbooks
- * resolved alone, how many escalated, pages per team and runbook success. Pure: computed from a
- * {@link StatsInput}.
+ * Incident statistics over a window: time to acknowledge and to resolve, how many incidents
+ * runbooks resolved alone, how many escalated, pages per team and runbook success. Pure: computed
+ * from a {@link StatsInput}.
  *
  * @param mtta from opening to the first acknowledgement, over acknowledged incidents
  * @param mttr from opening to resolution, over resolved incidents (runbook resolutions included)
  * @param autoResolved incidents a runbook resolved with no human acknowledgement
  * @param escalated incidents paged past the first level
  */
-public record Stats(int incidents, Summary mtta, Summary mttr, int autoResolved, int escalated,
-    Map<String, Long> pagesPerTeam, Map<String, StatsInput.RunTally> runbooks) {
+public record Stats(
+    int incidents,
+    Summary mtta,
+    Summary mttr,
+    int autoResolved,
+    int escalated,
+    Map<String, Long> pagesPerTeam,
+    Map<String, StatsInput.RunTally> runbooks) {
 
   /** Share of the window's incidents resolved by a runbook alone; null with no incidents. */
   public Double autoResolutionRate() {
@@ -37,21 +43,28 @@ public record Stats(int incidents, Summary mtta, Summary mttr, int autoResolved,
 
   public static Stats of(StatsInput in) {
     List<IncidentTimes> all = in.incidents();
-    return new Stats(all.size(),
+    return new Stats(
+        all.size(),
         Summary.of(durations(all, IncidentTimes::acknowledgedAt)),
         Summary.of(durations(all, IncidentTimes::resolvedAt)),
         (int) all.stream().filter(IncidentTimes::autoResolved).count(),
         (int) all.stream().filter(IncidentTimes::escalated).count(),
-        new TreeMap<>(in.pagesPerTeam()), new TreeMap<>(in.runs()));
+        new TreeMap<>(in.pagesPerTeam()),
+        new TreeMap<>(in.runs()));
   }
 
-  private static List<Duration> durations(List<IncidentTimes> all, Function<IncidentTimes, Instant> end) {
-    return all.stream().filter(i -> end.apply(i) != null).map(i -> Duration.between(i.openedAt(), end.apply(i))).toList();
+  private static List<Duration> durations(
+      List<IncidentTimes> all, Function<IncidentTimes, Instant> end) {
+    return all.stream()
+        .filter(i -> end.apply(i) != null)
+        .map(i -> Duration.between(i.openedAt(), end.apply(i)))
+        .toList();
   }
 
   /**
    * Mean and percentiles of durations; percentiles by nearest rank (p90 of ten values is the ninth
-   * smallest), so every value reported is one that happened. Null fields when there is nothing to sum up.
+   * smallest), so every value reported is one that happened. Null fields when there is nothing to
+   * sum up.
    */
   public record Summary(int count, Duration mean, Duration p50, Duration p90) {
     static Summary of(List<Duration> values) {
@@ -60,7 +73,11 @@ public record Stats(int incidents, Summary mtta, Summary mttr, int autoResolved,
       }
       List<Duration> sorted = values.stream().sorted().toList();
       long totalMillis = sorted.stream().mapToLong(Duration::toMillis).sum();
-      return new Summary(sorted.size(), Duration.ofMillis(totalMillis / sorted.size()), rank(sorted, 50), rank(sorted, 90));
+      return new Summary(
+          sorted.size(),
+          Duration.ofMillis(totalMillis / sorted.size()),
+          rank(sorted, 50),
+          rank(sorted, 90));
     }
 
     private static Duration rank(List<Duration> sorted, int percent) {

@@ -56,8 +56,9 @@ public enum Dialect {
   }
 
   /**
-   * What ends a {@code SELECT} of rows to claim: on PostgreSQL, rows another replica is claiming are
-   * skipped rather than waited for; SQLite has one writer at a time, so there is nothing to skip.
+   * What ends a {@code SELECT} of rows to claim: on PostgreSQL, rows another replica is claiming
+   * are skipped rather than waited for; SQLite has one writer at a time, so there is nothing to
+   * skip.
    */
   public String skipLocked() {
     return this == POSTGRES ? " FOR UPDATE SKIP LOCKED" : "";
@@ -65,41 +66,51 @@ public enum Dialect {
 
   /**
    * Makes the caller's transactions that pass the same {@code name} run one after the other, from
-   * here to their commit or rollback. PostgreSQL: a transaction-scoped advisory lock on a hash of the
-   * name (released by the end of the transaction whatever happens to the connection, so it is safe
-   * with a pool; two names with the same hash merely wait for each other). SQLite: nothing to do,
-   * its write transactions already run one at a time ({@code BEGIN IMMEDIATE}).
+   * here to their commit or rollback. PostgreSQL: a transaction-scoped advisory lock on a hash of
+   * the name (released by the end of the transaction whatever happens to the connection, so it is
+   * safe with a pool; two names with the same hash merely wait for each other). SQLite: nothing to
+   * do, its write transactions already run one at a time ({@code BEGIN IMMEDIATE}).
    */
   public Future<Void> serialize(SqlConnection conn, String name) {
     if (this == SQLITE) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked")
-        .execute(Tuple.of(name)).mapEmpty();
+    return conn.preparedQuery(
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked")
+        .execute(Tuple.of(name))
+        .mapEmpty();
   }
 
-  /** The advisory lock key of schema migrations, beside those of {@link #serialize} (another name). */
+  /**
+   * The advisory lock key of schema migrations, beside those of {@link #serialize} (another name).
+   */
   private static final String MIGRATION_LOCK = "hashtextextended('vigil schema migrations', 0)";
 
   /**
-   * Takes the lock under which migrations run, held by {@code conn}'s session until
-   * {@link #unlockMigrations} or until the session ends (a replica that dies mid-migration releases
-   * it). PostgreSQL: a session advisory lock, so that replicas starting together on one database
-   * migrate one after the other; {@code waiting} runs first if another session holds it. SQLite:
-   * nothing, one process owns the file, and each migration's {@code BEGIN IMMEDIATE} serializes it
-   * with anyone else's writes.
+   * Takes the lock under which migrations run, held by {@code conn}'s session until {@link
+   * #unlockMigrations} or until the session ends (a replica that dies mid-migration releases it).
+   * PostgreSQL: a session advisory lock, so that replicas starting together on one database migrate
+   * one after the other; {@code waiting} runs first if another session holds it. SQLite: nothing,
+   * one process owns the file, and each migration's {@code BEGIN IMMEDIATE} serializes it with
+   * anyone else's writes.
    */
   Future<Void> lockMigrations(SqlConnection conn, Runnable waiting) {
     if (this == SQLITE) {
       return Future.succeededFuture();
     }
-    return conn.query("SELECT pg_try_advisory_lock(" + MIGRATION_LOCK + ")").execute().compose(rs -> {
-      if (rs.iterator().next().getBoolean(0)) {
-        return Future.<Void>succeededFuture();
-      }
-      waiting.run();
-      return conn.query("SELECT 1 FROM (SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")) AS locked").execute().mapEmpty();
-    });
+    return conn.query("SELECT pg_try_advisory_lock(" + MIGRATION_LOCK + ")")
+        .execute()
+        .compose(
+            rs -> {
+              if (rs.iterator().next().getBoolean(0)) {
+                return Future.<Void>succeededFuture();
+              }
+              waiting.run();
+              return conn.query(
+                      "SELECT 1 FROM (SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")) AS locked")
+                  .execute()
+                  .mapEmpty();
+            });
   }
 
   /** Releases {@link #lockMigrations}. */
@@ -111,9 +122,10 @@ public enum Dialect {
   }
 
   /**
-   * A {@code SELECT} of rows passed as one JSON parameter: a JSON array of arrays, one per row, whose
-   * elements are typed by {@code types} ({@code text} or {@code bigint}). Bulk statements send one
-   * parameter instead of one per value, which is several times faster through the JDBC client.
+   * A {@code SELECT} of rows passed as one JSON parameter: a JSON array of arrays, one per row,
+   * whose elements are typed by {@code types} ({@code text} or {@code bigint}). Bulk statements
+   * send one parameter instead of one per value, which is several times faster through the JDBC
+   * client.
    */
   public String selectJsonRows(List<String> types) {
     StringBuilder sql = new StringBuilder("SELECT ");
@@ -123,7 +135,9 @@ public enum Dialect {
       }
       sql.append(this == SQLITE ? "value ->> " + i : "(value ->> " + i + ")::" + types.get(i));
     }
-    return sql.append(this == SQLITE ? " FROM json_each(?)" : " FROM jsonb_array_elements(?::jsonb)").toString();
+    return sql.append(
+            this == SQLITE ? " FROM json_each(?)" : " FROM jsonb_array_elements(?::jsonb)")
+        .toString();
   }
 
   /** The value to bind for the JSON parameter of {@link #selectJsonRows}. */
@@ -137,7 +151,8 @@ public enum Dialect {
    * (AUTOINCREMENT never reuses a deleted row's id); one parameter, the table's name.
    */
   static String sqliteHighestId(String table) {
-    return "SELECT COALESCE(MAX(id), 0), (SELECT seq FROM sqlite_sequence WHERE name = ?) FROM " + table;
+    return "SELECT COALESCE(MAX(id), 0), (SELECT seq FROM sqlite_sequence WHERE name = ?) FROM "
+        + table;
   }
 
   /**
@@ -152,22 +167,28 @@ public enum Dialect {
     if (this == SQLITE) {
       return conn.preparedQuery(sqliteHighestId(table))
           .execute(Tuple.of(table))
-          .map(rs -> {
-            Row r = rs.iterator().next();
-            long max = Math.max(Rows.longValue(r.getValue(0), 0), Rows.longValue(r.getValue(1), 0));
-            List<Long> ids = new ArrayList<>(count);
-            for (int i = 1; i <= count; i++) {
-              ids.add(max + i);
-            }
-            return ids;
-          });
+          .map(
+              rs -> {
+                Row r = rs.iterator().next();
+                long max =
+                    Math.max(Rows.longValue(r.getValue(0), 0), Rows.longValue(r.getValue(1), 0));
+                List<Long> ids = new ArrayList<>(count);
+                for (int i = 1; i <= count; i++) {
+                  ids.add(max + i);
+                }
+                return ids;
+              });
     }
-    return conn.preparedQuery("SELECT nextval(pg_get_serial_sequence('" + table + "', 'id')) FROM generate_series(1, $1)")
+    return conn.preparedQuery(
+            "SELECT nextval(pg_get_serial_sequence('"
+                + table
+                + "', 'id')) FROM generate_series(1, $1)")
         .execute(Tuple.of(count))
-        .map(rs -> {
-          List<Long> ids = new ArrayList<>(count);
-          rs.forEach(r -> ids.add(r.getLong(0)));
-          return ids;
-        });
+        .map(
+            rs -> {
+              List<Long> ids = new ArrayList<>(count);
+              rs.forEach(r -> ids.add(r.getLong(0)));
+              return ids;
+            });
   }
 }

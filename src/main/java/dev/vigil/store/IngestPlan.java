@@ -2,13 +2,13 @@ package dev.vigil.store;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.AlertOccurrence;
 import dev.vigil.incident.GroupedIncident;
 import dev.vigil.incident.Grouping;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Triage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +17,10 @@ import java.util.Set;
 
 /**
  * One ingest batch as rows, shared by both stores' write paths: the {@link Grouping} decides, this
- * says what to load and what to write. The stores load what it asks for
- * ({@link #startsAtByFingerprint}, {@link #groupKeys}, {@link #incidentIdsToLoad}), hand the rows over
- * ({@link #loadedAlert}, {@link #loadedIncident}), call {@link #decide}, give the new incidents their
- * ids ({@link #assignIds}), write the rows it lists and return {@link #result}.
+ * says what to load and what to write. The stores load what it asks for ({@link
+ * #startsAtByFingerprint}, {@link #groupKeys}, {@link #incidentIdsToLoad}), hand the rows over
+ * ({@link #loadedAlert}, {@link #loadedIncident}), call {@link #decide}, give the new incidents
+ * their ids ({@link #assignIds}), write the rows it lists and return {@link #result}.
  */
 final class IngestPlan {
   private final Grouping grouping;
@@ -37,7 +37,10 @@ final class IngestPlan {
 
   // ---------------------------------------------------------------- what to load
 
-  /** The batch's fingerprints, each with the startsAt values named: load those occurrences and every firing one. */
+  /**
+   * The batch's fingerprints, each with the startsAt values named: load those occurrences and every
+   * firing one.
+   */
   Map<String, Set<String>> startsAtByFingerprint() {
     return grouping.startsAtByFingerprint();
   }
@@ -79,15 +82,19 @@ final class IngestPlan {
 
   // ---------------------------------------------------------------- what to write
 
-  static final String INSERT_INCIDENTS = "incidents (id, group_key, status, severity, type, team, title, labels, alert_count, "
-      + "firing_count, dropped, opened_at, resolved_at, resolved_by, updated_at)";
-  static final String UPDATE_INCIDENT = "UPDATE incidents SET alert_count = alert_count + ?, firing_count = firing_count + ?, "
-      + "status = CASE WHEN ? THEN 'resolved' ELSE status END, "
-      + "resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END, resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END, "
-      + "updated_at = ? WHERE id = ?";
-  static final String INSERT_ALERTS = "alerts (fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
-      + "received_at, updated_at)";
-  static final String UPDATE_ALERT = "UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?";
+  static final String INSERT_INCIDENTS =
+      "incidents (id, group_key, status, severity, type, team, title, labels, alert_count, "
+          + "firing_count, dropped, opened_at, resolved_at, resolved_by, updated_at)";
+  static final String UPDATE_INCIDENT =
+      "UPDATE incidents SET alert_count = alert_count + ?, firing_count = firing_count + ?, "
+          + "status = CASE WHEN ? THEN 'resolved' ELSE status END, "
+          + "resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END, resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END, "
+          + "updated_at = ? WHERE id = ?";
+  static final String INSERT_ALERTS =
+      "alerts (fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
+          + "received_at, updated_at)";
+  static final String UPDATE_ALERT =
+      "UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?";
   static final String INSERT_TIMELINE = "timeline (incident_id, at, kind, actor, text)";
 
   /** Rows for {@link #INSERT_INCIDENTS}. */
@@ -97,22 +104,50 @@ final class IngestPlan {
       if (inc.isNew()) {
         boolean resolved = inc.resolvedNow();
         Triage.Outcome t = inc.triage();
-        rows.add(new Object[] {inc.id(), inc.groupKey(), inc.status().wire(), t.severity().wire(),
-            t.type(), t.team(), inc.title(), Json.write(inc.labels()), inc.alertCount(), inc.firingCount(),
-            t.drop() ? 1 : 0, now, resolved ? now : null, resolved ? Grouping.ACTOR : null, now});
+        rows.add(
+            new Object[] {
+              inc.id(),
+              inc.groupKey(),
+              inc.status().wire(),
+              t.severity().wire(),
+              t.type(),
+              t.team(),
+              inc.title(),
+              Json.write(inc.labels()),
+              inc.alertCount(),
+              inc.firingCount(),
+              t.drop() ? 1 : 0,
+              now,
+              resolved ? now : null,
+              resolved ? Grouping.ACTOR : null,
+              now
+            });
       }
     }
     return rows;
   }
 
-  /** Parameters for {@link #UPDATE_INCIDENT}: deltas and a conditional status, so that a concurrent acknowledgement is never overwritten. */
+  /**
+   * Parameters for {@link #UPDATE_INCIDENT}: deltas and a conditional status, so that a concurrent
+   * acknowledgement is never overwritten.
+   */
   List<Object[]> incidentUpdates() {
     List<Object[]> rows = new ArrayList<>();
     for (GroupedIncident inc : grouping.touched()) {
       if (!inc.isNew()) {
         boolean resolved = inc.resolvedNow();
-        rows.add(new Object[] {inc.alertCountDelta(), inc.firingCountDelta(),
-            resolved, resolved, now, resolved, Grouping.ACTOR, now, inc.id()});
+        rows.add(
+            new Object[] {
+              inc.alertCountDelta(),
+              inc.firingCountDelta(),
+              resolved,
+              resolved,
+              now,
+              resolved,
+              Grouping.ACTOR,
+              now,
+              inc.id()
+            });
       }
     }
     return rows;
@@ -124,9 +159,19 @@ final class IngestPlan {
     for (AlertOccurrence a : grouping.occurrences()) {
       if (a.isNew()) {
         Alert al = a.latest();
-        rows.add(new Object[] {a.fingerprint(), a.startsAt(), a.incident(), a.status().wire(),
-            al.endsAt() == null ? null : al.endsAt().toString(), Json.write(al.labels()), Json.write(al.annotations()),
-            al.generatorUrl(), now, now});
+        rows.add(
+            new Object[] {
+              a.fingerprint(),
+              a.startsAt(),
+              a.incident(),
+              a.status().wire(),
+              al.endsAt() == null ? null : al.endsAt().toString(),
+              Json.write(al.labels()),
+              Json.write(al.annotations()),
+              al.generatorUrl(),
+              now,
+              now
+            });
       }
     }
     return rows;
@@ -138,8 +183,15 @@ final class IngestPlan {
     for (AlertOccurrence a : grouping.occurrences()) {
       if (!a.isNew() && a.changed()) {
         Alert al = a.latest();
-        rows.add(new Object[] {a.status().wire(), al.endsAt() == null ? null : al.endsAt().toString(), a.incident(), now,
-            a.fingerprint(), a.startsAt()});
+        rows.add(
+            new Object[] {
+              a.status().wire(),
+              al.endsAt() == null ? null : al.endsAt().toString(),
+              a.incident(),
+              now,
+              a.fingerprint(),
+              a.startsAt()
+            });
       }
     }
     return rows;
@@ -148,7 +200,9 @@ final class IngestPlan {
   /** Rows for {@link #INSERT_TIMELINE}, worded by {@link Grouping#timeline}. */
   List<Object[]> timelineRows() {
     List<Object[]> rows = new ArrayList<>();
-    grouping.timeline((incident, kind, text) -> rows.add(new Object[] {incident, now, kind, Grouping.ACTOR, text}));
+    grouping.timeline(
+        (incident, kind, text) ->
+            rows.add(new Object[] {incident, now, kind, Grouping.ACTOR, text}));
     return rows;
   }
 

@@ -13,7 +13,10 @@ final class Json {
 
   private Json() {}
 
-  /** {@code {"k":"v",...}} in key order, as Jackson writes it; by hand, since it runs for every alert stored. */
+  /**
+   * {@code {"k":"v",...}} in key order, as Jackson writes it; by hand, since it runs for every
+   * alert stored.
+   */
   static String write(Map<String, String> map) {
     StringBuilder sb = new StringBuilder(32 * map.size() + 2).append('{');
     boolean first = true;

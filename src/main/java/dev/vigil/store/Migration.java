@@ -19,10 +19,16 @@ import java.util.List;
  */
 record Migration(int version, String file, List<String> statements, String checksum) {
 
-  /** Migration numbers looked for; numbers are reserved per feature, so some may be absent in a build. */
+  /**
+   * Migration numbers looked for; numbers are reserved per feature, so some may be absent in a
+   * build.
+   */
   static final int MAX_VERSION = 99;
 
-  /** Parses {@code text}; fails with {@code file:line:col} if the script ends inside a literal or comment. */
+  /**
+   * Parses {@code text}; fails with {@code file:line:col} if the script ends inside a literal or
+   * comment.
+   */
   static Migration of(Dialect dialect, int version, String file, String text) {
     List<String> statements = StatementSplitter.split(dialect, file, text);
     return new Migration(version, file, statements, checksum(statements));
@@ -40,7 +46,10 @@ record Migration(int version, String file, List<String> statements, String check
     }
   }
 
-  /** The migrations this build carries for {@code dialect}, in version order (numbers may have gaps). */
+  /**
+   * The migrations this build carries for {@code dialect}, in version order (numbers may have
+   * gaps).
+   */
   static List<Migration> bundled(Dialect dialect) {
     List<Migration> found = new ArrayList<>();
     for (int version = 1; version <= MAX_VERSION; version++) {
@@ -57,7 +66,8 @@ record Migration(int version, String file, List<String> statements, String check
     try (InputStream in = Migration.class.getClassLoader().getResourceAsStream(name)) {
       return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + name + " from the jar: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read " + name + " from the jar: " + e.getMessage(), e);
     }
   }
 }

@@ -19,16 +19,26 @@ public final class SqlIncidentLinks implements IncidentLinks {
 
   @Override
   public Future<Void> link(String pagerDutyId, IncidentId incident, Instant now) {
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("INSERT INTO pagerduty_incidents (pagerduty_id, incident_id, created_at) "
-            + "VALUES (?, ?, ?) ON CONFLICT (pagerduty_id) DO NOTHING"))
-        .execute(Tuple.of(pagerDutyId, incident.number(), now.toEpochMilli())).mapEmpty());
+    return db.inTransaction(
+        conn ->
+            conn.preparedQuery(
+                    d.sql(
+                        "INSERT INTO pagerduty_incidents (pagerduty_id, incident_id, created_at) "
+                            + "VALUES (?, ?, ?) ON CONFLICT (pagerduty_id) DO NOTHING"))
+                .execute(Tuple.of(pagerDutyId, incident.number(), now.toEpochMilli()))
+                .mapEmpty());
   }
 
   @Override
   public Future<Optional<IncidentId>> find(String pagerDutyId) {
-    return db.reader().preparedQuery(d.sql("SELECT incident_id FROM pagerduty_incidents WHERE pagerduty_id = ?"))
+    return db.reader()
+        .preparedQuery(d.sql("SELECT incident_id FROM pagerduty_incidents WHERE pagerduty_id = ?"))
         .execute(Tuple.of(pagerDutyId))
-        .map(rs -> rs.size() == 0 ? Optional.<IncidentId>empty()
-            : Optional.of(new IncidentId(Rows.getLong(rs.iterator().next(), "incident_id"))));
+        .map(
+            rs ->
+                rs.size() == 0
+                    ? Optional.<IncidentId>empty()
+                    : Optional.of(
+                        new IncidentId(Rows.getLong(rs.iterator().next(), "incident_id"))));
   }
 }

@@ -2,8 +2,6 @@ package dev.vigil.store;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.incident.Severity;
-import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;
@@ -13,35 +11,34 @@ import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Severity;
 import dev.vigil.incident.Source;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.incident.Triage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import org.slf4j.LoggerFactory;
 
 /** {@link IncidentStore} in SQL, shared by SQLite and PostgreSQL through {@link Dialect}. */
 public final class SqlIncidentStore implements IncidentStore {
-  static final String INCIDENT_COLUMNS = "id, group_key, status, severity, type, team, title, labels, alert_count, "
-      + "firing_count, dropped, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by";
+  static final String INCIDENT_COLUMNS =
+      "id, group_key, status, severity, type, team, title, labels, alert_count, "
+          + "firing_count, dropped, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by";
 
   private final Database db;
   private final Dialect d;
@@ -50,7 +47,7 @@ public final class SqlIncidentStore implements IncidentStore {
 
   /** A store whose writes publish nothing (tools and tests that look at the rows only). */
   public SqlIncidentStore(Database db) {
-    this(db, events -> { });
+    this(db, events -> {});
   }
 
   /**
@@ -71,7 +68,9 @@ public final class SqlIncidentStore implements IncidentStore {
     try {
       committed.accept(events);
     } catch (RuntimeException e) {
-      LoggerFactory.getLogger(SqlIncidentStore.class).atError().setCause(e)
+      LoggerFactory.getLogger(SqlIncidentStore.class)
+          .atError()
+          .setCause(e)
           .log("store: publishing committed incident events failed; the change is stored");
     }
   }
@@ -81,18 +80,22 @@ public final class SqlIncidentStore implements IncidentStore {
   @Override
   public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
     if (writer != null) {
-      return writer.submit(tx -> SqliteIngest.run(tx, new IngestPlan(requests, triage, now)), r -> publish(r.events()));
+      return writer.submit(
+          tx -> SqliteIngest.run(tx, new IngestPlan(requests, triage, now)),
+          r -> publish(r.events()));
     }
-    // replicas ingesting the same alert or group at once: the loser of the race reads the winner's rows and merges
-    return db.inTransactionRetryingConflicts(conn -> new Batch(conn, new IngestPlan(requests, triage, now)).run())
+    // replicas ingesting the same alert or group at once: the loser of the race reads the winner's
+    // rows and merges
+    return db.inTransactionRetryingConflicts(
+            conn -> new Batch(conn, new IngestPlan(requests, triage, now)).run())
         .onSuccess(r -> publish(r.events()));
   }
 
   /**
    * One ingest transaction through the Vert.x SQL client (PostgreSQL only: SQLite's runs on its
-   * writer thread, {@link SqliteIngest}): read what exists, decide in
-   * memory, write. Independent statements are sent without waiting for each other, so the client
-   * pipelines them: the two reads share a round trip, and so do all the writes.
+   * writer thread, {@link SqliteIngest}): read what exists, decide in memory, write. Independent
+   * statements are sent without waiting for each other, so the client pipelines them: the two reads
+   * share a round trip, and so do all the writes.
    */
   private final class Batch {
     final SqlConnection conn;
@@ -104,59 +107,91 @@ public final class SqlIncidentStore implements IncidentStore {
     }
 
     Future<IngestResult> run() {
-      return Future.all(loadAlerts(), loadIncidents("status <> 'resolved' AND group_key = ANY(?::text[])", plan.groupKeys(), String[]::new))
-          .compose(v -> loadIncidents("id = ANY(?::bigint[])", plan.incidentIdsToLoad(), Long[]::new))
-          .compose(v -> {
-            plan.decide();
-            return d.allocateIds(conn, "incidents", plan.newIncidents());
-          })
-          .compose(ids -> {
-            plan.assignIds(ids);
-            // in this order: alerts refer to incidents
-            return Future.all(List.of(
-                bulkInsert(IngestPlan.INSERT_INCIDENTS, List.of(B, T, T, T, T, T, T, T, B, B, B, B, B, T, B), plan.incidentInserts()),
-                batch(IngestPlan.UPDATE_INCIDENT, plan.incidentUpdates()),
-                bulkInsert(IngestPlan.INSERT_ALERTS, List.of(T, T, B, T, T, T, T, T, B, B), plan.alertInserts()),
-                batch(IngestPlan.UPDATE_ALERT, plan.alertUpdates()),
-                bulkInsert(IngestPlan.INSERT_TIMELINE, List.of(B, B, T, T, T), plan.timelineRows())));
-          })
+      return Future.all(
+              loadAlerts(),
+              loadIncidents(
+                  "status <> 'resolved' AND group_key = ANY(?::text[])",
+                  plan.groupKeys(),
+                  String[]::new))
+          .compose(
+              v -> loadIncidents("id = ANY(?::bigint[])", plan.incidentIdsToLoad(), Long[]::new))
+          .compose(
+              v -> {
+                plan.decide();
+                return d.allocateIds(conn, "incidents", plan.newIncidents());
+              })
+          .compose(
+              ids -> {
+                plan.assignIds(ids);
+                // in this order: alerts refer to incidents
+                return Future.all(
+                    List.of(
+                        bulkInsert(
+                            IngestPlan.INSERT_INCIDENTS,
+                            List.of(B, T, T, T, T, T, T, T, B, B, B, B, B, T, B),
+                            plan.incidentInserts()),
+                        batch(IngestPlan.UPDATE_INCIDENT, plan.incidentUpdates()),
+                        bulkInsert(
+                            IngestPlan.INSERT_ALERTS,
+                            List.of(T, T, B, T, T, T, T, T, B, B),
+                            plan.alertInserts()),
+                        batch(IngestPlan.UPDATE_ALERT, plan.alertUpdates()),
+                        bulkInsert(
+                            IngestPlan.INSERT_TIMELINE,
+                            List.of(B, B, T, T, T),
+                            plan.timelineRows())));
+              })
           .map(v -> plan.result());
     }
 
-    // Keys go as one array parameter compared with = ANY: an index lookup per key. (IN over a set-returning
+    // Keys go as one array parameter compared with = ANY: an index lookup per key. (IN over a
+    // set-returning
     // function of a JSON parameter made PostgreSQL hash-join against a scan of the whole table.)
 
     private Future<Void> loadAlerts() {
-      // every occurrence of the batch's fingerprints (few each); kept: the firing one and those named
+      // every occurrence of the batch's fingerprints (few each); kept: the firing one and those
+      // named
       Map<String, Set<String>> named = plan.startsAtByFingerprint();
       if (named.isEmpty()) {
         return Future.succeededFuture();
       }
-      return conn.preparedQuery(d.sql("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint = ANY(?::text[])"))
+      return conn.preparedQuery(
+              d.sql(
+                  "SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint = ANY(?::text[])"))
           .execute(Tuple.of((Object) named.keySet().toArray(new String[0])))
-          .map(rs -> {
-            for (Row row : rs) {
-              String fingerprint = row.getString("fingerprint");
-              String startsAt = row.getString("starts_at");
-              AlertStatus status = AlertStatus.fromWire(row.getString("status"));
-              if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
-                plan.loadedAlert(fingerprint, startsAt, row.getValue("incident_id") == null ? null : Rows.getLong(row, "incident_id"), status);
-              }
-            }
-            return null;
-          });
+          .map(
+              rs -> {
+                for (Row row : rs) {
+                  String fingerprint = row.getString("fingerprint");
+                  String startsAt = row.getString("starts_at");
+                  AlertStatus status = AlertStatus.fromWire(row.getString("status"));
+                  if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
+                    plan.loadedAlert(
+                        fingerprint,
+                        startsAt,
+                        row.getValue("incident_id") == null
+                            ? null
+                            : Rows.getLong(row, "incident_id"),
+                        status);
+                  }
+                }
+                return null;
+              });
     }
 
-    private <K> Future<Void> loadIncidents(String where, Set<K> keys, java.util.function.IntFunction<K[]> array) {
+    private <K> Future<Void> loadIncidents(
+        String where, Set<K> keys, java.util.function.IntFunction<K[]> array) {
       if (keys.isEmpty()) {
         return Future.succeededFuture();
       }
-      return conn.preparedQuery(d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE " + where))
+      return conn.preparedQuery(
+              d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE " + where))
           .execute(Tuple.of((Object) keys.toArray(array.apply(0))))
-          .map(rs -> {
-            rs.forEach(r -> plan.loadedIncident(incident(r)));
-            return null;
-          });
+          .map(
+              rs -> {
+                rs.forEach(r -> plan.loadedIncident(incident(r)));
+                return null;
+              });
     }
 
     /** Inserts rows sent as one JSON parameter (see {@link Dialect#selectJsonRows}). */
@@ -168,7 +203,9 @@ public final class SqlIncidentStore implements IncidentStore {
       for (Object[] r : rows) {
         all.add(new JsonArray(new ArrayList<>(java.util.Arrays.asList(r))));
       }
-      return conn.preparedQuery(d.sql("INSERT INTO " + into + " " + d.selectJsonRows(types))).execute(Tuple.of(d.jsonParam(all))).mapEmpty();
+      return conn.preparedQuery(d.sql("INSERT INTO " + into + " " + d.selectJsonRows(types)))
+          .execute(Tuple.of(d.jsonParam(all)))
+          .mapEmpty();
     }
 
     private Future<Void> batch(String sql, List<Object[]> rows) {
@@ -190,13 +227,12 @@ public final class SqlIncidentStore implements IncidentStore {
   private static final String T = "text";
   private static final String B = "bigint";
 
-
-
   // ---------------------------------------------------------------- queries
 
   @Override
   public Future<List<Incident>> list(IncidentQuery q) {
-    StringBuilder sql = new StringBuilder("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE 1 = 1");
+    StringBuilder sql =
+        new StringBuilder("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE 1 = 1");
     List<Object> params = new ArrayList<>();
     if (q.status() != null) {
       sql.append(" AND status = ?");
@@ -212,12 +248,15 @@ public final class SqlIncidentStore implements IncidentStore {
     }
     sql.append(" ORDER BY id DESC LIMIT ?");
     params.add(q.limit());
-    return db.reader().preparedQuery(d.sql(sql.toString())).execute(Tuple.from(params))
-        .map(rs -> {
-          List<Incident> out = new ArrayList<>();
-          rs.forEach(r -> out.add(incident(r)));
-          return out;
-        });
+    return db.reader()
+        .preparedQuery(d.sql(sql.toString()))
+        .execute(Tuple.from(params))
+        .map(
+            rs -> {
+              List<Incident> out = new ArrayList<>();
+              rs.forEach(r -> out.add(incident(r)));
+              return out;
+            });
   }
 
   @Override
@@ -229,40 +268,70 @@ public final class SqlIncidentStore implements IncidentStore {
     return getWith(client, id, "");
   }
 
-  /** With {@code suffix} {@code FOR UPDATE} (PostgreSQL): the row stays locked until the transaction ends. */
-  private Future<Optional<Incident>> getWith(io.vertx.sqlclient.SqlClient client, IncidentId id, String suffix) {
-    return client.preparedQuery(d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?" + suffix))
+  /**
+   * With {@code suffix} {@code FOR UPDATE} (PostgreSQL): the row stays locked until the transaction
+   * ends.
+   */
+  private Future<Optional<Incident>> getWith(
+      io.vertx.sqlclient.SqlClient client, IncidentId id, String suffix) {
+    return client
+        .preparedQuery(
+            d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?" + suffix))
         .execute(Tuple.of(id.number()))
-        .map(rs -> rs.size() == 0 ? Optional.<Incident>empty() : Optional.of(incident(rs.iterator().next())));
+        .map(
+            rs ->
+                rs.size() == 0
+                    ? Optional.<Incident>empty()
+                    : Optional.of(incident(rs.iterator().next())));
   }
 
   @Override
   public Future<List<StoredAlert>> alerts(IncidentId id) {
-    return db.reader().preparedQuery(d.sql("SELECT fingerprint, starts_at, status, ends_at, labels, annotations, generator_url, received_at "
-            + "FROM alerts WHERE incident_id = ? ORDER BY id"))
+    return db.reader()
+        .preparedQuery(
+            d.sql(
+                "SELECT fingerprint, starts_at, status, ends_at, labels, annotations, generator_url, received_at "
+                    + "FROM alerts WHERE incident_id = ? ORDER BY id"))
         .execute(Tuple.of(id.number()))
-        .map(rs -> {
-          List<StoredAlert> out = new ArrayList<>();
-          for (Row r : rs) {
-            String endsAt = r.getString("ends_at");
-            Alert a = new Alert(r.getString("fingerprint"), Json.read(r.getString("labels")), Json.read(r.getString("annotations")),
-                AlertStatus.fromWire(r.getString("status")), Instant.parse(r.getString("starts_at")),
-                endsAt == null ? null : Instant.parse(endsAt), r.getString("generator_url"));
-            out.add(new StoredAlert(a, id, Rows.getInstant(r, "received_at")));
-          }
-          return out;
-        });
+        .map(
+            rs -> {
+              List<StoredAlert> out = new ArrayList<>();
+              for (Row r : rs) {
+                String endsAt = r.getString("ends_at");
+                Alert a =
+                    new Alert(
+                        r.getString("fingerprint"),
+                        Json.read(r.getString("labels")),
+                        Json.read(r.getString("annotations")),
+                        AlertStatus.fromWire(r.getString("status")),
+                        Instant.parse(r.getString("starts_at")),
+                        endsAt == null ? null : Instant.parse(endsAt),
+                        r.getString("generator_url"));
+                out.add(new StoredAlert(a, id, Rows.getInstant(r, "received_at")));
+              }
+              return out;
+            });
   }
 
   @Override
   public Future<List<TimelineEvent>> timeline(IncidentId id) {
-    return db.reader().preparedQuery(d.sql("SELECT at, kind, actor, text FROM timeline WHERE incident_id = ? ORDER BY id"))
+    return db.reader()
+        .preparedQuery(
+            d.sql("SELECT at, kind, actor, text FROM timeline WHERE incident_id = ? ORDER BY id"))
         .execute(Tuple.of(id.number()))
-        .map(rs -> {
-          List<TimelineEvent> out = new ArrayList<>();
-          rs.forEach(r -> out.add(new TimelineEvent(Rows.getInstant(r, "at"), r.getString("kind"), r.getString("actor"), r.getString("text"))));
-          return out;
-        });
+        .map(
+            rs -> {
+              List<TimelineEvent> out = new ArrayList<>();
+              rs.forEach(
+                  r ->
+                      out.add(
+                          new TimelineEvent(
+                              Rows.getInstant(r, "at"),
+                              r.getString("kind"),
+                              r.getString("actor"),
+                              r.getString("text"))));
+              return out;
+            });
   }
 
   // ---------------------------------------------------------------- transitions
@@ -273,18 +342,26 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   @Override
-  public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now, Source source) {
-    return transition(id, current -> {
-      if (current.status() == IncidentStatus.ACKNOWLEDGED) {
-        return "incident " + id + " is already acknowledged by " + current.acknowledgedBy();
-      }
-      if (current.status() == IncidentStatus.RESOLVED) {
-        return "incident " + id + " is resolved; there is nothing to acknowledge";
-      }
-      return null;
-    }, "UPDATE incidents SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?",
+  public Future<Incident> acknowledge(
+      IncidentId id, String by, String text, Instant now, Source source) {
+    return transition(
+        id,
+        current -> {
+          if (current.status() == IncidentStatus.ACKNOWLEDGED) {
+            return "incident " + id + " is already acknowledged by " + current.acknowledgedBy();
+          }
+          if (current.status() == IncidentStatus.RESOLVED) {
+            return "incident " + id + " is resolved; there is nothing to acknowledge";
+          }
+          return null;
+        },
+        "UPDATE incidents SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?",
         new Object[] {now.toEpochMilli(), by, now.toEpochMilli(), id.number()},
-        new TimelineEvent(now, "acknowledged", by, text == null || text.isBlank() ? "acknowledged" : "acknowledged: " + text),
+        new TimelineEvent(
+            now,
+            "acknowledged",
+            by,
+            text == null || text.isBlank() ? "acknowledged" : "acknowledged: " + text),
         inc -> new IncidentEvent.Acknowledged(inc, by, source));
   }
 
@@ -294,51 +371,93 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   @Override
-  public Future<Incident> resolve(IncidentId id, String by, String text, Instant now, Source source) {
-    return transition(id, current -> current.status() == IncidentStatus.RESOLVED
-            ? "incident " + id + " is already resolved (by " + current.resolvedBy() + ")" : null,
+  public Future<Incident> resolve(
+      IncidentId id, String by, String text, Instant now, Source source) {
+    return transition(
+        id,
+        current ->
+            current.status() == IncidentStatus.RESOLVED
+                ? "incident " + id + " is already resolved (by " + current.resolvedBy() + ")"
+                : null,
         "UPDATE incidents SET status = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ? WHERE id = ?",
         new Object[] {now.toEpochMilli(), by, now.toEpochMilli(), id.number()},
-        new TimelineEvent(now, "resolved", by, text == null || text.isBlank() ? "resolved" : "resolved: " + text),
+        new TimelineEvent(
+            now, "resolved", by, text == null || text.isBlank() ? "resolved" : "resolved: " + text),
         inc -> new IncidentEvent.Resolved(inc, by, source));
   }
 
-  /** The acknowledgement is cleared, so the incident reads as it did before it (time to acknowledge counts from a later one). */
+  /**
+   * The acknowledgement is cleared, so the incident reads as it did before it (time to acknowledge
+   * counts from a later one).
+   */
   @Override
-  public Future<Incident> unacknowledge(IncidentId id, String by, String text, Instant now, Source source) {
-    return transition(id, current -> current.status() == IncidentStatus.ACKNOWLEDGED ? null
-            : "incident " + id + " is " + current.status().wire() + ", not acknowledged; there is nothing to unacknowledge",
+  public Future<Incident> unacknowledge(
+      IncidentId id, String by, String text, Instant now, Source source) {
+    return transition(
+        id,
+        current ->
+            current.status() == IncidentStatus.ACKNOWLEDGED
+                ? null
+                : "incident "
+                    + id
+                    + " is "
+                    + current.status().wire()
+                    + ", not acknowledged; there is nothing to unacknowledge",
         "UPDATE incidents SET status = 'triggered', acknowledged_at = NULL, acknowledged_by = NULL, updated_at = ? WHERE id = ?",
         new Object[] {now.toEpochMilli(), id.number()},
-        new TimelineEvent(now, "unacknowledged", by, text == null || text.isBlank() ? "unacknowledged: triggered again"
-            : "unacknowledged: " + text),
+        new TimelineEvent(
+            now,
+            "unacknowledged",
+            by,
+            text == null || text.isBlank()
+                ? "unacknowledged: triggered again"
+                : "unacknowledged: " + text),
         inc -> new IncidentEvent.Unacknowledged(inc, by, source));
   }
 
-  /** Reads the incident, refuses the change ({@code refusal} says why) or applies it with a timeline line, and publishes it. */
-  private Future<Incident> transition(IncidentId id, Function<Incident, String> refusal, String update, Object[] params,
-      TimelineEvent line, Function<Incident, IncidentEvent> event) {
+  /**
+   * Reads the incident, refuses the change ({@code refusal} says why) or applies it with a timeline
+   * line, and publishes it.
+   */
+  private Future<Incident> transition(
+      IncidentId id,
+      Function<Incident, String> refusal,
+      String update,
+      Object[] params,
+      TimelineEvent line,
+      Function<Incident, IncidentEvent> event) {
     if (writer != null) {
-      return writer.submit(tx -> {
-        Incident current = jdbcGet(tx, id).orElseThrow(() -> IncidentException.notFound(id));
-        refuse(refusal.apply(current));
-        PreparedStatement ps = tx.prepare(update);
-        SqliteIngest.bind(ps, params);
-        ps.executeUpdate();
-        jdbcInsertLine(tx, id, line);
-        return jdbcGet(tx, id).orElseThrow();
-      }, inc -> publish(List.of(event.apply(inc))));
+      return writer.submit(
+          tx -> {
+            Incident current = jdbcGet(tx, id).orElseThrow(() -> IncidentException.notFound(id));
+            refuse(refusal.apply(current));
+            PreparedStatement ps = tx.prepare(update);
+            SqliteIngest.bind(ps, params);
+            ps.executeUpdate();
+            jdbcInsertLine(tx, id, line);
+            return jdbcGet(tx, id).orElseThrow();
+          },
+          inc -> publish(List.of(event.apply(inc))));
     }
-    // locked while decided and changed: replicas acknowledging, unacknowledging and resolving the same incident at
-    // once take turns, so none applies its change to a status it did not see (a resolved incident triggered again)
-    return db.inTransaction(conn -> getWith(conn, id, d.forUpdate()).compose(found -> {
-      Incident current = found.orElseThrow(() -> IncidentException.notFound(id));
-      refuse(refusal.apply(current));
-      return conn.preparedQuery(d.sql(update)).execute(Tuple.from(params))
-          .compose(v -> insertEvent(conn, id, line))
-          .compose(v -> getWith(conn, id))
-          .map(Optional::orElseThrow);
-    })).onSuccess(inc -> publish(List.of(event.apply(inc))));
+    // locked while decided and changed: replicas acknowledging, unacknowledging and resolving the
+    // same incident at
+    // once take turns, so none applies its change to a status it did not see (a resolved incident
+    // triggered again)
+    return db.inTransaction(
+            conn ->
+                getWith(conn, id, d.forUpdate())
+                    .compose(
+                        found -> {
+                          Incident current =
+                              found.orElseThrow(() -> IncidentException.notFound(id));
+                          refuse(refusal.apply(current));
+                          return conn.preparedQuery(d.sql(update))
+                              .execute(Tuple.from(params))
+                              .compose(v -> insertEvent(conn, id, line))
+                              .compose(v -> getWith(conn, id))
+                              .map(Optional::orElseThrow);
+                        }))
+        .onSuccess(inc -> publish(List.of(event.apply(inc))));
   }
 
   private static void refuse(String why) {
@@ -357,37 +476,50 @@ public final class SqlIncidentStore implements IncidentStore {
     return appendPublishing(id, line, new IncidentEvent.RunChanged(id, line));
   }
 
-  private Future<TimelineEvent> appendPublishing(IncidentId id, TimelineEvent line, IncidentEvent event) {
+  private Future<TimelineEvent> appendPublishing(
+      IncidentId id, TimelineEvent line, IncidentEvent event) {
     if (writer != null) {
-      return writer.submit(tx -> {
-        if (jdbcGet(tx, id).isEmpty()) {
-          throw IncidentException.notFound(id);
-        }
-        jdbcInsertLine(tx, id, line);
-        return line;
-      }, l -> publish(List.of(event)));
+      return writer.submit(
+          tx -> {
+            if (jdbcGet(tx, id).isEmpty()) {
+              throw IncidentException.notFound(id);
+            }
+            jdbcInsertLine(tx, id, line);
+            return line;
+          },
+          l -> publish(List.of(event)));
     }
-    return db.inTransaction(conn -> getWith(conn, id).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.<TimelineEvent>failedFuture(IncidentException.notFound(id));
-      }
-      return insertEvent(conn, id, line).map(line);
-    })).onSuccess(l -> publish(List.of(event)));
+    return db.inTransaction(
+            conn ->
+                getWith(conn, id)
+                    .compose(
+                        found -> {
+                          if (found.isEmpty()) {
+                            return Future.<TimelineEvent>failedFuture(
+                                IncidentException.notFound(id));
+                          }
+                          return insertEvent(conn, id, line).map(line);
+                        }))
+        .onSuccess(l -> publish(List.of(event)));
   }
 
-  private static final String INSERT_LINE = "INSERT INTO " + IngestPlan.INSERT_TIMELINE + " VALUES (?, ?, ?, ?, ?)";
+  private static final String INSERT_LINE =
+      "INSERT INTO " + IngestPlan.INSERT_TIMELINE + " VALUES (?, ?, ?, ?, ?)";
 
   private static Optional<Incident> jdbcGet(SqliteWriter.Tx tx, IncidentId id) throws SQLException {
-    PreparedStatement ps = tx.prepare("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?");
+    PreparedStatement ps =
+        tx.prepare("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?");
     ps.setLong(1, id.number());
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(JdbcRows.incident(rs)) : Optional.empty();
     }
   }
 
-  private static void jdbcInsertLine(SqliteWriter.Tx tx, IncidentId id, TimelineEvent e) throws SQLException {
+  private static void jdbcInsertLine(SqliteWriter.Tx tx, IncidentId id, TimelineEvent e)
+      throws SQLException {
     PreparedStatement ps = tx.prepare(INSERT_LINE);
-    SqliteIngest.bind(ps, new Object[] {id.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()});
+    SqliteIngest.bind(
+        ps, new Object[] {id.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()});
     ps.executeUpdate();
   }
 
@@ -398,12 +530,22 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   private static Incident incident(Row r) {
-    return new Incident(new IncidentId(Rows.getLong(r, "id")),
+    return new Incident(
+        new IncidentId(Rows.getLong(r, "id")),
         IncidentStatus.parse(r.getString("status")).orElseThrow(),
         Severity.parse(r.getString("severity")).orElse(Severity.WARNING),
-        r.getString("type"), r.getString("team"), r.getString("title"), r.getString("group_key"),
-        Json.read(r.getString("labels")), Rows.getInt(r, "alert_count"), Rows.getInt(r, "firing_count"),
-        Rows.getInstant(r, "opened_at"), Rows.getInstant(r, "acknowledged_at"), r.getString("acknowledged_by"),
-        Rows.getInstant(r, "resolved_at"), r.getString("resolved_by"), Rows.getBool(r, "dropped"));
+        r.getString("type"),
+        r.getString("team"),
+        r.getString("title"),
+        r.getString("group_key"),
+        Json.read(r.getString("labels")),
+        Rows.getInt(r, "alert_count"),
+        Rows.getInt(r, "firing_count"),
+        Rows.getInstant(r, "opened_at"),
+        Rows.getInstant(r, "acknowledged_at"),
+        r.getString("acknowledged_by"),
+        Rows.getInstant(r, "resolved_at"),
+        r.getString("resolved_by"),
+        Rows.getBool(r, "dropped"));
   }
 }

@@ -21,8 +21,9 @@ import java.util.function.Function;
 
 /** {@link Outbox} in SQL (table {@code outbox}, migration V2). */
 public final class SqlOutbox implements Outbox {
-  private static final String COLUMNS = "id, idempotency_key, kind, incident_id, team, level, channels, payload, status, attempts, "
-      + "next_attempt_at, created_at, delivered_at, last_error, done, receipts";
+  private static final String COLUMNS =
+      "id, idempotency_key, kind, incident_id, team, level, channels, payload, status, attempts, "
+          + "next_attempt_at, created_at, delivered_at, last_error, done, receipts";
 
   private final Database db;
   private final Dialect d;
@@ -48,25 +49,44 @@ public final class SqlOutbox implements Outbox {
     if (replica.shared()) {
       return claim(now, limit);
     }
-    return query("SELECT " + COLUMNS + " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+    return query(
+        "SELECT "
+            + COLUMNS
+            + " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
         Tuple.of(now.toEpochMilli(), limit));
   }
 
   /**
-   * Claims due intents nobody is delivering (never claimed, claim released by a recorded attempt, or
-   * claim run out), in one transaction; rows another replica is claiming at this moment are skipped,
-   * not waited for. Those this replica delivers already keep their claims ({@link #renewClaims}).
+   * Claims due intents nobody is delivering (never claimed, claim released by a recorded attempt,
+   * or claim run out), in one transaction; rows another replica is claiming at this moment are
+   * skipped, not waited for. Those this replica delivers already keep their claims ({@link
+   * #renewClaims}).
    */
   private Future<List<OutboxEntry>> claim(Instant now, int limit) {
     long expires = replica.expiry(now).toEpochMilli();
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_owner = ?, lease_expires = ? WHERE id IN ("
-            + "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
-            + "AND (lease_owner IS NULL OR lease_expires < ?) ORDER BY id LIMIT ?" + d.skipLocked() + ")"))
-        .execute(Tuple.of(replica.id(), expires, now.toEpochMilli(), now.toEpochMilli(), limit))
-        .compose(rs -> rs.rowCount() == 0 ? Future.succeededFuture(List.of())
-            : conn.preparedQuery(d.sql("SELECT " + COLUMNS + " FROM outbox WHERE lease_owner = ? AND lease_expires = ? "
-                    + "AND status = 'pending' ORDER BY id"))
-                .execute(Tuple.of(replica.id(), expires)).map(SqlOutbox::entries)));
+    return db.inTransaction(
+        conn ->
+            conn.preparedQuery(
+                    d.sql(
+                        "UPDATE outbox SET lease_owner = ?, lease_expires = ? WHERE id IN ("
+                            + "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                            + "AND (lease_owner IS NULL OR lease_expires < ?) ORDER BY id LIMIT ?"
+                            + d.skipLocked()
+                            + ")"))
+                .execute(
+                    Tuple.of(replica.id(), expires, now.toEpochMilli(), now.toEpochMilli(), limit))
+                .compose(
+                    rs ->
+                        rs.rowCount() == 0
+                            ? Future.succeededFuture(List.of())
+                            : conn.preparedQuery(
+                                    d.sql(
+                                        "SELECT "
+                                            + COLUMNS
+                                            + " FROM outbox WHERE lease_owner = ? AND lease_expires = ? "
+                                            + "AND status = 'pending' ORDER BY id"))
+                                .execute(Tuple.of(replica.id(), expires))
+                                .map(SqlOutbox::entries)));
   }
 
   @Override
@@ -74,60 +94,125 @@ public final class SqlOutbox implements Outbox {
     if (!replica.shared() || ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> rows = ids.stream().map(id -> Tuple.of(replica.expiry(now).toEpochMilli(), replica.id(), id)).toList();
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET lease_expires = ? WHERE lease_owner = ? AND id = ? "
-            + "AND status = 'pending'")).executeBatch(rows).mapEmpty());
+    List<Tuple> rows =
+        ids.stream()
+            .map(id -> Tuple.of(replica.expiry(now).toEpochMilli(), replica.id(), id))
+            .toList();
+    return db.inTransaction(
+        conn ->
+            conn.preparedQuery(
+                    d.sql(
+                        "UPDATE outbox SET lease_expires = ? WHERE lease_owner = ? AND id = ? "
+                            + "AND status = 'pending'"))
+                .executeBatch(rows)
+                .mapEmpty());
   }
 
   @Override
-  public Future<Void> delivered(List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event) {
+  public Future<Void> delivered(
+      List<OutboxEntry> entries, Instant now, Function<OutboxEntry, TimelineEvent> event) {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
-    return db.inTransaction(conn -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (OutboxEntry entry : entries) {
-        chain = chain.compose(v -> conn.preparedQuery(d.sql("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
-                + "delivered_at = ? WHERE id = ? AND status = 'pending'"))
-            .execute(Tuple.of(now.toEpochMilli(), entry.id()))
-            .compose(rs -> {
-              TimelineEvent e = event.apply(entry);
-              return rs.rowCount() == 1 && e != null && entry.intent().incident() != null
-                  ? insertEvents(conn, d, entry.intent().incident(), List.of(e))
-                  : Future.succeededFuture();
-            }));
-      }
-      return chain;
-    });
+    return db.inTransaction(
+        conn -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (OutboxEntry entry : entries) {
+            chain =
+                chain.compose(
+                    v ->
+                        conn.preparedQuery(
+                                d.sql(
+                                    "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
+                                        + "delivered_at = ? WHERE id = ? AND status = 'pending'"))
+                            .execute(Tuple.of(now.toEpochMilli(), entry.id()))
+                            .compose(
+                                rs -> {
+                                  TimelineEvent e = event.apply(entry);
+                                  return rs.rowCount() == 1
+                                          && e != null
+                                          && entry.intent().incident() != null
+                                      ? insertEvents(conn, d, entry.intent().incident(), List.of(e))
+                                      : Future.succeededFuture();
+                                }));
+          }
+          return chain;
+        });
   }
 
   @Override
-  public Future<Void> attempted(OutboxEntry entry, Set<String> done, Map<String, Map<String, String>> receipts, String error,
-      Instant retryAt, List<TimelineEvent> events) {
-    // the claim ends with the attempt: the retry goes to whichever replica finds it due
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-            + "next_attempt_at = ?, done = ?, receipts = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'"))
-        .execute(Tuple.from(new Object[] {error, retryAt == null ? "failed" : "pending",
-            retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(), doneText(done), receiptsText(receipts),
-            entry.id()}))
-        .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
-            ? insertEvents(conn, d, entry.intent().incident(), events) : Future.succeededFuture()));
-  }
-
-  @Override
-  public Future<Void> finished(OutboxEntry entry, Set<String> done, Map<String, Map<String, String>> receipts, String error, Instant now,
+  public Future<Void> attempted(
+      OutboxEntry entry,
+      Set<String> done,
+      Map<String, Map<String, String>> receipts,
+      String error,
+      Instant retryAt,
       List<TimelineEvent> events) {
-    return db.inTransaction(conn -> conn.preparedQuery(d.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-            + "delivered_at = ?, done = ?, receipts = ? WHERE id = ? AND status = 'pending'"))
-        .execute(Tuple.from(new Object[] {error, error == null ? "delivered" : "failed", now.toEpochMilli(), doneText(done),
-            receiptsText(receipts), entry.id()}))
-        .compose(rs -> rs.rowCount() == 1 && entry.intent().incident() != null
-            ? insertEvents(conn, d, entry.intent().incident(), events) : Future.succeededFuture()));
+    // the claim ends with the attempt: the retry goes to whichever replica finds it due
+    return db.inTransaction(
+        conn ->
+            conn.preparedQuery(
+                    d.sql(
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
+                            + "next_attempt_at = ?, done = ?, receipts = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'"))
+                .execute(
+                    Tuple.from(
+                        new Object[] {
+                          error,
+                          retryAt == null ? "failed" : "pending",
+                          retryAt == null
+                              ? entry.nextAttemptAt().toEpochMilli()
+                              : retryAt.toEpochMilli(),
+                          doneText(done),
+                          receiptsText(receipts),
+                          entry.id()
+                        }))
+                .compose(
+                    rs ->
+                        rs.rowCount() == 1 && entry.intent().incident() != null
+                            ? insertEvents(conn, d, entry.intent().incident(), events)
+                            : Future.succeededFuture()));
+  }
+
+  @Override
+  public Future<Void> finished(
+      OutboxEntry entry,
+      Set<String> done,
+      Map<String, Map<String, String>> receipts,
+      String error,
+      Instant now,
+      List<TimelineEvent> events) {
+    return db.inTransaction(
+        conn ->
+            conn.preparedQuery(
+                    d.sql(
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
+                            + "delivered_at = ?, done = ?, receipts = ? WHERE id = ? AND status = 'pending'"))
+                .execute(
+                    Tuple.from(
+                        new Object[] {
+                          error,
+                          error == null ? "delivered" : "failed",
+                          now.toEpochMilli(),
+                          doneText(done),
+                          receiptsText(receipts),
+                          entry.id()
+                        }))
+                .compose(
+                    rs ->
+                        rs.rowCount() == 1 && entry.intent().incident() != null
+                            ? insertEvents(conn, d, entry.intent().incident(), events)
+                            : Future.succeededFuture()));
   }
 
   private static String receiptsText(Map<String, Map<String, String>> receipts) {
     io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject();
-    new java.util.TreeMap<>(receipts).forEach((k, v) -> o.put(k, new io.vertx.core.json.JsonObject(new java.util.TreeMap<String, Object>(v))));
+    new java.util.TreeMap<>(receipts)
+        .forEach(
+            (k, v) ->
+                o.put(
+                    k,
+                    new io.vertx.core.json.JsonObject(new java.util.TreeMap<String, Object>(v))));
     return o.encode();
   }
 
@@ -151,23 +236,30 @@ public final class SqlOutbox implements Outbox {
 
   /** How many notifications wait to be delivered (the outbox depth). */
   public Future<Long> pending() {
-    return db.reader().query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").execute()
+    return db.reader()
+        .query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        .execute()
         .map(rs -> Rows.longValue(rs.iterator().next().getValue(0), 0));
   }
 
   @Override
   public Future<List<OutboxEntry>> forIncident(IncidentId incident) {
-    return query("SELECT " + COLUMNS + " FROM outbox WHERE incident_id = ? ORDER BY id", Tuple.of(incident.number()));
+    return query(
+        "SELECT " + COLUMNS + " FROM outbox WHERE incident_id = ? ORDER BY id",
+        Tuple.of(incident.number()));
   }
 
   @Override
   public Future<java.util.Optional<OutboxEntry>> byKey(String key) {
-    return query("SELECT " + COLUMNS + " FROM outbox WHERE idempotency_key = ?", Tuple.of(key)).map(l -> l.stream().findFirst());
+    return query("SELECT " + COLUMNS + " FROM outbox WHERE idempotency_key = ?", Tuple.of(key))
+        .map(l -> l.stream().findFirst());
   }
 
   @Override
   public Future<List<OutboxEntry>> recent(NotificationIntent.Kind kind, int limit) {
-    return query("SELECT " + COLUMNS + " FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT ?", Tuple.of(kind.wire(), limit));
+    return query(
+        "SELECT " + COLUMNS + " FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT ?",
+        Tuple.of(kind.wire(), limit));
   }
 
   private Future<List<OutboxEntry>> query(String sql, Tuple params) {
@@ -181,20 +273,38 @@ public final class SqlOutbox implements Outbox {
   }
 
   /** Inserts intents whose keys are new; completes with how many were inserted. */
-  static Future<Integer> insertIntents(SqlConnection conn, Dialect d, List<NotificationIntent> intents, Instant now) {
+  static Future<Integer> insertIntents(
+      SqlConnection conn, Dialect d, List<NotificationIntent> intents, Instant now) {
     Future<Integer> chain = Future.succeededFuture(0);
     for (NotificationIntent i : intents) {
-      chain = chain.compose(n -> conn.preparedQuery(d.sql("INSERT INTO outbox (idempotency_key, kind, incident_id, team, level, channels, "
-              + "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
-              + "ON CONFLICT (idempotency_key) DO NOTHING"))
-          .execute(Tuple.from(new Object[] {i.key(), i.kind().wire(), i.incident() == null ? null : i.incident().number(),
-              i.team().value(), i.level(), String.join(",", i.channels()), i.payload(), now.toEpochMilli(), now.toEpochMilli()}))
-          .map(rs -> n + rs.rowCount()));
+      chain =
+          chain.compose(
+              n ->
+                  conn.preparedQuery(
+                          d.sql(
+                              "INSERT INTO outbox (idempotency_key, kind, incident_id, team, level, channels, "
+                                  + "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+                                  + "ON CONFLICT (idempotency_key) DO NOTHING"))
+                      .execute(
+                          Tuple.from(
+                              new Object[] {
+                                i.key(),
+                                i.kind().wire(),
+                                i.incident() == null ? null : i.incident().number(),
+                                i.team().value(),
+                                i.level(),
+                                String.join(",", i.channels()),
+                                i.payload(),
+                                now.toEpochMilli(),
+                                now.toEpochMilli()
+                              }))
+                      .map(rs -> n + rs.rowCount()));
     }
     return chain;
   }
 
-  static Future<Void> insertEvents(SqlConnection conn, Dialect d, IncidentId incident, List<TimelineEvent> events) {
+  static Future<Void> insertEvents(
+      SqlConnection conn, Dialect d, IncidentId incident, List<TimelineEvent> events) {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -202,8 +312,12 @@ public final class SqlOutbox implements Outbox {
     for (TimelineEvent e : events) {
       rows.add(Tuple.of(incident.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()));
     }
-    String sql = d.sql("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)");
-    return (rows.size() == 1 ? conn.preparedQuery(sql).execute(rows.get(0)) : conn.preparedQuery(sql).executeBatch(rows)).mapEmpty();
+    String sql =
+        d.sql("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)");
+    return (rows.size() == 1
+            ? conn.preparedQuery(sql).execute(rows.get(0))
+            : conn.preparedQuery(sql).executeBatch(rows))
+        .mapEmpty();
   }
 
   private static Set<String> doneSet(String text) {
@@ -213,12 +327,25 @@ public final class SqlOutbox implements Outbox {
   private static OutboxEntry entry(Row r) {
     Object inc = r.getValue("incident_id");
     String channels = r.getString("channels");
-    NotificationIntent intent = new NotificationIntent(r.getString("idempotency_key"),
-        NotificationIntent.Kind.valueOf(r.getString("kind").toUpperCase()),
-        inc == null ? null : new IncidentId(Rows.longValue(inc, 0)), new TeamId(r.getString("team")), Rows.getInt(r, "level"),
-        channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")), r.getString("payload"));
-    return new OutboxEntry(Rows.getLong(r, "id"), intent, OutboxEntry.Status.valueOf(r.getString("status").toUpperCase()),
-        Rows.getInt(r, "attempts"), Rows.getInstant(r, "next_attempt_at"), Rows.getInstant(r, "created_at"),
-        Rows.getInstant(r, "delivered_at"), r.getString("last_error"), doneSet(r.getString("done")), receiptsOf(r.getString("receipts")));
+    NotificationIntent intent =
+        new NotificationIntent(
+            r.getString("idempotency_key"),
+            NotificationIntent.Kind.valueOf(r.getString("kind").toUpperCase()),
+            inc == null ? null : new IncidentId(Rows.longValue(inc, 0)),
+            new TeamId(r.getString("team")),
+            Rows.getInt(r, "level"),
+            channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")),
+            r.getString("payload"));
+    return new OutboxEntry(
+        Rows.getLong(r, "id"),
+        intent,
+        OutboxEntry.Status.valueOf(r.getString("status").toUpperCase()),
+        Rows.getInt(r, "attempts"),
+        Rows.getInstant(r, "next_attempt_at"),
+        Rows.getInstant(r, "created_at"),
+        Rows.getInstant(r, "delivered_at"),
+        r.getString("last_error"),
+        doneSet(r.getString("done")),
+        receiptsOf(r.getString("receipts")));
   }
 }

@@ -24,17 +24,17 @@ import org.sqlite.SQLiteConnection;
  * A consistent copy of a SQLite store taken while the daemon writes to it, with SQLite's online
  * backup API, then checked.
  *
- * <p>The copy is made in one backup step on a read-only connection of its own: the step holds one read
- * transaction, so it copies one committed state of the file, and WAL lets the daemon's writer commit
- * beside it the whole time (its commits go to the WAL, which cannot be checkpointed past the copy's
- * snapshot until the copy ends). Copying in many small steps instead would restart from the first
- * page whenever the daemon commits between two steps, which under steady ingest is always.
+ * <p>The copy is made in one backup step on a read-only connection of its own: the step holds one
+ * read transaction, so it copies one committed state of the file, and WAL lets the daemon's writer
+ * commit beside it the whole time (its commits go to the WAL, which cannot be checkpointed past the
+ * copy's snapshot until the copy ends). Copying in many small steps instead would restart from the
+ * first page whenever the daemon commits between two steps, which under steady ingest is always.
  *
  * <p>The copy is written to a hidden file beside the target, created {@code 0600} like the store,
- * synced, opened again and checked ({@code PRAGMA integrity_check}, incidents and alerts counted), and
- * only then renamed to the target: a failed or interrupted backup never leaves a half-written file
- * under the target's name nor destroys an earlier backup there. Blocking: call it from a thread that
- * may block (the command line), never from an event loop.
+ * synced, opened again and checked ({@code PRAGMA integrity_check}, incidents and alerts counted),
+ * and only then renamed to the target: a failed or interrupted backup never leaves a half-written
+ * file under the target's name nor destroys an earlier backup there. Blocking: call it from a
+ * thread that may block (the command line), never from an event loop.
  */
 public final class SqliteBackup {
   private SqliteBackup() {}
@@ -56,31 +56,48 @@ public final class SqliteBackup {
    * @param took how long the copy itself took (the read transaction on the store)
    * @param checked how long the check of the copy took (the store is not read meanwhile)
    */
-  public record Copy(Path file, long incidents, long alerts, long bytes, Duration took, Duration checked) {}
+  public record Copy(
+      Path file, long incidents, long alerts, long bytes, Duration took, Duration checked) {}
 
-  /** Retries of a backup step that found the store busy, 100 ms apart, on top of {@code busyTimeout}. */
+  /**
+   * Retries of a backup step that found the store busy, 100 ms apart, on top of {@code
+   * busyTimeout}.
+   */
   private static final int BUSY_RETRIES = 50;
 
   /**
    * Copies the store {@code store} to {@code target} and checks the copy.
    *
-   * @param replace replace {@code target} if it exists (never when it is the store or one of its files)
+   * @param replace replace {@code target} if it exists (never when it is the store or one of its
+   *     files)
    * @param busyTimeout how long to wait when SQLite reports the store busy
-   * @throws Failed when the store is missing or not SQLite, the target's folder is missing, the target
-   *     exists and {@code replace} is false, the target is the store, or the copy fails its check
+   * @throws Failed when the store is missing or not SQLite, the target's folder is missing, the
+   *     target exists and {@code replace} is false, the target is the store, or the copy fails its
+   *     check
    */
-  public static Copy copy(Path store, Path target, boolean replace, Duration busyTimeout) throws Failed {
+  public static Copy copy(Path store, Path target, boolean replace, Duration busyTimeout)
+      throws Failed {
     Path source = store.toAbsolutePath().normalize();
     Path to = target.toAbsolutePath().normalize();
     if (!Files.isRegularFile(source)) {
-      throw new Failed("no SQLite store at " + source + ": nothing to back up (is store.url the daemon's?)");
+      throw new Failed(
+          "no SQLite store at " + source + ": nothing to back up (is store.url the daemon's?)");
     }
     Path folder = to.getParent();
     if (folder == null || !Files.isDirectory(folder)) {
-      throw new Failed("cannot write " + target + ": folder " + (folder == null ? "/" : folder) + " does not exist");
+      throw new Failed(
+          "cannot write "
+              + target
+              + ": folder "
+              + (folder == null ? "/" : folder)
+              + " does not exist");
     }
     if (Files.isDirectory(to)) {
-      throw new Failed("cannot write " + target + ": it is a folder; name the backup file, e.g. " + to.resolve("vigil-backup.db"));
+      throw new Failed(
+          "cannot write "
+              + target
+              + ": it is a folder; name the backup file, e.g. "
+              + to.resolve("vigil-backup.db"));
     }
     refuseTheStoreItself(source, to, target);
     if (!replace && Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
@@ -88,13 +105,24 @@ public final class SqliteBackup {
     }
     Path partial;
     try {
-      partial = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-          ? Files.createTempFile(folder, "." + to.getFileName() + ".", ".partial",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-          : Files.createTempFile(folder, "." + to.getFileName() + ".", ".partial");
+      partial =
+          FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+              ? Files.createTempFile(
+                  folder,
+                  "." + to.getFileName() + ".",
+                  ".partial",
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")))
+              : Files.createTempFile(folder, "." + to.getFileName() + ".", ".partial");
     } catch (IOException e) {
-      throw new Failed("cannot write in " + folder + ": "
-          + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName() + " " + e.getMessage()), e);
+      throw new Failed(
+          "cannot write in "
+              + folder
+              + ": "
+              + (e instanceof java.nio.file.AccessDeniedException
+                  ? "permission denied"
+                  : e.getClass().getSimpleName() + " " + e.getMessage()),
+          e);
     }
     boolean done = false;
     try {
@@ -112,14 +140,18 @@ public final class SqliteBackup {
           try {
             Files.deleteIfExists(Path.of(partial + suffix));
           } catch (IOException ignored) {
-            // a leftover hidden .partial file; the error that brought us here is what the operator needs
+            // a leftover hidden .partial file; the error that brought us here is what the operator
+            // needs
           }
         }
       }
     }
   }
 
-  /** Neither the store nor its WAL, shared-memory or journal file may be the target, even with --force. */
+  /**
+   * Neither the store nor its WAL, shared-memory or journal file may be the target, even with
+   * --force.
+   */
   private static void refuseTheStoreItself(Path source, Path to, Path target) throws Failed {
     Path real;
     Path targetReal;
@@ -131,8 +163,15 @@ public final class SqliteBackup {
     }
     for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
       if (targetReal.equals(Path.of(real + suffix))) {
-        throw new Failed("refusing to write the backup over " + (suffix.isEmpty() ? "the store itself" : "the store's " + suffix.substring(1) + " file")
-            + " (" + real + suffix + "); name another file");
+        throw new Failed(
+            "refusing to write the backup over "
+                + (suffix.isEmpty()
+                    ? "the store itself"
+                    : "the store's " + suffix.substring(1) + " file")
+                + " ("
+                + real
+                + suffix
+                + "); name another file");
       }
     }
   }
@@ -140,18 +179,25 @@ public final class SqliteBackup {
   private static Duration backup(Path source, Path partial, Duration busyTimeout) throws Failed {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
-    // read-only: the backup never writes the store, nor checkpoints it when it is the last connection
+    // read-only: the backup never writes the store, nor checkpoints it when it is the last
+    // connection
     config.setReadOnly(true);
     try (Connection c = config.createConnection("jdbc:sqlite:" + source)) {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
-        rs.next(); // SQLite reads the header here: a file that is not a database fails with SQLite's reason
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+        rs.next(); // SQLite reads the header here: a file that is not a database fails with
+        // SQLite's reason
       }
       long start = System.nanoTime();
       // one step (-1 pages): the whole copy in one read transaction, see the class comment
-      int rc = ((SQLiteConnection) c).getDatabase().backup("main", partial.toString(), null, 100, BUSY_RETRIES, -1);
+      int rc =
+          ((SQLiteConnection) c)
+              .getDatabase()
+              .backup("main", partial.toString(), null, 100, BUSY_RETRIES, -1);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (rc != 0) {
-        throw new Failed("backup of " + source + " failed: " + org.sqlite.SQLiteErrorCode.getErrorCode(rc));
+        throw new Failed(
+            "backup of " + source + " failed: " + org.sqlite.SQLiteErrorCode.getErrorCode(rc));
       }
       return took;
     } catch (SQLException e) {
@@ -168,10 +214,14 @@ public final class SqliteBackup {
     }
   }
 
-  /** Opens the copy as the daemon would, checks every page and index, and counts incidents and alerts. */
+  /**
+   * Opens the copy as the daemon would, checks every page and index, and counts incidents and
+   * alerts.
+   */
   private static long[] check(Path copy, Path target) throws Failed {
     SQLiteConfig config = new SQLiteConfig();
-    try (Connection c = config.createConnection("jdbc:sqlite:" + copy); Statement st = c.createStatement()) {
+    try (Connection c = config.createConnection("jdbc:sqlite:" + copy);
+        Statement st = c.createStatement()) {
       List<String> problems = new ArrayList<>();
       try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
         while (rs.next()) {
@@ -179,12 +229,21 @@ public final class SqliteBackup {
         }
       }
       if (!problems.equals(List.of("ok"))) {
-        throw new Failed("the copy for " + target + " fails SQLite's integrity check: "
-            + String.join("; ", problems.subList(0, Math.min(5, problems.size()))) + (problems.size() > 5 ? "; ..." : ""));
+        throw new Failed(
+            "the copy for "
+                + target
+                + " fails SQLite's integrity check: "
+                + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                + (problems.size() > 5 ? "; ..." : ""));
       }
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('incidents', 'alerts')")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('incidents', 'alerts')")) {
         if (!rs.next() || rs.getInt(1) != 2) {
-          throw new Failed("the copy for " + target + " has no incidents and alerts tables: the file store.url names is not a Vigil store");
+          throw new Failed(
+              "the copy for "
+                  + target
+                  + " has no incidents and alerts tables: the file store.url names is not a Vigil store");
         }
       }
       return new long[] {count(st, "incidents"), count(st, "alerts")};
@@ -201,13 +260,15 @@ public final class SqliteBackup {
   }
 
   /**
-   * Renames the checked copy to the target in the same folder (atomic), then syncs the folder so the
-   * name survives a power cut. Without {@code replace} a target that appeared meanwhile is kept.
+   * Renames the checked copy to the target in the same folder (atomic), then syncs the folder so
+   * the name survives a power cut. Without {@code replace} a target that appeared meanwhile is
+   * kept.
    */
   private static void move(Path partial, Path to, boolean replace, Path target) throws Failed {
     try {
       if (replace) {
-        Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            partial, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } else {
         Files.move(partial, to);
       }

@@ -45,8 +45,11 @@ final class SqliteIngest {
     int i = 0;
     while (i < all.size()) {
       int size = listSize(all.size() - i);
-      PreparedStatement ps = tx.prepare("SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
-          + SqlIncidentStore.marks(size) + ")");
+      PreparedStatement ps =
+          tx.prepare(
+              "SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
+                  + SqlIncidentStore.marks(size)
+                  + ")");
       for (int k = 0; k < size; k++) {
         ps.setString(k + 1, all.get(Math.min(i + k, all.size() - 1)));
       }
@@ -65,13 +68,21 @@ final class SqliteIngest {
     }
   }
 
-  private static <K> void loadIncidents(SqliteWriter.Tx tx, IngestPlan plan, String column, Collection<K> keys) throws SQLException {
+  private static <K> void loadIncidents(
+      SqliteWriter.Tx tx, IngestPlan plan, String column, Collection<K> keys) throws SQLException {
     List<K> all = new ArrayList<>(keys);
     int i = 0;
     while (i < all.size()) {
       int size = listSize(all.size() - i);
-      PreparedStatement ps = tx.prepare("SELECT " + SqlIncidentStore.INCIDENT_COLUMNS + " FROM incidents WHERE " + column
-          + " IN (" + SqlIncidentStore.marks(size) + ")");
+      PreparedStatement ps =
+          tx.prepare(
+              "SELECT "
+                  + SqlIncidentStore.INCIDENT_COLUMNS
+                  + " FROM incidents WHERE "
+                  + column
+                  + " IN ("
+                  + SqlIncidentStore.marks(size)
+                  + ")");
       for (int k = 0; k < size; k++) {
         // a short last chunk repeats its last key to fill the prepared list
         ps.setObject(k + 1, all.get(Math.min(i + k, all.size() - 1)));
@@ -110,14 +121,16 @@ final class SqliteIngest {
     return ids;
   }
 
-  private static void insert(SqliteWriter.Tx tx, String into, int columns, List<Object[]> rows) throws SQLException {
+  private static void insert(SqliteWriter.Tx tx, String into, int columns, List<Object[]> rows)
+      throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
     update(tx, "INSERT INTO " + into + " VALUES (" + SqlIncidentStore.marks(columns) + ")", rows);
   }
 
-  private static void update(SqliteWriter.Tx tx, String sql, List<Object[]> rows) throws SQLException {
+  private static void update(SqliteWriter.Tx tx, String sql, List<Object[]> rows)
+      throws SQLException {
     if (rows.isEmpty()) {
       return;
     }

@@ -24,14 +24,15 @@ import org.slf4j.LoggerFactory;
  * handed to it synchronously, with no hop between statements. Work queued while a transaction runs
  * is taken together into the next one (group commit: one fsync for all of it), each piece inside a
  * savepoint so that one that fails is undone alone. Each caller's future completes on the caller's
- * context once its transaction is committed; a piece's {@code committed} callback runs on the writer
- * thread right after the commit, in commit order (the pipeline is fed from there).
+ * context once its transaction is committed; a piece's {@code committed} callback runs on the
+ * writer thread right after the commit, in commit order (the pipeline is fed from there).
  *
  * <p>Statements are prepared once per connection and reused. Readers keep their own connections:
  * WAL lets them run beside the writer.
  */
 public final class SqliteWriter {
   private static final Logger log = LoggerFactory.getLogger(SqliteWriter.class);
+
   /** Pieces of work per transaction, at most. */
   private static final int MAX_PER_TRANSACTION = 256;
 
@@ -76,13 +77,14 @@ public final class SqliteWriter {
     }
 
     void complete() {
-      Runnable done = () -> {
-        if (failure == null) {
-          promise.complete(result);
-        } else {
-          promise.fail(failure);
-        }
-      };
+      Runnable done =
+          () -> {
+            if (failure == null) {
+              promise.complete(result);
+            } else {
+              promise.fail(failure);
+            }
+          };
       if (caller == null) {
         done.run();
       } else {
@@ -93,8 +95,9 @@ public final class SqliteWriter {
 
   /**
    * A transaction of the Vert.x pool's own connection (the writes not moved onto this thread yet:
-   * runs, outbox, escalation, leases): it runs while this thread waits, in its turn in the queue, so
-   * SQLite's lock is never fought over and no writer waits out {@code busy_timeout} behind another.
+   * runs, outbox, escalation, leases): it runs while this thread waits, in its turn in the queue,
+   * so SQLite's lock is never fought over and no writer waits out {@code busy_timeout} behind
+   * another.
    */
   private static final class Exclusive<T> extends Job<T> {
     final java.util.function.Supplier<Future<T>> section;
@@ -105,7 +108,10 @@ public final class SqliteWriter {
     }
   }
 
-  /** How long a pool transaction may hold the turn; past it this thread goes on (its next BEGIN then waits for the lock). */
+  /**
+   * How long a pool transaction may hold the turn; past it this thread goes on (its next BEGIN then
+   * waits for the lock).
+   */
   private static final long EXCLUSIVE_MAX_MILLIS = 30_000;
 
   private static final Job<Object> STOP = new Job<>(null, null, null, null);
@@ -134,7 +140,10 @@ public final class SqliteWriter {
     return w;
   }
 
-  /** Runs {@code work} in the next transaction; the future completes once it is committed (or failed). */
+  /**
+   * Runs {@code work} in the next transaction; the future completes once it is committed (or
+   * failed).
+   */
   public <T> Future<T> submit(Work<T> work) {
     return submit(work, null);
   }
@@ -175,10 +184,12 @@ public final class SqliteWriter {
     }
     closed = true;
     queue.add(STOP);
-    return vertx.executeBlocking(() -> {
-      thread.join();
-      return null;
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          thread.join();
+          return null;
+        },
+        false);
   }
 
   private void loop() {
@@ -195,7 +206,8 @@ public final class SqliteWriter {
       if (batch.remove(STOP)) {
         stop = true;
       }
-      // in queue order: runs of ordinary work as one transaction each, a pool transaction alone in its turn
+      // in queue order: runs of ordinary work as one transaction each, a pool transaction alone in
+      // its turn
       List<Job<?>> run = new ArrayList<>();
       for (Job<?> job : batch) {
         if (job instanceof Exclusive<?> ex) {
@@ -233,28 +245,34 @@ public final class SqliteWriter {
   }
 
   private <T> void runExclusive(Exclusive<T> ex) {
-    java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
-    ex.caller.runOnContext(v -> {
-      Future<T> f;
-      try {
-        f = ex.section.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> {
-        released.complete(null);
-        if (ar.succeeded()) {
-          ex.promise.complete(ar.result());
-        } else {
-          ex.promise.fail(ar.cause());
-        }
-      });
-    });
+    java.util.concurrent.CompletableFuture<Void> released =
+        new java.util.concurrent.CompletableFuture<>();
+    ex.caller.runOnContext(
+        v -> {
+          Future<T> f;
+          try {
+            f = ex.section.get();
+          } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+          }
+          f.onComplete(
+              ar -> {
+                released.complete(null);
+                if (ar.succeeded()) {
+                  ex.promise.complete(ar.result());
+                } else {
+                  ex.promise.fail(ar.cause());
+                }
+              });
+        });
     try {
       released.get(EXCLUSIVE_MAX_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      log.atWarn().log("store: a transaction on the pool's connection held the writer's turn for over "
-          + EXCLUSIVE_MAX_MILLIS + " ms; going on");
+      log.atWarn()
+          .log(
+              "store: a transaction on the pool's connection held the writer's turn for over "
+                  + EXCLUSIVE_MAX_MILLIS
+                  + " ms; going on");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
@@ -308,7 +326,10 @@ public final class SqliteWriter {
       try {
         job.result = job.work.run(tx);
       } catch (SQLException | RuntimeException e) {
-        job.failure = e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
+        job.failure =
+            e instanceof RuntimeException re
+                ? re
+                : new StoreException("store: " + e.getMessage(), e);
         throw e;
       }
       return;
@@ -320,7 +341,8 @@ public final class SqliteWriter {
     } catch (SQLException | RuntimeException e) {
       st.execute("ROLLBACK TO job");
       st.execute("RELEASE job");
-      job.failure = e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
+      job.failure =
+          e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
     }
   }
 

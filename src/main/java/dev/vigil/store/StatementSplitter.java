@@ -7,12 +7,13 @@ import java.util.Locale;
 /**
  * Splits a SQL script into its statements the way the database's own shell does ({@code psql},
  * {@code sqlite3}): a semicolon ends a statement only outside string literals, quoted identifiers,
- * comments, PostgreSQL dollar-quoted bodies ({@code $$ ... $$}, {@code $fn$ ... $fn$}), parentheses,
- * and the {@code BEGIN ... END} body of a SQLite trigger or of a PostgreSQL {@code BEGIN ATOMIC}
- * function. Each statement comes back in a canonical form: comments removed, and every run of
- * whitespace or comments between tokens written as one space; literals, quoted identifiers and
- * dollar-quoted bodies are kept byte for byte. So two scripts that differ only in comments, layout or
- * line endings give the same statements, which is what a migration's checksum is taken over.
+ * comments, PostgreSQL dollar-quoted bodies ({@code $$ ... $$}, {@code $fn$ ... $fn$}),
+ * parentheses, and the {@code BEGIN ... END} body of a SQLite trigger or of a PostgreSQL {@code
+ * BEGIN ATOMIC} function. Each statement comes back in a canonical form: comments removed, and
+ * every run of whitespace or comments between tokens written as one space; literals, quoted
+ * identifiers and dollar-quoted bodies are kept byte for byte. So two scripts that differ only in
+ * comments, layout or line endings give the same statements, which is what a migration's checksum
+ * is taken over.
  *
  * <p>Pure and thread-safe. A script that ends inside a literal, identifier, comment or body is
  * refused with an {@link IllegalArgumentException} that names {@code file:line:col} of where the
@@ -26,7 +27,8 @@ final class StatementSplitter {
   private final StringBuilder current = new StringBuilder();
   private boolean spaceDue;
   private int i;
-  // Keywords at the start of the current statement (up to four), to know whether it has a BEGIN ... END body.
+  // Keywords at the start of the current statement (up to four), to know whether it has a BEGIN ...
+  // END body.
   private final List<String> head = new ArrayList<>(4);
   private int parenDepth;
   private int bodyDepth;
@@ -173,7 +175,11 @@ final class StatementSplitter {
         j++;
       }
     }
-    throw unclosed(start, (quote == '\'' ? "a string literal" : "a quoted identifier") + " is not closed by " + quote);
+    throw unclosed(
+        start,
+        (quote == '\'' ? "a string literal" : "a quoted identifier")
+            + " is not closed by "
+            + quote);
   }
 
   private void copyBracketed() {
@@ -186,8 +192,8 @@ final class StatementSplitter {
   }
 
   /**
-   * The {@code $tag$} that opens a dollar-quoted string here, or null: {@code $1} is a parameter and
-   * {@code a$b} an identifier, not a quote.
+   * The {@code $tag$} that opens a dollar-quoted string here, or null: {@code $1} is a parameter
+   * and {@code a$b} an identifier, not a quote.
    */
   private String dollarTag() {
     if (i > 0 && isWordPart(text.charAt(i - 1))) {
@@ -225,10 +231,10 @@ final class StatementSplitter {
   }
 
   /**
-   * A keyword or name. The first few of a statement say whether it has a body whose semicolons do not
-   * end it: {@code CREATE [TEMP|TEMPORARY] TRIGGER} on SQLite, {@code CREATE [OR REPLACE]
-   * FUNCTION|PROCEDURE} (a {@code BEGIN ATOMIC} body) on PostgreSQL. Inside such a statement
-   * {@code BEGIN} and {@code CASE} open a level and {@code END} closes one, as {@code psql} counts.
+   * A keyword or name. The first few of a statement say whether it has a body whose semicolons do
+   * not end it: {@code CREATE [TEMP|TEMPORARY] TRIGGER} on SQLite, {@code CREATE [OR REPLACE]
+   * FUNCTION|PROCEDURE} (a {@code BEGIN ATOMIC} body) on PostgreSQL. Inside such a statement {@code
+   * BEGIN} and {@code CASE} open a level and {@code END} closes one, as {@code psql} counts.
    */
   private void word() {
     int start = i;
@@ -278,6 +284,7 @@ final class StatementSplitter {
         col++;
       }
     }
-    return new IllegalArgumentException(file + ":" + line + ":" + col + ": " + what + " before the end of the file");
+    return new IllegalArgumentException(
+        file + ":" + line + ":" + col + ": " + what + " before the end of the file");
   }
 }

@@ -20,8 +20,11 @@ public final class IncidentTelemetry implements Stage {
   private final Tracing tracing;
   private final Function<String, Optional<Team>> teams;
 
-  /** @param teams a team by id (for the region and time zone on spans) */
-  public IncidentTelemetry(IncidentMeters meters, Tracing tracing, Function<String, Optional<Team>> teams) {
+  /**
+   * @param teams a team by id (for the region and time zone on spans)
+   */
+  public IncidentTelemetry(
+      IncidentMeters meters, Tracing tracing, Function<String, Optional<Team>> teams) {
     this.meters = meters;
     this.tracing = tracing;
     this.teams = teams;

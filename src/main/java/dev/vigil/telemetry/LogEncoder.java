@@ -18,30 +18,37 @@ import java.util.Set;
 import org.slf4j.event.KeyValuePair;
 
 /**
- * Vigil's log lines, in the format {@code log.format} asks for, with every secret value Vigil has read
- * replaced by {@code ***} wherever it appears (message, values, exception text).
+ * Vigil's log lines, in the format {@code log.format} asks for, with every secret value Vigil has
+ * read replaced by {@code ***} wherever it appears (message, values, exception text).
  *
- * <p>Text, for a person at a terminal: {@code 2026-12-05T23:10:01.123Z INFO  message key=value key="two words"},
- * then an indented stack trace if the line has a cause. JSON, for Loki or Elasticsearch: one object per
- * line, {@code {"time":"2026-12-05T23:10:01.123Z","level":"INFO","logger":...,"thread":...,"message":...}},
- * with each key-value pair (incident, team, run, trace_id, ...) as a top-level key, and {@code error} and
- * {@code stack} for a cause. A pair whose key is one of those fixed names is written with a trailing
- * underscore ({@code message_}).
+ * <p>Text, for a person at a terminal: {@code 2026-12-05T23:10:01.123Z INFO message key=value
+ * key="two words"}, then an indented stack trace if the line has a cause. JSON, for Loki or
+ * Elasticsearch: one object per line, {@code
+ * {"time":"2026-12-05T23:10:01.123Z","level":"INFO","logger":...,"thread":...,"message":...}}, with
+ * each key-value pair (incident, team, run, trace_id, ...) as a top-level key, and {@code error}
+ * and {@code stack} for a cause. A pair whose key is one of those fixed names is written with a
+ * trailing underscore ({@code message_}).
  *
- * <p>The format is process-wide: logback builds this encoder from logback.xml before the config is read,
- * and {@code vigil serve} then {@link #use sets} the configured format. Thread-safe.
+ * <p>The format is process-wide: logback builds this encoder from logback.xml before the config is
+ * read, and {@code vigil serve} then {@link #use sets} the configured format. Thread-safe.
  */
 public final class LogEncoder extends EncoderBase<ILoggingEvent> {
   private static final byte[] NOTHING = new byte[0];
   private static final JsonFactory JSON = new JsonFactory();
-  private static final Set<String> FIXED = Set.of("time", "level", "logger", "thread", "message", "error", "stack");
+  private static final Set<String> FIXED =
+      Set.of("time", "level", "logger", "thread", "message", "error", "stack");
   private static final String MASK = "***";
 
   /** What {@code auto} became, or the format the system property {@code vigil.log.format} names. */
-  private static volatile LogFormat current = resolve(LogFormat.valueOf(
-      System.getProperty("vigil.log.format", "auto").toUpperCase(java.util.Locale.ROOT)));
+  private static volatile LogFormat current =
+      resolve(
+          LogFormat.valueOf(
+              System.getProperty("vigil.log.format", "auto").toUpperCase(java.util.Locale.ROOT)));
 
-  /** Sets the format of every line from now on; {@code auto} is text on a terminal and JSON otherwise. */
+  /**
+   * Sets the format of every line from now on; {@code auto} is text on a terminal and JSON
+   * otherwise.
+   */
   public static void use(LogFormat format) {
     current = resolve(format);
   }
@@ -77,7 +84,8 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
 
   private static String text(ILoggingEvent e) {
     StringBuilder sb = new StringBuilder(160);
-    sb.append(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(e.getTimeStamp()))).append(' ');
+    sb.append(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(e.getTimeStamp())))
+        .append(' ');
     String level = e.getLevel().toString();
     sb.append(level).append(" ".repeat(Math.max(1, 6 - level.length())));
     sb.append(redact(e.getFormattedMessage()));
@@ -96,7 +104,10 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
     return sb.append('\n').toString();
   }
 
-  /** A logfmt value: bare when it has no space, quote, equals sign or control character; quoted otherwise. */
+  /**
+   * A logfmt value: bare when it has no space, quote, equals sign or control character; quoted
+   * otherwise.
+   */
   static void logfmtValue(StringBuilder sb, String v) {
     boolean bare = !v.isEmpty();
     for (int i = 0; i < v.length() && bare; i++) {
@@ -132,7 +143,8 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("time", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(e.getTimeStamp())));
+      g.writeStringField(
+          "time", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(e.getTimeStamp())));
       g.writeStringField("level", e.getLevel().toString());
       g.writeStringField("logger", e.getLoggerName());
       g.writeStringField("thread", e.getThreadName());
@@ -140,7 +152,8 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
       if (e.getKeyValuePairs() != null) {
         for (KeyValuePair kv : e.getKeyValuePairs()) {
           String key = FIXED.contains(kv.key) ? kv.key + "_" : kv.key;
-          if (kv.value instanceof Number n && !(kv.value instanceof Double d && !Double.isFinite(d))) {
+          if (kv.value instanceof Number n
+              && !(kv.value instanceof Double d && !Double.isFinite(d))) {
             g.writeFieldName(key);
             g.writeNumber(n.toString());
           } else if (kv.value instanceof Boolean b) {
@@ -167,7 +180,12 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
     StringBuilder sb = new StringBuilder();
     for (IThrowableProxy c = t; c != null; c = c.getCause()) {
       if (c != t) {
-        sb.append(indent).append("Caused by: ").append(c.getClassName()).append(": ").append(c.getMessage()).append('\n');
+        sb.append(indent)
+            .append("Caused by: ")
+            .append(c.getClassName())
+            .append(": ")
+            .append(c.getMessage())
+            .append('\n');
       }
       StackTraceElementProxy[] frames = c.getStackTraceElementProxyArray();
       int shown = frames.length - c.getCommonFrames();

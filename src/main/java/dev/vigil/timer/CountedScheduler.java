@@ -25,16 +25,20 @@ public final class CountedScheduler implements Scheduler {
   @Override
   public Timer at(Instant due, Supplier<Future<?>> task) {
     AtomicBoolean done = new AtomicBoolean();
-    Runnable settle = () -> {
-      if (done.compareAndSet(false, true)) {
-        pending.decrementAndGet();
-      }
-    };
+    Runnable settle =
+        () -> {
+          if (done.compareAndSet(false, true)) {
+            pending.decrementAndGet();
+          }
+        };
     pending.incrementAndGet();
-    Timer t = scheduler.at(due, () -> {
-      settle.run();
-      return task.get();
-    });
+    Timer t =
+        scheduler.at(
+            due,
+            () -> {
+              settle.run();
+              return task.get();
+            });
     return () -> {
       settle.run();
       t.cancel();

@@ -20,8 +20,8 @@ public interface Scheduler {
   }
 
   /**
-   * Runs {@code task} at {@code due}, at once (asynchronously) if {@code due} has passed. A failure of
-   * the returned future is logged by the scheduler; the task should already have handled it.
+   * Runs {@code task} at {@code due}, at once (asynchronously) if {@code due} has passed. A failure
+   * of the returned future is logged by the scheduler; the task should already have handled it.
    */
   Timer at(Instant due, Supplier<Future<?>> task);
 }

@@ -27,15 +27,22 @@ public final class VertxScheduler implements Scheduler {
   @Override
   public Timer at(Instant due, Supplier<Future<?>> task) {
     long delay = Math.max(1, Duration.between(clock.instant(), due).toMillis());
-    long id = vertx.setTimer(delay, x -> {
-      Future<?> f;
-      try {
-        f = task.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onFailure(e -> log.atError().setCause(e).log("timer: task due at {} failed: {}", due, e.getMessage()));
-    });
+    long id =
+        vertx.setTimer(
+            delay,
+            x -> {
+              Future<?> f;
+              try {
+                f = task.get();
+              } catch (RuntimeException e) {
+                f = Future.failedFuture(e);
+              }
+              f.onFailure(
+                  e ->
+                      log.atError()
+                          .setCause(e)
+                          .log("timer: task due at {} failed: {}", due, e.getMessage()));
+            });
     return () -> vertx.cancelTimer(id);
   }
 }

@@ -18,24 +18,23 @@ import java.util.Map;
 
 /**
  * A request body read as exactly one JSON document (RFC 8259): UTF-8 only, strictly decoded
- * (overlong forms such as {@code C0 AF}, surrogates and stray bytes are refused, where Jackson alone
- * would read {@code C0 AF} as {@code /}), no UTF-16 or UTF-32, nothing but whitespace after the
- * document, no duplicate keys, nesting at most 64 and strings at most 1 MiB. Every refusal is a
+ * (overlong forms such as {@code C0 AF}, surrogates and stray bytes are refused, where Jackson
+ * alone would read {@code C0 AF} as {@code /}), no UTF-16 or UTF-32, nothing but whitespace after
+ * the document, no duplicate keys, nesting at most 64 and strings at most 1 MiB. Every refusal is a
  * {@link BadRequest} whose message starts with {@code body:} and says what is wrong and where.
  *
- * <p>Pure and thread-safe. The UTF-8 check decodes once into chars, which Jackson then parses instead
- * of decoding the bytes itself, so strictness costs about one pass over the body.
+ * <p>Pure and thread-safe. The UTF-8 check decodes once into chars, which Jackson then parses
+ * instead of decoding the bytes itself, so strictness costs about one pass over the body.
  */
 public final class JsonBody {
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(64)
-        .maxStringLength(1 << 20)
-        .build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 20).build());
   }
 
   private JsonBody() {}
@@ -51,10 +50,16 @@ public final class JsonBody {
       try {
         after = p.nextToken();
       } catch (JsonProcessingException e) {
-        throw new BadRequest("body: unexpected data after the JSON document" + at(e) + "; send exactly one JSON document");
+        throw new BadRequest(
+            "body: unexpected data after the JSON document"
+                + at(e)
+                + "; send exactly one JSON document");
       }
       if (after != null) {
-        throw new BadRequest("body: a second JSON value after the first" + at(p) + "; send exactly one JSON document");
+        throw new BadRequest(
+            "body: a second JSON value after the first"
+                + at(p)
+                + "; send exactly one JSON document");
       }
       return node;
     } catch (JsonProcessingException e) {
@@ -64,7 +69,10 @@ public final class JsonBody {
     }
   }
 
-  /** Reads a document straight off the parser (positioned on its first token); null when it is not what the reader expects. */
+  /**
+   * Reads a document straight off the parser (positioned on its first token); null when it is not
+   * what the reader expects.
+   */
   @FunctionalInterface
   public interface StreamReader<T> {
     T read(JsonParser p) throws IOException;
@@ -74,7 +82,8 @@ public final class JsonBody {
    * The one JSON document in {@code body} read by {@code reader} from the token stream, without a
    * tree: the fast path for well-formed bodies. Null when the reader gives up or anything about the
    * document is off (malformed, duplicate keys, trailing data): the caller then reads it again with
-   * {@link #read} to say exactly what is wrong. Encoding problems are refused here as in {@link #read}.
+   * {@link #read} to say exactly what is wrong. Encoding problems are refused here as in {@link
+   * #read}.
    */
   public static <T> T stream(byte[] body, StreamReader<T> reader) {
     try (JsonParser p = parser(body)) {
@@ -90,7 +99,10 @@ public final class JsonBody {
     }
   }
 
-  /** A body that must be a JSON object, as a map for Vert.x's {@code JsonObject}; {@code example} shows the expected shape. */
+  /**
+   * A body that must be a JSON object, as a map for Vert.x's {@code JsonObject}; {@code example}
+   * shows the expected shape.
+   */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> object(byte[] body, String example) {
     JsonNode node = read(body);
@@ -104,7 +116,10 @@ public final class JsonBody {
   private static JsonParser parser(byte[] body) throws IOException {
     CharBuffer text = utf8(body);
     char[] chars = text.array();
-    int from = text.position() > 0 && chars[0] == '\uFEFF' ? 1 : 0; // a UTF-8 byte order mark is allowed and skipped (RFC 8259 §8.1)
+    int from =
+        text.position() > 0 && chars[0] == '\uFEFF'
+            ? 1
+            : 0; // a UTF-8 byte order mark is allowed and skipped (RFC 8259 §8.1)
     return MAPPER.createParser(chars, from, text.position() - from);
   }
 
@@ -114,26 +129,38 @@ public final class JsonBody {
    * are those of the returned buffer's array up to its position.
    */
   private static CharBuffer utf8(byte[] body) {
-    if (body.length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF) || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
-      throw new BadRequest("body: UTF-16 (byte order mark " + hex(body, 0, 2) + "); only UTF-8 JSON is accepted");
+    if (body.length >= 2
+        && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+            || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
+      throw new BadRequest(
+          "body: UTF-16 (byte order mark " + hex(body, 0, 2) + "); only UTF-8 JSON is accepted");
     }
     for (int i = 0; i < Math.min(4, body.length); i++) {
       if (body[i] == 0) {
-        throw new BadRequest("body: NUL byte at byte " + i + " (UTF-16 or UTF-32?); only UTF-8 JSON is accepted");
+        throw new BadRequest(
+            "body: NUL byte at byte " + i + " (UTF-16 or UTF-32?); only UTF-8 JSON is accepted");
       }
     }
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(body);
-    CharBuffer out = CharBuffer.allocate(body.length); // UTF-8 never decodes to more chars than bytes
+    CharBuffer out =
+        CharBuffer.allocate(body.length); // UTF-8 never decodes to more chars than bytes
     CoderResult r = decoder.decode(in, out, true);
     if (!r.isError()) {
       r = decoder.flush(out);
     }
     if (r.isError()) {
       int at = in.position();
-      throw new BadRequest("body: not valid UTF-8 at byte " + at + " (" + hex(body, at, Math.max(1, r.length())) + "); only UTF-8 JSON is accepted");
+      throw new BadRequest(
+          "body: not valid UTF-8 at byte "
+              + at
+              + " ("
+              + hex(body, at, Math.max(1, r.length()))
+              + "); only UTF-8 JSON is accepted");
     }
     return out; // filled up to its position
   }
@@ -147,7 +174,9 @@ public final class JsonBody {
   }
 
   private static String at(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
   private static String at(JsonParser p) {

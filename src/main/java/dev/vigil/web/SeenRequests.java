@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The signed requests already accepted, by key, while a replay of them could still pass: Slack
  * requests by signature, PagerDuty webhook deliveries by {@code pagerduty:<event id>}. The daemon
- * keeps them in the store ({@code slack_seen_requests}), so a request refused before a restart stays
- * refused after it, and replicas sharing a store share the memory.
+ * keeps them in the store ({@code slack_seen_requests}), so a request refused before a restart
+ * stays refused after it, and replicas sharing a store share the memory.
  */
 public interface SeenRequests {
   /**
@@ -22,10 +22,16 @@ public interface SeenRequests {
    */
   Future<Boolean> firstSighting(String signature, Instant until);
 
-  /** Keeps {@code signature} remembered until {@code until} (a claim, once its work is done). Fails when the memory cannot be asked. */
+  /**
+   * Keeps {@code signature} remembered until {@code until} (a claim, once its work is done). Fails
+   * when the memory cannot be asked.
+   */
   Future<Void> keep(String signature, Instant until);
 
-  /** Until when {@code signature} is remembered; empty if it is not (never seen, forgotten or lapsed). */
+  /**
+   * Until when {@code signature} is remembered; empty if it is not (never seen, forgotten or
+   * lapsed).
+   */
   Future<java.util.Optional<Instant>> until(String signature);
 
   /**
@@ -54,7 +60,10 @@ public interface SeenRequests {
       @Override
       public Future<java.util.Optional<Instant>> until(String signature) {
         Instant u = seen.get(signature);
-        return Future.succeededFuture(u == null || u.isBefore(clock.instant()) ? java.util.Optional.empty() : java.util.Optional.of(u));
+        return Future.succeededFuture(
+            u == null || u.isBefore(clock.instant())
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(u));
       }
 
       @Override

@@ -25,7 +25,9 @@ public final class UnverifiedBody implements Handler<RoutingContext> {
   private final long limit;
   private final Runnable onBusy;
 
-  /** @param onBusy counts a request turned away because the budget was spent */
+  /**
+   * @param onBusy counts a request turned away because the budget was spent
+   */
   public UnverifiedBody(BodyBudget budget, long limit, Runnable onBusy) {
     this.budget = budget;
     this.limit = limit;
@@ -62,32 +64,37 @@ public final class UnverifiedBody implements Handler<RoutingContext> {
     }
     ctx.addEndHandler(v -> budget.give(held.getAndSet(0)));
     Buffer body = Buffer.buffer();
-    req.handler(chunk -> {
-      if (over.get()) {
-        return;
-      }
-      if (body.length() + chunk.length() > limit) {
-        over.set(true);
-        ctx.fail(413);
-        return;
-      }
-      body.appendBuffer(chunk);
-      if (body.length() > held.get() && !reserve(ctx, held, body.length() - held.get())) {
-        over.set(true);
-      }
-    });
-    req.endHandler(v -> {
-      if (!over.get()) {
-        ctx.put(KEY, body);
-        ctx.next();
-      }
-    });
-    req.exceptionHandler(e -> {
-      if (over.compareAndSet(false, true)) {
-        budget.give(held.getAndSet(0));
-        ctx.fail(e); // a closed connection is not answered nor logged as an error (HttpApi's failure handler)
-      }
-    });
+    req.handler(
+        chunk -> {
+          if (over.get()) {
+            return;
+          }
+          if (body.length() + chunk.length() > limit) {
+            over.set(true);
+            ctx.fail(413);
+            return;
+          }
+          body.appendBuffer(chunk);
+          if (body.length() > held.get() && !reserve(ctx, held, body.length() - held.get())) {
+            over.set(true);
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!over.get()) {
+            ctx.put(KEY, body);
+            ctx.next();
+          }
+        });
+    req.exceptionHandler(
+        e -> {
+          if (over.compareAndSet(false, true)) {
+            budget.give(held.getAndSet(0));
+            ctx.fail(
+                e); // a closed connection is not answered nor logged as an error (HttpApi's failure
+            // handler)
+          }
+        });
     req.resume();
   }
 
@@ -99,8 +106,12 @@ public final class UnverifiedBody implements Handler<RoutingContext> {
     }
     onBusy.run();
     ctx.response().putHeader("Retry-After", "1");
-    ctx.fail(new HttpException(503, "too many unverified request bytes held at once ("
-        + budget.limit() + ", server.maxUnauthenticatedBytes); retry later"));
+    ctx.fail(
+        new HttpException(
+            503,
+            "too many unverified request bytes held at once ("
+                + budget.limit()
+                + ", server.maxUnauthenticatedBytes); retry later"));
     return false;
   }
 }

@@ -12,16 +12,23 @@ class FingerprintTest {
   @Test
   void matchesWhatARealAlertmanagerSent() {
     JsonObject hook = new JsonObject(TestDaemon.resource("webhooks/webhook-v4-10alerts.json"));
-    hook.getJsonArray("alerts").stream().map(JsonObject.class::cast).forEach(a -> {
-      Map<String, String> labels = a.getJsonObject("labels").getMap().entrySet().stream()
-          .collect(Collectors.toMap(Map.Entry::getKey, e -> (String) e.getValue()));
-      assertThat(Fingerprint.of(labels)).as(labels.toString()).isEqualTo(a.getString("fingerprint"));
-    });
+    hook.getJsonArray("alerts").stream()
+        .map(JsonObject.class::cast)
+        .forEach(
+            a -> {
+              Map<String, String> labels =
+                  a.getJsonObject("labels").getMap().entrySet().stream()
+                      .collect(Collectors.toMap(Map.Entry::getKey, e -> (String) e.getValue()));
+              assertThat(Fingerprint.of(labels))
+                  .as(labels.toString())
+                  .isEqualTo(a.getString("fingerprint"));
+            });
   }
 
   @Test
   void dependsOnLabelsNotTheirOrder() {
-    assertThat(Fingerprint.of(Map.of("a", "1", "b", "2"))).isEqualTo(Fingerprint.of(new java.util.TreeMap<>(Map.of("b", "2", "a", "1"))))
+    assertThat(Fingerprint.of(Map.of("a", "1", "b", "2")))
+        .isEqualTo(Fingerprint.of(new java.util.TreeMap<>(Map.of("b", "2", "a", "1"))))
         .hasSize(16)
         .isNotEqualTo(Fingerprint.of(Map.of("a", "12")));
   }

@@ -20,7 +20,8 @@ import net.jqwik.api.Provide;
 class LabelRegexPropertyTest {
 
   @Property(tries = 3000)
-  void theShortCutAnswersAsRe2(@ForAll("expressions") String re, @ForAll("values") String value) throws Exception {
+  void theShortCutAnswersAsRe2(@ForAll("expressions") String re, @ForAll("values") String value)
+      throws Exception {
     LabelRegex compiled;
     try {
       compiled = LabelRegex.compile(re);
@@ -32,7 +33,8 @@ class LabelRegexPropertyTest {
     assertThat(compiled.matches(value)).as("/%s/ on \"%s\"", re, value).isEqualTo(oracle);
   }
 
-  // one instance across all tries, so its table of remembered answers fills, collides and is overwritten
+  // one instance across all tries, so its table of remembered answers fills, collides and is
+  // overwritten
   private static final String SHARED_RE = "(a|b)*\\.?|[|é]+";
   private static final LabelRegex SHARED = compileOrFail(SHARED_RE);
 
@@ -53,7 +55,15 @@ class LabelRegexPropertyTest {
 
   @Example
   void theShapesUsersWriteTakeTheShortCut() throws Exception {
-    for (String re : List.of("critical|page", "NodeFilesystem.*", ".*foo.*", ".*-canary", "host-1\\.example\\.com", ".*", "a|")) {
+    for (String re :
+        List.of(
+            "critical|page",
+            "NodeFilesystem.*",
+            ".*foo.*",
+            ".*-canary",
+            "host-1\\.example\\.com",
+            ".*",
+            "a|")) {
       assertThat(LabelRegex.compile(re).isShortCut()).as(re).isTrue();
     }
     for (String re : List.of("(a|b)", "[ab]", "a+", "5..", "(?i)crit", "\\d+", "a.*b", ".+")) {
@@ -63,15 +73,20 @@ class LabelRegexPropertyTest {
 
   @Provide
   Arbitrary<String> expressions() {
-    return Arbitraries.of("a", "b", "ab", ".*", "|", "\\.", ".", "\\|", "\\*", "\n", "\\\\", "é", "*", "(", ")")
-        .list().ofMinSize(0).ofMaxSize(6)
+    return Arbitraries.of(
+            "a", "b", "ab", ".*", "|", "\\.", ".", "\\|", "\\*", "\n", "\\\\", "é", "*", "(", ")")
+        .list()
+        .ofMinSize(0)
+        .ofMaxSize(6)
         .map(parts -> String.join("", parts));
   }
 
   @Provide
   Arbitrary<String> values() {
     return Arbitraries.of("a", "b", ".", "|", "*", "\\", "\n", "é", "ab")
-        .list().ofMinSize(0).ofMaxSize(5)
+        .list()
+        .ofMinSize(0)
+        .ofMaxSize(5)
         .map(parts -> String.join("", parts));
   }
 }

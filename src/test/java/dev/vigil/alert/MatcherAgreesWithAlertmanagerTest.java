@@ -18,26 +18,27 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The rows of {@link MatcherAlertmanagerTableTest} put to the real Alertmanager (Debian's
- * {@code amtool}, the same release as {@code prometheus-alertmanager}): each entry is written into an
- * {@code alertmanager.yml} route's {@code matchers:}, which {@code amtool check-config} accepts exactly
- * when Vigil does, and {@code amtool config routes test} routes each value as Vigil's matcher
- * answers. The few rows where Vigil is stricter on purpose are listed (ADR 0137).
+ * The rows of {@link MatcherAlertmanagerTableTest} put to the real Alertmanager (Debian's {@code
+ * amtool}, the same release as {@code prometheus-alertmanager}): each entry is written into an
+ * {@code alertmanager.yml} route's {@code matchers:}, which {@code amtool check-config} accepts
+ * exactly when Vigil does, and {@code amtool config routes test} routes each value as Vigil's
+ * matcher answers. The few rows where Vigil is stricter on purpose are listed (ADR 0137).
  */
 class MatcherAgreesWithAlertmanagerTest {
   static final Path AMTOOL = Path.of("/usr/bin/amtool");
 
   /** Entries Vigil refuses and Alertmanager accepts, on purpose (ADR 0137). */
-  static final Set<String> STRICTER = Set.of(
-      "{}", // no matcher: Alertmanager's empty list matches everything
-      "job="); // Alertmanager 0.25 reads job=""; later releases refuse it, as Vigil does
+  static final Set<String> STRICTER =
+      Set.of(
+          "{}", // no matcher: Alertmanager's empty list matches everything
+          "job="); // Alertmanager 0.25 reads job=""; later releases refuse it, as Vigil does
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   @BeforeAll
   static void amtoolIsInstalled() {
-    assumeTrue(Files.isExecutable(AMTOOL), "amtool is not installed (Debian: prometheus-alertmanager)");
+    assumeTrue(
+        Files.isExecutable(AMTOOL), "amtool is not installed (Debian: prometheus-alertmanager)");
   }
 
   static Stream<Arguments> entries() {
@@ -53,36 +54,53 @@ class MatcherAgreesWithAlertmanagerTest {
     Result r = amtool("check-config", config.toString());
     boolean alertmanagerAccepts = r.code == 0;
     if (STRICTER.contains(entry)) {
-      assertThat(alertmanagerAccepts).as("Alertmanager accepts %s, Vigil does not: %s", entry, r.out).isTrue();
+      assertThat(alertmanagerAccepts)
+          .as("Alertmanager accepts %s, Vigil does not: %s", entry, r.out)
+          .isTrue();
       assertThat(vigilAccepts).isFalse();
     } else {
-      assertThat(alertmanagerAccepts).as("amtool check-config on %s: %s", entry, r.out).isEqualTo(vigilAccepts);
+      assertThat(alertmanagerAccepts)
+          .as("amtool check-config on %s: %s", entry, r.out)
+          .isEqualTo(vigilAccepts);
     }
   }
 
   @ParameterizedTest(name = "[{index}] {0} on {1}")
   @MethodSource("dev.vigil.alert.MatcherAlertmanagerTableTest#matches")
-  void alertmanagerRoutesAsVigilMatches(String matcher, String value, boolean vigilMatches) throws Exception {
+  void alertmanagerRoutesAsVigilMatches(String matcher, String value, boolean vigilMatches)
+      throws Exception {
     Path config = config(matcher);
-    Result r = amtool("config", "routes", "test", "--config.file=" + config, "x=" + Matcher.of("x", Matcher.Op.EQ, value).toString().substring(2));
+    Result r =
+        amtool(
+            "config",
+            "routes",
+            "test",
+            "--config.file=" + config,
+            "x=" + Matcher.of("x", Matcher.Op.EQ, value).toString().substring(2));
     assertThat(r.code).as(r.out).isZero();
-    assertThat(r.out.strip()).as("%s on \"%s\"", matcher, value).isEqualTo(vigilMatches ? "hit" : "none");
+    assertThat(r.out.strip())
+        .as("%s on \"%s\"", matcher, value)
+        .isEqualTo(vigilMatches ? "hit" : "none");
   }
 
   private static Path config(String entry) throws IOException {
     Path f = Files.createTempFile(dir, "alertmanager", ".yml");
     // the entry as a YAML double-quoted string, so any character survives
-    String yamlString = "\"" + entry.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-    Files.writeString(f, String.join("\n",
-        "route:",
-        "  receiver: none",
-        "  routes:",
-        "    - receiver: hit",
-        "      matchers: [" + yamlString + "]",
-        "receivers:",
-        "  - name: none",
-        "  - name: hit",
-        ""));
+    String yamlString =
+        "\"" + entry.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    Files.writeString(
+        f,
+        String.join(
+            "\n",
+            "route:",
+            "  receiver: none",
+            "  routes:",
+            "    - receiver: hit",
+            "      matchers: [" + yamlString + "]",
+            "receivers:",
+            "  - name: none",
+            "  - name: hit",
+            ""));
     return f;
   }
 
@@ -94,7 +112,12 @@ class MatcherAgreesWithAlertmanagerTest {
     byte[] out = p.getInputStream().readAllBytes();
     byte[] err = p.getErrorStream().readAllBytes();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8) + new String(err, StandardCharsets.UTF_8)
-        .lines().filter(l -> !l.startsWith("Warning: --config.file")).reduce("", (a, b) -> a + b + "\n"));
+    return new Result(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8)
+            + new String(err, StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> !l.startsWith("Warning: --config.file"))
+                .reduce("", (a, b) -> a + b + "\n"));
   }
 }

@@ -9,7 +9,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Whatever a user writes in a match entry, the parser answers with matchers or a located syntax error. */
+/**
+ * Whatever a user writes in a match entry, the parser answers with matchers or a located syntax
+ * error.
+ */
 class MatcherFuzzTest {
 
   @Property(tries = 5000)
@@ -27,9 +30,12 @@ class MatcherFuzzTest {
 
   @Provide
   Arbitrary<String> entries() {
-    return Arbitraries.of("a", "job", " ", "=", "!", "~", "=~", "!~", "\"", "\\", ",", "{", "}", "(", ")", "[", "?<=",
-            "\\1", "n", "\n", ".*", "|", "é", "\t")
-        .list().ofMinSize(0).ofMaxSize(10)
+    return Arbitraries.of(
+            "a", "job", " ", "=", "!", "~", "=~", "!~", "\"", "\\", ",", "{", "}", "(", ")", "[",
+            "?<=", "\\1", "n", "\n", ".*", "|", "é", "\t")
+        .list()
+        .ofMinSize(0)
+        .ofMaxSize(10)
         .map(parts -> String.join("", parts));
   }
 }

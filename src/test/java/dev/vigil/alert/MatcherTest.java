@@ -8,16 +8,28 @@ import dev.vigil.config.Yaml;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class MatcherTest {
-  private static final Map<String, String> LABELS = Map.of(
-      "alertname", "NodeFilesystemAlmostOutOfSpace", "severity", "critical", "instance", "host-1:9100", "note", "say \"hi\"");
+  private static final Map<String, String> LABELS =
+      Map.of(
+          "alertname",
+          "NodeFilesystemAlmostOutOfSpace",
+          "severity",
+          "critical",
+          "instance",
+          "host-1:9100",
+          "note",
+          "say \"hi\"");
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiterString = " => ", quoteCharacter = '`', textBlock = """
+  @CsvSource(
+      delimiterString = " => ",
+      quoteCharacter = '`',
+      textBlock =
+          """
       `alertname = "NodeFilesystemAlmostOutOfSpace"` => true
       `alertname="NodeFilesystemAlmostOutOfSpace"` => true
       `alertname = NodeFilesystemAlmostOutOfSpace` => true
@@ -43,7 +55,11 @@ class MatcherTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
       ``                         | 0  | expected a label name
       `= "x"`                    | 0  | expected a label name, found '='
       `9lives = "x"`             | 0  | expected a label name, found '9'
@@ -58,10 +74,12 @@ class MatcherTest {
       """)
   void reportsWhereAndWhy(String text, int offset, String reason) {
     assertThatThrownBy(() -> Matcher.parse(text))
-        .isInstanceOfSatisfying(MatcherSyntaxException.class, e -> {
-          assertThat(e.reason()).isEqualTo(reason);
-          assertThat(e.offset()).isEqualTo(offset);
-        });
+        .isInstanceOfSatisfying(
+            MatcherSyntaxException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(reason);
+              assertThat(e.offset()).isEqualTo(offset);
+            });
   }
 
   @Test
@@ -84,13 +102,17 @@ class MatcherTest {
   @Test
   void emptyListMatchesEverything() {
     assertThat(Matcher.matchesAll(List.of(), LABELS)).isTrue();
-    assertThat(Matcher.matchesAll(List.of(Matcher.parse("severity=critical"), Matcher.parse("team=eu")), LABELS)).isFalse();
+    assertThat(
+            Matcher.matchesAll(
+                List.of(Matcher.parse("severity=critical"), Matcher.parse("team=eu")), LABELS))
+        .isFalse();
   }
 
   @Test
   void readAllReportsEachBadEntryAtItsPosition() {
     Problems problems = new Problems();
-    String yaml = """
+    String yaml =
+        """
         match:
           - 'alertname = "Watchdog"'
           - 'severity =~ "(crit"'
@@ -98,15 +120,23 @@ class MatcherTest {
           - '{alertname="A", job=~"(?<=x)y"}'
           - '{alertname="B", severity="page"}'
         """;
-    var root = Yaml.parse(yaml.getBytes(StandardCharsets.UTF_8), "rules.yaml", problems, null).orElseThrow();
+    var root =
+        Yaml.parse(yaml.getBytes(StandardCharsets.UTF_8), "rules.yaml", problems, null)
+            .orElseThrow();
     List<Matcher> good = Matcher.readAll(root.fields("match").get("match").orElseThrow());
-    assertThat(good).containsExactly(Matcher.parse("alertname=\"Watchdog\""), Matcher.parse("alertname=B"), Matcher.parse("severity=page"));
+    assertThat(good)
+        .containsExactly(
+            Matcher.parse("alertname=\"Watchdog\""),
+            Matcher.parse("alertname=B"),
+            Matcher.parse("severity=page"));
     // each at the column of its problem inside the quoted entry
-    assertThat(problems.sorted()).extracting(Object::toString).containsExactly(
-        "rules.yaml:3:19: match[1]: bad matcher \"severity =~ \"(crit\"\": invalid regular expression (RE2 syntax, as in"
-            + " Alertmanager): missing closing ) (at character 14)",
-        "rules.yaml:4:10: match[2]: bad matcher \"oops\": expected one of =, !=, =~, !~ after label name \"oops\" (at character 5)",
-        "rules.yaml:5:28: match[3]: bad matcher \"{alertname=\"A\", job=~\"(?<=x)y\"}\": invalid regular expression (RE2 syntax, as in"
-            + " Alertmanager): lookbehind (?<=...) is not supported (at character 23)");
+    assertThat(problems.sorted())
+        .extracting(Object::toString)
+        .containsExactly(
+            "rules.yaml:3:19: match[1]: bad matcher \"severity =~ \"(crit\"\": invalid regular expression (RE2 syntax, as in"
+                + " Alertmanager): missing closing ) (at character 14)",
+            "rules.yaml:4:10: match[2]: bad matcher \"oops\": expected one of =, !=, =~, !~ after label name \"oops\" (at character 5)",
+            "rules.yaml:5:28: match[3]: bad matcher \"{alertname=\"A\", job=~\"(?<=x)y\"}\": invalid regular expression (RE2 syntax, as in"
+                + " Alertmanager): lookbehind (?<=...) is not supported (at character 23)");
   }
 }

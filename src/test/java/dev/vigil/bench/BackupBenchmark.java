@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * target/backup-bench.txt).
  */
 class BackupBenchmark {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** One answered request: when it was sent and answered (nanoTime) and its status. */
   record Sample(long sent, long answered, int status) {}
@@ -46,10 +45,22 @@ class BackupBenchmark {
       AtomicInteger seq = new AtomicInteger();
       // the store: webhooks of 5 new alerts each (one incident per webhook) from 4 clients
       long fillStart = System.nanoTime();
-      post(d, http, seq, 4, storeAlerts / BackupCommandTest.ALERTS_PER_WEBHOOK, new AtomicBoolean(), new ConcurrentLinkedQueue<>());
+      post(
+          d,
+          http,
+          seq,
+          4,
+          storeAlerts / BackupCommandTest.ALERTS_PER_WEBHOOK,
+          new AtomicBoolean(),
+          new ConcurrentLinkedQueue<>());
       long fillNanos = System.nanoTime() - fillStart;
-      lines.add(String.format(Locale.ROOT, "RESULT fill alerts=%d seconds=%.1f store_mib=%.1f", storeAlerts, fillNanos / 1e9,
-          Files.size(dir.resolve("data/vigil.db")) / 1048576.0));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "RESULT fill alerts=%d seconds=%.1f store_mib=%.1f",
+              storeAlerts,
+              fillNanos / 1e9,
+              Files.size(dir.resolve("data/vigil.db")) / 1048576.0));
 
       // steady ingest from 2 clients while: a quiet window, the backup, a quiet window
       ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
@@ -58,15 +69,30 @@ class BackupBenchmark {
       load.start();
       Thread.sleep(window * 1000L); // a benchmark's measuring window, not sequencing
       long backupStart = System.nanoTime();
-      CliTest.Run r = CliTest.run("backup", dir.resolve("backup.db").toString(), "--config", dir.resolve("config/vigil.yaml").toString());
+      CliTest.Run r =
+          CliTest.run(
+              "backup",
+              dir.resolve("backup.db").toString(),
+              "--config",
+              dir.resolve("config/vigil.yaml").toString());
       long backupEnd = System.nanoTime();
-      long walAfter = Files.exists(dir.resolve("data/vigil.db-wal")) ? Files.size(dir.resolve("data/vigil.db-wal")) : 0;
+      long walAfter =
+          Files.exists(dir.resolve("data/vigil.db-wal"))
+              ? Files.size(dir.resolve("data/vigil.db-wal"))
+              : 0;
       Thread.sleep(window * 1000L);
       stop.set(true);
       load.join();
-      lines.add("RESULT backup exit=" + r.code() + " wall_ms=" + (backupEnd - backupStart) / 1_000_000 + " out=" + r.out().lines().findFirst().orElse("")
-          + (r.err().isEmpty() ? "" : " err=" + r.err().strip()));
-      lines.add(String.format(Locale.ROOT, "RESULT wal_after_backup_mib=%.1f", walAfter / 1048576.0));
+      lines.add(
+          "RESULT backup exit="
+              + r.code()
+              + " wall_ms="
+              + (backupEnd - backupStart) / 1_000_000
+              + " out="
+              + r.out().lines().findFirst().orElse("")
+              + (r.err().isEmpty() ? "" : " err=" + r.err().strip()));
+      lines.add(
+          String.format(Locale.ROOT, "RESULT wal_after_backup_mib=%.1f", walAfter / 1048576.0));
       lines.add(window("before", samples, backupStart - window * 1_000_000_000L, backupStart));
       lines.add(window("during", samples, backupStart, backupEnd));
       lines.add(window("after", samples, backupEnd, backupEnd + window * 1_000_000_000L));
@@ -77,7 +103,10 @@ class BackupBenchmark {
     lines.forEach(System.out::println);
   }
 
-  /** Requests answered within [from, to): count, alerts/s, p50/p99/max latency, and any status but 202. */
+  /**
+   * Requests answered within [from, to): count, alerts/s, p50/p99/max latency, and any status but
+   * 202.
+   */
   static String window(String name, ConcurrentLinkedQueue<Sample> samples, long from, long to) {
     List<Long> latencies = new ArrayList<>();
     int other = 0;
@@ -89,14 +118,22 @@ class BackupBenchmark {
     }
     latencies.sort(null);
     double seconds = (to - from) / 1e9;
-    return String.format(Locale.ROOT, "RESULT ingest %s seconds=%.2f requests=%d alerts_per_s=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f not_202=%d",
-        name, seconds, latencies.size(), latencies.size() * BackupCommandTest.ALERTS_PER_WEBHOOK / seconds,
-        pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1) / 1000.0, other);
+    return String.format(
+        Locale.ROOT,
+        "RESULT ingest %s seconds=%.2f requests=%d alerts_per_s=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f not_202=%d",
+        name,
+        seconds,
+        latencies.size(),
+        latencies.size() * BackupCommandTest.ALERTS_PER_WEBHOOK / seconds,
+        pct(latencies, 0.50),
+        pct(latencies, 0.99),
+        latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1) / 1000.0,
+        other);
   }
 
   /**
-   * Requests answered per 100 ms from 0.5 s before the backup to 0.5 s after it (the backup's span in
-   * brackets), and the worst latency in each slot: shows whether ingest stops during the copy.
+   * Requests answered per 100 ms from 0.5 s before the backup to 0.5 s after it (the backup's span
+   * in brackets), and the worst latency in each slot: shows whether ingest stops during the copy.
    */
   static String timeline(ConcurrentLinkedQueue<Sample> samples, long start, long end) {
     long from = start - 500_000_000L;
@@ -113,37 +150,59 @@ class BackupBenchmark {
     StringBuilder sb = new StringBuilder("RESULT per_100ms answered/worst_ms:");
     for (int i = 0; i < slots; i++) {
       long slotStart = from + i * 100_000_000L;
-      sb.append(slotStart <= start && start < slotStart + 100_000_000L ? " [" : " ").append(count[i]).append('/').append(worst[i])
+      sb.append(slotStart <= start && start < slotStart + 100_000_000L ? " [" : " ")
+          .append(count[i])
+          .append('/')
+          .append(worst[i])
           .append(slotStart <= end && end < slotStart + 100_000_000L ? "]" : "");
     }
     return sb.toString();
   }
 
   static double pct(List<Long> sorted, double p) {
-    return sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size()))) / 1000.0;
+    return sorted.isEmpty()
+        ? 0
+        : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size()))) / 1000.0;
   }
 
-  /** {@code clients} threads post new webhooks until {@code count} are sent or {@code stop} is set. */
-  static void post(TestDaemon d, HttpClient http, AtomicInteger seq, int clients, int count, AtomicBoolean stop,
+  /**
+   * {@code clients} threads post new webhooks until {@code count} are sent or {@code stop} is set.
+   */
+  static void post(
+      TestDaemon d,
+      HttpClient http,
+      AtomicInteger seq,
+      int clients,
+      int count,
+      AtomicBoolean stop,
       ConcurrentLinkedQueue<Sample> samples) {
     AtomicLong sent = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      Thread t = new Thread(() -> {
-        while (!stop.get() && sent.incrementAndGet() <= count) {
-          long start = System.nanoTime();
-          int status;
-          try {
-            status = http.send(HttpRequest.newBuilder(URI.create(d.url(BackupCommandTest.HOOK)))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(BackupCommandTest.webhook(seq.incrementAndGet()))).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
-          } catch (Exception e) {
-            status = -1;
-          }
-          samples.add(new Sample(start, System.nanoTime(), status));
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                while (!stop.get() && sent.incrementAndGet() <= count) {
+                  long start = System.nanoTime();
+                  int status;
+                  try {
+                    status =
+                        http.send(
+                                HttpRequest.newBuilder(URI.create(d.url(BackupCommandTest.HOOK)))
+                                    .header("Content-Type", "application/json")
+                                    .timeout(Duration.ofSeconds(60))
+                                    .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                            BackupCommandTest.webhook(seq.incrementAndGet())))
+                                    .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                  } catch (Exception e) {
+                    status = -1;
+                  }
+                  samples.add(new Sample(start, System.nanoTime(), status));
+                }
+              });
       t.start();
       threads.add(t);
     }

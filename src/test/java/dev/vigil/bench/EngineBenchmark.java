@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.vigil.incident.Severity;
 import dev.vigil.config.Problems;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
+import dev.vigil.incident.Severity;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
@@ -23,9 +23,9 @@ import dev.vigil.runbook.action.StepOutcome;
 import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
-import dev.vigil.timer.VertxScheduler;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlRunStore;
+import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,14 +53,16 @@ import org.slf4j.LoggerFactory;
  * incidents are in memory, so only the engine's own writes are measured. Prints one line per case.
  */
 class EngineBenchmark {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void noIoSteps() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("vigil.bench"), "benchmark: run bench/engine/run.sh");
     int runs = Integer.getInteger("bench.noio.runs", 2000);
-    bench("noio", runs, """
+    bench(
+        "noio",
+        runs,
+        """
         name: noio
         match: ['alertname = "x"']
         steps:
@@ -69,14 +71,18 @@ class EngineBenchmark {
           - {id: c, needs: [a], http: {url: "http://127.0.0.1:1/c"}}
           - {id: d, needs: [b, c], http: {url: "http://127.0.0.1:1/d"}}
           - {id: e, needs: [d], http: {url: "http://127.0.0.1:1/e"}}
-        """, true);
+        """,
+        true);
   }
 
   @Test
   void tenThousandConcurrentRuns() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("vigil.bench"), "benchmark: run bench/engine/run.sh");
     int runs = Integer.getInteger("bench.concurrent.runs", 10_000);
-    bench("concurrent", runs, """
+    bench(
+        "concurrent",
+        runs,
+        """
         name: five
         match: ['alertname = "x"']
         steps:
@@ -85,7 +91,8 @@ class EngineBenchmark {
           - {id: left, needs: [settle], http: {url: "$BASE/left"}}
           - {id: right, needs: [settle], http: {url: "$BASE/right"}}
           - {id: report, needs: [left, right], http: {method: POST, url: "$BASE/report", body: {host: "${{ alert.labels.instance }}"}}}
-        """, false);
+        """,
+        false);
   }
 
   private void bench(String name, int runs, String yaml, boolean noIo) throws Exception {
@@ -95,26 +102,52 @@ class EngineBenchmark {
     blocked.addAppender(warnings);
     Vertx vertx = Vertx.vertx();
     AtomicLong served = new AtomicLong();
-    HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onComplete(b -> {
-      served.incrementAndGet();
-      req.response().putHeader("Content-Type", "application/json").end("{\"ok\": true}");
-    }));
-    int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onComplete(
+                            b -> {
+                              served.incrementAndGet();
+                              req.response()
+                                  .putHeader("Content-Type", "application/json")
+                                  .end("{\"ok\": true}");
+                            }));
+    int port =
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
     Path file = dir.resolve("bench.yaml");
     Files.writeString(file, yaml.replace("$BASE", "http://127.0.0.1:" + port));
     RunbookReader reader = new RunbookReader(List.of(), List.of());
     Runbook rb = reader.read(file, "bench.yaml", new Problems()).orElseThrow();
-    VigilConfig.Store storeConfig = new VigilConfig.Store("sqlite:" + dir.resolve("bench.db"), new Secret(""), "FULL",
-        Duration.ofSeconds(5), 4);
+    VigilConfig.Store storeConfig =
+        new VigilConfig.Store(
+            "sqlite:" + dir.resolve("bench.db"), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
     Database db = Database.open(vertx, storeConfig).toCompletionStage().toCompletableFuture().get();
     SqlRunStore store = new SqlRunStore(db);
     MemoryIncidents incidents = new MemoryIncidents();
     Clock clock = Clock.systemUTC();
     Action http = noIo ? new NoIo() : new HttpAction(HttpAction.client(vertx), List.of());
-    RunbookRegistry registry = new RunbookRegistry(new VigilConfig.Runbooks(dir.resolve("none"), List.of(), List.of()), new SimpleMeterRegistry());
-    Engine engine = new Engine(new Engine.Deps(store, incidents, registry, reader, List.of(http, new WaitAction(clock)),
-        TimelineNotifications.escalation(incidents, clock), new TimelineNotifications(incidents, clock), new VertxScheduler(vertx, clock),
-        clock, Math::random, new SimpleMeterRegistry(), dev.vigil.telemetry.Tracing.OFF));
+    RunbookRegistry registry =
+        new RunbookRegistry(
+            new VigilConfig.Runbooks(dir.resolve("none"), List.of(), List.of()),
+            new SimpleMeterRegistry());
+    Engine engine =
+        new Engine(
+            new Engine.Deps(
+                store,
+                incidents,
+                registry,
+                reader,
+                List.of(http, new WaitAction(clock)),
+                TimelineNotifications.escalation(incidents, clock),
+                new TimelineNotifications(incidents, clock),
+                new VertxScheduler(vertx, clock),
+                clock,
+                Math::random,
+                new SimpleMeterRegistry(),
+                dev.vigil.telemetry.Tracing.OFF));
     vertx.deployVerticle(engine).toCompletionStage().toCompletableFuture().get();
 
     System.gc();
@@ -122,37 +155,87 @@ class EngineBenchmark {
     long t0 = System.nanoTime();
     List<Future<?>> started = new ArrayList<>();
     for (int i = 1; i <= runs; i++) {
-      Incident inc = incidents.add(new Incident(new IncidentId(i), IncidentStatus.TRIGGERED, Severity.WARNING, "", "eu", "bench " + i, "g" + i,
-          Map.of("alertname", "x", "instance", "host-" + i), 1, 1, Instant.now(), null, null, null, null, false));
+      Incident inc =
+          incidents.add(
+              new Incident(
+                  new IncidentId(i),
+                  IncidentStatus.TRIGGERED,
+                  Severity.WARNING,
+                  "",
+                  "eu",
+                  "bench " + i,
+                  "g" + i,
+                  Map.of("alertname", "x", "instance", "host-" + i),
+                  1,
+                  1,
+                  Instant.now(),
+                  null,
+                  null,
+                  null,
+                  null,
+                  false));
       started.add(engine.start(rb, inc, Rollout.Mode.AUTO, "bench"));
     }
     Future.all(started).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
     long createdNanos = System.nanoTime() - t0;
     long[] peak = {0, 0, 0};
-    await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofMinutes(20)).until(() -> {
-      peak[0] = Math.max(peak[0], usedHeap());
-      peak[1] = Math.max(peak[1], rssKiB());
-      peak[2] = Math.max(peak[2], engine.inFlight());
-      return engine.inFlight() == 0;
-    });
+    await()
+        .pollInterval(Duration.ofMillis(200))
+        .atMost(Duration.ofMinutes(20))
+        .until(
+            () -> {
+              peak[0] = Math.max(peak[0], usedHeap());
+              peak[1] = Math.max(peak[1], rssKiB());
+              peak[2] = Math.max(peak[2], engine.inFlight());
+              return engine.inFlight() == 0;
+            });
     double seconds = (System.nanoTime() - t0) / 1e9;
     long[] c = store.counters();
     int steps = runs * rb.steps().size();
     long transitions = c[1];
     System.gc();
-    String line = String.format(java.util.Locale.ROOT,
-        "RESULT case=%s runs=%d steps=%d seconds=%.2f runs_per_s=%.0f steps_per_s=%.0f durable_transitions=%d transitions_per_s=%.0f "
-            + "transactions=%d writes_per_tx=%.1f writes_per_step=%.2f create_s=%.2f peak_in_flight=%d heap_peak_mib=%d heap_before_mib=%d "
-            + "rss_peak_mib=%d max_heap_mib=%d http_served=%d blocked_warnings=%d",
-        name, runs, steps, seconds, runs / seconds, steps / seconds, transitions, transitions / seconds, c[0], (double) c[1] / c[0],
-        (double) transitions / steps, createdNanos / 1e9, peak[2], peak[0] >> 20, heapBefore >> 20, peak[1] >> 10,
-        Runtime.getRuntime().maxMemory() >> 20, served.get(), warnings.list.size());
+    String line =
+        String.format(
+            java.util.Locale.ROOT,
+            "RESULT case=%s runs=%d steps=%d seconds=%.2f runs_per_s=%.0f steps_per_s=%.0f durable_transitions=%d transitions_per_s=%.0f "
+                + "transactions=%d writes_per_tx=%.1f writes_per_step=%.2f create_s=%.2f peak_in_flight=%d heap_peak_mib=%d heap_before_mib=%d "
+                + "rss_peak_mib=%d max_heap_mib=%d http_served=%d blocked_warnings=%d",
+            name,
+            runs,
+            steps,
+            seconds,
+            runs / seconds,
+            steps / seconds,
+            transitions,
+            transitions / seconds,
+            c[0],
+            (double) c[1] / c[0],
+            (double) transitions / steps,
+            createdNanos / 1e9,
+            peak[2],
+            peak[0] >> 20,
+            heapBefore >> 20,
+            peak[1] >> 10,
+            Runtime.getRuntime().maxMemory() >> 20,
+            served.get(),
+            warnings.list.size());
     System.out.println(line);
-    Files.writeString(Path.of(System.getProperty("bench.out", "target/engine-bench.txt")), line + "\n",
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        Path.of(System.getProperty("bench.out", "target/engine-bench.txt")),
+        line + "\n",
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
     List<String> failed = new ArrayList<>();
     for (int i = 1; i <= Math.min(runs, 50); i++) {
-      failed.add(engine.run(new dev.vigil.runbook.engine.RunId(i)).toCompletionStage().toCompletableFuture().get().orElseThrow().status().wire());
+      failed.add(
+          engine
+              .run(new dev.vigil.runbook.engine.RunId(i))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get()
+              .orElseThrow()
+              .status()
+              .wire());
     }
     assertThat(failed).containsOnly("succeeded");
     vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -164,8 +247,11 @@ class EngineBenchmark {
   }
 
   private static long rssKiB() throws Exception {
-    return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
+    return Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .filter(l -> l.startsWith("VmRSS:"))
+        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+        .findFirst()
+        .orElse(0L);
   }
 
   /** An http step that does nothing: what is left is the engine and its durable writes. */

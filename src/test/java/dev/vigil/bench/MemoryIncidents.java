@@ -1,6 +1,5 @@
 package dev.vigil.bench;
 
-import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
@@ -9,6 +8,7 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.incident.Triage;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;

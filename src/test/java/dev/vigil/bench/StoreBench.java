@@ -30,7 +30,9 @@ public final class StoreBench {
     String sync = args.length > 3 ? args[3] : "FULL";
     Path dir = Files.createTempDirectory("vigil-store-bench");
     Vertx vertx = Vertx.vertx();
-    VigilConfig.Store cfg = new VigilConfig.Store("sqlite:" + dir.resolve("b.db"), new Secret(""), sync, Duration.ofSeconds(5), 8);
+    VigilConfig.Store cfg =
+        new VigilConfig.Store(
+            "sqlite:" + dir.resolve("b.db"), new Secret(""), sync, Duration.ofSeconds(5), 8);
     Database db = Database.open(vertx, cfg).toCompletionStage().toCompletableFuture().get();
     SqlIncidentStore store = new SqlIncidentStore(db);
     int n = 0;
@@ -41,14 +43,30 @@ public final class StoreBench {
         List<AlertIntake> req = new ArrayList<>();
         String group = "g" + (n++);
         for (int a = 0; a < alerts; a++) {
-          Map<String, String> labels = Map.of("alertname", "Bench", "instance", group + "-" + a, "severity", "warning");
-          req.add(new AlertIntake(new Alert(Fingerprint.of(labels), labels, Map.of("summary", "bench"), AlertStatus.FIRING,
-              Instant.parse("2026-11-29T05:00:00Z"), null, ""), group, Map.of("alertname", "Bench"), false));
+          Map<String, String> labels =
+              Map.of("alertname", "Bench", "instance", group + "-" + a, "severity", "warning");
+          req.add(
+              new AlertIntake(
+                  new Alert(
+                      Fingerprint.of(labels),
+                      labels,
+                      Map.of("summary", "bench"),
+                      AlertStatus.FIRING,
+                      Instant.parse("2026-11-29T05:00:00Z"),
+                      null,
+                      ""),
+                  group,
+                  Map.of("alertname", "Bench"),
+                  false));
         }
         batch.add(req);
       }
       long t0 = System.nanoTime();
-      store.ingest(batch, new LabelTriage(), Instant.now()).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      store
+          .ingest(batch, new LabelTriage(), Instant.now())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
       long dt = System.nanoTime() - t0;
       if (b >= batches / 5) {
         total += dt;
@@ -56,7 +74,8 @@ public final class StoreBench {
     }
     int measured = batches - batches / 5;
     double perBatchMs = total / 1e6 / measured;
-    System.out.printf("batches of %d requests x %d alerts, synchronous=%s: %.2f ms per commit, %.0f alerts/s%n",
+    System.out.printf(
+        "batches of %d requests x %d alerts, synchronous=%s: %.2f ms per commit, %.0f alerts/s%n",
         requests, alerts, sync, perBatchMs, requests * alerts / (perBatchMs / 1000));
     db.close().toCompletionStage().toCompletableFuture().get();
     vertx.close();

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.vigil.Daemon;
 import dev.vigil.TestDaemon;
 import dev.vigil.chatops.fake.ChatOpsSlack;
-import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;
@@ -17,6 +16,7 @@ import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.Stage;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.incident.Triage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,8 +49,7 @@ class PipelineTest {
   static final String HOOK = "/api/v1/alerts/alertmanager";
   static final String STAGES = "telemetry|escalation|runbooks|updates|tap";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   ChatOpsSlack slack;
   TestDaemon d;
 
@@ -90,20 +89,27 @@ class PipelineTest {
     return start(probes, true);
   }
 
-  /** With {@code withSlack} false, pages go to the log notifier (Slack's delivery renders the incident as it is when sent: a read of its own). */
+  /**
+   * With {@code withSlack} false, pages go to the log notifier (Slack's delivery renders the
+   * incident as it is when sent: a read of its own).
+   */
   TestDaemon start(Daemon.Probes probes, boolean withSlack) throws Exception {
     TestDaemon.copyShippedRouting(dir);
-    // the shipped classification, plus a Watchdog heartbeat that goes missing a second after the start
-    String classification = Files.readString(dir.resolve("config/classification.yaml"))
-        .replaceAll("(?s)heartbeats:.*?(?=\\n\\S|\\z)", "")
-        + "\nheartbeats:\n  - name: watchdog\n    match: [ 'alertname = \"Watchdog\"' ]\n    missingAfter: 1s\n"
-        + "    severity: critical\n    summary: \"No Watchdog: alerting is blind\"\n";
+    // the shipped classification, plus a Watchdog heartbeat that goes missing a second after the
+    // start
+    String classification =
+        Files.readString(dir.resolve("config/classification.yaml"))
+                .replaceAll("(?s)heartbeats:.*?(?=\\n\\S|\\z)", "")
+            + "\nheartbeats:\n  - name: watchdog\n    match: [ 'alertname = \"Watchdog\"' ]\n    missingAfter: 1s\n"
+            + "    severity: critical\n    summary: \"No Watchdog: alerting is blind\"\n";
     Files.writeString(dir.resolve("config/classification.yaml"), classification);
     slack = new ChatOpsSlack("xoxb-test");
     if (!withSlack) {
       return TestDaemon.startProbed(dir, "", Map.of(), Clock.systemUTC(), probes);
     }
-    return TestDaemon.startProbed(dir, """
+    return TestDaemon.startProbed(
+        dir,
+        """
         slack:
           botToken: xoxb-test
           signingSecret: %s
@@ -111,13 +117,19 @@ class PipelineTest {
         chatops:
           allow:
             resolve: [ULEAD]
-        """.formatted(SECRET, slack.apiUrl()), Map.of(), Clock.systemUTC(), probes);
+        """
+            .formatted(SECRET, slack.apiUrl()),
+        Map.of(),
+        Clock.systemUTC(),
+        probes);
   }
 
   /** Each stage's count of events handed to it, from /metrics. */
   Map<String, Double> delivered() {
     Map<String, Double> out = new java.util.TreeMap<>();
-    Matcher m = Pattern.compile("(?m)^vigil_pipeline_events_total\\{stage=\"(" + STAGES + ")\"} (\\S+)$").matcher(d.get("/metrics").body());
+    Matcher m =
+        Pattern.compile("(?m)^vigil_pipeline_events_total\\{stage=\"(" + STAGES + ")\"} (\\S+)$")
+            .matcher(d.get("/metrics").body());
     while (m.find()) {
       out.put(m.group(1), Double.parseDouble(m.group(2)));
     }
@@ -135,15 +147,29 @@ class PipelineTest {
     SignedSlack s = new SignedSlack(d.url(""), SECRET, Clock.systemUTC());
 
     // heartbeat: no Watchdog since the start, so its incident opens
-    await().atMost(Duration.ofSeconds(15)).until(() -> {
-      synchronized (tap.seen) {
-        return tap.seen.stream().anyMatch(e -> e instanceof IncidentEvent.Opened o && o.incident().type().equals("heartbeat"));
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              synchronized (tap.seen) {
+                return tap.seen.stream()
+                    .anyMatch(
+                        e ->
+                            e instanceof IncidentEvent.Opened o
+                                && o.incident().type().equals("heartbeat"));
+              }
+            });
     IncidentId heartbeat;
     synchronized (tap.seen) {
-      heartbeat = tap.seen.stream().filter(e -> e instanceof IncidentEvent.Opened o && o.incident().type().equals("heartbeat"))
-          .findFirst().orElseThrow().id();
+      heartbeat =
+          tap.seen.stream()
+              .filter(
+                  e ->
+                      e instanceof IncidentEvent.Opened o
+                          && o.incident().type().equals("heartbeat"))
+              .findFirst()
+              .orElseThrow()
+              .id();
     }
 
     // ingest, then the HTTP API, then Slack, on one incident
@@ -151,34 +177,64 @@ class PipelineTest {
     assertThat(posted.statusCode()).isEqualTo(202);
     String inc = new JsonObject(posted.body()).getJsonArray("incidents").getString(0);
     IncidentId id = IncidentId.parse(inc).orElseThrow();
-    assertThat(d.post("/api/v1/incidents/" + inc + "/notes", "{\"by\": \"alice\", \"text\": \"looking\"}").statusCode()).isEqualTo(201);
-    assertThat(d.post("/api/v1/incidents/" + inc + "/acknowledge", "{\"by\": \"alice\"}").statusCode()).isEqualTo(200);
+    assertThat(
+            d.post(
+                    "/api/v1/incidents/" + inc + "/notes",
+                    "{\"by\": \"alice\", \"text\": \"looking\"}")
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            d.post("/api/v1/incidents/" + inc + "/acknowledge", "{\"by\": \"alice\"}").statusCode())
+        .isEqualTo(200);
     var resolved = s.command("ULEAD", "resolve " + inc + " fixed", slack.url("/response/r"), null);
     assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(200);
 
     // the heartbeat comes back through ingest
-    String watchdog = new JsonArray().add(new JsonObject().put("labels", new JsonObject().put("alertname", "Watchdog"))).encode();
+    String watchdog =
+        new JsonArray()
+            .add(new JsonObject().put("labels", new JsonObject().put("alertname", "Watchdog")))
+            .encode();
     assertThat(d.post("/api/v1/alerts", watchdog).statusCode()).isEqualTo(202);
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> tap.of(heartbeat).stream().anyMatch(e -> e instanceof IncidentEvent.Resolved));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> tap.of(heartbeat).stream().anyMatch(e -> e instanceof IncidentEvent.Resolved));
     // every declared stage has been handed as many events as the tap listed after them
-    await().atMost(Duration.ofSeconds(15)).until(() -> {
-      Map<String, Double> counts = delivered();
-      return counts.size() == 5 && counts.values().stream().distinct().count() == 1 && counts.get("tap") == tap.seen.size();
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              Map<String, Double> counts = delivered();
+              return counts.size() == 5
+                  && counts.values().stream().distinct().count() == 1
+                  && counts.get("tap") == tap.seen.size();
+            });
 
     List<IncidentEvent> mine = tap.of(id);
     assertThat(kinds(mine).stream().filter(k -> !k.equals("RunChanged") && !k.equals("Noted")))
         .containsExactly("Opened", "Acknowledged", "Resolved");
-    int note = indexOf(mine, e -> e instanceof IncidentEvent.Noted n && n.line().text().equals("looking"));
-    assertThat(note).isGreaterThan(indexOf(mine, e -> e instanceof IncidentEvent.Opened))
+    int note =
+        indexOf(mine, e -> e instanceof IncidentEvent.Noted n && n.line().text().equals("looking"));
+    assertThat(note)
+        .isGreaterThan(indexOf(mine, e -> e instanceof IncidentEvent.Opened))
         .isLessThan(indexOf(mine, e -> e instanceof IncidentEvent.Acknowledged));
     IncidentEvent.Opened opened = (IncidentEvent.Opened) mine.get(0);
     assertThat(opened.alerts()).hasSize(1);
     assertThat(opened.incident().status().wire()).isEqualTo("triggered");
-    assertThat(((IncidentEvent.Acknowledged) mine.stream().filter(e -> e instanceof IncidentEvent.Acknowledged).findFirst().orElseThrow()).by())
+    assertThat(
+            ((IncidentEvent.Acknowledged)
+                    mine.stream()
+                        .filter(e -> e instanceof IncidentEvent.Acknowledged)
+                        .findFirst()
+                        .orElseThrow())
+                .by())
         .isEqualTo("alice");
-    IncidentEvent.Resolved byHand = (IncidentEvent.Resolved) mine.stream().filter(e -> e instanceof IncidentEvent.Resolved).findFirst().orElseThrow();
+    IncidentEvent.Resolved byHand =
+        (IncidentEvent.Resolved)
+            mine.stream()
+                .filter(e -> e instanceof IncidentEvent.Resolved)
+                .findFirst()
+                .orElseThrow();
     assertThat(byHand.by()).isEqualTo("slack:ULEAD");
     assertThat(byHand.incident().resolvedBy()).isEqualTo("slack:ULEAD");
 
@@ -200,7 +256,9 @@ class PipelineTest {
     return -1;
   }
 
-  /** Counts the reads of each incident and of its alerts made through the store the stages share. */
+  /**
+   * Counts the reads of each incident and of its alerts made through the store the stages share.
+   */
   static final class CountingReads implements IncidentStore {
     final IncidentStore store;
     final Map<IncidentId, AtomicInteger> reads = new ConcurrentHashMap<>();
@@ -227,7 +285,8 @@ class PipelineTest {
     }
 
     @Override
-    public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
+    public Future<IngestResult> ingest(
+        List<List<AlertIntake>> requests, Triage triage, Instant now) {
       return store.ingest(requests, triage, now);
     }
 
@@ -262,17 +321,20 @@ class PipelineTest {
     }
 
     @Override
-    public Future<Incident> acknowledge(IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+    public Future<Incident> acknowledge(
+        IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
       return store.acknowledge(id, by, text, now, source);
     }
 
     @Override
-    public Future<Incident> resolve(IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+    public Future<Incident> resolve(
+        IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
       return store.resolve(id, by, text, now, source);
     }
 
     @Override
-    public Future<Incident> unacknowledge(IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+    public Future<Incident> unacknowledge(
+        IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
       return store.unacknowledge(id, by, text, now, source);
     }
   }
@@ -281,19 +343,32 @@ class PipelineTest {
   void theStagesDoNotReadBackANewIncidentOrItsAlerts() throws Exception {
     Tap tap = new Tap();
     CountingReads[] counting = new CountingReads[1];
-    d = start(new Daemon.Probes(List.of(tap), store -> counting[0] = new CountingReads(store)), false);
+    d =
+        start(
+            new Daemon.Probes(List.of(tap), store -> counting[0] = new CountingReads(store)),
+            false);
 
     var posted = d.post(HOOK, TestDaemon.resource("webhooks/webhook-v4-10alerts.json"));
     assertThat(posted.statusCode()).isEqualTo(202);
-    IncidentId id = IncidentId.parse(new JsonObject(posted.body()).getJsonArray("incidents").getString(0)).orElseThrow();
-    // escalation paged it (a timeline line written by the escalator) and every stage has had the opening
-    await().atMost(Duration.ofSeconds(15)).until(() -> d.get("/metrics").body().contains("vigil_escalations_total{level=\"1\""));
-    await().atMost(Duration.ofSeconds(15)).until(() -> {
-      Map<String, Double> counts = delivered();
-      return counts.size() == 5 && counts.values().stream().distinct().count() == 1;
-    });
+    IncidentId id =
+        IncidentId.parse(new JsonObject(posted.body()).getJsonArray("incidents").getString(0))
+            .orElseThrow();
+    // escalation paged it (a timeline line written by the escalator) and every stage has had the
+    // opening
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> d.get("/metrics").body().contains("vigil_escalations_total{level=\"1\""));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              Map<String, Double> counts = delivered();
+              return counts.size() == 5 && counts.values().stream().distinct().count() == 1;
+            });
     assertThat(tap.of(id)).first().isInstanceOf(IncidentEvent.Opened.class);
     assertThat(((IncidentEvent.Opened) tap.of(id).get(0)).alerts()).hasSize(10);
-    assertThat(counting[0].of(id)).as("reads of the incident or its alerts after its commit").isZero();
+    assertThat(counting[0].of(id))
+        .as("reads of the incident or its alerts after its commit")
+        .isZero();
   }
 }

@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Sends requests to Vigil the way Slack does: form-encoded, with X-Slack-Request-Timestamp and a v0 signature over the raw body. */
+/**
+ * Sends requests to Vigil the way Slack does: form-encoded, with X-Slack-Request-Timestamp and a v0
+ * signature over the raw body.
+ */
 final class SignedSlack {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final String base;
@@ -26,8 +29,13 @@ final class SignedSlack {
   }
 
   static String form(Map<String, String> fields) {
-    return fields.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+    return fields.entrySet().stream()
+        .map(
+            e ->
+                URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
   }
 
   /** The fields of a slash command as Slack sends them. */
@@ -59,13 +67,16 @@ final class SignedSlack {
 
   HttpResponse<String> signed(String path, String body) {
     String ts = Long.toString(clock.instant().getEpochSecond());
-    return post(path, body, ts, RequestVerifier.sign(secret, ts, body.getBytes(StandardCharsets.UTF_8)));
+    return post(
+        path, body, ts, RequestVerifier.sign(secret, ts, body.getBytes(StandardCharsets.UTF_8)));
   }
 
   HttpResponse<String> post(String path, String body, String ts, String signature) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (ts != null) {
       b.header(RequestVerifier.TIMESTAMP, ts);
     }

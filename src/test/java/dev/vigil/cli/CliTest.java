@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line as a user runs it: output and exit codes. {@link #run} is shared with the CLI fuzz test. */
+/**
+ * The command line as a user runs it: output and exit codes. {@link #run} is shared with the CLI
+ * fuzz test.
+ */
 public class CliTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   public record Run(int code, String out, String err) {}
 
@@ -44,9 +46,12 @@ public class CliTest {
   void validateAcceptsTheShippedConfig() {
     Run r = run("validate", "--config", "config/vigil.yaml");
     assertThat(r.err()).isEmpty();
-    // the shipped teams.yaml is CONFIG.md's example: the coverage lint warns about its overlaps and weekend hole
-    assertThat(r.out()).contains("config/teams.yaml:1:1: warning: coverage: no team covers 17:00–21:00 UTC")
-        .contains("warning: coverage: teams eu, india overlap 09:00–13:00 UTC").endsWith("valid (3 warnings)\n");
+    // the shipped teams.yaml is CONFIG.md's example: the coverage lint warns about its overlaps and
+    // weekend hole
+    assertThat(r.out())
+        .contains("config/teams.yaml:1:1: warning: coverage: no team covers 17:00–21:00 UTC")
+        .contains("warning: coverage: teams eu, india overlap 09:00–13:00 UTC")
+        .endsWith("valid (3 warnings)\n");
     assertThat(r.code()).isZero();
   }
 
@@ -56,10 +61,14 @@ public class CliTest {
     Files.writeString(bad, "server:\n  prot: 1\nstore:\n  synchronous: OFF\n");
     Run r = run("validate", "--config", bad.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo(
-        bad + ":2:3: server: unknown key \"prot\" (did you mean \"port\"?)\n"
-            + bad + ":4:16: store.synchronous: \"OFF\" is not one of FULL, NORMAL\n"
-            + "invalid: 2 errors, 1 warning\n"); // the warning: this temp config's runbooks.dir does not exist
+    assertThat(r.err())
+        .isEqualTo(
+            bad
+                + ":2:3: server: unknown key \"prot\" (did you mean \"port\"?)\n"
+                + bad
+                + ":4:16: store.synchronous: \"OFF\" is not one of FULL, NORMAL\n"
+                + "invalid: 2 errors, 1 warning\n"); // the warning: this temp config's runbooks.dir
+    // does not exist
   }
 
   @Test
@@ -85,6 +94,8 @@ public class CliTest {
     Files.writeString(bad, "server: {host: 0.0.0.0}\n");
     Run r = run("serve", "--config", bad.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("refusing to listen on 0.0.0.0").contains("vigil: not started: " + bad + " is invalid");
+    assertThat(r.err())
+        .contains("refusing to listen on 0.0.0.0")
+        .contains("vigil: not started: " + bad + " is invalid");
   }
 }

@@ -27,13 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The terminal client against a real daemon on loopback (port 0, SQLite, the shipped teams), run
- * in-process through picocli with captured output and an environment of the test's own: every client
- * subcommand in both output modes, and the exit codes a script relies on.
+ * in-process through picocli with captured output and an environment of the test's own: every
+ * client subcommand in both output modes, and the exit codes a script relies on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClientCliTest {
   static final String TOKEN = "cli-token-5e2a";
-  static final String RUNBOOK = """
+  static final String RUNBOOK =
+      """
       name: ask-first
       match: ['alertname = "CliApproval"']
       steps:
@@ -78,26 +79,40 @@ class ClientCliTest {
 
   /** Posts one alert (its own incident) and returns the incident's id. */
   String incident(String alertname, String title) {
-    String body = new JsonArray().add(new JsonObject()
-        .put("labels", new JsonObject().put("alertname", alertname).put("instance", "host-" + instances.incrementAndGet()))
-        .put("annotations", new JsonObject().put("summary", title))).encode();
+    String body =
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put(
+                        "labels",
+                        new JsonObject()
+                            .put("alertname", alertname)
+                            .put("instance", "host-" + instances.incrementAndGet()))
+                    .put("annotations", new JsonObject().put("summary", title)))
+            .encode();
     HttpResponse<String> r = vigil.post("/api/v1/alerts", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     return new JsonObject(r.body()).getJsonArray("incidents").getString(0);
   }
 
-  /** Opens an incident that the ask-first runbook runs for, and returns the run once it waits for its approval. */
+  /**
+   * Opens an incident that the ask-first runbook runs for, and returns the run once it waits for
+   * its approval.
+   */
   String waitingRun() {
     String inc = incident("CliApproval", "needs a decision");
     String[] run = new String[1];
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      Run r = vigil("runs", "list", "--incident", inc, "-o", "json");
-      assertThat(r.code()).as(r.err()).isZero();
-      JsonArray runs = new JsonObject(r.out()).getJsonArray("runs");
-      assertThat(runs).hasSize(1);
-      assertThat(runs.getJsonObject(0).getString("status")).isEqualTo("waiting");
-      run[0] = runs.getJsonObject(0).getString("id");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              Run r = vigil("runs", "list", "--incident", inc, "-o", "json");
+              assertThat(r.code()).as(r.err()).isZero();
+              JsonArray runs = new JsonObject(r.out()).getJsonArray("runs");
+              assertThat(runs).hasSize(1);
+              assertThat(runs.getJsonObject(0).getString("status")).isEqualTo("waiting");
+              run[0] = runs.getJsonObject(0).getString("id");
+            });
     return run[0];
   }
 
@@ -114,12 +129,19 @@ class ClientCliTest {
     String id = incident("CliList", "disk almost full on db-1");
     Run text = vigil("incidents", "list");
     assertThat(text.code()).as(text.err()).isZero();
-    assertThat(text.out()).startsWith("ID ").contains("STATUS", "SEVERITY", "TEAM", "OPENED", "TITLE");
-    assertThat(text.out().lines().filter(l -> l.startsWith(id + " "))).singleElement().asString()
-        .contains("triggered").contains("disk almost full on db-1");
+    assertThat(text.out())
+        .startsWith("ID ")
+        .contains("STATUS", "SEVERITY", "TEAM", "OPENED", "TITLE");
+    assertThat(text.out().lines().filter(l -> l.startsWith(id + " ")))
+        .singleElement()
+        .asString()
+        .contains("triggered")
+        .contains("disk almost full on db-1");
 
-    JsonObject json = json(vigil("incidents", "list", "-o", "json", "--status", "triggered", "--limit", "1000"));
-    assertThat(json.getJsonArray("incidents").stream().map(o -> ((JsonObject) o).getString("id"))).contains(id);
+    JsonObject json =
+        json(vigil("incidents", "list", "-o", "json", "--status", "triggered", "--limit", "1000"));
+    assertThat(json.getJsonArray("incidents").stream().map(o -> ((JsonObject) o).getString("id")))
+        .contains(id);
     // the API's JSON as answered: the same document GET /api/v1/incidents gives
     assertThat(json.fieldNames()).containsExactly("incidents");
   }
@@ -129,10 +151,25 @@ class ClientCliTest {
     String id = incident("CliShow", "cpu hot");
     Run text = vigil("incidents", "show", id);
     assertThat(text.code()).as(text.err()).isZero();
-    assertThat(text.out()).startsWith(id + "  triggered").contains("title:        cpu hot", "alertname=CliShow", "alerts:", "CliShow",
-        "runs:\n  none", "timeline:", "opened");
+    assertThat(text.out())
+        .startsWith(id + "  triggered")
+        .contains(
+            "title:        cpu hot",
+            "alertname=CliShow",
+            "alerts:",
+            "CliShow",
+            "runs:\n  none",
+            "timeline:",
+            "opened");
 
-    JsonObject json = json(vigil("incidents", "show", id.substring(4), "-o", "json")); // a bare number is the same incident
+    JsonObject json =
+        json(
+            vigil(
+                "incidents",
+                "show",
+                id.substring(4),
+                "-o",
+                "json")); // a bare number is the same incident
     assertThat(json.getString("id")).isEqualTo(id);
     assertThat(json.getJsonArray("alerts")).hasSize(1);
     assertThat(json.getJsonArray("timeline")).isNotEmpty();
@@ -149,7 +186,8 @@ class ClientCliTest {
     Run note = vigil("incidents", "note", a, "root", "cause:", "a full disk");
     assertThat(note.out()).startsWith("note added to " + a + " by alice at ");
     JsonArray timeline = json(vigil("incidents", "show", a, "-o", "json")).getJsonArray("timeline");
-    assertThat(timeline.stream().map(o -> ((JsonObject) o).getString("text"))).contains("root cause: a full disk");
+    assertThat(timeline.stream().map(o -> ((JsonObject) o).getString("text")))
+        .contains("root cause: a full disk");
 
     String b = incident("CliAck", "two");
     JsonObject acked = json(vigil("incidents", "ack", b, "-o", "json"));
@@ -169,7 +207,8 @@ class ClientCliTest {
     Run again = vigil("incidents", "resolve", id);
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.out()).isEmpty();
-    assertThat(again.err()).isEqualTo("vigil: incident " + id + " is already resolved (by alice) (HTTP 409)\n");
+    assertThat(again.err())
+        .isEqualTo("vigil: incident " + id + " is already resolved (by alice) (HTTP 409)\n");
 
     Run missing = vigil("incidents", "show", "INC-999999");
     assertThat(missing.code()).isEqualTo(1);
@@ -183,7 +222,8 @@ class ClientCliTest {
     String line = text.out().lines().filter(l -> l.startsWith(id + " ")).findFirst().orElseThrow();
     assertThat(line).endsWith("red\\x1b[31m alert\\nINC-0  forged row\\r");
     assertThat(text.out()).doesNotContain("\u001b").doesNotContain("\r");
-    assertThat(vigil("incidents", "show", id, "-o", "json").out()).contains("\\u001B[31m alert\\nINC-0");
+    assertThat(vigil("incidents", "show", id, "-o", "json").out())
+        .contains("\\u001B[31m alert\\nINC-0");
   }
 
   // ---------------------------------------------------------------- runs
@@ -193,19 +233,32 @@ class ClientCliTest {
     String run = waitingRun();
     Run list = vigil("runs", "list", "--runbook", "ask-first");
     assertThat(list.code()).as(list.err()).isZero();
-    assertThat(list.out()).startsWith("RUN ").contains("RUNBOOK", "INCIDENT", "STARTED BY", "STEPS");
-    assertThat(list.out().lines().filter(l -> l.startsWith(run + " "))).singleElement().asString()
-        .contains("ask-first").contains("waiting").contains("0/2 done, ask waiting");
+    assertThat(list.out())
+        .startsWith("RUN ")
+        .contains("RUNBOOK", "INCIDENT", "STARTED BY", "STEPS");
+    assertThat(list.out().lines().filter(l -> l.startsWith(run + " ")))
+        .singleElement()
+        .asString()
+        .contains("ask-first")
+        .contains("waiting")
+        .contains("0/2 done, ask waiting");
 
     Run show = vigil("runs", "show", run);
     assertThat(show.code()).as(show.err()).isZero();
-    assertThat(show.out()).startsWith(run + "  runbook ask-first  incident INC-").contains("  waiting  (mode auto, started by auto)")
+    assertThat(show.out())
+        .startsWith(run + "  runbook ask-first  incident INC-")
+        .contains("  waiting  (mode auto, started by auto)")
         .contains("STEP", "ask     approval  waiting", "settle  wait      pending", "until ");
     JsonObject json = json(vigil("runs", "show", run, "-o", "json"));
     assertThat(json.getString("id")).isEqualTo(run);
-    assertThat(json.getJsonArray("steps").getJsonObject(0).getString("action")).contains("go on with host-");
-    assertThat(json(vigil("runs", "list", "-o", "json", "--status", "running")).getJsonArray("runs").stream()
-        .map(o -> ((JsonObject) o).getString("id"))).contains(run);
+    assertThat(json.getJsonArray("steps").getJsonObject(0).getString("action"))
+        .contains("go on with host-");
+    assertThat(
+            json(vigil("runs", "list", "-o", "json", "--status", "running"))
+                .getJsonArray("runs")
+                .stream()
+                .map(o -> ((JsonObject) o).getString("id")))
+        .contains(run);
   }
 
   @Test
@@ -214,18 +267,26 @@ class ClientCliTest {
     Run approve = vigil("runs", "approve", run, "ask");
     assertThat(approve.code()).as(approve.err()).isZero();
     assertThat(approve.out()).startsWith(run + ": step ask approved by alice; the run is ");
-    await().atMost(Duration.ofSeconds(20)).until(() -> json(vigil("runs", "show", run, "-o", "json")).getString("status"),
-        "succeeded"::equals);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> json(vigil("runs", "show", run, "-o", "json")).getString("status"),
+            "succeeded"::equals);
 
     String other = waitingRun();
     Run wrongStep = vigil("runs", "approve", other, "settle");
     assertThat(wrongStep.code()).isEqualTo(1);
-    assertThat(wrongStep.err()).isEqualTo("vigil: step settle of run " + other + " is a wait step, not an approval (HTTP 409)\n");
+    assertThat(wrongStep.err())
+        .isEqualTo(
+            "vigil: step settle of run " + other + " is a wait step, not an approval (HTTP 409)\n");
     Run noStep = vigil("runs", "approve", other, "nope");
     assertThat(noStep.code()).isEqualTo(1);
-    assertThat(noStep.err()).isEqualTo("vigil: run " + other + " has no step \"nope\" (steps: ask, settle) (HTTP 404)\n");
+    assertThat(noStep.err())
+        .isEqualTo(
+            "vigil: run " + other + " has no step \"nope\" (steps: ask, settle) (HTTP 404)\n");
     JsonObject json = json(vigil("runs", "approve", other, "ask", "-o", "json", "--by", "carol"));
-    assertThat(json.getJsonArray("steps").getJsonObject(0).getJsonObject("output").getString("by")).isEqualTo("carol");
+    assertThat(json.getJsonArray("steps").getJsonObject(0).getJsonObject("output").getString("by"))
+        .isEqualTo("carol");
   }
 
   @Test
@@ -234,12 +295,17 @@ class ClientCliTest {
     Run reject = vigil("runs", "reject", run, "ask");
     assertThat(reject.code()).as(reject.err()).isZero();
     assertThat(reject.out()).startsWith(run + ": step ask rejected by alice; the run is ");
-    await().atMost(Duration.ofSeconds(20)).until(() -> json(vigil("runs", "show", run, "-o", "json")).getString("status"), "failed"::equals);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> json(vigil("runs", "show", run, "-o", "json")).getString("status"),
+            "failed"::equals);
 
     String other = waitingRun();
     JsonObject json = json(vigil("runs", "reject", other, "ask", "-o", "json"));
     assertThat(json.getJsonArray("steps").getJsonObject(0).getString("status")).isEqualTo("failed");
-    assertThat(json.getJsonArray("steps").getJsonObject(0).getString("error")).isEqualTo("rejected by alice");
+    assertThat(json.getJsonArray("steps").getJsonObject(0).getString("error"))
+        .isEqualTo("rejected by alice");
   }
 
   @Test
@@ -250,7 +316,8 @@ class ClientCliTest {
     assertThat(cancel.out()).startsWith(run + " cancelled at ").endsWith(": cancelled by alice\n");
     JsonObject shown = json(vigil("runs", "show", run, "-o", "json"));
     assertThat(shown.getString("status")).isEqualTo("cancelled");
-    assertThat(shown.getJsonArray("steps").stream().map(o -> ((JsonObject) o).getString("status"))).containsExactly("cancelled", "cancelled");
+    assertThat(shown.getJsonArray("steps").stream().map(o -> ((JsonObject) o).getString("status")))
+        .containsExactly("cancelled", "cancelled");
     Run again = vigil("runs", "cancel", run);
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).isEqualTo("vigil: run " + run + " is cancelled already (HTTP 409)\n");
@@ -266,19 +333,48 @@ class ClientCliTest {
     String run = waitingRun();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CompletableFuture<Integer> watching = CompletableFuture.supplyAsync(() ->
-        Main.run(new PrintWriter(out), new PrintWriter(err), env, "runs", "show", run, "--watch", "--interval", "20ms"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("ask     approval  waiting"));
+    CompletableFuture<Integer> watching =
+        CompletableFuture.supplyAsync(
+            () ->
+                Main.run(
+                    new PrintWriter(out),
+                    new PrintWriter(err),
+                    env,
+                    "runs",
+                    "show",
+                    run,
+                    "--watch",
+                    "--interval",
+                    "20ms"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> out.toString().contains("ask     approval  waiting"));
     assertThat(vigil("runs", "approve", run, "ask").code()).isZero();
     assertThat(watching.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
-    // each change with the time the server stored; how many polls saw the run in between depends on timing
-    assertThat(out.toString()).contains("Z  step ask: waiting -> succeeded\n").containsPattern("Z  run: (waiting|running) -> succeeded\n")
+    // each change with the time the server stored; how many polls saw the run in between depends on
+    // timing
+    assertThat(out.toString())
+        .contains("Z  step ask: waiting -> succeeded\n")
+        .containsPattern("Z  run: (waiting|running) -> succeeded\n")
         .endsWith(run + " succeeded\n");
 
     String other = waitingRun();
     StringWriter jsonOut = new StringWriter();
-    CompletableFuture<Integer> jsonWatch = CompletableFuture.supplyAsync(() ->
-        Main.run(new PrintWriter(jsonOut), new PrintWriter(err), env, "runs", "show", other, "-w", "--interval", "20ms", "-o", "json"));
+    CompletableFuture<Integer> jsonWatch =
+        CompletableFuture.supplyAsync(
+            () ->
+                Main.run(
+                    new PrintWriter(jsonOut),
+                    new PrintWriter(err),
+                    env,
+                    "runs",
+                    "show",
+                    other,
+                    "-w",
+                    "--interval",
+                    "20ms",
+                    "-o",
+                    "json"));
     await().atMost(Duration.ofSeconds(20)).until(() -> !jsonOut.toString().isEmpty());
     assertThat(vigil("runs", "reject", other, "ask").code()).isZero();
     assertThat(jsonWatch.get(30, TimeUnit.SECONDS)).as("a run that failed: exit 1").isEqualTo(1);
@@ -292,17 +388,24 @@ class ClientCliTest {
   void runsListRefusesBadFiltersWithTheServersMessage() {
     Run status = vigil("runs", "list", "--status", "bogus");
     assertThat(status.code()).isEqualTo(1);
-    assertThat(status.err()).isEqualTo("vigil: status: expected one of pending, running, succeeded, failed, timed-out, cancelled, "
-        + "got \"bogus\" (HTTP 400)\n");
+    assertThat(status.err())
+        .isEqualTo(
+            "vigil: status: expected one of pending, running, succeeded, failed, timed-out, cancelled, "
+                + "got \"bogus\" (HTTP 400)\n");
     assertThat(vigil("runs", "list", "--status", "waiting").err())
-        .isEqualTo("vigil: status: waiting runs are stored as running: ask for status=running (HTTP 400)\n");
+        .isEqualTo(
+            "vigil: status: waiting runs are stored as running: ask for status=running (HTTP 400)\n");
     assertThat(vigil("runs", "list", "--incident", "x-1").err())
-        .isEqualTo("vigil: incident: expected an incident id like INC-42, got \"x-1\" (HTTP 400)\n");
+        .isEqualTo(
+            "vigil: incident: expected an incident id like INC-42, got \"x-1\" (HTTP 400)\n");
     assertThat(vigil("runs", "list", "--limit", "0").err())
         .isEqualTo("vigil: limit: expected a whole number from 1 to 1000, got \"0\" (HTTP 400)\n");
-    HttpResponse<String> step = vigil.post("/api/v1/runs/RUN-1/approve", "{\"step\": 3}", "Authorization", "Bearer " + TOKEN);
+    HttpResponse<String> step =
+        vigil.post(
+            "/api/v1/runs/RUN-1/approve", "{\"step\": 3}", "Authorization", "Bearer " + TOKEN);
     assertThat(step.statusCode()).isEqualTo(400);
-    assertThat(step.body()).isEqualTo("{\"error\":\"step: expected a string, the id of the approval step\"}");
+    assertThat(step.body())
+        .isEqualTo("{\"error\":\"step: expected a string, the id of the approval step\"}");
     Run unknownRun = vigil("runs", "cancel", "RUN-999999");
     assertThat(unknownRun.code()).isEqualTo(1);
     assertThat(unknownRun.err()).isEqualTo("vigil: run RUN-999999 does not exist (HTTP 404)\n");
@@ -327,7 +430,10 @@ class ClientCliTest {
     String id = add.out().substring("override ".length(), add.out().indexOf(':'));
     Run list = vigil("overrides", "list");
     assertThat(list.out()).startsWith("ID ").contains("TEAM", "REASON");
-    assertThat(list.out().lines().filter(l -> l.startsWith(id + " "))).singleElement().asString().contains("india", "alice", "eu offsite");
+    assertThat(list.out().lines().filter(l -> l.startsWith(id + " ")))
+        .singleElement()
+        .asString()
+        .contains("india", "alice", "eu offsite");
     Run remove = vigil("overrides", "remove", id);
     assertThat(remove.code()).as(remove.err()).isZero();
     assertThat(remove.out()).isEqualTo("override " + id + " removed\n");
@@ -335,22 +441,36 @@ class ClientCliTest {
     assertThat(gone.code()).isEqualTo(1);
     assertThat(gone.err()).isEqualTo("vigil: override " + id + " does not exist (HTTP 404)\n");
 
-    JsonObject made = json(vigil("overrides", "add", "us", "--from", "2026-11-29T00:00:00Z", "--until", "2026-11-29T02:00:00Z",
-        "-o", "json"));
+    JsonObject made =
+        json(
+            vigil(
+                "overrides",
+                "add",
+                "us",
+                "--from",
+                "2026-11-29T00:00:00Z",
+                "--until",
+                "2026-11-29T02:00:00Z",
+                "-o",
+                "json"));
     assertThat(made.getString("team")).isEqualTo("us");
     assertThat(made.getString("until")).isEqualTo("2026-11-29T02:00:00Z");
-    assertThat(json(vigil("overrides", "list", "-o", "json")).getJsonArray("overrides")).isNotNull();
+    assertThat(json(vigil("overrides", "list", "-o", "json")).getJsonArray("overrides"))
+        .isNotNull();
     Run removed = vigil("overrides", "remove", String.valueOf(made.getLong("id")), "-o", "json");
     assertThat(removed.code()).isZero();
     assertThat(removed.out()).as("DELETE answers 204 without a body: nothing to print").isEmpty();
 
     Run unknownTeam = vigil("overrides", "add", "mars", "--duration", "2h");
     assertThat(unknownTeam.code()).isEqualTo(1);
-    assertThat(unknownTeam.err()).startsWith("vigil: team: unknown team \"mars\"; teams are us, eu, india").endsWith("(HTTP 400)\n");
+    assertThat(unknownTeam.err())
+        .startsWith("vigil: team: unknown team \"mars\"; teams are us, eu, india")
+        .endsWith("(HTTP 400)\n");
     Run neither = vigil("overrides", "add", "eu");
     assertThat(neither.code()).isEqualTo(2);
     assertThat(neither.err()).startsWith("give either --duration or --until (exactly one)\n");
-    Run both = vigil("overrides", "add", "eu", "--duration", "2h", "--until", "2026-11-29T02:00:00Z");
+    Run both =
+        vigil("overrides", "add", "eu", "--duration", "2h", "--until", "2026-11-29T02:00:00Z");
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).startsWith("give either --duration or --until (exactly one)\n");
     Run badDuration = vigil("overrides", "add", "eu", "--duration", "2 hours");
@@ -364,7 +484,10 @@ class ClientCliTest {
   void aWrongTokenIsExit1WithTheServersMessage() {
     Map<String, String> wrong = new HashMap<>(env);
     wrong.put("VIGIL_API_TOKEN", "not-the-token");
-    for (String[] args : new String[][] {{"incidents", "list"}, {"runs", "list", "-o", "json"}, {"overrides", "list"}}) {
+    for (String[] args :
+        new String[][] {
+          {"incidents", "list"}, {"runs", "list", "-o", "json"}, {"overrides", "list"}
+        }) {
       Run r = vigilWith(wrong, args);
       assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
       assertThat(r.out()).isEmpty();
@@ -374,7 +497,9 @@ class ClientCliTest {
     none.remove("VIGIL_API_TOKEN");
     Run r = vigilWith(none, "incidents", "list");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("vigil: missing bearer token: send Authorization: Bearer <API token> (HTTP 401)\n");
+    assertThat(r.err())
+        .isEqualTo(
+            "vigil: missing bearer token: send Authorization: Bearer <API token> (HTTP 401)\n");
   }
 
   @Test
@@ -383,11 +508,13 @@ class ClientCliTest {
     wrong.put("VIGIL_API_TOKEN", "not-the-token");
     Path file = dir.resolve("token");
     Files.writeString(file, TOKEN + "\n");
-    assertThat(vigilWith(wrong, "incidents", "list", "--token-file", file.toString()).code()).isZero();
+    assertThat(vigilWith(wrong, "incidents", "list", "--token-file", file.toString()).code())
+        .isZero();
 
     Run missing = vigil("incidents", "list", "--token-file", dir.resolve("nope").toString());
     assertThat(missing.code()).isEqualTo(2);
-    assertThat(missing.err()).startsWith("--token-file: cannot read " + dir.resolve("nope") + " (no such file)\n");
+    assertThat(missing.err())
+        .startsWith("--token-file: cannot read " + dir.resolve("nope") + " (no such file)\n");
     Files.writeString(file, "\n");
     Run empty = vigil("incidents", "list", "--token-file", file.toString());
     assertThat(empty.code()).isEqualTo(2);
@@ -395,7 +522,11 @@ class ClientCliTest {
     Files.writeString(file, "two words\n");
     Run spaced = vigil("incidents", "list", "--token-file", file.toString());
     assertThat(spaced.code()).isEqualTo(2);
-    assertThat(spaced.err()).startsWith("--token-file: " + file + " holds spaces, line breaks or non-ASCII characters inside the token");
+    assertThat(spaced.err())
+        .startsWith(
+            "--token-file: "
+                + file
+                + " holds spaces, line breaks or non-ASCII characters inside the token");
   }
 
   @Test
@@ -405,44 +536,62 @@ class ClientCliTest {
       closed = s.getLocalPort(); // nothing listens there once the socket is closed
     }
     String url = "http://127.0.0.1:" + closed;
-    for (String[] args : new String[][] {{"incidents", "list"}, {"runs", "show", "RUN-1"}, {"overrides", "list", "-o", "json"}}) {
+    for (String[] args :
+        new String[][] {
+          {"incidents", "list"}, {"runs", "show", "RUN-1"}, {"overrides", "list", "-o", "json"}
+        }) {
       Run r = vigil(concat(args, "--server", url));
       assertThat(r.code()).as(String.join(" ", args)).isEqualTo(3);
-      assertThat(r.err()).isEqualTo("vigil: cannot reach " + url + " (connection refused); set --server or VIGIL_SERVER to where Vigil listens\n");
+      assertThat(r.err())
+          .isEqualTo(
+              "vigil: cannot reach "
+                  + url
+                  + " (connection refused); set --server or VIGIL_SERVER to where Vigil listens\n");
     }
     Map<String, String> viaEnv = new HashMap<>(env);
     viaEnv.put("VIGIL_SERVER", url);
     assertThat(vigilWith(viaEnv, "incidents", "list").code()).isEqualTo(3);
-    assertThat(vigilWith(viaEnv, "incidents", "list", "--server", vigil.url("")).code()).as("--server wins").isZero();
+    assertThat(vigilWith(viaEnv, "incidents", "list", "--server", vigil.url("")).code())
+        .as("--server wins")
+        .isZero();
   }
 
   @Test
   void aServerThatIsNotVigilIsRefusedInOneLine() throws Exception {
     // another web server at the URL (a proxy's error page, the wrong port): not Vigil's JSON
-    com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    other.createContext("/api/v1/incidents", x -> {
-      byte[] page = "<html>\n<h1>Welcome</h1>\n</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      x.sendResponseHeaders(200, page.length);
-      x.getResponseBody().write(page);
-      x.close();
-    });
-    other.createContext("/api/v1/overrides", x -> {
-      byte[] page = "Bad Gateway\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      x.sendResponseHeaders(502, page.length);
-      x.getResponseBody().write(page);
-      x.close();
-    });
+    com.sun.net.httpserver.HttpServer other =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext(
+        "/api/v1/incidents",
+        x -> {
+          byte[] page =
+              "<html>\n<h1>Welcome</h1>\n</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          x.sendResponseHeaders(200, page.length);
+          x.getResponseBody().write(page);
+          x.close();
+        });
+    other.createContext(
+        "/api/v1/overrides",
+        x -> {
+          byte[] page = "Bad Gateway\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          x.sendResponseHeaders(502, page.length);
+          x.getResponseBody().write(page);
+          x.close();
+        });
     other.start();
     try {
       String url = "http://127.0.0.1:" + other.getAddress().getPort();
       Run html = vigil("incidents", "list", "--server", url);
       assertThat(html.code()).isEqualTo(1);
-      assertThat(html.err()).isEqualTo("vigil: GET /api/v1/incidents: the answer is not JSON (is " + url
-          + " a Vigil server?): <html> <h1>Welcome</h1> </html>\n");
+      assertThat(html.err())
+          .isEqualTo(
+              "vigil: GET /api/v1/incidents: the answer is not JSON (is "
+                  + url
+                  + " a Vigil server?): <html> <h1>Welcome</h1> </html>\n");
       Run gateway = vigil("overrides", "list", "--server", url);
       assertThat(gateway.code()).isEqualTo(1);
-      assertThat(gateway.err()).isEqualTo("vigil: HTTP 502 from GET /api/v1/overrides: Bad Gateway\n");
+      assertThat(gateway.err())
+          .isEqualTo("vigil: HTTP 502 from GET /api/v1/overrides: Bad Gateway\n");
     } finally {
       other.stop(0);
     }
@@ -452,22 +601,27 @@ class ClientCliTest {
   void aBadServerUrlIsAUsageError() {
     Run r = vigil("incidents", "list", "--server", "127.0.0.1:8080");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("--server: expected a URL like http://127.0.0.1:8080, got \"127.0.0.1:8080\"");
+    assertThat(r.err())
+        .startsWith("--server: expected a URL like http://127.0.0.1:8080, got \"127.0.0.1:8080\"");
     Map<String, String> bad = new HashMap<>(env);
     bad.put("VIGIL_SERVER", "ftp://vigil");
     Run e = vigilWith(bad, "runs", "list");
     assertThat(e.code()).isEqualTo(2);
-    assertThat(e.err()).startsWith("VIGIL_SERVER: expected a URL like http://127.0.0.1:8080, got \"ftp://vigil\"\n");
+    assertThat(e.err())
+        .startsWith(
+            "VIGIL_SERVER: expected a URL like http://127.0.0.1:8080, got \"ftp://vigil\"\n");
     Run badOutput = vigil("incidents", "list", "-o", "yaml");
     assertThat(badOutput.code()).isEqualTo(2);
-    assertThat(badOutput.err()).startsWith("Invalid value for option '--output': expected one of [text, json]");
+    assertThat(badOutput.err())
+        .startsWith("Invalid value for option '--output': expected one of [text, json]");
   }
 
   @Test
   void anIdCannotLeaveItsPathSegment() {
     Run r = vigil("incidents", "show", "../runs");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("vigil: incident ../runs does not exist (ids look like INC-42) (HTTP 404)\n");
+    assertThat(r.err())
+        .isEqualTo("vigil: incident ../runs does not exist (ids look like INC-42) (HTTP 404)\n");
   }
 
   static String[] concat(String[] a, String... b) {

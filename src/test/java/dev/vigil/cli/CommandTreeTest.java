@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** What every command answers whatever it does: --help, --version, and the completion script that covers them all. */
+/**
+ * What every command answers whatever it does: --help, --version, and the completion script that
+ * covers them all.
+ */
 class CommandTreeTest {
   record Run(int code, String out, String err) {}
 
@@ -41,14 +44,22 @@ class CommandTreeTest {
   @Test
   void everyCommandAnswersHelpWithExit0() {
     List<List<String>> paths = paths();
-    assertThat(paths).contains(List.of("serve"), List.of("incidents", "note"), List.of("runs", "cancel"), List.of("overrides", "remove"),
-        List.of("completion"), List.of("version"));
+    assertThat(paths)
+        .contains(
+            List.of("serve"),
+            List.of("incidents", "note"),
+            List.of("runs", "cancel"),
+            List.of("overrides", "remove"),
+            List.of("completion"),
+            List.of("version"));
     for (List<String> path : paths) {
       List<String> args = new ArrayList<>(path);
       args.add("--help");
       Run r = vigil(args.toArray(String[]::new));
       assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
-      assertThat(r.out()).as(String.join(" ", args)).contains("Usage: vigil " + String.join(" ", path));
+      assertThat(r.out())
+          .as(String.join(" ", args))
+          .contains("Usage: vigil " + String.join(" ", path));
       assertThat(r.err()).isEmpty();
     }
   }
@@ -57,7 +68,9 @@ class CommandTreeTest {
   void serveHelpIsUsageNotAnUnknownOption() {
     Run r = vigil("serve", "--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).startsWith("Usage: vigil serve [-hV] [--config=FILE]").contains("Run the daemon.");
+    assertThat(r.out())
+        .startsWith("Usage: vigil serve [-hV] [--config=FILE]")
+        .contains("Run the daemon.");
     assertThat(vigil("serve", "-h").code()).isZero();
   }
 
@@ -78,15 +91,19 @@ class CommandTreeTest {
   void aGroupWithoutItsSubcommandIsAUsageError() {
     Run r = vigil("incidents");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("Missing required subcommand").contains("Usage: vigil incidents");
+    assertThat(r.err())
+        .startsWith("Missing required subcommand")
+        .contains("Usage: vigil incidents");
   }
 
   @Test
   void completionPrintsABashScriptForEveryCommand() {
     Run r = vigil("completion");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("complete -F _complete_vigil", "incidents", "overrides", "--token-file",
-        "--watch");
+    assertThat(r.out())
+        .startsWith("#!/usr/bin/env bash")
+        .contains(
+            "complete -F _complete_vigil", "incidents", "overrides", "--token-file", "--watch");
     for (List<String> path : paths()) {
       assertThat(r.out()).as(String.join(" ", path)).contains(path.get(path.size() - 1));
     }

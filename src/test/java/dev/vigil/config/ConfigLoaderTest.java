@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Each bad config fixture gives exactly the message an operator would read. */
 class ConfigLoaderTest {
@@ -30,7 +30,10 @@ class ConfigLoaderTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       bad/unknown-key.yaml   | bad/unknown-key.yaml:3:3: server: unknown key "prot" (did you mean "port"?)
       bad/bad-type.yaml      | bad/bad-type.yaml:2:9: server.port: expected a whole number, got "eighty"
       bad/missing-env.yaml   | bad/missing-env.yaml:2:13: slack.botToken: environment variable SLACK_BOT_TOKEN is not set (use ${env:SLACK_BOT_TOKEN:-} for an optional value)
@@ -50,28 +53,40 @@ class ConfigLoaderTest {
   @Test
   void everyProblemOfAFileIsReportedAtOnce() {
     String teams = fixture("bad/several.yaml").resolveSibling("missing-teams.yaml").toString();
-    assertThat(problems("bad/several.yaml")).containsExactly(
-        "bad/several.yaml:2:8: store.url: store url must start with sqlite: or postgresql://, got \"mysql://db/vigil\"",
-        "bad/several.yaml:3:16: store.synchronous: \"OFF\" is not one of FULL, NORMAL",
-        "bad/several.yaml:4:8: teams: file " + teams + " does not exist",
-        "bad/several.yaml:6:18: auth.webhookTokens: expected a list, got \"abc\"");
+    assertThat(problems("bad/several.yaml"))
+        .containsExactly(
+            "bad/several.yaml:2:8: store.url: store url must start with sqlite: or postgresql://, got \"mysql://db/vigil\"",
+            "bad/several.yaml:3:16: store.synchronous: \"OFF\" is not one of FULL, NORMAL",
+            "bad/several.yaml:4:8: teams: file " + teams + " does not exist",
+            "bad/several.yaml:6:18: auth.webhookTokens: expected a list, got \"abc\"");
   }
 
   @Test
   void connectionLimitsAreCheckedAtTheirPlace() {
-    assertThat(problems("bad/server-limits.yaml")).containsExactly(
-        "bad/server-limits.yaml:2:18: server.headerTimeout: must be between 10ms and 1d, got 5ms",
-        "bad/server-limits.yaml:3:19: server.maxConnections: must be from 1 to 1000000, got 0",
-        "bad/server-limits.yaml:4:3: server: unknown key \"idleTimout\" (did you mean \"idleTimeout\"?)",
-        "bad/server-limits.yaml:5:16: server.bodyTimeout: must be between 10ms and 1d, got 2d",
-        "bad/server-limits.yaml:6:28: server.maxUnauthenticatedBytes: must be from 1024 to 1099511627776, got 10");
+    assertThat(problems("bad/server-limits.yaml"))
+        .containsExactly(
+            "bad/server-limits.yaml:2:18: server.headerTimeout: must be between 10ms and 1d, got 5ms",
+            "bad/server-limits.yaml:3:19: server.maxConnections: must be from 1 to 1000000, got 0",
+            "bad/server-limits.yaml:4:3: server: unknown key \"idleTimout\" (did you mean \"idleTimeout\"?)",
+            "bad/server-limits.yaml:5:16: server.bodyTimeout: must be between 10ms and 1d, got 2d",
+            "bad/server-limits.yaml:6:28: server.maxUnauthenticatedBytes: must be from 1024 to 1099511627776, got 10");
   }
 
   @Test
   void connectionLimitsHaveTheirDefaults() throws ConfigException {
-    VigilConfig.Limits l = new ConfigLoader(Map.of("HOOK_TOKEN", "hook-secret")::get).load(fixture("good/full.yaml")).server().limits();
-    assertThat(l).isEqualTo(new VigilConfig.Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000,
-        32L * 1024 * 1024));
+    VigilConfig.Limits l =
+        new ConfigLoader(Map.of("HOOK_TOKEN", "hook-secret")::get)
+            .load(fixture("good/full.yaml"))
+            .server()
+            .limits();
+    assertThat(l)
+        .isEqualTo(
+            new VigilConfig.Limits(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(60),
+                10_000,
+                32L * 1024 * 1024));
   }
 
   @Test

@@ -7,18 +7,25 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code pagerduty.webhookSecrets}: substituted like every secret, each bad value reported at its place. */
+/**
+ * {@code pagerduty.webhookSecrets}: substituted like every secret, each bad value reported at its
+ * place.
+ */
 class PagerDutyWebhookSecretsTest {
   static List<String> problems(String name, Map<String, String> env) {
     Path file = ConfigLoaderTest.fixture(name);
     Problems problems = new Problems();
     new ConfigLoader(env::get).read(file, problems);
-    return problems.sorted().stream().map(p -> p.toString().replace(file.toString(), name)).toList();
+    return problems.sorted().stream()
+        .map(p -> p.toString().replace(file.toString(), name))
+        .toList();
   }
 
   @Test
   void everyBadSecretIsReportedAtItsPlace() {
-    assertThat(problems("bad/pagerduty-webhook-secrets.yaml", Map.of("PD_WEBHOOK_SECRET", "s3cret-one")))
+    assertThat(
+            problems(
+                "bad/pagerduty-webhook-secrets.yaml", Map.of("PD_WEBHOOK_SECRET", "s3cret-one")))
         .containsExactly(
             "bad/pagerduty-webhook-secrets.yaml:4:7: pagerduty.webhookSecrets[1]: empty secret: set it to the subscription's secret,"
                 + " which PagerDuty shows once when it creates it",
@@ -32,21 +39,29 @@ class PagerDutyWebhookSecretsTest {
 
   @Test
   void aScalarInsteadOfAListIsReported() {
-    assertThat(problems("bad/pagerduty-webhook-secrets-scalar.yaml", Map.of("PD_WEBHOOK_SECRET", "s3cret-one")))
-        .containsExactly("bad/pagerduty-webhook-secrets-scalar.yaml:2:19: pagerduty.webhookSecrets: expected a list of secrets,"
-            + " e.g. [\"${env:PD_WEBHOOK_SECRET}\"] (several while a secret is rotated)");
+    assertThat(
+            problems(
+                "bad/pagerduty-webhook-secrets-scalar.yaml",
+                Map.of("PD_WEBHOOK_SECRET", "s3cret-one")))
+        .containsExactly(
+            "bad/pagerduty-webhook-secrets-scalar.yaml:2:19: pagerduty.webhookSecrets: expected a list of secrets,"
+                + " e.g. [\"${env:PD_WEBHOOK_SECRET}\"] (several while a secret is rotated)");
   }
 
   @Test
   void secretsComeFromTheEnvironmentAndAnOptionalOneThatIsUnsetIsLeftOut() throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pdcfg");
     Path config = dir.resolve("vigil.yaml");
-    java.nio.file.Files.writeString(config, """
+    java.nio.file.Files.writeString(
+        config,
+        """
         pagerduty:
           webhookSecrets: ["${env:PD_NEW}", "${env:PD_OLD:-}"]
         """);
     VigilConfig c = new ConfigLoader(Map.of("PD_NEW", "new-secret")::get).load(config);
-    assertThat(c.pagerduty().webhookSecrets()).extracting(Secret::reveal).containsExactly("new-secret");
+    assertThat(c.pagerduty().webhookSecrets())
+        .extracting(Secret::reveal)
+        .containsExactly("new-secret");
     assertThat(c.pagerduty().webhookSecrets().toString()).doesNotContain("new-secret");
     VigilConfig none = new ConfigLoader(Map.<String, String>of()::get).load(writeEmpty(dir));
     assertThat(none.pagerduty().webhookSecrets()).isEmpty();

@@ -37,15 +37,21 @@ import java.util.Map;
 
 /**
  * One "daemon" for escalation tests: a real SQLite file, the stores, a classifier and an escalator
- * on a fake clock and scheduler. {@link #restart()} closes everything but the file and the clock and
- * builds it again, as a process restart would.
+ * on a fake clock and scheduler. {@link #restart()} closes everything but the file and the clock
+ * and builds it again, as a process restart would.
  */
 final class EscalationFixture implements AutoCloseable {
   final String storeUrl;
   final FakeClock clock;
   final TeamsFile teams;
-  /** The teams the escalator reads at each step (starts as {@link #teams}; a test sets it to act as a reload). */
-  final java.util.concurrent.atomic.AtomicReference<TeamsFile> live = new java.util.concurrent.atomic.AtomicReference<>();
+
+  /**
+   * The teams the escalator reads at each step (starts as {@link #teams}; a test sets it to act as
+   * a reload).
+   */
+  final java.util.concurrent.atomic.AtomicReference<TeamsFile> live =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   Vertx vertx;
   Database db;
   SqlIncidentStore incidents;
@@ -62,7 +68,9 @@ final class EscalationFixture implements AutoCloseable {
     this(dir, start, teamsYaml, "sqlite:" + dir.resolve("vigil.db"));
   }
 
-  /** @param storeUrl {@code sqlite:PATH} or {@code postgresql://...} */
+  /**
+   * @param storeUrl {@code sqlite:PATH} or {@code postgresql://...}
+   */
   EscalationFixture(Path dir, Instant start, String teamsYaml, String storeUrl) {
     this.storeUrl = storeUrl;
     this.clock = new FakeClock(start);
@@ -73,8 +81,14 @@ final class EscalationFixture implements AutoCloseable {
 
   static TeamsFile parseTeams(Path dir, String teamsYaml) {
     Problems problems = new Problems();
-    TeamsFile t = TeamsReader.parse(Yaml.parse(teamsYaml.getBytes(StandardCharsets.UTF_8), "teams.yaml", problems,
-        Interpolator.of(Map.of(), dir)).orElseThrow());
+    TeamsFile t =
+        TeamsReader.parse(
+            Yaml.parse(
+                    teamsYaml.getBytes(StandardCharsets.UTF_8),
+                    "teams.yaml",
+                    problems,
+                    Interpolator.of(Map.of(), dir))
+                .orElseThrow());
     if (problems.hasErrors()) {
       throw new IllegalArgumentException(problems.sorted().toString());
     }
@@ -91,7 +105,11 @@ final class EscalationFixture implements AutoCloseable {
 
   void open() {
     vertx = Vertx.vertx();
-    db = await(Database.open(vertx, new VigilConfig.Store(storeUrl, new Secret(""), "FULL", Duration.ofSeconds(5), 4)));
+    db =
+        await(
+            Database.open(
+                vertx,
+                new VigilConfig.Store(storeUrl, new Secret(""), "FULL", Duration.ofSeconds(5), 4)));
     incidents = new SqlIncidentStore(db);
     escalations = new SqlEscalationStore(db);
     outbox = new SqlOutbox(db);
@@ -100,9 +118,21 @@ final class EscalationFixture implements AutoCloseable {
     scheduler = new FakeScheduler(clock);
     Problems problems = new Problems();
     Path c = ConfigFixtures.path("good/classification.yaml");
-    Classification classification = ClassificationReader.read(c, "classification.yaml", ConfigFixtures.noEnv(c), problems).orElseThrow();
-    classifier = new Classifier(classification, new Resolver(teams.schedule(), clock), overrides::snapshot);
-    escalator = new Escalator(escalations, incidents, live::get, overrides::snapshot, i -> runbooks.willHandle(i), scheduler, clock, intents -> {});
+    Classification classification =
+        ClassificationReader.read(c, "classification.yaml", ConfigFixtures.noEnv(c), problems)
+            .orElseThrow();
+    classifier =
+        new Classifier(classification, new Resolver(teams.schedule(), clock), overrides::snapshot);
+    escalator =
+        new Escalator(
+            escalations,
+            incidents,
+            live::get,
+            overrides::snapshot,
+            i -> runbooks.willHandle(i),
+            scheduler,
+            clock,
+            intents -> {});
     await(escalator.start());
   }
 
@@ -116,19 +146,38 @@ final class EscalationFixture implements AutoCloseable {
     return fire(alertname, severity, "host-1");
   }
 
-  /** As {@link #fire(String, String)}, on another instance: a second alert joins the open incident of the group. */
+  /**
+   * As {@link #fire(String, String)}, on another instance: a second alert joins the open incident
+   * of the group.
+   */
   IncidentId fire(String alertname, String severity, String instance) {
-    Map<String, String> labels = Map.of("alertname", alertname, "severity", severity, "instance", instance);
-    Alert a = new Alert(Fingerprint.of(labels), labels, Map.of(), AlertStatus.FIRING, clock.instant(), null, "");
-    IngestResult r = await(incidents.ingest(List.of(List.of(new AlertIntake(a, "{}:" + alertname, labels, false))), classifier,
-        clock.instant()));
+    Map<String, String> labels =
+        Map.of("alertname", alertname, "severity", severity, "instance", instance);
+    Alert a =
+        new Alert(
+            Fingerprint.of(labels),
+            labels,
+            Map.of(),
+            AlertStatus.FIRING,
+            clock.instant(),
+            null,
+            "");
+    IngestResult r =
+        await(
+            incidents.ingest(
+                List.of(List.of(new AlertIntake(a, "{}:" + alertname, labels, false))),
+                classifier,
+                clock.instant()));
     await(escalator.onEvents(r.events()));
     return r.incidentsPerRequest().get(0).get(0);
   }
 
   /** The pages in the outbox for an incident, as "team@level". */
   List<String> pages(IncidentId id) {
-    return await(outbox.forIncident(id)).stream().map(OutboxEntry::intent).map(i -> i.team() + "@" + i.level()).toList();
+    return await(outbox.forIncident(id)).stream()
+        .map(OutboxEntry::intent)
+        .map(i -> i.team() + "@" + i.level())
+        .toList();
   }
 
   List<TimelineEvent> timeline(IncidentId id) {
@@ -136,8 +185,14 @@ final class EscalationFixture implements AutoCloseable {
   }
 
   List<String> escalationLines(IncidentId id) {
-    return timeline(id).stream().filter(e -> e.kind().startsWith("escalat") || e.kind().equals("ack-timeout")
-        || e.kind().equals("not-paged")).map(e -> e.at() + " " + e.kind() + ": " + e.text()).toList();
+    return timeline(id).stream()
+        .filter(
+            e ->
+                e.kind().startsWith("escalat")
+                    || e.kind().equals("ack-timeout")
+                    || e.kind().equals("not-paged"))
+        .map(e -> e.at() + " " + e.kind() + ": " + e.text())
+        .toList();
   }
 
   @Override

@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EscalatorPostgresTest {
   static final Instant MONDAY_0600 = Instant.parse("2026-11-30T06:00:00Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx admin;
   Pool postgres;
   String database;
@@ -40,15 +39,26 @@ class EscalatorPostgresTest {
   @BeforeEach
   void createDatabase() {
     admin = Vertx.vertx();
-    postgres = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(5432).setUser("postgres")
-        .setDatabase("postgres")).using(admin).build();
+    postgres =
+        PgBuilder.pool()
+            .connectingTo(
+                new PgConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(5432)
+                    .setUser("postgres")
+                    .setDatabase("postgres"))
+            .using(admin)
+            .build();
     database = "vigil_f2_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     try {
       await(postgres.query("CREATE DATABASE " + database).execute());
     } catch (RuntimeException e) {
       boolean ci = "true".equals(System.getenv("CI"));
       if (!ci) {
-        System.err.println("EscalatorPostgresTest skipped: no PostgreSQL on 127.0.0.1:5432 (" + e.getMessage() + ")");
+        System.err.println(
+            "EscalatorPostgresTest skipped: no PostgreSQL on 127.0.0.1:5432 ("
+                + e.getMessage()
+                + ")");
       }
       Assumptions.assumeTrue(ci, "no PostgreSQL on 127.0.0.1:5432");
       throw e;
@@ -73,7 +83,12 @@ class EscalatorPostgresTest {
 
   @Test
   void theLadderTheRestartTheOverrideAndTheOutboxWorkOnPostgres() {
-    f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams(), "postgresql://postgres@127.0.0.1:5432/" + database);
+    f =
+        new EscalationFixture(
+            dir,
+            MONDAY_0600,
+            EscalationFixture.goodTeams(),
+            "postgresql://postgres@127.0.0.1:5432/" + database);
     IncidentId id = f.fire("HostDown", "critical");
     assertThat(f.pages(id)).containsExactly("eu@1");
     f.scheduler.advance(Duration.ofMinutes(5));
@@ -81,14 +96,23 @@ class EscalatorPostgresTest {
     f.scheduler.advance(Duration.ofMinutes(10));
     assertThat(f.pages(id)).containsExactly("eu@1", "india@2", "us@3");
     var acked = await(f.incidents.acknowledge(id, "api:alice", "", f.clock.instant()));
-    await(f.escalator.onEvents(List.of(new IncidentEvent.Acknowledged(acked, acked.acknowledgedBy()))));
+    await(
+        f.escalator.onEvents(
+            List.of(new IncidentEvent.Acknowledged(acked, acked.acknowledgedBy()))));
     f.scheduler.advance(Duration.ofHours(1));
     assertThat(f.pages(id)).hasSize(3);
 
     assertThat(await(new LogNotifier(f.outbox, f.clock).drain())).isEqualTo(3);
     assertThat(f.timeline(id)).filteredOn(e -> e.kind().equals("notified")).hasSize(3);
 
-    var o = await(f.overrides.add(new TeamId("ph"), f.clock.instant(), f.clock.instant().plusSeconds(3600), "api:lead", ""));
+    var o =
+        await(
+            f.overrides.add(
+                new TeamId("ph"),
+                f.clock.instant(),
+                f.clock.instant().plusSeconds(3600),
+                "api:lead",
+                ""));
     assertThat(f.overrides.snapshot()).containsExactly(o);
     IncidentId other = f.fire("DiskFull", "critical");
     assertThat(f.pages(other)).containsExactly("ph@1");

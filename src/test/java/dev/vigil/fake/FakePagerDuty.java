@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * PagerDuty documents them: a 32-character routing key, an {@code event_action} of trigger,
  * acknowledge or resolve, a {@code dedup_key} (at most 255 characters, required for acknowledge and
  * resolve), and for a trigger a payload with summary (at most 1024), source and one of the four
- * severities; links need an href. Invalid events get 400 with {@code errors}; valid ones 202 with the
- * dedup key. Faults can be injected: the first N requests failing, a share failing at random with
- * 500/503/429, random latency, being down (503), or hanging (never answering).
+ * severities; links need an href. Invalid events get 400 with {@code errors}; valid ones 202 with
+ * the dedup key. Faults can be injected: the first N requests failing, a share failing at random
+ * with 500/503/429, random latency, being down (503), or hanging (never answering).
  *
  * <p>Accepted events are recorded; {@link #accepted(String, String)} counts them per dedup key and
  * action. Thread-safe. Close it to stop its own Vert.x.
@@ -49,8 +49,14 @@ public final class FakePagerDuty implements AutoCloseable {
     router.post("/v2/enqueue").handler(BodyHandler.create(false).setBodyLimit(512 * 1024));
     router.post("/v2/enqueue").handler(this::enqueue);
     try {
-      server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+      server =
+          vertx
+              .createHttpServer()
+              .requestHandler(router)
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -109,30 +115,58 @@ public final class FakePagerDuty implements AutoCloseable {
     int delay;
     synchronized (random) {
       boolean fail = down || n <= failFirst || random.nextDouble() < failRate;
-      status = !fail ? 0 : down ? 503 : (n <= failFirst ? (n % 2 == 1 ? 503 : 429) : List.of(500, 503, 429).get(random.nextInt(3)));
+      status =
+          !fail
+              ? 0
+              : down
+                  ? 503
+                  : (n <= failFirst
+                      ? (n % 2 == 1 ? 503 : 429)
+                      : List.of(500, 503, 429).get(random.nextInt(3)));
       delay = maxLatencyMillis > 0 ? random.nextInt(maxLatencyMillis + 1) : 0;
     }
     JsonObject e = event;
-    Runnable answer = () -> {
-      if (status != 0) {
-        failures.incrementAndGet();
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("status", "unavailable").put("message", "injected failure").put("errors", new JsonArray()).encode());
-        return;
-      }
-      List<String> errors = validate(e);
-      if (!errors.isEmpty()) {
-        ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("status", "invalid event").put("message", "Event object is invalid")
-                .put("errors", new JsonArray(new ArrayList<Object>(errors))).encode());
-        return;
-      }
-      synchronized (this) {
-        accepted.add(e.copy());
-      }
-      ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("status", "success").put("message", "Event processed").put("dedup_key", e.getString("dedup_key")).encode());
-    };
+    Runnable answer =
+        () -> {
+          if (status != 0) {
+            failures.incrementAndGet();
+            ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(
+                    new JsonObject()
+                        .put("status", "unavailable")
+                        .put("message", "injected failure")
+                        .put("errors", new JsonArray())
+                        .encode());
+            return;
+          }
+          List<String> errors = validate(e);
+          if (!errors.isEmpty()) {
+            ctx.response()
+                .setStatusCode(400)
+                .putHeader("Content-Type", "application/json")
+                .end(
+                    new JsonObject()
+                        .put("status", "invalid event")
+                        .put("message", "Event object is invalid")
+                        .put("errors", new JsonArray(new ArrayList<Object>(errors)))
+                        .encode());
+            return;
+          }
+          synchronized (this) {
+            accepted.add(e.copy());
+          }
+          ctx.response()
+              .setStatusCode(202)
+              .putHeader("Content-Type", "application/json")
+              .end(
+                  new JsonObject()
+                      .put("status", "success")
+                      .put("message", "Event processed")
+                      .put("dedup_key", e.getString("dedup_key"))
+                      .encode());
+        };
     if (delay > 0) {
       vertx.setTimer(delay, t -> answer.run());
     } else {
@@ -176,9 +210,11 @@ public final class FakePagerDuty implements AutoCloseable {
           errors.add("'payload.source' is missing");
         }
         if (!(p.getValue("severity") instanceof String s) || !SEVERITIES.contains(s)) {
-          errors.add("'payload.severity' is invalid (must be one of critical, error, warning, info)");
+          errors.add(
+              "'payload.severity' is invalid (must be one of critical, error, warning, info)");
         }
-        if (p.containsKey("custom_details") && !(p.getValue("custom_details") instanceof JsonObject)) {
+        if (p.containsKey("custom_details")
+            && !(p.getValue("custom_details") instanceof JsonObject)) {
           errors.add("'payload.custom_details' must be an object");
         }
       }
@@ -199,7 +235,12 @@ public final class FakePagerDuty implements AutoCloseable {
 
   /** Accepted (202) events with this dedup key and action. */
   public synchronized long accepted(String dedupKey, String action) {
-    return accepted.stream().filter(e -> dedupKey.equals(e.getString("dedup_key")) && action.equals(e.getString("event_action"))).count();
+    return accepted.stream()
+        .filter(
+            e ->
+                dedupKey.equals(e.getString("dedup_key"))
+                    && action.equals(e.getString("event_action")))
+        .count();
   }
 
   /** Every accepted event, in order. */
@@ -208,7 +249,9 @@ public final class FakePagerDuty implements AutoCloseable {
   }
 
   /** Every request body received (accepted, refused or failed), in order. */
-  /** The {@code traceparent} header of each request received, in order (null where there was none). */
+  /**
+   * The {@code traceparent} header of each request received, in order (null where there was none).
+   */
   public synchronized List<String> traceparents() {
     return new ArrayList<>(traceparents);
   }

@@ -20,22 +20,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A Slack Web API on loopback, port 0, for the methods Vigil calls: {@code auth.test},
- * {@code chat.postMessage}, {@code chat.update} and {@code conversations.history} at
- * {@code /api/<method>} (form or JSON bodies, as the SDK and WebClient send them). It checks the bot token ({@code invalid_auth} otherwise),
- * resolves channel names to ids, refuses Block Kit Slack would refuse ({@code invalid_blocks}, see
- * {@link SlackBlocks}), enforces a per-channel rate (a call sooner than {@code minInterval}
- * after the previous one to that channel gets HTTP 429 with {@code Retry-After}), and records every
- * call and every message with its history of updates and the {@code metadata} it was posted with.
- * {@code conversations.history} answers like Slack: the channel must be an id the fake handed out
- * ({@code channel_not_found} otherwise), newest first, after {@code oldest}, at most {@code limit},
- * {@code metadata} only with {@code include_all_metadata}; or {@code missing_scope} when
- * {@link #withoutHistoryScope} says so. {@link #holdPosts} makes Slack post a message but not answer
- * (a replica dying while the call is in flight).
+ * A Slack Web API on loopback, port 0, for the methods Vigil calls: {@code auth.test}, {@code
+ * chat.postMessage}, {@code chat.update} and {@code conversations.history} at {@code /api/<method>}
+ * (form or JSON bodies, as the SDK and WebClient send them). It checks the bot token ({@code
+ * invalid_auth} otherwise), resolves channel names to ids, refuses Block Kit Slack would refuse
+ * ({@code invalid_blocks}, see {@link SlackBlocks}), enforces a per-channel rate (a call sooner
+ * than {@code minInterval} after the previous one to that channel gets HTTP 429 with {@code
+ * Retry-After}), and records every call and every message with its history of updates and the
+ * {@code metadata} it was posted with. {@code conversations.history} answers like Slack: the
+ * channel must be an id the fake handed out ({@code channel_not_found} otherwise), newest first,
+ * after {@code oldest}, at most {@code limit}, {@code metadata} only with {@code
+ * include_all_metadata}; or {@code missing_scope} when {@link #withoutHistoryScope} says so. {@link
+ * #holdPosts} makes Slack post a message but not answer (a replica dying while the call is in
+ * flight).
  *
- * <p>Extending it (e.g. for [F6]'s {@code views.open} or a {@code response_url} receiver): register a
- * handler with {@link #method(String, Function)}; it receives the parsed {@link Call} and returns the
- * JSON answer. {@link #router()} is exposed for other routes. Thread-safe.
+ * <p>Extending it (e.g. for [F6]'s {@code views.open} or a {@code response_url} receiver): register
+ * a handler with {@link #method(String, Function)}; it receives the parsed {@link Call} and returns
+ * the JSON answer. {@link #router()} is exposed for other routes. Thread-safe.
  */
 public final class FakeSlack implements AutoCloseable {
   /** One call as received. {@code params} holds form fields or JSON fields as strings. */
@@ -51,6 +52,7 @@ public final class FakeSlack implements AutoCloseable {
     public final String ts;
     public final List<String> texts = new ArrayList<>();
     public final List<String> blocks = new ArrayList<>();
+
     /** The {@code metadata} it was posted with (JSON), or null. */
     public final String metadata;
 
@@ -101,14 +103,29 @@ public final class FakeSlack implements AutoCloseable {
     this.router = Router.router(vertx);
     router.post("/api/:method").handler(BodyHandler.create(false));
     router.post("/api/:method").handler(this::handle);
-    method("auth.test", c -> new JsonObject().put("ok", true).put("url", "https://fake.slack/").put("team", "Fake").put("user", "vigil")
-        .put("team_id", "T0FAKE").put("user_id", "U0VIGIL").put("bot_id", "B0VIGIL"));
+    method(
+        "auth.test",
+        c ->
+            new JsonObject()
+                .put("ok", true)
+                .put("url", "https://fake.slack/")
+                .put("team", "Fake")
+                .put("user", "vigil")
+                .put("team_id", "T0FAKE")
+                .put("user_id", "U0VIGIL")
+                .put("bot_id", "B0VIGIL"));
     method("chat.postMessage", this::postMessage);
     method("chat.update", this::update);
     method("conversations.history", this::history);
     try {
-      server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+      server =
+          vertx
+              .createHttpServer()
+              .requestHandler(router)
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -136,7 +153,9 @@ public final class FakeSlack implements AutoCloseable {
     return this;
   }
 
-  /** The next {@code n} calls to the channel (name or id) get 429 with {@code Retry-After: seconds}. */
+  /**
+   * The next {@code n} calls to the channel (name or id) get 429 with {@code Retry-After: seconds}.
+   */
   public synchronized FakeSlack rateLimitNext(String channel, int n, int seconds) {
     forced429.put(channelId(channel), n);
     this.retryAfterSeconds = seconds;
@@ -149,7 +168,10 @@ public final class FakeSlack implements AutoCloseable {
     return this;
   }
 
-  /** This share of Web API calls (not auth.test) fails with HTTP 500 or 503, chosen at random (seeded). */
+  /**
+   * This share of Web API calls (not auth.test) fails with HTTP 500 or 503, chosen at random
+   * (seeded).
+   */
   public FakeSlack failRate(double rate) {
     this.failRate = rate;
     return this;
@@ -161,7 +183,10 @@ public final class FakeSlack implements AutoCloseable {
     return this;
   }
 
-  /** Without the scope, {@code conversations.history} answers {@code missing_scope} (needed: channels:history). */
+  /**
+   * Without the scope, {@code conversations.history} answers {@code missing_scope} (needed:
+   * channels:history).
+   */
   public FakeSlack withoutHistoryScope() {
     this.historyScope = false;
     return this;
@@ -211,7 +236,9 @@ public final class FakeSlack implements AutoCloseable {
     if (type != null && type.startsWith("application/json")) {
       JsonObject body = ctx.body().asJsonObject();
       if (body != null) {
-        body.forEach(e -> params.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
+        body.forEach(
+            e ->
+                params.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
       }
     } else {
       MultiMap form = ctx.request().formAttributes();
@@ -233,7 +260,10 @@ public final class FakeSlack implements AutoCloseable {
     String auth = ctx.request().getHeader("Authorization");
     if (auth == null || !auth.equals("Bearer " + token)) {
       record(method, params, now, 200);
-      ctx.json(new JsonObject().put("ok", false).put("error", auth == null ? "not_authed" : "invalid_auth"));
+      ctx.json(
+          new JsonObject()
+              .put("ok", false)
+              .put("error", auth == null ? "not_authed" : "invalid_auth"));
       return;
     }
     String channel = params.get("channel");
@@ -244,7 +274,9 @@ public final class FakeSlack implements AutoCloseable {
         id = channelId(channel);
         Integer forced = forced429.get(id);
         Long last = lastCall.get(id);
-        limited = (forced != null && forced > 0) || (minIntervalMillis > 0 && last != null && now - last < minIntervalMillis);
+        limited =
+            (forced != null && forced > 0)
+                || (minIntervalMillis > 0 && last != null && now - last < minIntervalMillis);
         if (forced != null && forced > 0) {
           forced429.put(id, forced - 1);
         }
@@ -254,13 +286,19 @@ public final class FakeSlack implements AutoCloseable {
       }
       if (limited) {
         record(method, params, now, 429);
-        ctx.response().setStatusCode(429).putHeader("Retry-After", String.valueOf(retryAfterSeconds)).end();
+        ctx.response()
+            .setStatusCode(429)
+            .putHeader("Retry-After", String.valueOf(retryAfterSeconds))
+            .end();
         return;
       }
     }
     Function<Call, JsonObject> handler = methods.get(method);
     Call call = record(method, params, now, 200);
-    JsonObject answer = handler == null ? new JsonObject().put("ok", false).put("error", "unknown_method") : handler.apply(call);
+    JsonObject answer =
+        handler == null
+            ? new JsonObject().put("ok", false).put("error", "unknown_method")
+            : handler.apply(call);
     synchronized (this) {
       if (method.equals("chat.postMessage") && holdPosts > 0) {
         holdPosts--;
@@ -271,7 +309,8 @@ public final class FakeSlack implements AutoCloseable {
     ctx.json(answer);
   }
 
-  private synchronized Call record(String method, Map<String, String> params, long now, int status) {
+  private synchronized Call record(
+      String method, Map<String, String> params, long now, int status) {
     Call c = new Call(method, Map.copyOf(new HashMap<>(withoutNulls(params))), now, status);
     calls.add(c);
     return c;
@@ -279,11 +318,12 @@ public final class FakeSlack implements AutoCloseable {
 
   private static Map<String, String> withoutNulls(Map<String, String> m) {
     Map<String, String> out = new HashMap<>();
-    m.forEach((k, v) -> {
-      if (v != null) {
-        out.put(k, v);
-      }
-    });
+    m.forEach(
+        (k, v) -> {
+          if (v != null) {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 
@@ -294,7 +334,10 @@ public final class FakeSlack implements AutoCloseable {
     }
     List<String> invalid = SlackBlocks.errors(c.params().get("blocks"));
     if (!invalid.isEmpty()) {
-      return new JsonObject().put("ok", false).put("error", "invalid_blocks").put("errors", new JsonArray(invalid));
+      return new JsonObject()
+          .put("ok", false)
+          .put("error", "invalid_blocks")
+          .put("errors", new JsonArray(invalid));
     }
     String id = channelId(channel);
     // Slack's ts: the posting time in seconds with microseconds, unique per channel
@@ -302,11 +345,18 @@ public final class FakeSlack implements AutoCloseable {
     lastTsMicros = micros;
     String ts = String.format("%d.%06d", micros / 1_000_000, micros % 1_000_000);
     String metadata = c.param("metadata");
-    Message m = new Message(id, ts, metadata == null || metadata.isEmpty() ? null : new JsonObject(metadata).encode());
+    Message m =
+        new Message(
+            id,
+            ts,
+            metadata == null || metadata.isEmpty() ? null : new JsonObject(metadata).encode());
     m.texts.add(c.param("text"));
     m.blocks.add(c.params().getOrDefault("blocks", ""));
     messages.put(id + "/" + ts, m);
-    return new JsonObject().put("ok", true).put("channel", id).put("ts", ts)
+    return new JsonObject()
+        .put("ok", true)
+        .put("channel", id)
+        .put("ts", ts)
         .put("message", new JsonObject().put("text", c.param("text")).put("ts", ts));
   }
 
@@ -317,41 +367,69 @@ public final class FakeSlack implements AutoCloseable {
     }
     List<String> invalid = SlackBlocks.errors(c.params().get("blocks"));
     if (!invalid.isEmpty()) {
-      return new JsonObject().put("ok", false).put("error", "invalid_blocks").put("errors", new JsonArray(invalid));
+      return new JsonObject()
+          .put("ok", false)
+          .put("error", "invalid_blocks")
+          .put("errors", new JsonArray(invalid));
     }
     synchronized (m) {
       m.texts.add(c.param("text"));
       m.blocks.add(c.params().getOrDefault("blocks", ""));
     }
-    return new JsonObject().put("ok", true).put("channel", m.channelId).put("ts", m.ts).put("text", c.param("text"));
+    return new JsonObject()
+        .put("ok", true)
+        .put("channel", m.channelId)
+        .put("ts", m.ts)
+        .put("text", c.param("text"));
   }
 
   private synchronized JsonObject history(Call c) {
     if (!historyScope) {
-      return new JsonObject().put("ok", false).put("error", "missing_scope").put("needed", "channels:history")
+      return new JsonObject()
+          .put("ok", false)
+          .put("error", "missing_scope")
+          .put("needed", "channels:history")
           .put("provided", "chat:write");
     }
     String channel = c.param("channel");
     // like Slack: an id, not a name
-    if (channel == null || !channelNames.containsKey(channel) || missing.contains(channelNames.get(channel))) {
+    if (channel == null
+        || !channelNames.containsKey(channel)
+        || missing.contains(channelNames.get(channel))) {
       return new JsonObject().put("ok", false).put("error", "channel_not_found");
     }
-    java.math.BigDecimal oldest = new java.math.BigDecimal(c.param("oldest") == null ? "0" : c.param("oldest"));
+    java.math.BigDecimal oldest =
+        new java.math.BigDecimal(c.param("oldest") == null ? "0" : c.param("oldest"));
     int limit = c.param("limit") == null ? 100 : Math.min(Integer.parseInt(c.param("limit")), 999);
-    boolean withMetadata = "true".equals(c.param("include_all_metadata")) || "1".equals(c.param("include_all_metadata"));
-    List<Message> inChannel = new ArrayList<>(messages.values().stream()
-        .filter(m -> m.channelId.equals(channel) && new java.math.BigDecimal(m.ts).compareTo(oldest) > 0)
-        .toList());
+    boolean withMetadata =
+        "true".equals(c.param("include_all_metadata"))
+            || "1".equals(c.param("include_all_metadata"));
+    List<Message> inChannel =
+        new ArrayList<>(
+            messages.values().stream()
+                .filter(
+                    m ->
+                        m.channelId.equals(channel)
+                            && new java.math.BigDecimal(m.ts).compareTo(oldest) > 0)
+                .toList());
     java.util.Collections.reverse(inChannel);
     JsonArray out = new JsonArray();
     for (Message m : inChannel.subList(0, Math.min(limit, inChannel.size()))) {
-      JsonObject j = new JsonObject().put("type", "message").put("ts", m.ts).put("text", m.text()).put("bot_id", "B0VIGIL");
+      JsonObject j =
+          new JsonObject()
+              .put("type", "message")
+              .put("ts", m.ts)
+              .put("text", m.text())
+              .put("bot_id", "B0VIGIL");
       if (withMetadata && m.metadata != null) {
         j.put("metadata", new JsonObject(m.metadata));
       }
       out.add(j);
     }
-    return new JsonObject().put("ok", true).put("messages", out).put("has_more", inChannel.size() > limit);
+    return new JsonObject()
+        .put("ok", true)
+        .put("messages", out)
+        .put("has_more", inChannel.size() > limit);
   }
 
   /** Slack's id for a channel name ({@code #ops-eu} → {@code C...}); ids map to themselves. */
@@ -359,11 +437,13 @@ public final class FakeSlack implements AutoCloseable {
     if (channelNames.containsKey(channel)) {
       return channel;
     }
-    return channelIds.computeIfAbsent(channel, n -> {
-      String id = "C" + String.format("%08X", n.hashCode());
-      channelNames.put(id, n);
-      return id;
-    });
+    return channelIds.computeIfAbsent(
+        channel,
+        n -> {
+          String id = "C" + String.format("%08X", n.hashCode());
+          channelNames.put(id, n);
+          return id;
+        });
   }
 
   /** Messages in a channel (name or id), in posting order. */
@@ -380,7 +460,12 @@ public final class FakeSlack implements AutoCloseable {
   /** Calls of one method to one channel (name or id), in order, 429s included. */
   public synchronized List<Call> calls(String method, String channel) {
     String id = channelId(channel);
-    return calls.stream().filter(c -> c.method().equals(method) && c.param("channel") != null && channelId(c.param("channel")).equals(id))
+    return calls.stream()
+        .filter(
+            c ->
+                c.method().equals(method)
+                    && c.param("channel") != null
+                    && channelId(c.param("channel")).equals(id))
         .toList();
   }
 

@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Config files for daemons wired to the fakes: vigil.yaml plus a teams.yaml with one team on call all day. */
+/**
+ * Config files for daemons wired to the fakes: vigil.yaml plus a teams.yaml with one team on call
+ * all day.
+ */
 public final class NotifyConfig {
   public static final String ROUTING_KEY = "0123456789abcdef0123456789abcdef";
 
@@ -14,12 +17,15 @@ public final class NotifyConfig {
   /**
    * Writes {@code dir/config/vigil.yaml} and {@code teams.yaml}.
    *
-   * @param team the lines of team {@code eu} after its coverage, e.g. its {@code slack:} and {@code pagerduty:}
+   * @param team the lines of team {@code eu} after its coverage, e.g. its {@code slack:} and {@code
+   *     pagerduty:}
    * @param vigil extra vigil.yaml sections
    */
   public static Path write(Path dir, String team, String vigil) throws IOException {
     Path config = TestDaemon.writeConfig(dir, vigil);
-    Files.writeString(dir.resolve("config/teams.yaml"), """
+    Files.writeString(
+        dir.resolve("config/teams.yaml"),
+        """
         teams:
           - id: eu
             region: emea
@@ -31,7 +37,8 @@ public final class NotifyConfig {
             default:
               - { notify: active, ackTimeout: 1h }
           bySeverity: { critical: default, error: default, warning: default, info: none }
-        """.formatted(team.indent(4).stripTrailing()));
+        """
+            .formatted(team.indent(4).stripTrailing()));
     return config;
   }
 
@@ -52,6 +59,7 @@ public final class NotifyConfig {
                      "instance": "host-1"},
                      "annotations": {"summary": "checkout is down"}, "startsAt": "2026-11-29T05:00:00Z",
                      "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus.example/graph?g0.expr=up"}]}
-        """.formatted(alertname, alertname, alertname);
+        """
+        .formatted(alertname, alertname, alertname);
   }
 }

@@ -11,18 +11,22 @@ import java.util.Set;
 /**
  * Checks Block Kit the way Slack's {@code chat.postMessage} and {@code chat.update} do before they
  * answer {@code invalid_blocks}: at most 50 blocks of known types; a section with text of 1–3000
- * characters or 1–10 fields of up to 2000;
- * header plain text up to 150; actions with 1–25 elements; buttons with plain-text labels up to 75,
- * an {@code action_id} up to 255 that is unique in the message, a value up to 2000 and a style of
- * {@code primary} or {@code danger}; {@code block_id}s unique and up to 255. Errors read like
- * Slack's ({@code "... [json-pointer:/blocks/1/elements/0/text]"}).
+ * characters or 1–10 fields of up to 2000; header plain text up to 150; actions with 1–25 elements;
+ * buttons with plain-text labels up to 75, an {@code action_id} up to 255 that is unique in the
+ * message, a value up to 2000 and a style of {@code primary} or {@code danger}; {@code block_id}s
+ * unique and up to 255. Errors read like Slack's ({@code "...
+ * [json-pointer:/blocks/1/elements/0/text]"}).
  */
 final class SlackBlocks {
-  private static final Set<String> TYPES = Set.of("section", "actions", "context", "divider", "header", "image", "rich_text", "input");
+  private static final Set<String> TYPES =
+      Set.of("section", "actions", "context", "divider", "header", "image", "rich_text", "input");
 
   private SlackBlocks() {}
 
-  /** The problems with a {@code blocks} parameter; empty when Slack would accept it (or it is absent). */
+  /**
+   * The problems with a {@code blocks} parameter; empty when Slack would accept it (or it is
+   * absent).
+   */
   static List<String> errors(String blocks) {
     List<String> errors = new ArrayList<>();
     if (blocks == null || blocks.isEmpty()) {
@@ -58,7 +62,7 @@ final class SlackBlocks {
         case "section" -> section(b, at, errors);
         case "header" -> text(b.getValue("text"), List.of("plain_text"), 150, at + "/text", errors);
         case "actions" -> actions(b.getValue("elements"), at + "/elements", actionIds, errors);
-        default -> { }
+        default -> {}
       }
     }
     return errors;
@@ -72,19 +76,28 @@ final class SlackBlocks {
       text(b.getValue("text"), List.of("plain_text", "mrkdwn"), 3000, at + "/text", errors);
     }
     if (b.getValue("fields") != null) {
-      if (!(b.getValue("fields") instanceof JsonArray fields) || fields.isEmpty() || fields.size() > 10) {
+      if (!(b.getValue("fields") instanceof JsonArray fields)
+          || fields.isEmpty()
+          || fields.size() > 10) {
         errors.add("must have between 1 and 10 fields [json-pointer:" + at + "/fields]");
         return;
       }
       for (int j = 0; j < fields.size(); j++) {
-        text(fields.getValue(j), List.of("plain_text", "mrkdwn"), 2000, at + "/fields/" + j, errors);
+        text(
+            fields.getValue(j), List.of("plain_text", "mrkdwn"), 2000, at + "/fields/" + j, errors);
       }
     }
   }
 
-  private static void text(Object value, List<String> types, int max, String at, List<String> errors) {
+  private static void text(
+      Object value, List<String> types, int max, String at, List<String> errors) {
     if (!(value instanceof JsonObject t) || !types.contains(t.getString("type", ""))) {
-      errors.add("must be a text object of type " + String.join(" or ", types) + " [json-pointer:" + at + "]");
+      errors.add(
+          "must be a text object of type "
+              + String.join(" or ", types)
+              + " [json-pointer:"
+              + at
+              + "]");
       return;
     }
     String s = t.getValue("text") instanceof String x ? x : "";
@@ -100,7 +113,8 @@ final class SlackBlocks {
     }
     for (int j = 0; j < elements.size(); j++) {
       String e = at + "/" + j;
-      if (!(elements.getValue(j) instanceof JsonObject el) || !"button".equals(el.getValue("type"))) {
+      if (!(elements.getValue(j) instanceof JsonObject el)
+          || !"button".equals(el.getValue("type"))) {
         continue; // other element types are not used by Vigil
       }
       text(el.getValue("text"), List.of("plain_text"), 75, e + "/text", errors);

@@ -16,11 +16,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A team's webhook endpoint on loopback (a real Vert.x HTTP server, port 0) that checks each request
- * as the docs tell a receiver to, with its own HMAC code rather than Vigil's: {@code X-Vigil-Signature:
- * t=...,v1=...} must be HMAC-SHA256 over {@code t + "." + body} with the shared secret, and {@code t}
- * within five minutes of now; otherwise 401. It can fail the first N requests with 500. Verified
- * bodies are recorded, with their headers. Thread-safe; close it to stop its Vert.x.
+ * A team's webhook endpoint on loopback (a real Vert.x HTTP server, port 0) that checks each
+ * request as the docs tell a receiver to, with its own HMAC code rather than Vigil's: {@code
+ * X-Vigil-Signature: t=...,v1=...} must be HMAC-SHA256 over {@code t + "." + body} with the shared
+ * secret, and {@code t} within five minutes of now; otherwise 401. It can fail the first N requests
+ * with 500. Verified bodies are recorded, with their headers. Thread-safe; close it to stop its
+ * Vert.x.
  */
 public final class WebhookReceiver implements AutoCloseable {
   public record Delivery(JsonObject body, String deliveryId, String event, String signature) {}
@@ -39,15 +40,23 @@ public final class WebhookReceiver implements AutoCloseable {
     router.post("/hooks/vigil").handler(BodyHandler.create(false));
     router.post("/hooks/vigil").handler(this::receive);
     try {
-      server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+      server =
+          vertx
+              .createHttpServer()
+              .requestHandler(router)
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/hooks/vigil?token=not-a-secret-but-not-shown";
+    return "http://127.0.0.1:"
+        + server.actualPort()
+        + "/hooks/vigil?token=not-a-secret-but-not-shown";
   }
 
   /** {@code scheme://host:port}, as Vigil names the receiver in messages. */
@@ -75,8 +84,12 @@ public final class WebhookReceiver implements AutoCloseable {
       return;
     }
     synchronized (this) {
-      verified.add(new Delivery(new JsonObject(new String(body, StandardCharsets.UTF_8)), ctx.request().getHeader("X-Vigil-Delivery"),
-          ctx.request().getHeader("X-Vigil-Event"), header));
+      verified.add(
+          new Delivery(
+              new JsonObject(new String(body, StandardCharsets.UTF_8)),
+              ctx.request().getHeader("X-Vigil-Delivery"),
+              ctx.request().getHeader("X-Vigil-Event"),
+              header));
     }
     ctx.response().setStatusCode(204).end();
   }
@@ -95,7 +108,8 @@ public final class WebhookReceiver implements AutoCloseable {
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
       String expected = HexFormat.of().formatHex(mac.doFinal(body));
-      return java.security.MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), v1.getBytes(StandardCharsets.UTF_8));
+      return java.security.MessageDigest.isEqual(
+          expected.getBytes(StandardCharsets.UTF_8), v1.getBytes(StandardCharsets.UTF_8));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -21,24 +21,71 @@ import net.jqwik.api.Provide;
 class CliFuzzTest {
   @Provide
   Arbitrary<List<String>> commandLines() {
-    Arbitrary<String> command = Arbitraries.oneOf(Arbitraries.of("validate", "graph", "simulate", "oncall", "version", "help", "--help",
-        "-V", "--version", "VALIDATE", "", "-", "--"), Arbitraries.strings().all().ofMaxLength(8).filter(s -> !s.equals("serve")));
-    Arbitrary<String> arg = Arbitraries.oneOf(
-        Arbitraries.of("--config", "--config=", "--at", "--at=tomorrow", "--format", "--format=dot", "mermaid", "dot", "json", "xml",
-            "config/vigil.yaml", "runbooks", "runbooks/disk-almost-full.yaml", "src/test/resources/simulate/disk-webhook.json",
-            "pom.xml", "/dev/null", "/", "/nonexistent/x.yaml", "src", "2026-11-29T03:00:00Z", "+999999999-12-31T23:59:59Z",
-            "disk-almost-full", "-x", "--nope", "--help", "\u0000", "%s%n", "${env:HOME}", "$(id)"),
-        Arbitraries.strings().all().ofMaxLength(12));
-    return Combinators.combine(command, arg.list().ofMaxSize(4)).as((c, args) -> {
-      List<String> all = new ArrayList<>();
-      all.add(c);
-      all.addAll(args);
-      return all;
-    });
+    Arbitrary<String> command =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "validate",
+                "graph",
+                "simulate",
+                "oncall",
+                "version",
+                "help",
+                "--help",
+                "-V",
+                "--version",
+                "VALIDATE",
+                "",
+                "-",
+                "--"),
+            Arbitraries.strings().all().ofMaxLength(8).filter(s -> !s.equals("serve")));
+    Arbitrary<String> arg =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "--config",
+                "--config=",
+                "--at",
+                "--at=tomorrow",
+                "--format",
+                "--format=dot",
+                "mermaid",
+                "dot",
+                "json",
+                "xml",
+                "config/vigil.yaml",
+                "runbooks",
+                "runbooks/disk-almost-full.yaml",
+                "src/test/resources/simulate/disk-webhook.json",
+                "pom.xml",
+                "/dev/null",
+                "/",
+                "/nonexistent/x.yaml",
+                "src",
+                "2026-11-29T03:00:00Z",
+                "+999999999-12-31T23:59:59Z",
+                "disk-almost-full",
+                "-x",
+                "--nope",
+                "--help",
+                "\u0000",
+                "%s%n",
+                "${env:HOME}",
+                "$(id)"),
+            Arbitraries.strings().all().ofMaxLength(12));
+    return Combinators.combine(command, arg.list().ofMaxSize(4))
+        .as(
+            (c, args) -> {
+              List<String> all = new ArrayList<>();
+              all.add(c);
+              all.addAll(args);
+              return all;
+            });
   }
 
-  @Property(tries = 100, seed = "42") // validate lints eight weeks of coverage each time: the slowest target per try
-  void everyCommandLineEndsWithAnExitCodeAndNoStackTrace(@ForAll("commandLines") List<String> args) {
+  @Property(
+      tries = 100,
+      seed = "42") // validate lints eight weeks of coverage each time: the slowest target per try
+  void everyCommandLineEndsWithAnExitCodeAndNoStackTrace(
+      @ForAll("commandLines") List<String> args) {
     CliTest.Run r = CliTest.run(args.toArray(String[]::new));
     assertThat(r.code()).as(args + "\n" + r.err()).isIn(0, 1, 2);
     assertThat(r.err()).as(args.toString()).doesNotContain("\tat ").doesNotContain("Exception");

@@ -18,7 +18,11 @@ import java.util.stream.Stream;
 final class FuzzDaemon implements AutoCloseable {
   final Path dir;
   final TestDaemon daemon;
-  /** What the daemon logs at WARN and above from its start to its end; tries check {@link LogCapture#bugs()}. */
+
+  /**
+   * What the daemon logs at WARN and above from its start to its end; tries check {@link
+   * LogCapture#bugs()}.
+   */
   final LogCapture log = new LogCapture(Level.WARN);
 
   private FuzzDaemon(Path dir, TestDaemon daemon) {
@@ -30,7 +34,9 @@ final class FuzzDaemon implements AutoCloseable {
     return start(yaml, null);
   }
 
-  /** With {@code team} (see {@link NotifyConfig#write}), a teams.yaml with team eu on call all day. */
+  /**
+   * With {@code team} (see {@link NotifyConfig#write}), a teams.yaml with team eu on call all day.
+   */
   static FuzzDaemon start(String yaml, String team) {
     try {
       Path dir = Files.createTempDirectory("vigil-fuzz-");

@@ -9,12 +9,11 @@ import dev.vigil.alert.Fingerprint;
 import dev.vigil.alert.Matcher;
 import dev.vigil.classify.Heartbeat;
 import dev.vigil.classify.LabelTriage;
-import dev.vigil.incident.Severity;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentQuery;
-import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Severity;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlHeartbeatStore;
 import dev.vigil.store.SqlIncidentStore;
@@ -34,11 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HeartbeatWatchTest {
   static final Instant T0 = Instant.parse("2026-11-30T06:00:00Z");
-  static final Heartbeat WATCHDOG = new Heartbeat("watchdog", List.of(Matcher.parse("alertname = \"Watchdog\"")),
-      Duration.ofMinutes(10), Severity.CRITICAL, "No Watchdog from Alertmanager for 10m: alerting is blind");
+  static final Heartbeat WATCHDOG =
+      new Heartbeat(
+          "watchdog",
+          List.of(Matcher.parse("alertname = \"Watchdog\"")),
+          Duration.ofMinutes(10),
+          Severity.CRITICAL,
+          "No Watchdog from Alertmanager for 10m: alerting is blind");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx vertx;
   Database db;
   SqlIncidentStore incidents;
@@ -50,11 +53,29 @@ class HeartbeatWatchTest {
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    db = await(Database.open(vertx, new VigilConfig.Store("sqlite:" + dir.resolve("v.db"), new Secret(""), "FULL", Duration.ofSeconds(5), 2)));
+    db =
+        await(
+            Database.open(
+                vertx,
+                new VigilConfig.Store(
+                    "sqlite:" + dir.resolve("v.db"),
+                    new Secret(""),
+                    "FULL",
+                    Duration.ofSeconds(5),
+                    2)));
     // what the pipeline would get: the store publishes each commit's events
-    incidents = new SqlIncidentStore(db, events -> events.forEach(e -> changes.add(e.getClass().getSimpleName())));
+    incidents =
+        new SqlIncidentStore(
+            db, events -> events.forEach(e -> changes.add(e.getClass().getSimpleName())));
     scheduler = new FakeScheduler(clock);
-    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock);
+    watch =
+        new HeartbeatWatch(
+            List.of(WATCHDOG),
+            incidents,
+            new SqlHeartbeatStore(db),
+            new LabelTriage(),
+            scheduler,
+            clock);
     await(watch.start());
   }
 
@@ -72,7 +93,8 @@ class HeartbeatWatchTest {
 
   List<Incident> open(String group) {
     return await(incidents.list(new IncidentQuery(null, null, null, 100))).stream()
-        .filter(i -> i.groupKey().equals(group) && i.status().isOpen()).toList();
+        .filter(i -> i.groupKey().equals(group) && i.status().isOpen())
+        .toList();
   }
 
   @Test
@@ -82,12 +104,16 @@ class HeartbeatWatchTest {
     scheduler.advance(Duration.ofMinutes(10).minusMillis(1)); // 06:14:59.999, last seen 06:05
     assertThat(open("heartbeat:watchdog")).isEmpty();
     scheduler.advance(Duration.ofMillis(1));
-    assertThat(open("heartbeat:watchdog")).singleElement().satisfies(i -> {
-      assertThat(i.severity()).isEqualTo(Severity.CRITICAL);
-      assertThat(i.type()).isEqualTo("heartbeat");
-      assertThat(i.title()).isEqualTo("No Watchdog from Alertmanager for 10m: alerting is blind");
-      assertThat(i.openedAt()).isEqualTo(Instant.parse("2026-11-30T06:15:00Z"));
-    });
+    assertThat(open("heartbeat:watchdog"))
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(i.type()).isEqualTo("heartbeat");
+              assertThat(i.title())
+                  .isEqualTo("No Watchdog from Alertmanager for 10m: alerting is blind");
+              assertThat(i.openedAt()).isEqualTo(Instant.parse("2026-11-30T06:15:00Z"));
+            });
     assertThat(changes).containsExactly("Opened");
 
     scheduler.advance(Duration.ofHours(1)); // still missing: one incident, not one per check
@@ -103,7 +129,11 @@ class HeartbeatWatchTest {
     scheduler.advance(Duration.ofMinutes(9));
     await(watch.observe(List.of(watchdog(AlertStatus.RESOLVED))));
     Map<String, String> other = Map.of("alertname", "HostDown");
-    await(watch.observe(List.of(new Alert(Fingerprint.of(other), other, Map.of(), AlertStatus.FIRING, T0, null, ""))));
+    await(
+        watch.observe(
+            List.of(
+                new Alert(
+                    Fingerprint.of(other), other, Map.of(), AlertStatus.FIRING, T0, null, ""))));
     scheduler.advance(Duration.ofMinutes(1));
     assertThat(open("heartbeat:watchdog")).hasSize(1);
   }
@@ -113,30 +143,47 @@ class HeartbeatWatchTest {
     scheduler.advance(Duration.ofMinutes(10));
     assertThat(open("heartbeat:watchdog")).hasSize(1);
     watch.stop();
-    watch = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock);
+    watch =
+        new HeartbeatWatch(
+            List.of(WATCHDOG),
+            incidents,
+            new SqlHeartbeatStore(db),
+            new LabelTriage(),
+            scheduler,
+            clock);
     await(watch.start());
     await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
     assertThat(open("heartbeat:watchdog")).isEmpty();
   }
 
-  static final Heartbeat DEADMAN = new Heartbeat("deadman", List.of(Matcher.parse("alertname = \"DeadMansSwitch\"")),
-      Duration.ofMinutes(3), Severity.ERROR, "No DeadMansSwitch for 3m");
+  static final Heartbeat DEADMAN =
+      new Heartbeat(
+          "deadman",
+          List.of(Matcher.parse("alertname = \"DeadMansSwitch\"")),
+          Duration.ofMinutes(3),
+          Severity.ERROR,
+          "No DeadMansSwitch for 3m");
 
   @Test
   void aHeartbeatAddedByAReloadIsWatchedAndARemovedOneIsNot() {
     scheduler.advance(Duration.ofMinutes(5));
     await(watch.observe(List.of(watchdog(AlertStatus.FIRING)))); // watchdog due again at 06:15
-    await(watch.watch(List.of(DEADMAN))); // 06:05: classification.yaml now lists deadman instead of watchdog
+    await(
+        watch.watch(
+            List.of(DEADMAN))); // 06:05: classification.yaml now lists deadman instead of watchdog
     scheduler.advance(Duration.ofMinutes(3).minusMillis(1));
     assertThat(open("heartbeat:deadman")).isEmpty();
     scheduler.advance(Duration.ofMillis(1)); // 06:08: deadman had its 3m of grace from the reload
-    assertThat(open("heartbeat:deadman")).singleElement().satisfies(i -> assertThat(i.severity()).isEqualTo(Severity.ERROR));
+    assertThat(open("heartbeat:deadman"))
+        .singleElement()
+        .satisfies(i -> assertThat(i.severity()).isEqualTo(Severity.ERROR));
 
     scheduler.advance(Duration.ofHours(1));
     assertThat(open("heartbeat:watchdog")).isEmpty(); // no longer watched: its alarm was cancelled
     await(watch.observe(List.of(watchdog(AlertStatus.FIRING))));
     scheduler.advance(Duration.ofHours(1));
-    assertThat(open("heartbeat:watchdog")).isEmpty(); // and a Watchdog arriving does not arm it again
+    assertThat(open("heartbeat:watchdog"))
+        .isEmpty(); // and a Watchdog arriving does not arm it again
   }
 
   @Test
@@ -149,19 +196,35 @@ class HeartbeatWatchTest {
 
   @Test
   void replicasShareTheLastSeenTimeAndOnlyOneOfThemOpensTheIncident() {
-    HeartbeatWatch other = new HeartbeatWatch(List.of(WATCHDOG), incidents, new SqlHeartbeatStore(db), new LabelTriage(), scheduler, clock);
+    HeartbeatWatch other =
+        new HeartbeatWatch(
+            List.of(WATCHDOG),
+            incidents,
+            new SqlHeartbeatStore(db),
+            new LabelTriage(),
+            scheduler,
+            clock);
     await(other.start());
     try {
       scheduler.advance(Duration.ofMinutes(5));
-      await(watch.observe(List.of(watchdog(AlertStatus.FIRING)))); // the load balancer sent it to the first replica only
-      scheduler.advance(Duration.ofMinutes(10).minusMillis(1)); // the other's alarm rang at 06:10 and found it seen at 06:05
+      await(
+          watch.observe(
+              List.of(
+                  watchdog(
+                      AlertStatus.FIRING)))); // the load balancer sent it to the first replica only
+      scheduler.advance(
+          Duration.ofMinutes(10)
+              .minusMillis(1)); // the other's alarm rang at 06:10 and found it seen at 06:05
       assertThat(open("heartbeat:watchdog")).isEmpty();
 
       scheduler.advance(Duration.ofMillis(1)); // both alarms ring at 06:15
       assertThat(open("heartbeat:watchdog")).hasSize(1);
       assertThat(changes).containsExactly("Opened");
 
-      await(other.observe(List.of(watchdog(AlertStatus.FIRING)))); // back, through the replica that did not open it
+      await(
+          other.observe(
+              List.of(
+                  watchdog(AlertStatus.FIRING)))); // back, through the replica that did not open it
       assertThat(open("heartbeat:watchdog")).isEmpty();
       assertThat(changes).containsExactly("Opened", "Resolved");
     } finally {

@@ -15,10 +15,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A heartbeat through a real daemon: the Watchdog stops, an incident opens and pages; it returns, the incident resolves. */
+/**
+ * A heartbeat through a real daemon: the Watchdog stops, an incident opens and pages; it returns,
+ * the incident resolves.
+ */
 class HeartbeatDaemonTest {
   /** The Watchdog itself is only recorded; missing for a second, it opens a critical incident. */
-  static final String WATCHDOG_HEARTBEAT = """
+  static final String WATCHDOG_HEARTBEAT =
+      """
       rules:
         - match: [ 'alertname = "Watchdog"' ]
           drop: true
@@ -30,13 +34,16 @@ class HeartbeatDaemonTest {
           summary: "No Watchdog: alerting is blind"
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String watchdog() {
-    return new JsonArray().add(new JsonObject()
-        .put("labels", new JsonObject().put("alertname", "Watchdog").put("severity", "none"))
-        .put("startsAt", "2026-11-29T00:00:00Z")).encode();
+    return new JsonArray()
+        .add(
+            new JsonObject()
+                .put(
+                    "labels", new JsonObject().put("alertname", "Watchdog").put("severity", "none"))
+                .put("startsAt", "2026-11-29T00:00:00Z"))
+        .encode();
   }
 
   JsonArray incidents(TestDaemon d) {
@@ -50,24 +57,50 @@ class HeartbeatDaemonTest {
     Files.writeString(dir.resolve("config/classification.yaml"), WATCHDOG_HEARTBEAT);
     try (TestDaemon d = TestDaemon.start(dir, "", Map.of(), Clock.systemUTC())) {
       // no Watchdog arrives after the start: one second later the heartbeat incident opens
-      await().atMost(Duration.ofSeconds(15)).until(() -> incidents(d).stream()
-          .anyMatch(i -> ((JsonObject) i).getString("title").equals("No Watchdog: alerting is blind")));
-      JsonObject missing = incidents(d).stream().map(i -> (JsonObject) i)
-          .filter(i -> i.getString("title").equals("No Watchdog: alerting is blind")).findFirst().orElseThrow();
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  incidents(d).stream()
+                      .anyMatch(
+                          i ->
+                              ((JsonObject) i)
+                                  .getString("title")
+                                  .equals("No Watchdog: alerting is blind")));
+      JsonObject missing =
+          incidents(d).stream()
+              .map(i -> (JsonObject) i)
+              .filter(i -> i.getString("title").equals("No Watchdog: alerting is blind"))
+              .findFirst()
+              .orElseThrow();
       assertThat(missing.getString("severity")).isEqualTo("critical");
       assertThat(missing.getString("type")).isEqualTo("heartbeat");
       assertThat(missing.getString("status")).isEqualTo("triggered");
       String id = missing.getString("id");
-      await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(d.get("/api/v1/incidents/" + id).body())
-          .getJsonArray("timeline").stream().anyMatch(e -> ((JsonObject) e).getString("kind").equals("escalated")));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  new JsonObject(d.get("/api/v1/incidents/" + id).body())
+                      .getJsonArray("timeline").stream()
+                          .anyMatch(e -> ((JsonObject) e).getString("kind").equals("escalated")));
 
-      assertThat(d.post("/api/v1/alerts", watchdog()).statusCode()).isEqualTo(202); // the Watchdog itself is only recorded
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          new JsonObject(d.get("/api/v1/incidents/" + id).body()).getString("status").equals("resolved"));
+      assertThat(d.post("/api/v1/alerts", watchdog()).statusCode())
+          .isEqualTo(202); // the Watchdog itself is only recorded
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  new JsonObject(d.get("/api/v1/incidents/" + id).body())
+                      .getString("status")
+                      .equals("resolved"));
       JsonObject resolved = new JsonObject(d.get("/api/v1/incidents/" + id).body());
-      assertThat(resolved.getJsonArray("timeline").stream().map(e -> ((JsonObject) e).getString("kind")))
+      assertThat(
+              resolved.getJsonArray("timeline").stream()
+                  .map(e -> ((JsonObject) e).getString("kind")))
           .contains("escalation-stopped");
-      assertThat(Instant.parse(resolved.getString("resolvedAt"))).isAfter(Instant.parse(resolved.getString("openedAt")));
+      assertThat(Instant.parse(resolved.getString("resolvedAt")))
+          .isAfter(Instant.parse(resolved.getString("openedAt")));
     }
   }
 
@@ -75,7 +108,10 @@ class HeartbeatDaemonTest {
   void theHeartbeatsPageIsResolvedInPagerDutyWhenTheWatchdogReturns() throws Exception {
     try (dev.vigil.fake.FakePagerDuty pd = new dev.vigil.fake.FakePagerDuty()) {
       String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n";
-      dev.vigil.fake.NotifyConfig.write(dir, dev.vigil.fake.NotifyConfig.pagerDuty(dev.vigil.fake.NotifyConfig.ROUTING_KEY), vigil);
+      dev.vigil.fake.NotifyConfig.write(
+          dir,
+          dev.vigil.fake.NotifyConfig.pagerDuty(dev.vigil.fake.NotifyConfig.ROUTING_KEY),
+          vigil);
       Files.writeString(dir.resolve("config/classification.yaml"), WATCHDOG_HEARTBEAT);
       try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
         await().atMost(Duration.ofSeconds(15)).until(() -> !incidents(d).isEmpty());

@@ -14,12 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
  * name used to add series for good (2,000 requests made the scrape 89 MB).
  */
 class HttpMetricsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void madeUpMethodsAndUnknownPathsShareOneSeries() {
-    try (TestDaemon d = TestDaemon.start(dir, ""); RawHttp raw = new RawHttp(d.daemon.port())) {
+    try (TestDaemon d = TestDaemon.start(dir, "");
+        RawHttp raw = new RawHttp(d.daemon.port())) {
       d.get("/metrics"); // its own series exist from here on
       oddRequests(raw, 0, 2);
       long before = series(d);
@@ -32,11 +32,16 @@ class HttpMetricsTest {
       assertThat(metrics).contains("method=\"other\"").contains("route=\"other\"");
 
       assertThat(d.get("/api/v1/incidents/INC-9").statusCode()).isEqualTo(404);
-      assertThat(d.get("/metrics").body()).contains("route=\"/api/v1/incidents/:id\"").doesNotContain("INC-9");
+      assertThat(d.get("/metrics").body())
+          .contains("route=\"/api/v1/incidents/:id\"")
+          .doesNotContain("INC-9");
     }
   }
 
-  /** Requests {@code from} to {@code to}: even ones a made-up method, odd ones GET on a path no route matches. */
+  /**
+   * Requests {@code from} to {@code to}: even ones a made-up method, odd ones GET on a path no
+   * route matches.
+   */
   static void oddRequests(RawHttp raw, int from, int to) {
     for (int i = from; i < to; i++) {
       String line = i % 2 == 0 ? "MADEUP" + i + " /healthz" : "GET /nope/" + i;

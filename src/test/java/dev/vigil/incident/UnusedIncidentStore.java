@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** An {@link IncidentStore} for fakes: every method refuses; a fake overrides the few its test uses. */
+/**
+ * An {@link IncidentStore} for fakes: every method refuses; a fake overrides the few its test uses.
+ */
 public abstract class UnusedIncidentStore implements IncidentStore {
   @Override
   public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {

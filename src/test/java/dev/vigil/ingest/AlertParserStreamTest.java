@@ -23,9 +23,11 @@ class AlertParserStreamTest {
 
   @Test
   void theFastPathReadsWhatTheTreeReads() {
-    for (String name : List.of("webhooks/webhook-v4-1alert.json", "webhooks/webhook-v4-10alerts.json")) {
+    for (String name :
+        List.of("webhooks/webhook-v4-1alert.json", "webhooks/webhook-v4-10alerts.json")) {
       byte[] body = bytes(TestDaemon.resource(name));
-      List<dev.vigil.incident.AlertIntake> streamed = JsonBody.stream(body, AlertParser::streamWebhook);
+      List<dev.vigil.incident.AlertIntake> streamed =
+          JsonBody.stream(body, AlertParser::streamWebhook);
       assertThat(streamed).as(name + " read by the fast path").isNotNull();
       assertThat(AlertParser.webhook(body)).as(name).isEqualTo(AlertParser.webhookTree(body));
     }
@@ -35,12 +37,19 @@ class AlertParserStreamTest {
   void unusualButValidBodiesReadTheSameEitherWay() {
     JsonObject hook = new JsonObject(TestDaemon.resource("webhooks/webhook-v4-1alert.json"));
     JsonObject alert = hook.getJsonArray("alerts").getJsonObject(0);
-    // no fingerprint (computed), endsAt empty, generatorURL null, annotations null, an unknown field with a nested value
+    // no fingerprint (computed), endsAt empty, generatorURL null, annotations null, an unknown
+    // field with a nested value
     alert.remove("fingerprint");
-    alert.put("endsAt", "").putNull("generatorURL").putNull("annotations").put("extra", new JsonObject().put("a", new JsonArray().add(1)));
+    alert
+        .put("endsAt", "")
+        .putNull("generatorURL")
+        .putNull("annotations")
+        .put("extra", new JsonObject().put("a", new JsonArray().add(1)));
     hook.put("truncatedAlerts", 0).putNull("commonLabels");
     byte[] body = bytes(hook.encode());
-    assertThat(JsonBody.stream(body, AlertParser::streamWebhook)).as("read by the fast path").isNotNull();
+    assertThat(JsonBody.stream(body, AlertParser::streamWebhook))
+        .as("read by the fast path")
+        .isNotNull();
     assertThat(AlertParser.webhook(body)).isEqualTo(AlertParser.webhookTree(body)).hasSize(1);
   }
 
@@ -48,11 +57,17 @@ class AlertParserStreamTest {
   void whatTheFastPathCannotReadIsRefusedWithTheTreeReadersMessage() {
     JsonObject hook = new JsonObject(TestDaemon.resource("webhooks/webhook-v4-1alert.json"));
     hook.getJsonArray("alerts").getJsonObject(0).put("startsAt", "yesterday");
-    assertThatThrownBy(() -> AlertParser.webhook(bytes(hook.encode()))).isInstanceOf(BadRequest.class)
+    assertThatThrownBy(() -> AlertParser.webhook(bytes(hook.encode())))
+        .isInstanceOf(BadRequest.class)
         .hasMessage("alerts[0].startsAt: not an RFC 3339 time: \"yesterday\"");
-    assertThatThrownBy(() -> AlertParser.webhook(bytes("{\"version\":\"4\",\"version\":\"4\"}"))).isInstanceOf(BadRequest.class)
+    assertThatThrownBy(() -> AlertParser.webhook(bytes("{\"version\":\"4\",\"version\":\"4\"}")))
+        .isInstanceOf(BadRequest.class)
         .hasMessageContaining("Duplicate field 'version'");
-    assertThatThrownBy(() -> AlertParser.webhook(bytes(TestDaemon.resource("webhooks/webhook-v4-1alert.json") + " {}")))
-        .isInstanceOf(BadRequest.class).hasMessageContaining("a second JSON value after the first");
+    assertThatThrownBy(
+            () ->
+                AlertParser.webhook(
+                    bytes(TestDaemon.resource("webhooks/webhook-v4-1alert.json") + " {}")))
+        .isInstanceOf(BadRequest.class)
+        .hasMessageContaining("a second JSON value after the first");
   }
 }

@@ -7,11 +7,11 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.LabelTriage;
-import dev.vigil.incident.Triage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
-import dev.vigil.incident.UnusedIncidentStore;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Triage;
+import dev.vigil.incident.UnusedIncidentStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,7 +26,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The committer without a database: what reaches the store, when, and what is answered from memory. */
+/**
+ * The committer without a database: what reaches the store, when, and what is answered from memory.
+ */
 class GroupCommitterTest {
   static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
@@ -38,13 +40,17 @@ class GroupCommitterTest {
     vertx.close();
   }
 
-  /** Each ingest waits until the test completes it; it then says every alert is stored in INC-n (n = its group's number). */
+  /**
+   * Each ingest waits until the test completes it; it then says every alert is stored in INC-n (n =
+   * its group's number).
+   */
   static final class HeldStore extends UnusedIncidentStore {
     final List<List<List<AlertIntake>>> calls = Collections.synchronizedList(new ArrayList<>());
     final List<Promise<IngestResult>> held = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
+    public Future<IngestResult> ingest(
+        List<List<AlertIntake>> requests, Triage triage, Instant now) {
       calls.add(requests);
       Promise<IngestResult> p = Promise.promise();
       held.add(p);
@@ -63,7 +69,12 @@ class GroupCommitterTest {
           if (!mine.contains(id)) {
             mine.add(id);
           }
-          stored.add(new IngestResult.StoredState(a.alert().fingerprint(), a.alert().startsAt().toString(), a.alert().status(), id));
+          stored.add(
+              new IngestResult.StoredState(
+                  a.alert().fingerprint(),
+                  a.alert().startsAt().toString(),
+                  a.alert().status(),
+                  id));
         }
         ids.add(mine);
       }
@@ -79,7 +90,14 @@ class GroupCommitterTest {
   }
 
   GroupCommitter committer(int queueLimit, int maxInFlight) {
-    return new GroupCommitter(vertx, store, new LabelTriage(), Clock.fixed(T0, java.time.ZoneOffset.UTC), queueLimit, 1000, maxInFlight,
+    return new GroupCommitter(
+        vertx,
+        store,
+        new LabelTriage(),
+        Clock.fixed(T0, java.time.ZoneOffset.UTC),
+        queueLimit,
+        1000,
+        maxInFlight,
         new SimpleMeterRegistry());
   }
 
@@ -131,7 +149,8 @@ class GroupCommitterTest {
     GroupCommitter c = committer(1000, 4);
     Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
-    // while g1 commits: g2 goes at once, the second g1 request and the g3 one behind... only g1's waits
+    // while g1 commits: g2 goes at once, the second g1 request and the g3 one behind... only g1's
+    // waits
     Future<List<IncidentId>> a2 = submit(c, request(1, "A", AlertStatus.RESOLVED));
     Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 2);

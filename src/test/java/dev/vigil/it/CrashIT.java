@@ -23,20 +23,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The durable-ack contract under the worst crash: the daemon is SIGKILLed while concurrent
- * webhooks are in flight, restarted, and every alert that got a 2xx must be there.
+ * The durable-ack contract under the worst crash: the daemon is SIGKILLed while concurrent webhooks
+ * are in flight, restarted, and every alert that got a 2xx must be there.
  */
 class CrashIT {
   static final int CLIENTS = 16;
   static final int ROUNDS = 3;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyAcknowledgedAlertSurvivesSigkill() throws Exception {
     Path config = TestDaemon.writeConfig(dir, "");
-    Map<String, String> acked = new ConcurrentHashMap<>(); // incident id -> fingerprint of its one alert
+    Map<String, String> acked =
+        new ConcurrentHashMap<>(); // incident id -> fingerprint of its one alert
     AtomicInteger sequence = new AtomicInteger();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     int failedRequests = 0;
@@ -48,26 +48,34 @@ class CrashIT {
       AtomicInteger failures = new AtomicInteger();
       ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
       for (int c = 0; c < CLIENTS; c++) {
-        pool.submit(() -> {
-          while (running.get()) {
-            int n = sequence.incrementAndGet();
-            String fingerprint = String.format("%016x", 0xc0ffee0000000000L + n);
-            try {
-              HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(vigil.url("/api/v1/alerts/alertmanager")))
-                  .header("Content-Type", "application/json")
-                  .timeout(Duration.ofSeconds(10))
-                  .POST(HttpRequest.BodyPublishers.ofString(webhook(n, fingerprint))).build(), HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() == 202) {
-                acked.put(new JsonObject(r.body()).getJsonArray("incidents").getString(0), fingerprint);
-                ackedThisRound.incrementAndGet();
-              } else {
-                failures.incrementAndGet();
+        pool.submit(
+            () -> {
+              while (running.get()) {
+                int n = sequence.incrementAndGet();
+                String fingerprint = String.format("%016x", 0xc0ffee0000000000L + n);
+                try {
+                  HttpResponse<String> r =
+                      http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create(vigil.url("/api/v1/alerts/alertmanager")))
+                              .header("Content-Type", "application/json")
+                              .timeout(Duration.ofSeconds(10))
+                              .POST(HttpRequest.BodyPublishers.ofString(webhook(n, fingerprint)))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  if (r.statusCode() == 202) {
+                    acked.put(
+                        new JsonObject(r.body()).getJsonArray("incidents").getString(0),
+                        fingerprint);
+                    ackedThisRound.incrementAndGet();
+                  } else {
+                    failures.incrementAndGet();
+                  }
+                } catch (Exception e) {
+                  failures.incrementAndGet(); // the kill: connection reset or refused
+                }
               }
-            } catch (Exception e) {
-              failures.incrementAndGet(); // the kill: connection reset or refused
-            }
-          }
-        });
+            });
       }
       int target = 150 + round * 50;
       await().atMost(Duration.ofSeconds(60)).until(() -> ackedThisRound.get() >= target);
@@ -82,15 +90,25 @@ class CrashIT {
     try {
       List<String> missing = new ArrayList<>();
       for (Map.Entry<String, String> e : acked.entrySet()) {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(vigil.url("/api/v1/incidents/" + e.getKey()))).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(vigil.url("/api/v1/incidents/" + e.getKey())))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200
-            || !new JsonObject(r.body()).getJsonArray("alerts").getJsonObject(0).getString("fingerprint").equals(e.getValue())) {
+            || !new JsonObject(r.body())
+                .getJsonArray("alerts")
+                .getJsonObject(0)
+                .getString("fingerprint")
+                .equals(e.getValue())) {
           missing.add(e.getKey());
         }
       }
       assertThat(acked).hasSizeGreaterThanOrEqualTo(150 + 200 + 250);
-      assertThat(missing).as("acknowledged but lost after SIGKILL (of %d acked, %d requests failed during kills)", acked.size(), failedRequests)
+      assertThat(missing)
+          .as(
+              "acknowledged but lost after SIGKILL (of %d acked, %d requests failed during kills)",
+              acked.size(), failedRequests)
           .isEmpty();
       assertThat(vigil.terminate()).as("SIGTERM drains and exits 0").isZero();
     } finally {
@@ -105,6 +123,7 @@ class CrashIT {
          "alerts": [{"status": "firing", "labels": {"alertname": "CrashTest", "n": "%d", "severity": "critical"},
                      "annotations": {"summary": "crash test alert %d"}, "startsAt": "2026-11-29T05:00:00Z",
                      "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": "%s"}]}
-        """.formatted(n, n, n, n, fingerprint);
+        """
+        .formatted(n, n, n, n, fingerprint);
   }
 }

@@ -28,15 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * [F7] Three replicas of the packaged daemon on one PostgreSQL database, with 3 s leases: duplicated
- * webhooks, SIGKILL of the replica holding a run or an ack timer, and a database restart under load.
+ * [F7] Three replicas of the packaged daemon on one PostgreSQL database, with 3 s leases:
+ * duplicated webhooks, SIGKILL of the replica holding a run or an ack timer, and a database restart
+ * under load.
  */
 class HaIT {
   static final Duration WAIT = Duration.ofSeconds(60);
   static final String KEY_US = "fedcba9876543210fedcba9876543210";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final List<VigilProcess> replicas = new ArrayList<>();
 
@@ -51,25 +51,42 @@ class HaIT {
    * Starts {@code n} replicas on {@code store} one after the other, each with its own config folder
    * holding the same files.
    *
-   * @param team the lines of team eu in NotifyConfig's teams.yaml, unless {@code teams} replaces the file
+   * @param team the lines of team eu in NotifyConfig's teams.yaml, unless {@code teams} replaces
+   *     the file
    */
-  void startCluster(int n, String store, String team, String teams, String vigil, String runbook) throws Exception {
+  void startCluster(int n, String store, String team, String teams, String vigil, String runbook)
+      throws Exception {
     for (int i = 0; i < n; i++) {
       replicas.add(launchReplica(i, store, team, teams, vigil, runbook).awaitListening());
     }
   }
 
-  /** Launches the replicas of {@link #startCluster} all at once, as an orchestrator rolling them out would. */
-  void launchCluster(int n, String store, String team, String teams, String vigil, String runbook) throws Exception {
+  /**
+   * Launches the replicas of {@link #startCluster} all at once, as an orchestrator rolling them out
+   * would.
+   */
+  void launchCluster(int n, String store, String team, String teams, String vigil, String runbook)
+      throws Exception {
     for (int i = 0; i < n; i++) {
       replicas.add(launchReplica(i, store, team, teams, vigil, runbook));
     }
   }
 
-  VigilProcess launchReplica(int i, String store, String team, String teams, String vigil, String runbook) throws Exception {
+  VigilProcess launchReplica(
+      int i, String store, String team, String teams, String vigil, String runbook)
+      throws Exception {
     Path home = dir.resolve("r" + i);
-    Path config = NotifyConfig.write(home, team, vigil + "store: {url: \"" + store + "\"}\n"
-        + "ha: {replicaId: replica-" + i + ", leaseTtl: 3s}\n");
+    Path config =
+        NotifyConfig.write(
+            home,
+            team,
+            vigil
+                + "store: {url: \""
+                + store
+                + "\"}\n"
+                + "ha: {replicaId: replica-"
+                + i
+                + ", leaseTtl: 3s}\n");
     if (teams != null) {
       Files.writeString(home.resolve("config/teams.yaml"), teams);
     }
@@ -80,20 +97,29 @@ class HaIT {
   }
 
   @Test
-  void threeReplicasStartedAtOnceOnAnEmptyDatabaseAllBecomeReadyAndEachMigrationIsAppliedOnce() throws Exception {
+  void threeReplicasStartedAtOnceOnAnEmptyDatabaseAllBecomeReadyAndEachMigrationIsAppliedOnce()
+      throws Exception {
     String store = TestStore.createDatabase();
     launchCluster(3, store, "", null, "", null);
 
     for (VigilProcess r : replicas) {
       r.awaitListening();
-      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(r.url("/readyz"))).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ready =
+          http.send(
+              HttpRequest.newBuilder(URI.create(r.url("/readyz"))).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).as(r.output()).isEqualTo(200);
     }
     // one row per migration in the jar, each with its checksum, read with psql
-    Process p = new ProcessBuilder("psql", store, "-At", "-c",
-        "SELECT version || ' ' || COUNT(*) || ' ' || COUNT(checksum) FROM schema_migrations GROUP BY version ORDER BY version")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "psql",
+                store,
+                "-At",
+                "-c",
+                "SELECT version || ' ' || COUNT(*) || ' ' || COUNT(checksum) FROM schema_migrations GROUP BY version ORDER BY version")
+            .redirectErrorStream(true)
+            .start();
     String rows = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(rows).isZero();
     List<String> bundled = new ArrayList<>();
@@ -112,10 +138,16 @@ class HaIT {
   }
 
   @Test
-  void webhooksSpreadAndDuplicatedAcrossReplicasAreStoredOnceAndPageOncePerIncident() throws Exception {
+  void webhooksSpreadAndDuplicatedAcrossReplicasAreStoredOnceAndPageOncePerIncident()
+      throws Exception {
     try (FakePagerDuty pd = new FakePagerDuty()) {
-      startCluster(3, TestStore.createDatabase(), NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY), null,
-          "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n", null);
+      startCluster(
+          3,
+          TestStore.createDatabase(),
+          NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY),
+          null,
+          "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n",
+          null);
       int groups = 30;
       List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
@@ -128,7 +160,8 @@ class HaIT {
       for (CompletableFuture<HttpResponse<String>> f : sent) {
         assertThat(f.get().statusCode()).as(f.get().body()).isEqualTo(202);
       }
-      JsonArray incidents = replicas.get(0).getJson("/api/v1/incidents?limit=1000").getJsonArray("incidents");
+      JsonArray incidents =
+          replicas.get(0).getJson("/api/v1/incidents?limit=1000").getJsonArray("incidents");
       assertThat(incidents).hasSize(groups);
       for (int i = 0; i < incidents.size(); i++) {
         String id = incidents.getJsonObject(i).getString("id");
@@ -138,22 +171,35 @@ class HaIT {
       }
       for (int i = 0; i < incidents.size(); i++) {
         String id = incidents.getJsonObject(i).getString("id");
-        await().atMost(WAIT).until(() -> lines(replicas.get(0).getJson("/api/v1/incidents/" + id), "notified").size() == 1);
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    lines(replicas.get(0).getJson("/api/v1/incidents/" + id), "notified").size()
+                        == 1);
       }
       for (int i = 0; i < incidents.size(); i++) {
         String id = incidents.getJsonObject(i).getString("id");
         assertThat(pd.accepted(id, "trigger")).as("PagerDuty triggers for " + id).isEqualTo(1);
-        assertThat(lines(replicas.get(1).getJson("/api/v1/incidents/" + id), "notified")).hasSize(1);
+        assertThat(lines(replicas.get(1).getJson("/api/v1/incidents/" + id), "notified"))
+            .hasSize(1);
       }
       assertThat(pd.acceptedEvents()).hasSize(groups);
     }
   }
 
   @Test
-  void aRunWhoseReplicaIsKilledDuringAWaitIsFinishedByAnotherWithoutRepeatingFinishedSteps() throws Exception {
+  void aRunWhoseReplicaIsKilledDuringAWaitIsFinishedByAnotherWithoutRepeatingFinishedSteps()
+      throws Exception {
     try (LocalServer server = new LocalServer()) {
       server.ok("/first", "{}").ok("/last", "{}");
-      startCluster(3, TestStore.createDatabase(), "", null, "", """
+      startCluster(
+          3,
+          TestStore.createDatabase(),
+          "",
+          null,
+          "",
+          """
           name: ha
           match: ['alertname = "HaRun"']
           timeout: 10m
@@ -162,30 +208,50 @@ class HaIT {
             - {id: nap, needs: [first], wait: 8s}
             - {id: last, needs: [nap], http: {url: "$BASE/last"}}
           onSuccess: resolve
-          """.replace("$BASE", server.base()));
+          """
+              .replace("$BASE", server.base()));
       VigilProcess holder = replicas.get(0);
       VigilProcess other = replicas.get(1);
-      HttpResponse<String> accepted = holder.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"HaRun\"}}]");
+      HttpResponse<String> accepted =
+          holder.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"HaRun\"}}]");
       assertThat(accepted.statusCode()).isEqualTo(202);
       String inc = new JsonObject(accepted.body()).getJsonArray("incidents").getString(0);
-      await().atMost(WAIT).until(() -> !other.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
-      String run = other.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").getJsonObject(0).getString("id");
-      await().atMost(WAIT).until(() -> "waiting".equals(other.step(run, "nap").getString("status")));
+      await()
+          .atMost(WAIT)
+          .until(() -> !other.getJson("/api/v1/incidents/" + inc).getJsonArray("runs").isEmpty());
+      String run =
+          other
+              .getJson("/api/v1/incidents/" + inc)
+              .getJsonArray("runs")
+              .getJsonObject(0)
+              .getString("id");
+      await()
+          .atMost(WAIT)
+          .until(() -> "waiting".equals(other.step(run, "nap").getString("status")));
       holder.kill();
 
-      await().atMost(WAIT).until(() -> "succeeded".equals(other.getJson("/api/v1/runs/" + run).getString("status")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> "succeeded".equals(other.getJson("/api/v1/runs/" + run).getString("status")));
       assertThat(server.count("/first")).as("finished before the kill: not repeated").isEqualTo(1);
       assertThat(server.count("/last")).isEqualTo(1);
       assertThat(other.step(run, "first").getInteger("attempts")).isEqualTo(1);
-      await().atMost(WAIT).until(() -> "resolved".equals(other.getJson("/api/v1/incidents/" + inc).getString("status")));
-      assertThat(replicas.get(1).output() + replicas.get(2).output()).contains("took over 1 unfinished run");
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  "resolved".equals(other.getJson("/api/v1/incidents/" + inc).getString("status")));
+      assertThat(replicas.get(1).output() + replicas.get(2).output())
+          .contains("took over 1 unfinished run");
     }
   }
 
   @Test
   void anAckTimerWhoseReplicaIsKilledStillFiresOnce() throws Exception {
     try (FakePagerDuty pd = new FakePagerDuty()) {
-      String teams = """
+      String teams =
+          """
           teams:
             - id: eu
               region: emea
@@ -203,20 +269,35 @@ class HaIT {
                 - { notify: active, ackTimeout: 5s }
                 - { notify: "team:us" }
             bySeverity: { critical: default, error: default, warning: default, info: none }
-          """.formatted(NotifyConfig.ROUTING_KEY, KEY_US);
-      startCluster(3, TestStore.createDatabase(), "", teams, "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n", null);
+          """
+              .formatted(NotifyConfig.ROUTING_KEY, KEY_US);
+      startCluster(
+          3,
+          TestStore.createDatabase(),
+          "",
+          teams,
+          "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n",
+          null);
       VigilProcess holder = replicas.get(2);
-      HttpResponse<String> r = holder.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("AckTimer"));
+      HttpResponse<String> r =
+          holder.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("AckTimer"));
       assertThat(r.statusCode()).isEqualTo(202);
       String id = new JsonObject(r.body()).getJsonArray("incidents").getString(0);
-      // level 1 delivered and recorded (killed before recording, it would be sent again: PagerDuty dedups that)
-      await().atMost(WAIT).until(() -> lines(holder.getJson("/api/v1/incidents/" + id), "notified").size() == 1);
+      // level 1 delivered and recorded (killed before recording, it would be sent again: PagerDuty
+      // dedups that)
+      await()
+          .atMost(WAIT)
+          .until(() -> lines(holder.getJson("/api/v1/incidents/" + id), "notified").size() == 1);
       holder.kill();
 
       await().atMost(WAIT).until(() -> triggers(pd, KEY_US) == 1);
       VigilProcess other = replicas.get(0);
-      await().atMost(WAIT).until(() -> lines(other.getJson("/api/v1/incidents/" + id), "notified").size() == 2);
-      assertThat(lines(other.getJson("/api/v1/incidents/" + id), "escalated")).as("level 1 and level 2, once each").hasSize(2);
+      await()
+          .atMost(WAIT)
+          .until(() -> lines(other.getJson("/api/v1/incidents/" + id), "notified").size() == 2);
+      assertThat(lines(other.getJson("/api/v1/incidents/" + id), "escalated"))
+          .as("level 1 and level 2, once each")
+          .hasSize(2);
       assertThat(triggers(pd, KEY_US)).isEqualTo(1);
       assertThat(triggers(pd, NotifyConfig.ROUTING_KEY)).isEqualTo(1);
     }
@@ -236,27 +317,34 @@ class HaIT {
       AtomicInteger next = new AtomicInteger();
       List<Thread> senders = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
-        Thread s = new Thread(() -> {
-          while (!stop.get()) {
-            String name = "Load" + next.incrementAndGet();
-            boolean wasDown = down.get();
-            try {
-              int status = vigil.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"" + name + "\"}}]").statusCode();
-              if (status == 202) {
-                acknowledged.add(name);
-                if (wasDown && down.get()) {
-                  acceptedWhileDown.incrementAndGet();
-                }
-              } else if (status == 503) {
-                unavailable.incrementAndGet();
-              } else {
-                other.incrementAndGet();
-              }
-            } catch (Exception e) {
-              other.incrementAndGet();
-            }
-          }
-        });
+        Thread s =
+            new Thread(
+                () -> {
+                  while (!stop.get()) {
+                    String name = "Load" + next.incrementAndGet();
+                    boolean wasDown = down.get();
+                    try {
+                      int status =
+                          vigil
+                              .post(
+                                  "/api/v1/alerts",
+                                  "[{\"labels\": {\"alertname\": \"" + name + "\"}}]")
+                              .statusCode();
+                      if (status == 202) {
+                        acknowledged.add(name);
+                        if (wasDown && down.get()) {
+                          acceptedWhileDown.incrementAndGet();
+                        }
+                      } else if (status == 503) {
+                        unavailable.incrementAndGet();
+                      } else {
+                        other.incrementAndGet();
+                      }
+                    } catch (Exception e) {
+                      other.incrementAndGet();
+                    }
+                  }
+                });
         s.start();
         senders.add(s);
       }
@@ -265,10 +353,13 @@ class HaIT {
         pg.down();
         down.set(true);
         await().atMost(WAIT).until(() -> unavailable.get() >= 20);
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(vigil.url("/readyz"))).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready =
+            http.send(
+                HttpRequest.newBuilder(URI.create(vigil.url("/readyz"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(new JsonObject(ready.body()).getJsonObject("checks").getString("store")).startsWith("failing");
+        assertThat(new JsonObject(ready.body()).getJsonObject("checks").getString("store"))
+            .startsWith("failing");
         int before = acknowledged.size();
         down.set(false);
         pg.up();
@@ -283,24 +374,46 @@ class HaIT {
       assertThat(other.get()).as("answers other than 202 and 503").isZero();
       assertThat(vigil.alive()).isTrue();
       // the incident list stops at 1000: read every stored alert from the database itself
-      assertThat(storedAlertnames(pg)).as("every acknowledged alert is stored").containsAll(acknowledged);
+      assertThat(storedAlertnames(pg))
+          .as("every acknowledged alert is stored")
+          .containsAll(acknowledged);
     }
   }
 
   /** Every alertname in the alerts table, read with psql as the server's owner. */
   static Set<String> storedAlertnames(PrivatePostgres pg) throws Exception {
-    Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", Integer.toString(pg.port()), "-U", "postgres", "-d", "postgres",
-        "-At", "-c", "SELECT labels FROM alerts").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(pg.port()),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-At",
+                "-c",
+                "SELECT labels FROM alerts")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out).isZero();
     Set<String> names = ConcurrentHashMap.newKeySet();
-    out.lines().filter(l -> !l.isBlank()).forEach(l -> names.add(new JsonObject(l).getString("alertname")));
+    out.lines()
+        .filter(l -> !l.isBlank())
+        .forEach(l -> names.add(new JsonObject(l).getString("alertname")));
     return names;
   }
 
   static long triggers(FakePagerDuty pd, String routingKey) {
     return pd.acceptedEvents().stream()
-        .filter(e -> routingKey.equals(e.getString("routing_key")) && "trigger".equals(e.getString("event_action"))).count();
+        .filter(
+            e ->
+                routingKey.equals(e.getString("routing_key"))
+                    && "trigger".equals(e.getString("event_action")))
+        .count();
   }
 
   static List<String> lines(JsonObject incident, String kind) {
@@ -314,15 +427,15 @@ class HaIT {
     return out;
   }
 
-
-
-
   CompletableFuture<HttpResponse<String>> postAsync(VigilProcess v, String path, String body) {
     return http.sendAsync(request(v, path, body), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpRequest request(VigilProcess v, String path, String body) {
-    return HttpRequest.newBuilder(URI.create(v.url(path))).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return HttpRequest.newBuilder(URI.create(v.url(path)))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
   }
 }

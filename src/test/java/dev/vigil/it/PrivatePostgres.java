@@ -28,7 +28,12 @@ public final class PrivatePostgres implements AutoCloseable {
   public static PrivatePostgres start() throws IOException, InterruptedException {
     Path bin;
     try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-      bin = versions.sorted(java.util.Comparator.reverseOrder()).findFirst().orElseThrow().resolve("bin");
+      bin =
+          versions
+              .sorted(java.util.Comparator.reverseOrder())
+              .findFirst()
+              .orElseThrow()
+              .resolve("bin");
     }
     Path home = Files.createTempDirectory("vigil-pg-");
     int port;
@@ -39,7 +44,8 @@ public final class PrivatePostgres implements AutoCloseable {
     if (root()) {
       run(List.of("chown", "postgres", home.toString()));
     }
-    pg.asOwner(bin.resolve("initdb") + " -D " + home.resolve("data") + " -U postgres -A trust --no-sync");
+    pg.asOwner(
+        bin.resolve("initdb") + " -D " + home.resolve("data") + " -U postgres -A trust --no-sync");
     pg.up();
     return pg;
   }
@@ -54,8 +60,17 @@ public final class PrivatePostgres implements AutoCloseable {
 
   /** Starts the server and waits until it accepts connections. */
   public void up() throws IOException, InterruptedException {
-    asOwner(bin.resolve("pg_ctl") + " -D " + home.resolve("data") + " -w -l " + home.resolve("pg.log") + " -o '-p " + port
-        + " -c listen_addresses=127.0.0.1 -k " + home + " -c fsync=off' start");
+    asOwner(
+        bin.resolve("pg_ctl")
+            + " -D "
+            + home.resolve("data")
+            + " -w -l "
+            + home.resolve("pg.log")
+            + " -o '-p "
+            + port
+            + " -c listen_addresses=127.0.0.1 -k "
+            + home
+            + " -c fsync=off' start");
   }
 
   /** Stops the server (fast: connections are closed at once) and waits until it is down. */

@@ -34,18 +34,23 @@ public final class RealAlertmanager implements AutoCloseable {
   public static void assumeInstalled() {
     if (!Files.isExecutable(BINARY)) {
       if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException(BINARY + " is missing: .ci/run must install prometheus-alertmanager");
+        throw new IllegalStateException(
+            BINARY + " is missing: .ci/run must install prometheus-alertmanager");
       }
-      Assumptions.abort("skipped: " + BINARY + " is not installed (apt-get install -y prometheus-alertmanager)");
+      Assumptions.abort(
+          "skipped: " + BINARY + " is not installed (apt-get install -y prometheus-alertmanager)");
     }
   }
 
   /** Starts Alertmanager routing every alert, grouped by alertname, to {@code webhookUrl}. */
-  public static RealAlertmanager start(Path dir, String webhookUrl, String token) throws IOException {
+  public static RealAlertmanager start(Path dir, String webhookUrl, String token)
+      throws IOException {
     assumeInstalled();
     int port = freePort();
     Path config = dir.resolve("am.yml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         route:
           receiver: vigil
           group_by: [alertname]
@@ -59,27 +64,43 @@ public final class RealAlertmanager implements AutoCloseable {
                 send_resolved: true
                 http_config:
                   authorization: {type: Bearer, credentials: "%s"}
-        """.formatted(webhookUrl, token));
-    Process p = new ProcessBuilder(BINARY.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("am-data"),
-        "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=", "--web.external-url=http://127.0.0.1:" + port)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("alertmanager.log").toFile())
-        .start();
+        """
+            .formatted(webhookUrl, token));
+    Process p =
+        new ProcessBuilder(
+                BINARY.toString(),
+                "--config.file=" + config,
+                "--storage.path=" + dir.resolve("am-data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--cluster.listen-address=",
+                "--web.external-url=http://127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("alertmanager.log").toFile())
+            .start();
     RealAlertmanager am = new RealAlertmanager(p, port);
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> am.get("/-/ready").statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> am.get("/-/ready").statusCode() == 200);
     return am;
   }
 
   /** Posts alerts to Alertmanager's own API v2, as Prometheus would. */
   public void postAlerts(String jsonArray) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v2/alerts"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonArray)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v2/alerts"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(jsonArray))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static int freePort() throws IOException {

@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * The port comes from its "vigil: listening" log line, since the config asks for port 0.
  */
 public final class VigilProcess implements AutoCloseable {
-  /** The port pair of the line, as the JSON log writes it ({@code "port":8080}) or the text log ({@code port=8080}). */
+  /**
+   * The port pair of the line, as the JSON log writes it ({@code "port":8080}) or the text log
+   * ({@code port=8080}).
+   */
   private static final Pattern PORT = Pattern.compile("\\bport\"?[:=]\"?(\\d+)");
 
   private final Process process;
@@ -28,24 +31,29 @@ public final class VigilProcess implements AutoCloseable {
 
   private VigilProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (output) {
-            output.add(line);
-          }
-          if (line.contains("vigil: listening")) {
-            Matcher m = PORT.matcher(line);
-            if (m.find()) {
-              port.set(Integer.parseInt(m.group(1)));
-            }
-          }
-        }
-      } catch (IOException ignored) {
-        // the process died; that is what some tests do
-      }
-    }, "vigil-process-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (output) {
+                    output.add(line);
+                  }
+                  if (line.contains("vigil: listening")) {
+                    Matcher m = PORT.matcher(line);
+                    if (m.find()) {
+                      port.set(Integer.parseInt(m.group(1)));
+                    }
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process died; that is what some tests do
+              }
+            },
+            "vigil-process-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -59,16 +67,22 @@ public final class VigilProcess implements AutoCloseable {
     return start(config, java.util.Map.of());
   }
 
-  /** Starts {@code vigil serve --config config} with {@code env} added to this process's environment, and waits until it listens. */
-  public static VigilProcess start(Path config, java.util.Map<String, String> env) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
-        .redirectErrorStream(true);
+  /**
+   * Starts {@code vigil serve --config config} with {@code env} added to this process's
+   * environment, and waits until it listens.
+   */
+  public static VigilProcess start(Path config, java.util.Map<String, String> env)
+      throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
+            .redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p = pb.start();
     VigilProcess v = new VigilProcess(p);
     await().atMost(Duration.ofSeconds(60)).until(() -> v.port.get() > 0 || !p.isAlive());
     if (!p.isAlive()) {
-      throw new IllegalStateException("vigil exited " + p.exitValue() + " at start:\n" + v.output());
+      throw new IllegalStateException(
+          "vigil exited " + p.exitValue() + " at start:\n" + v.output());
     }
     return v;
   }
@@ -79,17 +93,22 @@ public final class VigilProcess implements AutoCloseable {
 
   /** Starts {@code vigil serve --config config} without waiting: several can then start at once. */
   public static VigilProcess launch(Path config) throws IOException {
-    Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
+            .redirectErrorStream(true)
+            .start();
     return new VigilProcess(p);
   }
 
-  /** Waits until a {@link #launch launched} process listens; fails with its output if it exits first. */
+  /**
+   * Waits until a {@link #launch launched} process listens; fails with its output if it exits
+   * first.
+   */
   public VigilProcess awaitListening() {
     await().atMost(Duration.ofSeconds(60)).until(() -> port.get() > 0 || !process.isAlive());
     if (!process.isAlive()) {
-      throw new IllegalStateException("vigil exited " + process.exitValue() + " at start:\n" + output());
+      throw new IllegalStateException(
+          "vigil exited " + process.exitValue() + " at start:\n" + output());
     }
     return this;
   }
@@ -119,13 +138,19 @@ public final class VigilProcess implements AutoCloseable {
     new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start().waitFor();
   }
 
-  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final java.net.http.HttpClient HTTP =
+      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** GET {@code path}; fails unless it answers 200; the body as JSON. */
-  public io.vertx.core.json.JsonObject getJson(String path) throws IOException, InterruptedException {
-    java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
-        .timeout(Duration.ofSeconds(30)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  public io.vertx.core.json.JsonObject getJson(String path)
+      throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> r =
+        HTTP.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
     }
@@ -133,14 +158,20 @@ public final class VigilProcess implements AutoCloseable {
   }
 
   /** POST {@code body} as JSON to {@code path}. */
-  public java.net.http.HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path))).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+  public java.net.http.HttpResponse<String> post(String path, String body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   /** Step {@code id} of run {@code run}, as the runs API shows it. */
-  public io.vertx.core.json.JsonObject step(String run, String id) throws IOException, InterruptedException {
+  public io.vertx.core.json.JsonObject step(String run, String id)
+      throws IOException, InterruptedException {
     io.vertx.core.json.JsonArray steps = getJson("/api/v1/runs/" + run).getJsonArray("steps");
     for (int i = 0; i < steps.size(); i++) {
       if (steps.getJsonObject(i).getString("id").equals(id)) {

@@ -28,21 +28,31 @@ class PacerTest {
     Promise<Void> gate = Promise.promise();
     Promise<Void> started = Promise.promise();
     // the first call holds the lane once it runs, so the next ten wait and coalesce into one
-    Future<Integer> first = pacer.submit("#ops", "INC-1", () -> {
-      started.tryComplete();
-      return gate.future().map(v -> {
-        ran.add(0);
-        return 0;
-      });
-    });
+    Future<Integer> first =
+        pacer.submit(
+            "#ops",
+            "INC-1",
+            () -> {
+              started.tryComplete();
+              return gate.future()
+                  .map(
+                      v -> {
+                        ran.add(0);
+                        return 0;
+                      });
+            });
     await(started.future());
     List<Future<Integer>> later = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
       int n = i;
-      later.add(pacer.submit("#ops", "INC-1", () -> {
-        ran.add(n);
-        return Future.succeededFuture(n);
-      }));
+      later.add(
+          pacer.submit(
+              "#ops",
+              "INC-1",
+              () -> {
+                ran.add(n);
+                return Future.succeededFuture(n);
+              }));
     }
     gate.complete();
     assertThat(await(first)).isZero();
@@ -60,12 +70,15 @@ class PacerTest {
     for (int i = 0; i < 3; i++) {
       all.add(pacer.submit("#a", null, () -> Future.succeededFuture(record(starts))));
     }
-    long otherLane = await(pacer.submit("#b", null, () -> Future.succeededFuture(System.nanoTime())));
+    long otherLane =
+        await(pacer.submit("#b", null, () -> Future.succeededFuture(System.nanoTime())));
     List<Long> a = new ArrayList<>();
     all.forEach(f -> a.add(await(f)));
     assertThat((a.get(1) - a.get(0)) / 1_000_000).isGreaterThanOrEqualTo(195);
     assertThat((a.get(2) - a.get(1)) / 1_000_000).isGreaterThanOrEqualTo(195);
-    assertThat((otherLane - a.get(0)) / 1_000_000).as("lane #b did not queue behind #a").isLessThan(150);
+    assertThat((otherLane - a.get(0)) / 1_000_000)
+        .as("lane #b did not queue behind #a")
+        .isLessThan(150);
   }
 
   private static long record(List<Long> starts) {

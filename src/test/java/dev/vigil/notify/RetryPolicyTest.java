@@ -12,9 +12,11 @@ class RetryPolicyTest {
   static final Instant T = Instant.parse("2026-11-29T06:00:00Z");
   final RetryPolicy policy = new RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(2));
 
-  @ParameterizedTest(name = "after {0} failed attempt(s): {1} s without jitter, {2} s with the most")
+  @ParameterizedTest(
+      name = "after {0} failed attempt(s): {1} s without jitter, {2} s with the most")
   @CsvSource({"1, 30, 15", "2, 60, 30", "3, 120, 60", "4, 120, 60"})
-  void delaysDoubleUpToTheCapAndJitterShortensThemByAtMostHalf(int attempts, long noJitter, long fullJitter) {
+  void delaysDoubleUpToTheCapAndJitterShortensThemByAtMostHalf(
+      int attempts, long noJitter, long fullJitter) {
     assertThat(policy.next(attempts, T, () -> 0.0)).contains(T.plusSeconds(noJitter));
     assertThat(policy.next(attempts, T, () -> 1.0)).contains(T.plusSeconds(fullJitter));
   }

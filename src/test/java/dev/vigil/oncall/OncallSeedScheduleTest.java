@@ -14,30 +14,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The seed schedule (us 21–05, eu 05–13, india 09–17, ph 13–21 weekdays, overlap first, fallback us). */
+/**
+ * The seed schedule (us 21–05, eu 05–13, india 09–17, ph 13–21 weekdays, overlap first, fallback
+ * us).
+ */
 class OncallSeedScheduleTest {
   static final Schedule SEED = seed(Overlap.FIRST);
 
   static Schedule seed(Overlap overlap) {
-    return new Schedule(List.of(
-        team("us", Window.utc("21:00", "05:00")),
-        team("eu", Window.utc("05:00", "13:00")),
-        team("india", Window.utc("09:00", "17:00")),
-        team("ph", new Window(LocalTime.parse("13:00"), LocalTime.parse("21:00"),
-            Set.of(DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY),
-            ZoneOffset.UTC, dev.vigil.config.Pos.of("teams.yaml")))),
-        overlap, Optional.of(new TeamId("us")));
+    return new Schedule(
+        List.of(
+            team("us", Window.utc("21:00", "05:00")),
+            team("eu", Window.utc("05:00", "13:00")),
+            team("india", Window.utc("09:00", "17:00")),
+            team(
+                "ph",
+                new Window(
+                    LocalTime.parse("13:00"),
+                    LocalTime.parse("21:00"),
+                    Set.of(
+                        DayOfWeek.MONDAY,
+                        DayOfWeek.TUESDAY,
+                        DayOfWeek.WEDNESDAY,
+                        DayOfWeek.THURSDAY,
+                        DayOfWeek.FRIDAY),
+                    ZoneOffset.UTC,
+                    dev.vigil.config.Pos.of("teams.yaml")))),
+        overlap,
+        Optional.of(new TeamId("us")));
   }
 
   static Team team(String id, Window... windows) {
     return new Team(new TeamId(id), id, "", ZoneOffset.UTC, List.of(windows), Channels.NONE);
   }
 
-  private final Resolver resolver = new Resolver(SEED, Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
+  private final Resolver resolver =
+      new Resolver(SEED, Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
 
   // Monday 2026-11-30 and Saturday 2026-12-05 at every hour, then each edge to the millisecond.
   @ParameterizedTest(name = "{0} -> {1} (fallback {2}), next {3} at {4}")
-  @CsvSource(textBlock = """
+  @CsvSource(
+      textBlock =
+          """
       2026-11-30T00:00:00Z, us, false, eu, 2026-11-30T05:00:00Z
       2026-11-30T01:00:00Z, us, false, eu, 2026-11-30T05:00:00Z
       2026-11-30T02:00:00Z, us, false, eu, 2026-11-30T05:00:00Z
@@ -105,7 +123,8 @@ class OncallSeedScheduleTest {
       2026-12-05T20:59:59.999Z, us, true, eu, 2026-12-06T05:00:00Z
       2026-12-05T21:00:00Z, us, false, eu, 2026-12-06T05:00:00Z
       """)
-  void seedScheduleAtEveryHourAndEdge(String at, String active, boolean fallback, String nextTeam, String nextAt) {
+  void seedScheduleAtEveryHourAndEdge(
+      String at, String active, boolean fallback, String nextTeam, String nextAt) {
     OnCall oc = resolver.at(Instant.parse(at), List.of());
     assertThat(oc.active()).containsExactly(new TeamId(active));
     assertThat(oc.fallback()).isEqualTo(fallback);
@@ -120,28 +139,55 @@ class OncallSeedScheduleTest {
     OnCall at14 = all.at(Instant.parse("2026-11-30T14:00:00Z"), List.of());
     assertThat(at14.active()).containsExactly(new TeamId("india"), new TeamId("ph"));
     // india leaving at 17:00 hands to nobody new; us arriving at 21:00 does
-    assertThat(at14.next()).contains(new Handoff(new TeamId("us"), Instant.parse("2026-11-30T21:00:00Z")));
+    assertThat(at14.next())
+        .contains(new Handoff(new TeamId("us"), Instant.parse("2026-11-30T21:00:00Z")));
   }
 
   @Test
   void overrideBeatsTheScheduleUntilItExpires() {
-    ScheduleOverride o = new ScheduleOverride(1, new TeamId("india"), Instant.parse("2026-11-30T02:00:00Z"),
-        Instant.parse("2026-11-30T04:00:00Z"), "api:lead", "us offsite", Instant.parse("2026-11-30T01:00:00Z"));
+    ScheduleOverride o =
+        new ScheduleOverride(
+            1,
+            new TeamId("india"),
+            Instant.parse("2026-11-30T02:00:00Z"),
+            Instant.parse("2026-11-30T04:00:00Z"),
+            "api:lead",
+            "us offsite",
+            Instant.parse("2026-11-30T01:00:00Z"));
     OnCall before = resolver.at(Instant.parse("2026-11-30T01:00:00Z"), List.of(o));
     assertThat(before.active()).containsExactly(new TeamId("us"));
-    assertThat(before.next()).contains(new Handoff(new TeamId("india"), Instant.parse("2026-11-30T02:00:00Z")));
+    assertThat(before.next())
+        .contains(new Handoff(new TeamId("india"), Instant.parse("2026-11-30T02:00:00Z")));
     OnCall during = resolver.at(Instant.parse("2026-11-30T03:59:59.999Z"), List.of(o));
     assertThat(during.active()).containsExactly(new TeamId("india"));
     assertThat(during.override()).contains(o);
-    assertThat(during.next()).contains(new Handoff(new TeamId("us"), Instant.parse("2026-11-30T04:00:00Z")));
-    assertThat(resolver.at(Instant.parse("2026-11-30T04:00:00Z"), List.of(o)).active()).containsExactly(new TeamId("us"));
+    assertThat(during.next())
+        .contains(new Handoff(new TeamId("us"), Instant.parse("2026-11-30T04:00:00Z")));
+    assertThat(resolver.at(Instant.parse("2026-11-30T04:00:00Z"), List.of(o)).active())
+        .containsExactly(new TeamId("us"));
   }
 
   @Test
   void newestOverrideWins() {
     Instant t = Instant.parse("2026-11-30T10:00:00Z");
-    ScheduleOverride older = new ScheduleOverride(1, new TeamId("ph"), t.minusSeconds(3600), t.plusSeconds(3600), "a", "", t.minusSeconds(7200));
-    ScheduleOverride newer = new ScheduleOverride(2, new TeamId("us"), t.minusSeconds(60), t.plusSeconds(60), "b", "", t.minusSeconds(60));
+    ScheduleOverride older =
+        new ScheduleOverride(
+            1,
+            new TeamId("ph"),
+            t.minusSeconds(3600),
+            t.plusSeconds(3600),
+            "a",
+            "",
+            t.minusSeconds(7200));
+    ScheduleOverride newer =
+        new ScheduleOverride(
+            2,
+            new TeamId("us"),
+            t.minusSeconds(60),
+            t.plusSeconds(60),
+            "b",
+            "",
+            t.minusSeconds(60));
     assertThat(resolver.at(t, List.of(older, newer)).active()).containsExactly(new TeamId("us"));
     assertThat(resolver.at(t, List.of(newer, older)).active()).containsExactly(new TeamId("us"));
   }

@@ -11,23 +11,27 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * Local-time windows across Europe/Berlin's changes: spring forward on 2027-03-28 (02:00 CET becomes
- * 03:00 CEST, i.e. 01:00Z) and fall back on 2026-10-25 (03:00 CEST becomes 02:00 CET, i.e. 01:00Z).
+ * Local-time windows across Europe/Berlin's changes: spring forward on 2027-03-28 (02:00 CET
+ * becomes 03:00 CEST, i.e. 01:00Z) and fall back on 2026-10-25 (03:00 CEST becomes 02:00 CET, i.e.
+ * 01:00Z).
  */
 class OncallZoneWindowTest {
   static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
 
   static Window berlin(String from, String to) {
-    return new Window(LocalTime.parse(from), LocalTime.parse(to), Set.of(), BERLIN, Pos.of("teams.yaml"));
+    return new Window(
+        LocalTime.parse(from), LocalTime.parse(to), Set.of(), BERLIN, Pos.of("teams.yaml"));
   }
 
   @ParameterizedTest(name = "{0}–{1} Berlin at {2} -> {3}")
-  @CsvSource(textBlock = """
+  @CsvSource(
+      textBlock =
+          """
       # an ordinary day (CET, UTC+1)
       02:30, 10:00, 2027-03-27T01:29:59.999Z, false
       02:30, 10:00, 2027-03-27T01:30:00Z,     true
@@ -57,26 +61,54 @@ class OncallZoneWindowTest {
   void allDayLocalWindowLastsALocalDay() {
     Window w = berlin("00:00", "00:00");
     assertThat(w.shiftStartingOn(new TeamId("eu"), LocalDate.parse("2026-10-25")))
-        .extracting(s -> Duration.between(s.start(), s.end())).containsExactly(Duration.ofHours(25));
+        .extracting(s -> Duration.between(s.start(), s.end()))
+        .containsExactly(Duration.ofHours(25));
     assertThat(w.shiftStartingOn(new TeamId("eu"), LocalDate.parse("2027-03-28")))
-        .extracting(s -> Duration.between(s.start(), s.end())).containsExactly(Duration.ofHours(23));
+        .extracting(s -> Duration.between(s.start(), s.end()))
+        .containsExactly(Duration.ofHours(23));
   }
 
   @Test
   void localWindowsThatMeetStillMeetOnChangeDays() {
-    Schedule s = new Schedule(List.of(
-        new Team(new TeamId("night"), "night", "", BERLIN, List.of(berlin("22:00", "02:30")), Channels.NONE),
-        new Team(new TeamId("day"), "day", "", BERLIN, List.of(berlin("02:30", "22:00")), Channels.NONE)),
-        Overlap.FIRST, Optional.empty());
-    assertThat(CoverageLint.spans(s, Instant.parse("2026-10-20T00:00:00Z"), Duration.ofDays(10))).isEmpty();
-    assertThat(CoverageLint.spans(s, Instant.parse("2027-03-24T00:00:00Z"), Duration.ofDays(10))).isEmpty();
+    Schedule s =
+        new Schedule(
+            List.of(
+                new Team(
+                    new TeamId("night"),
+                    "night",
+                    "",
+                    BERLIN,
+                    List.of(berlin("22:00", "02:30")),
+                    Channels.NONE),
+                new Team(
+                    new TeamId("day"),
+                    "day",
+                    "",
+                    BERLIN,
+                    List.of(berlin("02:30", "22:00")),
+                    Channels.NONE)),
+            Overlap.FIRST,
+            Optional.empty());
+    assertThat(CoverageLint.spans(s, Instant.parse("2026-10-20T00:00:00Z"), Duration.ofDays(10)))
+        .isEmpty();
+    assertThat(CoverageLint.spans(s, Instant.parse("2027-03-24T00:00:00Z"), Duration.ofDays(10)))
+        .isEmpty();
   }
 
   @Test
   void utcAndLocalHandoffMoveApartWithDaylightSaving() {
-    Schedule s = new Schedule(List.of(
-        new Team(new TeamId("eu"), "eu", "", BERLIN, List.of(berlin("09:00", "17:00")), Channels.NONE)),
-        Overlap.FIRST, Optional.empty());
+    Schedule s =
+        new Schedule(
+            List.of(
+                new Team(
+                    new TeamId("eu"),
+                    "eu",
+                    "",
+                    BERLIN,
+                    List.of(berlin("09:00", "17:00")),
+                    Channels.NONE)),
+            Overlap.FIRST,
+            Optional.empty());
     Resolver r = new Resolver(s, java.time.Clock.systemUTC());
     assertThat(r.at(Instant.parse("2027-03-27T00:00:00Z"), List.of()).next())
         .contains(new Handoff(new TeamId("eu"), Instant.parse("2027-03-27T08:00:00Z")));

@@ -3,11 +3,11 @@ package dev.vigil.runbook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vigil.incident.Severity;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
+import dev.vigil.incident.Severity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,16 +32,34 @@ class RunbookRegistryTest {
         steps:
           - id: pause
             wait: %s
-        """.formatted(name, alertname, waitFor);
+        """
+        .formatted(name, alertname, waitFor);
   }
 
   static Incident incident(long id, Map<String, String> labels, String type) {
-    return new Incident(new IncidentId(id), IncidentStatus.TRIGGERED, Severity.WARNING, type, null, "t", "g",
-        labels, 1, 1, Instant.parse("2026-11-29T05:00:00Z"), null, null, null, null, false);
+    return new Incident(
+        new IncidentId(id),
+        IncidentStatus.TRIGGERED,
+        Severity.WARNING,
+        type,
+        null,
+        "t",
+        "g",
+        labels,
+        1,
+        1,
+        Instant.parse("2026-11-29T05:00:00Z"),
+        null,
+        null,
+        null,
+        null,
+        false);
   }
 
   RunbookRegistry registry() {
-    registry = new RunbookRegistry(new VigilConfig.Runbooks(dir, List.of(), List.of()), meters, Duration.ofMillis(50));
+    registry =
+        new RunbookRegistry(
+            new VigilConfig.Runbooks(dir, List.of(), List.of()), meters, Duration.ofMillis(50));
     return registry;
   }
 
@@ -57,7 +75,8 @@ class RunbookRegistryTest {
   }
 
   @Test
-  void badEditIsRejectedWhileTheLastGoodVersionServesThenAFixLoadsWithANewVersion() throws Exception {
+  void badEditIsRejectedWhileTheLastGoodVersionServesThenAFixLoadsWithANewVersion()
+      throws Exception {
     Path file = dir.resolve("disk.yaml");
     Files.writeString(file, runbook("disk", "DiskFull", "1s"));
     RunbookRegistry r = registry();
@@ -68,9 +87,11 @@ class RunbookRegistryTest {
     Files.writeString(file, runbook("disk", "DiskFull", "soon"));
     RunbookRegistry.ReloadResult bad = r.reload().toCompletionStage().toCompletableFuture().get();
 
-    assertThat(bad.errors()).extracting(Object::toString)
-        .containsExactly("runbooks-test/disk.yaml:5:11: steps[0].wait: \"soon\" is not a duration (write e.g. 500ms, 30s, 5m, 1h30m, 2d)"
-            .replace("runbooks-test", dir.getFileName().toString()));
+    assertThat(bad.errors())
+        .extracting(Object::toString)
+        .containsExactly(
+            "runbooks-test/disk.yaml:5:11: steps[0].wait: \"soon\" is not a duration (write e.g. 500ms, 30s, 5m, 1h30m, 2d)"
+                .replace("runbooks-test", dir.getFileName().toString()));
     assertThat(r.select(inc)).map(s -> s.runbook().version()).contains(v1);
     RunbookCatalog.Entry entry = r.catalog().entry(file).orElseThrow();
     assertThat(entry.valid()).isFalse();
@@ -95,14 +116,18 @@ class RunbookRegistryTest {
     String v1 = r.byName("svc").orElseThrow().version();
 
     Files.writeString(file, runbook("svc", "ServiceDown", "3s"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> r.byName("svc").map(Runbook::version).filter(v -> !v.equals(v1)).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> r.byName("svc").map(Runbook::version).filter(v -> !v.equals(v1)).isPresent());
 
     Files.writeString(dir.resolve("other.yaml"), runbook("other", "Other", "1s"));
     await().atMost(Duration.ofSeconds(20)).until(() -> r.byName("other").isPresent());
 
     Files.delete(file);
     await().atMost(Duration.ofSeconds(20)).until(() -> r.byName("svc").isEmpty());
-    assertThat(r.catalog().entries()).extracting(RunbookCatalog.Entry::name).containsExactly("other");
+    assertThat(r.catalog().entries())
+        .extracting(RunbookCatalog.Entry::name)
+        .containsExactly("other");
   }
 
   @Test
@@ -112,25 +137,31 @@ class RunbookRegistryTest {
     }
     RunbookRegistry r = registry();
     r.load();
-    Thread reader = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        RunbookCatalog c = r.catalog();
-        assertThat(c.runbooks()).hasSize(5);
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                RunbookCatalog c = r.catalog();
+                assertThat(c.runbooks()).hasSize(5);
+              }
+            });
     List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     reader.setUncaughtExceptionHandler((t, e) -> failures.add(e));
     reader.start();
     for (int round = 0; round < 20; round++) {
       int n = round;
-      IntStream.range(0, 5).forEach(i -> {
-        try {
-          // alternate valid and invalid edits: an invalid one keeps its last good version
-          Files.writeString(dir.resolve("rb" + i + ".yaml"), runbook("rb" + i, "A" + i, n % 2 == 0 ? (n + 1) + "s" : "never"));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      IntStream.range(0, 5)
+          .forEach(
+              i -> {
+                try {
+                  // alternate valid and invalid edits: an invalid one keeps its last good version
+                  Files.writeString(
+                      dir.resolve("rb" + i + ".yaml"),
+                      runbook("rb" + i, "A" + i, n % 2 == 0 ? (n + 1) + "s" : "never"));
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       r.reload().toCompletionStage().toCompletableFuture().get();
     }
     reader.interrupt();
@@ -146,8 +177,14 @@ class RunbookRegistryTest {
     r.load();
     Files.writeString(dir.resolve("b.yaml"), runbook("restart", "Other", "2s"));
     RunbookRegistry.ReloadResult res = r.reload().toCompletionStage().toCompletableFuture().get();
-    assertThat(res.errors()).extracting(Object::toString).singleElement().asString()
-        .endsWith("b.yaml:1:7: name: runbook \"restart\" is also defined in " + dir.getFileName() + "/a.yaml");
+    assertThat(res.errors())
+        .extracting(Object::toString)
+        .singleElement()
+        .asString()
+        .endsWith(
+            "b.yaml:1:7: name: runbook \"restart\" is also defined in "
+                + dir.getFileName()
+                + "/a.yaml");
     assertThat(r.byName("restart").orElseThrow().file()).isEqualTo(dir.resolve("a.yaml"));
     assertThat(r.byName("other")).isPresent(); // b.yaml's last good version still serves
   }
@@ -155,7 +192,9 @@ class RunbookRegistryTest {
   @Test
   void selectsTheMostSpecificMatchAndAppliesThePercentRollout() throws Exception {
     Files.writeString(dir.resolve("generic.yaml"), runbook("generic", "DiskFull", "1s"));
-    Files.writeString(dir.resolve("specific.yaml"), """
+    Files.writeString(
+        dir.resolve("specific.yaml"),
+        """
         name: specific
         match: ['alertname = "DiskFull"', 'env = "prod"']
         rollout: { percent: 30 }
@@ -163,7 +202,9 @@ class RunbookRegistryTest {
           - id: pause
             wait: 1s
         """);
-    Files.writeString(dir.resolve("typed.yaml"), """
+    Files.writeString(
+        dir.resolve("typed.yaml"),
+        """
         name: typed
         type: certificate
         steps:
@@ -172,17 +213,39 @@ class RunbookRegistryTest {
         """);
     RunbookRegistry r = registry();
     r.load();
-    assertThat(r.select(incident(1, Map.of("alertname", "DiskFull"), "disk")).map(s -> s.runbook().name())).contains("generic");
-    assertThat(r.select(incident(1, Map.of("alertname", "DiskFull", "env", "prod"), "disk")).map(s -> s.runbook().name())).contains("specific");
-    assertThat(r.select(incident(1, Map.of("alertname", "CertExpiring"), "certificate")).map(s -> s.runbook().name())).contains("typed");
+    assertThat(
+            r.select(incident(1, Map.of("alertname", "DiskFull"), "disk"))
+                .map(s -> s.runbook().name()))
+        .contains("generic");
+    assertThat(
+            r.select(incident(1, Map.of("alertname", "DiskFull", "env", "prod"), "disk"))
+                .map(s -> s.runbook().name()))
+        .contains("specific");
+    assertThat(
+            r.select(incident(1, Map.of("alertname", "CertExpiring"), "certificate"))
+                .map(s -> s.runbook().name()))
+        .contains("typed");
     assertThat(r.select(incident(1, Map.of("alertname", "Nope"), "x"))).isEmpty();
 
-    long auto = IntStream.rangeClosed(1, 1000)
-        .mapToObj(i -> r.select(incident(i, Map.of("alertname", "DiskFull", "env", "prod"), "disk")).orElseThrow().mode())
-        .filter(m -> m == Rollout.Mode.AUTO).count();
+    long auto =
+        IntStream.rangeClosed(1, 1000)
+            .mapToObj(
+                i ->
+                    r.select(incident(i, Map.of("alertname", "DiskFull", "env", "prod"), "disk"))
+                        .orElseThrow()
+                        .mode())
+            .filter(m -> m == Rollout.Mode.AUTO)
+            .count();
     assertThat(auto).isBetween(250L, 350L);
     // stable: the same incident always gets the same mode
-    Rollout.Mode first = r.select(incident(42, Map.of("alertname", "DiskFull", "env", "prod"), "disk")).orElseThrow().mode();
-    assertThat(r.select(incident(42, Map.of("alertname", "DiskFull", "env", "prod"), "disk")).orElseThrow().mode()).isEqualTo(first);
+    Rollout.Mode first =
+        r.select(incident(42, Map.of("alertname", "DiskFull", "env", "prod"), "disk"))
+            .orElseThrow()
+            .mode();
+    assertThat(
+            r.select(incident(42, Map.of("alertname", "DiskFull", "env", "prod"), "disk"))
+                .orElseThrow()
+                .mode())
+        .isEqualTo(first);
   }
 }

@@ -21,7 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** docs/schema/runbook-v1.json: what editors check as you type agrees with Vigil where a schema can say it. */
+/**
+ * docs/schema/runbook-v1.json: what editors check as you type agrees with Vigil where a schema can
+ * say it.
+ */
 class RunbookSchemaTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final JsonSchema SCHEMA = load();
@@ -47,30 +50,52 @@ class RunbookSchemaTest {
   @MethodSource("shipped")
   void everyShippedRunbookValidatesAndPointsEditorsAtTheSchema(Path file) throws IOException {
     assertThat(check(file)).isEmpty();
-    assertThat(Files.readAllLines(file).get(0)).isEqualTo("# yaml-language-server: $schema=../docs/schema/runbook-v1.json");
+    assertThat(Files.readAllLines(file).get(0))
+        .isEqualTo("# yaml-language-server: $schema=../docs/schema/runbook-v1.json");
   }
 
-  /** The bad fixtures whose rule a schema can express (keys, types, durations, matchers, ranges, a computed host). */
+  /**
+   * The bad fixtures whose rule a schema can express (keys, types, durations, matchers, ranges, a
+   * computed host).
+   */
   @ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource({
-      "unknown-key.yaml, 'rolout'", "unknown-step-key.yaml, 'neds'", "wrong-type.yaml, $.steps[0].retry.attempts",
-      "bad-duration.yaml, $.timeout", "bad-matcher.yaml, $.match[1]", "rollout-range.yaml, $.rollout.percent",
-      "computed-host.yaml, $.steps[0].http.url", "five-mistakes.yaml, $.match[0]", "no-action.yaml, $.steps[0]",
-      "pagerduty-team.yaml, $.steps[0].pagerduty.team"})
+    "unknown-key.yaml, 'rolout'", "unknown-step-key.yaml, 'neds'",
+        "wrong-type.yaml, $.steps[0].retry.attempts",
+    "bad-duration.yaml, $.timeout", "bad-matcher.yaml, $.match[1]",
+        "rollout-range.yaml, $.rollout.percent",
+    "computed-host.yaml, $.steps[0].http.url", "five-mistakes.yaml, $.match[0]",
+        "no-action.yaml, $.steps[0]",
+    "pagerduty-team.yaml, $.steps[0].pagerduty.team"
+  })
   void theSchemaRejectsTheBadFixturesItCanExpress(String fixture, String where) throws IOException {
     Set<ValidationMessage> errors = check(RunbookValidationTest.BAD.resolve(fixture));
-    assertThat(errors).extracting(m -> m.getInstanceLocation().toString() + " " + m.getMessage())
+    assertThat(errors)
+        .extracting(m -> m.getInstanceLocation().toString() + " " + m.getMessage())
         .anySatisfy(m -> assertThat(m).contains(where));
   }
 
   /**
-   * Rules only Vigil checks (the graph, CEL, RE2 syntax, the allowlist from config, names across files): the schema
-   * accepts these files, which is why `vigil validate` exists. Listed so that the gap is explicit.
+   * Rules only Vigil checks (the graph, CEL, RE2 syntax, the allowlist from config, names across
+   * files): the schema accepts these files, which is why `vigil validate` exists. Listed so that
+   * the gap is explicit.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"duplicate-step-id.yaml", "missing-need.yaml", "cycle.yaml", "cel-parse.yaml", "cel-type.yaml",
-      "cel-not-bool.yaml", "not-ancestor.yaml", "exec-not-allowed.yaml", "cel-output-field.yaml", "steps-unknown.yaml",
-      "steps-self.yaml", "re2-lookbehind.yaml"})
+  @ValueSource(
+      strings = {
+        "duplicate-step-id.yaml",
+        "missing-need.yaml",
+        "cycle.yaml",
+        "cel-parse.yaml",
+        "cel-type.yaml",
+        "cel-not-bool.yaml",
+        "not-ancestor.yaml",
+        "exec-not-allowed.yaml",
+        "cel-output-field.yaml",
+        "steps-unknown.yaml",
+        "steps-self.yaml",
+        "re2-lookbehind.yaml"
+      })
   void rulesBeyondASchemaAreLeftToVigil(String fixture) throws IOException {
     assertThat(check(RunbookValidationTest.BAD.resolve(fixture))).isEmpty();
   }
@@ -78,13 +103,33 @@ class RunbookSchemaTest {
   @Test
   void everyBadFixtureIsClassified() throws IOException {
     try (Stream<Path> s = Files.list(RunbookValidationTest.BAD)) {
-      List<String> names = s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
-      assertThat(names).containsExactlyInAnyOrder("unknown-key.yaml", "unknown-step-key.yaml", "wrong-type.yaml",
-          "bad-duration.yaml", "bad-matcher.yaml", "rollout-range.yaml", "computed-host.yaml", "five-mistakes.yaml",
-          "duplicate-step-id.yaml", "missing-need.yaml", "cycle.yaml", "cel-parse.yaml", "cel-type.yaml",
-          "cel-not-bool.yaml", "not-ancestor.yaml", "exec-not-allowed.yaml", "cel-output-field.yaml",
-          "steps-unknown.yaml", "steps-self.yaml", "no-action.yaml", "re2-lookbehind.yaml", "pagerduty-team.yaml",
-          "yaml-syntax.yaml"); // not YAML at all: no schema applies
+      List<String> names =
+          s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+      assertThat(names)
+          .containsExactlyInAnyOrder(
+              "unknown-key.yaml",
+              "unknown-step-key.yaml",
+              "wrong-type.yaml",
+              "bad-duration.yaml",
+              "bad-matcher.yaml",
+              "rollout-range.yaml",
+              "computed-host.yaml",
+              "five-mistakes.yaml",
+              "duplicate-step-id.yaml",
+              "missing-need.yaml",
+              "cycle.yaml",
+              "cel-parse.yaml",
+              "cel-type.yaml",
+              "cel-not-bool.yaml",
+              "not-ancestor.yaml",
+              "exec-not-allowed.yaml",
+              "cel-output-field.yaml",
+              "steps-unknown.yaml",
+              "steps-self.yaml",
+              "no-action.yaml",
+              "re2-lookbehind.yaml",
+              "pagerduty-team.yaml",
+              "yaml-syntax.yaml"); // not YAML at all: no schema applies
     }
   }
 }

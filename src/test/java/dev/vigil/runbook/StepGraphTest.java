@@ -20,7 +20,10 @@ class StepGraphTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       a:;b:a;c:b                 | a,b,c   | c=a,b   | -
       a:;b:a;c:a;d:b,c           | a,b,c,d | d=a,b,c | -
       d:b,c;c:a;b:a;a:           | a,c,b,d | d=c,b,a | -
@@ -34,6 +37,7 @@ class StepGraphTest {
     assertThat(String.join(",", built.graph().order())).isEqualTo(order);
     String[] a = ancestors.split("=", -1);
     assertThat(String.join(",", built.graph().ancestors(a[0]))).isEqualTo(a[1]);
-    assertThat(built.cycles().stream().map(StepGraph.Cycle::text).findFirst().orElse("-")).isEqualTo(cycle);
+    assertThat(built.cycles().stream().map(StepGraph.Cycle::text).findFirst().orElse("-"))
+        .isEqualTo(cycle);
   }
 }

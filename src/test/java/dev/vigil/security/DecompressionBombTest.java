@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gzip bomb (about 1 MB that inflates to 1 GiB) sent without a token costs the server almost no CPU:
- * request bodies are never inflated, so the bomb is refused with 415 before it is read and the
+ * A gzip bomb (about 1 MB that inflates to 1 GiB) sent without a token costs the server almost no
+ * CPU: request bodies are never inflated, so the bomb is refused with 415 before it is read and the
  * connection closes. Inflating it took about 2 s of CPU per request, and the server went on
  * inflating after it had answered 401/404. Measured as this process's CPU time (the server runs in
  * it), not wall-clock time, so a busy machine does not make it pass or fail.
@@ -26,17 +26,17 @@ class DecompressionBombTest {
   static final Duration CPU_BOUND = Duration.ofMillis(700);
   static byte[] bomb;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void makeBomb() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16) {
-      {
-        def.setLevel(9);
-      }
-    }) {
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(out, 1 << 16) {
+          {
+            def.setLevel(9);
+          }
+        }) {
       byte[] zeros = new byte[1 << 20];
       for (int i = 0; i < 1024; i++) {
         gz.write(zeros);
@@ -46,20 +46,28 @@ class DecompressionBombTest {
   }
 
   static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   @Test
   void aGzipBombWithoutATokenIsRefusedUnreadForAlmostNoCpu() {
-    String yaml = "auth: {webhookTokens: [hook-token], apiTokens: [api-token]}\nslack: {signingSecret: s}\n";
+    String yaml =
+        "auth: {webhookTokens: [hook-token], apiTokens: [api-token]}\nslack: {signingSecret: s}\n";
     try (TestDaemon d = TestDaemon.start(dir, yaml)) {
-      List<String> requests = List.of(
-          "POST /api/v1/alerts/alertmanager HTTP/1.1\r\nContent-Type: application/json\r\n",
-          "POST /api/v1/alerts/alertmanager HTTP/1.1\r\nAuthorization: Bearer hook-token\r\nContent-Type: application/json\r\n",
-          "POST /healthz HTTP/1.1\r\nContent-Type: application/json\r\n",
-          "POST /slack/commands HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n");
+      List<String> requests =
+          List.of(
+              "POST /api/v1/alerts/alertmanager HTTP/1.1\r\nContent-Type: application/json\r\n",
+              "POST /api/v1/alerts/alertmanager HTTP/1.1\r\nAuthorization: Bearer hook-token\r\nContent-Type: application/json\r\n",
+              "POST /healthz HTTP/1.1\r\nContent-Type: application/json\r\n",
+              "POST /slack/commands HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n");
       for (String head : requests) {
-        send(d, head, new byte[] {1}); // warm up: the first request of each kind loads classes and compiles code
+        send(
+            d,
+            head,
+            new byte[] {
+              1
+            }); // warm up: the first request of each kind loads classes and compiles code
       }
       for (String head : requests) {
         long before = cpuNanos();
@@ -70,7 +78,9 @@ class DecompressionBombTest {
           closed = raw.closedByServer(); // the old server went on inflating here, for seconds
         }
         Duration used = Duration.ofNanos(cpuNanos() - before);
-        assertThat(used).as("CPU for " + head.lines().findFirst().orElseThrow()).isLessThan(CPU_BOUND);
+        assertThat(used)
+            .as("CPU for " + head.lines().findFirst().orElseThrow())
+            .isLessThan(CPU_BOUND);
         assertThat(r.status()).as(head).isBetween(400, 499);
         assertThat(closed).as("the rest of the bomb is not read").isTrue();
       }
@@ -84,7 +94,8 @@ class DecompressionBombTest {
   }
 
   static RawHttp.Response send(RawHttp raw, String head, byte[] body) {
-    raw.send(head + "Host: x\r\nContent-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n");
+    raw.send(
+        head + "Host: x\r\nContent-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n");
     raw.send(body);
     return raw.read();
   }

@@ -21,17 +21,35 @@ import org.junit.jupiter.api.io.TempDir;
 class RequestLimitsTest {
   static final int LIMIT = 64 * 1024;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void oversizedBodiesAre413OnEveryEndpointThatReadsOne() throws IOException {
-    try (TestDaemon d = TestDaemon.start(dir, "server: {host: 127.0.0.1, port: 0, maxBodyBytes: " + LIMIT + "}\nslack: {signingSecret: s}\n")) {
-      for (String path : List.of("/api/v1/alerts/alertmanager", "/api/v1/alerts", "/api/v1/incidents/INC-1/notes", "/api/v1/overrides")) {
-        assertThat(status(d, "POST " + path, "Content-Type: application/json", LIMIT + 1)).as(path).isEqualTo(413);
+    try (TestDaemon d =
+        TestDaemon.start(
+            dir,
+            "server: {host: 127.0.0.1, port: 0, maxBodyBytes: "
+                + LIMIT
+                + "}\nslack: {signingSecret: s}\n")) {
+      for (String path :
+          List.of(
+              "/api/v1/alerts/alertmanager",
+              "/api/v1/alerts",
+              "/api/v1/incidents/INC-1/notes",
+              "/api/v1/overrides")) {
+        assertThat(status(d, "POST " + path, "Content-Type: application/json", LIMIT + 1))
+            .as(path)
+            .isEqualTo(413);
       }
       for (String path : List.of("/slack/commands", "/slack/interactions")) {
-        assertThat(status(d, "POST " + path, "Content-Type: application/x-www-form-urlencoded", 256 * 1024 + 1)).as(path).isEqualTo(413);
+        assertThat(
+                status(
+                    d,
+                    "POST " + path,
+                    "Content-Type: application/x-www-form-urlencoded",
+                    256 * 1024 + 1))
+            .as(path)
+            .isEqualTo(413);
       }
     }
   }
@@ -39,20 +57,34 @@ class RequestLimitsTest {
   @Test
   void endpointsWithoutABodyAndOversizedHeadersAre4xxNot5xx() throws IOException {
     try (TestDaemon d = TestDaemon.start(dir, "")) {
-      assertThat(status(d, "POST /-/reload", "Content-Type: application/json", 4 * 1024 * 1024)).isBetween(200, 499);
-      assertThat(status(d, "POST /healthz", "Content-Type: text/plain", 4 * 1024 * 1024)).isEqualTo(404);
-      assertThat(status(d, "GET /api/v1/incidents?x=" + "a".repeat(10_000), "X-A: b", 0)).isEqualTo(414);
-      assertThat(status(d, "GET /api/v1/incidents", "X-Big: " + "a".repeat(20_000), 0)).isEqualTo(431);
+      assertThat(status(d, "POST /-/reload", "Content-Type: application/json", 4 * 1024 * 1024))
+          .isBetween(200, 499);
+      assertThat(status(d, "POST /healthz", "Content-Type: text/plain", 4 * 1024 * 1024))
+          .isEqualTo(404);
+      assertThat(status(d, "GET /api/v1/incidents?x=" + "a".repeat(10_000), "X-A: b", 0))
+          .isEqualTo(414);
+      assertThat(status(d, "GET /api/v1/incidents", "X-Big: " + "a".repeat(20_000), 0))
+          .isEqualTo(431);
     }
   }
 
-  /** Sends one request with a body of {@code bodyBytes} spaces (stopping early if the server answers first) and reads the status. */
-  static int status(TestDaemon d, String requestLine, String header, int bodyBytes) throws IOException {
+  /**
+   * Sends one request with a body of {@code bodyBytes} spaces (stopping early if the server answers
+   * first) and reads the status.
+   */
+  static int status(TestDaemon d, String requestLine, String header, int bodyBytes)
+      throws IOException {
     try (Socket s = new Socket("127.0.0.1", d.daemon.port())) {
       s.setSoTimeout(20_000);
       OutputStream out = s.getOutputStream();
-      out.write((requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + header + "\r\nContent-Length: " + bodyBytes
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          (requestLine
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + header
+                  + "\r\nContent-Length: "
+                  + bodyBytes
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       byte[] chunk = " ".repeat(16 * 1024).getBytes(StandardCharsets.ISO_8859_1);
       try {
         for (int sent = 0; sent < bodyBytes; sent += chunk.length) {
@@ -60,7 +92,8 @@ class RequestLimitsTest {
         }
         out.flush();
       } catch (IOException closedEarly) {
-        // the server answered and closed before the whole body was sent: the answer is still there to read
+        // the server answered and closed before the whole body was sent: the answer is still there
+        // to read
       }
       InputStream in = s.getInputStream();
       String head = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);

@@ -21,13 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A scripted morning on a real daemon with a fake clock: three incidents opened at 06:00.
+ *
  * <ul>
- *   <li>INC-1 DiskFull: eu is paged (critical pages while a runbook works); runbook {@code fix-disk} waits 3m
- *       and resolves it at 06:03, nobody acknowledges;
+ *   <li>INC-1 DiskFull: eu is paged (critical pages while a runbook works); runbook {@code
+ *       fix-disk} waits 3m and resolves it at 06:03, nobody acknowledges;
  *   <li>INC-2 HighCpu: team eu is paged; alice acknowledges at 06:05, resolves at 06:20;
- *   <li>INC-3 Latency: eu is paged; carol escalates by hand at 06:10 (team us is paged);
- *       bob acknowledges at 06:15, resolves at 06:45.
+ *   <li>INC-3 Latency: eu is paged; carol escalates by hand at 06:10 (team us is paged); bob
+ *       acknowledges at 06:15, resolves at 06:45.
  * </ul>
+ *
  * Without Slack or PagerDuty credentials, pages go to the log notifier.
  */
 public final class Scenario implements AutoCloseable {
@@ -43,7 +45,9 @@ public final class Scenario implements AutoCloseable {
     this.dir = dir;
     this.vigilYaml = vigilYaml;
     TestDaemon.writeConfig(dir, vigilYaml);
-    Files.writeString(dir.resolve("config/teams.yaml"), """
+    Files.writeString(
+        dir.resolve("config/teams.yaml"),
+        """
         teams:
           - id: eu
             region: emea
@@ -62,7 +66,9 @@ public final class Scenario implements AutoCloseable {
               - { notify: "team:us" }
           bySeverity: { critical: default, error: default, warning: default, info: none }
         """);
-    Files.writeString(dir.resolve("runbooks/fix-disk.yaml"), """
+    Files.writeString(
+        dir.resolve("runbooks/fix-disk.yaml"),
+        """
         name: fix-disk
         match: ['alertname = "DiskFull"']
         steps:
@@ -82,13 +88,18 @@ public final class Scenario implements AutoCloseable {
 
   private void script() {
     for (String alert : new String[] {"DiskFull", "HighCpu", "Latency"}) {
-      assertThat(d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook(alert)).statusCode()).isEqualTo(202);
+      assertThat(
+              d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook(alert))
+                  .statusCode())
+          .isEqualTo(202);
     }
     awaitTimeline("INC-2", "escalated");
     awaitTimeline("INC-3", "escalated");
     await().atMost(Duration.ofSeconds(30)).until(() -> !runbookTime.pending().isEmpty());
     runbookTime.advance(Duration.ofMinutes(3));
-    await().atMost(Duration.ofSeconds(30)).until(() -> "resolved".equals(incident("INC-1").getString("status")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "resolved".equals(incident("INC-1").getString("status")));
 
     at("06:05", "/api/v1/incidents/INC-2/acknowledge", "alice", 200);
     at("06:10", "/api/v1/incidents/INC-3/escalate", "carol", 200);
@@ -114,8 +125,12 @@ public final class Scenario implements AutoCloseable {
   }
 
   public void awaitTimeline(String id, String kind) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> incident(id).getJsonArray("timeline").stream()
-        .anyMatch(e -> kind.equals(((JsonObject) e).getString("kind"))));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                incident(id).getJsonArray("timeline").stream()
+                    .anyMatch(e -> kind.equals(((JsonObject) e).getString("kind"))));
   }
 
   @Override

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two replicas (two pools on one PostgreSQL database) ingesting the same alerts at the same moment,
- * as when Alertmanager's webhook is sent to both: every request succeeds, each alert is stored once,
- * and each group has one incident ([F7]).
+ * as when Alertmanager's webhook is sent to both: every request succeeds, each alert is stored
+ * once, and each group has one incident ([F7]).
  */
 class ConcurrentIngestPostgresTest {
   static final Instant T = Instant.parse("2026-11-30T06:00:00Z");
@@ -34,7 +34,9 @@ class ConcurrentIngestPostgresTest {
   @Test
   void theSameAlertsIngestedByTwoReplicasAtOnceMakeOneIncidentPerGroupAndNoFailures() {
     Vertx vertx = Vertx.vertx();
-    VigilConfig.Store config = new VigilConfig.Store(TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    VigilConfig.Store config =
+        new VigilConfig.Store(
+            TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
     Database one = await(Database.open(vertx, config));
     Database two = await(Database.open(vertx, config));
     try {
@@ -60,8 +62,10 @@ class ConcurrentIngestPostgresTest {
   }
 
   static AlertIntake intake(int group, int instance) {
-    Map<String, String> labels = Map.of("alertname", "Race" + group, "instance", "host-" + instance);
-    Alert alert = new Alert(Fingerprint.of(labels), labels, Map.of(), AlertStatus.FIRING, T, null, "");
+    Map<String, String> labels =
+        Map.of("alertname", "Race" + group, "instance", "host-" + instance);
+    Alert alert =
+        new Alert(Fingerprint.of(labels), labels, Map.of(), AlertStatus.FIRING, T, null, "");
     return new AlertIntake(alert, "race:" + group, Map.of("alertname", "Race" + group), false);
   }
 }

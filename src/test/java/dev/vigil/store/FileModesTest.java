@@ -14,19 +14,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SQLite store holds incident data: the folder Vigil creates for it is 0700, and the database
- * file and the WAL and shared-memory files beside it are 0600, whatever the process's umask (022 here,
- * which left them 0755 and 0644).
+ * file and the WAL and shared-memory files beside it are 0600, whatever the process's umask (022
+ * here, which left them 0755 and 0644).
  */
 class FileModesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theDatabaseItsWalAndShmAre0600InA0700Folder() throws Exception {
     assumeThat(TestStore.postgres()).as("SQLite files only").isFalse();
     assumeThat(FileSystems.getDefault().supportedFileAttributeViews()).contains("posix");
     try (TestDaemon d = TestDaemon.start(dir, "")) {
-      assertThat(d.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"Modes\"}}]").statusCode()).isEqualTo(202);
+      assertThat(
+              d.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"Modes\"}}]").statusCode())
+          .isEqualTo(202);
       Path data = dir.resolve("data");
       assertThat(mode(data)).isEqualTo("rwx------");
       for (String name : new String[] {"vigil.db", "vigil.db-wal", "vigil.db-shm"}) {

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two replicas changing one incident at once on PostgreSQL: a change decided on what it read waits for
- * the other's commit and then decides again on what that left, so an unacknowledgement from PagerDuty
- * cannot trigger an incident another replica has just resolved.
+ * Two replicas changing one incident at once on PostgreSQL: a change decided on what it read waits
+ * for the other's commit and then decides again on what that left, so an unacknowledgement from
+ * PagerDuty cannot trigger an incident another replica has just resolved.
  */
 class IncidentTransitionsPostgresTest {
   static final Instant T = Instant.parse("2026-11-30T06:00:00Z");
@@ -41,12 +41,21 @@ class IncidentTransitionsPostgresTest {
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    VigilConfig.Store config = new VigilConfig.Store(TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    VigilConfig.Store config =
+        new VigilConfig.Store(
+            TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
     mine = await(Database.open(vertx, config));
     other = await(Database.open(vertx, config));
     store = new SqlIncidentStore(mine);
-    id = await(store.ingest(List.of(List.of(ConcurrentIngestPostgresTest.intake(1, 1))), new LabelTriage(), T))
-        .incidentsPerRequest().get(0).get(0);
+    id =
+        await(
+                store.ingest(
+                    List.of(List.of(ConcurrentIngestPostgresTest.intake(1, 1))),
+                    new LabelTriage(),
+                    T))
+            .incidentsPerRequest()
+            .get(0)
+            .get(0);
     await(store.acknowledge(id, "alice", null, T.plusSeconds(1)));
   }
 
@@ -58,14 +67,22 @@ class IncidentTransitionsPostgresTest {
 
   @Test
   void anUnacknowledgementThatWaitedOnAResolveIsRefusedAndTheIncidentStaysResolved() {
-    // the other replica's resolve holds the row, as its transaction would between its read and its commit
+    // the other replica's resolve holds the row, as its transaction would between its read and its
+    // commit
     SqlConnection conn = await(other.writer().getConnection());
     Transaction tx = await(conn.begin());
-    await(conn.query("SELECT id FROM incidents WHERE id = " + id.number() + " FOR UPDATE").execute());
-    Future<Incident> unack = store.unacknowledge(id, "pagerduty:Jane", null, T.plusSeconds(2), Source.PAGERDUTY);
+    await(
+        conn.query("SELECT id FROM incidents WHERE id = " + id.number() + " FOR UPDATE").execute());
+    Future<Incident> unack =
+        store.unacknowledge(id, "pagerduty:Jane", null, T.plusSeconds(2), Source.PAGERDUTY);
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(this::someoneWaitsOnALock);
-    await(conn.query("UPDATE incidents SET status = 'resolved', resolved_at = " + T.plusSeconds(2).toEpochMilli()
-        + ", resolved_by = 'bob' WHERE id = " + id.number()).execute());
+    await(
+        conn.query(
+                "UPDATE incidents SET status = 'resolved', resolved_at = "
+                    + T.plusSeconds(2).toEpochMilli()
+                    + ", resolved_by = 'bob' WHERE id = "
+                    + id.number())
+            .execute());
     await(tx.commit());
     await(conn.close());
 
@@ -80,11 +97,17 @@ class IncidentTransitionsPostgresTest {
     await(store.unacknowledge(id, "pagerduty:Jane", null, T.plusSeconds(2), Source.PAGERDUTY));
     SqlConnection conn = await(other.writer().getConnection());
     Transaction tx = await(conn.begin());
-    await(conn.query("SELECT id FROM incidents WHERE id = " + id.number() + " FOR UPDATE").execute());
+    await(
+        conn.query("SELECT id FROM incidents WHERE id = " + id.number() + " FOR UPDATE").execute());
     Future<Incident> ack = store.acknowledge(id, "carol", null, T.plusSeconds(3));
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(this::someoneWaitsOnALock);
-    await(conn.query("UPDATE incidents SET status = 'resolved', resolved_at = " + T.plusSeconds(3).toEpochMilli()
-        + ", resolved_by = 'bob' WHERE id = " + id.number()).execute());
+    await(
+        conn.query(
+                "UPDATE incidents SET status = 'resolved', resolved_at = "
+                    + T.plusSeconds(3).toEpochMilli()
+                    + ", resolved_by = 'bob' WHERE id = "
+                    + id.number())
+            .execute());
     await(tx.commit());
     await(conn.close());
 
@@ -93,7 +116,15 @@ class IncidentTransitionsPostgresTest {
   }
 
   boolean someoneWaitsOnALock() {
-    return await(other.reader().query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
-        .execute()).iterator().next().getLong(0) > 0;
+    return await(
+                other
+                    .reader()
+                    .query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                    .execute())
+            .iterator()
+            .next()
+            .getLong(0)
+        > 0;
   }
 }

@@ -34,32 +34,36 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Start-up against a database that earlier builds migrated: applied migrations are checked against
- * their files by checksum, on the store the suite runs on (SQLite, or PostgreSQL with
- * {@code -Dvigil.test.store=postgres}).
+ * their files by checksum, on the store the suite runs on (SQLite, or PostgreSQL with {@code
+ * -Dvigil.test.store=postgres}).
  */
 class MigrationsTest {
   static final Instant T = Instant.parse("2026-12-05T06:00:00Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final Vertx vertx = Vertx.vertx();
   final FakeClock clock = new FakeClock(T);
   final Dialect dialect = TestStore.postgres() ? Dialect.POSTGRES : Dialect.SQLITE;
   final List<Migration> bundled = Migration.bundled(dialect);
   VigilConfig.Store config;
+
   /** The database without Vigil in between, as an operator's psql or sqlite3 shell sees it. */
   Pool shell;
 
   @BeforeEach
   void create() {
-    String url = TestStore.postgres() ? TestStore.createDatabase() : "sqlite:" + dir.resolve("vigil.db");
+    String url =
+        TestStore.postgres() ? TestStore.createDatabase() : "sqlite:" + dir.resolve("vigil.db");
     config = new VigilConfig.Store(url, new Secret(""), "FULL", Duration.ofSeconds(5), 4);
     shell = shell(url);
   }
 
   Pool shell(String url) {
     return url.startsWith("sqlite:")
-        ? JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl("jdbc:" + url), new PoolOptions().setMaxSize(1))
+        ? JDBCPool.pool(
+            vertx,
+            new JDBCConnectOptions().setJdbcUrl("jdbc:" + url),
+            new PoolOptions().setMaxSize(1))
         : PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build();
   }
 
@@ -110,7 +114,8 @@ class MigrationsTest {
     await(shell.query(statement).execute());
   }
 
-  static final String V8_EDITED = """
+  static final String V8_EDITED =
+      """
       CREATE TABLE slack_seen_requests (
         signature TEXT PRIMARY KEY,
         expires_at BIGINT NOT NULL,
@@ -128,7 +133,8 @@ class MigrationsTest {
   void eachAppliedMigrationIsRecordedWithTheChecksumOfItsStatements() {
     openAndClose(bundled);
     Map<Integer, String> rows = recorded();
-    assertThat(rows.keySet()).containsExactlyElementsOf(bundled.stream().map(Migration::version).toList());
+    assertThat(rows.keySet())
+        .containsExactlyElementsOf(bundled.stream().map(Migration::version).toList());
     for (Migration m : bundled) {
       assertThat(rows.get(m.version())).as(m.file()).isEqualTo(m.checksum()).hasSize(64);
     }
@@ -141,7 +147,8 @@ class MigrationsTest {
 
     assertThatThrownBy(() -> open(edited))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("store: migration " + file(8) + " was changed after it was applied to this database")
+        .hasMessageContaining(
+            "store: migration " + file(8) + " was changed after it was applied to this database")
         .hasMessageContaining("restore the file and put the change in a new migration")
         .hasMessageContaining("UPDATE schema_migrations SET checksum = NULL WHERE version = 8");
     // refused before anything ran: the stored checksum is still the applied file's
@@ -149,28 +156,37 @@ class MigrationsTest {
   }
 
   @Test
-  void aDaemonDoesNotStartOnADatabaseWhoseAppliedMigrationChanged(@TempDir Path home) throws Exception {
+  void aDaemonDoesNotStartOnADatabaseWhoseAppliedMigrationChanged(@TempDir Path home)
+      throws Exception {
     TestDaemon.copyShippedRouting(home);
     TestDaemon.start(home, "").close();
-    // the database now records another V8 than the jar's, as if the file had been edited since it was applied
+    // the database now records another V8 than the jar's, as if the file had been edited since it
+    // was applied
     String url = new ConfigLoader(k -> null).load(home.resolve("config/vigil.yaml")).store().url();
     Pool store = shell(url.startsWith("sqlite:") ? "sqlite:" + home.resolve("data/vigil.db") : url);
     try {
-      await(store.query("UPDATE schema_migrations SET checksum = '" + Migration.checksum(List.of("SELECT 8")) + "' WHERE version = 8")
-          .execute());
+      await(
+          store
+              .query(
+                  "UPDATE schema_migrations SET checksum = '"
+                      + Migration.checksum(List.of("SELECT 8"))
+                      + "' WHERE version = 8")
+              .execute());
     } finally {
       await(store.close());
     }
 
     assertThatThrownBy(() -> TestDaemon.start(home, ""))
-        .hasMessageContaining("store: migration " + file(8) + " was changed after it was applied to this database");
+        .hasMessageContaining(
+            "store: migration " + file(8) + " was changed after it was applied to this database");
   }
 
   @Test
   void everyChangedFileIsNamedAtOnce() {
     openAndClose(bundled);
     List<Migration> edited = new ArrayList<>(withFile(8, v8Edited()));
-    edited.set(0, Migration.of(dialect, 1, file(1), "CREATE TABLE incidents (id INTEGER PRIMARY KEY);"));
+    edited.set(
+        0, Migration.of(dialect, 1, file(1), "CREATE TABLE incidents (id INTEGER PRIMARY KEY);"));
 
     assertThatThrownBy(() -> open(edited))
         .hasMessageContaining("store: migration " + file(1) + " was changed")
@@ -181,8 +197,10 @@ class MigrationsTest {
   void editingOnlyCommentsOrLayoutOfAnAppliedMigrationIsNoChange() {
     openAndClose(bundled);
     Migration v8 = bundled(8);
-    String relaidOut = "-- V8, its comment rewritten (an issue tag removed)\r\n"
-        + String.join(";\r\n\r\n", v8.statements()).replace(" ", "  ") + ";\r\n";
+    String relaidOut =
+        "-- V8, its comment rewritten (an issue tag removed)\r\n"
+            + String.join(";\r\n\r\n", v8.statements()).replace(" ", "  ")
+            + ";\r\n";
 
     openAndClose(withFile(8, relaidOut));
     assertThat(recorded().get(8)).isEqualTo(v8.checksum());
@@ -206,7 +224,8 @@ class MigrationsTest {
       assertThat(rows.get(m.version())).as(m.file()).isEqualTo(m.checksum());
     }
     // and now an edit is caught
-    assertThatThrownBy(() -> open(withFile(8, v8Edited()))).hasMessageContaining(file(8) + " was changed");
+    assertThatThrownBy(() -> open(withFile(8, v8Edited())))
+        .hasMessageContaining(file(8) + " was changed");
   }
 
   @Test
@@ -218,7 +237,9 @@ class MigrationsTest {
     // the way the error message tells an operator whose database already has the change
     sql("UPDATE schema_migrations SET checksum = NULL WHERE version = 8");
     openAndClose(edited);
-    assertThat(recorded().get(8)).isEqualTo(Migration.of(dialect, 8, file(8), v8Edited()).checksum()).isNotEqualTo(bundled(8).checksum());
+    assertThat(recorded().get(8))
+        .isEqualTo(Migration.of(dialect, 8, file(8), v8Edited()).checksum())
+        .isNotEqualTo(bundled(8).checksum());
   }
 
   @Test
@@ -235,7 +256,12 @@ class MigrationsTest {
   void aFailingMigrationNamesItsFileAndStatementAndLeavesNothingOfItBehind() {
     openAndClose(bundled);
     List<Migration> more = new ArrayList<>(bundled);
-    more.add(Migration.of(dialect, 90, file(90), """
+    more.add(
+        Migration.of(
+            dialect,
+            90,
+            file(90),
+            """
         CREATE TABLE half_done (id INTEGER PRIMARY KEY);
         -- a typo: the table is 'incidents'
         CREATE INDEX half_done_x ON incident (id);
@@ -243,16 +269,28 @@ class MigrationsTest {
 
     assertThatThrownBy(() -> open(more))
         .isInstanceOf(StoreException.class)
-        .hasMessageStartingWith("store: migration " + file(90) + " failed at statement 2 (CREATE INDEX half_done_x ON incident (id)): ");
+        .hasMessageStartingWith(
+            "store: migration "
+                + file(90)
+                + " failed at statement 2 (CREATE INDEX half_done_x ON incident (id)): ");
     assertThat(recorded()).doesNotContainKey(90);
-    assertThat(count("SELECT COUNT(*) FROM " + (dialect == Dialect.SQLITE
-        ? "sqlite_master WHERE name = 'half_done'" : "information_schema.tables WHERE table_name = 'half_done'"))).isZero();
+    assertThat(
+            count(
+                "SELECT COUNT(*) FROM "
+                    + (dialect == Dialect.SQLITE
+                        ? "sqlite_master WHERE name = 'half_done'"
+                        : "information_schema.tables WHERE table_name = 'half_done'")))
+        .isZero();
   }
 
   @Test
   void aMigrationThatDoesNotParseIsRefusedWithFileLineAndColumn() {
     List<Migration> more = new ArrayList<>(bundled);
-    assertThatThrownBy(() -> more.add(Migration.of(dialect, 91, file(91), "INSERT INTO leases VALUES ('x', 'y);\n")))
-        .hasMessage(file(91) + ":1:33: a string literal is not closed by ' before the end of the file");
+    assertThatThrownBy(
+            () ->
+                more.add(
+                    Migration.of(dialect, 91, file(91), "INSERT INTO leases VALUES ('x', 'y);\n")))
+        .hasMessage(
+            file(91) + ":1:33: a string literal is not closed by ' before the end of the file");
   }
 }

@@ -17,22 +17,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stored replay memory of Slack requests: the primary key decides "seen" for every holder of the
- * store (two memories here, as two replicas), and rows past their expiry are deleted as requests arrive.
+ * The stored replay memory of Slack requests: the primary key decides "seen" for every holder of
+ * the store (two memories here, as two replicas), and rows past their expiry are deleted as
+ * requests arrive.
  */
 class SqlSeenRequestsTest {
   static final Instant T = Instant.parse("2026-11-29T06:00:00Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final Vertx vertx = Vertx.vertx();
   final FakeClock clock = new FakeClock(T);
   Database db;
 
   @BeforeEach
   void open() {
-    String url = TestStore.postgres() ? TestStore.createDatabase() : "sqlite:" + dir.resolve("seen.db");
-    db = await(Database.open(vertx, new VigilConfig.Store(url, new Secret(""), "FULL", Duration.ofSeconds(5), 4)));
+    String url =
+        TestStore.postgres() ? TestStore.createDatabase() : "sqlite:" + dir.resolve("seen.db");
+    db =
+        await(
+            Database.open(
+                vertx,
+                new VigilConfig.Store(url, new Secret(""), "FULL", Duration.ofSeconds(5), 4)));
   }
 
   @AfterEach
@@ -42,7 +47,12 @@ class SqlSeenRequestsTest {
   }
 
   long rows() {
-    return Rows.longValue(await(db.reader().query("SELECT COUNT(*) FROM slack_seen_requests").execute()).iterator().next().getValue(0), 0);
+    return Rows.longValue(
+        await(db.reader().query("SELECT COUNT(*) FROM slack_seen_requests").execute())
+            .iterator()
+            .next()
+            .getValue(0),
+        0);
   }
 
   @Test
@@ -57,7 +67,8 @@ class SqlSeenRequestsTest {
     assertThat(rows()).isEqualTo(2);
 
     clock.advance(Duration.ofMinutes(6)); // both windows over, and a sweep is due
-    assertThat(await(a.firstSighting("v0=ccc", clock.instant().plus(Duration.ofMinutes(5))))).isTrue();
+    assertThat(await(a.firstSighting("v0=ccc", clock.instant().plus(Duration.ofMinutes(5)))))
+        .isTrue();
     assertThat(rows()).as("only the live row is left").isEqualTo(1);
   }
 }

@@ -16,7 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.KeyValuePair;
 
-/** Both log formats carry the keys an operator queries by, and neither shows a secret Vigil has read. */
+/**
+ * Both log formats carry the keys an operator queries by, and neither shows a secret Vigil has
+ * read.
+ */
 class LogEncoderTest {
   static final String PLANTED = "tok-" + Long.toHexString(System.nanoTime()) + "-planted";
   static final Secret SECRET = new Secret(PLANTED); // as the config loader makes it
@@ -36,17 +39,46 @@ class LogEncoderTest {
 
   @Test
   void textIsTimeLevelMessageThenLogfmtPairs() {
-    String line = LogEncoder.encode(event("escalation: paged sre-eu", null,
-        "incident", "INC-7", "team", "sre eu", "level", 2, "trace_id", "4bf92f3577b34da6a3ce929d0e0e4736", "reason", "said \"no\""),
-        LogFormat.TEXT);
-    assertThat(line).isEqualTo("2026-12-05T23:10:01.123Z WARN  escalation: paged sre-eu incident=INC-7 team=\"sre eu\" level=2 "
-        + "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 reason=\"said \\\"no\\\"\"\n");
+    String line =
+        LogEncoder.encode(
+            event(
+                "escalation: paged sre-eu",
+                null,
+                "incident",
+                "INC-7",
+                "team",
+                "sre eu",
+                "level",
+                2,
+                "trace_id",
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                "reason",
+                "said \"no\""),
+            LogFormat.TEXT);
+    assertThat(line)
+        .isEqualTo(
+            "2026-12-05T23:10:01.123Z WARN  escalation: paged sre-eu incident=INC-7 team=\"sre eu\" level=2 "
+                + "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 reason=\"said \\\"no\\\"\"\n");
   }
 
   @Test
   void jsonHasAnIsoTimeAndEveryKeyAtTheTop() throws Exception {
-    String line = LogEncoder.encode(event("escalation: paged", null, "incident", "INC-7", "team", "sre-eu", "level", 2,
-        "trace_id", "4bf92f", "message", "clash"), LogFormat.JSON);
+    String line =
+        LogEncoder.encode(
+            event(
+                "escalation: paged",
+                null,
+                "incident",
+                "INC-7",
+                "team",
+                "sre-eu",
+                "level",
+                2,
+                "trace_id",
+                "4bf92f",
+                "message",
+                "clash"),
+            LogFormat.JSON);
     assertThat(line).endsWith("}\n").doesNotContain("\n{").doesNotContain("kvpList");
     JsonNode j = new ObjectMapper().readTree(line);
     assertThat(j.get("time").asText()).isEqualTo("2026-12-05T23:10:01.123Z");
@@ -56,31 +88,54 @@ class LogEncoderTest {
     assertThat(j.get("message").asText()).isEqualTo("escalation: paged");
     assertThat(j.get("incident").asText()).isEqualTo("INC-7");
     assertThat(j.get("team").asText()).isEqualTo("sre-eu");
-    assertThat(j.get("level_").asInt()).as("a pair named like a fixed key keeps its value under key_").isEqualTo(2);
+    assertThat(j.get("level_").asInt())
+        .as("a pair named like a fixed key keeps its value under key_")
+        .isEqualTo(2);
     assertThat(j.get("message_").asText()).isEqualTo("clash");
     assertThat(j.get("trace_id").asText()).isEqualTo("4bf92f");
   }
 
   @Test
   void aCauseIsOneValueInTextAndErrorPlusStackInJson() throws Exception {
-    Exception cause = new IllegalStateException("store is gone", new java.io.IOException("disk full"));
-    String text = LogEncoder.encode(event("ingest: commit failed", cause, "alerts", 10), LogFormat.TEXT);
-    assertThat(text).startsWith("2026-12-05T23:10:01.123Z WARN  ingest: commit failed alerts=10 error=\"java.lang.IllegalStateException: store is gone\"\n\tat ")
+    Exception cause =
+        new IllegalStateException("store is gone", new java.io.IOException("disk full"));
+    String text =
+        LogEncoder.encode(event("ingest: commit failed", cause, "alerts", 10), LogFormat.TEXT);
+    assertThat(text)
+        .startsWith(
+            "2026-12-05T23:10:01.123Z WARN  ingest: commit failed alerts=10 error=\"java.lang.IllegalStateException: store is gone\"\n\tat ")
         .contains("\tCaused by: java.io.IOException: disk full");
-    JsonNode j = new ObjectMapper().readTree(LogEncoder.encode(event("ingest: commit failed", cause, "alerts", 10), LogFormat.JSON));
+    JsonNode j =
+        new ObjectMapper()
+            .readTree(
+                LogEncoder.encode(
+                    event("ingest: commit failed", cause, "alerts", 10), LogFormat.JSON));
     assertThat(j.get("alerts").asInt()).isEqualTo(10);
     assertThat(j.get("error").asText()).isEqualTo("java.lang.IllegalStateException: store is gone");
-    assertThat(j.get("stack").asText()).contains("at dev.vigil.telemetry.LogEncoderTest").contains("Caused by: java.io.IOException: disk full");
+    assertThat(j.get("stack").asText())
+        .contains("at dev.vigil.telemetry.LogEncoderTest")
+        .contains("Caused by: java.io.IOException: disk full");
   }
 
   @Test
   void aPlantedSecretAppearsInNeitherFormat() {
-    LoggingEvent e = event("http step: GET https://api.example/v1?token=" + PLANTED + " failed",
-        new RuntimeException("401 for " + PLANTED), "command", "curl -H 'X-Token: " + PLANTED + "'", "url", "https://x/?t="
-            + java.net.URLEncoder.encode(PLANTED, java.nio.charset.StandardCharsets.UTF_8));
+    LoggingEvent e =
+        event(
+            "http step: GET https://api.example/v1?token=" + PLANTED + " failed",
+            new RuntimeException("401 for " + PLANTED),
+            "command",
+            "curl -H 'X-Token: " + PLANTED + "'",
+            "url",
+            "https://x/?t="
+                + java.net.URLEncoder.encode(PLANTED, java.nio.charset.StandardCharsets.UTF_8));
     for (LogFormat f : List.of(LogFormat.TEXT, LogFormat.JSON)) {
       String line = LogEncoder.encode(e, f);
-      assertThat(line).as(f.wire()).doesNotContain(PLANTED).contains("token=***").contains("401 for ***").contains("X-Token: ***");
+      assertThat(line)
+          .as(f.wire())
+          .doesNotContain(PLANTED)
+          .contains("token=***")
+          .contains("401 for ***")
+          .contains("X-Token: ***");
     }
     assertThat(SECRET.reveal()).isEqualTo(PLANTED);
   }
@@ -88,7 +143,8 @@ class LogEncoderTest {
   @Test
   void aShortSecretIsNotSearchedForSoOrdinaryWordsSurvive() {
     new Secret("on");
-    assertThat(LogEncoder.encode(event("escalation: on call now", null), LogFormat.TEXT)).contains("on call now");
+    assertThat(LogEncoder.encode(event("escalation: on call now", null), LogFormat.TEXT))
+        .contains("on call now");
   }
 
   @Test

@@ -23,7 +23,8 @@ class PrometheusRulesTest {
       if ("true".equals(System.getenv("CI"))) {
         throw new IllegalStateException(PROMTOOL + " is missing: .ci/run must install prometheus");
       }
-      Assumptions.abort("skipped: " + PROMTOOL + " is not installed (apt-get install -y prometheus)");
+      Assumptions.abort(
+          "skipped: " + PROMTOOL + " is not installed (apt-get install -y prometheus)");
     }
     String[] command = new String[args.length + 1];
     command[0] = PROMTOOL.toString();
@@ -37,11 +38,13 @@ class PrometheusRulesTest {
 
   @Test
   void theRulesAreValid() throws Exception {
-    assertThat(promtool("check", "rules", "docs/prometheus/vigil-rules.yml")).contains("SUCCESS: 6 rules found");
+    assertThat(promtool("check", "rules", "docs/prometheus/vigil-rules.yml"))
+        .contains("SUCCESS: 6 rules found");
   }
 
   @Test
   void theRulesFireWhenTheyShould() throws Exception {
-    assertThat(promtool("test", "rules", "docs/prometheus/vigil-rules.test.yml")).contains("SUCCESS");
+    assertThat(promtool("test", "rules", "docs/prometheus/vigil-rules.test.yml"))
+        .contains("SUCCESS");
   }
 }

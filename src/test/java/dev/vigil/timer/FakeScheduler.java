@@ -14,9 +14,9 @@ import java.util.function.Supplier;
  * A scheduler driven by a {@link FakeClock}: nothing fires until the test advances time, and then
  * every alarm due by the new time fires in due order, each at its own due instant, and the test
  * waits for its work to finish (a task that hops onto an event loop is waited for there), so alarms
- * armed by that work fire too when they are due by the new time. The only fake scheduler: unit tests
- * hand it to a component, daemon tests to {@code TestDaemon}. No sleeping; call from the test thread
- * only (it blocks).
+ * armed by that work fire too when they are due by the new time. The only fake scheduler: unit
+ * tests hand it to a component, daemon tests to {@code TestDaemon}. No sleeping; call from the test
+ * thread only (it blocks).
  */
 public final class FakeScheduler implements Scheduler {
   private record Alarm(Instant due, long seq, Supplier<Future<?>> task, boolean[] cancelled) {}
@@ -52,7 +52,10 @@ public final class FakeScheduler implements Scheduler {
 
   /** The earliest live alarm, if any. */
   public synchronized Optional<Instant> nextDue() {
-    return alarms.stream().filter(a -> !a.cancelled[0]).map(Alarm::due).min(Comparator.naturalOrder());
+    return alarms.stream()
+        .filter(a -> !a.cancelled[0])
+        .map(Alarm::due)
+        .min(Comparator.naturalOrder());
   }
 
   /** How long from now until the earliest live alarm. */
@@ -73,12 +76,17 @@ public final class FakeScheduler implements Scheduler {
   public void advanceTo(Instant target) {
     for (int fired = 0; ; fired++) {
       if (fired > 10_000) {
-        throw new IllegalStateException("more than 10000 alarms fired on the way to " + target + ": a timer re-arms itself in the past");
+        throw new IllegalStateException(
+            "more than 10000 alarms fired on the way to "
+                + target
+                + ": a timer re-arms itself in the past");
       }
       Optional<Alarm> next;
       synchronized (this) {
-        next = alarms.stream().filter(a -> !a.cancelled[0] && !a.due.isAfter(target))
-            .min(Comparator.comparing(Alarm::due).thenComparingLong(Alarm::seq));
+        next =
+            alarms.stream()
+                .filter(a -> !a.cancelled[0] && !a.due.isAfter(target))
+                .min(Comparator.comparing(Alarm::due).thenComparingLong(Alarm::seq));
         next.ifPresent(alarms::remove);
       }
       if (next.isEmpty()) {
@@ -99,7 +107,9 @@ public final class FakeScheduler implements Scheduler {
     try {
       return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * PagerDuty Events API v2 bodies, built from an incident (pure functions; see
- * docs/notifications.md for the field mapping). The {@code dedup_key} is the incident id, so every
- * retry, replica and level pages one PagerDuty alert per service.
+ * PagerDuty Events API v2 bodies, built from an incident (pure functions; see docs/notifications.md
+ * for the field mapping). The {@code dedup_key} is the incident id, so every retry, replica and
+ * level pages one PagerDuty alert per service.
  */
 public final class Events {
   static final int SUMMARY_LIMIT = 1024;
@@ -32,7 +32,8 @@ public final class Events {
    *
    * @param incidentUrl the Vigil link for the incident (empty: no link)
    */
-  public static JsonObject trigger(String routingKey, Incident incident, List<StoredAlert> alerts, String incidentUrl) {
+  public static JsonObject trigger(
+      String routingKey, Incident incident, List<StoredAlert> alerts, String incidentUrl) {
     Map<String, String> labels = incident.labels();
     Map<String, String> annotations = new TreeMap<>();
     Set<String> generators = new LinkedHashSet<>();
@@ -42,19 +43,24 @@ public final class Events {
         generators.add(a.alert().generatorUrl());
       }
     }
-    JsonObject payload = new JsonObject()
-        .put("summary", truncate("[" + incident.id() + "] " + incident.title(), SUMMARY_LIMIT))
-        .put("source", first(labels, "vigil", "instance", "service", "job", "host"))
-        .put("severity", incident.severity().wire())
-        .put("timestamp", incident.openedAt().toString());
+    JsonObject payload =
+        new JsonObject()
+            .put("summary", truncate("[" + incident.id() + "] " + incident.title(), SUMMARY_LIMIT))
+            .put("source", first(labels, "vigil", "instance", "service", "job", "host"))
+            .put("severity", incident.severity().wire())
+            .put("timestamp", incident.openedAt().toString());
     putIf(payload, "component", first(labels, "", "component", "service", "job"));
     putIf(payload, "group", first(labels, "", "group", "namespace", "cluster"));
-    putIf(payload, "class", first(labels, "unknown".equals(incident.type()) ? "" : incident.type(), "class"));
-    JsonObject details = new JsonObject()
-        .put("incident", incident.id().toString())
-        .put("alerts", incident.alertCount())
-        .put("labels", new JsonObject(new TreeMap<String, Object>(labels)))
-        .put("annotations", new JsonObject(new TreeMap<String, Object>(annotations)));
+    putIf(
+        payload,
+        "class",
+        first(labels, "unknown".equals(incident.type()) ? "" : incident.type(), "class"));
+    JsonObject details =
+        new JsonObject()
+            .put("incident", incident.id().toString())
+            .put("alerts", incident.alertCount())
+            .put("labels", new JsonObject(new TreeMap<String, Object>(labels)))
+            .put("annotations", new JsonObject(new TreeMap<String, Object>(annotations)));
     if (incident.team() != null) {
       details.put("team", incident.team());
     }
@@ -64,12 +70,13 @@ public final class Events {
       links.add(new JsonObject().put("href", incidentUrl).put("text", "Vigil " + incident.id()));
     }
     generators.forEach(g -> links.add(new JsonObject().put("href", g).put("text", "Alert source")));
-    JsonObject event = new JsonObject()
-        .put("routing_key", routingKey)
-        .put("event_action", "trigger")
-        .put("dedup_key", dedupKey(incident))
-        .put("payload", payload)
-        .put("client", "Vigil");
+    JsonObject event =
+        new JsonObject()
+            .put("routing_key", routingKey)
+            .put("event_action", "trigger")
+            .put("dedup_key", dedupKey(incident))
+            .put("payload", payload)
+            .put("client", "Vigil");
     if (!incidentUrl.isEmpty()) {
       event.put("client_url", incidentUrl);
     }
@@ -77,8 +84,13 @@ public final class Events {
       event.put("links", links);
     }
     if (event.encode().getBytes(StandardCharsets.UTF_8).length > BODY_LIMIT) {
-      payload.put("custom_details", new JsonObject().put("incident", incident.id().toString())
-          .put("error", "labels and annotations left out: the event was larger than PagerDuty's 512 KB limit"));
+      payload.put(
+          "custom_details",
+          new JsonObject()
+              .put("incident", incident.id().toString())
+              .put(
+                  "error",
+                  "labels and annotations left out: the event was larger than PagerDuty's 512 KB limit"));
     }
     return event;
   }
@@ -100,7 +112,10 @@ public final class Events {
 
   /** An {@code acknowledge} or {@code resolve} event: routing key, dedup key and action only. */
   public static JsonObject change(String routingKey, String dedupKey, String action) {
-    return new JsonObject().put("routing_key", routingKey).put("dedup_key", dedupKey).put("event_action", action);
+    return new JsonObject()
+        .put("routing_key", routingKey)
+        .put("dedup_key", dedupKey)
+        .put("event_action", action);
   }
 
   static String truncate(String s, int max) {

@@ -17,21 +17,31 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * PagerDuty v3 webhooks, the protocol alone (pure functions; docs/notifications.md has the setup).
- * A delivery is signed in {@code X-PagerDuty-Signature}: one or more comma-separated {@code v1=<hex>},
- * each the lower-case hex HMAC-SHA256 of the raw body under a subscription's secret (several while a
- * secret is rotated). The body is {@code {"event": {"id", "event_type", "agent", "data", ...}}}.
+ * A delivery is signed in {@code X-PagerDuty-Signature}: one or more comma-separated {@code
+ * v1=<hex>}, each the lower-case hex HMAC-SHA256 of the raw body under a subscription's secret
+ * (several while a secret is rotated). The body is {@code {"event": {"id", "event_type", "agent",
+ * "data", ...}}}.
  */
 public final class Webhooks {
   public static final String SIGNATURE = "X-PagerDuty-Signature";
-  /** More signatures than this in one header are not looked at (PagerDuty sends one, two while rotating). */
+
+  /**
+   * More signatures than this in one header are not looked at (PagerDuty sends one, two while
+   * rotating).
+   */
   static final int MAX_SIGNATURES = 8;
+
   private static final int HEX_LENGTH = 64;
 
   private Webhooks() {}
 
-  /** Why a delivery was refused; the wire form is the metric label. It is never sent to the caller. */
+  /**
+   * Why a delivery was refused; the wire form is the metric label. It is never sent to the caller.
+   */
   public enum Rejection {
-    NOT_CONFIGURED, MISSING_SIGNATURE, BAD_SIGNATURE;
+    NOT_CONFIGURED,
+    MISSING_SIGNATURE,
+    BAD_SIGNATURE;
 
     public String wire() {
       return name().toLowerCase();
@@ -40,8 +50,9 @@ public final class Webhooks {
 
   /**
    * Empty when some {@code v1=} value of {@code header} is the signature of {@code body} under some
-   * secret. Every pair of secret and value is compared, over equal-length byte arrays and in constant
-   * time, whatever matched, so the time taken says nothing about which part of a guess was right.
+   * secret. Every pair of secret and value is compared, over equal-length byte arrays and in
+   * constant time, whatever matched, so the time taken says nothing about which part of a guess was
+   * right.
    */
   public static Optional<Rejection> verify(String header, byte[] body, List<Secret> secrets) {
     if (secrets.isEmpty()) {
@@ -61,7 +72,10 @@ public final class Webhooks {
     return ok ? Optional.empty() : Optional.of(Rejection.BAD_SIGNATURE);
   }
 
-  /** The {@code v1=} values of the header, as bytes; values of another scheme or length are left out. */
+  /**
+   * The {@code v1=} values of the header, as bytes; values of another scheme or length are left
+   * out.
+   */
   private static List<byte[]> values(String header) {
     List<byte[]> out = new ArrayList<>();
     for (String part : header.split(",", MAX_SIGNATURES + 1)) {
@@ -73,7 +87,10 @@ public final class Webhooks {
     return out;
   }
 
-  /** {@code v1=} and the hex HMAC-SHA256 of {@code body} under {@code secret}, as PagerDuty signs a delivery. */
+  /**
+   * {@code v1=} and the hex HMAC-SHA256 of {@code body} under {@code secret}, as PagerDuty signs a
+   * delivery.
+   */
   public static String sign(String secret, byte[] body) {
     return "v1=" + hex(secret, body);
   }
@@ -93,16 +110,28 @@ public final class Webhooks {
    *
    * @param id {@code event.id}, unique per event (a re-delivery repeats it)
    * @param type {@code event.event_type}, e.g. {@code incident.acknowledged}
-   * @param agent who did it ({@code event.agent.summary}), or "" when PagerDuty names nobody (a timeout)
-   * @param incidentKey {@code data.incident_key}: the {@code dedup_key} Vigil sent; "" when absent (notes)
-   * @param pagerDutyId PagerDuty's id of the incident ({@code data.id}, or {@code data.incident.id} for a note); "" if none
+   * @param agent who did it ({@code event.agent.summary}), or "" when PagerDuty names nobody (a
+   *     timeout)
+   * @param incidentKey {@code data.incident_key}: the {@code dedup_key} Vigil sent; "" when absent
+   *     (notes)
+   * @param pagerDutyId PagerDuty's id of the incident ({@code data.id}, or {@code data.incident.id}
+   *     for a note); "" if none
    * @param number PagerDuty's incident number, 0 when absent
    * @param note a note's {@code data.content}; ""
    * @param assignees the summaries of {@code data.assignees}, for the timeline
-   * @param occurredAt {@code event.occurred_at}, when PagerDuty says it happened; empty when absent or not a time
+   * @param occurredAt {@code event.occurred_at}, when PagerDuty says it happened; empty when absent
+   *     or not a time
    */
-  public record Event(String id, String type, String agent, String incidentKey, String pagerDutyId, long number, String note,
-      List<String> assignees, java.util.Optional<java.time.Instant> occurredAt) {
+  public record Event(
+      String id,
+      String type,
+      String agent,
+      String incidentKey,
+      String pagerDutyId,
+      long number,
+      String note,
+      List<String> assignees,
+      java.util.Optional<java.time.Instant> occurredAt) {
     public Event {
       assignees = List.copyOf(assignees);
     }
@@ -120,34 +149,56 @@ public final class Webhooks {
     }
     JsonNode event = root.get("event");
     if (event == null || !event.isObject()) {
-      throw new BadRequest("event: expected an object with id, event_type and data, got " + (event == null ? "nothing" : kind(event)));
+      throw new BadRequest(
+          "event: expected an object with id, event_type and data, got "
+              + (event == null ? "nothing" : kind(event)));
     }
     String id = required(event, "id");
     String type = required(event, "event_type");
     JsonNode data = event.path("data");
-    String pdId = "incident_note".equals(text(data, "type")) ? text(data.path("incident"), "id") : text(data, "id");
+    String pdId =
+        "incident_note".equals(text(data, "type"))
+            ? text(data.path("incident"), "id")
+            : text(data, "id");
     List<String> assignees = new ArrayList<>();
-    data.path("assignees").forEach(a -> {
-      String s = text(a, "summary");
-      if (!s.isEmpty()) {
-        assignees.add(s);
-      }
-    });
+    data.path("assignees")
+        .forEach(
+            a -> {
+              String s = text(a, "summary");
+              if (!s.isEmpty()) {
+                assignees.add(s);
+              }
+            });
     java.util.Optional<java.time.Instant> occurredAt;
     try {
       String at = text(event, "occurred_at");
-      occurredAt = at.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.time.Instant.parse(at));
+      occurredAt =
+          at.isEmpty()
+              ? java.util.Optional.empty()
+              : java.util.Optional.of(java.time.Instant.parse(at));
     } catch (java.time.format.DateTimeParseException e) {
       occurredAt = java.util.Optional.empty();
     }
-    return new Event(id, type, text(event.path("agent"), "summary"), text(data, "incident_key"), pdId,
-        data.path("number").canConvertToLong() ? data.path("number").asLong() : 0, text(data, "content"), assignees, occurredAt);
+    return new Event(
+        id,
+        type,
+        text(event.path("agent"), "summary"),
+        text(data, "incident_key"),
+        pdId,
+        data.path("number").canConvertToLong() ? data.path("number").asLong() : 0,
+        text(data, "content"),
+        assignees,
+        occurredAt);
   }
 
   private static String required(JsonNode event, String field) {
     JsonNode v = event.get(field);
     if (v == null || !v.isTextual() || v.asText().isBlank()) {
-      throw new BadRequest("event." + field + ": expected a non-empty string, got " + (v == null ? "nothing" : kind(v)));
+      throw new BadRequest(
+          "event."
+              + field
+              + ": expected a non-empty string, got "
+              + (v == null ? "nothing" : kind(v)));
     }
     return v.asText();
   }

@@ -27,9 +27,9 @@ import java.util.function.Function;
 
 /**
  * Delivers intents to Slack: a page shows the incident's message in the team channel, an update
- * re-renders every message of the incident, a digest or message is posted to the team channel (or the
- * one named); and a page PagerDuty cannot take goes to the team channel and the ops channel marked as
- * a fallback.
+ * re-renders every message of the incident, a digest or message is posted to the team channel (or
+ * the one named); and a page PagerDuty cannot take goes to the team channel and the ops channel
+ * marked as a fallback.
  */
 public final class SlackNotifier implements Notifier {
   private final SlackMessages messages;
@@ -37,7 +37,11 @@ public final class SlackNotifier implements Notifier {
   private final String opsChannel;
   private final Circuit circuit;
 
-  public SlackNotifier(SlackMessages messages, Function<TeamId, Optional<String>> teamChannel, String opsChannel, Circuit circuit) {
+  public SlackNotifier(
+      SlackMessages messages,
+      Function<TeamId, Optional<String>> teamChannel,
+      String opsChannel,
+      Circuit circuit) {
     this.messages = messages;
     this.teamChannel = teamChannel;
     this.opsChannel = opsChannel;
@@ -59,22 +63,54 @@ public final class SlackNotifier implements Notifier {
     NotificationIntent i = entry.intent();
     JsonObject payload = new JsonObject(i.payload());
     return switch (i.kind()) {
-      case PAGE -> channel(i, payload).compose(ch -> messages.show(i.incident(), ch, false)).map(m -> Receipt.of("slack " + m.channel()));
-      case UPDATE -> messages.update(i.incident())
-          .map(n -> Receipt.of(n == 0 ? "" : "slack (" + n + " message" + (n == 1 ? "" : "s") + " updated)"));
-      case DIGEST -> channel(i, payload).compose(ch -> {
-        String text = IncidentMessage.cut(digestText(payload), IncidentMessage.TEXT_LIMIT);
-        return messages.post(ch, text, List.of(section(s -> s.text(markdownText(text))))).map(p -> Receipt.of("slack " + ch));
-      });
+      case PAGE ->
+          channel(i, payload)
+              .compose(ch -> messages.show(i.incident(), ch, false))
+              .map(m -> Receipt.of("slack " + m.channel()));
+      case UPDATE ->
+          messages
+              .update(i.incident())
+              .map(
+                  n ->
+                      Receipt.of(
+                          n == 0
+                              ? ""
+                              : "slack (" + n + " message" + (n == 1 ? "" : "s") + " updated)"));
+      case DIGEST ->
+          channel(i, payload)
+              .compose(
+                  ch -> {
+                    String text =
+                        IncidentMessage.cut(digestText(payload), IncidentMessage.TEXT_LIMIT);
+                    return messages
+                        .post(ch, text, List.of(section(s -> s.text(markdownText(text)))))
+                        .map(p -> Receipt.of("slack " + ch));
+                  });
       // a runbook's slack step reads where the message went and its ts
-      case MESSAGE -> channel(i, payload).compose(ch -> messages.post(ch, payload.getString("text", ""), approvalBlocks(payload))
-          .map(p -> new Receipt("slack " + ch, Map.of("channel", ch, "channelId", p.channelId(), "ts", p.ts() == null ? "" : p.ts()))));
+      case MESSAGE ->
+          channel(i, payload)
+              .compose(
+                  ch ->
+                      messages
+                          .post(ch, payload.getString("text", ""), approvalBlocks(payload))
+                          .map(
+                              p ->
+                                  new Receipt(
+                                      "slack " + ch,
+                                      Map.of(
+                                          "channel",
+                                          ch,
+                                          "channelId",
+                                          p.channelId(),
+                                          "ts",
+                                          p.ts() == null ? "" : p.ts()))));
     };
   }
 
   /**
    * An approval request: its text and the Approve and Reject buttons, whose {@code action_id}s and
-   * value (the run) are what /slack/interactions decides with; null for any other message (text only).
+   * value (the run) are what /slack/interactions decides with; null for any other message (text
+   * only).
    */
   static List<com.slack.api.model.block.LayoutBlock> approvalBlocks(JsonObject payload) {
     String run = payload.getString("approvalRun");
@@ -82,9 +118,25 @@ public final class SlackNotifier implements Notifier {
       return null;
     }
     String text = IncidentMessage.cut(payload.getString("text", ""), IncidentMessage.TEXT_LIMIT);
-    return List.of(section(s -> s.text(markdownText(text))), actions(a -> a.blockId("approval").elements(List.of(
-        button(b -> b.actionId("approve").value(run).style("primary").text(plainText("Approve"))),
-        button(b -> b.actionId("reject").value(run).style("danger").text(plainText("Reject")))))));
+    return List.of(
+        section(s -> s.text(markdownText(text))),
+        actions(
+            a ->
+                a.blockId("approval")
+                    .elements(
+                        List.of(
+                            button(
+                                b ->
+                                    b.actionId("approve")
+                                        .value(run)
+                                        .style("primary")
+                                        .text(plainText("Approve"))),
+                            button(
+                                b ->
+                                    b.actionId("reject")
+                                        .value(run)
+                                        .style("danger")
+                                        .text(plainText("Reject")))))));
   }
 
   @Override
@@ -96,7 +148,8 @@ public final class SlackNotifier implements Notifier {
       channels.add(opsChannel);
     }
     if (channels.isEmpty() || i.incident() == null) {
-      return Future.failedFuture(DeliveryException.permanentFailure("slack: no channel for a fallback of " + i.key()));
+      return Future.failedFuture(
+          DeliveryException.permanentFailure("slack: no channel for a fallback of " + i.key()));
     }
     List<Future<SlackMessage>> shown = new ArrayList<>();
     channels.forEach(ch -> shown.add(messages.show(i.incident(), ch, true)));
@@ -108,14 +161,27 @@ public final class SlackNotifier implements Notifier {
     if (!named.isEmpty()) {
       return Future.succeededFuture(named);
     }
-    return teamChannel.apply(i.team()).map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
-        DeliveryException.permanentFailure("slack: team " + i.team() + " has no slack.channel")));
+    return teamChannel
+        .apply(i.team())
+        .map(Future::succeededFuture)
+        .orElseGet(
+            () ->
+                Future.failedFuture(
+                    DeliveryException.permanentFailure(
+                        "slack: team " + i.team() + " has no slack.channel")));
   }
 
   /** The handoff digest as mrkdwn. */
   static String digestText(JsonObject d) {
-    StringBuilder s = new StringBuilder("*Handoff to team " + d.getString("team", "?") + "* (shift " + d.getString("shiftStart", "")
-        + " to " + d.getString("shiftEnd", "") + ")\n");
+    StringBuilder s =
+        new StringBuilder(
+            "*Handoff to team "
+                + d.getString("team", "?")
+                + "* (shift "
+                + d.getString("shiftStart", "")
+                + " to "
+                + d.getString("shiftEnd", "")
+                + ")\n");
     list(s, "Open", d.getJsonArray("open"));
     list(s, "Resolved by people", d.getJsonArray("resolved"));
     list(s, "Auto-resolved", d.getJsonArray("autoResolved"));
@@ -129,8 +195,13 @@ public final class SlackNotifier implements Notifier {
     s.append('*').append(title).append(":* ").append(list.size()).append('\n');
     for (int n = 0; n < Math.min(10, list.size()); n++) {
       JsonObject i = list.getJsonObject(n);
-      s.append("• ").append(i.getString("id", "")).append(' ').append(i.getString("severity", "")).append(": ")
-          .append(Mrkdwn.escape(i.getString("title", ""))).append('\n');
+      s.append("• ")
+          .append(i.getString("id", ""))
+          .append(' ')
+          .append(i.getString("severity", ""))
+          .append(": ")
+          .append(Mrkdwn.escape(i.getString("title", "")))
+          .append('\n');
     }
     if (list.size() > 10) {
       s.append("• and ").append(list.size() - 10).append(" more\n");

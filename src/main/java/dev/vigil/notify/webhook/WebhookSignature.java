@@ -10,11 +10,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The {@code X-Vigil-Signature} header of an outgoing webhook: {@code t=<unix seconds>,v1=<hex>}, where
- * the hex is HMAC-SHA256, keyed with the team's webhook secret, over {@code <t>.<body>} (the timestamp,
- * a dot, the exact bytes of the body). Signing the timestamp with the body lets a receiver refuse a
- * captured request replayed later; {@code v1} names the scheme so another can be added beside it
- * (ADR 0131). Pure functions; thread-safe.
+ * The {@code X-Vigil-Signature} header of an outgoing webhook: {@code t=<unix seconds>,v1=<hex>},
+ * where the hex is HMAC-SHA256, keyed with the team's webhook secret, over {@code <t>.<body>} (the
+ * timestamp, a dot, the exact bytes of the body). Signing the timestamp with the body lets a
+ * receiver refuse a captured request replayed later; {@code v1} names the scheme so another can be
+ * added beside it (ADR 0131). Pure functions; thread-safe.
  */
 public final class WebhookSignature {
   public static final String HEADER = "X-Vigil-Signature";
@@ -27,12 +27,13 @@ public final class WebhookSignature {
   }
 
   /**
-   * Whether {@code header} is a valid signature of {@code body} made with {@code secret} no more than
-   * {@code toleranceSeconds} away from {@code nowSeconds}: what a receiver checks (and the tests do).
-   * Any {@code v1=} value may match (a sender may list several during a secret rotation); the
-   * comparison takes the same time whatever the values.
+   * Whether {@code header} is a valid signature of {@code body} made with {@code secret} no more
+   * than {@code toleranceSeconds} away from {@code nowSeconds}: what a receiver checks (and the
+   * tests do). Any {@code v1=} value may match (a sender may list several during a secret
+   * rotation); the comparison takes the same time whatever the values.
    */
-  public static boolean verify(String secret, String header, byte[] body, long nowSeconds, long toleranceSeconds) {
+  public static boolean verify(
+      String secret, String header, byte[] body, long nowSeconds, long toleranceSeconds) {
     if (header == null) {
       return false;
     }
@@ -53,7 +54,8 @@ public final class WebhookSignature {
     if (t.isEmpty() || Math.abs(nowSeconds - t.get()) > toleranceSeconds) {
       return false;
     }
-    byte[] expected = HexFormat.of().formatHex(mac(secret, t.get(), body)).getBytes(StandardCharsets.US_ASCII);
+    byte[] expected =
+        HexFormat.of().formatHex(mac(secret, t.get(), body)).getBytes(StandardCharsets.US_ASCII);
     boolean ok = false;
     for (String c : candidates) {
       ok |= MessageDigest.isEqual(expected, c.getBytes(StandardCharsets.US_ASCII));

@@ -16,10 +16,20 @@ import java.util.Optional;
  *
  * @param bindings what expressions may read at this point (check evaluates {@code until} with them)
  * @param timeout the per-try timeout, if the step has one
- * @param traceHeaders W3C trace context ({@code traceparent}) of the step's span, sent on outbound HTTP; empty when tracing is off
+ * @param traceHeaders W3C trace context ({@code traceparent}) of the step's span, sent on outbound
+ *     HTTP; empty when tracing is off
  */
-public record Attempt(String run, String runbook, IncidentId incident, Step step, int number, RenderedAction action,
-    Map<String, Object> bindings, Optional<Duration> timeout, Cancellation cancellation, Map<String, String> traceHeaders) {
+public record Attempt(
+    String run,
+    String runbook,
+    IncidentId incident,
+    Step step,
+    int number,
+    RenderedAction action,
+    Map<String, Object> bindings,
+    Optional<Duration> timeout,
+    Cancellation cancellation,
+    Map<String, String> traceHeaders) {
 
   public void onCancel(Runnable r) {
     cancellation.add(r);

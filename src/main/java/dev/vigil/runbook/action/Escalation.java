@@ -4,14 +4,16 @@ import dev.vigil.incident.IncidentId;
 import io.vertx.core.Future;
 
 /**
- * Hands an incident over to people: the escalator, once it is bound in the daemon
- * ({@code runFailed} → {@code Escalator.runbookFailed}, {@code escalateNow} →
- * {@code Escalator.escalateNow}); until then {@link TimelineNotifications#escalation} records each
- * request on the incident timeline.
+ * Hands an incident over to people: the escalator, once it is bound in the daemon ({@code
+ * runFailed} → {@code Escalator.runbookFailed}, {@code escalateNow} → {@code
+ * Escalator.escalateNow}); until then {@link TimelineNotifications#escalation} records each request
+ * on the incident timeline.
  */
 public interface Escalation {
 
-  /** A run with {@code onFailure: escalate} failed or timed out: escalation starts (if it has not). */
+  /**
+   * A run with {@code onFailure: escalate} failed or timed out: escalation starts (if it has not).
+   */
   Future<Void> runFailed(IncidentId incident, String by, String reason);
 
   /** An {@code incident} step with {@code action: escalate}: move to the next level now. */

@@ -16,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code exec} step: an allowlisted program started with an argv list (never a shell), on a
- * worker pool. Its environment is exactly the step's {@code env} plus {@code PATH}. stdout and stderr
- * go to temporary files (so a chatty program never blocks on a full pipe) and are read back capped at
- * {@link #OUTPUT_CAP} bytes each. On a timeout or cancel the whole process tree is killed: the
- * descendants first (they would otherwise be re-parented and survive), then the process.
+ * worker pool. Its environment is exactly the step's {@code env} plus {@code PATH}. stdout and
+ * stderr go to temporary files (so a chatty program never blocks on a full pipe) and are read back
+ * capped at {@link #OUTPUT_CAP} bytes each. On a timeout or cancel the whole process tree is
+ * killed: the descendants first (they would otherwise be re-parented and survive), then the
+ * process.
  */
 public final class ExecAction implements Action {
   public static final int OUTPUT_CAP = 64 * 1024;
@@ -29,7 +30,9 @@ public final class ExecAction implements Action {
   private final List<String> allow;
   private final String path;
 
-  /** @param allow the binaries {@code runbooks.exec.allow} lists; anything else is refused */
+  /**
+   * @param allow the binaries {@code runbooks.exec.allow} lists; anything else is refused
+   */
   public ExecAction(WorkerExecutor workers, List<String> allow) {
     this.workers = workers;
     this.allow = List.copyOf(allow);
@@ -47,18 +50,24 @@ public final class ExecAction implements Action {
     RenderedAction.Command cmd = (RenderedAction.Command) attempt.action();
     String binary = cmd.argv().get(0);
     if (!allow.contains(binary)) {
-      return Future.succeededFuture(StepOutcome.failed("exec: " + binary + " is not in runbooks.exec.allow", Map.of()));
+      return Future.succeededFuture(
+          StepOutcome.failed("exec: " + binary + " is not in runbooks.exec.allow", Map.of()));
     }
     Duration limit = attempt.timeout().orElse(DEFAULT_LIMIT);
     return workers.executeBlocking(() -> run(cmd, limit, attempt.cancellation()), false);
   }
 
-  private StepOutcome run(RenderedAction.Command cmd, Duration limit, Attempt.Cancellation cancellation) throws IOException {
+  private StepOutcome run(
+      RenderedAction.Command cmd, Duration limit, Attempt.Cancellation cancellation)
+      throws IOException {
     Path out = Files.createTempFile("vigil-exec-", ".out");
     Path err = Files.createTempFile("vigil-exec-", ".err");
     try {
-      ProcessBuilder pb = new ProcessBuilder(cmd.argv()).redirectOutput(out.toFile()).redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd.argv())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Map<String, String> env = pb.environment();
       env.clear();
       env.put("PATH", path);
@@ -68,7 +77,8 @@ public final class ExecAction implements Action {
       try {
         p = pb.start();
       } catch (IOException e) {
-        return StepOutcome.failed("exec: cannot start " + cmd.argv().get(0) + ": " + e.getMessage(), Map.of());
+        return StepOutcome.failed(
+            "exec: cannot start " + cmd.argv().get(0) + ": " + e.getMessage(), Map.of());
       }
       cancellation.add(() -> killTree(p));
       boolean finished;
@@ -81,16 +91,24 @@ public final class ExecAction implements Action {
       if (!finished) {
         killTree(p);
         waitQuietly(p);
-        return StepOutcome.timedOut("exec: " + cmd.argv().get(0) + " still running after " + limit.toMillis()
-            + " ms; killed it and its child processes", output(-1, out, err));
+        return StepOutcome.timedOut(
+            "exec: "
+                + cmd.argv().get(0)
+                + " still running after "
+                + limit.toMillis()
+                + " ms; killed it and its child processes",
+            output(-1, out, err));
       }
       if (cancellation.cancelled()) {
-        return StepOutcome.failed("exec: " + cmd.argv().get(0) + " was cancelled", output(p.exitValue(), out, err));
+        return StepOutcome.failed(
+            "exec: " + cmd.argv().get(0) + " was cancelled", output(p.exitValue(), out, err));
       }
       int code = p.exitValue();
       Map<String, Object> o = output(code, out, err);
       if (!cmd.okExitCodes().contains(code)) {
-        return StepOutcome.failed("exec: " + cmd.argv().get(0) + " exited " + code + " (ok: " + cmd.okExitCodes() + ")", o);
+        return StepOutcome.failed(
+            "exec: " + cmd.argv().get(0) + " exited " + code + " (ok: " + cmd.okExitCodes() + ")",
+            o);
       }
       return StepOutcome.done(o);
     } finally {
@@ -99,7 +117,10 @@ public final class ExecAction implements Action {
     }
   }
 
-  /** Kills the descendants (listed before anything dies, so none escapes by re-parenting), then the process. */
+  /**
+   * Kills the descendants (listed before anything dies, so none escapes by re-parenting), then the
+   * process.
+   */
   static void killTree(Process p) {
     List<ProcessHandle> tree = p.descendants().toList();
     p.destroyForcibly();

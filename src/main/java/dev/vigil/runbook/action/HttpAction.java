@@ -8,19 +8,19 @@ import dev.vigil.runbook.RenderedAction;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.impl.DefaultRedirectHandler;
-import io.vertx.ext.web.client.WebClientOptions;
-import java.net.URI;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
+import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +28,9 @@ import java.util.Map;
 
 /**
  * The {@code http} step: one request through Vert.x WebClient. The response body is kept up to
- * {@link #BODY_CAP} bytes (the rest is read and dropped); a JSON body is also parsed into
- * {@code output.json}. A status outside {@code expectStatus} (default: any 2xx) fails the try, with
- * the response still in the output.
+ * {@link #BODY_CAP} bytes (the rest is read and dropped); a JSON body is also parsed into {@code
+ * output.json}. A status outside {@code expectStatus} (default: any 2xx) fails the try, with the
+ * response still in the output.
  *
  * <p>Where requests may go: only to hosts {@code runbooks.http.allow} admits (checked when the
  * runbook loads and again here, on the URL as rendered), and a redirect is followed only within the
@@ -38,14 +38,21 @@ import java.util.Map;
  */
 public final class HttpAction implements Action {
   public static final int BODY_CAP = 256 * 1024;
-  /** Without a step timeout a request is still bounded, so a hung server cannot hold a socket forever. */
+
+  /**
+   * Without a step timeout a request is still bounded, so a hung server cannot hold a socket
+   * forever.
+   */
   static final Duration DEFAULT_LIMIT = Duration.ofMinutes(5);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final WebClient client;
   private final List<String> allow;
 
-  /** @param allow host patterns of {@code runbooks.http.allow}; empty: any host */
+  /**
+   * @param allow host patterns of {@code runbooks.http.allow}; empty: any host
+   */
   public HttpAction(WebClient client, List<String> allow) {
     this.client = client;
     this.allow = List.copyOf(allow);
@@ -57,8 +64,13 @@ public final class HttpAction implements Action {
    */
   public static WebClient client(Vertx vertx) {
     RedirectHandler sameOrigin = new RedirectHandler();
-    HttpClient http = vertx.httpClientBuilder().with(new HttpClientOptions().setConnectTimeout(10_000))
-        .with(new PoolOptions().setHttp1MaxSize(32)).withRedirectHandler(sameOrigin::apply).build();
+    HttpClient http =
+        vertx
+            .httpClientBuilder()
+            .with(new HttpClientOptions().setConnectTimeout(10_000))
+            .with(new PoolOptions().setHttp1MaxSize(32))
+            .withRedirectHandler(sameOrigin::apply)
+            .build();
     return WebClient.wrap(http, new WebClientOptions().setUserAgent("vigil-runbook"));
   }
 
@@ -74,9 +86,14 @@ public final class HttpAction implements Action {
       try {
         URI from = URI.create(resp.request().absoluteURI());
         URI to = from.resolve(location);
-        boolean same = from.getScheme().equalsIgnoreCase(String.valueOf(to.getScheme()))
-            && from.getHost() != null && from.getHost().equalsIgnoreCase(to.getHost()) && port(from) == port(to);
-        return same ? rules.apply(resp) : null; // null: not followed, the 3xx is the step's response
+        boolean same =
+            from.getScheme().equalsIgnoreCase(String.valueOf(to.getScheme()))
+                && from.getHost() != null
+                && from.getHost().equalsIgnoreCase(to.getHost())
+                && port(from) == port(to);
+        return same
+            ? rules.apply(resp)
+            : null; // null: not followed, the 3xx is the step's response
       } catch (IllegalArgumentException badLocation) {
         return null;
       }
@@ -95,13 +112,30 @@ public final class HttpAction implements Action {
   @Override
   public Future<StepOutcome> perform(Attempt attempt) {
     RenderedAction.HttpCall call = (RenderedAction.HttpCall) attempt.action();
-    return request(call, attempt.timeout().orElse(DEFAULT_LIMIT), attempt.traceHeaders()).map(r -> {
-      if (!expected(call.expectStatus(), ((Number) r.get("status")).intValue())) {
-        return StepOutcome.failed("HTTP " + r.get("status") + " from " + call.method() + " " + call.url()
-            + " (expected " + (call.expectStatus().isEmpty() ? "2xx" : call.expectStatus()) + ")", r);
-      }
-      return StepOutcome.done(r);
-    }).recover(e -> Future.succeededFuture(StepOutcome.failed(call.method() + " " + call.url() + " failed: " + e.getMessage(), Map.of())));
+    return request(call, attempt.timeout().orElse(DEFAULT_LIMIT), attempt.traceHeaders())
+        .map(
+            r -> {
+              if (!expected(call.expectStatus(), ((Number) r.get("status")).intValue())) {
+                return StepOutcome.failed(
+                    "HTTP "
+                        + r.get("status")
+                        + " from "
+                        + call.method()
+                        + " "
+                        + call.url()
+                        + " (expected "
+                        + (call.expectStatus().isEmpty() ? "2xx" : call.expectStatus())
+                        + ")",
+                    r);
+              }
+              return StepOutcome.done(r);
+            })
+        .recover(
+            e ->
+                Future.succeededFuture(
+                    StepOutcome.failed(
+                        call.method() + " " + call.url() + " failed: " + e.getMessage(),
+                        Map.of())));
   }
 
   static boolean expected(List<Integer> expect, int status) {
@@ -112,14 +146,23 @@ public final class HttpAction implements Action {
    * Sends {@code call} with the trace headers (the runbook's own headers win); the future holds the
    * response as {@code output} (status, headers, body, json).
    */
-  Future<Map<String, Object>> request(RenderedAction.HttpCall call, Duration limit, Map<String, String> trace) {
+  Future<Map<String, Object>> request(
+      RenderedAction.HttpCall call, Duration limit, Map<String, String> trace) {
     String host = HostPattern.hostOf(call.url()).orElse("");
     if (!HostPattern.allows(allow, host)) {
-      return Future.failedFuture("host \"" + host + "\" is not in runbooks.http.allow (allowed: " + String.join(", ", allow) + ")");
+      return Future.failedFuture(
+          "host \""
+              + host
+              + "\" is not in runbooks.http.allow (allowed: "
+              + String.join(", ", allow)
+              + ")");
     }
     CappedBody body = new CappedBody(BODY_CAP);
-    HttpRequest<Void> req = client.requestAbs(HttpMethod.valueOf(call.method()), call.url()).as(BodyCodec.pipe(body))
-        .timeout(limit.toMillis());
+    HttpRequest<Void> req =
+        client
+            .requestAbs(HttpMethod.valueOf(call.method()), call.url())
+            .as(BodyCodec.pipe(body))
+            .timeout(limit.toMillis());
     trace.forEach(req::putHeader);
     call.headers().forEach(req::putHeader);
     Future<io.vertx.ext.web.client.HttpResponse<Void>> sent;

@@ -9,9 +9,9 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * The {@code incident} step: acknowledge, resolve, note or escalate the run's incident. Acknowledging
- * an incident that is already acknowledged (or resolving a resolved one) is not a failure: the
- * incident is where the step wanted it.
+ * The {@code incident} step: acknowledge, resolve, note or escalate the run's incident.
+ * Acknowledging an incident that is already acknowledged (or resolving a resolved one) is not a
+ * failure: the incident is where the step wanted it.
  */
 public final class IncidentAction implements Action {
   private final IncidentStore incidents;
@@ -34,15 +34,33 @@ public final class IncidentAction implements Action {
     RenderedAction.IncidentAction a = (RenderedAction.IncidentAction) attempt.action();
     String by = "runbook:" + attempt.runbook();
     String text = a.text().orElse("");
-    Future<?> f = switch (a.action()) {
-      case "acknowledge" -> incidents.acknowledge(attempt.incident(), by, text, clock.instant()).recover(IncidentAction::alreadyThere);
-      case "resolve" -> incidents.resolve(attempt.incident(), by, text, clock.instant()).recover(IncidentAction::alreadyThere);
-      case "note" -> incidents.append(attempt.incident(), new TimelineEvent(clock.instant(), "note", by, text));
-      case "escalate" -> escalation.escalateNow(attempt.incident(), by, text.isEmpty() ? "runbook " + attempt.runbook() + " asked for it" : text);
-      default -> Future.failedFuture("unknown incident action " + a.action());
-    };
+    Future<?> f =
+        switch (a.action()) {
+          case "acknowledge" ->
+              incidents
+                  .acknowledge(attempt.incident(), by, text, clock.instant())
+                  .recover(IncidentAction::alreadyThere);
+          case "resolve" ->
+              incidents
+                  .resolve(attempt.incident(), by, text, clock.instant())
+                  .recover(IncidentAction::alreadyThere);
+          case "note" ->
+              incidents.append(
+                  attempt.incident(), new TimelineEvent(clock.instant(), "note", by, text));
+          case "escalate" ->
+              escalation.escalateNow(
+                  attempt.incident(),
+                  by,
+                  text.isEmpty() ? "runbook " + attempt.runbook() + " asked for it" : text);
+          default -> Future.failedFuture("unknown incident action " + a.action());
+        };
     return f.map(x -> StepOutcome.done(Map.of()))
-        .recover(e -> Future.succeededFuture(StepOutcome.failed("incident " + a.action() + " " + attempt.incident() + ": " + e.getMessage(), Map.of())));
+        .recover(
+            e ->
+                Future.succeededFuture(
+                    StepOutcome.failed(
+                        "incident " + a.action() + " " + attempt.incident() + ": " + e.getMessage(),
+                        Map.of())));
   }
 
   private static <T> Future<T> alreadyThere(Throwable e) {

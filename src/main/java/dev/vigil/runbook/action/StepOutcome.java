@@ -13,7 +13,8 @@ public sealed interface StepOutcome {
    * The try failed ({@code timedOut}: it ran out of time). The engine retries it while the step's
    * {@code retry.attempts} allow. {@code output} may be empty (nothing came back) or hold what did.
    */
-  record Failed(String error, boolean timedOut, Map<String, Object> output) implements StepOutcome {}
+  record Failed(String error, boolean timedOut, Map<String, Object> output)
+      implements StepOutcome {}
 
   /**
    * The step pauses durably: the engine stores {@code wakeAt} before it arms the timer, and after a

@@ -15,9 +15,24 @@ import java.util.Map;
  * @param deadline when the run times out (set when it starts running)
  * @param startedBy {@code auto}, or who started it by hand
  */
-public record RunRecord(RunId id, IncidentId incident, String runbook, String version, String file, String source,
-    Rollout.Mode mode, RunStatus status, String concurrencyKey, Map<String, Object> bindings, Instant createdAt,
-    Instant startedAt, Instant endedAt, Instant deadline, String error, String startedBy, List<StepRun> steps) {
+public record RunRecord(
+    RunId id,
+    IncidentId incident,
+    String runbook,
+    String version,
+    String file,
+    String source,
+    Rollout.Mode mode,
+    RunStatus status,
+    String concurrencyKey,
+    Map<String, Object> bindings,
+    Instant createdAt,
+    Instant startedAt,
+    Instant endedAt,
+    Instant deadline,
+    String error,
+    String startedBy,
+    List<StepRun> steps) {
 
   public RunRecord {
     steps = List.copyOf(steps);

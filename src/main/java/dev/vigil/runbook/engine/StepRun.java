@@ -11,8 +11,17 @@ import java.util.Map;
  * @param output the kind's output fields (empty until the step produced any)
  * @param rendered what the step did or, in a dry run, would have done
  */
-public record StepRun(String id, String kind, StepStatus status, int attempts, Instant startedAt, Instant endedAt,
-    Instant wakeAt, Map<String, Object> output, String error, String rendered) {
+public record StepRun(
+    String id,
+    String kind,
+    StepStatus status,
+    int attempts,
+    Instant startedAt,
+    Instant endedAt,
+    Instant wakeAt,
+    Map<String, Object> output,
+    String error,
+    String rendered) {
 
   public static StepRun pending(String id, String kind) {
     return new StepRun(id, kind, StepStatus.PENDING, 0, null, null, null, Map.of(), null, null);
@@ -23,16 +32,27 @@ public record StepRun(String id, String kind, StepStatus status, int attempts, I
   }
 
   StepRun running(int attempt, Instant now, String renderedText) {
-    return new StepRun(id, kind, StepStatus.RUNNING, attempt, startedAt == null ? now : startedAt, null, null, output, null,
+    return new StepRun(
+        id,
+        kind,
+        StepStatus.RUNNING,
+        attempt,
+        startedAt == null ? now : startedAt,
+        null,
+        null,
+        output,
+        null,
         renderedText);
   }
 
   StepRun waiting(Instant wake) {
-    return new StepRun(id, kind, StepStatus.WAITING, attempts, startedAt, null, wake, output, null, rendered);
+    return new StepRun(
+        id, kind, StepStatus.WAITING, attempts, startedAt, null, wake, output, null, rendered);
   }
 
   StepRun retrying(Instant wake, String err, Map<String, Object> out) {
-    return new StepRun(id, kind, StepStatus.PENDING, attempts, startedAt, null, wake, out, err, rendered);
+    return new StepRun(
+        id, kind, StepStatus.PENDING, attempts, startedAt, null, wake, out, err, rendered);
   }
 
   StepRun ended(StepStatus s, Instant now, Map<String, Object> out, String err) {
@@ -40,6 +60,7 @@ public record StepRun(String id, String kind, StepStatus status, int attempts, I
   }
 
   StepRun awake() {
-    return new StepRun(id, kind, status, attempts, startedAt, endedAt, null, output, error, rendered);
+    return new StepRun(
+        id, kind, status, attempts, startedAt, endedAt, null, output, error, rendered);
   }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * [F5]'s {@link FakeSlack} (the Web API: auth.test, chat.postMessage, chat.update, bot token
  * checks) with what chatops needs on top: response_urls ({@code POST /response/{id}}, recorded per
- * id) and {@code usergroups.users.list} (groups set by the test; {@link #failGroups} makes it answer
- * {@code ok:false}).
+ * id) and {@code usergroups.users.list} (groups set by the test; {@link #failGroups} makes it
+ * answer {@code ok:false}).
  */
 public final class ChatOpsSlack implements AutoCloseable {
   public final FakeSlack slack;
@@ -25,21 +25,30 @@ public final class ChatOpsSlack implements AutoCloseable {
 
   public ChatOpsSlack(String botToken) {
     slack = new FakeSlack(botToken);
-    slack.method("usergroups.users.list", call -> {
-      String group = call.param("usergroup");
-      groupLookups.add(group);
-      if (failGroups) {
-        return new JsonObject().put("ok", false).put("error", "missing_scope");
-      }
-      Set<String> members = groups.get(group);
-      return members == null ? new JsonObject().put("ok", false).put("error", "no_such_subteam")
-          : new JsonObject().put("ok", true).put("users", new JsonArray(List.copyOf(members)));
-    });
+    slack.method(
+        "usergroups.users.list",
+        call -> {
+          String group = call.param("usergroup");
+          groupLookups.add(group);
+          if (failGroups) {
+            return new JsonObject().put("ok", false).put("error", "missing_scope");
+          }
+          Set<String> members = groups.get(group);
+          return members == null
+              ? new JsonObject().put("ok", false).put("error", "no_such_subteam")
+              : new JsonObject().put("ok", true).put("users", new JsonArray(List.copyOf(members)));
+        });
     slack.router().post("/response/:id").handler(BodyHandler.create(false));
-    slack.router().post("/response/:id").handler(ctx -> {
-      responses.computeIfAbsent(ctx.pathParam("id"), k -> new CopyOnWriteArrayList<>()).add(ctx.body().asJsonObject());
-      ctx.response().setStatusCode(200).end("ok");
-    });
+    slack
+        .router()
+        .post("/response/:id")
+        .handler(
+            ctx -> {
+              responses
+                  .computeIfAbsent(ctx.pathParam("id"), k -> new CopyOnWriteArrayList<>())
+                  .add(ctx.body().asJsonObject());
+              ctx.response().setStatusCode(200).end("ok");
+            });
   }
 
   public String url(String path) {

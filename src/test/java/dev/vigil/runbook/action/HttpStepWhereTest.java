@@ -34,8 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * followed within the same origin only. Two real servers on loopback, one redirecting to the other.
  */
 class HttpStepWhereTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final Vertx vertx = Vertx.vertx();
   final List<String> calls = new CopyOnWriteArrayList<>();
   HttpServer a;
@@ -46,19 +45,23 @@ class HttpStepWhereTest {
     b = server("b");
     a = server("a");
     a.createContext("/same", ex -> redirect(ex, "/ok"));
-    a.createContext("/away", ex -> redirect(ex, "http://localhost:" + b.getAddress().getPort() + "/ok"));
-    a.createContext("/other-port", ex -> redirect(ex, "http://127.0.0.1:" + b.getAddress().getPort() + "/ok"));
+    a.createContext(
+        "/away", ex -> redirect(ex, "http://localhost:" + b.getAddress().getPort() + "/ok"));
+    a.createContext(
+        "/other-port", ex -> redirect(ex, "http://127.0.0.1:" + b.getAddress().getPort() + "/ok"));
   }
 
   HttpServer server(String name) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    s.createContext("/ok", ex -> {
-      calls.add(name + " " + ex.getRequestURI().getPath());
-      byte[] body = ("{\"from\": \"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    s.createContext(
+        "/ok",
+        ex -> {
+          calls.add(name + " " + ex.getRequestURI().getPath());
+          byte[] body = ("{\"from\": \"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     s.start();
     return s;
   }
@@ -78,9 +81,13 @@ class HttpStepWhereTest {
   }
 
   Map<String, Object> get(List<String> allow, String url) throws Exception {
-    RenderedAction.HttpCall call = new RenderedAction.HttpCall("GET", url, Map.of(), null, List.of());
-    return new HttpAction(HttpAction.client(vertx), allow).request(call, Duration.ofSeconds(10), Map.of())
-        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    RenderedAction.HttpCall call =
+        new RenderedAction.HttpCall("GET", url, Map.of(), null, List.of());
+    return new HttpAction(HttpAction.client(vertx), allow)
+        .request(call, Duration.ofSeconds(10), Map.of())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
   }
 
   String a(String path) {
@@ -109,8 +116,10 @@ class HttpStepWhereTest {
 
   @Test
   void aHostOutsideTheAllowlistIsRefusedBeforeAnyConnection() throws Exception {
-    assertThatThrownBy(() -> get(List.of("prometheus", "*.example.com"), a("/ok"))).isInstanceOf(ExecutionException.class)
-        .hasMessageContaining("host \"127.0.0.1\" is not in runbooks.http.allow (allowed: prometheus, *.example.com)");
+    assertThatThrownBy(() -> get(List.of("prometheus", "*.example.com"), a("/ok")))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining(
+            "host \"127.0.0.1\" is not in runbooks.http.allow (allowed: prometheus, *.example.com)");
     assertThat(calls).isEmpty();
     assertThat(get(List.of("127.0.0.1"), a("/ok")).get("status")).isEqualTo(200L);
   }
@@ -120,7 +129,14 @@ class HttpStepWhereTest {
     List<String> allow = List.of("Prometheus", "*.example.com", "[::1]");
     assertThat(List.of("prometheus", "PROMETHEUS", "a.example.com", "a.b.example.com", "[::1]"))
         .allSatisfy(h -> assertThat(HostPattern.allows(allow, h)).as(h).isTrue());
-    assertThat(List.of("example.com", "evilexample.com", "example.com.evil", "prometheus.evil", "127.0.0.1", ""))
+    assertThat(
+            List.of(
+                "example.com",
+                "evilexample.com",
+                "example.com.evil",
+                "prometheus.evil",
+                "127.0.0.1",
+                ""))
         .allSatisfy(h -> assertThat(HostPattern.allows(allow, h)).as(h).isFalse());
     assertThat(HostPattern.hostOf("http://user:pw@prometheus:9090/api?q=1")).contains("prometheus");
     assertThat(HostPattern.hostOf("http://evil.com\\@prometheus/")).contains("evil.com");
@@ -129,7 +145,8 @@ class HttpStepWhereTest {
 
   @Test
   void aRunbookCallingAHostOutsideTheAllowlistIsRefusedWhereTheHostIsWritten() {
-    String yaml = """
+    String yaml =
+        """
         name: calls
         match: ['alertname = "X"']
         steps:
@@ -139,23 +156,32 @@ class HttpStepWhereTest {
             http: {url: "https://user@evil.com:8443/api"}
         """;
     Problems problems = new Problems();
-    new RunbookReader(List.of(), List.of("*.example.com")).parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("calls.yaml"),
-        "calls.yaml", problems);
-    assertThat(problems.errors()).extracting(Problem::toString).containsExactly(
-        "calls.yaml:7:26: steps[1].http.url: host \"evil.com\" is not in runbooks.http.allow (allowed: *.example.com)");
+    new RunbookReader(List.of(), List.of("*.example.com"))
+        .parse(
+            yaml.getBytes(StandardCharsets.UTF_8), Path.of("calls.yaml"), "calls.yaml", problems);
+    assertThat(problems.errors())
+        .extracting(Problem::toString)
+        .containsExactly(
+            "calls.yaml:7:26: steps[1].http.url: host \"evil.com\" is not in runbooks.http.allow (allowed: *.example.com)");
   }
 
   @Test
   void aPatternThatIsNotAHostIsAConfigErrorWithItsPosition() throws IOException {
     Path config = dir.resolve("vigil.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         runbooks:
           http:
             allow: [prometheus, "http://grafana:3000", "*.example.com", "*"]
         """);
-    assertThatThrownBy(() -> new ConfigLoader(k -> null).load(config)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining(config + ":3:25: runbooks.http.allow[1]: \"http://grafana:3000\" is not a host pattern: "
-            + "write a host such as prometheus, 10.0.0.5, [::1] or *.example.com (no scheme, port or path)")
-        .hasMessageContaining(config + ":3:65: runbooks.http.allow[3]: \"*\" is not a host pattern");
+    assertThatThrownBy(() -> new ConfigLoader(k -> null).load(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            config
+                + ":3:25: runbooks.http.allow[1]: \"http://grafana:3000\" is not a host pattern: "
+                + "write a host such as prometheus, 10.0.0.5, [::1] or *.example.com (no scheme, port or path)")
+        .hasMessageContaining(
+            config + ":3:65: runbooks.http.allow[3]: \"*\" is not a host pattern");
   }
 }

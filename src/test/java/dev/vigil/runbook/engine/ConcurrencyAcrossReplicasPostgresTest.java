@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * slot frees on the other ([F7]).
  */
 class ConcurrencyAcrossReplicasPostgresTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   LocalServer server;
   TestDaemon a;
   TestDaemon b;
@@ -33,10 +32,12 @@ class ConcurrencyAcrossReplicasPostgresTest {
   @BeforeEach
   void start() throws Exception {
     server = new LocalServer();
-    // the first call holds until released, like a host restart in progress; later calls answer at once
+    // the first call holds until released, like a host restart in progress; later calls answer at
+    // once
     server.route("/restart", n -> n == 1 ? LocalServer.HOLD : new LocalServer.Reply(200, "{}"));
     String store = "store: {url: \"" + TestStore.createDatabase() + "\"}\n";
-    String runbook = """
+    String runbook =
+        """
         name: restart
         match: ['alertname = "restart"']
         concurrency: {key: "db-hosts", limit: 1}
@@ -44,14 +45,25 @@ class ConcurrencyAcrossReplicasPostgresTest {
           - {id: restart, http: {url: "$BASE/restart?host=${{ alert.labels.instance }}"}}
         onSuccess: none
         onFailure: none
-        """.replace("$BASE", server.base());
+        """
+            .replace("$BASE", server.base());
     for (String replica : new String[] {"a", "b"}) {
       Files.createDirectories(dir.resolve(replica + "/runbooks"));
       Files.writeString(dir.resolve(replica + "/runbooks/restart.yaml"), runbook);
     }
     // one after the other: the first applies the migrations
-    a = TestDaemon.start(dir.resolve("a"), store + "ha: {replicaId: replica-a, leaseTtl: 3s}\n", Map.of(), Clock.systemUTC());
-    b = TestDaemon.start(dir.resolve("b"), store + "ha: {replicaId: replica-b, leaseTtl: 3s}\n", Map.of(), Clock.systemUTC());
+    a =
+        TestDaemon.start(
+            dir.resolve("a"),
+            store + "ha: {replicaId: replica-a, leaseTtl: 3s}\n",
+            Map.of(),
+            Clock.systemUTC());
+    b =
+        TestDaemon.start(
+            dir.resolve("b"),
+            store + "ha: {replicaId: replica-b, leaseTtl: 3s}\n",
+            Map.of(),
+            Clock.systemUTC());
   }
 
   @AfterEach
@@ -71,21 +83,30 @@ class ConcurrencyAcrossReplicasPostgresTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> server.holding() == 1);
     RunId second = runOf(b, fire(b, "db-2"));
 
-    // several lease periods, in which replica b asks for a slot again each time: still one restart at a time
-    await("one restart at a time while replica b keeps asking").during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10))
+    // several lease periods, in which replica b asks for a slot again each time: still one restart
+    // at a time
+    await("one restart at a time while replica b keeps asking")
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(10))
         .until(() -> server.count("/restart") == 1 && run(b, second).status() == RunStatus.PENDING);
     assertThat(run(a, first).status()).isEqualTo(RunStatus.RUNNING);
 
-    // db-1 is back: replica a's run ends, and replica b learns of the free slot within a lease period
+    // db-1 is back: replica a's run ends, and replica b learns of the free slot within a lease
+    // period
     server.release();
     assertThat(awaitStatus(a, first, RunStatus.SUCCEEDED).endedAt()).isNotNull();
     RunRecord done = awaitStatus(b, second, RunStatus.SUCCEEDED);
     assertThat(done.startedAt()).isAfterOrEqualTo(run(a, first).endedAt());
-    assertThat(server.calls()).extracting(LocalServer.Call::query).containsExactly("host=db-1", "host=db-2");
+    assertThat(server.calls())
+        .extracting(LocalServer.Call::query)
+        .containsExactly("host=db-1", "host=db-2");
   }
 
   static String fire(TestDaemon d, String instance) {
-    String body = "[{\"labels\": {\"alertname\": \"restart\", \"instance\": \"" + instance + "\"}, \"annotations\": {\"summary\": \"test\"}}]";
+    String body =
+        "[{\"labels\": {\"alertname\": \"restart\", \"instance\": \""
+            + instance
+            + "\"}, \"annotations\": {\"summary\": \"test\"}}]";
     var r = d.post("/api/v1/alerts", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     return new JsonObject(r.body()).getJsonArray("incidents").getString(0);
@@ -102,7 +123,13 @@ class ConcurrencyAcrossReplicasPostgresTest {
 
   static RunRecord run(TestDaemon d, RunId id) {
     try {
-      return d.daemon.engine().run(id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+      return d.daemon
+          .engine()
+          .run(id)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS)
+          .orElseThrow();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

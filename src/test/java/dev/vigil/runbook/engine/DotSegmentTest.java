@@ -13,7 +13,13 @@ class DotSegmentTest extends EngineScenario {
   @Test
   void aDotDotLabelInAPathSegmentFailsTheStepAndNothingIsSent() {
     server.ok("/timeline", "{}").ok("/incidents/INC-7/timeline", "{}").ok("/search", "{}");
-    f = RunbookFixture.start(dir, "dots", rb("dots", """
+    f =
+        RunbookFixture.start(
+            dir,
+            "dots",
+            rb(
+                "dots",
+                """
         steps:
           - id: path
             http: {url: "$BASE/incidents/${{ alert.labels.a }}/timeline"}
@@ -26,8 +32,10 @@ class DotSegmentTest extends EngineScenario {
     f.awaitStatus(run, RunStatus.FAILED);
     StepRun path = f.step(run, "path");
     assertThat(path.status()).isEqualTo(StepStatus.FAILED);
-    assertThat(path.error()).isEqualTo("cannot render the step: \"alert.labels.a\" makes the URL path segment \"..\", which would "
-        + "send the request to another path; a value inserted into a path may not be \".\" or \"..\"");
+    assertThat(path.error())
+        .isEqualTo(
+            "cannot render the step: \"alert.labels.a\" makes the URL path segment \"..\", which would "
+                + "send the request to another path; a value inserted into a path may not be \".\" or \"..\"");
     assertThat(f.step(run, "query").status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(server.calls()).extracting(LocalServer.Call::path).containsExactly("/search");
     assertThat(server.calls().get(0).query()).isEqualTo("q=..");
@@ -36,7 +44,13 @@ class DotSegmentTest extends EngineScenario {
   @Test
   void anOrdinaryLabelReachesItsOwnPath() {
     server.ok("/incidents/INC-7/timeline", "{}");
-    f = RunbookFixture.start(dir, "dots", rb("dots", """
+    f =
+        RunbookFixture.start(
+            dir,
+            "dots",
+            rb(
+                "dots",
+                """
         steps:
           - id: path
             http: {url: "$BASE/incidents/${{ alert.labels.a }}/timeline"}
@@ -44,6 +58,8 @@ class DotSegmentTest extends EngineScenario {
         """));
     RunId run = f.runOf(f.fire("{\"alertname\": \"dots\", \"a\": \"INC-7\"}"));
     f.awaitStatus(run, RunStatus.SUCCEEDED);
-    assertThat(server.calls()).extracting(LocalServer.Call::path).containsExactly("/incidents/INC-7/timeline");
+    assertThat(server.calls())
+        .extracting(LocalServer.Call::path)
+        .containsExactly("/incidents/INC-7/timeline");
   }
 }

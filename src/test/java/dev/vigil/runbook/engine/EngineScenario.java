@@ -7,11 +7,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the engine test classes share: a temp folder for the daemon, a local HTTP server as the
- * system runbooks act on, the daemon fixture (started by each test with its runbook), and closing both.
+ * system runbooks act on, the daemon fixture (started by each test with its runbook), and closing
+ * both.
  */
 abstract class EngineScenario {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   LocalServer server;
   RunbookFixture f;
 
@@ -28,8 +28,12 @@ abstract class EngineScenario {
     server.close();
   }
 
-  /** A runbook named and matched by {@code name}, with {@code $BASE} replaced by the local server's URL. */
+  /**
+   * A runbook named and matched by {@code name}, with {@code $BASE} replaced by the local server's
+   * URL.
+   */
   String rb(String name, String body) {
-    return ("name: " + name + "\nmatch: ['alertname = \"" + name + "\"']\n" + body).replace("$BASE", server.base());
+    return ("name: " + name + "\nmatch: ['alertname = \"" + name + "\"']\n" + body)
+        .replace("$BASE", server.base());
   }
 }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code exec} steps with real processes: a test script allowlisted in the test config. */
 class ExecStepTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   RunbookFixture f;
   Path script;
 
@@ -30,7 +29,9 @@ class ExecStepTest {
 
   void start(String steps) throws Exception {
     script = dir.resolve("tool.sh");
-    Files.writeString(script, """
+    Files.writeString(
+        script,
+        """
         #!/bin/sh
         # what the runbook asked for: print each argument on its own line, then act on the first
         case "$1" in
@@ -41,7 +42,14 @@ class ExecStepTest {
         """);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     String config = "runbooks: {exec: {allow: [\"" + script + "\"]}}\n";
-    f = RunbookFixture.start(dir, config, Map.of("tool", ("name: tool\nmatch: ['alertname = \"tool\"']\n" + steps).replace("$TOOL", script.toString())));
+    f =
+        RunbookFixture.start(
+            dir,
+            config,
+            Map.of(
+                "tool",
+                ("name: tool\nmatch: ['alertname = \"tool\"']\n" + steps)
+                    .replace("$TOOL", script.toString())));
   }
 
   RunId fire() {
@@ -50,7 +58,8 @@ class ExecStepTest {
 
   @Test
   void argvStaysArgvAndTheEnvironmentIsOnlyPathAndTheStepsOwn() throws Exception {
-    start("""
+    start(
+        """
         steps:
           - id: run
             exec:
@@ -62,16 +71,24 @@ class ExecStepTest {
     f.awaitStatus(run, RunStatus.SUCCEEDED);
     Map<String, Object> out = f.step(run, "run").output();
     assertThat(out).containsEntry("exitCode", 3L);
-    assertThat((String) out.get("stdout")).contains("arg:a b; $(touch /tmp/pwned)\narg:two words\n");
-    String env = ((String) out.get("stdout")).lines().filter(l -> !l.startsWith("arg:")).filter(l -> l.contains("="))
-        .map(l -> l.substring(0, l.indexOf('='))).filter(k -> !k.equals("PWD") && !k.equals("SHLVL") && !k.equals("_"))
-        .reduce((a, b) -> a + "," + b).orElse("");
+    assertThat((String) out.get("stdout"))
+        .contains("arg:a b; $(touch /tmp/pwned)\narg:two words\n");
+    String env =
+        ((String) out.get("stdout"))
+            .lines()
+            .filter(l -> !l.startsWith("arg:"))
+            .filter(l -> l.contains("="))
+            .map(l -> l.substring(0, l.indexOf('=')))
+            .filter(k -> !k.equals("PWD") && !k.equals("SHLVL") && !k.equals("_"))
+            .reduce((a, b) -> a + "," + b)
+            .orElse("");
     assertThat(env).isEqualTo("EXIT,GREETING,PATH");
   }
 
   @Test
   void anExitCodeOutsideOkExitCodesFailsTheStep() throws Exception {
-    start("""
+    start(
+        """
         steps:
           - id: run
             exec: {command: ["$TOOL", "args"], env: {EXIT: "2"}}
@@ -85,7 +102,8 @@ class ExecStepTest {
 
   @Test
   void stdoutAndStderrAreCappedAt64KiB() throws Exception {
-    start("""
+    start(
+        """
         steps:
           - id: run
             exec: {command: ["$TOOL", "flood"]}
@@ -101,33 +119,54 @@ class ExecStepTest {
   void aTimeoutKillsTheWholeProcessTree() throws Exception {
     Path child = dir.resolve("child.pid");
     Path parent = dir.resolve("parent.pid");
-    start(("""
+    start(
+        ("""
         steps:
           - id: run
             exec: {command: ["$TOOL", "tree", "CHILD", "PARENT"]}
             timeout: 1s
-        """).replace("CHILD", child.toString()).replace("PARENT", parent.toString()));
+        """)
+            .replace("CHILD", child.toString())
+            .replace("PARENT", parent.toString()));
     RunId run = fire();
-    await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(child) && Files.exists(parent)
-        && !Files.readString(child).isBlank() && !Files.readString(parent).isBlank());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                Files.exists(child)
+                    && Files.exists(parent)
+                    && !Files.readString(child).isBlank()
+                    && !Files.readString(parent).isBlank());
     long childPid = Long.parseLong(Files.readString(child).trim());
     long parentPid = Long.parseLong(Files.readString(parent).trim());
     assertThat(ProcessHandle.of(childPid).map(ProcessHandle::isAlive)).contains(true);
-    RunRecord r = f.awaitStatus(run, RunStatus.FAILED); // the real one-second timeout of the process
+    RunRecord r =
+        f.awaitStatus(run, RunStatus.FAILED); // the real one-second timeout of the process
     assertThat(r.steps().get(0).status()).isEqualTo(StepStatus.TIMED_OUT);
     assertThat(r.steps().get(0).error()).contains("killed it and its child processes");
-    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(childPid).map(h -> !h.isAlive()).orElse(true)
-        && ProcessHandle.of(parentPid).map(h -> !h.isAlive()).orElse(true));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ProcessHandle.of(childPid).map(h -> !h.isAlive()).orElse(true)
+                    && ProcessHandle.of(parentPid).map(h -> !h.isAlive()).orElse(true));
   }
 
   @Test
   void aCommandThatIsNotAllowedIsRefusedAtLoad() throws Exception {
-    start("""
+    start(
+        """
         steps:
           - id: run
             exec: {command: ["/bin/rm", "-rf", "/tmp/x"]}
         """);
-    JsonObject rb = f.d.get("/api/v1/runbooks").body().transform(JsonObject::new).getJsonArray("runbooks").getJsonObject(0);
+    JsonObject rb =
+        f.d
+            .get("/api/v1/runbooks")
+            .body()
+            .transform(JsonObject::new)
+            .getJsonArray("runbooks")
+            .getJsonObject(0);
     assertThat(rb.getBoolean("valid")).isFalse();
     assertThat(rb.getBoolean("serving")).isFalse();
     JsonArray errors = rb.getJsonArray("errors");

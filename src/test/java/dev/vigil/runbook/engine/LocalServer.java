@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
- * A local HTTP server on a free loopback port that runbooks under test call: each path answers
- * with a scripted reply per call number, can hold requests until released ({@link #HOLD}) or never
+ * A local HTTP server on a free loopback port that runbooks under test call: each path answers with
+ * a scripted reply per call number, can hold requests until released ({@link #HOLD}) or never
  * answer ({@link #HANG}), and counts and records every call.
  */
 public final class LocalServer implements AutoCloseable {
@@ -28,6 +28,7 @@ public final class LocalServer implements AutoCloseable {
 
   /** Hold the request until {@link #release()}. */
   public static final Reply HOLD = new Reply(-1, "");
+
   /** Never answer (until the server closes). */
   public static final Reply HANG = new Reply(-2, "");
 
@@ -43,33 +44,36 @@ public final class LocalServer implements AutoCloseable {
   public LocalServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(pool);
-    server.createContext("/", ex -> {
-      String path = ex.getRequestURI().getPath();
-      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      calls.add(new Call(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), body));
-      int n = counts.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
-      Reply r = routes.getOrDefault(path, x -> new Reply(404, "{\"error\": \"no route\"}")).apply(n);
-      try {
-        if (r == HOLD) {
-          holding.incrementAndGet();
-          released.await(60, TimeUnit.SECONDS);
-          holding.decrementAndGet();
-          r = new Reply(200, "{\"held\": true}");
-        } else if (r == HANG) {
-          closing.await(120, TimeUnit.SECONDS);
-          return;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      byte[] out = r.body().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(r.status(), out.length == 0 ? -1 : out.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          String path = ex.getRequestURI().getPath();
+          String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+          calls.add(new Call(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), body));
+          int n = counts.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+          Reply r =
+              routes.getOrDefault(path, x -> new Reply(404, "{\"error\": \"no route\"}")).apply(n);
+          try {
+            if (r == HOLD) {
+              holding.incrementAndGet();
+              released.await(60, TimeUnit.SECONDS);
+              holding.decrementAndGet();
+              r = new Reply(200, "{\"held\": true}");
+            } else if (r == HANG) {
+              closing.await(120, TimeUnit.SECONDS);
+              return;
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          byte[] out = r.body().getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(r.status(), out.length == 0 ? -1 : out.length);
+          try (OutputStream os = ex.getResponseBody()) {
+            os.write(out);
+          }
+        });
     server.start();
   }
 

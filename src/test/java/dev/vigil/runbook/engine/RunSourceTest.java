@@ -29,8 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A run stores the text of the runbook version that runs, taken from the loaded {@link Runbook}: the
- * file on disk may have changed or gone since the load, and starting a run never reads it.
+ * A run stores the text of the runbook version that runs, taken from the loaded {@link Runbook}:
+ * the file on disk may have changed or gone since the load, and starting a run never reads it.
  */
 class RunSourceTest extends EngineScenario {
   private TestDaemon d;
@@ -43,9 +43,14 @@ class RunSourceTest extends EngineScenario {
     }
   }
 
-  /** Manual mode: the alert opens an incident and offers the runbook, and the test starts the run itself. */
+  /**
+   * Manual mode: the alert opens an incident and offers the runbook, and the test starts the run
+   * itself.
+   */
   private String v1() {
-    return rb("pinned", """
+    return rb(
+        "pinned",
+        """
         rollout: {mode: manual}
         steps:
           - {id: call, http: {url: "$BASE/v1"}}
@@ -60,20 +65,34 @@ class RunSourceTest extends EngineScenario {
   private Runbook loaded() throws Exception {
     Files.createDirectories(file().getParent());
     Files.writeString(file(), v1());
-    d = TestDaemon.startProbed(dir, "", Map.of(), Clock.systemUTC(), new Daemon.Probes(List.of(), s -> {
-      incidents.set(s);
-      return s;
-    }));
+    d =
+        TestDaemon.startProbed(
+            dir,
+            "",
+            Map.of(),
+            Clock.systemUTC(),
+            new Daemon.Probes(
+                List.of(),
+                s -> {
+                  incidents.set(s);
+                  return s;
+                }));
     Runbook rb = d.daemon.runbooks().byName("pinned").orElseThrow();
     assertThat(rb.source()).isEqualTo(v1());
-    assertThat(rb.version()).isEqualTo(RunbookReader.version(v1().getBytes(StandardCharsets.UTF_8)));
+    assertThat(rb.version())
+        .isEqualTo(RunbookReader.version(v1().getBytes(StandardCharsets.UTF_8)));
     return rb;
   }
 
   private Incident incident() throws Exception {
-    var r = d.post("/api/v1/alerts", "[{\"labels\": {\"alertname\": \"pinned\"}, \"annotations\": {\"summary\": \"test\"}}]");
+    var r =
+        d.post(
+            "/api/v1/alerts",
+            "[{\"labels\": {\"alertname\": \"pinned\"}, \"annotations\": {\"summary\": \"test\"}}]");
     assertThat(r.statusCode()).isEqualTo(202);
-    IncidentId id = IncidentId.parse(new JsonObject(r.body()).getJsonArray("incidents").getString(0)).orElseThrow();
+    IncidentId id =
+        IncidentId.parse(new JsonObject(r.body()).getJsonArray("incidents").getString(0))
+            .orElseThrow();
     return get(incidents.get().get(id)).orElseThrow();
   }
 
@@ -101,9 +120,13 @@ class RunSourceTest extends EngineScenario {
 
     assertThat(run.source()).isEqualTo(v1());
     assertThat(run.version()).isEqualTo(rb.version());
-    RunRecord done = await().atMost(Duration.ofSeconds(20)).until(() -> stored(run.id()), r -> r.status() == RunStatus.SUCCEEDED);
+    RunRecord done =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> stored(run.id()), r -> r.status() == RunStatus.SUCCEEDED);
     assertThat(done.source()).as("the stored text is the version that ran").isEqualTo(v1());
-    assertThat(RunbookReader.version(done.source().getBytes(StandardCharsets.UTF_8))).isEqualTo(done.version());
+    assertThat(RunbookReader.version(done.source().getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(done.version());
     assertThat(server.count("/v1")).isEqualTo(1);
     assertThat(server.count("/v2")).isZero();
   }
@@ -118,19 +141,32 @@ class RunSourceTest extends EngineScenario {
     RunRecord run = started(rb, incident);
 
     assertThat(run.source()).isEqualTo(v1());
-    RunRecord done = await().atMost(Duration.ofSeconds(20)).until(() -> stored(run.id()), r -> r.status() == RunStatus.SUCCEEDED);
+    RunRecord done =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> stored(run.id()), r -> r.status() == RunStatus.SUCCEEDED);
     assertThat(done.source()).isEqualTo(v1());
     assertThat(server.count("/v1")).isEqualTo(1);
   }
 
-  /** The engine runs on the event loop and the runbook API answers there: neither may touch files. */
+  /**
+   * The engine runs on the event loop and the runbook API answers there: neither may touch files.
+   */
   @Test
   void theEngineAndTheRunbookApiNeverReadFiles() {
-    noClasses().that().resideInAPackage("dev.vigil.runbook.engine..")
-        .or().haveFullyQualifiedName("dev.vigil.http.RunbookApi")
-        .should().accessClassesThat().haveFullyQualifiedName(Files.class.getName())
-        .because("a run takes its runbook's text from the loaded Runbook; files are read by the registry's worker at a load")
-        .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.vigil.runbook.engine", "dev.vigil.http"));
+    noClasses()
+        .that()
+        .resideInAPackage("dev.vigil.runbook.engine..")
+        .or()
+        .haveFullyQualifiedName("dev.vigil.http.RunbookApi")
+        .should()
+        .accessClassesThat()
+        .haveFullyQualifiedName(Files.class.getName())
+        .because(
+            "a run takes its runbook's text from the loaded Runbook; files are read by the registry's worker at a load")
+        .check(
+            new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.vigil.runbook.engine", "dev.vigil.http"));
   }
 }

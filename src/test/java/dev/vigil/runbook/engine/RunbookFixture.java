@@ -1,10 +1,10 @@
 package dev.vigil.runbook.engine;
 
-import dev.vigil.timer.FakeClock;
-import dev.vigil.timer.FakeScheduler;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
+import dev.vigil.timer.FakeClock;
+import dev.vigil.timer.FakeScheduler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -44,7 +44,10 @@ public final class RunbookFixture implements AutoCloseable {
     d = TestDaemon.start(dir, config, Map.of(), clock, vertx -> time);
   }
 
-  /** Stops the daemon (SIGTERM-like: runs pause where they are) and starts a new one on the same store, with fresh timers. */
+  /**
+   * Stops the daemon (SIGTERM-like: runs pause where they are) and starts a new one on the same
+   * store, with fresh timers.
+   */
   public void restart() {
     d.close();
     FakeScheduler fresh = new FakeScheduler(clock);
@@ -76,14 +79,22 @@ public final class RunbookFixture implements AutoCloseable {
 
   /** Waits until the incident has a run and returns its id. */
   public RunId runOf(String incident) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> !incident(incident).getJsonArray("runs").isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !incident(incident).getJsonArray("runs").isEmpty());
     JsonArray runs = incident(incident).getJsonArray("runs");
     return RunId.parse(runs.getJsonObject(runs.size() - 1).getString("id")).orElseThrow();
   }
 
   public RunRecord run(RunId id) {
     try {
-      return d.daemon.engine().run(id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+      return d.daemon
+          .engine()
+          .run(id)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS)
+          .orElseThrow();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

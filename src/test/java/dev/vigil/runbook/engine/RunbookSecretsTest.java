@@ -26,13 +26,22 @@ class RunbookSecretsTest extends EngineScenario {
 
   @Test
   void aSecretIsSentButRedactedInTheRunsApiAnswerTimelineAndLog() throws Exception {
-    server.route("/scale", n -> new LocalServer.Reply(200, "{\"echo\": \"" + TOKEN + "\"}"))
+    server
+        .route("/scale", n -> new LocalServer.Reply(200, "{\"echo\": \"" + TOKEN + "\"}"))
         .route("/verify", n -> new LocalServer.Reply(500, "{}"));
     Files.createDirectories(dir.resolve("config"));
     Files.writeString(dir.resolve("config/scaler-token.txt"), TOKEN + "\n");
     String config = "runbooks:\n  secrets:\n    SCALER_TOKEN: \"${file:scaler-token.txt}\"\n";
     try (LogCapture log = new LogCapture(Level.INFO)) {
-      f = RunbookFixture.start(dir, config, Map.of("scale", rb("scale", """
+      f =
+          RunbookFixture.start(
+              dir,
+              config,
+              Map.of(
+                  "scale",
+                  rb(
+                      "scale",
+                      """
           steps:
             - id: scale
               http:
@@ -49,18 +58,32 @@ class RunbookSecretsTest extends EngineScenario {
       RunRecord done = f.awaitStatus(run, RunStatus.FAILED);
 
       LocalServer.Call sent = server.calls().get(0);
-      assertThat(URLDecoder.decode(sent.query(), StandardCharsets.UTF_8)).isEqualTo("token=" + TOKEN);
+      assertThat(URLDecoder.decode(sent.query(), StandardCharsets.UTF_8))
+          .isEqualTo("token=" + TOKEN);
       assertThat(new JsonObject(sent.body()).getString("token")).isEqualTo(TOKEN);
 
       String api = f.d.get("/api/v1/runs/" + run).body();
       JsonObject runJson = new JsonObject(api);
       assertThat(runJson.getJsonArray("steps").getJsonObject(0).getString("action"))
-          .isEqualTo("POST " + server.base() + "/scale?token=*** headers {\"Authorization\":\"Bearer ***\"} body {\"token\":\"***\",\"replicas\":3}");
-      assertThat(runJson.getJsonArray("steps").getJsonObject(0).getJsonObject("output").getString("body")).isEqualTo("{\"echo\": \"***\"}");
+          .isEqualTo(
+              "POST "
+                  + server.base()
+                  + "/scale?token=*** headers {\"Authorization\":\"Bearer ***\"} body {\"token\":\"***\",\"replicas\":3}");
+      assertThat(
+              runJson
+                  .getJsonArray("steps")
+                  .getJsonObject(0)
+                  .getJsonObject("output")
+                  .getString("body"))
+          .isEqualTo("{\"echo\": \"***\"}");
       assertThat(runJson.getJsonArray("steps").getJsonObject(1).getString("error"))
           .startsWith("HTTP 500 from GET " + server.base() + "/verify?token=*** ");
-      await().atMost(Duration.ofSeconds(10)).until(() -> ModesTest.timelineHas(f.incident(done.incident().toString()), "runbook",
-          "verify?token=***"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  ModesTest.timelineHas(
+                      f.incident(done.incident().toString()), "runbook", "verify?token=***"));
       String timeline = f.incident(done.incident().toString()).getJsonArray("timeline").encode();
 
       for (String form : List.of(TOKEN, Template.percentEncode(TOKEN))) {

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * drops, reports, and resolves the incident.
  */
 class ShippedRunbookRunTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   LocalServer prometheus;
   RunbookFixture f;
 
@@ -35,26 +34,42 @@ class ShippedRunbookRunTest {
   }
 
   static String usage(String percent) {
-    return "{\"status\": \"success\", \"data\": {\"resultType\": \"vector\", \"result\": [{\"metric\": {}, \"value\": [1795900000, \"" + percent + "\"]}]}}";
+    return "{\"status\": \"success\", \"data\": {\"resultType\": \"vector\", \"result\": [{\"metric\": {}, \"value\": [1795900000, \""
+        + percent
+        + "\"]}]}}";
   }
 
   @Test
   void diskAlmostFullCleansWaitsVerifiesAndResolves() throws Exception {
-    prometheus = new LocalServer().route("/api/v1/query", n -> new LocalServer.Reply(200, usage(switch (n) {
-      case 1 -> "91.5";
-      case 2 -> "84";
-      default -> "62.25";
-    })));
+    prometheus =
+        new LocalServer()
+            .route(
+                "/api/v1/query",
+                n ->
+                    new LocalServer.Reply(
+                        200,
+                        usage(
+                            switch (n) {
+                              case 1 -> "91.5";
+                              case 2 -> "84";
+                              default -> "62.25";
+                            })));
     Path cleaner = dir.resolve("clean-tmp");
     Path log = dir.resolve("cleaned.txt");
     Files.writeString(cleaner, "#!/bin/sh\necho \"$@\" >> " + log + "\necho cleaned\n");
     Files.setPosixFilePermissions(cleaner, PosixFilePermissions.fromString("rwxr-xr-x"));
-    String shipped = Files.readString(Path.of("runbooks/disk-almost-full.yaml"))
-        .replace("http://prometheus:9090", prometheus.base())
-        .replace("/usr/local/bin/clean-tmp", cleaner.toString());
-    f = RunbookFixture.start(dir, "runbooks: {exec: {allow: [\"" + cleaner + "\"]}}\n", Map.of("disk-almost-full", shipped));
+    String shipped =
+        Files.readString(Path.of("runbooks/disk-almost-full.yaml"))
+            .replace("http://prometheus:9090", prometheus.base())
+            .replace("/usr/local/bin/clean-tmp", cleaner.toString());
+    f =
+        RunbookFixture.start(
+            dir,
+            "runbooks: {exec: {allow: [\"" + cleaner + "\"]}}\n",
+            Map.of("disk-almost-full", shipped));
 
-    String webhook = """
+    String webhook =
+        """
         {"version": "4", "groupKey": "{}:{alertname=\\"NodeFilesystemAlmostFull\\"}", "status": "firing", "receiver": "vigil",
          "commonLabels": {"alertname": "NodeFilesystemAlmostFull", "instance": "node-7:9100", "mountpoint": "/var", "severity": "warning"},
          "alerts": [{"status": "firing", "labels": {"alertname": "NodeFilesystemAlmostFull", "instance": "node-7:9100",
@@ -70,22 +85,37 @@ class ShippedRunbookRunTest {
     assertThat(f.step(run, "usage").status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(f.step(run, "clean").status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(Files.readString(log)).isEqualTo("--host node-7 --older-than 2d\n");
-    assertThat(java.net.URLDecoder.decode(prometheus.calls().get(0).query(), java.nio.charset.StandardCharsets.UTF_8)).contains("instance=\"node-7:9100\"", "mountpoint=\"/var\"");
+    assertThat(
+            java.net.URLDecoder.decode(
+                prometheus.calls().get(0).query(), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("instance=\"node-7:9100\"", "mountpoint=\"/var\"");
     assertThat(settle.wakeAt()).isEqualTo(f.clock.instant().plus(Duration.ofSeconds(30)));
 
     f.time.advanceTo(settle.wakeAt());
-    await().atMost(Duration.ofSeconds(20)).until(() -> prometheus.count("/api/v1/query") == 2
-        && f.time.armed(f.clock.instant().plus(Duration.ofSeconds(15))));
-    assertThat(f.step(run, "verify").status()).as("84% is not below 80% yet").isEqualTo(StepStatus.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                prometheus.count("/api/v1/query") == 2
+                    && f.time.armed(f.clock.instant().plus(Duration.ofSeconds(15))));
+    assertThat(f.step(run, "verify").status())
+        .as("84% is not below 80% yet")
+        .isEqualTo(StepStatus.RUNNING);
     f.time.advance(Duration.ofSeconds(15));
 
     RunRecord r = f.awaitStatus(run, RunStatus.SUCCEEDED);
     assertThat(r.steps()).extracting(StepRun::status).containsOnly(StepStatus.SUCCEEDED);
     assertThat(f.step(run, "verify").output().get("json")).asString().contains("62.25");
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.incident(inc).getString("status").equals("resolved"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.incident(inc).getString("status").equals("resolved"));
     JsonObject incident = f.incident(inc);
     assertThat(incident.getString("resolvedBy")).isEqualTo("runbook:disk-almost-full");
-    assertThat(incident.getJsonArray("runs").getJsonObject(0).getString("status")).isEqualTo("succeeded");
-    assertThat(ModesTest.timelineHas(incident, "notification", "Freed disk on node-7 (/var): now 62.25% used.")).isTrue();
+    assertThat(incident.getJsonArray("runs").getJsonObject(0).getString("status"))
+        .isEqualTo("succeeded");
+    assertThat(
+            ModesTest.timelineHas(
+                incident, "notification", "Freed disk on node-7 (/var): now 62.25% used."))
+        .isTrue();
   }
 }
