@@ -7,6 +7,9 @@ import dev.vigil.classify.Classifier;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.console.Console;
+import dev.vigil.console.LiveFeed;
+import dev.vigil.console.Sessions;
 import dev.vigil.escalation.Escalator;
 import dev.vigil.escalation.HandoffDigester;
 import dev.vigil.escalation.LiveRouting;
@@ -21,6 +24,7 @@ import dev.vigil.http.HttpApi;
 import dev.vigil.http.HttpMetricLabels;
 import dev.vigil.http.HttpVerticle;
 import dev.vigil.http.IncidentApi;
+import dev.vigil.http.IncidentReads;
 import dev.vigil.http.OncallApi;
 import dev.vigil.http.Readiness;
 import dev.vigil.http.ReloadApi;
@@ -130,6 +134,7 @@ public final class Daemon {
   private final AtomicLong outboxPending = new AtomicLong();
   private Probes probes = Probes.NONE;
   private Pipeline pipeline;
+  private final LiveFeed live = new LiveFeed();
 
   private Daemon(
       VigilConfig config, Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing) {
@@ -368,6 +373,8 @@ public final class Daemon {
                                       escalator.stage(),
                                       engine.stage(),
                                       updates));
+                          // open console pages hear of each change (never holding the others)
+                          stages.add(live);
                           stages.addAll(probes.taps());
                           pipeline = new Pipeline(vertx.getOrCreateContext(), stages, metrics);
                           // SQLite has one writer: one batch at a time. PostgreSQL: a few, so round
@@ -427,14 +434,9 @@ public final class Daemon {
                                               ? routing.schedule().teams().size() + " team(s)"
                                               : "off: no teams.yaml, nobody is paged");
                           RunStore runStore = engineStore;
-                          IncidentApi incidentApi =
-                              new IncidentApi(
-                                  incidents,
-                                  clock,
-                                  id ->
-                                      runStore
-                                          .forIncident(id)
-                                          .map(rs -> rs.stream().map(RunApi::summary).toList()));
+                          // the JSON API and the console read incidents and runs through this
+                          IncidentReads reads = new IncidentReads(incidents, runStore::forIncident);
+                          IncidentApi incidentApi = new IncidentApi(reads, incidents, clock);
                           // Slack's and PagerDuty's requests are read whole before their signatures
                           // can be checked: one budget holds them all
                           BodyBudget unverified =
@@ -467,9 +469,32 @@ public final class Daemon {
                                   new OncallApi(resolver, overrides, escalator, clock),
                                   slack(incidents, resolver, overrides, clock, seen, unverified),
                                   new StatsApi(new SqlStats(db), clock),
-                                  new TimelineApi(incidents, runStore::forIncident),
+                                  new TimelineApi(reads),
                                   new ReloadApi(this::reload),
-                                  pagerDutyIn);
+                                  pagerDutyIn,
+                                  new Console(
+                                          new Console.Deps(
+                                              new Sessions(
+                                                  config.auth().apiTokens(),
+                                                  config.auth().sessionLifetime(),
+                                                  config.server().tls().isPresent()
+                                                      || config
+                                                          .server()
+                                                          .publicUrl()
+                                                          .startsWith("https:"),
+                                                  clock),
+                                              live,
+                                              reads,
+                                              incidents,
+                                              engine,
+                                              runbooks,
+                                              RunbookReader.of(config.runbooks()),
+                                              resolver,
+                                              overrides,
+                                              new SqlStats(db),
+                                              clock,
+                                              config.server().publicUrl()))
+                                      ::mount);
                           // durable work resumes before requests arrive: overdue ack timers fire at
                           // once
                           return overrides

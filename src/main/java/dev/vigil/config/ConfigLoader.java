@@ -92,12 +92,14 @@ public final class ConfigLoader {
             s.fields("tls", "certFile", "keyFile").flatMap(t -> tls(t, dir)),
             limits(s));
 
-    Fields a = section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous");
+    Fields a =
+        section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous", "sessionLifetime");
     VigilConfig.Auth auth =
         new VigilConfig.Auth(
             a.strings("webhookTokens").stream().map(Secret::new).toList(),
             a.strings("apiTokens").stream().map(Secret::new).toList(),
-            a.bool("allowAnonymous", false));
+            a.bool("allowAnonymous", false),
+            sessionLifetime(a));
     if (!auth.allowAnonymous()
         && (auth.webhookTokens().isEmpty() || auth.apiTokens().isEmpty())
         && !isLoopback(server.host())) {
@@ -253,6 +255,19 @@ public final class ConfigLoader {
         timeout(s, "idleTimeout", d.idleTimeout()),
         (int) s.integer("maxConnections", d.maxConnections(), 1, 1_000_000),
         s.integer("maxUnauthenticatedBytes", d.maxUnauthenticatedBytes(), 1024, 1L << 40));
+  }
+
+  /** {@code auth.sessionLifetime}: how long a console session lasts, 1m to 30d. */
+  private static Duration sessionLifetime(Fields a) {
+    Duration dflt = VigilConfig.Auth.DEFAULT_SESSION_LIFETIME;
+    Duration d = a.duration("sessionLifetime", dflt);
+    if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(30)) > 0) {
+      a.get("sessionLifetime")
+          .orElse(a.node())
+          .error("must be between 1m and 30d, got " + Durations.format(d));
+      return dflt;
+    }
+    return d;
   }
 
   private static Duration timeout(Fields s, String key, Duration dflt) {

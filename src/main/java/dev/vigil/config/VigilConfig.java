@@ -79,7 +79,22 @@ public record VigilConfig(
    */
   public record Tls(Path certFile, Path keyFile) {}
 
-  public record Auth(List<Secret> webhookTokens, List<Secret> apiTokens, boolean allowAnonymous) {}
+  /**
+   * @param sessionLifetime how long a web console session lasts after its token was exchanged for a
+   *     cookie ({@code auth.sessionLifetime})
+   */
+  public record Auth(
+      List<Secret> webhookTokens,
+      List<Secret> apiTokens,
+      boolean allowAnonymous,
+      Duration sessionLifetime) {
+    /** {@code auth.sessionLifetime}'s default. */
+    public static final Duration DEFAULT_SESSION_LIFETIME = Duration.ofHours(12);
+
+    public Auth(List<Secret> webhookTokens, List<Secret> apiTokens, boolean allowAnonymous) {
+      this(webhookTokens, apiTokens, allowAnonymous, DEFAULT_SESSION_LIFETIME);
+    }
+  }
 
   /**
    * Where state lives. {@code url} is {@code sqlite:PATH} (PATH absolute after loading) or {@code

@@ -47,7 +47,8 @@ public final class HttpApi {
       StatsApi stats,
       TimelineApi timeline,
       ReloadApi reload,
-      WebhookApi pagerduty) {}
+      WebhookApi pagerduty,
+      java.util.function.Consumer<Router> console) {}
 
   /**
    * The unread body of a refused request that is read and dropped rather than closing the
@@ -134,6 +135,7 @@ public final class HttpApi {
     router.post("/api/v1/runs/:id/reject").handler(deps.runs()::reject);
     router.post("/-/reload").handler(deps.reload()::reload);
     deps.slack().mount(router); // signed by Slack instead of a token; its own body limit
+    deps.console().accept(router); // the web console: / and /ui/*, its own sessions
 
     router
         .route()

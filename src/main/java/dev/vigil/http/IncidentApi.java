@@ -10,7 +10,6 @@ import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.web.BadRequest;
 import dev.vigil.web.JsonBody;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -21,24 +20,18 @@ import java.util.Map;
 
 /** {@code /api/v1/incidents}: list, show, acknowledge, resolve, notes. */
 public final class IncidentApi {
+  private final IncidentReads reads;
   private final IncidentStore store;
   private final Clock clock;
-  private final java.util.function.Function<IncidentId, Future<List<JsonObject>>> runs;
-
-  public IncidentApi(IncidentStore store, Clock clock) {
-    this(store, clock, id -> Future.succeededFuture(List.of()));
-  }
 
   /**
-   * @param runs the runbook runs of an incident, as JSON summaries
+   * @param reads what the answers show (the console reads through the same)
+   * @param store where acknowledgements, resolutions and notes go
    */
-  public IncidentApi(
-      IncidentStore store,
-      Clock clock,
-      java.util.function.Function<IncidentId, Future<List<JsonObject>>> runs) {
+  public IncidentApi(IncidentReads reads, IncidentStore store, Clock clock) {
+    this.reads = reads;
     this.store = store;
     this.clock = clock;
-    this.runs = runs;
   }
 
   public void list(RoutingContext ctx) {
@@ -57,7 +50,7 @@ public final class IncidentApi {
     Severity severity = severity(ctx);
     String team = ctx.queryParams().get("team");
     Integer limit = param(ctx, "limit", IncidentApi::limit);
-    store
+    reads
         .list(
             new IncidentQuery(
                 status,
@@ -75,17 +68,17 @@ public final class IncidentApi {
 
   public void show(RoutingContext ctx) {
     IncidentId id = id(ctx);
-    store
-        .get(id)
-        .compose(
+    reads
+        .detail(id)
+        .map(
             found -> {
-              Incident inc =
+              IncidentReads.Detail d =
                   found.orElseThrow(() -> ApiError.notFound("incident " + id + " does not exist"));
-              Future<List<StoredAlert>> alerts = store.alerts(id);
-              Future<List<TimelineEvent>> timeline = store.timeline(id);
-              Future<List<JsonObject>> rs = runs.apply(id);
-              return Future.all(alerts, timeline, rs)
-                  .map(v -> detail(inc, alerts.result(), timeline.result(), rs.result()));
+              return detail(
+                  d.incident(),
+                  d.alerts(),
+                  d.timeline(),
+                  d.runs().stream().map(RunApi::summary).toList());
             })
         .onSuccess(ctx::json)
         .onFailure(ctx::fail);

@@ -70,21 +70,46 @@ public final class OncallApi {
    */
   public void addOverride(RoutingContext ctx) {
     JsonObject body = stringFields(ctx, "team", "duration", "from", "until", "by", "reason");
-    String team = body.getString("team");
-    if (team == null || team.isBlank()) {
-      throw ApiError.badRequest("team: required, one of " + teams());
+    NewOverride o = newOverride(body::getString, resolver, clock.instant());
+    overrides
+        .add(o.team(), o.from(), o.until(), body.getString("by", "api"), o.reason())
+        .onSuccess(
+            added ->
+                ctx.response()
+                    .setStatusCode(201)
+                    .putHeader("Content-Type", "application/json")
+                    .end(json(added).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** An override asked for, checked: a known team, and a start before its end, 90 days at most. */
+  public record NewOverride(TeamId team, Instant from, Instant until, String reason) {}
+
+  /**
+   * Reads and checks an override from its fields ({@code team}, {@code duration} from now or {@code
+   * from}/{@code until}, {@code reason}), as the API and the console take it; a 400 ({@link
+   * HttpException}) names the field that is wrong.
+   */
+  public static NewOverride newOverride(
+      java.util.function.Function<String, String> field, Resolver resolver, Instant now) {
+    String team = blankToNull(field.apply("team"));
+    if (team == null) {
+      throw ApiError.badRequest("team: required, one of " + teams(resolver));
     }
     if (resolver.schedule().team(new TeamId(team)).isEmpty()) {
-      throw ApiError.badRequest("team: unknown team \"" + team + "\"; teams are " + teams());
+      throw ApiError.badRequest(
+          "team: unknown team \"" + team + "\"; teams are " + teams(resolver));
     }
-    Instant from =
-        body.getString("from") == null ? clock.instant() : instant("from", body.getString("from"));
+    String fromRaw = field.apply("from");
+    String untilRaw = field.apply("until");
+    String duration = field.apply("duration");
+    Instant from = fromRaw == null ? now : instant("from", fromRaw);
     Instant until;
-    if (body.getString("until") != null) {
-      until = instant("until", body.getString("until"));
-    } else if (body.getString("duration") != null) {
+    if (untilRaw != null) {
+      until = instant("until", untilRaw);
+    } else if (duration != null) {
       try {
-        until = from.plus(Durations.parse(body.getString("duration")));
+        until = from.plus(Durations.parse(duration));
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest("duration: " + e.getMessage());
       }
@@ -99,16 +124,12 @@ public final class OncallApi {
       throw ApiError.badRequest(
           "until: an override may last at most 90 days; change teams.yaml for longer");
     }
-    String by = body.getString("by", "api");
-    overrides
-        .add(new TeamId(team), from, until, by, body.getString("reason", ""))
-        .onSuccess(
-            o ->
-                ctx.response()
-                    .setStatusCode(201)
-                    .putHeader("Content-Type", "application/json")
-                    .end(json(o).encode()))
-        .onFailure(ctx::fail);
+    String reason = field.apply("reason");
+    return new NewOverride(new TeamId(team), from, until, reason == null ? "" : reason);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   /** {@code DELETE /api/v1/overrides/{id}}: 204, or 404 when there is no such override. */
@@ -162,7 +183,7 @@ public final class OncallApi {
     return body;
   }
 
-  private String teams() {
+  private static String teams(Resolver resolver) {
     return resolver.schedule().teams().stream()
         .map(Team::id)
         .map(TeamId::value)

@@ -218,7 +218,7 @@ public final class RunApi {
    * A running run whose only unfinished work is a wait or an approval (or a retry's backoff) reads
    * {@code waiting}.
    */
-  static String status(RunRecord r) {
+  public static String status(RunRecord r) {
     if (r.status() != dev.vigil.runbook.engine.RunStatus.RUNNING) {
       return r.status().wire();
     }

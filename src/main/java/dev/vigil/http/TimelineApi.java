@@ -1,27 +1,17 @@
 package dev.vigil.http;
 
 import dev.vigil.incident.IncidentId;
-import dev.vigil.incident.IncidentStore;
-import dev.vigil.runbook.engine.RunRecord;
-import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
-import java.util.function.Function;
 
 /**
  * {@code GET /api/v1/incidents/{id}/timeline?format=markdown|json}: the postmortem timeline ({@link
  * Postmortem}).
  */
 public final class TimelineApi {
-  private final IncidentStore incidents;
-  private final Function<IncidentId, Future<List<RunRecord>>> runs;
+  private final IncidentReads reads;
 
-  /**
-   * @param runs the runbook runs of an incident, with their steps
-   */
-  public TimelineApi(IncidentStore incidents, Function<IncidentId, Future<List<RunRecord>>> runs) {
-    this.incidents = incidents;
-    this.runs = runs;
+  public TimelineApi(IncidentReads reads) {
+    this.reads = reads;
   }
 
   public void timeline(RoutingContext ctx) {
@@ -36,20 +26,13 @@ public final class TimelineApi {
               return f;
             });
     IncidentId id = IncidentApi.id(ctx);
-    incidents
-        .get(id)
-        .compose(
+    reads
+        .detail(id)
+        .map(
             found -> {
-              var incident =
+              var d =
                   found.orElseThrow(() -> ApiError.notFound("incident " + id + " does not exist"));
-              var alerts = incidents.alerts(id);
-              var timeline = incidents.timeline(id);
-              var rs = runs.apply(id);
-              return Future.all(alerts, timeline, rs)
-                  .map(
-                      v ->
-                          new Postmortem(
-                              incident, alerts.result(), timeline.result(), rs.result()));
+              return new Postmortem(d.incident(), d.alerts(), d.timeline(), d.runs());
             })
         .onSuccess(
             p -> {
