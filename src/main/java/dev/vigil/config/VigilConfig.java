@@ -29,8 +29,8 @@ public record VigilConfig(
     Log log) {
 
   /**
-   * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages;
-   *     empty: no links
+   * @param publicUrl how people reach Vigil ({@code https://vigil.example}), for links in pages and
+   *     messages; empty: the listen address
    * @param tls the listener's certificate and key; empty: plain HTTP (behind a TLS-terminating
    *     proxy, or on loopback)
    * @param limits how long and how many connections may hold the listener
@@ -42,7 +42,28 @@ public record VigilConfig(
       Duration shutdownTimeout,
       String publicUrl,
       Optional<Tls> tls,
-      Limits limits) {}
+      Limits limits) {
+
+    /**
+     * Where people reach Vigil, without a trailing slash: {@code publicUrl}, else the listen
+     * address ({@code http(s)://host:port}; a wildcard host reads {@code localhost}).
+     */
+    public String baseUrl() {
+      if (!publicUrl.isEmpty()) {
+        return publicUrl;
+      }
+      String h =
+          host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")
+              ? "localhost"
+              : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+      return (tls.isPresent() ? "https://" : "http://") + h + ":" + port;
+    }
+
+    /** The console page of incident {@code id}: {@code <baseUrl>/ui/incidents/<id>}. */
+    public String consoleUrl(Object id) {
+      return baseUrl() + "/ui/incidents/" + id;
+    }
+  }
 
   /**
    * What one client can hold of the listener (see docs/configuration.md, {@code server.*}).

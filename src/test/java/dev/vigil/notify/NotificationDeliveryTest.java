@@ -141,8 +141,11 @@ class NotificationDeliveryTest {
                     .map(l -> ((JsonObject) l).getString("href"))
                     .toList())
             .containsExactly(
-                "https://vigil.example/api/v1/incidents/" + id,
+                "https://vigil.example/ui/incidents/" + id,
                 "http://prometheus.example/graph?g0.expr=up");
+        assertThat(trigger.getString("client_url"))
+            .as("the incident's page in the console")
+            .isEqualTo("https://vigil.example/ui/incidents/" + id);
         assertThat(d.get("/metrics").body())
             .contains("vigil_notifications_total{integration=\"pagerduty\",outcome=\"delivered\"}");
       }
@@ -277,6 +280,9 @@ class NotificationDeliveryTest {
                                     "notified: paged team eu (level 1) via slack #ops-eu")));
         assertThat(pd.accepted(id, "trigger")).as("Slack's retries do not page again").isEqualTo(1);
         assertThat(slack.messages("#ops-eu").get(0).text()).contains(id).doesNotContain("fallback");
+        assertThat(FakeSlack.blockText(slack.messages("#ops-eu").get(0)))
+            .as("the message links to the incident's page in the console")
+            .contains("<https://vigil.example/ui/incidents/" + id + "|Open " + id + " in Vigil>");
       }
     }
   }

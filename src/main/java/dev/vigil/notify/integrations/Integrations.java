@@ -166,8 +166,10 @@ public final class Integrations implements AutoCloseable {
         teams.get().stream().anyMatch(t -> !t.channels().pagerdutyRoutingKey().isEmpty());
     boolean anyWebhook = teams.get().stream().anyMatch(t -> !t.channels().webhook().isEmpty());
     String publicUrl = config.server().publicUrl();
+    // webhooks carry the incident in the API (none without publicUrl); people get the console
     Function<IncidentId, String> incidentUrl =
         id -> publicUrl.isEmpty() ? "" : publicUrl + "/api/v1/incidents/" + id;
+    Function<IncidentId, String> consoleUrl = config.server()::consoleUrl;
     VigilConfig.Breaker breaker = config.breaker();
     RetryPolicy retry =
         new RetryPolicy(
@@ -194,7 +196,7 @@ public final class Integrations implements AutoCloseable {
               new Pacer(vertx, tuning.pagerDutyPace()),
               retry,
               timeout,
-              incidentUrl);
+              consoleUrl);
       notifiers.add(pd);
     }
     WebhookNotifier hook = null;
@@ -243,7 +245,8 @@ public final class Integrations implements AutoCloseable {
               incidents,
               new Pacer(vertx, tuning.slackPace()),
               clock,
-              runbookStatus);
+              runbookStatus,
+              consoleUrl);
       slack = new SlackNotifier(messages, channels, config.slack().opsChannel(), circuit);
       notifiers.add(slack);
     }

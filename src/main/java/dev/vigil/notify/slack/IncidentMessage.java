@@ -59,6 +59,13 @@ public final class IncidentMessage {
    * @param runbook the runbook status in a few words ("none", "cpu-hog: running"), or empty
    */
   public static List<LayoutBlock> blocks(Incident i, String runbook, boolean fallback) {
+    return blocks(i, runbook, fallback, "");
+  }
+
+  /**
+   * @param url the incident's page in Vigil's console (empty: no link)
+   */
+  public static List<LayoutBlock> blocks(Incident i, String runbook, boolean fallback, String url) {
     List<LayoutBlock> blocks = new ArrayList<>();
     String title = i.id() + ": " + i.title();
     blocks.add(header(h -> h.text(plainText(cut(icon(i) + " " + title, HEADER_LIMIT), true))));
@@ -101,6 +108,15 @@ public final class IncidentMessage {
                       .append(Mrkdwn.escape(v))
                       .append("` "));
       blocks.add(section(s -> s.text(markdownText(cut(labels.toString().strip(), TEXT_LIMIT)))));
+    }
+    if (url != null && !url.isEmpty()) {
+      blocks.add(
+          context(
+              c ->
+                  c.elements(
+                      List.of(
+                          markdownText(
+                              "<" + Mrkdwn.escape(url) + "|Open " + i.id() + " in Vigil>")))));
     }
     List<BlockElement> buttons = new ArrayList<>();
     String id = i.id().toString();

@@ -52,6 +52,7 @@ public final class SlackMessages {
   private final Pacer pacer;
   private final Clock clock;
   private final Function<IncidentId, Future<String>> runbookStatus;
+  private final Function<IncidentId, String> incidentUrl;
 
   /**
    * @param runbookStatus the incident's runbook status in a few words (empty: none)
@@ -63,12 +64,28 @@ public final class SlackMessages {
       Pacer pacer,
       Clock clock,
       Function<IncidentId, Future<String>> runbookStatus) {
+    this(client, store, incidents, pacer, clock, runbookStatus, id -> "");
+  }
+
+  /**
+   * @param incidentUrl the incident's page in Vigil's console, linked from each message (empty: no
+   *     link)
+   */
+  public SlackMessages(
+      SlackClient client,
+      SlackMessageStore store,
+      IncidentStore incidents,
+      Pacer pacer,
+      Clock clock,
+      Function<IncidentId, Future<String>> runbookStatus,
+      Function<IncidentId, String> incidentUrl) {
     this.client = client;
     this.store = store;
     this.incidents = incidents;
     this.pacer = pacer;
     this.clock = clock;
     this.runbookStatus = runbookStatus;
+    this.incidentUrl = incidentUrl;
   }
 
   /**
@@ -126,7 +143,8 @@ public final class SlackMessages {
               Incident inc = incident.result();
               boolean marked = fallback || existing.map(SlackMessage::fallback).orElse(false);
               String text = IncidentMessage.text(inc, marked);
-              List<LayoutBlock> blocks = IncidentMessage.blocks(inc, runbook.result(), marked);
+              List<LayoutBlock> blocks =
+                  IncidentMessage.blocks(inc, runbook.result(), marked, incidentUrl.apply(id));
               if (existing.isPresent()) {
                 SlackMessage m = existing.get();
                 SlackMessage updated = new SlackMessage(id, channel, m.channelId(), m.ts(), marked);
