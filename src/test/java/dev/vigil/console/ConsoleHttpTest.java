@@ -204,6 +204,59 @@ class ConsoleHttpTest {
     }
   }
 
+  @Test
+  void openPagesHearOfEachCommittedChangeAndDoNotHoldUpAStop() throws Exception {
+    TestDaemon d =
+        TestDaemon.start(dir, "server: {host: 127.0.0.1, port: 0, shutdownTimeout: 1d}\n");
+    boolean closed = false;
+    try {
+      java.util.concurrent.BlockingQueue<String> lines =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      HttpResponse<java.util.stream.Stream<String>> events =
+          d.http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(d.url("/ui/events")))
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines());
+      assertThat(events.statusCode()).isEqualTo(200);
+      assertThat(events.headers().firstValue("Content-Type"))
+          .contains("text/event-stream; charset=utf-8");
+      Thread reader =
+          new Thread(
+              () -> {
+                events.body().forEach(lines::add);
+                lines.add("<end>");
+              });
+      reader.setDaemon(true);
+      reader.start();
+      d.post("/api/v1/alerts", HOSTILE);
+      java.util.List<String> seen = new java.util.ArrayList<>();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .until(
+              () -> {
+                lines.drainTo(seen);
+                return seen.contains("data: INC-1");
+              });
+      assertThat(seen).contains("event: incident").doesNotContain("DiskFull");
+      // a graceful stop waits for open requests (up to shutdownTimeout, a day here): the stream
+      // ends as the stop begins, so the stop does not wait for it
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(60), d::close);
+      closed = true;
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .until(
+              () -> {
+                lines.drainTo(seen);
+                return seen.contains("<end>");
+              });
+    } finally {
+      if (!closed) {
+        d.close();
+      }
+    }
+  }
+
   static JsonObject incident(TestDaemon d) {
     return new JsonObject(
         d.get("/api/v1/incidents/INC-1", "Authorization", "Bearer api-token").body());
