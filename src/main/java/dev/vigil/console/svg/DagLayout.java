@@ -216,7 +216,9 @@ final class DagLayout {
           Slot first = chain.get(0);
           pts.add(new double[] {centre(first), top(first.layer, nodeHeight) + nodeHeight});
           for (Slot bend : chain.subList(1, chain.size() - 1)) {
-            pts.add(new double[] {centre(bend), top(bend.layer, nodeHeight) + nodeHeight / 2});
+            // straight down through the bend's layer, so the curves stay between layers
+            pts.add(new double[] {centre(bend), top(bend.layer, nodeHeight)});
+            pts.add(new double[] {centre(bend), top(bend.layer, nodeHeight) + nodeHeight});
           }
           Slot last = chain.get(chain.size() - 1);
           pts.add(new double[] {centre(last), top(last.layer, nodeHeight)});

@@ -23,7 +23,7 @@ import java.util.function.Function;
 public final class StatsChart {
   static final double LABEL_WIDTH = 160;
   static final double PANEL = 210;
-  static final double PANEL_GAP = 36;
+  static final double PANEL_GAP = 56;
   static final double HEADER = 34;
   static final double ROW = 22;
   private static final double FOOTER = 34;

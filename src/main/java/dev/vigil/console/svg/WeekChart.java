@@ -79,7 +79,7 @@ public final class WeekChart {
     double rowsBottom = AXIS + ROW * teams.size();
     int listed = Math.min(spans.size(), MAX_LISTED) + (spans.size() > MAX_LISTED ? 1 : 0);
     double width = LABEL_WIDTH + 7 * 24 * HOUR + 8;
-    double height = rowsBottom + 8 + LINE * (1 + Math.max(1, listed)) + 4;
+    double height = rowsBottom + 14 + LINE * (1 + Math.max(1, listed)) + 4;
     long gaps = spans.stream().filter(CoverageLint.Span::isGap).count();
     String label =
         "On-call coverage of "
@@ -109,10 +109,10 @@ public final class WeekChart {
       svg.open("g")
           .attr("class", "now")
           .title("now " + day(now) + " " + time(now) + " " + zoneName());
-      svg.line(x, AXIS - 6, x, rowsBottom, "now", "#d63384").attr("stroke-width", 2).close();
+      svg.line(x, AXIS - 2, x, rowsBottom + 2, "now", "#d63384").attr("stroke-width", 2).close();
       svg.open("text")
           .attr("x", x)
-          .attr("y", AXIS - 8)
+          .attr("y", rowsBottom + 11)
           .attr("text-anchor", "middle")
           .attr("fill", "#d63384")
           .attr("font-size", 10)
@@ -120,7 +120,7 @@ public final class WeekChart {
           .close();
       svg.close();
     }
-    list(svg, spans, rowsBottom + 8 + LINE);
+    list(svg, spans, rowsBottom + 14 + LINE);
     return svg.finish();
   }
 

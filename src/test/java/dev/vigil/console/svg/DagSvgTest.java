@@ -198,7 +198,7 @@ class DagSvgTest {
     assertThat(svg.all("//g[@class='node']").stream().map(e -> e.getAttribute("data-layer")))
         .containsExactly("0", "1", "2", "3");
     String d = svg.one("//path[@data-from='a'][@data-to='d']").getAttribute("d");
-    assertThat(d.split("C")).as("three curve segments through two bends").hasSize(4);
+    assertThat(d.split("C")).as("three curves and two straight runs through two bends").hasSize(6);
     String shortEdge = svg.one("//path[@data-from='a'][@data-to='b']").getAttribute("d");
     assertThat(shortEdge.split("C")).hasSize(2);
     // the long edge does not pass through b's or c's box
