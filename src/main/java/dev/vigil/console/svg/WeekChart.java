@@ -1,5 +1,7 @@
 package dev.vigil.console.svg;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vigil.oncall.CoverageLint;
 import dev.vigil.oncall.Schedule;
 import dev.vigil.oncall.ScheduleOverride;
@@ -47,6 +49,13 @@ public final class WeekChart {
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("EEE d MMM", Locale.ENGLISH);
 
+  /**
+   * The lint walks every minute of the week; a page shows the same week of the same schedule again
+   * and again, so the spans are kept for the last few (schedule, week start) pairs.
+   */
+  private static final Cache<List<Object>, List<CoverageLint.Span>> SPANS =
+      Caffeine.newBuilder().maximumSize(32).build();
+
   private final Instant start;
   private final Instant end;
   private final ZoneId zone;
@@ -75,7 +84,8 @@ public final class WeekChart {
 
   private String draw(Schedule schedule, List<ScheduleOverride> overrides, Instant now) {
     List<Team> teams = schedule.teams();
-    List<CoverageLint.Span> spans = CoverageLint.spans(schedule, start, WEEK);
+    List<CoverageLint.Span> spans =
+        SPANS.get(List.of(schedule, start), k -> CoverageLint.spans(schedule, start, WEEK));
     double rowsBottom = AXIS + ROW * teams.size();
     int listed = Math.min(spans.size(), MAX_LISTED) + (spans.size() > MAX_LISTED ? 1 : 0);
     double width = LABEL_WIDTH + 7 * 24 * HOUR + 8;
