@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  *   <li>services: {@code escalation}, {@code runbook}, {@code notify}, {@code ingest} (the alert
  *       pipeline), {@code heartbeat}, {@code telemetry};
  *   <li>adapters: {@code store}, {@code http}, {@code chatops}, {@code cli}, {@code client}, {@code
- *       console} (the web console);
+ *       console} (the web console and its SVG drawings);
  *   <li>wiring: the classes of {@code dev.vigil} itself ({@code Main}, {@code ServeCommand}, {@code
  *       Daemon}).
  * </ol>
