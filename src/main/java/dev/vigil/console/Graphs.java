@@ -1,37 +1,58 @@
 package dev.vigil.console;
 
+import dev.vigil.console.svg.DagSvg;
+import dev.vigil.console.svg.StatsChart;
+import dev.vigil.console.svg.WeekChart;
+import dev.vigil.incident.Severity;
+import dev.vigil.oncall.Schedule;
+import dev.vigil.oncall.ScheduleOverride;
 import dev.vigil.runbook.Runbook;
-import dev.vigil.runbook.engine.StepRun;
+import dev.vigil.runbook.engine.RunRecord;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-/** Where the console's pictures come from: the SVG renderers, fed from the console's data. */
+/**
+ * Where the console's pictures come from: the SVG renderers of {@code console.svg}, which escape
+ * everything they draw, fed from the console's data.
+ */
 final class Graphs {
   private Graphs() {}
 
-  /** A run's step graph with each step's state; nothing when the runbook cannot be read. */
-  static Html.Safe run(Optional<Runbook> runbook, Map<String, String> states, List<StepRun> steps) {
-    return new Html.Safe("");
-  }
-
-  /** The coverage of every team over {@code length} from {@code from}, the axis in {@code zone}. */
-  static Html.Safe week(
-      dev.vigil.oncall.Schedule schedule,
-      List<dev.vigil.oncall.ScheduleOverride> overrides,
-      java.time.Instant from,
-      java.time.Duration length,
-      java.time.ZoneId zone) {
-    return new Html.Safe("");
-  }
-
-  /** MTTA and MTTR per slice as bars. */
-  static Html.Safe stats(List<StatsView.Row> rows) {
-    return new Html.Safe("");
+  /** A run's step graph with each step's state; without its runbook, the steps and no edges. */
+  static Html.Safe run(RunRecord run, Optional<Runbook> runbook, Instant now) {
+    return new Html.Safe(DagSvg.forRun(run, runbook.orElse(null), now));
   }
 
   /** A runbook's step graph, no states. */
   static Html.Safe runbook(Runbook runbook) {
-    return new Html.Safe("");
+    return new Html.Safe(DagSvg.forRunbook(runbook));
+  }
+
+  /** The coverage of every team over the week from {@code weekStart}, the axis in {@code zone}. */
+  static Html.Safe week(
+      Schedule schedule,
+      List<ScheduleOverride> overrides,
+      Instant weekStart,
+      ZoneId zone,
+      Instant now) {
+    return new Html.Safe(WeekChart.render(schedule, overrides, weekStart, zone, now));
+  }
+
+  /** MTTA, MTTR and the auto-resolution rate per slice as bars. */
+  static Html.Safe stats(String title, List<StatsView.Row> rows) {
+    List<StatsChart.Group> groups =
+        rows.stream()
+            .map(
+                r ->
+                    new StatsChart.Group(
+                        r.group().equals("team") ? r.label() : null,
+                        r.group().equals("severity")
+                            ? Severity.parse(r.label()).orElse(null)
+                            : null,
+                        r.stats()))
+            .toList();
+    return new Html.Safe(StatsChart.render(title, groups));
   }
 }

@@ -7,17 +7,17 @@ import dev.vigil.oncall.ScheduleOverride;
 import dev.vigil.oncall.Team;
 import dev.vigil.oncall.TeamId;
 import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** The on-call page: who is on call now and next, the week's coverage, the overrides. */
 final class OncallView {
-  /** How far the week chart and its findings look: from the start of today (UTC) on. */
+  /** How far the week chart and its findings look. */
   static final Duration WEEK = Duration.ofDays(7);
 
   private OncallView() {}
@@ -100,22 +100,32 @@ final class OncallView {
         "oncall-next");
     h.close();
 
-    Instant from = now.truncatedTo(ChronoUnit.DAYS);
+    // the viewer's week: from Monday 00:00 in the zone of the axis
+    Instant weekStart =
+        now.atZone(zone)
+            .toLocalDate()
+            .with(java.time.temporal.TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY))
+            .atStartOfDay(zone)
+            .toInstant();
     h.open("section", "aria-labelledby", "week-h");
     h.el("h2", "This week's coverage", "id", "week-h");
-    h.safe(Graphs.week(resolver.schedule(), overrides, from, WEEK, zone));
-    List<CoverageLint.Finding> findings = CoverageLint.findings(resolver.schedule(), from, WEEK);
-    if (findings.isEmpty()) {
+    h.safe(Graphs.week(resolver.schedule(), overrides, weekStart, zone, now));
+    // the chart's gaps and overlaps again as text, for those who do not see it
+    List<CoverageLint.Span> spans = CoverageLint.spans(resolver.schedule(), weekStart, WEEK);
+    if (spans.isEmpty()) {
       h.el("p", "No gaps or overlaps this week.", "class", "findings");
     } else {
-      h.open("ul", "class", "findings", "aria-label", "Gaps and overlaps");
-      findings.forEach(
-          f ->
-              h.el(
-                  "li",
-                  (f.first().isGap() ? "Gap: " : "Overlap: ") + f.message(),
-                  "class",
-                  f.first().isGap() ? "gap" : "overlap"));
+      h.open("ul", "class", "findings", "aria-label", "Gaps and overlaps this week");
+      for (CoverageLint.Span sp : spans) {
+        String when = Layout.time(sp.start(), zone) + " to " + Layout.time(sp.end(), zone);
+        h.el(
+            "li",
+            sp.isGap()
+                ? "Gap: nobody's window covers " + when
+                : "Overlap: " + names(resolver, sp.teams()) + " from " + when,
+            "class",
+            sp.isGap() ? "gap" : "overlap");
+      }
       h.close();
     }
     h.close();

@@ -78,16 +78,18 @@ final class Pages {
   void oncall(RoutingContext ctx) {
     ZoneId zone = OncallView.zone(ctx.queryParams().get("tz"));
     String csrf = csrf(ctx);
+    // the week's coverage is a minute walk of the schedule: off the event loop
     deps.overrides()
         .refresh()
-        .onSuccess(
+        .compose(
             overrides ->
-                page(
-                    ctx,
-                    "On call",
-                    "/ui/oncall",
-                    OncallView.render(
-                        deps.resolver(), overrides, deps.clock().instant(), zone, csrf)))
+                ctx.vertx()
+                    .executeBlocking(
+                        () ->
+                            OncallView.render(
+                                deps.resolver(), overrides, deps.clock().instant(), zone, csrf),
+                        false))
+        .onSuccess(body -> page(ctx, "On call", "/ui/oncall", body))
         .onFailure(ctx::fail);
   }
 

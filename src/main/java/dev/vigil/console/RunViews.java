@@ -63,9 +63,7 @@ final class RunViews {
     Optional<Runbook> rb = runbook(r);
     Map<String, List<String>> needs = new LinkedHashMap<>();
     rb.ifPresent(b -> b.stepsInOrder().forEach(s -> needs.put(s.id(), s.needs())));
-    Map<String, String> states = new LinkedHashMap<>();
-    r.steps().forEach(s -> states.put(s.id(), s.status().wire()));
-    h.safe(Graphs.run(rb, states, r.steps()));
+    h.safe(Graphs.run(r, rb, now));
     for (StepRun s : r.steps()) {
       if (s.kind().equals("approval") && s.status() == StepStatus.WAITING) {
         h.open("div", "class", "approval", "role", "group", "aria-label", "Approval " + s.id());

@@ -93,7 +93,7 @@ final class StatsView {
     h.close();
     h.el("button", "Show", "type", "submit");
     h.close();
-    h.safe(Graphs.stats(rows));
+    h.safe(Graphs.stats("MTTA, MTTR and auto-resolution over " + period.label, rows));
     h.open("table", "class", "stats");
     h.el("caption", "Incidents opened in " + period.label);
     h.open("thead").open("tr");

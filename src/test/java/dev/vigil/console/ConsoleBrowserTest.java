@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -108,9 +107,9 @@ class ConsoleBrowserTest {
                       .equals(
                           Map.of(
                               "a", "succeeded", "b", "waiting", "c", "succeeded", "d", "pending")));
-      assertThat(b.all("svg g.node")).hasSize(4);
+      assertThat(b.all("svg.dag g.node")).hasSize(4);
       assertThat(
-              b.all("svg path.edge").stream()
+              b.all("svg.dag path.edge").stream()
                   .map(e -> e.getAttribute("data-from") + "->" + e.getAttribute("data-to"))
                   .sorted())
           .containsExactly("a->b", "a->c", "b->d", "c->d");
@@ -125,11 +124,16 @@ class ConsoleBrowserTest {
     }
   }
 
+  /** Each node's step and state, read in one script (the region may be redrawn meanwhile). */
+  @SuppressWarnings("unchecked")
   static Map<String, String> states(Browser b) {
-    return b.all("svg g.node").stream()
-        .collect(
-            Collectors.toMap(
-                e -> e.getAttribute("data-step"), e -> e.getAttribute("data-state"), (x, y) -> x));
+    Object read =
+        b.driver.executeScript(
+            "var out = {};"
+                + "document.querySelectorAll('svg.dag g.node').forEach(function (n) {"
+                + "  out[n.getAttribute('data-step')] = n.getAttribute('data-state'); });"
+                + "return out;");
+    return (Map<String, String>) read;
   }
 
   @Test

@@ -42,6 +42,15 @@
     });
     // ages in the list move even when nothing happens
     if (rows) setInterval(function () { refresh(rows); }, 60000);
+    // a run's steps move without an incident event (only its start and end are events):
+    // while one is unfinished, its page is read again every 3 seconds
+    if (incident) {
+      setInterval(function () {
+        var open = incident.querySelector(
+          "article.run[data-state='running'], article.run[data-state='waiting'], article.run[data-state='pending']");
+        if (open) refresh(incident);
+      }, 3000);
+    }
   }
 
   function localZone() {
