@@ -110,12 +110,12 @@ final class OncallView {
     h.open("section", "aria-labelledby", "week-h");
     h.el("h2", "This week's coverage", "id", "week-h");
     h.safe(Graphs.week(resolver.schedule(), overrides, weekStart, zone, now));
-    // the chart's gaps and overlaps again as text, for those who do not see it
+    // the chart's gaps and overlaps again as text, for screen readers (the chart is one image)
     List<CoverageLint.Span> spans = CoverageLint.spans(resolver.schedule(), weekStart, WEEK);
     if (spans.isEmpty()) {
-      h.el("p", "No gaps or overlaps this week.", "class", "findings");
+      h.el("p", "No gaps or overlaps this week.", "class", "findings sr-only");
     } else {
-      h.open("ul", "class", "findings", "aria-label", "Gaps and overlaps this week");
+      h.open("ul", "class", "findings sr-only", "aria-label", "Gaps and overlaps this week");
       for (CoverageLint.Span sp : spans) {
         String when = Layout.time(sp.start(), zone) + " to " + Layout.time(sp.end(), zone);
         h.el(

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 
@@ -66,7 +67,17 @@ class ConsoleBrowserTest {
       b.find("form.note button").click();
       await().atMost(WAIT).until(() -> b.find(".timeline").getText().contains("looking at it"));
 
-      b.driver.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
+      // by keyboard alone: the first Tab reaches the skip link, more Tabs the button, Enter presses
+      // it
+      b.find("body").sendKeys(Keys.TAB);
+      assertThat(b.driver.switchTo().activeElement().getText()).isEqualTo("Skip to content");
+      for (int i = 0;
+          i < 30 && !"Acknowledge".equals(b.driver.switchTo().activeElement().getText());
+          i++) {
+        b.driver.switchTo().activeElement().sendKeys(Keys.TAB);
+      }
+      assertThat(b.driver.switchTo().activeElement().getText()).isEqualTo("Acknowledge");
+      b.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
 
       await().atMost(WAIT).until(() -> b.find("dl.summary").getText().contains("acknowledged"));
       JsonObject stored = new JsonObject(d.get("/api/v1/incidents/INC-1").body());
@@ -156,10 +167,16 @@ class ConsoleBrowserTest {
         Browser b = Browser.open()) {
       b.driver.get(d.url("/ui/oncall?tz=UTC"));
       assertThat(b.all("svg g.gap")).isNotEmpty();
-      assertThat(b.find("ul.findings").getText()).contains("12:00");
+      assertThat(b.find("svg.week g.gap title").getAttribute("textContent")).contains("12:00");
+      assertThat(b.find("ul.findings li.gap").getAttribute("textContent"))
+          .as("the gap in words for screen readers")
+          .contains("12:00 UTC to");
       List<String> rows = b.all("svg text").stream().map(WebElement::getText).toList();
       assertThat(String.join(" ", rows)).contains("Early team", "Late team");
       b.screenshot("oncall");
+      b.driver.get(d.url("/ui/oncall?tz=Asia/Kolkata"));
+      assertThat(b.find("svg.week").getAttribute("innerHTML")).contains("Asia/Kolkata");
+      assertThat(b.find("#oncall-next").getText()).contains("IST");
 
       b.find("#o-duration").clear();
       b.find("#o-duration").sendKeys("3h");
