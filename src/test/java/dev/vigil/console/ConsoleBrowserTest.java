@@ -210,6 +210,12 @@ class ConsoleBrowserTest {
       assertThat(stored.getString("status")).isEqualTo("resolved");
       assertThat(stored.getString("resolvedBy")).isEqualTo("carol");
 
+      // a link from another site (PagerDuty, Slack) carries no SameSite=Strict cookie: the page
+      // reloads itself once, same-site, and the session is there
+      b.driver.get("data:text/html,<a id=go href='" + d.url("/ui/incidents/INC-1") + "'>INC-1</a>");
+      b.find("#go").click();
+      await().atMost(WAIT).until(() -> b.find("h1").getText().contains("Guarded"));
+
       b.driver.get(d.url("/ui/runbooks"));
       b.screenshot("runbooks");
       b.driver.get(d.url("/ui/stats"));
