@@ -474,15 +474,7 @@ public final class Daemon {
                                   pagerDutyIn,
                                   new Console(
                                           new Console.Deps(
-                                              new Sessions(
-                                                  config.auth().apiTokens(),
-                                                  config.auth().sessionLifetime(),
-                                                  config.server().tls().isPresent()
-                                                      || config
-                                                          .server()
-                                                          .publicUrl()
-                                                          .startsWith("https:"),
-                                                  clock),
+                                              Sessions.of(config, clock),
                                               live,
                                               reads,
                                               incidents,

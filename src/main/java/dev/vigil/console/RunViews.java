@@ -5,7 +5,6 @@ import dev.vigil.http.RunApi;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.Step;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.StepRun;
 import dev.vigil.runbook.engine.StepStatus;
@@ -147,10 +146,6 @@ final class RunViews {
     Instant end = s.endedAt() != null ? s.endedAt() : now;
     Duration d = Duration.between(s.startedAt(), end);
     return d.toMillis() < 1000 ? d.toMillis() + "ms" : Layout.age(d);
-  }
-
-  static List<String> needsOf(Runbook rb, String step) {
-    return rb.step(step).map(Step::needs).orElse(List.of());
   }
 
   private static String shortVersion(String v) {

@@ -49,6 +49,17 @@ public final class Sessions {
     this.key = tokens.isEmpty() ? randomKey() : derivedKey(tokens);
   }
 
+  /**
+   * The sessions {@code config} asks for: its API tokens and {@code auth.sessionLifetime}; cookies
+   * are {@code Secure} when Vigil serves TLS itself or is reached through an {@code https:} {@code
+   * server.publicUrl}.
+   */
+  public static Sessions of(dev.vigil.config.VigilConfig config, Clock clock) {
+    boolean tls =
+        config.server().tls().isPresent() || config.server().publicUrl().startsWith("https:");
+    return new Sessions(config.auth().apiTokens(), config.auth().sessionLifetime(), tls, clock);
+  }
+
   /** Whether the console needs no token (no API tokens are configured). */
   public boolean open() {
     return tokens.isEmpty();
