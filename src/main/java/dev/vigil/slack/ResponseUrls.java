@@ -118,7 +118,8 @@ public final class ResponseUrls {
       @Override
       public Future<Void> incidentChanged(Interaction click, Incident incident) {
         return post(
-            click.responseUrl(), IncidentReplacement.of(incident).put("replace_original", true));
+            click.responseUrl(),
+            IncidentMessage.of(incident).replacement().put("replace_original", true));
       }
 
       @Override

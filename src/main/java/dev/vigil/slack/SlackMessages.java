@@ -125,8 +125,10 @@ public final class SlackMessages {
             existing -> {
               Incident inc = incident.result();
               boolean marked = fallback || existing.map(SlackMessage::fallback).orElse(false);
-              String text = IncidentMessage.text(inc, marked);
-              List<LayoutBlock> blocks = IncidentMessage.blocks(inc, runbook.result(), marked);
+              IncidentMessage message =
+                  IncidentMessage.of(inc).runbook(runbook.result()).fallback(marked);
+              String text = message.text();
+              List<LayoutBlock> blocks = message.blocks();
               if (existing.isPresent()) {
                 SlackMessage m = existing.get();
                 SlackMessage updated = new SlackMessage(id, channel, m.channelId(), m.ts(), marked);
