@@ -11,6 +11,7 @@ import com.slack.api.model.block.LayoutBlock;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.notify.Circuit;
 import dev.vigil.notify.DeliveryException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
@@ -26,8 +27,9 @@ import java.util.function.Supplier;
 /**
  * The Slack Web API calls Vigil makes, {@code chat.postMessage} and {@code chat.update} (and, only
  * when a post may have been lost in a crash, {@code conversations.history}: ADR 0110), through
- * slack-api-client's {@code methodsAsync} (its futures bridged to Vert.x, so no event loop ever
- * waits on OkHttp) and the Slack {@link Circuit}.
+ * slack-api-client's {@code methodsAsync} and the Slack {@link Circuit}. No event loop ever waits
+ * on OkHttp: each call is started on a worker thread (the SDK may block while starting one, see
+ * {@link #call}) and its future is bridged back to the caller's Vert.x context.
  *
  * <p>The SDK retries a 429 by itself after {@code Retry-After}; {@code maxWaitMillis} bounds how
  * long it may hold one call doing that (its default is an hour), after which the call fails as
@@ -175,13 +177,13 @@ public final class SlackClient implements AutoCloseable {
     return circuit.call(
         what,
         () -> {
-          CompletableFuture<T> cf;
-          try {
-            cf = request.get();
-          } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-          }
-          return Future.fromCompletionStage(cf, vertx.getOrCreateContext())
+          Context context = vertx.getOrCreateContext();
+          // The SDK's async methods are not all asynchronous: the first call with a token resolves
+          // its team with a blocking auth.test on the calling thread (and again after a failure).
+          // They are therefore started on a worker, unordered, never on an event loop.
+          return vertx
+              .executeBlocking(request::get, false)
+              .compose(cf -> Future.fromCompletionStage(cf, context))
               .transform(
                   ar -> {
                     if (ar.failed()) {
