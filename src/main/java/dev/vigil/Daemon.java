@@ -616,14 +616,7 @@ public final class Daemon {
         vertx,
         config,
         new ChatOps.Parts(
-            incidents,
-            escalator,
-            resolver,
-            overrides,
-            runs,
-            runs,
-            slackDelivery.map(SlackDelivery::messages),
-            seen),
+            incidents, escalator, resolver, overrides, runs, runs, slackMessages(), seen),
         metrics,
         clock,
         unverified);

@@ -19,9 +19,10 @@ public final class ChatOps {
   /** How long a quick command may take before it answers "working on it" (Slack waits 3000 ms). */
   static final long REPLY_WITHIN_MS = 2_000;
 
-  /** What the commands act on, beyond the config. */
   /**
-   * @param slackMessages the notifier's incident messages; empty when Slack is off
+   * What the commands act on, beyond the config.
+   *
+   * @param slackMessages the incident messages Vigil posts; empty when Slack is off
    * @param seenRequests the replay memory of signed requests (the store's)
    */
   public record Parts(
@@ -40,8 +41,7 @@ public final class ChatOps {
    * Clicked incident messages that Vigil posted are updated with {@code chat.update} through {@code
    * parts.slackMessages()}; other messages, and all of them when Slack is off, through the
    * interaction's response_url.
-   */
-  /**
+   *
    * @param budget the bytes of unverified requests held at once ({@code
    *     server.maxUnauthenticatedBytes}), shared by every signed route
    */

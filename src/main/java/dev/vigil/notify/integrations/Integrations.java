@@ -35,8 +35,8 @@ import java.util.function.Function;
 
 /**
  * The notification integrations of one daemon, assembled from the config: PagerDuty when some team
- * has a routing key, a team's outgoing webhook when some team has one, each behind its own {@link
- * Circuit}, and Slack's notifier when the daemon built one (the Slack adapter assembles it), and
+ * has a routing key and a team's outgoing webhook when some team has one, each behind its own
+ * {@link Circuit}; Slack's notifier when the daemon passes one (the Slack adapter builds it); and
  * the {@link Dispatcher} that delivers the outbox through them. With none, the {@link LogNotifier}
  * stays the sink. Either way a {@link DeliveryWatch} hears of every outcome stored.
  */
