@@ -95,11 +95,6 @@ public final class RunbookReader {
         config.execAllow(), config.httpAllow(), config.secrets().keySet(), kinds);
   }
 
-  /** The step kinds this reader knows. */
-  public StepKinds kinds() {
-    return kinds;
-  }
-
   /** Reads {@code file}; problems go to {@code problems} labelled with {@code label}. */
   public Optional<Runbook> read(Path file, String label, Problems problems) {
     byte[] bytes;

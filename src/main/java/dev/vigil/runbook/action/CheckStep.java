@@ -118,9 +118,8 @@ public final class CheckStep implements StepKind {
                       return;
                     }
                   } catch (EvalException e) {
-                    // the response is not what the condition expects yet (e.g. an empty result):
-                    // not
-                    // yet
+                    // the response is not what the condition expects yet (an empty result):
+                    // not yet
                   }
                 }
                 Instant at = services.clock().instant().plus(poll.interval());
