@@ -108,7 +108,8 @@ final class Layout {
 
   /** An instant in {@code zone}, as text. */
   static String time(Instant t, ZoneId zone) {
-    return DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm z").withZone(zone).format(t);
+    ZoneId z = zone.equals(ZoneOffset.UTC) ? ZoneId.of("UTC") : zone;
+    return DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm z").withZone(z).format(t);
   }
 
   /** A duration in a few characters: 45s, 12m, 3h 5m, 2d 4h. */

@@ -109,24 +109,28 @@ final class OncallView {
             .toInstant();
     h.open("section", "aria-labelledby", "week-h");
     h.el("h2", "This week's coverage", "id", "week-h");
-    h.safe(Graphs.week(resolver.schedule(), overrides, weekStart, zone, now));
-    // the chart's gaps and overlaps again as text, for screen readers (the chart is one image)
-    List<CoverageLint.Span> spans = CoverageLint.spans(resolver.schedule(), weekStart, WEEK);
-    if (spans.isEmpty()) {
-      h.el("p", "No gaps or overlaps this week.", "class", "findings sr-only");
+    if (resolver.schedule().teams().isEmpty()) {
+      h.el("p", "No teams are configured (teams.yaml): nobody is paged.");
     } else {
-      h.open("ul", "class", "findings sr-only", "aria-label", "Gaps and overlaps this week");
-      for (CoverageLint.Span sp : spans) {
-        String when = Layout.time(sp.start(), zone) + " to " + Layout.time(sp.end(), zone);
-        h.el(
-            "li",
-            sp.isGap()
-                ? "Gap: nobody's window covers " + when
-                : "Overlap: " + names(resolver, sp.teams()) + " from " + when,
-            "class",
-            sp.isGap() ? "gap" : "overlap");
+      h.safe(Graphs.week(resolver.schedule(), overrides, weekStart, zone, now));
+      // the chart's gaps and overlaps again as text, for screen readers (the chart is one image)
+      List<CoverageLint.Span> spans = CoverageLint.spans(resolver.schedule(), weekStart, WEEK);
+      if (spans.isEmpty()) {
+        h.el("p", "No gaps or overlaps this week.", "class", "findings sr-only");
+      } else {
+        h.open("ul", "class", "findings sr-only", "aria-label", "Gaps and overlaps this week");
+        for (CoverageLint.Span sp : spans) {
+          String when = Layout.time(sp.start(), zone) + " to " + Layout.time(sp.end(), zone);
+          h.el(
+              "li",
+              sp.isGap()
+                  ? "Gap: nobody's window covers " + when
+                  : "Overlap: " + names(resolver, sp.teams()) + " from " + when,
+              "class",
+              sp.isGap() ? "gap" : "overlap");
+        }
+        h.close();
       }
-      h.close();
     }
     h.close();
 
