@@ -21,13 +21,13 @@ import dev.vigil.incident.Stage;
 import dev.vigil.ingest.GroupCommitter;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.notify.IncidentUpdates;
-import dev.vigil.notify.RunbookMessages;
 import dev.vigil.notify.integrations.Integrations;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.oncall.TeamId;
+import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.action.TimelineNotifications;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.store.Database;
@@ -133,11 +133,17 @@ public final class Daemon {
   }
 
   /**
-   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones,
-   * and a wrapper around the incident store the later stages read through.
+   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones, a
+   * wrapper around the incident store the later stages read through, and the step kinds runbooks
+   * may use.
    */
-  public record Probes(List<Stage> taps, UnaryOperator<IncidentStore> incidents) {
+  public record Probes(
+      List<Stage> taps, UnaryOperator<IncidentStore> incidents, StepKinds stepKinds) {
     public static final Probes NONE = new Probes(List.of(), s -> s);
+
+    public Probes(List<Stage> taps, UnaryOperator<IncidentStore> incidents) {
+      this(taps, incidents, StepKinds.standard());
+    }
   }
 
   /** With {@code probes} attached (tests). */
@@ -167,7 +173,9 @@ public final class Daemon {
    * events → outbox → notifier.
    */
   private Future<Void> wire(Clock clock, Scheduler runbookTimers) {
-    runbooks = new RunbookRegistry(config.runbooks(), metrics);
+    runbooks =
+        new RunbookRegistry(
+            RunbookReader.of(config.runbooks(), probes.stepKinds()), config.runbooks(), metrics);
     return runbooks
         .reload()
         .compose(
@@ -266,17 +274,13 @@ public final class Daemon {
             config,
             engineStore,
             runbooks,
+            probes.stepKinds(),
             escalator,
             incidents,
             runbookTimers,
-            new RunbookMessages(
-                outbox,
-                integrations.watch(),
-                incidents,
-                new TimelineNotifications(incidents, clock),
-                config.slack().opsChannel(),
-                clock,
-                kick),
+            outbox,
+            integrations.watch(),
+            kick,
             replica.decisionMargin(),
             clock,
             metrics,
@@ -313,8 +317,10 @@ public final class Daemon {
             new VertxScheduler(vertx, clock),
             clock,
             metrics);
+    BodyBudget unverified = HttpWiring.unverifiedBudget(config, metrics);
+    seen = new SqlSeenRequests(db, clock);
     HttpApi.Deps deps =
-        http(
+        HttpWiring.deps(
             new HttpWiring.Parts(
                 config,
                 db,
@@ -329,7 +335,11 @@ public final class Daemon {
                 overrides,
                 HttpWiring.readiness(config, db, integrations, replica, leadership, routing),
                 clock,
-                metrics));
+                metrics),
+            slack(incidents, resolver, overrides, clock, seen, unverified),
+            seen,
+            unverified,
+            new ReloadApi(this::reload));
     // durable work resumes before requests arrive: overdue ack timers fire at once
     return overrides
         .refresh()
@@ -350,21 +360,6 @@ public final class Daemon {
             })
         .onSuccess(listening -> port = listening)
         .mapEmpty();
-  }
-
-  /** The HTTP API, with Slack's commands and buttons (see {@link HttpWiring}). */
-  private HttpApi.Deps http(HttpWiring.Parts parts) {
-    BodyBudget unverified = HttpWiring.unverifiedBudget(config, metrics);
-    seen = new SqlSeenRequests(db, parts.clock());
-    SlackApi slack =
-        slack(
-            parts.incidents(),
-            parts.resolver(),
-            parts.overrides(),
-            parts.clock(),
-            seen,
-            unverified);
-    return HttpWiring.deps(parts, slack, seen, unverified, new ReloadApi(this::reload));
   }
 
   /**

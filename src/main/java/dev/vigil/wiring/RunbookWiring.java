@@ -6,20 +6,17 @@ import dev.vigil.expr.Secrets;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.notify.DeliveryWatch;
+import dev.vigil.notify.Outbox;
 import dev.vigil.notify.RunbookMessages;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.action.Action;
-import dev.vigil.runbook.action.ApprovalAction;
-import dev.vigil.runbook.action.CheckAction;
 import dev.vigil.runbook.action.Escalation;
-import dev.vigil.runbook.action.ExecAction;
-import dev.vigil.runbook.action.HttpAction;
-import dev.vigil.runbook.action.IncidentAction;
+import dev.vigil.runbook.action.HttpRequests;
 import dev.vigil.runbook.action.Notifications;
-import dev.vigil.runbook.action.PagerDutyAction;
-import dev.vigil.runbook.action.SlackAction;
-import dev.vigil.runbook.action.WaitAction;
+import dev.vigil.runbook.action.StepKinds;
+import dev.vigil.runbook.action.StepServices;
+import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.telemetry.Tracing;
@@ -29,7 +26,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 
 /** The runbook engine of a daemon, with its actions and its way to hand incidents to escalation. */
@@ -37,11 +33,14 @@ public final class RunbookWiring {
   private RunbookWiring() {}
 
   /**
-   * The runbook engine and its actions. Escalation goes to the escalator (a failed run hands the
-   * incident over; an {@code incident: escalate} step pages the next level). {@code slack} steps,
-   * {@code pagerduty} steps, approval requests and the guard's ops message go to the notification
-   * outbox ({@link RunbookMessages}).
+   * The runbook engine and the services its step kinds perform with. Escalation goes to the
+   * escalator (a failed run hands the incident over; an {@code incident: escalate} step pages the
+   * next level). {@code slack} steps, {@code pagerduty} steps, approval requests and the guard's
+   * ops message go to the notification outbox ({@link RunbookMessages}).
    *
+   * @param kinds the step kinds runbooks may use
+   * @param deliveries where steps wait for their intents' outcome
+   * @param deliver wakes delivery after a step enqueued an intent
    * @param decisionMargin how old an incident must be before a sweep decides it as lost
    */
   public static Engine engine(
@@ -49,14 +48,26 @@ public final class RunbookWiring {
       VigilConfig config,
       RunStore runs,
       RunbookRegistry runbooks,
+      StepKinds kinds,
       Escalator escalator,
       IncidentStore incidents,
       Scheduler scheduler,
-      Notifications notifications,
+      Outbox outbox,
+      DeliveryWatch deliveries,
+      Runnable deliver,
       Duration decisionMargin,
       Clock clock,
       MeterRegistry metrics,
       Tracing tracing) {
+    Notifications notifications =
+        new RunbookMessages(
+            outbox,
+            deliveries,
+            incidents,
+            new TimelineNotifications(incidents, clock),
+            config.slack().opsChannel(),
+            clock,
+            deliver);
     Escalation escalation =
         new Escalation() {
           @Override
@@ -72,18 +83,16 @@ public final class RunbookWiring {
             return escalator.escalateNow(incident, by).mapEmpty();
           }
         };
-    HttpAction http = new HttpAction(HttpAction.client(vertx), config.runbooks().httpAllow());
-    List<Action> actions =
-        List.of(
-            http,
-            new ExecAction(
-                vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
-            new WaitAction(clock),
-            new CheckAction(http, scheduler, clock),
-            new SlackAction(notifications),
-            new PagerDutyAction(notifications),
-            new IncidentAction(incidents, escalation, clock),
-            new ApprovalAction(clock, notifications));
+    StepServices steps =
+        new StepServices(
+            clock,
+            scheduler,
+            notifications,
+            incidents,
+            escalation,
+            new HttpRequests(HttpRequests.client(vertx), config.runbooks().httpAllow()),
+            vertx.createSharedWorkerExecutor("vigil-exec", 8),
+            config.runbooks().execAllow());
     Random random = new Random();
     Engine e =
         new Engine(
@@ -91,8 +100,9 @@ public final class RunbookWiring {
                 runs,
                 incidents,
                 runbooks,
-                RunbookReader.of(config.runbooks()),
-                actions,
+                RunbookReader.of(config.runbooks(), kinds),
+                kinds,
+                steps,
                 escalation,
                 notifications,
                 scheduler,
