@@ -1,8 +1,5 @@
 package dev.vigil;
 
-import dev.vigil.chatops.ChatOps;
-import dev.vigil.chatops.EngineRuns;
-import dev.vigil.chatops.SlackApi;
 import dev.vigil.classify.Classifier;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.escalation.Escalator;
@@ -30,6 +27,11 @@ import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.slack.ChatOps;
+import dev.vigil.slack.EngineRuns;
+import dev.vigil.slack.SlackApi;
+import dev.vigil.slack.SlackDelivery;
+import dev.vigil.slack.SlackMessages;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlHeartbeatStore;
@@ -92,6 +94,7 @@ public final class Daemon {
   private HandoffDigester digester;
   private HeartbeatWatch heartbeats;
   private Integrations integrations;
+  private Optional<SlackDelivery> slackDelivery = Optional.empty();
   private Sweeps sweeps;
   private Leadership leadership;
   private final Tracing tracing;
@@ -222,13 +225,11 @@ public final class Daemon {
     leadership = new Leadership(new SqlLeaseStore(db), replica, clock);
     SqlOutbox outbox = new SqlOutbox(db, replica);
     engineStore = new SqlRunStore(db, replica);
-    // PagerDuty and Slack when configured, each behind a circuit breaker; otherwise the log
-    // notifier
-    integrations =
-        Integrations.create(
+    Delivery delivery =
+        Delivery.create(
             vertx,
             config,
-            () -> routing.schedule().teams(),
+            routing,
             outbox,
             new SqlSlackMessages(db),
             incidents,
@@ -236,8 +237,9 @@ public final class Daemon {
             clock,
             metrics,
             id -> RunbookWiring.status(engineStore, id),
-            Integrations.Tuning.DEFAULT,
             tracing);
+    slackDelivery = delivery.slack();
+    integrations = delivery.integrations();
     Runnable kick = Delivery.wakeUp(integrations);
     IncidentUpdates updates = new IncidentUpdates(outbox, clock, kick);
     SqlEscalationStore escalations = new SqlEscalationStore(db);
@@ -393,7 +395,7 @@ public final class Daemon {
         vertx,
         config,
         new ChatOps.Parts(
-            incidents, escalator, resolver, overrides, runs, runs, integrations.slack(), seen),
+            incidents, escalator, resolver, overrides, runs, runs, slackMessages(), seen),
         metrics,
         clock,
         unverified);
@@ -439,12 +441,14 @@ public final class Daemon {
     return vertx;
   }
 
-  /**
-   * The notification integrations (the Slack commands and buttons reach the Slack messages through
-   * {@link Integrations#slack()}).
-   */
+  /** The notification integrations. */
   public Integrations integrations() {
     return integrations;
+  }
+
+  /** The incidents' Slack messages; empty when Slack is off. */
+  public Optional<SlackMessages> slackMessages() {
+    return slackDelivery.map(SlackDelivery::messages);
   }
 
   /**
@@ -479,6 +483,7 @@ public final class Daemon {
               if (integrations != null) {
                 integrations.close();
               }
+              slackDelivery.ifPresent(SlackDelivery::close);
             })
         .onComplete(
             ar ->

@@ -1,6 +1,5 @@
 package dev.vigil.wiring;
 
-import dev.vigil.chatops.SlackApi;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.escalation.Escalator;
 import dev.vigil.escalation.LiveRouting;
@@ -26,6 +25,7 @@ import dev.vigil.oncall.Resolver;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.slack.SlackApi;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlIncidentLinks;
 import dev.vigil.store.SqlOutbox;
