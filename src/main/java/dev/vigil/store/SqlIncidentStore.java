@@ -77,9 +77,14 @@ public final class SqlIncidentStore implements IncidentStore {
   @Override
   public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
     if (writer != null) {
-      return writer.submit(
-          tx -> SqliteIngest.run(tx, new IngestPlan(requests, triage, now)),
-          r -> publish(r.events()));
+      // the plan (and the rows' JSON) is made here, on the caller's thread; the writer only writes
+      IngestPlan plan;
+      try {
+        plan = new IngestPlan(requests, triage, now);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return writer.submit(tx -> SqliteIngest.run(tx, plan), r -> publish(r.events()));
     }
     // replicas ingesting the same alert or group at once: the loser of the race reads the winner's
     // rows and merges
