@@ -1,8 +1,5 @@
 package dev.vigil;
 
-import dev.vigil.chatops.ChatOps;
-import dev.vigil.chatops.EngineRuns;
-import dev.vigil.chatops.SlackApi;
 import dev.vigil.classify.Classifier;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.Problems;
@@ -43,20 +40,19 @@ import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.action.Action;
-import dev.vigil.runbook.action.ApprovalAction;
-import dev.vigil.runbook.action.CheckAction;
 import dev.vigil.runbook.action.Escalation;
-import dev.vigil.runbook.action.ExecAction;
-import dev.vigil.runbook.action.HttpAction;
-import dev.vigil.runbook.action.IncidentAction;
+import dev.vigil.runbook.action.HttpRequests;
 import dev.vigil.runbook.action.Notifications;
-import dev.vigil.runbook.action.PagerDutyAction;
-import dev.vigil.runbook.action.SlackAction;
+import dev.vigil.runbook.action.StepKinds;
+import dev.vigil.runbook.action.StepServices;
 import dev.vigil.runbook.action.TimelineNotifications;
-import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.slack.ChatOps;
+import dev.vigil.slack.EngineRuns;
+import dev.vigil.slack.SlackApi;
+import dev.vigil.slack.SlackDelivery;
+import dev.vigil.slack.SlackMessages;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlHeartbeatStore;
@@ -94,6 +90,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +116,7 @@ public final class Daemon {
   private HandoffDigester digester;
   private HeartbeatWatch heartbeats;
   private Integrations integrations;
+  private Optional<SlackDelivery> slackDelivery = Optional.empty();
   private IncidentUpdates updates;
   private long housekeeping = -1;
   private long leases = -1;
@@ -167,12 +165,19 @@ public final class Daemon {
   }
 
   /**
-   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones,
-   * and a wrapper around the incident store the later stages read through.
+   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones, a
+   * wrapper around the incident store the later stages read through, and the step kinds runbooks
+   * may use.
    */
   public record Probes(
-      List<Stage> taps, java.util.function.UnaryOperator<IncidentStore> incidents) {
+      List<Stage> taps,
+      java.util.function.UnaryOperator<IncidentStore> incidents,
+      StepKinds stepKinds) {
     public static final Probes NONE = new Probes(List.of(), s -> s);
+
+    public Probes(List<Stage> taps, java.util.function.UnaryOperator<IncidentStore> incidents) {
+      this(taps, incidents, StepKinds.standard());
+    }
   }
 
   /** With {@code probes} attached (tests). */
@@ -221,7 +226,9 @@ public final class Daemon {
    * events → outbox → notifier.
    */
   private Future<Void> wire(Clock clock, dev.vigil.timer.Scheduler runbookTimers) {
-    runbooks = new RunbookRegistry(config.runbooks(), metrics);
+    runbooks =
+        new RunbookRegistry(
+            RunbookReader.of(config.runbooks(), probes.stepKinds()), config.runbooks(), metrics);
     return runbooks
         .reload()
         .compose(
@@ -260,18 +267,28 @@ public final class Daemon {
                           SqlOutbox outbox = new SqlOutbox(db, replica);
                           // PagerDuty and Slack when configured, each behind a circuit breaker;
                           // otherwise the log notifier
+                          slackDelivery =
+                              SlackDelivery.create(
+                                  vertx,
+                                  config,
+                                  () -> routing.schedule().teams(),
+                                  new SqlSlackMessages(db),
+                                  incidents,
+                                  clock,
+                                  metrics,
+                                  this::runbookStatus,
+                                  SlackDelivery.Tuning.DEFAULT);
                           integrations =
                               Integrations.create(
                                   vertx,
                                   config,
                                   () -> routing.schedule().teams(),
                                   outbox,
-                                  new SqlSlackMessages(db),
+                                  slackDelivery.map(SlackDelivery::notifier),
                                   incidents,
                                   scheduler,
                                   clock,
                                   metrics,
-                                  this::runbookStatus,
                                   Integrations.Tuning.DEFAULT,
                                   tracing);
                           Runnable kick =
@@ -602,7 +619,7 @@ public final class Daemon {
         vertx,
         config,
         new ChatOps.Parts(
-            incidents, escalator, resolver, overrides, runs, runs, integrations.slack(), seen),
+            incidents, escalator, resolver, overrides, runs, runs, slackMessages(), seen),
         metrics,
         clock,
         unverified);
@@ -648,18 +665,16 @@ public final class Daemon {
             return escalator.escalateNow(incident, by).mapEmpty();
           }
         };
-    HttpAction http = new HttpAction(HttpAction.client(vertx), config.runbooks().httpAllow());
-    List<Action> actions =
-        List.of(
-            http,
-            new ExecAction(
-                vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
-            new WaitAction(clock),
-            new CheckAction(http, scheduler, clock),
-            new SlackAction(notifications),
-            new PagerDutyAction(notifications),
-            new IncidentAction(incidents, escalation, clock),
-            new ApprovalAction(clock, notifications));
+    StepServices steps =
+        new StepServices(
+            clock,
+            scheduler,
+            notifications,
+            incidents,
+            escalation,
+            new HttpRequests(HttpRequests.client(vertx), config.runbooks().httpAllow()),
+            vertx.createSharedWorkerExecutor("vigil-exec", 8),
+            config.runbooks().execAllow());
     java.util.Random random = new java.util.Random();
     Engine e =
         new Engine(
@@ -667,8 +682,9 @@ public final class Daemon {
                 engineStore,
                 incidents,
                 runbooks,
-                RunbookReader.of(config.runbooks()),
-                actions,
+                RunbookReader.of(config.runbooks(), probes.stepKinds()),
+                probes.stepKinds(),
+                steps,
                 escalation,
                 notifications,
                 scheduler,
@@ -890,12 +906,14 @@ public final class Daemon {
     return vertx;
   }
 
-  /**
-   * The notification integrations (the Slack commands and buttons reach the Slack messages through
-   * {@link Integrations#slack()}).
-   */
+  /** The notification integrations. */
   public Integrations integrations() {
     return integrations;
+  }
+
+  /** The incidents' Slack messages; empty when Slack is off. */
+  public Optional<SlackMessages> slackMessages() {
+    return slackDelivery.map(SlackDelivery::messages);
   }
 
   /**
@@ -933,6 +951,7 @@ public final class Daemon {
               if (integrations != null) {
                 integrations.close();
               }
+              slackDelivery.ifPresent(SlackDelivery::close);
             })
         .onComplete(
             ar ->

@@ -15,18 +15,20 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.Stage;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
-import dev.vigil.runbook.RenderedAction;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.Selection;
 import dev.vigil.runbook.Step;
-import dev.vigil.runbook.action.Action;
 import dev.vigil.runbook.action.Attempt;
 import dev.vigil.runbook.action.Escalation;
 import dev.vigil.runbook.action.Notifications;
+import dev.vigil.runbook.action.RenderedAction;
+import dev.vigil.runbook.action.StepKind;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.action.StepOutcome;
+import dev.vigil.runbook.action.StepServices;
 import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.Scheduler;
 import io.micrometer.core.instrument.Counter;
@@ -83,7 +85,8 @@ public final class Engine extends VerticleBase {
   private final IncidentStore incidents;
   private final RunbookRegistry registry;
   private final RunbookReader reader;
-  private final Map<String, Action> actions;
+  private final StepKinds kinds;
+  private final StepServices steps;
   private final Escalation escalation;
   private final Notifications notifications;
   private final Scheduler scheduler;
@@ -122,7 +125,8 @@ public final class Engine extends VerticleBase {
       IncidentStore incidents,
       RunbookRegistry registry,
       RunbookReader reader,
-      List<Action> actions,
+      StepKinds kinds,
+      StepServices steps,
       Escalation escalation,
       Notifications notifications,
       Scheduler scheduler,
@@ -138,7 +142,8 @@ public final class Engine extends VerticleBase {
         IncidentStore incidents,
         RunbookRegistry registry,
         RunbookReader reader,
-        List<Action> actions,
+        StepKinds kinds,
+        StepServices steps,
         Escalation escalation,
         Notifications notifications,
         Scheduler scheduler,
@@ -151,7 +156,8 @@ public final class Engine extends VerticleBase {
           incidents,
           registry,
           reader,
-          actions,
+          kinds,
+          steps,
           escalation,
           notifications,
           scheduler,
@@ -168,9 +174,8 @@ public final class Engine extends VerticleBase {
     this.incidents = d.incidents();
     this.registry = d.registry();
     this.reader = d.reader();
-    Map<String, Action> a = new HashMap<>();
-    d.actions().forEach(x -> a.put(x.kind(), x));
-    this.actions = Map.copyOf(a);
+    this.kinds = d.kinds();
+    this.steps = d.steps();
     this.escalation = d.escalation();
     this.notifications = d.notifications();
     this.scheduler = d.scheduler();
@@ -801,7 +806,7 @@ public final class Engine extends VerticleBase {
           Optional<StepRun> waiting =
               r.steps.values().stream()
                   .filter(s -> stepId == null || s.id().equals(stepId))
-                  .filter(s -> s.kind().equals("approval") && s.status() == StepStatus.WAITING)
+                  .filter(s -> awaitsDecision(s.kind()) && s.status() == StepStatus.WAITING)
                   .findFirst();
           if (waiting.isEmpty()) {
             StepRun named = stepId == null ? null : r.steps.get(stepId);
@@ -814,7 +819,7 @@ public final class Engine extends VerticleBase {
                             + stepId
                             + " of run "
                             + id
-                            + (named.kind().equals("approval")
+                            + (awaitsDecision(named.kind())
                                 ? " is " + named.status().wire() + ", not waiting for a decision"
                                 : " is a " + named.kind() + " step, not an approval")));
           }
@@ -1294,9 +1299,8 @@ public final class Engine extends VerticleBase {
       RenderedAction action,
       Map<String, Object> b,
       Attempt.Cancellation cancellation) {
-    Action a = actions.get(s.kind());
-    Optional<Duration> perTry =
-        s.kind().equals("wait") || s.kind().equals("approval") ? Optional.empty() : s.timeout();
+    StepKind a = kinds.get(s.kind()).orElse(null);
+    Optional<Duration> perTry = a == null || a.timeoutPerTry() ? s.timeout() : Optional.empty();
     Span span =
         r.stepSpans.computeIfAbsent(
             s.id(),
@@ -1313,7 +1317,8 @@ public final class Engine extends VerticleBase {
             r.id.toString(),
             r.runbook.name(),
             r.record.incident(),
-            s,
+            s.id(),
+            s.spec(),
             number,
             action,
             b,
@@ -1355,7 +1360,7 @@ public final class Engine extends VerticleBase {
           a == null
               ? Future.succeededFuture(
                   StepOutcome.failed("no action for step kind " + s.kind(), Map.of()))
-              : a.perform(attempt);
+              : a.perform(attempt, steps);
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
@@ -1504,10 +1509,16 @@ public final class Engine extends VerticleBase {
   /**
    * After a restart the wake rule is known from the kind: a wait succeeds, an approval times out.
    */
-  private static StepOutcome.Suspend defaultWake(Step s) {
-    return s.kind().equals("approval")
-        ? new StepOutcome.Suspend(null, true, "no decision within the approval's timeout")
-        : new StepOutcome.Suspend(null, false, null);
+  private StepOutcome.Suspend defaultWake(Step s) {
+    return kinds
+        .get(s.kind())
+        .map(StepKind::wakeAfterRestart)
+        .orElse(new StepOutcome.Suspend(null, false, null));
+  }
+
+  /** Whether a person's decision ends a waiting step of {@code kind} (an approval). */
+  private boolean awaitsDecision(String kind) {
+    return kinds.get(kind).map(StepKind::awaitsDecision).orElse(false);
   }
 
   /** Ends a step: stored first, then its result is visible to dependants and they may start. */
@@ -1942,7 +1953,7 @@ public final class Engine extends VerticleBase {
                 st.status().wire(),
                 st.attempts(),
                 st.error(),
-                Outputs.complete(st.kind(), st.output())));
+                kinds.completeOutput(st.kind(), st.output())));
       }
     }
     b.put("steps", steps);
