@@ -1,7 +1,7 @@
 package dev.vigil.runbook.engine;
 
 import java.time.Clock;
-import java.time.Instant;
+import java.util.function.BiConsumer;
 
 /**
  * How many runs of one concurrency key ({@code concurrency.key}, rendered per incident) may run at
@@ -11,24 +11,6 @@ import java.time.Instant;
  * it, since only the store sees every replica's runs ({@link StoreAdmission}).
  */
 interface Admission {
-
-  /** What admission needs from the engine. */
-  interface Runs {
-    /** A slot was granted: the run starts, and the engine stores its start. */
-    void start(LiveRun r);
-
-    /** The store granted a slot and stored the run running with these times. */
-    void started(LiveRun r, Instant startedAt, Instant deadline);
-
-    /** True while {@code r} is the run the engine works on (not finished, not given up). */
-    boolean live(LiveRun r);
-
-    /** A write failed: the run stalls and resumes later (see the engine). */
-    void storeFailed(LiveRun r, Throwable e);
-
-    /** A line for the run's log. */
-    void log(LiveRun r, String text);
-  }
 
   /** Starts a pending run now if its key has room, else queues it. */
   void admit(LiveRun r);
@@ -45,7 +27,19 @@ interface Admission {
   /** Called every lease period: queued runs ask again for a slot another replica freed. */
   void askAgain();
 
-  static Admission of(RunStore store, Clock clock, Loop loop, Runs runs) {
-    return store.shared() ? new StoreAdmission(store, clock, loop, runs) : new LocalAdmission(runs);
+  /**
+   * The admission for {@code store}. A granted slot is handed to the run's machine through {@code
+   * feed} ({@link RunEvent.Start}, or {@link RunEvent.Admitted} when the store stored the start); a
+   * failed store admission goes to {@code failed}, like any failed write.
+   */
+  static Admission of(
+      RunStore store,
+      Clock clock,
+      Loop loop,
+      BiConsumer<LiveRun, RunEvent> feed,
+      BiConsumer<LiveRun, Throwable> failed) {
+    return store.shared()
+        ? new StoreAdmission(store, clock, loop, feed, failed)
+        : new LocalAdmission(feed);
   }
 }

@@ -1,30 +1,21 @@
 package dev.vigil.runbook.engine;
 
-import dev.vigil.alert.Alert;
 import dev.vigil.expr.Secrets;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;
-import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.Stage;
-import dev.vigil.incident.StoredAlert;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.action.Action;
-import dev.vigil.runbook.action.Attempt;
 import dev.vigil.runbook.action.Escalation;
 import dev.vigil.runbook.action.Notifications;
-import dev.vigil.runbook.action.StepOutcome;
 import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.Scheduler;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,15 +24,11 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The runbook engine: runs are event-driven state machines ({@link RunMachine}) on one Vert.x event
@@ -64,23 +51,18 @@ public final class Engine extends VerticleBase {
   private final RunStore store;
   private final IncidentStore incidents;
   private final RunbookRegistry registry;
-  private final StepDispatch dispatch;
+  private final Tries tries;
   private final Scheduler scheduler;
   private final Clock clock;
-  private final DoubleSupplier jitter;
-  private final MeterRegistry meters;
-  private final Tracing tracing;
+  private final RunTelemetry telemetry;
   // runbooks.secrets: in a try's bindings only, and masked in all the engine stores, logs or shows
   private final Secrets secrets;
   private final Loop loop = new Loop();
-  private final Map<RunId, LiveRun> live = new HashMap<>(); // engine loop only
-  private final RunVersions versions;
-  private final RunOutcomes outcomes;
+  private final LiveRuns runs;
   private final RolloutGuard guard;
   private final Admission admission;
   private final RunLeases leases;
   private final RunbookDecider decider;
-  private volatile int inFlight;
   private volatile Duration decisionMargin = Duration.ZERO;
 
   /** What the engine needs; {@code jitter} returns values in [0, 1). */
@@ -134,25 +116,37 @@ public final class Engine extends VerticleBase {
     this.store = d.store();
     this.incidents = d.incidents();
     this.registry = d.registry();
-    this.dispatch = new StepDispatch(d.actions());
     this.scheduler = d.scheduler();
     this.clock = d.clock();
-    this.jitter = d.jitter();
-    this.meters = d.meters();
-    this.tracing = d.tracing();
+    this.telemetry = new RunTelemetry(d.tracing(), d.meters());
     this.secrets = d.secrets();
-    this.versions = new RunVersions(registry, d.reader(), store, clock);
-    this.outcomes = new RunOutcomes(incidents, d.escalation(), secrets, clock);
+    this.tries =
+        new Tries(
+            new StepDispatch(d.actions()),
+            telemetry,
+            secrets,
+            d.jitter(),
+            loop,
+            this::at,
+            this::feed);
     this.guard = new RolloutGuard(store, incidents, d.notifications(), clock, loop);
-    Runs runs = new Runs();
-    this.admission = Admission.of(store, clock, loop, runs);
-    this.leases = new RunLeases(store, clock, loop, runs, admission);
+    this.admission = Admission.of(store, clock, loop, this::feed, this::writeFailed);
+    this.runs =
+        new LiveRuns(
+            store,
+            new RunVersions(registry, d.reader(), store, clock),
+            telemetry,
+            new RunOutcomes(incidents, d.escalation(), secrets, clock, guard),
+            admission,
+            secrets,
+            clock,
+            d.meters(),
+            this::feed);
+    this.leases =
+        new RunLeases(store, clock, loop, runs.byId(), runs::giveUp, runs::resume, admission);
     this.decider =
         new RunbookDecider(
-            registry, incidents, store, guard, d.escalation(), clock, loop, this::create);
-    Gauge.builder("vigil.runbook.runs.in.flight", this, e -> e.inFlight)
-        .description("Runbook runs not finished (running, waiting or queued)")
-        .register(meters);
+            registry, incidents, store, guard, d.escalation(), clock, loop, runs::create);
   }
 
   @Override
@@ -174,46 +168,15 @@ public final class Engine extends VerticleBase {
   }
 
   /**
-   * Pauses every run where it is (SIGTERM): timers are dropped, tries in flight told to stop, and
-   * nothing more is written or started. What was running stays so in the store and runs again at
-   * the next start (or on another replica: the leases are released), like after a crash.
+   * Pauses every run where it is (SIGTERM): nothing more is written or started, and what was
+   * running runs again at the next start or on another replica, like after a crash.
    */
   @Override
   public Future<?> stop() {
-    Promise<Void> paused = Promise.promise();
-    loop.run(
-        () -> {
-          loop.stop();
-          live.values().forEach(LiveRun::pause);
-          if (!live.isEmpty()) {
-            LOG.atInfo().log(
-                "runbook engine: paused "
-                    + live.size()
-                    + " unfinished run(s); they resume at the"
-                    + " next start, or on another replica");
-          }
-          paused.complete();
-        });
-    return paused
-        .future()
-        .compose(v -> store.release())
-        .recover(
-            e -> {
-              LOG.atWarn()
-                  .log(
-                      "runbook engine: could not release its run leases ("
-                          + e.getMessage()
-                          + "); other replicas take the runs over when the leases run out");
-              return Future.succeededFuture();
-            });
+    return leases.pauseAll();
   }
 
-  // ---------------------------------------------------------------- the API other parts use
-
-  /**
-   * Replicas sharing a store: at start, leave incidents opened in the last {@code margin} to the
-   * replica that opened them; the leader's sweep decides them if it did not.
-   */
+  /** Replicas sharing a store: at start, incidents opened in the last {@code margin} wait. */
   public void setDecisionMargin(Duration margin) {
     this.decisionMargin = margin;
   }
@@ -231,10 +194,7 @@ public final class Engine extends VerticleBase {
     return leases.takeOver();
   }
 
-  /**
-   * Every lease renewal period: renews this replica's leases, drops the runs another replica took,
-   * resumes the runs that stalled on a store failure.
-   */
+  /** Every lease period: renews, drops runs another replica took, resumes stalled ones. */
   public Future<Void> renewLeases() {
     return leases.renew();
   }
@@ -256,31 +216,12 @@ public final class Engine extends VerticleBase {
 
   /** Starts {@code runbook} for {@code incident} by hand: always a real run. */
   public Future<RunRecord> startByHand(String runbook, IncidentId incident, String by) {
-    Runbook rb = registry.byName(runbook).orElse(null);
-    if (rb == null) {
-      return Future.failedFuture(
-          new EngineException(
-              EngineException.Reason.NOT_FOUND, "runbook " + runbook + " does not exist"));
-    }
-    return incidents
-        .get(incident)
-        .compose(
-            found -> {
-              Incident inc = found.orElseThrow(() -> IncidentException.notFound(incident));
-              if (!inc.status().isOpen()) {
-                return Future.failedFuture(
-                    new EngineException(
-                        EngineException.Reason.CONFLICT, "incident " + incident + " is resolved"));
-              }
-              return start(rb, inc, Rollout.Mode.AUTO, by);
-            });
+    return decider.startByHand(runbook, incident, by);
   }
 
   /** Stores a run and starts it at once or queues it behind its concurrency limit; as stored. */
   public Future<RunRecord> start(Runbook rb, Incident incident, Rollout.Mode mode, String by) {
-    return incidents
-        .alerts(incident.id())
-        .compose(as -> loop.call(() -> create(rb, incident, alertsOf(as), mode, by)));
+    return decider.start(rb, incident, mode, by);
   }
 
   /** Approves or rejects the approval a run waits for (the first in graph order). */
@@ -296,7 +237,7 @@ public final class Engine extends VerticleBase {
   public Future<RunRecord> decide(RunId id, String stepId, boolean approve, String by) {
     return loop.call(
         () -> {
-          LiveRun r = live.get(id);
+          LiveRun r = runs.get(id);
           if (r == null) {
             return store.get(id).compose(f -> Future.failedFuture(Refusals.noApprovalIn(id, f)));
           }
@@ -313,7 +254,7 @@ public final class Engine extends VerticleBase {
   public Future<RunRecord> cancel(RunId id, String by) {
     return loop.call(
         () -> {
-          LiveRun r = live.get(id);
+          LiveRun r = runs.get(id);
           if (r == null) {
             return store.get(id).compose(f -> Future.failedFuture(Refusals.cannotCancel(id, f)));
           }
@@ -347,7 +288,7 @@ public final class Engine extends VerticleBase {
 
   /** Runs not finished yet, including queued ones. */
   public int inFlight() {
-    return inFlight;
+    return runs.inFlight();
   }
 
   /** The guard's trip for a runbook, if its current version was switched to manual. */
@@ -360,115 +301,10 @@ public final class Engine extends VerticleBase {
     return guard.successRate(runbook);
   }
 
-  // ---------------------------------------------------------------- runs in memory
-
-  private Future<RunRecord> create(
-      Runbook rb, Incident incident, List<Alert> as, Rollout.Mode mode, String by) {
-    NewRun n = NewRun.of(rb, incident, as, mode, by, clock.instant());
-    versions.remember(rb);
-    return store
-        .create(n.record())
-        .map(
-            id -> {
-              RunRecord stored = n.withId(id);
-              if (live.containsKey(id)) {
-                // the commit's answer came so late that a renewal resumed the run already
-                return stored;
-              }
-              LiveRun r = open(stored, rb, false);
-              String what = "run " + id + " of runbook " + rb.name();
-              log(r)
-                  .log(
-                      what
-                          + " ("
-                          + rb.version()
-                          + ", "
-                          + mode.wire()
-                          + ") created for "
-                          + incident.id());
-              outcomes.timeline(r, what + (r.dryRun() ? " (dry run)" : "") + " created by " + by);
-              if (n.error() != null) {
-                feed(r, new RunEvent.Fail(n.error()));
-              } else {
-                admission.admit(r);
-              }
-              return stored;
-            });
-  }
-
-  private void resume(RunRecord rec) {
-    Runbook rb = versions.of(rec);
-    if (rb == null) {
-      return;
-    }
-    LiveRun r = open(rec, rb, true);
-    if (rec.status() == RunStatus.PENDING) {
-      admission.admit(r);
-    } else {
-      admission.holding(r);
-      feed(r, new RunEvent.Resume());
-    }
-  }
-
-  /** A run in memory, with its span in its incident's trace (a resumed run gets a new one). */
-  private LiveRun open(RunRecord rec, Runbook rb, boolean resumed) {
-    LiveRun r = new LiveRun(rec, rb, secrets);
-    r.span =
-        tracing
-            .start("vigil.runbook.run", rec.incident())
-            .setAttribute("runbook", rb.name())
-            .setAttribute("runbook.version", rb.version())
-            .setAttribute("run.id", r.id.toString())
-            .setAttribute("run.mode", rec.mode().wire())
-            .setAttribute("run.resumed", resumed);
-    live.put(r.id, r);
-    inFlight = live.size();
-    return r;
-  }
-
-  /** Drops a run from memory: timers and tries stopped, slot freed; it writes nothing more. */
-  private void giveUp(LiveRun r) {
-    r.pause();
-    r.abandoned = true;
-    live.remove(r.id);
-    admission.release(r);
-    inFlight = live.size();
-    r.ended.tryFail("run " + r.id + " was given up here");
-  }
-
-  /**
-   * A write failed: the run stops here in memory and resumes from its last stored state at the next
-   * lease renewal that finds the store answering (and this replica still holding the run).
-   */
-  private void storeFailed(LiveRun r, Throwable e) {
-    if (r.abandoned) {
-      return;
-    }
-    if (e instanceof RunStore.LeaseLost) {
-      LOG.atWarn()
-          .addKeyValue("run", r.id.toString())
-          .log(e.getMessage() + "; its write was refused and this replica leaves it");
-      giveUp(r);
-      return;
-    }
-    LOG.atError()
-        .addKeyValue("run", r.id.toString())
-        .log(
-            "run "
-                + r.id
-                + " stalled: the store refused a write ("
-                + e.getMessage()
-                + "); it resumes from its last stored state once the store answers");
-    giveUp(r);
-    leases.stalled(r.id);
-  }
-
-  // ---------------------------------------------------------------- carrying out commands
-
   /** Hands {@code event} to the run's machine and carries out its commands; see {@link #run}. */
   private Future<Void> feed(LiveRun r, RunEvent event) {
-    if (live.get(r.id) != r) {
-      return Future.succeededFuture(); // finished, or given up here
+    if (r.gone()) {
+      return Future.succeededFuture();
     }
     return execute(r, r.machine.on(event, clock.instant()));
   }
@@ -494,16 +330,9 @@ public final class Engine extends VerticleBase {
                     store.saveRun(
                         r.id, s.status(), s.startedAt(), s.endedAt(), s.deadline(), s.error())));
       } else if (c instanceof RunCommand.Perform p) {
-        perform(r, p);
+        tries.perform(r, p);
       } else if (c instanceof RunCommand.ArmWake w) {
-        r.arm(
-            w.step(),
-            at(
-                w.at(),
-                () -> {
-                  r.timers.remove(w.step());
-                  feed(r, new RunEvent.Wake(w.step()));
-                }));
+        r.arm(w.step(), at(w.at(), () -> feed(r, r.woken(w.step()))));
       } else if (c instanceof RunCommand.CancelWake w) {
         r.cancelTimer(w.step());
       } else if (c instanceof RunCommand.ArmRunTimeout t) {
@@ -513,15 +342,15 @@ public final class Engine extends VerticleBase {
       } else if (c instanceof RunCommand.DropTry t) {
         r.tries.remove(t.step());
       } else if (c instanceof RunCommand.StepEnded e) {
-        stepEnded(r, e);
+        telemetry.stepEnded(r, e);
       } else if (c instanceof RunCommand.Log l) {
-        LoggingEventBuilder b = log(r);
-        b = l.step() == null ? b : b.addKeyValue("step", l.step());
-        (l.attempt() == null ? b : b.addKeyValue("attempt", l.attempt())).log(l.text());
+        RunTelemetry.log(LOG, r, l);
       } else if (c instanceof RunCommand.Halt h) {
-        halt(r, h);
+        r.stopAll();
+        admission.release(r);
+        telemetry.halted(r, h);
       } else if (c instanceof RunCommand.Finished f) {
-        finished(r, f);
+        runs.finished(r, f);
       }
     }
     return Future.join(writes).mapEmpty();
@@ -540,7 +369,7 @@ public final class Engine extends VerticleBase {
             loop.run(
                 () -> {
                   if (ar.failed()) {
-                    storeFailed(r, ar.cause());
+                    writeFailed(r, ar.cause());
                     done.fail(ar.cause());
                   } else {
                     done.complete();
@@ -548,131 +377,6 @@ public final class Engine extends VerticleBase {
                   }
                 }));
     return done.future();
-  }
-
-  private void perform(LiveRun r, RunCommand.Perform p) {
-    String step = p.step().id();
-    int n = p.attempt();
-    Attempt.Cancellation cancellation = new Attempt.Cancellation();
-    r.tries.put(step, cancellation);
-    Span span =
-        r.stepSpans.computeIfAbsent(
-            step,
-            k ->
-                tracing
-                    .child("vigil.runbook.step", r.span, r.record.incident())
-                    .setAttribute("runbook", r.runbook.name())
-                    .setAttribute("run.id", r.id.toString())
-                    .setAttribute("step.id", step)
-                    .setAttribute("step.kind", p.step().kind()));
-    span.addEvent("try " + n);
-    Attempt attempt =
-        new Attempt(
-            r.id.toString(),
-            r.runbook.name(),
-            r.record.incident(),
-            p.step(),
-            n,
-            p.action(),
-            p.bindings(),
-            p.timeout(),
-            cancellation,
-            tracing.headers(span));
-    r.stepStarted.putIfAbsent(step, System.nanoTime());
-    if (p.timesOutAt() != null) {
-      Scheduler.Timer t =
-          at(
-              p.timesOutAt(),
-              () -> feed(r, new RunEvent.TryTimedOut(step, n, jitter.getAsDouble())));
-      cancellation.add(t::cancel);
-    }
-    dispatch
-        .perform(attempt)
-        .onComplete(
-            ar ->
-                loop.run(
-                    () -> {
-                      StepOutcome o = ar.succeeded() ? ar.result() : null;
-                      if (ar.failed() && r.machine.current(step, n)) {
-                        // the cause's message may quote the request, secret and all: then only its
-                        // redacted text
-                        var failure =
-                            LOG.atError()
-                                .addKeyValue("run", r.id.toString())
-                                .addKeyValue("step", step);
-                        (secrets.reveals(String.valueOf(ar.cause()))
-                                ? failure
-                                : failure.setCause(ar.cause()))
-                            .log(
-                                "runbook action "
-                                    + p.step().kind()
-                                    + " failed unexpectedly: "
-                                    + secrets.redact(String.valueOf(ar.cause())));
-                        o = StepOutcome.failed(p.step().kind() + ": " + ar.cause(), Map.of());
-                      }
-                      feed(r, new RunEvent.Outcome(step, n, o, jitter.getAsDouble()));
-                    }));
-  }
-
-  private void stepEnded(LiveRun r, RunCommand.StepEnded e) {
-    Span span = r.stepSpans.remove(e.step());
-    if (span != null) {
-      Tracing.end(span, e.status().wire(), e.error());
-    }
-    Long started = r.stepStarted.remove(e.step());
-    if (started != null) {
-      Timer.builder("vigil.runbook.step.duration")
-          .description("Runbook step durations, from the first try to the end")
-          .tags(
-              "runbook",
-              r.runbook.name(),
-              "step",
-              e.step(),
-              "kind",
-              r.machine.steps().get(e.step()).kind())
-          .register(meters)
-          .record(Duration.ofNanos(System.nanoTime() - started));
-    }
-  }
-
-  /** The run ends: everything it runs stops, its slot frees, its spans end, it is counted. */
-  private void halt(LiveRun r, RunCommand.Halt h) {
-    r.stopAll();
-    admission.release(r);
-    String outcome = r.dryRun() ? "dry-run" : h.status().wire();
-    r.stepSpans.values().forEach(sp -> Tracing.end(sp, "cancelled", null));
-    r.stepSpans.clear();
-    Tracing.end(r.span, outcome, h.error());
-    Counter.builder("vigil.runbook.runs")
-        .description("Finished runbook runs by outcome (dry runs as dry-run)")
-        .tags("runbook", r.runbook.name(), "outcome", outcome)
-        .register(meters)
-        .increment();
-  }
-
-  /** The run's end is stored: it leaves memory, and its incident hears of it. */
-  private void finished(LiveRun r, RunCommand.Finished f) {
-    r.ended.tryComplete();
-    live.remove(r.id);
-    inFlight = live.size();
-    admission.ended(r);
-    log(r)
-        .log(
-            "run "
-                + r.id
-                + " of runbook "
-                + r.runbook.name()
-                + " "
-                + f.status().wire()
-                + (f.error() == null ? "" : ": " + f.error()));
-    outcomes
-        .finished(r, f.status(), f.error())
-        .onComplete(
-            x -> {
-              if (!r.dryRun()) {
-                guard.check(r.runbook, r.record.incident());
-              }
-            });
   }
 
   /** A timer whose task runs on the engine's loop. */
@@ -689,64 +393,7 @@ public final class Engine extends VerticleBase {
     return store.get(id).map(Optional::orElseThrow);
   }
 
-  private static List<Alert> alertsOf(List<StoredAlert> as) {
-    return as.stream().map(StoredAlert::alert).toList();
-  }
-
-  private LoggingEventBuilder log(LiveRun r) {
-    return Tracing.withTraceId(
-        LOG.atInfo()
-            .addKeyValue("run", r.id.toString())
-            .addKeyValue("runbook", r.runbook.name())
-            .addKeyValue("incident", r.record.incident().toString()),
-        r.span);
-  }
-
-  /** What admission and leases ask of the engine. */
-  private final class Runs implements Admission.Runs, RunLeases.Runs {
-    @Override
-    public void start(LiveRun r) {
-      feed(r, new RunEvent.Start());
-    }
-
-    @Override
-    public void started(LiveRun r, Instant startedAt, Instant deadline) {
-      feed(r, new RunEvent.Admitted(startedAt, deadline));
-    }
-
-    @Override
-    public boolean live(LiveRun r) {
-      return live.get(r.id) == r;
-    }
-
-    @Override
-    public void storeFailed(LiveRun r, Throwable e) {
-      Engine.this.storeFailed(r, e);
-    }
-
-    @Override
-    public void log(LiveRun r, String text) {
-      Engine.this.log(r).log(text);
-    }
-
-    @Override
-    public LiveRun get(RunId id) {
-      return live.get(id);
-    }
-
-    @Override
-    public Set<RunId> ids() {
-      return live.keySet();
-    }
-
-    @Override
-    public void giveUp(LiveRun r) {
-      Engine.this.giveUp(r);
-    }
-
-    @Override
-    public void resume(RunRecord rec) {
-      Engine.this.resume(rec);
-    }
+  private void writeFailed(LiveRun r, Throwable e) {
+    leases.writeFailed(r, e);
   }
 }

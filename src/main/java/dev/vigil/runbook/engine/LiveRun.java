@@ -33,12 +33,19 @@ final class LiveRun {
   boolean toldQueued;
   // given up here (its store failed, or another replica holds it): it writes nothing more
   boolean abandoned;
+  // its end is stored: it left memory
+  boolean done;
 
   LiveRun(RunRecord record, Runbook runbook, Secrets secrets) {
     this.id = record.id();
     this.record = record;
     this.runbook = runbook;
     this.machine = new RunMachine(record, runbook, secrets);
+  }
+
+  /** Finished or given up: not the engine's to work on any more. */
+  boolean gone() {
+    return abandoned || done;
   }
 
   boolean dryRun() {
@@ -48,6 +55,12 @@ final class LiveRun {
   void arm(String step, Scheduler.Timer timer) {
     cancelTimer(step);
     timers.put(step, timer);
+  }
+
+  /** The step's wake-up timer fired: it is forgotten, and the machine hears of it. */
+  RunEvent woken(String step) {
+    timers.remove(step);
+    return new RunEvent.Wake(step);
   }
 
   void cancelTimer(String step) {

@@ -5,15 +5,19 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Admission alone on a store: this engine sees every run, and counts each key's slots itself. */
 final class LocalAdmission implements Admission {
-  private final Runs runs;
+  private static final Logger LOG = LoggerFactory.getLogger(LocalAdmission.class);
+  private final BiConsumer<LiveRun, RunEvent> feed;
   private final Map<String, Integer> activeByKey = new HashMap<>();
   private final Map<String, Deque<LiveRun>> queued = new HashMap<>();
 
-  LocalAdmission(Runs runs) {
-    this.runs = runs;
+  LocalAdmission(BiConsumer<LiveRun, RunEvent> feed) {
+    this.feed = feed;
   }
 
   @Override
@@ -24,8 +28,7 @@ final class LocalAdmission implements Admission {
       int active = activeByKey.getOrDefault(key, 0);
       if (active >= limit) {
         queued.computeIfAbsent(key, k -> new ArrayDeque<>()).add(r);
-        runs.log(
-            r,
+        RunTelemetry.log(LOG, r).log(
             "run "
                 + r.id
                 + " queued: "
@@ -39,7 +42,7 @@ final class LocalAdmission implements Admission {
       }
       activeByKey.put(key, active + 1);
     }
-    runs.start(r);
+    feed.accept(r, new RunEvent.Start());
   }
 
   @Override

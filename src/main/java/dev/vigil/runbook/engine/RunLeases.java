@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,40 +23,65 @@ import org.slf4j.LoggerFactory;
 final class RunLeases {
   private static final Logger LOG = LoggerFactory.getLogger(RunLeases.class);
 
-  /** What leases need from the engine (called on its loop). */
-  interface Runs {
-    LiveRun get(RunId id);
-
-    Set<RunId> ids();
-
-    /** Drops a run from memory without writing anything. */
-    void giveUp(LiveRun r);
-
-    /** Resumes a run read back from the store. */
-    void resume(RunRecord rec);
-  }
-
   private final RunStore store;
   private final Clock clock;
   private final Loop loop;
-  private final Runs runs;
+  private final Map<RunId, LiveRun> live;
+  private final Consumer<LiveRun> giveUp;
+  private final Consumer<RunRecord> resume;
   private final Admission admission;
   // runs that stalled on a failed write: they resume at the next renewal that finds them held
   private final Set<RunId> stalled = new HashSet<>();
   // runs held in the store but not in memory at the last renewal
   private final Set<RunId> unknown = new HashSet<>();
 
-  RunLeases(RunStore store, Clock clock, Loop loop, Runs runs, Admission admission) {
+  /**
+   * {@code live} is the engine's runs in memory (read here, on its loop); {@code giveUp} drops one
+   * without writing anything; {@code resume} resumes a run read back from the store.
+   */
+  RunLeases(
+      RunStore store,
+      Clock clock,
+      Loop loop,
+      Map<RunId, LiveRun> live,
+      Consumer<LiveRun> giveUp,
+      Consumer<RunRecord> resume,
+      Admission admission) {
     this.store = store;
     this.clock = clock;
     this.loop = loop;
-    this.runs = runs;
+    this.live = live;
+    this.giveUp = giveUp;
+    this.resume = resume;
     this.admission = admission;
   }
 
-  /** A write of this run failed: it resumes at the next renewal that finds the store answering. */
-  void stalled(RunId id) {
-    stalled.add(id);
+  /**
+   * A write of the run failed: the run is dropped here. Refused because another replica holds it,
+   * it is that replica's now; else it stalled, and resumes from its last stored state at the next
+   * renewal that finds the store answering (and this replica still holding it).
+   */
+  void writeFailed(LiveRun r, Throwable e) {
+    if (r.abandoned) {
+      return;
+    }
+    if (e instanceof RunStore.LeaseLost) {
+      LOG.atWarn()
+          .addKeyValue("run", r.id.toString())
+          .log(e.getMessage() + "; its write was refused and this replica leaves it");
+      giveUp.accept(r);
+      return;
+    }
+    LOG.atError()
+        .addKeyValue("run", r.id.toString())
+        .log(
+            "run "
+                + r.id
+                + " stalled: the store refused a write ("
+                + e.getMessage()
+                + "); it resumes from its last stored state once the store answers");
+    giveUp.accept(r);
+    stalled.add(r.id);
   }
 
   /** At start: claims and resumes the unfinished runs; completes with how many. */
@@ -71,6 +98,38 @@ final class RunLeases {
             });
   }
 
+  /**
+   * See {@link Engine#stop}: pauses every run here, then releases this replica's leases so that
+   * another replica resumes its runs at once instead of waiting for the leases to run out.
+   */
+  Future<Void> pauseAll() {
+    Promise<Void> paused = Promise.promise();
+    loop.run(
+        () -> {
+          loop.stop();
+          live.values().forEach(LiveRun::pause);
+          if (!live.isEmpty()) {
+            LOG.atInfo().log(
+                "runbook engine: paused "
+                    + count(live.size())
+                    + "; they resume at the next start, or on another replica");
+          }
+          paused.complete();
+        });
+    return paused
+        .future()
+        .compose(v -> store.release())
+        .recover(
+            e -> {
+              LOG.atWarn()
+                  .log(
+                      "runbook engine: could not release its run leases ("
+                          + e.getMessage()
+                          + "); other replicas take the runs over when the leases run out");
+              return Future.succeededFuture();
+            });
+  }
+
   /** See {@link Engine#takeOver}. */
   Future<Integer> takeOver() {
     return store
@@ -83,7 +142,7 @@ final class RunLeases {
                     List<RunRecord> fresh =
                         loop.stopping()
                             ? List.of()
-                            : claimed.stream().filter(r -> runs.get(r.id()) == null).toList();
+                            : claimed.stream().filter(r -> !live.containsKey(r.id())).toList();
                     resumeAll(fresh);
                     if (!fresh.isEmpty()) {
                       LOG.atInfo().log(
@@ -100,7 +159,7 @@ final class RunLeases {
   /** See {@link Engine#renewLeases}. */
   Future<Void> renew() {
     Promise<Set<RunId>> before = Promise.promise();
-    loop.run(() -> before.complete(new HashSet<>(runs.ids())));
+    loop.run(() -> before.complete(new HashSet<>(live.keySet())));
     return before
         .future()
         .compose(
@@ -119,7 +178,7 @@ final class RunLeases {
   /** After a renewal: drops the runs lost to another replica; the runs to read back and resume. */
   private List<RunId> renewed(Set<RunId> wasLive, Set<RunId> held) {
     for (RunId id : wasLive) {
-      LiveRun r = runs.get(id);
+      LiveRun r = live.get(id);
       // a run finishing now is no longer unfinished in the store, but it is not lost either
       if (r != null && !r.machine.status().finished() && !held.contains(id)) {
         LOG.atWarn()
@@ -129,7 +188,7 @@ final class RunLeases {
                     + id
                     + " is held by another replica now (this one could not renew its lease in"
                     + " time); leaving it to that replica");
-        runs.giveUp(r);
+        giveUp.accept(r);
       }
     }
     List<RunId> again = new ArrayList<>(stalled.stream().filter(held::contains).toList());
@@ -138,7 +197,7 @@ final class RunLeases {
     // forever and never run. (One renewal is not enough: a creation may have committed and not
     // answered yet.)
     Set<RunId> unknownNow = new HashSet<>(held);
-    unknownNow.removeAll(runs.ids());
+    unknownNow.removeAll(live.keySet());
     unknownNow.removeAll(stalled);
     for (RunId id : unknownNow) {
       if (unknown.contains(id)) {
@@ -169,20 +228,20 @@ final class RunLeases {
                 loop.run(
                     () ->
                         found
-                            .filter(rec -> !rec.status().finished() && runs.get(rec.id()) == null)
+                            .filter(rec -> !rec.status().finished() && !live.containsKey(rec.id()))
                             .ifPresent(
                                 rec -> {
                                   LOG.atInfo()
                                       .addKeyValue("run", id.toString())
                                       .log("run " + id + " resumes from its stored state");
-                                  runs.resume(rec);
+                                  resume.accept(rec);
                                 })));
   }
 
   /** Runs that hold a concurrency slot first, so queued ones see the slots taken. */
   private void resumeAll(List<RunRecord> recs) {
-    recs.stream().filter(r -> r.status() != RunStatus.PENDING).forEach(runs::resume);
-    recs.stream().filter(r -> r.status() == RunStatus.PENDING).forEach(runs::resume);
+    recs.stream().filter(r -> r.status() != RunStatus.PENDING).forEach(resume);
+    recs.stream().filter(r -> r.status() == RunStatus.PENDING).forEach(resume);
   }
 
   private static String count(int n) {

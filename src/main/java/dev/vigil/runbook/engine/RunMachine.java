@@ -1,7 +1,6 @@
 package dev.vigil.runbook.engine;
 
 import dev.vigil.config.Durations;
-import dev.vigil.expr.Bindings;
 import dev.vigil.expr.EvalException;
 import dev.vigil.expr.Secrets;
 import dev.vigil.runbook.RenderedAction;
@@ -17,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -96,22 +96,17 @@ public final class RunMachine {
   /** Applies {@code event}, which happens at {@code now}; the commands that carry it out. */
   public List<RunCommand> on(RunEvent event, Instant now) {
     List<RunCommand> out = new ArrayList<>();
-    if (event instanceof RunEvent.Start) {
-      if (status == RunStatus.PENDING && !ending) {
-        status = RunStatus.RUNNING;
-        startedAt = now;
-        deadline = now.plus(runbook.timeout());
-        out.add(
-            new RunCommand.SaveRun(
-                status, startedAt, null, deadline, null, new RunEvent.StartStored()));
-      }
-    } else if (event instanceof RunEvent.Admitted a) {
-      if (status == RunStatus.PENDING && !ending) {
-        status = RunStatus.RUNNING;
-        startedAt = a.startedAt();
-        deadline = a.deadline();
-        started(now, out);
-      }
+    if (event instanceof RunEvent.Start && status == RunStatus.PENDING && !ending) {
+      status = RunStatus.RUNNING;
+      startedAt = now;
+      deadline = now.plus(runbook.timeout());
+      out.add(
+          new RunCommand.SaveRun(status, now, null, deadline, null, new RunEvent.StartStored()));
+    } else if (event instanceof RunEvent.Admitted a && status == RunStatus.PENDING && !ending) {
+      status = RunStatus.RUNNING; // the store wrote it so
+      startedAt = a.startedAt();
+      deadline = a.deadline();
+      started(now, out);
     } else if (event instanceof RunEvent.Resume) {
       resume(now, out);
     } else if (event instanceof RunEvent.Fail f) {
@@ -121,17 +116,13 @@ public final class RunMachine {
         outcome(step(o.step()), o.attempt(), o.outcome(), o.jitter(), now, out);
       }
     } else if (event instanceof RunEvent.TryTimedOut t) {
-      if (current(t.step(), t.attempt())) {
+      int n = t.attempt();
+      if (current(t.step(), n)) {
         Step s = step(t.step());
+        String after = Durations.format(StepDispatch.tryTimeout(s).orElseThrow());
         String error =
-            s.kind()
-                + " step "
-                + s.id()
-                + " timed out after "
-                + Durations.format(StepDispatch.tryTimeout(s).orElseThrow())
-                + " (try "
-                + t.attempt()
-                + ")";
+            String.format(
+                Locale.ROOT, "%s step %s timed out after %s (try %d)", s.kind(), s.id(), after, n);
         outcome(s, t.attempt(), StepOutcome.timedOut(error, Map.of()), t.jitter(), now, out);
       }
     } else if (event instanceof RunEvent.Wake w) {
@@ -141,11 +132,8 @@ public final class RunMachine {
     } else if (event instanceof RunEvent.Cancel c) {
       endEarly(RunStatus.CANCELLED, "cancelled by " + c.by(), now, out);
     } else if (event instanceof RunEvent.TimedOut) {
-      endEarly(
-          RunStatus.TIMED_OUT,
-          "run timed out after " + Durations.format(runbook.timeout()),
-          now,
-          out);
+      String why = "run timed out after " + Durations.format(runbook.timeout());
+      endEarly(RunStatus.TIMED_OUT, why, now, out);
     } else if (event instanceof RunEvent.StartStored) {
       started(now, out);
     } else if (event instanceof RunEvent.TryStored t) {
@@ -270,7 +258,7 @@ public final class RunMachine {
         continue;
       }
       // a dry run has no step results: templates and conditions that read them stay undecided
-      Map<String, Object> b = dry ? dryBindings() : bindings();
+      Map<String, Object> b = RunBindings.of(record, steps, dry ? null : secrets);
       String whenNote = null;
       if (dry
           && s.when().isPresent()
@@ -314,19 +302,7 @@ public final class RunMachine {
   }
 
   private void skip(Step s, String why, Instant now, List<RunCommand> out) {
-    StepRun st = steps.get(s.id());
-    StepRun skipped =
-        new StepRun(
-            st.id(),
-            st.kind(),
-            StepStatus.SKIPPED,
-            st.attempts(),
-            null,
-            now,
-            null,
-            Map.of(),
-            why,
-            null);
+    StepRun skipped = steps.get(s.id()).skipped(now, why);
     steps.put(s.id(), skipped);
     writing.add(s.id());
     out.add(new RunCommand.SaveSteps(List.of(skipped), new RunEvent.StepStored(s.id())));
@@ -365,7 +341,7 @@ public final class RunMachine {
 
   private void outcome(
       Step s, int number, StepOutcome raw, double jitter, Instant now, List<RunCommand> out) {
-    StepOutcome o = redact(raw);
+    StepOutcome o = RunBindings.redact(raw, secrets);
     if (o instanceof StepOutcome.Done d) {
       out.add(new RunCommand.CancelTry(s.id())); // releases the per-try timer
       endStep(s, StepStatus.SUCCEEDED, d.output(), null, now, out);
@@ -511,43 +487,5 @@ public final class RunMachine {
 
   private Step step(String id) {
     return runbook.step(id).orElseThrow(() -> new IllegalArgumentException("no step " + id));
-  }
-
-  /** What a step's expressions read in a real run: start bindings, secrets, finished steps. */
-  private Map<String, Object> bindings() {
-    Map<String, Object> b = new LinkedHashMap<>(record.bindings());
-    b.put(Secrets.BINDING, secrets); // this try's only: the run record's bindings never hold them
-    Map<String, Object> results = new LinkedHashMap<>();
-    for (StepRun st : steps.values()) {
-      if (st.status().finished()) {
-        results.put(
-            st.id(),
-            Bindings.stepResult(
-                st.status().wire(),
-                st.attempts(),
-                st.error(),
-                Outputs.complete(st.kind(), st.output())));
-      }
-    }
-    b.put("steps", results);
-    return b;
-  }
-
-  private Map<String, Object> dryBindings() {
-    Map<String, Object> b = new LinkedHashMap<>(record.bindings());
-    b.put("steps", Map.of()); // reading steps.X fails, so a preview keeps the ${{ }} as written
-    return b;
-  }
-
-  /** A try's outcome as it may be stored, logged and read by later steps: secrets masked. */
-  private StepOutcome redact(StepOutcome o) {
-    if (o instanceof StepOutcome.Done d) {
-      return new StepOutcome.Done(secrets.redactMap(d.output()));
-    }
-    if (o instanceof StepOutcome.Failed f) {
-      return new StepOutcome.Failed(
-          secrets.redact(f.error()), f.timedOut(), secrets.redactMap(f.output()));
-    }
-    return o;
   }
 }

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a run does to its incident: lines on its timeline, and at the end of a real run the
- * runbook's {@code onSuccess: resolve} or {@code onFailure: escalate} (escalation waited for the
- * run, see {@link Engine#willHandle}).
+ * What a run's start and end mean outside the engine: log and timeline lines, and at the end of a
+ * real run the runbook's {@code onSuccess: resolve} or {@code onFailure: escalate} (escalation
+ * waited for the run, see {@link Engine#willHandle}) and the rollout guard's check.
  */
 final class RunOutcomes {
   private static final Logger LOG = LoggerFactory.getLogger(RunOutcomes.class);
@@ -23,12 +23,33 @@ final class RunOutcomes {
   private final Escalation escalation;
   private final Secrets secrets;
   private final Clock clock;
+  private final RolloutGuard guard;
 
-  RunOutcomes(IncidentStore incidents, Escalation escalation, Secrets secrets, Clock clock) {
+  RunOutcomes(
+      IncidentStore incidents,
+      Escalation escalation,
+      Secrets secrets,
+      Clock clock,
+      RolloutGuard guard) {
     this.incidents = incidents;
     this.escalation = escalation;
     this.secrets = secrets;
     this.clock = clock;
+    this.guard = guard;
+  }
+
+  /** A run was created: a log line, a timeline line. */
+  void created(LiveRun r, String by) {
+    String what = "run " + r.id + " of runbook " + r.runbook.name();
+    RunTelemetry.log(LOG, r).log(
+        what
+            + " ("
+            + r.runbook.version()
+            + ", "
+            + r.record.mode().wire()
+            + ") created for "
+            + r.record.incident());
+    timeline(r, what + (r.dryRun() ? " (dry run)" : "") + " created by " + by);
   }
 
   /** A line on the run's incident timeline, secrets masked; never fails. */
@@ -42,22 +63,20 @@ final class RunOutcomes {
         .recover(e -> Future.succeededFuture());
   }
 
-  /** The run's end on the timeline, then what it means for the incident (real runs only). */
-  Future<Void> finished(LiveRun r, RunStatus status, String error) {
-    String text =
-        "run "
-            + r.id
-            + " of runbook "
-            + r.runbook.name()
-            + (r.dryRun() ? " (dry run)" : "")
-            + " "
-            + status.wire()
-            + (error == null ? "" : ": " + error);
-    return timeline(r, text)
+  /**
+   * The run's end is stored: a log line, a timeline line, then (real runs only) what it means for
+   * the incident, and the rollout guard's check.
+   */
+  void finished(LiveRun r, RunStatus status, String error) {
+    String what = " of runbook " + r.runbook.name();
+    String end = " " + status.wire() + (error == null ? "" : ": " + error);
+    RunTelemetry.log(LOG, r).log("run " + r.id + what + end);
+    timeline(r, "run " + r.id + what + (r.dryRun() ? " (dry run)" : "") + end)
         .onComplete(
             x -> {
               if (!r.dryRun()) {
                 incidentOutcome(r, status, error);
+                guard.check(r.runbook, r.record.incident());
               }
             });
   }

@@ -4,6 +4,7 @@ import dev.vigil.alert.Alert;
 import dev.vigil.ha.Replica;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentEvent;
+import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.StoredAlert;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Which runbook an opened incident gets and what happens with it: a run (auto or dry run), an offer
  * on the timeline (manual mode, outside the rollout percentage, or switched to manual by the
- * rollout guard), or nothing. Also decides, after a crash, the incidents whose decision was lost.
+ * rollout guard), or nothing. Also decides, after a crash, the incidents whose decision was lost,
+ * and starts runs asked for by hand.
  */
 final class RunbookDecider {
   private static final Logger LOG = LoggerFactory.getLogger(RunbookDecider.class);
@@ -102,6 +104,34 @@ final class RunbookDecider {
               : "this incident is outside its " + rb.rollout().percent() + "% rollout");
     }
     return new Choice.Start(rb, mode);
+  }
+
+  /** See {@link Engine#startByHand}. */
+  Future<RunRecord> startByHand(String runbook, IncidentId incident, String by) {
+    Runbook rb = registry.byName(runbook).orElse(null);
+    if (rb == null) {
+      return Future.failedFuture(
+          new EngineException(
+              EngineException.Reason.NOT_FOUND, "runbook " + runbook + " does not exist"));
+    }
+    return incidents
+        .get(incident)
+        .compose(
+            found -> {
+              Incident inc = found.orElseThrow(() -> IncidentException.notFound(incident));
+              if (!inc.status().isOpen()) {
+                return Future.failedFuture(
+                    new EngineException(
+                        EngineException.Reason.CONFLICT, "incident " + incident + " is resolved"));
+              }
+              return start(rb, inc, Rollout.Mode.AUTO, by);
+            });
+  }
+
+  /** See {@link Engine#start}. */
+  Future<RunRecord> start(Runbook rb, Incident incident, Rollout.Mode mode, String by) {
+    return alertsOf(incident.id())
+        .compose(as -> loop.call(() -> starter.create(rb, incident, as, mode, by)));
   }
 
   /** See {@link Engine#willHandle}. */

@@ -10,6 +10,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admission with replicas sharing the store: a run's slot is its row in the store, and {@link
@@ -20,24 +23,32 @@ final class StoreAdmission implements Admission {
   private final RunStore store;
   private final Clock clock;
   private final Loop loop;
-  private final Runs runs;
+  private static final Logger LOG = LoggerFactory.getLogger(StoreAdmission.class);
+  private final BiConsumer<LiveRun, RunEvent> feed;
+  private final BiConsumer<LiveRun, Throwable> failed;
   private final Map<String, Deque<LiveRun>> queued = new HashMap<>();
   // keys with an admission under way, and those asked again meanwhile
   private final Set<String> admitting = new HashSet<>();
   private final Set<String> admitAgain = new HashSet<>();
 
-  StoreAdmission(RunStore store, Clock clock, Loop loop, Runs runs) {
+  StoreAdmission(
+      RunStore store,
+      Clock clock,
+      Loop loop,
+      BiConsumer<LiveRun, RunEvent> feed,
+      BiConsumer<LiveRun, Throwable> failed) {
     this.store = store;
     this.clock = clock;
     this.loop = loop;
-    this.runs = runs;
+    this.feed = feed;
+    this.failed = failed;
   }
 
   @Override
   public void admit(LiveRun r) {
     String key = r.record.concurrencyKey();
     if (key == null) {
-      runs.start(r);
+      feed.accept(r, new RunEvent.Start());
       return;
     }
     queued.computeIfAbsent(key, k -> new ArrayDeque<>()).add(r);
@@ -103,7 +114,7 @@ final class StoreAdmission implements Admission {
                     () -> {
                       admitting.remove(key);
                       boolean again = admitAgain.remove(key);
-                      if (!runs.live(r)) {
+                      if (r.gone()) {
                         // given up meanwhile (release took it off the queue): the next one may ask
                         admitQueued(key);
                         return;
@@ -112,14 +123,13 @@ final class StoreAdmission implements Admission {
                         // like any failed write: the run stalls and comes back at the next period
                         // that finds the store answering; the rest of the queue asks then too
                         q.remove(r);
-                        runs.storeFailed(r, ar.cause());
+                        failed.accept(r, ar.cause());
                         return;
                       }
                       if (!ar.result()) {
                         if (!r.toldQueued) {
                           r.toldQueued = true;
-                          runs.log(
-                              r,
+                          RunTelemetry.log(LOG, r).log(
                               "run "
                                   + r.id
                                   + " queued: key "
@@ -135,7 +145,7 @@ final class StoreAdmission implements Admission {
                       }
                       q.remove(r);
                       // the store wrote the run running with these times: no separate write here
-                      runs.started(r, now, deadline);
+                      feed.accept(r, new RunEvent.Admitted(now, deadline));
                       admitQueued(key);
                     }));
   }
