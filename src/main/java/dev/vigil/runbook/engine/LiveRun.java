@@ -28,7 +28,9 @@ final class LiveRun {
   final Promise<Void> ended = Promise.promise();
   Span span = Span.getInvalid();
   Scheduler.Timer runTimer;
-  // admission: the run's slot was freed; it was told once that it waits for one
+  // admission: the run holds a slot of its concurrency key; the slot was freed; the run was told
+  // once that it waits for one
+  boolean slot;
   boolean released;
   boolean toldQueued;
   // given up here (its store failed, or another replica holds it): it writes nothing more

@@ -41,6 +41,7 @@ final class LocalAdmission implements Admission {
         return;
       }
       activeByKey.put(key, active + 1);
+      r.slot = true;
     }
     feed.accept(r, new RunEvent.Start());
   }
@@ -49,13 +50,14 @@ final class LocalAdmission implements Admission {
   public void holding(LiveRun r) {
     if (r.record.concurrencyKey() != null) {
       activeByKey.merge(r.record.concurrencyKey(), 1, Integer::sum);
+      r.slot = true;
     }
   }
 
   @Override
   public void release(LiveRun r) {
     String key = r.record.concurrencyKey();
-    if (key == null || r.machine.startedAt() == null || r.released) {
+    if (key == null || !r.slot || r.released) {
       Deque<LiveRun> q = key == null ? null : queued.get(key);
       if (q != null) {
         q.remove(r);

@@ -102,11 +102,13 @@ public final class RunMachine {
       deadline = now.plus(runbook.timeout());
       out.add(
           new RunCommand.SaveRun(status, now, null, deadline, null, new RunEvent.StartStored()));
-    } else if (event instanceof RunEvent.Admitted a && status == RunStatus.PENDING && !ending) {
-      status = RunStatus.RUNNING; // the store wrote it so
-      startedAt = a.startedAt();
+    } else if (event instanceof RunEvent.Admitted a && status == RunStatus.PENDING) {
+      startedAt = a.startedAt(); // the store wrote the start: the run's end keeps its times
       deadline = a.deadline();
-      started(now, out);
+      if (!ending) {
+        status = RunStatus.RUNNING;
+        started(now, out);
+      }
     } else if (event instanceof RunEvent.Resume) {
       resume(now, out);
     } else if (event instanceof RunEvent.Fail f) {

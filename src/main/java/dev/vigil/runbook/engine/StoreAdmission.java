@@ -56,12 +56,14 @@ final class StoreAdmission implements Admission {
   }
 
   @Override
-  public void holding(LiveRun r) {}
+  public void holding(LiveRun r) {
+    r.slot = true;
+  }
 
   @Override
   public void release(LiveRun r) {
     String key = r.record.concurrencyKey();
-    if (key == null || r.machine.startedAt() == null || r.released) {
+    if (key == null || !r.slot || r.released) {
       Deque<LiveRun> q = key == null ? null : queued.get(key);
       if (q != null) {
         q.remove(r);
@@ -144,6 +146,7 @@ final class StoreAdmission implements Admission {
                         return;
                       }
                       q.remove(r);
+                      r.slot = true;
                       // the store wrote the run running with these times: no separate write here
                       feed.accept(r, new RunEvent.Admitted(now, deadline));
                       admitQueued(key);
