@@ -43,18 +43,12 @@ import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.action.Action;
-import dev.vigil.runbook.action.ApprovalAction;
-import dev.vigil.runbook.action.CheckAction;
 import dev.vigil.runbook.action.Escalation;
-import dev.vigil.runbook.action.ExecAction;
-import dev.vigil.runbook.action.HttpAction;
-import dev.vigil.runbook.action.IncidentAction;
+import dev.vigil.runbook.action.HttpRequests;
 import dev.vigil.runbook.action.Notifications;
-import dev.vigil.runbook.action.PagerDutyAction;
-import dev.vigil.runbook.action.SlackAction;
+import dev.vigil.runbook.action.StepKinds;
+import dev.vigil.runbook.action.StepServices;
 import dev.vigil.runbook.action.TimelineNotifications;
-import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.store.Database;
@@ -167,12 +161,19 @@ public final class Daemon {
   }
 
   /**
-   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones,
-   * and a wrapper around the incident store the later stages read through.
+   * What tests attach to a daemon: stages that see the pipeline's events after the declared ones, a
+   * wrapper around the incident store the later stages read through, and the step kinds runbooks
+   * may use.
    */
   public record Probes(
-      List<Stage> taps, java.util.function.UnaryOperator<IncidentStore> incidents) {
+      List<Stage> taps,
+      java.util.function.UnaryOperator<IncidentStore> incidents,
+      StepKinds stepKinds) {
     public static final Probes NONE = new Probes(List.of(), s -> s);
+
+    public Probes(List<Stage> taps, java.util.function.UnaryOperator<IncidentStore> incidents) {
+      this(taps, incidents, StepKinds.standard());
+    }
   }
 
   /** With {@code probes} attached (tests). */
@@ -221,7 +222,9 @@ public final class Daemon {
    * events → outbox → notifier.
    */
   private Future<Void> wire(Clock clock, dev.vigil.timer.Scheduler runbookTimers) {
-    runbooks = new RunbookRegistry(config.runbooks(), metrics);
+    runbooks =
+        new RunbookRegistry(
+            RunbookReader.of(config.runbooks(), probes.stepKinds()), config.runbooks(), metrics);
     return runbooks
         .reload()
         .compose(
@@ -648,18 +651,16 @@ public final class Daemon {
             return escalator.escalateNow(incident, by).mapEmpty();
           }
         };
-    HttpAction http = new HttpAction(HttpAction.client(vertx), config.runbooks().httpAllow());
-    List<Action> actions =
-        List.of(
-            http,
-            new ExecAction(
-                vertx.createSharedWorkerExecutor("vigil-exec", 8), config.runbooks().execAllow()),
-            new WaitAction(clock),
-            new CheckAction(http, scheduler, clock),
-            new SlackAction(notifications),
-            new PagerDutyAction(notifications),
-            new IncidentAction(incidents, escalation, clock),
-            new ApprovalAction(clock, notifications));
+    StepServices steps =
+        new StepServices(
+            clock,
+            scheduler,
+            notifications,
+            incidents,
+            escalation,
+            new HttpRequests(HttpRequests.client(vertx), config.runbooks().httpAllow()),
+            vertx.createSharedWorkerExecutor("vigil-exec", 8),
+            config.runbooks().execAllow());
     java.util.Random random = new java.util.Random();
     Engine e =
         new Engine(
@@ -667,8 +668,9 @@ public final class Daemon {
                 engineStore,
                 incidents,
                 runbooks,
-                RunbookReader.of(config.runbooks()),
-                actions,
+                RunbookReader.of(config.runbooks(), probes.stepKinds()),
+                probes.stepKinds(),
+                steps,
                 escalation,
                 notifications,
                 scheduler,

@@ -62,6 +62,17 @@ public final class TestDaemon implements AutoCloseable {
     return start(dir, extraYaml, env, clock, scheduler, spans, Daemon.Probes.NONE);
   }
 
+  /** With runbook timers from {@code scheduler} and {@code probes} attached. */
+  public static TestDaemon startProbed(
+      Path dir,
+      String extraYaml,
+      Map<String, String> env,
+      Clock clock,
+      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
+      Daemon.Probes probes) {
+    return start(dir, extraYaml, env, clock, scheduler, null, probes);
+  }
+
   /** With {@code probes}: stages tapping the pipeline, a wrapper around the incident store. */
   public static TestDaemon startProbed(
       Path dir, String extraYaml, Map<String, String> env, Clock clock, Daemon.Probes probes) {

@@ -3,7 +3,9 @@ package dev.vigil.chatops;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.oncall.Team;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.StepSpec;
+import dev.vigil.runbook.action.ApprovalStep;
+import dev.vigil.runbook.action.StepKind;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.EngineException;
 import dev.vigil.runbook.engine.RunId;
@@ -62,20 +64,24 @@ public final class EngineRuns implements RunStarter, Approvals {
                         r.steps().stream()
                             .filter(
                                 s ->
-                                    s.kind().equals("approval") && s.status() == StepStatus.WAITING)
+                                    s.status() == StepStatus.WAITING
+                                        && StepKinds.standard()
+                                            .get(s.kind())
+                                            .map(StepKind::awaitsDecision)
+                                            .orElse(false))
                             .findFirst()
                             .flatMap(
                                 waiting ->
                                     runbooks
                                         .byName(r.runbook())
                                         .flatMap(rb -> rb.step(waiting.id()))
-                                        .filter(step -> step.spec() instanceof StepSpec.Approval)
+                                        .filter(step -> step.spec() instanceof ApprovalStep.Spec)
                                         .map(
                                             step ->
                                                 withTeam(
                                                     new StepApprovers(
                                                         step.id(),
-                                                        ((StepSpec.Approval) step.spec())
+                                                        ((ApprovalStep.Spec) step.spec())
                                                             .approvers()))))));
   }
 

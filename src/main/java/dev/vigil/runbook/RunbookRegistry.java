@@ -61,8 +61,18 @@ public final class RunbookRegistry implements AutoCloseable {
   }
 
   public RunbookRegistry(VigilConfig.Runbooks config, MeterRegistry meters, Duration debounce) {
+    this(RunbookReader.of(config), config, meters, debounce);
+  }
+
+  /** Reading the files with {@code reader} (its step kinds and allowlists). */
+  public RunbookRegistry(RunbookReader reader, VigilConfig.Runbooks config, MeterRegistry meters) {
+    this(reader, config, meters, DEFAULT_DEBOUNCE);
+  }
+
+  private RunbookRegistry(
+      RunbookReader reader, VigilConfig.Runbooks config, MeterRegistry meters, Duration debounce) {
     this.dir = config.dir();
-    this.reader = RunbookReader.of(config);
+    this.reader = reader;
     this.debounce = debounce;
     this.reloadErrors =
         Counter.builder("vigil.runbook.reload.errors")

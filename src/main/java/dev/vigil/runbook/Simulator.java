@@ -8,6 +8,7 @@ import dev.vigil.expr.Template;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Grouping;
 import dev.vigil.incident.Triage;
+import dev.vigil.runbook.action.RenderedAction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package dev.vigil.runbook;
 
 import dev.vigil.config.Pos;
 import dev.vigil.expr.Expression;
+import dev.vigil.runbook.action.StepSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

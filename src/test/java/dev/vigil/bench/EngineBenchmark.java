@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.cel.common.types.CelType;
 import dev.vigil.config.Problems;
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.config.YamlNode;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
@@ -17,11 +19,16 @@ import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.action.Action;
-import dev.vigil.runbook.action.HttpAction;
+import dev.vigil.runbook.action.Attempt;
+import dev.vigil.runbook.action.HttpRequests;
+import dev.vigil.runbook.action.HttpStep;
+import dev.vigil.runbook.action.SpecReader;
+import dev.vigil.runbook.action.StepKind;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.action.StepOutcome;
+import dev.vigil.runbook.action.StepServices;
+import dev.vigil.runbook.action.StepSpec;
 import dev.vigil.runbook.action.TimelineNotifications;
-import dev.vigil.runbook.action.WaitAction;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlRunStore;
@@ -39,6 +46,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
@@ -128,7 +136,20 @@ class EngineBenchmark {
     SqlRunStore store = new SqlRunStore(db);
     MemoryIncidents incidents = new MemoryIncidents();
     Clock clock = Clock.systemUTC();
-    Action http = noIo ? new NoIo() : new HttpAction(HttpAction.client(vertx), List.of());
+    StepKinds kinds = noIo ? StepKinds.standard().with(new NoIo()) : StepKinds.standard();
+    VertxScheduler scheduler = new VertxScheduler(vertx, clock);
+    TimelineNotifications notifications = new TimelineNotifications(incidents, clock);
+    var escalation = TimelineNotifications.escalation(incidents, clock);
+    StepServices services =
+        new StepServices(
+            clock,
+            scheduler,
+            notifications,
+            incidents,
+            escalation,
+            new HttpRequests(HttpRequests.client(vertx), List.of()),
+            vertx.createSharedWorkerExecutor("bench-exec", 1),
+            List.of());
     RunbookRegistry registry =
         new RunbookRegistry(
             new VigilConfig.Runbooks(dir.resolve("none"), List.of(), List.of()),
@@ -140,10 +161,11 @@ class EngineBenchmark {
                 incidents,
                 registry,
                 reader,
-                List.of(http, new WaitAction(clock)),
-                TimelineNotifications.escalation(incidents, clock),
-                new TimelineNotifications(incidents, clock),
-                new VertxScheduler(vertx, clock),
+                kinds,
+                services,
+                escalation,
+                notifications,
+                scheduler,
                 clock,
                 Math::random,
                 new SimpleMeterRegistry(),
@@ -255,14 +277,31 @@ class EngineBenchmark {
   }
 
   /** An http step that does nothing: what is left is the engine and its durable writes. */
-  static final class NoIo implements Action {
+  static final class NoIo implements StepKind {
+    private final HttpStep http = new HttpStep();
+
     @Override
-    public String kind() {
-      return "http";
+    public String name() {
+      return http.name();
     }
 
     @Override
-    public Future<StepOutcome> perform(dev.vigil.runbook.action.Attempt attempt) {
+    public Optional<? extends StepSpec> parse(YamlNode body, SpecReader in) {
+      return http.parse(body, in);
+    }
+
+    @Override
+    public CelType outputType() {
+      return http.outputType();
+    }
+
+    @Override
+    public Map<String, Object> zeroOutput() {
+      return http.zeroOutput();
+    }
+
+    @Override
+    public Future<StepOutcome> perform(Attempt attempt, StepServices services) {
       return Future.succeededFuture(StepOutcome.done(Map.of("status", 200L)));
     }
   }

@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.vigil.runbook.action.StepKinds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -98,6 +99,26 @@ class RunbookSchemaTest {
       })
   void rulesBeyondASchemaAreLeftToVigil(String fixture) throws IOException {
     assertThat(check(RunbookValidationTest.BAD.resolve(fixture))).isEmpty();
+  }
+
+  /**
+   * The schema's step keys are the reader's: the common ones and one per kind in the registry, of
+   * which a step has exactly one.
+   */
+  @Test
+  void theSchemaKnowsTheStepKindsOfTheRegistry() throws IOException {
+    JsonNode step =
+        new ObjectMapper()
+            .readTree(Path.of("docs/schema/runbook-v1.json").toFile())
+            .at("/definitions/step");
+    List<String> exactlyOne = new java.util.ArrayList<>();
+    step.get("oneOf").forEach(o -> exactlyOne.add(o.get("required").get(0).asText()));
+    assertThat(exactlyOne).isEqualTo(StepKinds.standard().names());
+    List<String> keys = new java.util.ArrayList<>();
+    step.get("properties").fieldNames().forEachRemaining(keys::add);
+    List<String> expected = new java.util.ArrayList<>(StepsReader.COMMON_KEYS);
+    expected.addAll(StepKinds.standard().names());
+    assertThat(keys).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test

@@ -8,6 +8,8 @@ import dev.vigil.config.Problems;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.expr.Bindings;
 import dev.vigil.expr.Values;
+import dev.vigil.runbook.action.ExecStep;
+import dev.vigil.runbook.action.HttpStep;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -126,7 +128,7 @@ class ShippedRunbookTest {
     Step scale = rb.step("scale").orElseThrow();
     assertThat(scale.when().orElseThrow().test(b)).isTrue();
 
-    RenderedAction.HttpCall call = (RenderedAction.HttpCall) scale.spec().render(b);
+    HttpStep.Call call = (HttpStep.Call) scale.spec().render(b);
     // the namespace is one path segment, whatever it holds
     String path = java.net.URI.create(call.url()).getRawPath();
     assertThat(path.split("/")).hasSize(7);
@@ -158,7 +160,7 @@ class ShippedRunbookTest {
     Step restart = rb.step("restart").orElseThrow();
     assertThat(restart.when().orElseThrow().test(b)).isFalse();
     // and were it run, the value would still be one argv element after "--"
-    RenderedAction.Command cmd = (RenderedAction.Command) restart.spec().render(b);
+    ExecStep.Command cmd = (ExecStep.Command) restart.spec().render(b);
     assertThat(cmd.argv())
         .containsExactly("/usr/bin/systemctl", "--host", "web-3", "restart", "--", evil);
   }
@@ -197,7 +199,7 @@ class ShippedRunbookTest {
                 Map.of("data", Map.of("result", List.of(Map.of("value", List.of(1.0, "42")))))));
     assertThat(clean.when().orElseThrow().test(full)).isTrue();
     assertThat(clean.when().orElseThrow().test(fine)).isFalse();
-    assertThat(((RenderedAction.Command) clean.spec().render(full)).argv())
+    assertThat(((ExecStep.Command) clean.spec().render(full)).argv())
         .containsExactly("/usr/local/bin/clean-tmp", "--host", "db-1", "--older-than", "2d");
     assertThat(b.get("vars"))
         .isEqualTo(Map.of("instance", "db-1:9100", "host", "db-1", "mountpoint", "/"));

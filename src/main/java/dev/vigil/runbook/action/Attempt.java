@@ -1,8 +1,6 @@
 package dev.vigil.runbook.action;
 
 import dev.vigil.incident.IncidentId;
-import dev.vigil.runbook.RenderedAction;
-import dev.vigil.runbook.Step;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +12,8 @@ import java.util.Optional;
  * the engine to cancel it (a per-try or run timeout). Actions that hold resources (a process, a
  * poll timer) register a canceller with {@link #onCancel}.
  *
+ * @param step the step's id
+ * @param spec the step as its kind read it
  * @param bindings what expressions may read at this point (check evaluates {@code until} with them)
  * @param timeout the per-try timeout, if the step has one
  * @param traceHeaders W3C trace context ({@code traceparent}) of the step's span, sent on outbound
@@ -23,7 +23,8 @@ public record Attempt(
     String run,
     String runbook,
     IncidentId incident,
-    Step step,
+    String step,
+    StepSpec spec,
     int number,
     RenderedAction action,
     Map<String, Object> bindings,

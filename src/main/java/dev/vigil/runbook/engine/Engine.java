@@ -10,9 +10,10 @@ import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
-import dev.vigil.runbook.action.Action;
 import dev.vigil.runbook.action.Escalation;
 import dev.vigil.runbook.action.Notifications;
+import dev.vigil.runbook.action.StepKinds;
+import dev.vigil.runbook.action.StepServices;
 import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,6 +52,7 @@ public final class Engine extends VerticleBase {
   private final RunStore store;
   private final IncidentStore incidents;
   private final RunbookRegistry registry;
+  private final StepDispatch kinds;
   private final Tries tries;
   private final Scheduler scheduler;
   private final Clock clock;
@@ -71,7 +73,8 @@ public final class Engine extends VerticleBase {
       IncidentStore incidents,
       RunbookRegistry registry,
       RunbookReader reader,
-      List<Action> actions,
+      StepKinds kinds,
+      StepServices steps,
       Escalation escalation,
       Notifications notifications,
       Scheduler scheduler,
@@ -87,7 +90,8 @@ public final class Engine extends VerticleBase {
         IncidentStore incidents,
         RunbookRegistry registry,
         RunbookReader reader,
-        List<Action> actions,
+        StepKinds kinds,
+        StepServices steps,
         Escalation escalation,
         Notifications notifications,
         Scheduler scheduler,
@@ -100,7 +104,8 @@ public final class Engine extends VerticleBase {
           incidents,
           registry,
           reader,
-          actions,
+          kinds,
+          steps,
           escalation,
           notifications,
           scheduler,
@@ -119,16 +124,10 @@ public final class Engine extends VerticleBase {
     this.scheduler = d.scheduler();
     this.clock = d.clock();
     this.telemetry = new RunTelemetry(d.tracing(), d.meters());
+    this.kinds = new StepDispatch(d.kinds());
     this.secrets = d.secrets();
     this.tries =
-        new Tries(
-            new StepDispatch(d.actions()),
-            telemetry,
-            secrets,
-            d.jitter(),
-            loop,
-            this::at,
-            this::feed);
+        new Tries(kinds, d.steps(), telemetry, secrets, d.jitter(), loop, this::at, this::feed);
     this.guard = new RolloutGuard(store, incidents, d.notifications(), clock, loop);
     this.admission = Admission.of(store, clock, loop, this::feed, this::writeFailed);
     this.runs =
@@ -139,6 +138,7 @@ public final class Engine extends VerticleBase {
             new RunOutcomes(incidents, d.escalation(), secrets, clock, guard),
             admission,
             secrets,
+            kinds,
             clock,
             d.meters(),
             this::feed);
@@ -241,7 +241,7 @@ public final class Engine extends VerticleBase {
           if (r == null) {
             return store.get(id).compose(f -> Future.failedFuture(Refusals.noApprovalIn(id, f)));
           }
-          StepRun step = Refusals.waitingApproval(id, r.machine.steps(), stepId);
+          StepRun step = Refusals.waitingApproval(id, r.machine.steps(), stepId, kinds);
           return feed(r, new RunEvent.Decision(step.id(), approve, by)).compose(v -> stored(id));
         });
   }

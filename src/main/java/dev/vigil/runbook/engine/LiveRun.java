@@ -38,11 +38,11 @@ final class LiveRun {
   // its end is stored: it left memory
   boolean done;
 
-  LiveRun(RunRecord record, Runbook runbook, Secrets secrets) {
+  LiveRun(RunRecord record, Runbook runbook, Secrets secrets, StepDispatch kinds) {
     this.id = record.id();
     this.record = record;
     this.runbook = runbook;
-    this.machine = new RunMachine(record, runbook, secrets);
+    this.machine = new RunMachine(record, runbook, secrets, kinds);
   }
 
   /** Finished or given up: not the engine's to work on any more. */

@@ -26,6 +26,7 @@ final class LiveRuns {
   private final RunOutcomes outcomes;
   private final Admission admission;
   private final Secrets secrets;
+  private final StepDispatch kinds;
   private final Clock clock;
   private final BiConsumer<LiveRun, RunEvent> feed;
   private volatile int inFlight;
@@ -38,6 +39,7 @@ final class LiveRuns {
       RunOutcomes outcomes,
       Admission admission,
       Secrets secrets,
+      StepDispatch kinds,
       Clock clock,
       MeterRegistry meters,
       BiConsumer<LiveRun, RunEvent> feed) {
@@ -47,6 +49,7 @@ final class LiveRuns {
     this.outcomes = outcomes;
     this.admission = admission;
     this.secrets = secrets;
+    this.kinds = kinds;
     this.clock = clock;
     this.feed = feed;
     Gauge.builder("vigil.runbook.runs.in.flight", this, LiveRuns::inFlight)
@@ -112,7 +115,7 @@ final class LiveRuns {
   }
 
   private LiveRun open(RunRecord rec, Runbook rb, boolean resumed) {
-    LiveRun r = new LiveRun(rec, rb, secrets);
+    LiveRun r = new LiveRun(rec, rb, secrets, kinds);
     telemetry.opened(r, resumed);
     live.put(r.id, r);
     inFlight = live.size();

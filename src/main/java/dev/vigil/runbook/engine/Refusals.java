@@ -35,7 +35,8 @@ final class Refusals {
    * The approval step a decision goes to: {@code stepId}, or the first one waiting in graph order.
    * Throws NOT_FOUND for no such step, CONFLICT for a step that is not an approval waiting.
    */
-  static StepRun waitingApproval(RunId id, Map<String, StepRun> steps, String stepId) {
+  static StepRun waitingApproval(
+      RunId id, Map<String, StepRun> steps, String stepId, StepDispatch kinds) {
     if (stepId != null && !steps.containsKey(stepId)) {
       throw new EngineException(
           EngineException.Reason.NOT_FOUND,
@@ -50,7 +51,7 @@ final class Refusals {
     Optional<StepRun> waiting =
         steps.values().stream()
             .filter(s -> stepId == null || s.id().equals(stepId))
-            .filter(s -> StepDispatch.isApproval(s.kind()) && s.status() == StepStatus.WAITING)
+            .filter(s -> kinds.awaitsDecision(s.kind()) && s.status() == StepStatus.WAITING)
             .findFirst();
     if (waiting.isPresent()) {
       return waiting.get();
@@ -63,7 +64,7 @@ final class Refusals {
                 + stepId
                 + " of run "
                 + id
-                + (StepDispatch.isApproval(named.kind())
+                + (kinds.awaitsDecision(named.kind())
                     ? " is " + named.status().wire() + ", not waiting for a decision"
                     : " is a " + named.kind() + " step, not an approval"));
   }

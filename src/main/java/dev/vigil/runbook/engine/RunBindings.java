@@ -16,7 +16,8 @@ final class RunBindings {
    * ({@code secrets} null): the start bindings, and no step results, so reading {@code steps.X}
    * fails and a preview keeps the {@code ${{ }}} as written.
    */
-  static Map<String, Object> of(RunRecord record, Map<String, StepRun> steps, Secrets secrets) {
+  static Map<String, Object> of(
+      RunRecord record, Map<String, StepRun> steps, Secrets secrets, StepDispatch kinds) {
     Map<String, Object> b = new LinkedHashMap<>(record.bindings());
     if (secrets == null) {
       b.put("steps", Map.of());
@@ -32,7 +33,7 @@ final class RunBindings {
                 st.status().wire(),
                 st.attempts(),
                 st.error(),
-                Outputs.complete(st.kind(), st.output())));
+                kinds.completeOutput(st.kind(), st.output())));
       }
     }
     b.put("steps", results);

@@ -1,7 +1,7 @@
 package dev.vigil.runbook.engine;
 
-import dev.vigil.runbook.RenderedAction;
 import dev.vigil.runbook.Step;
+import dev.vigil.runbook.action.RenderedAction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,10 +3,10 @@ package dev.vigil.runbook.engine;
 import dev.vigil.config.Durations;
 import dev.vigil.expr.EvalException;
 import dev.vigil.expr.Secrets;
-import dev.vigil.runbook.RenderedAction;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.Step;
+import dev.vigil.runbook.action.RenderedAction;
 import dev.vigil.runbook.action.StepOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +40,7 @@ public final class RunMachine {
   private final RunRecord record;
   private final Runbook runbook;
   private final Secrets secrets;
+  private final StepDispatch kinds;
   private final boolean dry;
   private final Map<String, StepRun> steps = new LinkedHashMap<>();
   // steps whose last transition is being stored: advance leaves them alone meanwhile
@@ -56,10 +57,11 @@ public final class RunMachine {
   private record Prepared(RenderedAction action, Map<String, Object> bindings) {}
 
   /** The machine of a run as stored: new (pending), or read back to resume. */
-  public RunMachine(RunRecord record, Runbook runbook, Secrets secrets) {
+  RunMachine(RunRecord record, Runbook runbook, Secrets secrets, StepDispatch kinds) {
     this.record = record;
     this.runbook = runbook;
     this.secrets = secrets;
+    this.kinds = kinds;
     this.dry = record.mode() == Rollout.Mode.DRY_RUN;
     this.status = record.status();
     this.startedAt = record.startedAt();
@@ -121,7 +123,7 @@ public final class RunMachine {
       int n = t.attempt();
       if (current(t.step(), n)) {
         Step s = step(t.step());
-        String after = Durations.format(StepDispatch.tryTimeout(s).orElseThrow());
+        String after = Durations.format(kinds.tryTimeout(s).orElseThrow());
         String error =
             String.format(
                 Locale.ROOT, "%s step %s timed out after %s (try %d)", s.kind(), s.id(), after, n);
@@ -143,7 +145,7 @@ public final class RunMachine {
       Prepared p = prepared.remove(t.step());
       if (p != null && !ending && current(t.step(), t.attempt())) {
         Step s = step(t.step());
-        Optional<Duration> timeout = StepDispatch.tryTimeout(s);
+        Optional<Duration> timeout = kinds.tryTimeout(s);
         out.add(
             new RunCommand.Perform(
                 s,
@@ -260,7 +262,7 @@ public final class RunMachine {
         continue;
       }
       // a dry run has no step results: templates and conditions that read them stay undecided
-      Map<String, Object> b = RunBindings.of(record, steps, dry ? null : secrets);
+      Map<String, Object> b = RunBindings.of(record, steps, dry ? null : secrets, kinds);
       String whenNote = null;
       if (dry
           && s.when().isPresent()
@@ -395,7 +397,7 @@ public final class RunMachine {
       advance(now, out);
     } else if (st.status() == StepStatus.WAITING) {
       out.add(new RunCommand.DropTry(s.id()));
-      StepOutcome.Suspend rule = wakeRules.getOrDefault(s.id(), StepDispatch.wakeRule(s));
+      StepOutcome.Suspend rule = wakeRules.getOrDefault(s.id(), kinds.wakeRule(s));
       if (rule.failOnWake()) {
         endStep(s, StepStatus.TIMED_OUT, st.output(), rule.wakeError(), now, out);
       } else {
@@ -409,7 +411,7 @@ public final class RunMachine {
     if (status.finished()
         || ending
         || st == null
-        || !StepDispatch.isApproval(st.kind())
+        || !kinds.awaitsDecision(st.kind())
         || st.status() != StepStatus.WAITING) {
       return;
     }

@@ -1,59 +1,67 @@
 package dev.vigil.runbook.engine;
 
 import dev.vigil.runbook.Step;
-import dev.vigil.runbook.action.Action;
 import dev.vigil.runbook.action.Attempt;
+import dev.vigil.runbook.action.StepKind;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.action.StepOutcome;
+import dev.vigil.runbook.action.StepServices;
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything the engine knows about particular step kinds, in one place: which action performs a
- * kind, which kinds pause (and so have no per-try timeout), what a pause does when it wakes after a
- * restart, and which kind takes approval decisions.
+ * What the engine asks of step kinds, in one place, answered by the {@link StepKinds} registry:
+ * which kind performs a try, whether a step's timeout bounds each try, how a pause wakes after a
+ * restart, which kinds take approval decisions, and a step's output over its kind's zero values.
+ * Everything but {@link #perform} is pure.
  */
 final class StepDispatch {
-  private final Map<String, Action> actions;
+  private final StepKinds kinds;
 
-  StepDispatch(List<Action> actions) {
-    Map<String, Action> a = new HashMap<>();
-    actions.forEach(x -> a.put(x.kind(), x));
-    this.actions = Map.copyOf(a);
+  StepDispatch(StepKinds kinds) {
+    this.kinds = kinds;
   }
 
-  /** One try of a step by its kind's action; a missing action or a throw is a failed try. */
-  Future<StepOutcome> perform(Attempt attempt) {
-    String kind = attempt.step().kind();
-    Action a = actions.get(kind);
+  /** One try of a step by its kind; a missing kind or a throw is a failed try. */
+  Future<StepOutcome> perform(Step s, Attempt attempt, StepServices services) {
+    Optional<StepKind> kind = kinds.get(s.kind());
     try {
-      return a == null
-          ? Future.succeededFuture(StepOutcome.failed("no action for step kind " + kind, Map.of()))
-          : a.perform(attempt);
+      return kind.isEmpty()
+          ? Future.succeededFuture(
+              StepOutcome.failed("no action for step kind " + s.kind(), Map.of()))
+          : kind.get().perform(attempt, services);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
   }
 
   /** The per-try timeout: none for the kinds that pause (their timeout is their wake-up). */
-  static Optional<Duration> tryTimeout(Step s) {
-    return s.kind().equals("wait") || s.kind().equals("approval") ? Optional.empty() : s.timeout();
+  Optional<Duration> tryTimeout(Step s) {
+    return kinds.get(s.kind()).map(StepKind::timeoutPerTry).orElse(true)
+        ? s.timeout()
+        : Optional.empty();
   }
 
   /**
-   * After a restart the wake rule is known from the kind: a wait succeeds, an approval times out.
+   * How a paused step wakes when the rule its try gave is gone (after a restart): by its kind (a
+   * wait succeeds, an approval times out).
    */
-  static StepOutcome.Suspend wakeRule(Step s) {
-    return isApproval(s.kind())
-        ? new StepOutcome.Suspend(null, true, "no decision within the approval's timeout")
-        : new StepOutcome.Suspend(null, false, null);
+  StepOutcome.Suspend wakeRule(Step s) {
+    return kinds
+        .get(s.kind())
+        .map(StepKind::wakeAfterRestart)
+        .orElse(new StepOutcome.Suspend(null, false, null));
   }
 
-  /** True for the kind that waits for an approve or reject decision. */
-  static boolean isApproval(String kind) {
-    return kind.equals("approval");
+  /** Whether a person's decision ends a waiting step of {@code kind} (an approval). */
+  boolean awaitsDecision(String kind) {
+    return kinds.get(kind).map(StepKind::awaitsDecision).orElse(false);
+  }
+
+  /** A step's output over its kind's zero values, as later steps read it. */
+  Map<String, Object> completeOutput(String kind, Map<String, Object> output) {
+    return kinds.completeOutput(kind, output);
   }
 }

@@ -3,6 +3,7 @@ package dev.vigil.runbook.engine;
 import dev.vigil.expr.Secrets;
 import dev.vigil.runbook.action.Attempt;
 import dev.vigil.runbook.action.StepOutcome;
+import dev.vigil.runbook.action.StepServices;
 import dev.vigil.timer.Scheduler;
 import java.time.Instant;
 import java.util.Map;
@@ -20,6 +21,7 @@ final class Tries {
   private static final Logger LOG = LoggerFactory.getLogger(Tries.class);
 
   private final StepDispatch dispatch;
+  private final StepServices services;
   private final RunTelemetry telemetry;
   private final Secrets secrets;
   private final DoubleSupplier jitter;
@@ -33,6 +35,7 @@ final class Tries {
    */
   Tries(
       StepDispatch dispatch,
+      StepServices services,
       RunTelemetry telemetry,
       Secrets secrets,
       DoubleSupplier jitter,
@@ -40,6 +43,7 @@ final class Tries {
       BiFunction<Instant, Runnable, Scheduler.Timer> at,
       BiConsumer<LiveRun, RunEvent> feed) {
     this.dispatch = dispatch;
+    this.services = services;
     this.telemetry = telemetry;
     this.secrets = secrets;
     this.jitter = jitter;
@@ -63,7 +67,8 @@ final class Tries {
             r.id.toString(),
             r.runbook.name(),
             r.record.incident(),
-            p.step(),
+            step,
+            p.step().spec(),
             n,
             p.action(),
             p.bindings(),
@@ -71,7 +76,7 @@ final class Tries {
             cancellation,
             headers);
     dispatch
-        .perform(attempt)
+        .perform(p.step(), attempt, services)
         .onComplete(
             ar ->
                 loop.run(

@@ -9,7 +9,6 @@ import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.HostPattern;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
-import dev.vigil.runbook.RenderedAction;
 import dev.vigil.runbook.RunbookReader;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -81,9 +80,8 @@ class HttpStepWhereTest {
   }
 
   Map<String, Object> get(List<String> allow, String url) throws Exception {
-    RenderedAction.HttpCall call =
-        new RenderedAction.HttpCall("GET", url, Map.of(), null, List.of());
-    return new HttpAction(HttpAction.client(vertx), allow)
+    HttpStep.Call call = new HttpStep.Call("GET", url, Map.of(), null, List.of());
+    return new HttpRequests(HttpRequests.client(vertx), allow)
         .request(call, Duration.ofSeconds(10), Map.of())
         .toCompletionStage()
         .toCompletableFuture()

@@ -8,6 +8,7 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.Runbook;
 import dev.vigil.runbook.RunbookReader;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.runbook.action.StepOutcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class RunMachineTest {
   static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
+  static final StepDispatch KINDS = new StepDispatch(StepKinds.standard());
 
   Instant now = T0;
   RunMachine m;
@@ -188,7 +190,7 @@ class RunMachineTest {
 
     // the process stops 4 minutes in; a new machine from the stored state waits the 6 left
     now = T0.plus(Duration.ofMinutes(4));
-    m = new RunMachine(stored(RunStatus.RUNNING), runbook, Secrets.NONE);
+    m = new RunMachine(stored(RunStatus.RUNNING), runbook, Secrets.NONE, KINDS);
     List<RunCommand> resumed = settle(m.on(new RunEvent.Resume(), now));
     assertThat(resumed)
         .contains(new RunCommand.ArmWake("nap", T0.plus(Duration.ofMinutes(10))))
@@ -335,7 +337,10 @@ class RunMachineTest {
     runbook = rb.orElseThrow();
     m =
         new RunMachine(
-            record(runbook, RunStatus.PENDING, null, null, initialSteps()), runbook, Secrets.NONE);
+            record(runbook, RunStatus.PENDING, null, null, initialSteps()),
+            runbook,
+            Secrets.NONE,
+            KINDS);
   }
 
   private List<StepRun> initialSteps() {

@@ -2,7 +2,9 @@ package dev.vigil.runbook.engine;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.vigil.Daemon;
 import dev.vigil.TestDaemon;
+import dev.vigil.runbook.action.StepKinds;
 import dev.vigil.timer.FakeClock;
 import dev.vigil.timer.FakeScheduler;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,10 +32,13 @@ public final class RunbookFixture implements AutoCloseable {
   public TestDaemon d;
   private final Path dir;
   private final String config;
+  private final Daemon.Probes probes;
 
-  private RunbookFixture(Path dir, String config, Map<String, String> runbooks) {
+  private RunbookFixture(
+      Path dir, String config, Map<String, String> runbooks, Daemon.Probes probes) {
     this.dir = dir;
     this.config = config;
+    this.probes = probes;
     try {
       Files.createDirectories(dir.resolve("runbooks"));
       for (Map.Entry<String, String> e : runbooks.entrySet()) {
@@ -41,7 +47,7 @@ public final class RunbookFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    d = TestDaemon.start(dir, config, Map.of(), clock, vertx -> time);
+    d = TestDaemon.startProbed(dir, config, Map.of(), clock, vertx -> time, probes);
   }
 
   /**
@@ -52,15 +58,20 @@ public final class RunbookFixture implements AutoCloseable {
     d.close();
     FakeScheduler fresh = new FakeScheduler(clock);
     time = fresh;
-    d = TestDaemon.start(dir, config, Map.of(), clock, vertx -> fresh);
+    d = TestDaemon.startProbed(dir, config, Map.of(), clock, vertx -> fresh, probes);
   }
 
   public static RunbookFixture start(Path dir, String config, Map<String, String> runbooks) {
-    return new RunbookFixture(dir, config, runbooks);
+    return new RunbookFixture(dir, config, runbooks, Daemon.Probes.NONE);
   }
 
   public static RunbookFixture start(Path dir, String name, String runbook) {
-    return new RunbookFixture(dir, "", Map.of(name, runbook));
+    return new RunbookFixture(dir, "", Map.of(name, runbook), Daemon.Probes.NONE);
+  }
+
+  /** A daemon whose runbooks may use {@code kinds} (tests that bring their own step kind). */
+  public static RunbookFixture start(Path dir, StepKinds kinds, Map<String, String> runbooks) {
+    return new RunbookFixture(dir, "", runbooks, new Daemon.Probes(List.of(), s -> s, kinds));
   }
 
   /** Posts one firing alert with these labels; its incident's id. */

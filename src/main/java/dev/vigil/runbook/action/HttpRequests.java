@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.config.HostPattern;
 import dev.vigil.expr.Bindings;
 import dev.vigil.expr.Values;
-import dev.vigil.runbook.RenderedAction;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -27,23 +26,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code http} step: one request through Vert.x WebClient. The response body is kept up to
- * {@link #BODY_CAP} bytes (the rest is read and dropped); a JSON body is also parsed into {@code
- * output.json}. A status outside {@code expectStatus} (default: any 2xx) fails the try, with the
- * response still in the output.
+ * The HTTP requests of {@code http} and {@code check} steps, through Vert.x WebClient. The response
+ * body is kept up to {@link #BODY_CAP} bytes (the rest is read and dropped); a JSON body is also
+ * parsed into {@code output.json}.
  *
  * <p>Where requests may go: only to hosts {@code runbooks.http.allow} admits (checked when the
  * runbook loads and again here, on the URL as rendered), and a redirect is followed only within the
  * same scheme, host and port; a redirect elsewhere is not followed and its 3xx is the answer.
  */
-public final class HttpAction implements Action {
+public final class HttpRequests {
   public static final int BODY_CAP = 256 * 1024;
-
-  /**
-   * Without a step timeout a request is still bounded, so a hung server cannot hold a socket
-   * forever.
-   */
-  static final Duration DEFAULT_LIMIT = Duration.ofMinutes(5);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,7 +45,7 @@ public final class HttpAction implements Action {
   /**
    * @param allow host patterns of {@code runbooks.http.allow}; empty: any host
    */
-  public HttpAction(WebClient client, List<String> allow) {
+  public HttpRequests(WebClient client, List<String> allow) {
     this.client = client;
     this.allow = List.copyOf(allow);
   }
@@ -104,50 +96,12 @@ public final class HttpAction implements Action {
     }
   }
 
-  @Override
-  public String kind() {
-    return "http";
-  }
-
-  @Override
-  public Future<StepOutcome> perform(Attempt attempt) {
-    RenderedAction.HttpCall call = (RenderedAction.HttpCall) attempt.action();
-    return request(call, attempt.timeout().orElse(DEFAULT_LIMIT), attempt.traceHeaders())
-        .map(
-            r -> {
-              if (!expected(call.expectStatus(), ((Number) r.get("status")).intValue())) {
-                return StepOutcome.failed(
-                    "HTTP "
-                        + r.get("status")
-                        + " from "
-                        + call.method()
-                        + " "
-                        + call.url()
-                        + " (expected "
-                        + (call.expectStatus().isEmpty() ? "2xx" : call.expectStatus())
-                        + ")",
-                    r);
-              }
-              return StepOutcome.done(r);
-            })
-        .recover(
-            e ->
-                Future.succeededFuture(
-                    StepOutcome.failed(
-                        call.method() + " " + call.url() + " failed: " + e.getMessage(),
-                        Map.of())));
-  }
-
-  static boolean expected(List<Integer> expect, int status) {
-    return expect.isEmpty() ? status / 100 == 2 : expect.contains(status);
-  }
-
   /**
    * Sends {@code call} with the trace headers (the runbook's own headers win); the future holds the
    * response as {@code output} (status, headers, body, json).
    */
-  Future<Map<String, Object>> request(
-      RenderedAction.HttpCall call, Duration limit, Map<String, String> trace) {
+  public Future<Map<String, Object>> request(
+      HttpStep.Call call, Duration limit, Map<String, String> trace) {
     String host = HostPattern.hostOf(call.url()).orElse("");
     if (!HostPattern.allows(allow, host)) {
       return Future.failedFuture(
