@@ -22,10 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One run's state transitions, and nothing else: the run's state plus an event in, the commands
- * that carry it out out ({@link #on}). It does no I/O and reads no clock (the instant comes with
- * each event); the engine stores each transition it asks for before the effect that depends on it,
- * by handing the write's {@code then} event back only once the write committed.
+ * One run's state transitions, and nothing else: the run's state and an event go in, the commands
+ * that carry the event out come back ({@link #on}). It does no I/O and reads no clock (the instant
+ * comes with each event); the engine stores each transition it asks for before the effect that
+ * depends on it, by handing the write's {@code then} event back only once the write committed.
  *
  * <p>Rules kept here: a step starts once everything it needs has finished (succeeded, or failed
  * with {@code onFailure: continue}), else it is skipped; a false {@code when} skips it; a failed
