@@ -1,8 +1,5 @@
 package dev.vigil;
 
-import dev.vigil.chatops.ChatOps;
-import dev.vigil.chatops.EngineRuns;
-import dev.vigil.chatops.SlackApi;
 import dev.vigil.classify.Classifier;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.Problems;
@@ -51,6 +48,11 @@ import dev.vigil.runbook.action.StepServices;
 import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.engine.Engine;
 import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.slack.ChatOps;
+import dev.vigil.slack.EngineRuns;
+import dev.vigil.slack.SlackApi;
+import dev.vigil.slack.SlackDelivery;
+import dev.vigil.slack.SlackMessages;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlHeartbeatStore;
@@ -88,6 +90,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +116,7 @@ public final class Daemon {
   private HandoffDigester digester;
   private HeartbeatWatch heartbeats;
   private Integrations integrations;
+  private Optional<SlackDelivery> slackDelivery = Optional.empty();
   private IncidentUpdates updates;
   private long housekeeping = -1;
   private long leases = -1;
@@ -263,18 +267,28 @@ public final class Daemon {
                           SqlOutbox outbox = new SqlOutbox(db, replica);
                           // PagerDuty and Slack when configured, each behind a circuit breaker;
                           // otherwise the log notifier
+                          slackDelivery =
+                              SlackDelivery.create(
+                                  vertx,
+                                  config,
+                                  () -> routing.schedule().teams(),
+                                  new SqlSlackMessages(db),
+                                  incidents,
+                                  clock,
+                                  metrics,
+                                  this::runbookStatus,
+                                  SlackDelivery.Tuning.DEFAULT);
                           integrations =
                               Integrations.create(
                                   vertx,
                                   config,
                                   () -> routing.schedule().teams(),
                                   outbox,
-                                  new SqlSlackMessages(db),
+                                  slackDelivery.map(SlackDelivery::notifier),
                                   incidents,
                                   scheduler,
                                   clock,
                                   metrics,
-                                  this::runbookStatus,
                                   Integrations.Tuning.DEFAULT,
                                   tracing);
                           Runnable kick =
@@ -605,7 +619,7 @@ public final class Daemon {
         vertx,
         config,
         new ChatOps.Parts(
-            incidents, escalator, resolver, overrides, runs, runs, integrations.slack(), seen),
+            incidents, escalator, resolver, overrides, runs, runs, slackMessages(), seen),
         metrics,
         clock,
         unverified);
@@ -892,12 +906,14 @@ public final class Daemon {
     return vertx;
   }
 
-  /**
-   * The notification integrations (the Slack commands and buttons reach the Slack messages through
-   * {@link Integrations#slack()}).
-   */
+  /** The notification integrations. */
   public Integrations integrations() {
     return integrations;
+  }
+
+  /** The incidents' Slack messages; empty when Slack is off. */
+  public Optional<SlackMessages> slackMessages() {
+    return slackDelivery.map(SlackDelivery::messages);
   }
 
   /**
@@ -935,6 +951,7 @@ public final class Daemon {
               if (integrations != null) {
                 integrations.close();
               }
+              slackDelivery.ifPresent(SlackDelivery::close);
             })
         .onComplete(
             ar ->

@@ -1,12 +1,12 @@
 package dev.vigil.http;
 
-import dev.vigil.chatops.SlackApi;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.IncidentException;
 import dev.vigil.ingest.IngestHandler;
 import dev.vigil.ingest.Overloaded;
 import dev.vigil.notify.pagerduty.WebhookApi;
 import dev.vigil.ports.StoreException;
+import dev.vigil.slack.SlackApi;
 import dev.vigil.web.BadRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;

@@ -1,8 +1,8 @@
 package dev.vigil.store;
 
 import dev.vigil.incident.IncidentId;
-import dev.vigil.notify.slack.SlackMessage;
-import dev.vigil.notify.slack.SlackMessageStore;
+import dev.vigil.slack.SlackMessage;
+import dev.vigil.slack.SlackMessageStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  *       {@code stats};
  *   <li>services: {@code escalation}, {@code runbook}, {@code notify}, {@code ingest} (the alert
  *       pipeline), {@code heartbeat}, {@code telemetry};
- *   <li>adapters: {@code store}, {@code http}, {@code chatops}, {@code cli}, {@code client};
+ *   <li>adapters: {@code store}, {@code http}, {@code slack} (its messages, commands and buttons),
+ *       {@code cli}, {@code client}, {@code console} (the web console and its SVG drawings);
  *   <li>wiring: the classes of {@code dev.vigil} itself ({@code Main}, {@code ServeCommand}, {@code
  *       Daemon}).
  * </ol>
@@ -64,9 +65,10 @@ class LayersTest {
         .definedBy(
             "dev.vigil.store..",
             "dev.vigil.http..",
-            "dev.vigil.chatops..",
+            "dev.vigil.slack..",
             "dev.vigil.cli..",
-            "dev.vigil.client..")
+            "dev.vigil.client..",
+            "dev.vigil.console..")
         .layer("Wiring")
         .definedBy("dev.vigil")
         .whereLayer("Wiring")
@@ -107,9 +109,10 @@ class LayersTest {
             "dev.vigil.telemetry..",
             "dev.vigil.store..",
             "dev.vigil.http..",
-            "dev.vigil.chatops..",
+            "dev.vigil.slack..",
             "dev.vigil.cli..",
-            "dev.vigil.client..")
+            "dev.vigil.client..",
+            "dev.vigil.console..")
         .because("a new package has to be given a layer here and in docs/architecture.md")
         .check(VIGIL);
   }

@@ -95,7 +95,7 @@ public final class FakeSlack implements AutoCloseable {
   private volatile int retryAfterSeconds = 1;
   private long lastTsMicros;
   private volatile boolean historyScope = true;
-  private int holdPosts;
+  private final Map<String, Integer> holds = new HashMap<>();
   private final List<Runnable> held = new ArrayList<>();
 
   public FakeSlack(String botToken) {
@@ -197,11 +197,19 @@ public final class FakeSlack implements AutoCloseable {
    * {@link #releaseHeld} (or ever, if the caller went away meanwhile).
    */
   public synchronized FakeSlack holdPosts(int n) {
-    this.holdPosts = n;
+    return hold("chat.postMessage", n);
+  }
+
+  /**
+   * The next {@code n} calls of {@code method} are taken but get no answer until {@link
+   * #releaseHeld}.
+   */
+  public synchronized FakeSlack hold(String method, int n) {
+    holds.put(method, n);
     return this;
   }
 
-  /** Sends the answers held back by {@link #holdPosts}. */
+  /** Sends the answers held back by {@link #holdPosts} and {@link #hold}. */
   public void releaseHeld() {
     List<Runnable> answers;
     synchronized (this) {
@@ -300,8 +308,9 @@ public final class FakeSlack implements AutoCloseable {
             ? new JsonObject().put("ok", false).put("error", "unknown_method")
             : handler.apply(call);
     synchronized (this) {
-      if (method.equals("chat.postMessage") && holdPosts > 0) {
-        holdPosts--;
+      int holding = holds.getOrDefault(method, 0);
+      if (holding > 0) {
+        holds.put(method, holding - 1);
         held.add(() -> ctx.json(answer));
         return;
       }

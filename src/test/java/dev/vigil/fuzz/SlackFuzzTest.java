@@ -3,9 +3,9 @@ package dev.vigil.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.chatops.CommandParser;
-import dev.vigil.chatops.RequestVerifier;
-import dev.vigil.chatops.Usage;
+import dev.vigil.slack.CommandParser;
+import dev.vigil.slack.RequestVerifier;
+import dev.vigil.slack.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

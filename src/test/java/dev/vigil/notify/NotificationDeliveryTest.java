@@ -398,8 +398,7 @@ class NotificationDeliveryTest {
         slack.rateLimitNext("#ops-eu", 1, 2);
         FakeScheduler.await(
             d.daemon
-                .integrations()
-                .slack()
+                .slackMessages()
                 .orElseThrow()
                 .update(dev.vigil.incident.IncidentId.parse(id).orElseThrow()));
         List<FakeSlack.Call> calls = slack.calls("chat.update", "#ops-eu");
@@ -502,7 +501,7 @@ class NotificationDeliveryTest {
         assertThat(slack.messages("#ops-eu").get(2).text()).contains(id);
         assertThat(logs.text())
             .containsPattern(
-                "WARN dev.vigil.notify.slack.SlackMessages .*missing_scope.*channels:history.*posting again");
+                "WARN dev.vigil.slack.SlackMessages .*missing_scope.*channels:history.*posting again");
       }
     }
   }

@@ -2,7 +2,7 @@ package dev.vigil.notify;
 
 import dev.vigil.TestDaemon;
 import dev.vigil.incident.IncidentId;
-import dev.vigil.notify.slack.SlackMessages;
+import dev.vigil.slack.SlackMessages;
 import dev.vigil.timer.FakeScheduler;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ final class SlackMessagesBurst {
   private SlackMessagesBurst() {}
 
   static void burst(TestDaemon d, String id, int n) {
-    SlackMessages messages = d.daemon.integrations().slack().orElseThrow();
+    SlackMessages messages = d.daemon.slackMessages().orElseThrow();
     IncidentId incident = IncidentId.parse(id).orElseThrow();
     List<Future<Integer>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {

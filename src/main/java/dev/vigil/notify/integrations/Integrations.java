@@ -13,10 +13,6 @@ import dev.vigil.notify.Outbox;
 import dev.vigil.notify.Pacer;
 import dev.vigil.notify.RetryPolicy;
 import dev.vigil.notify.pagerduty.PagerDutyNotifier;
-import dev.vigil.notify.slack.SlackClient;
-import dev.vigil.notify.slack.SlackMessageStore;
-import dev.vigil.notify.slack.SlackMessages;
-import dev.vigil.notify.slack.SlackNotifier;
 import dev.vigil.notify.webhook.WebhookNotifier;
 import dev.vigil.oncall.Channels;
 import dev.vigil.oncall.Team;
@@ -39,29 +35,24 @@ import java.util.function.Function;
 
 /**
  * The notification integrations of one daemon, assembled from the config: PagerDuty when some team
- * has a routing key, a team's outgoing webhook when some team has one, Slack when there is a bot
- * token, each behind its own {@link Circuit}, and the {@link Dispatcher} that delivers the outbox
- * through them. With none, the {@link LogNotifier} stays the sink. Either way a {@link
- * DeliveryWatch} hears of every outcome stored.
+ * has a routing key and a team's outgoing webhook when some team has one, each behind its own
+ * {@link Circuit}; Slack's notifier when the daemon passes one (the Slack adapter builds it); and
+ * the {@link Dispatcher} that delivers the outbox through them. With none, the {@link LogNotifier}
+ * stays the sink. Either way a {@link DeliveryWatch} hears of every outcome stored.
  */
 public final class Integrations implements AutoCloseable {
 
   /**
-   * Pacing and bounds that are not configuration: about 1 call a second per Slack channel (Slack's
-   * limit for chat.postMessage), 2 per second per PagerDuty routing key (120 a minute), and at most
-   * a minute for the Slack SDK to hold one call while it waits out Retry-After.
+   * Pacing that is not configuration: 2 calls per second per PagerDuty routing key (120 a minute).
    */
-  public record Tuning(Duration slackPace, Duration pagerDutyPace, Duration slackMaxWait) {
-    public static final Tuning DEFAULT =
-        new Tuning(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMinutes(1));
+  public record Tuning(Duration pagerDutyPace) {
+    public static final Tuning DEFAULT = new Tuning(Duration.ofMillis(500));
   }
 
   private final Dispatcher dispatcher;
   private final LogNotifier logNotifier;
   private final PagerDutyNotifier pagerDuty;
-  private final SlackNotifier slackNotifier;
-  private final SlackMessages slackMessages;
-  private final SlackClient slackClient;
+  private final Notifier slackNotifier;
   private final WebClient web;
   private final WebhookNotifier webhook;
   private final WebClient webhookClient;
@@ -71,9 +62,7 @@ public final class Integrations implements AutoCloseable {
       Dispatcher dispatcher,
       LogNotifier logNotifier,
       PagerDutyNotifier pagerDuty,
-      SlackNotifier slackNotifier,
-      SlackMessages slackMessages,
-      SlackClient slackClient,
+      Notifier slackNotifier,
       WebClient web,
       WebhookNotifier webhook,
       WebClient webhookClient,
@@ -85,26 +74,23 @@ public final class Integrations implements AutoCloseable {
     this.logNotifier = logNotifier;
     this.pagerDuty = pagerDuty;
     this.slackNotifier = slackNotifier;
-    this.slackMessages = slackMessages;
-    this.slackClient = slackClient;
     this.web = web;
   }
 
   /**
-   * @param teams the configured teams (routing keys and Slack channels come from them)
-   * @param runbookStatus an incident's runbook status in a few words, for its Slack message
+   * @param teams the configured teams (routing keys and webhooks come from them)
+   * @param slack Slack's notifier; empty when Slack is off
    */
   public static Integrations create(
       Vertx vertx,
       VigilConfig config,
       Collection<Team> teams,
       Outbox outbox,
-      SlackMessageStore slackStore,
+      Optional<Notifier> slack,
       IncidentStore incidents,
       Scheduler scheduler,
       Clock clock,
       MeterRegistry metrics,
-      Function<IncidentId, Future<String>> runbookStatus,
       Tuning tuning,
       Tracing tracing) {
     return create(
@@ -112,32 +98,30 @@ public final class Integrations implements AutoCloseable {
         config,
         () -> teams,
         outbox,
-        slackStore,
+        slack,
         incidents,
         scheduler,
         clock,
         metrics,
-        runbookStatus,
         tuning,
         tracing);
   }
 
   /**
-   * With live teams: each delivery looks up the team's routing key and Slack channel in the teams
-   * {@code teams} gives then (a reload of teams.yaml changes them). Whether PagerDuty is on at all
-   * is decided here, once: with no routing key at start, a key added by a reload needs a restart.
+   * With live teams: each delivery looks up the team's routing key and webhook in the teams {@code
+   * teams} gives then (a reload of teams.yaml changes them). Whether PagerDuty is on at all is
+   * decided here, once: with no routing key at start, a key added by a reload needs a restart.
    */
   public static Integrations create(
       Vertx vertx,
       VigilConfig config,
       java.util.function.Supplier<? extends Collection<Team>> teams,
       Outbox outbox,
-      SlackMessageStore slackStore,
+      Optional<Notifier> slack,
       IncidentStore incidents,
       Scheduler scheduler,
       Clock clock,
       MeterRegistry metrics,
-      Function<IncidentId, Future<String>> runbookStatus,
       Tuning tuning,
       Tracing tracing) {
     Function<TeamId, Optional<String>> routingKeys =
@@ -148,13 +132,6 @@ public final class Integrations implements AutoCloseable {
                 .map(t -> t.channels().pagerdutyRoutingKey())
                 .filter(k -> !k.isEmpty())
                 .map(k -> k.reveal());
-    Function<TeamId, Optional<String>> channels =
-        id ->
-            teams.get().stream()
-                .filter(t -> t.id().equals(id))
-                .findFirst()
-                .map(t -> t.channels().slackChannel())
-                .filter(c -> !c.isEmpty());
     Function<TeamId, Optional<Channels.Webhook>> webhooks =
         id ->
             teams.get().stream()
@@ -223,30 +200,7 @@ public final class Integrations implements AutoCloseable {
               incidentUrl);
       notifiers.add(hook);
     }
-    SlackNotifier slack = null;
-    SlackMessages messages = null;
-    SlackClient client = null;
-    if (config.slack().enabled()) {
-      Circuit circuit = new Circuit(vertx, "slack", breaker, -1, metrics);
-      client =
-          new SlackClient(
-              vertx,
-              config.slack().apiUrl(),
-              config.slack().botToken().reveal(),
-              circuit,
-              (int) breaker.timeout().toMillis(),
-              (int) tuning.slackMaxWait().toMillis());
-      messages =
-          new SlackMessages(
-              client,
-              slackStore,
-              incidents,
-              new Pacer(vertx, tuning.slackPace()),
-              clock,
-              runbookStatus);
-      slack = new SlackNotifier(messages, channels, config.slack().opsChannel(), circuit);
-      notifiers.add(slack);
-    }
+    slack.ifPresent(notifiers::add);
     DeliveryWatch watch = new DeliveryWatch(outbox);
     Dispatcher dispatcher =
         notifiers.isEmpty()
@@ -266,9 +220,7 @@ public final class Integrations implements AutoCloseable {
         dispatcher,
         new LogNotifier(outbox, clock, watch),
         pd,
-        slack,
-        messages,
-        client,
+        slack.orElse(null),
         web,
         hook,
         hookClient,
@@ -305,11 +257,6 @@ public final class Integrations implements AutoCloseable {
     return dispatcher != null ? dispatcher.drain() : logNotifier.drain();
   }
 
-  /** The incidents' Slack messages, for the Slack commands and buttons; empty when Slack is off. */
-  public Optional<SlackMessages> slack() {
-    return Optional.ofNullable(slackMessages);
-  }
-
   /** Whether PagerDuty delivery is on (some team had a routing key at start). */
   public boolean pagerDutyOn() {
     return pagerDuty != null;
@@ -332,9 +279,6 @@ public final class Integrations implements AutoCloseable {
 
   @Override
   public void close() {
-    if (slackClient != null) {
-      slackClient.close();
-    }
     if (web != null) {
       web.close();
     }
