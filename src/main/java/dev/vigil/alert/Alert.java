@@ -22,8 +22,9 @@ public record Alert(
     String generatorUrl) {
 
   public Alert {
-    labels = Collections.unmodifiableMap(new TreeMap<>(labels));
-    annotations = Collections.unmodifiableMap(new TreeMap<>(annotations));
+    // sorted by key: written as JSON in that order without another copy
+    labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+    annotations = Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
   }
 
   public String alertname() {

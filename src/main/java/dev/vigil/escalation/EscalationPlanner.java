@@ -25,7 +25,8 @@ import java.util.Optional;
  * step is left after it, the next step is due after the level's ack timeout; at the last step it is
  * exhausted; an incident no longer triggered stops at the paged level. When no level is left to
  * page, it is exhausted at the last step with nobody paged. {@link #resume} is the decision when an
- * acknowledged incident is triggered again.
+ * acknowledged incident is triggered again; {@link #snooze}, {@link #wake} and {@link #stop} are
+ * the states a snooze, a new alert in a snoozed incident, and an acknowledgement leave.
  */
 public final class EscalationPlanner {
 
@@ -162,6 +163,44 @@ public final class EscalationPlanner {
             EscalationState.Status.EXHAUSTED,
             null,
             stopped.startedAt());
+  }
+
+  /**
+   * An armed escalation held by hand until {@code until}: nothing is paged before then, and a later
+   * ack timer stays later. The step and start are kept.
+   */
+  public static EscalationState snooze(EscalationState armed, Instant until) {
+    Instant due = armed.dueAt().isAfter(until) ? armed.dueAt() : until;
+    return new EscalationState(
+        armed.incident(),
+        armed.policy(),
+        armed.step(),
+        EscalationState.Status.SNOOZED,
+        due,
+        armed.startedAt());
+  }
+
+  /**
+   * A snoozed escalation woken at {@code at} (a new alert arrived): active again, with the held
+   * step due at once.
+   */
+  public static EscalationState wake(EscalationState snoozed, Instant at) {
+    return new EscalationState(
+        snoozed.incident(),
+        snoozed.policy(),
+        snoozed.step(),
+        EscalationState.Status.ACTIVE,
+        at,
+        snoozed.startedAt());
+  }
+
+  /**
+   * An escalation stopped where it stands (the incident was acknowledged or resolved, or its policy
+   * left teams.yaml): nothing more is paged on its own.
+   */
+  public static EscalationState stop(EscalationState s) {
+    return new EscalationState(
+        s.incident(), s.policy(), s.step(), EscalationState.Status.STOPPED, null, s.startedAt());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.vigil.ha;
 
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,16 @@ public final class Leadership {
     this.replica = replica;
     this.clock = clock;
     this.leader = !replica.shared();
+  }
+
+  /** The replica this leadership is of. */
+  public Replica replica() {
+    return replica;
+  }
+
+  /** How often {@link #renew()} is called: {@link Replica#renewEvery()}. */
+  public Duration renewEvery() {
+    return replica.renewEvery();
   }
 
   public boolean isLeader() {

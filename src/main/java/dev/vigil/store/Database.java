@@ -203,9 +203,9 @@ public final class Database {
   }
 
   /**
-   * SQLite's writer thread, through which the hot write paths (ingest, incident transitions) go in
-   * one hand-off per transaction; null on PostgreSQL. Other writes still use {@link #writer()},
-   * whose connection waits for the lock ({@code busy_timeout}) while the writer thread holds it.
+   * SQLite's writer thread, through which ingest, incident transitions, the run store and the
+   * outbox write, one hand-off per write; null on PostgreSQL. The other, smaller writers use {@link
+   * #writer()} in the writer thread's turn ({@link #inTransaction}).
    */
   public SqliteWriter sqliteWriter() {
     return sqliteWriter;

@@ -11,6 +11,7 @@ import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.Triage;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,10 +26,32 @@ import java.util.Set;
 final class IngestPlan {
   private final Grouping grouping;
   private final long now;
+  // label and annotation maps of the batch's alerts and groups as JSON text, made where the plan is
+  // made (the caller's thread), so that the thread writing the rows does not build them
+  private final Map<Map<String, String>, String> json = new IdentityHashMap<>();
 
   IngestPlan(List<List<AlertIntake>> requests, Triage triage, Instant now) {
     this.grouping = new Grouping(requests, triage, now);
     this.now = grouping.now();
+    for (List<AlertIntake> request : requests) {
+      for (AlertIntake intake : request) {
+        encode(intake.alert().labels());
+        encode(intake.alert().annotations());
+        encode(intake.groupLabels());
+      }
+    }
+  }
+
+  private void encode(Map<String, String> map) {
+    if (!json.containsKey(map)) {
+      json.put(map, Json.write(map));
+    }
+  }
+
+  /** {@code map} as JSON text: encoded already if it came with the batch. */
+  private String json(Map<String, String> map) {
+    String text = json.get(map);
+    return text != null ? text : Json.write(map);
   }
 
   long now() {
@@ -113,7 +136,7 @@ final class IngestPlan {
               t.type(),
               t.team(),
               inc.title(),
-              Json.write(inc.labels()),
+              json(inc.labels()),
               inc.alertCount(),
               inc.firingCount(),
               t.drop() ? 1 : 0,
@@ -166,8 +189,8 @@ final class IngestPlan {
               a.incident(),
               a.status().wire(),
               al.endsAt() == null ? null : al.endsAt().toString(),
-              Json.write(al.labels()),
-              Json.write(al.annotations()),
+              json(al.labels()),
+              json(al.annotations()),
               al.generatorUrl(),
               now,
               now

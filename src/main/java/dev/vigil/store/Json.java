@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** Label and annotation maps as JSON text columns. */
@@ -20,7 +21,11 @@ final class Json {
   static String write(Map<String, String> map) {
     StringBuilder sb = new StringBuilder(32 * map.size() + 2).append('{');
     boolean first = true;
-    for (Map.Entry<String, String> e : new TreeMap<>(map).entrySet()) {
+    Map<String, String> sorted =
+        map instanceof SortedMap<String, String> s && s.comparator() == null
+            ? map
+            : new TreeMap<>(map);
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
       if (!first) {
         sb.append(',');
       }

@@ -17,7 +17,6 @@ import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.incident.Triage;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -27,9 +26,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -80,152 +77,25 @@ public final class SqlIncidentStore implements IncidentStore {
   @Override
   public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
     if (writer != null) {
-      return writer.submit(
-          tx -> SqliteIngest.run(tx, new IngestPlan(requests, triage, now)),
-          r -> publish(r.events()));
+      // the plan (and the rows' JSON) is made here, on the caller's thread; the writer only writes
+      IngestPlan plan;
+      try {
+        plan = new IngestPlan(requests, triage, now);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return writer.submit(tx -> SqliteIngest.run(tx, plan), r -> publish(r.events()));
     }
     // replicas ingesting the same alert or group at once: the loser of the race reads the winner's
     // rows and merges
     return db.inTransactionRetryingConflicts(
-            conn -> new Batch(conn, new IngestPlan(requests, triage, now)).run())
+            conn -> new PostgresIngest(conn, new IngestPlan(requests, triage, now)).run())
         .onSuccess(r -> publish(r.events()));
-  }
-
-  /**
-   * One ingest transaction through the Vert.x SQL client (PostgreSQL only: SQLite's runs on its
-   * writer thread, {@link SqliteIngest}): read what exists, decide in memory, write. Independent
-   * statements are sent without waiting for each other, so the client pipelines them: the two reads
-   * share a round trip, and so do all the writes.
-   */
-  private final class Batch {
-    final SqlConnection conn;
-    final IngestPlan plan;
-
-    Batch(SqlConnection conn, IngestPlan plan) {
-      this.conn = conn;
-      this.plan = plan;
-    }
-
-    Future<IngestResult> run() {
-      return Future.all(
-              loadAlerts(),
-              loadIncidents(
-                  "status <> 'resolved' AND group_key = ANY(?::text[])",
-                  plan.groupKeys(),
-                  String[]::new))
-          .compose(
-              v -> loadIncidents("id = ANY(?::bigint[])", plan.incidentIdsToLoad(), Long[]::new))
-          .compose(
-              v -> {
-                plan.decide();
-                return d.allocateIds(conn, "incidents", plan.newIncidents());
-              })
-          .compose(
-              ids -> {
-                plan.assignIds(ids);
-                // in this order: alerts refer to incidents
-                return Future.all(
-                    List.of(
-                        bulkInsert(
-                            IngestPlan.INSERT_INCIDENTS,
-                            List.of(B, T, T, T, T, T, T, T, B, B, B, B, B, T, B),
-                            plan.incidentInserts()),
-                        batch(IngestPlan.UPDATE_INCIDENT, plan.incidentUpdates()),
-                        bulkInsert(
-                            IngestPlan.INSERT_ALERTS,
-                            List.of(T, T, B, T, T, T, T, T, B, B),
-                            plan.alertInserts()),
-                        batch(IngestPlan.UPDATE_ALERT, plan.alertUpdates()),
-                        bulkInsert(
-                            IngestPlan.INSERT_TIMELINE,
-                            List.of(B, B, T, T, T),
-                            plan.timelineRows())));
-              })
-          .map(v -> plan.result());
-    }
-
-    // Keys go as one array parameter compared with = ANY: an index lookup per key. (IN over a
-    // set-returning
-    // function of a JSON parameter made PostgreSQL hash-join against a scan of the whole table.)
-
-    private Future<Void> loadAlerts() {
-      // every occurrence of the batch's fingerprints (few each); kept: the firing one and those
-      // named
-      Map<String, Set<String>> named = plan.startsAtByFingerprint();
-      if (named.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return conn.preparedQuery(
-              d.sql(
-                  "SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint = ANY(?::text[])"))
-          .execute(Tuple.of((Object) named.keySet().toArray(new String[0])))
-          .map(
-              rs -> {
-                for (Row row : rs) {
-                  String fingerprint = row.getString("fingerprint");
-                  String startsAt = row.getString("starts_at");
-                  AlertStatus status = AlertStatus.fromWire(row.getString("status"));
-                  if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
-                    plan.loadedAlert(
-                        fingerprint,
-                        startsAt,
-                        row.getValue("incident_id") == null
-                            ? null
-                            : Rows.getLong(row, "incident_id"),
-                        status);
-                  }
-                }
-                return null;
-              });
-    }
-
-    private <K> Future<Void> loadIncidents(
-        String where, Set<K> keys, java.util.function.IntFunction<K[]> array) {
-      if (keys.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return conn.preparedQuery(
-              d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE " + where))
-          .execute(Tuple.of((Object) keys.toArray(array.apply(0))))
-          .map(
-              rs -> {
-                rs.forEach(r -> plan.loadedIncident(incident(r)));
-                return null;
-              });
-    }
-
-    /** Inserts rows sent as one JSON parameter (see {@link Dialect#selectJsonRows}). */
-    private Future<Void> bulkInsert(String into, List<String> types, List<Object[]> rows) {
-      if (rows.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      JsonArray all = new JsonArray(new ArrayList<>(rows.size()));
-      for (Object[] r : rows) {
-        all.add(new JsonArray(new ArrayList<>(java.util.Arrays.asList(r))));
-      }
-      return conn.preparedQuery(d.sql("INSERT INTO " + into + " " + d.selectJsonRows(types)))
-          .execute(Tuple.of(d.jsonParam(all)))
-          .mapEmpty();
-    }
-
-    private Future<Void> batch(String sql, List<Object[]> rows) {
-      if (rows.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      List<Tuple> tuples = rows.stream().map(Tuple::from).toList();
-      if (tuples.size() == 1) {
-        return conn.preparedQuery(d.sql(sql)).execute(tuples.get(0)).mapEmpty();
-      }
-      return conn.preparedQuery(d.sql(sql)).executeBatch(tuples).mapEmpty();
-    }
   }
 
   static String marks(int n) {
     return String.join(", ", java.util.Collections.nCopies(n, "?"));
   }
-
-  private static final String T = "text";
-  private static final String B = "bigint";
 
   // ---------------------------------------------------------------- queries
 
@@ -503,7 +373,7 @@ public final class SqlIncidentStore implements IncidentStore {
         .onSuccess(l -> publish(List.of(event)));
   }
 
-  private static final String INSERT_LINE =
+  static final String INSERT_LINE =
       "INSERT INTO " + IngestPlan.INSERT_TIMELINE + " VALUES (?, ?, ?, ?, ?)";
 
   private static Optional<Incident> jdbcGet(SqliteWriter.Tx tx, IncidentId id) throws SQLException {
@@ -529,7 +399,7 @@ public final class SqlIncidentStore implements IncidentStore {
         .mapEmpty();
   }
 
-  private static Incident incident(Row r) {
+  static Incident incident(Row r) {
     return new Incident(
         new IncidentId(Rows.getLong(r, "id")),
         IncidentStatus.parse(r.getString("status")).orElseThrow(),

@@ -25,9 +25,27 @@ public final class SqlOutbox implements Outbox {
       "id, idempotency_key, kind, incident_id, team, level, channels, payload, status, attempts, "
           + "next_attempt_at, created_at, delivered_at, last_error, done, receipts";
 
+  static final String INSERT_INTENT =
+      "INSERT INTO outbox (idempotency_key, kind, incident_id, team, level, channels, "
+          + "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+          + "ON CONFLICT (idempotency_key) DO NOTHING";
+  private static final String DELIVERED =
+      "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
+          + "delivered_at = ? WHERE id = ? AND status = 'pending'";
+  // the claim ends with the attempt: the retry goes to whichever replica finds it due
+  private static final String ATTEMPTED =
+      "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
+          + "next_attempt_at = ?, done = ?, receipts = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'";
+  private static final String FINISHED =
+      "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
+          + "delivered_at = ?, done = ?, receipts = ? WHERE id = ? AND status = 'pending'";
+
   private final Database db;
   private final Dialect d;
   private final Replica replica;
+
+  /** SQLite: the writes as work of its writer thread; null on PostgreSQL. */
+  private final SqliteOutboxWrites sqlite;
 
   public SqlOutbox(Database db) {
     this(db, Replica.alone());
@@ -37,10 +55,14 @@ public final class SqlOutbox implements Outbox {
     this.db = db;
     this.d = db.dialect();
     this.replica = replica;
+    this.sqlite = db.sqliteWriter() == null ? null : new SqliteOutboxWrites(db.sqliteWriter());
   }
 
   @Override
   public Future<Boolean> enqueue(NotificationIntent intent, Instant now) {
+    if (sqlite != null) {
+      return sqlite.enqueue(intent, now);
+    }
     return db.inTransaction(conn -> insertIntents(conn, d, List.of(intent), now)).map(n -> n == 1);
   }
 
@@ -114,6 +136,18 @@ public final class SqlOutbox implements Outbox {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
+    if (sqlite != null) {
+      List<Object[]> updates = new ArrayList<>();
+      List<SqliteOutboxWrites.Lines> lines = new ArrayList<>();
+      for (OutboxEntry entry : entries) {
+        updates.add(new Object[] {now.toEpochMilli(), entry.id()});
+        TimelineEvent e = event.apply(entry);
+        lines.add(
+            new SqliteOutboxWrites.Lines(
+                e == null ? null : entry.intent().incident(), e == null ? List.of() : List.of(e)));
+      }
+      return sqlite.record(DELIVERED, updates, lines);
+    }
     return db.inTransaction(
         conn -> {
           Future<Void> chain = Future.succeededFuture();
@@ -121,10 +155,7 @@ public final class SqlOutbox implements Outbox {
             chain =
                 chain.compose(
                     v ->
-                        conn.preparedQuery(
-                                d.sql(
-                                    "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, "
-                                        + "delivered_at = ? WHERE id = ? AND status = 'pending'"))
+                        conn.preparedQuery(d.sql(DELIVERED))
                             .execute(Tuple.of(now.toEpochMilli(), entry.id()))
                             .compose(
                                 rs -> {
@@ -148,30 +179,18 @@ public final class SqlOutbox implements Outbox {
       String error,
       Instant retryAt,
       List<TimelineEvent> events) {
-    // the claim ends with the attempt: the retry goes to whichever replica finds it due
-    return db.inTransaction(
-        conn ->
-            conn.preparedQuery(
-                    d.sql(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-                            + "next_attempt_at = ?, done = ?, receipts = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ? AND status = 'pending'"))
-                .execute(
-                    Tuple.from(
-                        new Object[] {
-                          error,
-                          retryAt == null ? "failed" : "pending",
-                          retryAt == null
-                              ? entry.nextAttemptAt().toEpochMilli()
-                              : retryAt.toEpochMilli(),
-                          doneText(done),
-                          receiptsText(receipts),
-                          entry.id()
-                        }))
-                .compose(
-                    rs ->
-                        rs.rowCount() == 1 && entry.intent().incident() != null
-                            ? insertEvents(conn, d, entry.intent().incident(), events)
-                            : Future.succeededFuture()));
+    return record(
+        ATTEMPTED,
+        new Object[] {
+          error,
+          retryAt == null ? "failed" : "pending",
+          retryAt == null ? entry.nextAttemptAt().toEpochMilli() : retryAt.toEpochMilli(),
+          doneText(done),
+          receiptsText(receipts),
+          entry.id()
+        },
+        entry,
+        events);
   }
 
   @Override
@@ -182,26 +201,39 @@ public final class SqlOutbox implements Outbox {
       String error,
       Instant now,
       List<TimelineEvent> events) {
+    return record(
+        FINISHED,
+        new Object[] {
+          error,
+          error == null ? "delivered" : "failed",
+          now.toEpochMilli(),
+          doneText(done),
+          receiptsText(receipts),
+          entry.id()
+        },
+        entry,
+        events);
+  }
+
+  /**
+   * Updates the pending intent of {@code entry} ({@code sql} with {@code params}) and, when that
+   * changed it, adds {@code events} to its incident's timeline, in one transaction.
+   */
+  private Future<Void> record(
+      String sql, Object[] params, OutboxEntry entry, List<TimelineEvent> events) {
+    IncidentId incident = entry.intent().incident();
+    if (sqlite != null) {
+      return sqlite.record(
+          sql, List.<Object[]>of(params), List.of(new SqliteOutboxWrites.Lines(incident, events)));
+    }
     return db.inTransaction(
         conn ->
-            conn.preparedQuery(
-                    d.sql(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, "
-                            + "delivered_at = ?, done = ?, receipts = ? WHERE id = ? AND status = 'pending'"))
-                .execute(
-                    Tuple.from(
-                        new Object[] {
-                          error,
-                          error == null ? "delivered" : "failed",
-                          now.toEpochMilli(),
-                          doneText(done),
-                          receiptsText(receipts),
-                          entry.id()
-                        }))
+            conn.preparedQuery(d.sql(sql))
+                .execute(Tuple.from(params))
                 .compose(
                     rs ->
-                        rs.rowCount() == 1 && entry.intent().incident() != null
-                            ? insertEvents(conn, d, entry.intent().incident(), events)
+                        rs.rowCount() == 1 && incident != null
+                            ? insertEvents(conn, d, incident, events)
                             : Future.succeededFuture()));
   }
 
@@ -272,6 +304,21 @@ public final class SqlOutbox implements Outbox {
     return out;
   }
 
+  /** The parameters of {@link #INSERT_INTENT}. */
+  static Object[] intentRow(NotificationIntent i, Instant now) {
+    return new Object[] {
+      i.key(),
+      i.kind().wire(),
+      i.incident() == null ? null : i.incident().number(),
+      i.team().value(),
+      i.level(),
+      String.join(",", i.channels()),
+      i.payload(),
+      now.toEpochMilli(),
+      now.toEpochMilli()
+    };
+  }
+
   /** Inserts intents whose keys are new; completes with how many were inserted. */
   static Future<Integer> insertIntents(
       SqlConnection conn, Dialect d, List<NotificationIntent> intents, Instant now) {
@@ -280,24 +327,8 @@ public final class SqlOutbox implements Outbox {
       chain =
           chain.compose(
               n ->
-                  conn.preparedQuery(
-                          d.sql(
-                              "INSERT INTO outbox (idempotency_key, kind, incident_id, team, level, channels, "
-                                  + "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
-                                  + "ON CONFLICT (idempotency_key) DO NOTHING"))
-                      .execute(
-                          Tuple.from(
-                              new Object[] {
-                                i.key(),
-                                i.kind().wire(),
-                                i.incident() == null ? null : i.incident().number(),
-                                i.team().value(),
-                                i.level(),
-                                String.join(",", i.channels()),
-                                i.payload(),
-                                now.toEpochMilli(),
-                                now.toEpochMilli()
-                              }))
+                  conn.preparedQuery(d.sql(INSERT_INTENT))
+                      .execute(Tuple.from(intentRow(i, now)))
                       .map(rs -> n + rs.rowCount()));
     }
     return chain;
@@ -312,8 +343,7 @@ public final class SqlOutbox implements Outbox {
     for (TimelineEvent e : events) {
       rows.add(Tuple.of(incident.number(), e.at().toEpochMilli(), e.kind(), e.by(), e.text()));
     }
-    String sql =
-        d.sql("INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)");
+    String sql = d.sql(SqlIncidentStore.INSERT_LINE);
     return (rows.size() == 1
             ? conn.preparedQuery(sql).execute(rows.get(0))
             : conn.preparedQuery(sql).executeBatch(rows))

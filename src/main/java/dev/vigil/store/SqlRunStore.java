@@ -1,63 +1,38 @@
 package dev.vigil.store;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.expr.Values;
 import dev.vigil.ha.Replica;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.ports.StoreException;
-import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunQuery;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.RunStatus;
 import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.runbook.engine.StepRun;
-import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs in SQL, with group commit: writes that arrive while a transaction is under way wait and go
- * together in the next one, each statement kind sent as one JDBC batch. A caller's future completes
- * only after its write committed. Thread-safe.
+ * Runs in SQL. Writes go through {@link RunWrites}: on SQLite as work of the store's single writer
+ * thread (one group commit for every SQLite write), on PostgreSQL through a group commit of their
+ * own. A caller's future completes only after its write committed. Reads use the reader pool.
+ * Thread-safe.
  */
 public final class SqlRunStore implements RunStore {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String RUN_COLUMNS =
-      "id, incident_id, runbook, version, file, mode, status, concurrency_key, bindings, "
-          + "started_by, created_at, started_at, ended_at, deadline, error";
-  private static final String UPDATE_STEP =
-      "UPDATE run_steps SET status = ?, attempts = ?, started_at = ?, ended_at = ?, wake_at = ?, "
-          + "output = ?, error = ?, rendered = ? WHERE run_id = ? AND step_id = ?";
-  private static final String UPDATE_RUN =
-      "UPDATE runs SET status = ?, started_at = ?, ended_at = ?, deadline = ?, error = ? WHERE id = ?";
-  // with replicas, a write applies only while this replica holds the run (fencing: a replica that
-  // lost the run during a long pause finds its late writes refused, see RunStore.LeaseLost)
-  private static final String FENCED_STEP =
-      UPDATE_STEP
-          + " AND EXISTS (SELECT 1 FROM runs WHERE runs.id = run_steps.run_id AND runs.lease_owner = ?)";
-  private static final String FENCED_RUN = UPDATE_RUN + " AND lease_owner = ?";
-  private static final String UNFINISHED = "('pending', 'running', 'waiting')";
+  private static final String RUN_COLUMNS = RunRows.RUN_COLUMNS;
+  private static final String UNFINISHED = RunRows.UNFINISHED;
 
   private final Database db;
   private final Dialect d;
   private final Replica replica;
-  private final Object lock = new Object();
-  private List<Write> queue = new ArrayList<>();
-  private boolean flushing;
-  private long transactions;
-  private long writes;
+  private final RunWrites writes;
 
   public SqlRunStore(Database db) {
     this(db, Replica.alone());
@@ -67,42 +42,31 @@ public final class SqlRunStore implements RunStore {
     this.db = db;
     this.d = db.dialect();
     this.replica = replica;
+    this.writes =
+        db.sqliteWriter() != null
+            ? new SqliteRunWrites(db.sqliteWriter(), replica)
+            : new PostgresRunWrites(db, replica);
   }
-
-  /** A queued write: either a new run (needs an id) or one statement. */
-  private record Write(
-      RunRecord create, RunId run, String sql, Tuple params, Promise<Object> done) {}
 
   /**
    * Transactions committed and writes in them, since start (for the benchmark's
    * writes-per-transaction).
    */
   public long[] counters() {
-    synchronized (lock) {
-      return new long[] {transactions, writes};
-    }
+    return writes.counters();
   }
 
   @Override
   public Future<RunId> create(RunRecord run) {
-    return enqueue(new Write(run, null, null, null, Promise.promise()))
-        .map(id -> new RunId((Long) id));
-  }
-
-  /** Which of {@code ids} are rows of runs now (in this transaction). */
-  private Future<java.util.Set<RunId>> inserted(SqlConnection conn, List<Long> ids) {
-    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-    return conn.preparedQuery(d.sql("SELECT id FROM runs WHERE id IN (" + marks + ")"))
-        .execute(Tuple.from(new ArrayList<Object>(ids)))
-        .map(SqlRunStore::ids);
+    return writes.create(run);
   }
 
   @Override
   public Future<Void> saveStep(RunId run, StepRun s) {
     return update(
         run,
-        UPDATE_STEP,
-        FENCED_STEP,
+        RunRows.UPDATE_STEP,
+        RunRows.FENCED_STEP,
         s.status().wire(),
         s.attempts(),
         Rows.millis(s.startedAt()),
@@ -125,8 +89,8 @@ public final class SqlRunStore implements RunStore {
       String error) {
     return update(
         run,
-        UPDATE_RUN,
-        FENCED_RUN,
+        RunRows.UPDATE_RUN,
+        RunRows.FENCED_RUN,
         status.wire(),
         Rows.millis(startedAt),
         Rows.millis(endedAt),
@@ -136,176 +100,15 @@ public final class SqlRunStore implements RunStore {
   }
 
   /**
-   * Queues an update of {@code run}; with replicas, the fenced statement, which also names this
-   * replica.
+   * An update of {@code run}; with replicas, the fenced statement, which also names this replica.
    */
   private Future<Void> update(RunId run, String sql, String fenced, Object... params) {
-    List<Object> values = new ArrayList<>(java.util.Arrays.asList(params));
-    if (replica.shared()) {
-      values.add(replica.id());
+    if (!replica.shared()) {
+      return writes.update(run, sql, false, params);
     }
-    return enqueue(
-            new Write(
-                null, run, replica.shared() ? fenced : sql, Tuple.from(values), Promise.promise()))
-        .mapEmpty();
-  }
-
-  private Future<Object> enqueue(Write w) {
-    boolean start;
-    synchronized (lock) {
-      queue.add(w);
-      start = !flushing;
-      flushing = true;
-    }
-    if (start) {
-      flush();
-    }
-    return w.done().future();
-  }
-
-  private void flush() {
-    List<Write> batch;
-    synchronized (lock) {
-      batch = queue;
-      queue = new ArrayList<>();
-      if (batch.isEmpty()) {
-        flushing = false;
-        return;
-      }
-    }
-    Map<Write, Object> results = new HashMap<>();
-    // replicas inserting automatic runs at once may deadlock on runs_one_auto: the batch runs again
-    db.inTransactionRetryingConflicts(conn -> apply(conn, batch, results))
-        .onComplete(
-            ar -> {
-              synchronized (lock) {
-                if (ar.succeeded()) {
-                  transactions++;
-                  writes += batch.size();
-                }
-              }
-              for (Write w : batch) {
-                if (ar.succeeded() && results.get(w) instanceof RuntimeException refused) {
-                  w.done().fail(refused);
-                } else if (ar.succeeded()) {
-                  w.done().complete(results.get(w));
-                } else {
-                  w.done()
-                      .fail(
-                          new StoreException(
-                              "store: run write failed: " + ar.cause().getMessage(), ar.cause()));
-                }
-              }
-              flush();
-            });
-  }
-
-  private Future<Void> apply(SqlConnection conn, List<Write> batch, Map<Write, Object> results) {
-    results.clear(); // a conflict runs the batch again from the start
-    // in incident order, so two replicas' batches take runs_one_auto's entries in the same order
-    List<Write> creates =
-        batch.stream()
-            .filter(w -> w.create() != null)
-            .sorted(java.util.Comparator.comparingLong(w -> w.create().incident().number()))
-            .toList();
-    Map<String, List<Write>> updates = new LinkedHashMap<>();
-    for (Write w : batch) {
-      if (w.create() == null) {
-        updates.computeIfAbsent(w.sql(), k -> new ArrayList<>()).add(w);
-      }
-    }
-    Future<Void> chain = Future.succeededFuture();
-    if (!creates.isEmpty()) {
-      chain =
-          d.allocateIds(conn, "runs", creates.size())
-              .compose(
-                  ids -> {
-                    List<Tuple> runs = new ArrayList<>();
-                    List<Tuple> steps = new ArrayList<>();
-                    for (int i = 0; i < creates.size(); i++) {
-                      RunRecord r = creates.get(i).create();
-                      long id = ids.get(i);
-                      results.put(creates.get(i), id);
-                      runs.add(
-                          Tuple.from(
-                              java.util.Arrays.asList(
-                                  id,
-                                  r.incident().number(),
-                                  r.runbook(),
-                                  r.version(),
-                                  r.file(),
-                                  r.source(),
-                                  r.mode().wire(),
-                                  r.status().wire(),
-                                  r.concurrencyKey(),
-                                  Values.json(r.bindings()),
-                                  r.startedBy(),
-                                  Rows.millis(r.createdAt()),
-                                  replica.id(),
-                                  replica.expiry(r.createdAt()).toEpochMilli())));
-                      int pos = 0;
-                      for (StepRun s : r.steps()) {
-                        steps.add(
-                            Tuple.of(id, s.id(), pos++, s.kind(), s.status().wire(), s.attempts()));
-                      }
-                    }
-                    // a second automatic run for one incident (runs_one_auto) is skipped, and so
-                    // are its steps
-                    return conn.preparedQuery(
-                            d.sql(
-                                "INSERT INTO runs (id, incident_id, runbook, version, file, source, mode, status, concurrency_key, "
-                                    + "bindings, started_by, created_at, lease_owner, lease_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                    + "ON CONFLICT (incident_id) WHERE started_by = 'auto' DO NOTHING"))
-                        .executeBatch(runs)
-                        .compose(x -> inserted(conn, ids))
-                        .compose(
-                            stored -> {
-                              for (Write w : creates) {
-                                if (!stored.contains(new RunId((Long) results.get(w)))) {
-                                  results.put(
-                                      w,
-                                      new RunStore.AlreadyDecided(
-                                          w.create().incident().toString()));
-                                }
-                              }
-                              List<Tuple> kept =
-                                  steps.stream()
-                                      .filter(t -> stored.contains(new RunId(t.getLong(0))))
-                                      .toList();
-                              return kept.isEmpty()
-                                  ? Future.succeededFuture()
-                                  : conn.preparedQuery(
-                                          d.sql(
-                                              "INSERT INTO run_steps (run_id, step_id, pos, kind, status, attempts) VALUES (?, ?, ?, ?, ?, ?)"))
-                                      .executeBatch(kept);
-                            })
-                        .mapEmpty();
-                  });
-    }
-    for (Map.Entry<String, List<Write>> e : updates.entrySet()) {
-      List<Write> writes = e.getValue();
-      boolean fenced = e.getKey().equals(FENCED_STEP) || e.getKey().equals(FENCED_RUN);
-      chain =
-          chain.compose(
-              x ->
-                  conn.preparedQuery(d.sql(e.getKey()))
-                      .executeBatch(writes.stream().map(Write::params).toList())
-                      .map(
-                          rs -> {
-                            // one result per write, in order: a fenced write that changed nothing
-                            // was refused
-                            io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> r = rs;
-                            for (Write w : writes) {
-                              if (fenced && r != null && r.rowCount() == 0) {
-                                results.put(
-                                    w, new RunStore.LeaseLost(w.run().toString(), replica.id()));
-                              }
-                              r = r == null ? null : r.next();
-                            }
-                            return null;
-                          }));
-    }
-    return chain;
+    Object[] values = java.util.Arrays.copyOf(params, params.length + 1);
+    values[params.length] = replica.id();
+    return writes.update(run, fenced, true, values);
   }
 
   @Override
@@ -316,46 +119,18 @@ public final class SqlRunStore implements RunStore {
   @Override
   public Future<Boolean> admit(
       RunId run, String key, int limit, Instant startedAt, Instant deadline) {
-    // the count and the update in one transaction, behind a lock on the key: an admission of the
-    // same key by another replica waits here and then counts this one (READ COMMITTED: each
-    // statement sees what committed before it began)
-    return db.inTransaction(
-            conn ->
-                d.serialize(conn, "vigil/concurrency/" + key)
-                    .compose(
-                        v ->
-                            conn.preparedQuery(
-                                    d.sql(
-                                        "SELECT COUNT(*) FROM runs WHERE concurrency_key = ? AND status IN ('running', 'waiting')"))
-                                .execute(Tuple.of(key)))
-                    .compose(
-                        rs -> {
-                          if (Rows.longValue(rs.iterator().next().getValue(0), 0) >= limit) {
-                            return Future.succeededFuture(false);
-                          }
-                          List<Object> values =
-                              new ArrayList<>(
-                                  java.util.Arrays.asList(
-                                      RunStatus.RUNNING.wire(),
-                                      Rows.millis(startedAt),
-                                      Rows.millis(deadline),
-                                      run.number()));
-                          if (replica.shared()) {
-                            values.add(replica.id());
-                          }
-                          return conn.preparedQuery(
-                                  d.sql(
-                                      "UPDATE runs SET status = ?, started_at = ?, deadline = ? WHERE id = ?"
-                                          + (replica.shared() ? " AND lease_owner = ?" : "")))
-                              .execute(Tuple.from(values))
-                              .compose(
-                                  updated ->
-                                      updated.rowCount() == 1
-                                          ? Future.succeededFuture(true)
-                                          : Future.failedFuture(
-                                              new RunStore.LeaseLost(
-                                                  run.toString(), replica.id())));
-                        }))
+    List<Object> values =
+        new ArrayList<>(
+            java.util.Arrays.asList(
+                RunStatus.RUNNING.wire(),
+                Rows.millis(startedAt),
+                Rows.millis(deadline),
+                run.number()));
+    if (replica.shared()) {
+      values.add(replica.id());
+    }
+    return writes
+        .admit(values.toArray(), replica.shared(), run, key, limit)
         .recover(
             e ->
                 Future.failedFuture(
@@ -369,6 +144,11 @@ public final class SqlRunStore implements RunStore {
                                 + ") failed: "
                                 + e.getMessage(),
                             e)));
+  }
+
+  @Override
+  public Future<Void> trip(String runbook, String version, String reason, Instant at) {
+    return writes.trip(runbook, version, reason, at);
   }
 
   @Override
@@ -389,7 +169,7 @@ public final class SqlRunStore implements RunStore {
                             + UNFINISHED
                             + ") ORDER BY run_id, pos")
                     .execute()
-                    .map(steps -> assemble(runs, steps, true)));
+                    .map(steps -> RunRows.assemble(runs, steps, true)));
   }
 
   @Override
@@ -436,7 +216,7 @@ public final class SqlRunStore implements RunStore {
                                                         + UNFINISHED
                                                         + ") ORDER BY run_id, pos"))
                                             .execute(Tuple.of(replica.id(), expires))
-                                            .map(steps -> assemble(runs, steps, true)))));
+                                            .map(steps -> RunRows.assemble(runs, steps, true)))));
   }
 
   @Override
@@ -446,7 +226,7 @@ public final class SqlRunStore implements RunStore {
       return db.reader()
           .query("SELECT id FROM runs WHERE status IN " + UNFINISHED)
           .execute()
-          .map(SqlRunStore::ids);
+          .map(RunRows::ids);
     }
     return db.inTransaction(
         conn ->
@@ -462,13 +242,7 @@ public final class SqlRunStore implements RunStore {
                                     "SELECT id FROM runs WHERE lease_owner = ? AND status IN "
                                         + UNFINISHED))
                             .execute(Tuple.of(replica.id())))
-                .map(SqlRunStore::ids));
-  }
-
-  private static java.util.Set<RunId> ids(RowSet<Row> rs) {
-    java.util.Set<RunId> out = new java.util.HashSet<>();
-    rs.forEach(r -> out.add(new RunId(Rows.getLong(r, "id"))));
-    return out;
+                .map(RunRows::ids));
   }
 
   @Override
@@ -497,7 +271,7 @@ public final class SqlRunStore implements RunStore {
                 db.reader()
                     .preparedQuery(d.sql("SELECT * FROM run_steps WHERE run_id = ? ORDER BY pos"))
                     .execute(Tuple.of(id.number()))
-                    .map(steps -> assemble(runs, steps, true).stream().findFirst()));
+                    .map(steps -> RunRows.assemble(runs, steps, true).stream().findFirst()));
   }
 
   @Override
@@ -514,7 +288,7 @@ public final class SqlRunStore implements RunStore {
                             "SELECT * FROM run_steps WHERE run_id IN (SELECT id FROM runs WHERE incident_id = ?) "
                                 + "ORDER BY run_id, pos"))
                     .execute(Tuple.of(incident.number()))
-                    .map(steps -> assemble(runs, steps, false)));
+                    .map(steps -> RunRows.assemble(runs, steps, false)));
   }
 
   @Override
@@ -550,7 +324,7 @@ public final class SqlRunStore implements RunStore {
                                 + q.limit()
                                 + ") ORDER BY run_id, pos"))
                     .execute(tuple)
-                    .map(steps -> assemble(rows, steps, false)));
+                    .map(steps -> RunRows.assemble(rows, steps, false)));
   }
 
   @Override
@@ -588,18 +362,6 @@ public final class SqlRunStore implements RunStore {
   }
 
   @Override
-  public Future<Void> trip(String runbook, String version, String reason, Instant at) {
-    return db.inTransaction(
-        conn ->
-            conn.preparedQuery(
-                    d.sql(
-                        "INSERT INTO runbook_trips (runbook, version, reason, at) VALUES (?, ?, ?, ?) "
-                            + "ON CONFLICT (runbook) DO UPDATE SET version = excluded.version, reason = excluded.reason, at = excluded.at"))
-                .execute(Tuple.of(runbook, version, reason, at.toEpochMilli()))
-                .mapEmpty());
-  }
-
-  @Override
   public Future<Map<String, Trip>> trips() {
     return db.reader()
         .query("SELECT runbook, version, reason, at FROM runbook_trips")
@@ -617,62 +379,5 @@ public final class SqlRunStore implements RunStore {
                               Rows.getInstant(r, "at"))));
               return out;
             });
-  }
-
-  private static List<RunRecord> assemble(RowSet<Row> runs, RowSet<Row> steps, boolean withSource) {
-    Map<Long, List<StepRun>> byRun = new HashMap<>();
-    for (Row s : steps) {
-      byRun
-          .computeIfAbsent(Rows.getLong(s, "run_id"), k -> new ArrayList<>())
-          .add(
-              new StepRun(
-                  s.getString("step_id"),
-                  s.getString("kind"),
-                  StepStatus.parse(s.getString("status")),
-                  Rows.getInt(s, "attempts"),
-                  Rows.getInstant(s, "started_at"),
-                  Rows.getInstant(s, "ended_at"),
-                  Rows.getInstant(s, "wake_at"),
-                  map(s.getString("output")),
-                  s.getString("error"),
-                  s.getString("rendered")));
-    }
-    List<RunRecord> out = new ArrayList<>();
-    for (Row r : runs) {
-      long id = Rows.getLong(r, "id");
-      out.add(
-          new RunRecord(
-              new RunId(id),
-              new IncidentId(Rows.getLong(r, "incident_id")),
-              r.getString("runbook"),
-              r.getString("version"),
-              r.getString("file"),
-              withSource ? r.getString("source") : null,
-              Rollout.Mode.parse(r.getString("mode")).orElse(Rollout.Mode.AUTO),
-              RunStatus.parse(r.getString("status")),
-              r.getString("concurrency_key"),
-              map(r.getString("bindings")),
-              Rows.getInstant(r, "created_at"),
-              Rows.getInstant(r, "started_at"),
-              Rows.getInstant(r, "ended_at"),
-              Rows.getInstant(r, "deadline"),
-              r.getString("error"),
-              r.getString("started_by"),
-              byRun.getOrDefault(id, List.of())));
-    }
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(String json) {
-    if (json == null || json.isEmpty()) {
-      return Map.of();
-    }
-    try {
-      Object v = Values.plain(JSON.readValue(json, Object.class));
-      return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("store: corrupt JSON column: " + e.getMessage(), e);
-    }
   }
 }

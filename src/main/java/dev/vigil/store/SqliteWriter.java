@@ -94,10 +94,10 @@ public final class SqliteWriter {
   }
 
   /**
-   * A transaction of the Vert.x pool's own connection (the writes not moved onto this thread yet:
-   * runs, outbox, escalation, leases): it runs while this thread waits, in its turn in the queue,
-   * so SQLite's lock is never fought over and no writer waits out {@code busy_timeout} behind
-   * another.
+   * A transaction of the Vert.x pool's own connection (the small writers that do not run on this
+   * thread: escalation, leases, heartbeats, overrides, Slack message ids): it runs while this
+   * thread waits, in its turn in the queue, so SQLite's lock is never fought over and no writer
+   * waits out {@code busy_timeout} behind another.
    */
   private static final class Exclusive<T> extends Job<T> {
     final java.util.function.Supplier<Future<T>> section;
@@ -123,6 +123,7 @@ public final class SqliteWriter {
   private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
+  private volatile long commits;
 
   private SqliteWriter(Vertx vertx, Connection connection) {
     this.vertx = vertx;
@@ -175,6 +176,15 @@ public final class SqliteWriter {
     Promise<T> promise = Promise.promise();
     queue.add(new Exclusive<>(section, promise, vertx.getOrCreateContext()));
     return promise.future();
+  }
+
+  /**
+   * Transactions committed since start (the benchmarks' commits, and the run store's
+   * writes-per-transaction). Read from any thread; within a {@code committed} callback it already
+   * counts that callback's transaction.
+   */
+  public long commits() {
+    return commits;
   }
 
   /** Finishes the work queued, then closes the connection. */
@@ -280,17 +290,23 @@ public final class SqliteWriter {
     }
   }
 
+  /** Runs {@code sql} (a statement without parameters or results), prepared once. */
+  private void control(String sql) throws SQLException {
+    tx.prepare(sql).execute();
+  }
+
   private void runTransaction(List<Job<?>> batch) {
     boolean savepoints = batch.size() > 1;
-    try (Statement st = connection.createStatement()) {
-      st.execute("BEGIN IMMEDIATE");
+    try {
+      control("BEGIN IMMEDIATE");
       try {
         for (Job<?> job : batch) {
-          runOne(job, st, savepoints);
+          runOne(job, savepoints);
         }
-        st.execute("COMMIT");
+        control("COMMIT");
+        commits++;
       } catch (SQLException | RuntimeException e) {
-        rollback(st);
+        rollback();
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
@@ -320,7 +336,7 @@ public final class SqliteWriter {
     }
   }
 
-  private <T> void runOne(Job<T> job, Statement st, boolean savepoint) throws SQLException {
+  private <T> void runOne(Job<T> job, boolean savepoint) throws SQLException {
     if (!savepoint) {
       // alone in its transaction: a failure rolls the transaction back (the caller gets the cause)
       try {
@@ -334,20 +350,20 @@ public final class SqliteWriter {
       }
       return;
     }
-    st.execute("SAVEPOINT job");
+    control("SAVEPOINT job");
     try {
       job.result = job.work.run(tx);
-      st.execute("RELEASE job");
+      control("RELEASE job");
     } catch (SQLException | RuntimeException e) {
-      st.execute("ROLLBACK TO job");
-      st.execute("RELEASE job");
+      control("ROLLBACK TO job");
+      control("RELEASE job");
       job.failure =
           e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
     }
   }
 
-  private static void rollback(Statement st) {
-    try {
+  private void rollback() {
+    try (Statement st = connection.createStatement()) {
       st.execute("ROLLBACK");
     } catch (SQLException ignored) {
       // no transaction left to roll back (SQLite rolled it back itself)

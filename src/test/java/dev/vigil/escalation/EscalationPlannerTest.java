@@ -309,4 +309,34 @@ class EscalationPlannerTest {
         .isEqualTo(
             new EscalationState(INC, "default", 2, EscalationState.Status.EXHAUSTED, null, START));
   }
+
+  @Test
+  void aSnoozeHoldsTheStepUntilItsEndOrTheLaterDueTime() {
+    Instant due = START.plusSeconds(300);
+    EscalationState armed = at(1, due);
+    EscalationState untilLater = EscalationPlanner.snooze(armed, due.plusSeconds(60));
+    assertThat(untilLater)
+        .isEqualTo(
+            new EscalationState(
+                INC, "default", 1, EscalationState.Status.SNOOZED, due.plusSeconds(60), START));
+    // a snooze shorter than the ack timer keeps the later due time
+    assertThat(EscalationPlanner.snooze(armed, due.minusSeconds(60)).dueAt()).isEqualTo(due);
+    assertThat(EscalationPlanner.snooze(armed, due.minusSeconds(60)).status())
+        .isEqualTo(EscalationState.Status.SNOOZED);
+  }
+
+  @Test
+  void wakingMakesTheHeldStepDueAtOnceAndStoppingDisarms() {
+    Instant t = START.plusSeconds(100);
+    EscalationState snoozed =
+        new EscalationState(
+            INC, "default", 1, EscalationState.Status.SNOOZED, START.plusSeconds(900), START);
+    assertThat(EscalationPlanner.wake(snoozed, t))
+        .isEqualTo(new EscalationState(INC, "default", 1, EscalationState.Status.ACTIVE, t, START));
+    EscalationState stopped = EscalationPlanner.stop(snoozed);
+    assertThat(stopped)
+        .isEqualTo(
+            new EscalationState(INC, "default", 1, EscalationState.Status.STOPPED, null, START));
+    assertThat(stopped.isArmed()).isFalse();
+  }
 }

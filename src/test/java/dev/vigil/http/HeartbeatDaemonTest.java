@@ -94,11 +94,17 @@ class HeartbeatDaemonTest {
                   new JsonObject(d.get("/api/v1/incidents/" + id).body())
                       .getString("status")
                       .equals("resolved"));
-      JsonObject resolved = new JsonObject(d.get("/api/v1/incidents/" + id).body());
-      assertThat(
-              resolved.getJsonArray("timeline").stream()
-                  .map(e -> ((JsonObject) e).getString("kind")))
-          .contains("escalation-stopped");
+      // the escalation stage writes its line after the resolve is committed: it follows shortly
+      JsonObject resolved =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  () -> new JsonObject(d.get("/api/v1/incidents/" + id).body()),
+                  i ->
+                      i.getJsonArray("timeline").stream()
+                          .anyMatch(
+                              e ->
+                                  ((JsonObject) e).getString("kind").equals("escalation-stopped")));
       assertThat(Instant.parse(resolved.getString("resolvedAt")))
           .isAfter(Instant.parse(resolved.getString("openedAt")));
     }

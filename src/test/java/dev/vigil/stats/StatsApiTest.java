@@ -107,7 +107,12 @@ class StatsApiTest extends Scenario.Played {
                         "vigil_runbook_runs_total{outcome=\"succeeded\",runbook=\"fix-disk\"} 1.0",
                         "vigil_timers_pending{scheduler=\"runbook\"} 0.0",
                         "vigil_timers_pending{scheduler=\"incident\"} ",
-                        "vigil_outbox_pending "));
+                        "vigil_outbox_pending ",
+                        // the background sweeps, the leader's included, each counted by name
+                        "vigil_sweep_runs_total{outcome=\"ok\",sweep=\"leadership\"}",
+                        "vigil_sweep_runs_total{outcome=\"ok\",sweep=\"lost-escalations\"}",
+                        "vigil_sweep_runs_total{outcome=\"failed\",sweep=\"outbox-delivery\"} 0.0",
+                        "vigil_sweep_duration_seconds_count{sweep=\"outbox-depth\"}"));
   }
 
   /** Series that exist only with PagerDuty or Slack configured (the scenario has neither). */

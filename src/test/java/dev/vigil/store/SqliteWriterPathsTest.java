@@ -1,0 +1,168 @@
+package dev.vigil.store;
+
+import static dev.vigil.store.SqlRunStoreTest.T;
+import static dev.vigil.store.SqlRunStoreTest.await;
+import static dev.vigil.store.SqlRunStoreTest.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.config.Secret;
+import dev.vigil.config.VigilConfig;
+import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.TimelineEvent;
+import dev.vigil.notify.NotificationIntent;
+import dev.vigil.notify.OutboxEntry;
+import dev.vigil.oncall.TeamId;
+import dev.vigil.runbook.engine.RunId;
+import dev.vigil.runbook.engine.RunStatus;
+import dev.vigil.runbook.engine.RunStore;
+import dev.vigil.runbook.engine.StepRun;
+import dev.vigil.runbook.engine.StepStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On SQLite the run store and the outbox write as work of the one writer thread: writes queued
+ * while it is busy commit together in its next transaction (one group commit for every write path),
+ * none completes before that commit, and a refused write is undone alone.
+ */
+class SqliteWriterPathsTest {
+  @TempDir Path dir;
+  Vertx vertx;
+  Database db;
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    db =
+        await(
+            Database.open(
+                vertx,
+                new VigilConfig.Store(
+                    "sqlite:" + dir.resolve("w.db"),
+                    new Secret(""),
+                    "FULL",
+                    Duration.ofSeconds(5),
+                    4)));
+    await(
+        db.writer()
+            .query(
+                "INSERT INTO incidents (group_key, status, severity, type, title, labels, alert_count, firing_count, "
+                    + "opened_at, updated_at) VALUES ('g', 'triggered', 'critical', 'x', 'checkout down', '{}', 1, 1, 0, 0)")
+            .execute());
+  }
+
+  @AfterEach
+  void close() {
+    await(db.close());
+    await(vertx.close());
+  }
+
+  /** Holds the writer thread in a transaction of its own until {@code release} counts down. */
+  private Future<Object> holdWriter(CountDownLatch running, CountDownLatch release) {
+    return db.sqliteWriter()
+        .submit(
+            tx -> {
+              running.countDown();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return null;
+            });
+  }
+
+  @Test
+  void runAndOutboxWritesShareTheWritersNextCommitAndCompleteOnlyAfterIt() throws Exception {
+    SqlRunStore runs = new SqlRunStore(db);
+    SqlOutbox outbox = new SqlOutbox(db);
+    RunId first = await(runs.create(record(1, 1, "auto")));
+    assertThat(runs.counters()).containsExactly(1, 1);
+
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Object> held = holdWriter(running, release);
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+    long commits = db.sqliteWriter().commits();
+
+    Future<RunId> second = runs.create(record(2, 1, "dana"));
+    Future<RunId> refused =
+        runs.create(record(3, 1, "auto")); // the incident's automatic run exists
+    Future<Void> step =
+        runs.saveStep(
+            first,
+            new StepRun(
+                "first", "http", StepStatus.SUCCEEDED, 1, T, T, null, Map.of(), null, "GET /"));
+    Future<Void> run = runs.saveRun(first, RunStatus.RUNNING, T, null, T.plusSeconds(60), null);
+    Future<Boolean> page = outbox.enqueue(intent("page:INC-1:0:eu"), T);
+    Future<Boolean> again = outbox.enqueue(intent("page:INC-1:0:eu"), T);
+    List<Future<?>> queued = List.of(second, refused, step, run, page, again);
+    // nothing is acknowledged while the writer has not committed it
+    assertThat(queued).noneMatch(Future::isComplete);
+
+    release.countDown();
+    await(held);
+    RunId secondId = await(second);
+    assertThat(
+            refused
+                .toCompletionStage()
+                .toCompletableFuture()
+                .handle((v, e) -> e)
+                .get(30, TimeUnit.SECONDS))
+        .isInstanceOf(RunStore.AlreadyDecided.class);
+    await(step);
+    await(run);
+    assertThat(await(page)).isTrue();
+    assertThat(await(again)).isFalse();
+
+    // the held transaction, then one more with every queued write in it
+    assertThat(db.sqliteWriter().commits()).isEqualTo(commits + 2);
+    assertThat(runs.counters()).containsExactly(2, 4); // the refused create is not a write
+    assertThat(secondId).isNotEqualTo(first);
+    assertThat(await(runs.get(first)).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(await(runs.get(first)).orElseThrow().steps().get(0).status())
+        .isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(await(runs.forIncident(new IncidentId(1)))).hasSize(2);
+    assertThat(await(outbox.forIncident(new IncidentId(1)))).hasSize(1);
+  }
+
+  @Test
+  void outboxAttemptsAddTheirLinesOnlyWhenTheyChangeAPendingIntent() {
+    SqlOutbox outbox = new SqlOutbox(db);
+    SqlIncidentStore incidents = new SqlIncidentStore(db);
+    await(outbox.enqueue(intent("page:INC-1:0:eu"), T));
+    OutboxEntry entry = await(outbox.due(T, 10)).get(0);
+    TimelineEvent line = new TimelineEvent(T, "notified", "notify", "paged team eu");
+    await(outbox.finished(entry, Set.of("pagerduty"), Map.of(), null, T, List.of(line)));
+    // already delivered: a late second record changes nothing and adds no line
+    await(outbox.finished(entry, Set.of("pagerduty"), Map.of(), "late", T, List.of(line)));
+    await(outbox.delivered(List.of(entry), T, e -> line));
+    assertThat(await(incidents.timeline(new IncidentId(1)))).containsExactly(line);
+    OutboxEntry stored = await(outbox.byKey("page:INC-1:0:eu")).orElseThrow();
+    assertThat(stored.status()).isEqualTo(OutboxEntry.Status.DELIVERED);
+    assertThat(stored.attempts()).isEqualTo(1);
+    assertThat(stored.lastError()).isNull();
+  }
+
+  private static NotificationIntent intent(String key) {
+    return new NotificationIntent(
+        key,
+        NotificationIntent.Kind.PAGE,
+        new IncidentId(1),
+        new TeamId("eu"),
+        1,
+        List.of("pagerduty"),
+        "{}");
+  }
+}
