@@ -59,6 +59,11 @@ public record StepRun(
     return new StepRun(id, kind, s, attempts, startedAt, now, null, out, err, rendered);
   }
 
+  StepRun skipped(Instant now, String why) {
+    return new StepRun(
+        id, kind, StepStatus.SKIPPED, attempts, null, now, null, Map.of(), why, null);
+  }
+
   StepRun awake() {
     return new StepRun(
         id, kind, status, attempts, startedAt, endedAt, null, output, error, rendered);
