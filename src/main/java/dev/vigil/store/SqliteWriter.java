@@ -362,7 +362,21 @@ public final class SqliteWriter {
     }
   }
 
+  /**
+   * Rolls the failed transaction back. The statements prepared so far are closed first and prepared
+   * again on their next use: one that failed mid-step (a full disk fails a COMMIT or an insert) is
+   * left unreset by the driver, and would keep the connection from rolling back and from starting
+   * the next transaction, so the writer would fail every batch after it.
+   */
   private void rollback() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // closing is all that is asked of it
+      }
+    }
+    statements.clear();
     try (Statement st = connection.createStatement()) {
       st.execute("ROLLBACK");
     } catch (SQLException ignored) {
