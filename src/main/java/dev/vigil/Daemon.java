@@ -34,6 +34,7 @@ import dev.vigil.slack.SlackApi;
 import dev.vigil.slack.SlackDelivery;
 import dev.vigil.slack.SlackMessages;
 import dev.vigil.store.Database;
+import dev.vigil.store.Dialect;
 import dev.vigil.store.SqlEscalationStore;
 import dev.vigil.store.SqlHeartbeatStore;
 import dev.vigil.store.SqlIncidentStore;
@@ -309,7 +310,7 @@ public final class Daemon {
             clock,
             config.ingest().queueLimit(),
             config.ingest().maxBatchAlerts(),
-            db.dialect() == dev.vigil.store.Dialect.POSTGRES ? 4 : 1,
+            db.dialect() == Dialect.POSTGRES ? 4 : 1,
             metrics);
     // every accepted alert, repeats included, is a sign of life for a heartbeat
     IngestHandler ingest =
@@ -393,7 +394,7 @@ public final class Daemon {
             () ->
                 resolver.activeTeams(clock.instant(), overrides.snapshot()).stream()
                     .map(id -> routing.schedule().team(id))
-                    .flatMap(java.util.Optional::stream)
+                    .flatMap(Optional::stream)
                     .toList());
     return ChatOps.wire(
         vertx,

@@ -14,6 +14,7 @@ import dev.vigil.cli.VersionCommand;
 import dev.vigil.client.ClientException;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -136,7 +137,7 @@ public final class Main implements Runnable, Environment {
   }
 
   /** {@code c} and every command below it. */
-  public static void forEach(CommandLine c, java.util.function.Consumer<CommandLine> action) {
+  public static void forEach(CommandLine c, Consumer<CommandLine> action) {
     action.accept(c);
     c.getSubcommands().values().forEach(sub -> forEach(sub, action));
   }

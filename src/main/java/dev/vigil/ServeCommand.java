@@ -11,12 +11,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code vigil serve}: runs the daemon until SIGTERM or SIGINT, then drains (stops accepting,
@@ -47,7 +49,7 @@ public final class ServeCommand implements Callable<Integer> {
     CompletableFuture<Void> stop = new CompletableFuture<>();
     // Handled here rather than in a shutdown hook so that a clean drain exits 0, not 143.
     // A second signal while stopping means "now": the operator is not waiting for the drain.
-    sun.misc.SignalHandler onStop =
+    SignalHandler onStop =
         s -> {
           if (!stop.complete(null)) {
             log.atWarn().log("vigil: second " + s.getName() + " while stopping: exiting at once");
@@ -59,8 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
     // SIGHUP reloads the runbooks, teams and classification, like POST /-/reload. Set before the
     // daemon starts: the JVM's
     // default for SIGHUP is to exit, and a reload sent while starting is simply not needed.
-    java.util.concurrent.atomic.AtomicReference<Daemon> started =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Daemon> started = new AtomicReference<>();
     Signal.handle(
         new Signal("HUP"),
         s -> {

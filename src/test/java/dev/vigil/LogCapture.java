@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import dev.vigil.config.LogFormat;
+import dev.vigil.telemetry.LogEncoder;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -42,10 +44,8 @@ public final class LogCapture implements AutoCloseable {
   /**
    * Every event as Vigil's log encoder writes it in {@code format} (secrets hidden), one line each.
    */
-  public String encoded(dev.vigil.config.LogFormat format) {
-    return events.stream()
-        .map(e -> dev.vigil.telemetry.LogEncoder.encode(e, format))
-        .collect(Collectors.joining());
+  public String encoded(LogFormat format) {
+    return events.stream().map(e -> LogEncoder.encode(e, format)).collect(Collectors.joining());
   }
 
   /** Events at ERROR, one line each. */

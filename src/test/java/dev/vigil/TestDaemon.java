@@ -2,18 +2,25 @@ package dev.vigil;
 
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.timer.Scheduler;
+import dev.vigil.timer.VertxScheduler;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A real daemon in this JVM for tests: a config written to a temp folder, port 0, a real SQLite
@@ -47,7 +54,7 @@ public final class TestDaemon implements AutoCloseable {
       String extraYaml,
       Map<String, String> env,
       Clock clock,
-      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler) {
+      Function<Vertx, Scheduler> scheduler) {
     return start(dir, extraYaml, env, clock, scheduler, null);
   }
 
@@ -57,8 +64,8 @@ public final class TestDaemon implements AutoCloseable {
       String extraYaml,
       Map<String, String> env,
       Clock clock,
-      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
-      io.opentelemetry.sdk.trace.export.SpanExporter spans) {
+      Function<Vertx, Scheduler> scheduler,
+      SpanExporter spans) {
     return start(dir, extraYaml, env, clock, scheduler, spans, Daemon.Probes.NONE);
   }
 
@@ -68,7 +75,7 @@ public final class TestDaemon implements AutoCloseable {
       String extraYaml,
       Map<String, String> env,
       Clock clock,
-      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
+      Function<Vertx, Scheduler> scheduler,
       Daemon.Probes probes) {
     return start(dir, extraYaml, env, clock, scheduler, null, probes);
   }
@@ -84,8 +91,8 @@ public final class TestDaemon implements AutoCloseable {
       String extraYaml,
       Map<String, String> env,
       Clock clock,
-      java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler> scheduler,
-      io.opentelemetry.sdk.trace.export.SpanExporter spans,
+      Function<Vertx, Scheduler> scheduler,
+      SpanExporter spans,
       Daemon.Probes probes) {
     try {
       Path config = writeConfig(dir, extraYaml);
@@ -93,10 +100,9 @@ public final class TestDaemon implements AutoCloseable {
       var timers =
           scheduler != null
               ? scheduler
-              : (java.util.function.Function<io.vertx.core.Vertx, dev.vigil.timer.Scheduler>)
-                  v -> new dev.vigil.timer.VertxScheduler(v, clock);
+              : (Function<Vertx, Scheduler>) v -> new VertxScheduler(v, clock);
       Daemon d =
-          Daemon.start(cfg, clock, timers, java.util.Optional.ofNullable(spans), probes)
+          Daemon.start(cfg, clock, timers, Optional.ofNullable(spans), probes)
               .toCompletionStage()
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
@@ -174,7 +180,7 @@ public final class TestDaemon implements AutoCloseable {
       if (in == null) {
         throw new IllegalArgumentException("no test resource " + name);
       }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -4,7 +4,12 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,15 +24,14 @@ public final class TestStore {
     return "postgres".equals(System.getProperty("vigil.test.store", "sqlite"));
   }
 
-  private static final java.util.Map<java.nio.file.Path, String> DATABASES =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Path, String> DATABASES = new ConcurrentHashMap<>();
 
   /**
    * The {@code store:} line for a test config in {@code dir}: a SQLite file under it, or a
    * PostgreSQL database of its own (the same one each time for the same folder, so a restarted
    * daemon finds its state).
    */
-  public static String yaml(java.nio.file.Path dir) {
+  public static String yaml(Path dir) {
     return postgres()
         ? "store: {url: \""
             + DATABASES.computeIfAbsent(dir.toAbsolutePath(), d -> createDatabase())
@@ -37,7 +41,7 @@ public final class TestStore {
 
   private static Vertx vertx;
   private static Pool admin;
-  private static final java.util.List<String> CREATED = new java.util.ArrayList<>();
+  private static final List<String> CREATED = new ArrayList<>();
 
   /** Creates an empty PostgreSQL database and returns its {@code postgresql://} URL. */
   public static synchronized String createDatabase() {

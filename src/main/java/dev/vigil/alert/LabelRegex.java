@@ -2,6 +2,7 @@ package dev.vigil.alert;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -227,7 +228,7 @@ final class LabelRegex {
 
   /** The last '(' without its ')', skipping escapes and character classes; 0 when there is none. */
   private static int unclosedParen(String re) {
-    java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();
+    ArrayDeque<Integer> open = new ArrayDeque<>();
     boolean inClass = false;
     for (int i = 0; i < re.length(); i++) {
       char c = re.charAt(i);

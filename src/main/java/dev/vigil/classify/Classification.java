@@ -1,5 +1,6 @@
 package dev.vigil.classify;
 
+import dev.vigil.alert.Matcher;
 import dev.vigil.incident.Severity;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,6 @@ public record Classification(
 
   /** The first rule whose matchers all hold, if any. */
   public Optional<Rule> firstMatch(Map<String, String> labels) {
-    return rules.stream()
-        .filter(r -> dev.vigil.alert.Matcher.matchesAll(r.match(), labels))
-        .findFirst();
+    return rules.stream().filter(r -> Matcher.matchesAll(r.match(), labels)).findFirst();
   }
 }

@@ -1,6 +1,7 @@
 package dev.vigil.classify;
 
 import dev.vigil.alert.Matcher;
+import dev.vigil.config.Durations;
 import dev.vigil.config.Fields;
 import dev.vigil.config.Interpolator;
 import dev.vigil.config.Problems;
@@ -61,9 +62,7 @@ public final class ClassificationReader {
       if (missingAfter.compareTo(Duration.ofSeconds(1)) < 0) {
         hf.get("missingAfter")
             .orElse(h)
-            .error(
-                "missingAfter must be at least 1s, got "
-                    + dev.vigil.config.Durations.format(missingAfter));
+            .error("missingAfter must be at least 1s, got " + Durations.format(missingAfter));
       }
       Severity severity =
           hf.get("severity").flatMap(ClassificationReader::severity).orElse(Severity.CRITICAL);
@@ -80,11 +79,7 @@ public final class ClassificationReader {
       names.add(name);
       String summary =
           hf.string(
-              "summary",
-              "Heartbeat "
-                  + name
-                  + " missing for "
-                  + dev.vigil.config.Durations.format(missingAfter));
+              "summary", "Heartbeat " + name + " missing for " + Durations.format(missingAfter));
       heartbeats.add(new Heartbeat(name, match, missingAfter, severity, summary));
     }
     return new Classification(rules, defaultSeverity, defaultType, heartbeats);

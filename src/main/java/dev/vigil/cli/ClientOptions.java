@@ -2,10 +2,12 @@ package dev.vigil.cli;
 
 import dev.vigil.client.ApiClient;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -55,7 +57,7 @@ public final class ClientOptions {
   Format output;
 
   /** Where the command prints its result. */
-  public java.io.PrintWriter out() {
+  public PrintWriter out() {
     return mixee.commandLine().getOut();
   }
 
@@ -115,9 +117,7 @@ public final class ClientOptions {
             "--token-file: cannot read "
                 + tokenFile
                 + " ("
-                + (e instanceof java.nio.file.NoSuchFileException
-                    ? "no such file"
-                    : e.getClass().getSimpleName())
+                + (e instanceof NoSuchFileException ? "no such file" : e.getClass().getSimpleName())
                 + ")");
       }
       if (t.isEmpty()) {

@@ -7,6 +7,7 @@ import dev.vigil.config.VigilConfig;
 import dev.vigil.runbook.RunbookCatalog;
 import dev.vigil.runbook.RunbookCheck;
 import dev.vigil.runbook.RunbookGraph;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,8 +43,7 @@ public final class GraphCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
-    RunbookCatalog catalog =
-        RunbookCheck.validate(cfg.runbooks(), java.util.List.of(), new Problems());
+    RunbookCatalog catalog = RunbookCheck.validate(cfg.runbooks(), List.of(), new Problems());
     var entry = catalog.entries().stream().filter(e -> e.name().equals(name)).findFirst();
     if (entry.isPresent() && !entry.get().valid()) {
       entry.get().errors().forEach(spec.commandLine().getErr()::println);

@@ -19,6 +19,7 @@ import dev.vigil.runbook.Selection;
 import dev.vigil.runbook.Simulator;
 import dev.vigil.web.BadRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,7 +81,7 @@ public final class SimulateCommand implements Callable<Integer> {
     List<AlertIntake> intakes;
     try {
       byte[] body = Files.readAllBytes(file);
-      String first = new String(body, java.nio.charset.StandardCharsets.UTF_8).stripLeading();
+      String first = new String(body, StandardCharsets.UTF_8).stripLeading();
       intakes =
           first.startsWith("[") ? AlertParser.alertList(body, when) : AlertParser.webhook(body);
     } catch (IOException e) {

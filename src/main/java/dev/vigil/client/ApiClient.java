@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -178,11 +181,11 @@ public final class ApiClient {
 
   private static String describe(IOException e) {
     String kind =
-        e instanceof java.net.ConnectException
+        e instanceof ConnectException
             ? "connection refused"
-            : e instanceof java.net.http.HttpConnectTimeoutException
+            : e instanceof HttpConnectTimeoutException
                 ? "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s"
-                : e instanceof java.net.http.HttpTimeoutException
+                : e instanceof HttpTimeoutException
                     ? "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s"
                     : e.getClass().getSimpleName();
     String m = e.getMessage();

@@ -1,15 +1,22 @@
 package dev.vigil.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code config/vigil.yaml} into a {@link VigilConfig}, collecting every problem.
@@ -221,7 +228,7 @@ public final class ConfigLoader {
         new VigilConfig.Log(
             LogFormat.valueOf(
                 lg.oneOf("format", "auto", List.of("auto", "text", "json"))
-                    .toUpperCase(java.util.Locale.ROOT)));
+                    .toUpperCase(Locale.ROOT)));
 
     checkReferencedFile(f, "teams", teams, problems);
     checkReferencedFile(f, "classification", classification, problems);
@@ -318,7 +325,7 @@ public final class ConfigLoader {
    * as {@code ${env:X:-}} with X unset, is left out as for auth tokens).
    */
   private static List<Secret> webhookSecrets(Fields pd) {
-    List<Secret> out = new java.util.ArrayList<>();
+    List<Secret> out = new ArrayList<>();
     pd.get("webhookSecrets")
         .ifPresent(
             n -> {
@@ -327,7 +334,7 @@ public final class ConfigLoader {
                     "expected a list of secrets, e.g. [\"${env:PD_WEBHOOK_SECRET}\"] (several while a secret is rotated)");
                 return;
               }
-              java.util.Set<String> seen = new java.util.HashSet<>();
+              Set<String> seen = new HashSet<>();
               List<YamlNode> items = n.items();
               for (YamlNode item : items) {
                 item.string()
@@ -353,8 +360,7 @@ public final class ConfigLoader {
     return out;
   }
 
-  private static final java.util.regex.Pattern SECRET_NAME =
-      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+  private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   private static Fields section(Fields parent, String key, String... known) {
     return parent.fields(key, known).orElseGet(() -> empty(parent, key));
@@ -389,8 +395,8 @@ public final class ConfigLoader {
                 text =
                     Files.size(p) > Yaml.MAX_BYTES
                         ? ""
-                        : Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1);
-              } catch (java.io.IOException e) {
+                        : Files.readString(p, StandardCharsets.ISO_8859_1);
+              } catch (IOException e) {
                 node.error("cannot read " + p + ": " + Yaml.describe(e));
                 return false;
               }

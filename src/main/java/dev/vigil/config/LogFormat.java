@@ -1,5 +1,7 @@
 package dev.vigil.config;
 
+import java.util.Locale;
+
 /** How log lines are written ({@code log.format} in vigil.yaml). */
 public enum LogFormat {
   /** Text when standard output is a terminal, JSON otherwise. */
@@ -10,6 +12,6 @@ public enum LogFormat {
   JSON;
 
   public String wire() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

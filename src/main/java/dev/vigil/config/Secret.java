@@ -1,5 +1,6 @@
 package dev.vigil.config;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,8 +28,7 @@ public final class Secret {
     this.value = value;
     if (value.length() >= REDACTED_FROM_LOGS_AT) {
       EVERY_VALUE.add(value);
-      EVERY_VALUE.add(
-          java.net.URLEncoder.encode(value, StandardCharsets.UTF_8)); // as it appears in a URL
+      EVERY_VALUE.add(URLEncoder.encode(value, StandardCharsets.UTF_8)); // as it appears in a URL
     }
   }
 

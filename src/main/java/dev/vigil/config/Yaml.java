@@ -8,7 +8,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -124,7 +126,7 @@ public final class Yaml {
   private static Optional<Pos> limitPassedAt(String text, String label) {
     int depth = 0;
     int aliases = 0;
-    java.util.Set<String> collections = new java.util.HashSet<>();
+    Set<String> collections = new HashSet<>();
     try {
       for (Event e : new org.yaml.snakeyaml.Yaml().parse(new StringReader(text))) {
         if (e instanceof CollectionStartEvent c) {

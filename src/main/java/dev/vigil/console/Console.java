@@ -5,6 +5,7 @@ import dev.vigil.incident.IncidentException;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.oncall.Overrides;
 import dev.vigil.oncall.Resolver;
+import dev.vigil.ports.StoreException;
 import dev.vigil.runbook.RunbookReader;
 import dev.vigil.runbook.RunbookRegistry;
 import dev.vigil.runbook.engine.Engine;
@@ -259,7 +260,7 @@ public final class Console {
     } else if (t instanceof EngineException ee) {
       status = ee.reason() == EngineException.Reason.NOT_FOUND ? 404 : 409;
       message = t.getMessage();
-    } else if (t instanceof dev.vigil.ports.StoreException) {
+    } else if (t instanceof StoreException) {
       status = 503;
       message = "the store is unavailable; try again in a moment";
     } else if (t == null) {

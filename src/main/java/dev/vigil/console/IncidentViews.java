@@ -9,6 +9,8 @@ import dev.vigil.incident.Severity;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.runbook.engine.RunRecord;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +36,7 @@ final class IncidentViews {
         q.append(q.isEmpty() ? "?" : "&")
             .append(k)
             .append('=')
-            .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+            .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
       }
     }
   }

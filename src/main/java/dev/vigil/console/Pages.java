@@ -9,12 +9,14 @@ import dev.vigil.incident.Severity;
 import dev.vigil.oncall.Team;
 import dev.vigil.oncall.TeamId;
 import dev.vigil.runbook.RunbookCatalog;
+import dev.vigil.runbook.engine.RunRecord;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 
 /** The console's pages (GET): each reads what it shows, then renders it. */
 final class Pages {
@@ -119,9 +121,7 @@ final class Pages {
                     () -> new HttpException(404, "incident " + id + " does not exist")));
   }
 
-  private record Listed(
-      List<Incident> incidents,
-      java.util.Map<IncidentId, dev.vigil.runbook.engine.RunRecord> runs) {}
+  private record Listed(List<Incident> incidents, Map<IncidentId, RunRecord> runs) {}
 
   private Future<Listed> listed(IncidentViews.Filter f) {
     IncidentQuery q =

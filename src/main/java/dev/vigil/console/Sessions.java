@@ -1,6 +1,7 @@
 package dev.vigil.console;
 
 import dev.vigil.config.Secret;
+import dev.vigil.config.VigilConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -54,7 +55,7 @@ public final class Sessions {
    * are {@code Secure} when Vigil serves TLS itself or is reached through an {@code https:} {@code
    * server.publicUrl}.
    */
-  public static Sessions of(dev.vigil.config.VigilConfig config, Clock clock) {
+  public static Sessions of(VigilConfig config, Clock clock) {
     boolean tls =
         config.server().tls().isPresent() || config.server().publicUrl().startsWith("https:");
     return new Sessions(config.auth().apiTokens(), config.auth().sessionLifetime(), tls, clock);

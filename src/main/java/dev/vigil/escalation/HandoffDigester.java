@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,7 @@ public final class HandoffDigester {
 
   /** Digests at the window starts of the teams {@code teams} gives. */
   public HandoffDigester(
-      java.util.function.Supplier<TeamsFile> teams,
+      Supplier<TeamsFile> teams,
       IncidentStore incidents,
       EscalationStore escalations,
       Outbox outbox,

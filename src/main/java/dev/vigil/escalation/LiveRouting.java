@@ -1,6 +1,7 @@
 package dev.vigil.escalation;
 
 import dev.vigil.classify.Classification;
+import dev.vigil.config.DirectoryWatch;
 import dev.vigil.config.Pos;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
@@ -8,8 +9,18 @@ import dev.vigil.config.VigilConfig;
 import dev.vigil.oncall.Schedule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,8 +47,8 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   private final Counter classificationErrors;
   private String lastRead =
       ""; // guarded by this: the files' fingerprint at the last reload (see watch)
-  private java.util.concurrent.ScheduledExecutorService worker; // guarded by this
-  private dev.vigil.config.DirectoryWatch watch; // guarded by this
+  private ScheduledExecutorService worker; // guarded by this
+  private DirectoryWatch watch; // guarded by this
 
   /**
    * What one reload did: the Routing serving after it, and the errors that kept the previous one.
@@ -144,14 +155,13 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
    * @throws java.io.IOException when a folder cannot be watched (edits then need SIGHUP or POST
    *     /-/reload)
    */
-  public synchronized void watch(java.time.Duration debounce, Runnable afterSwap)
-      throws java.io.IOException {
+  public synchronized void watch(Duration debounce, Runnable afterSwap) throws IOException {
     if (watch != null) {
       return;
     }
     lastRead = fingerprint();
     worker =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "vigil-routing");
               t.setDaemon(true);
@@ -159,7 +169,7 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
             });
     try {
       watch =
-          dev.vigil.config.DirectoryWatch.start(
+          DirectoryWatch.start(
               "routing",
               List.of(
                   config.teams().toAbsolutePath().getParent(),
@@ -177,7 +187,7 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
                   afterSwap.run();
                 }
               });
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       worker.shutdownNow();
       worker = null;
       throw e;
@@ -187,19 +197,17 @@ public final class LiveRouting implements Supplier<Routing>, AutoCloseable {
   /** Both files' contents, as a digest ("absent" for a missing one). */
   private String fingerprint() {
     try {
-      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-      for (java.nio.file.Path file : List.of(config.teams(), config.classification())) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Path file : List.of(config.teams(), config.classification())) {
         try {
-          sha.update(java.nio.file.Files.readAllBytes(file));
-        } catch (java.io.IOException e) {
-          sha.update(
-              ("absent:" + e.getClass().getSimpleName())
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          sha.update(Files.readAllBytes(file));
+        } catch (IOException e) {
+          sha.update(("absent:" + e.getClass().getSimpleName()).getBytes(StandardCharsets.UTF_8));
         }
         sha.update((byte) 0);
       }
-      return java.util.HexFormat.of().formatHex(sha.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -14,6 +14,8 @@ import dev.vigil.oncall.Schedule;
 import dev.vigil.oncall.Team;
 import dev.vigil.oncall.TeamId;
 import dev.vigil.oncall.Window;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -176,7 +178,7 @@ public final class TeamsReader {
     YamlNode urlNode = w.get("url").orElseThrow();
     boolean ok = true;
     try {
-      java.net.URI u = new java.net.URI(url);
+      URI u = new URI(url);
       String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase();
       if (!scheme.equals("http") && !scheme.equals("https")) {
         urlNode.error("\"" + url + "\" is not an http:// or https:// URL");
@@ -192,7 +194,7 @@ public final class TeamsReader {
         urlNode.error("\"" + url + "\" has a fragment (#...), which is never sent; remove it");
         ok = false;
       }
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       urlNode.error("\"" + url + "\" is not a URL: " + e.getReason() + " at index " + e.getIndex());
       ok = false;
     }

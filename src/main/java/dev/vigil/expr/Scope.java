@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The variables one expression may read, with their CEL types, and the compiler for that set.
@@ -81,9 +82,9 @@ public final class Scope {
 
   private final Map<String, CelType> vars;
   private final Cel cel;
-  private final Optional<java.util.Set<String>> secrets;
+  private final Optional<Set<String>> secrets;
 
-  private Scope(Scope from, Optional<java.util.Set<String>> secrets) {
+  private Scope(Scope from, Optional<Set<String>> secrets) {
     this.vars = from.vars;
     this.cel = from.cel;
     this.secrets = secrets;
@@ -132,15 +133,15 @@ public final class Scope {
    * This scope where templates may insert the secrets named {@code names} as {@code ${{
    * secrets.NAME }}} (see {@link Secrets}); other scopes refuse secrets.
    */
-  public Scope withSecrets(java.util.Set<String> names) {
-    return new Scope(this, Optional.of(java.util.Set.copyOf(names)));
+  public Scope withSecrets(Set<String> names) {
+    return new Scope(this, Optional.of(Set.copyOf(names)));
   }
 
   /**
    * The secret names templates compiled in this scope may insert; empty when secrets are not
    * allowed here.
    */
-  public Optional<java.util.Set<String>> secrets() {
+  public Optional<Set<String>> secrets() {
     return secrets;
   }
 

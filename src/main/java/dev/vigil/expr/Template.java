@@ -1,10 +1,14 @@
 package dev.vigil.expr;
 
+import dev.vigil.config.Suggest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A string with {@code ${{ expr }}} holes, compiled once at load.
@@ -51,10 +55,9 @@ public final class Template {
    */
   public record SecretRef(String name, int offset) implements Part {}
 
-  private static final java.util.regex.Pattern SECRET_REF =
-      java.util.regex.Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
-  private static final java.util.regex.Pattern MENTIONS_SECRETS =
-      java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.'\"])secrets\\s*[.\\[]");
+  private static final Pattern SECRET_REF = Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
+  private static final Pattern MENTIONS_SECRETS =
+      Pattern.compile("(?<![A-Za-z0-9_.'\"])secrets\\s*[.\\[]");
 
   private final String source;
   private final List<Part> parts;
@@ -97,7 +100,7 @@ public final class Template {
         lead++;
       }
       int exprStart = open + 3 + lead;
-      java.util.regex.Matcher secret = SECRET_REF.matcher(inner.trim());
+      Matcher secret = SECRET_REF.matcher(inner.trim());
       if (secret.matches()) {
         secretRef(secret.group(1), exprStart, scope)
             .ifPresentOrElse(
@@ -136,12 +139,10 @@ public final class Template {
               offset,
               "secrets." + name + ": secrets can be inserted only in http, check and exec steps"));
     }
-    java.util.Set<String> known = scope.secrets().get();
+    Set<String> known = scope.secrets().get();
     if (!known.contains(name)) {
       String hint =
-          dev.vigil.config.Suggest.nearest(name, known)
-              .map(k -> " (did you mean \"" + k + "\"?)")
-              .orElse("");
+          Suggest.nearest(name, known).map(k -> " (did you mean \"" + k + "\"?)").orElse("");
       return Optional.of(
           new ExprError(
               offset,

@@ -2,6 +2,9 @@ package dev.vigil.expr;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.primitives.UnsignedLong;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,13 +37,13 @@ public final class Values {
     if (v instanceof Float f) {
       return f.doubleValue();
     }
-    if (v instanceof com.google.common.primitives.UnsignedLong u) {
+    if (v instanceof UnsignedLong u) {
       return u.longValue();
     }
-    if (v instanceof com.google.protobuf.ByteString b) {
+    if (v instanceof ByteString b) {
       return b.toStringUtf8();
     }
-    if (v instanceof com.google.protobuf.Timestamp t) {
+    if (v instanceof Timestamp t) {
       return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).toString();
     }
     if (v instanceof com.google.protobuf.Duration d) {

@@ -6,6 +6,7 @@ import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.Heartbeat;
 import dev.vigil.config.Durations;
 import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
@@ -17,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +87,7 @@ public final class HeartbeatWatch {
     this.clock = clock;
     Map<String, Watched> all = new LinkedHashMap<>();
     heartbeats.forEach(h -> all.put(h.name(), new Watched(h)));
-    this.watched = java.util.Collections.unmodifiableMap(all);
+    this.watched = Collections.unmodifiableMap(all);
   }
 
   /**
@@ -125,12 +128,12 @@ public final class HeartbeatWatch {
           }
         }
       }
-      watched = java.util.Collections.unmodifiableMap(next);
+      watched = Collections.unmodifiableMap(next);
     }
     return begin(added);
   }
 
-  private Future<Void> begin(java.util.Collection<Watched> heartbeats) {
+  private Future<Void> begin(Collection<Watched> heartbeats) {
     if (heartbeats.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -142,8 +145,7 @@ public final class HeartbeatWatch {
             all -> {
               List<String> openGroups = new ArrayList<>();
               for (int i = 0; i < 2; i++) {
-                all.<List<dev.vigil.incident.Incident>>resultAt(i)
-                    .forEach(inc -> openGroups.add(inc.groupKey()));
+                all.<List<Incident>>resultAt(i).forEach(inc -> openGroups.add(inc.groupKey()));
               }
               List<Future<Void>> registered = new ArrayList<>();
               for (Watched w : heartbeats) {

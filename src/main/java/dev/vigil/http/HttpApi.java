@@ -13,6 +13,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +50,7 @@ public final class HttpApi {
       TimelineApi timeline,
       ReloadApi reload,
       WebhookApi pagerduty,
-      java.util.function.Consumer<Router> console) {}
+      Consumer<Router> console) {}
 
   /**
    * The unread body of a refused request that is read and dropped rather than closing the
@@ -306,7 +308,7 @@ public final class HttpApi {
    * #LINGER_MILLIS}).
    */
   static void linger(Vertx vertx, HttpServerRequest req) {
-    io.vertx.core.http.HttpConnection conn = req.connection();
+    HttpConnection conn = req.connection();
     if (req.isEnded()) {
       conn.close();
       return;

@@ -10,13 +10,17 @@ import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.web.BadRequest;
 import dev.vigil.web.JsonBody;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** {@code /api/v1/incidents}: list, show, acknowledge, resolve, notes. */
 public final class IncidentApi {
@@ -144,10 +148,8 @@ public final class IncidentApi {
    * answer.
    */
   static JsonObject object(RoutingContext ctx, String example) {
-    io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
-    if (raw == null
-        || raw.length() == 0
-        || raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0 || raw.toString(StandardCharsets.ISO_8859_1).isBlank()) {
       return new JsonObject();
     }
     try {
@@ -193,8 +195,7 @@ public final class IncidentApi {
   }
 
   /** A query parameter parsed by {@code parse}, or null when absent or empty. */
-  static <T> T param(
-      RoutingContext ctx, String name, java.util.function.Function<String, T> parse) {
+  static <T> T param(RoutingContext ctx, String name, Function<String, T> parse) {
     String v = ctx.queryParams().get(name);
     return v == null || v.isEmpty() ? null : parse.apply(v);
   }
@@ -237,7 +238,7 @@ public final class IncidentApi {
         .put("groupKey", i.groupKey())
         .put("labels", new JsonObject(Map.copyOf(i.labels())))
         .put("alerts", as)
-        .put("runs", new JsonArray(new java.util.ArrayList<>(runs)))
+        .put("runs", new JsonArray(new ArrayList<>(runs)))
         .put("timeline", tl);
   }
 

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -91,7 +92,7 @@ public final class OncallApi {
    * HttpException}) names the field that is wrong.
    */
   public static NewOverride newOverride(
-      java.util.function.Function<String, String> field, Resolver resolver, Instant now) {
+      Function<String, String> field, Resolver resolver, Instant now) {
     String team = blankToNull(field.apply("team"));
     if (team == null) {
       throw ApiError.badRequest("team: required, one of " + teams(resolver));

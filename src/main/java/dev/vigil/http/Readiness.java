@@ -2,7 +2,9 @@ package dev.vigil.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -29,7 +31,7 @@ public final class Readiness {
   /** Runs every check; the result says {@code "ready": true} only if all passed. */
   public Future<JsonObject> evaluate() {
     JsonObject results = new JsonObject();
-    java.util.List<Future<Boolean>> outcomes = new java.util.ArrayList<>();
+    List<Future<Boolean>> outcomes = new ArrayList<>();
     for (Map.Entry<String, Supplier<Future<Void>>> c : checks.entrySet()) {
       Future<Void> f;
       try {

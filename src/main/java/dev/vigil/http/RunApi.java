@@ -8,10 +8,12 @@ import dev.vigil.runbook.engine.RunQuery;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.RunStatus;
 import dev.vigil.runbook.engine.StepRun;
+import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.util.LinkedHashMap;
 
 /**
  * {@code /api/v1/runs}: a run with its steps; approve and reject; and starting a runbook by hand.
@@ -171,7 +173,7 @@ public final class RunApi {
               .put("startedAt", IncidentApi.time(s.startedAt()))
               .put("endedAt", IncidentApi.time(s.endedAt()))
               .put("wakeAt", IncidentApi.time(s.wakeAt()))
-              .put("output", new JsonObject(new java.util.LinkedHashMap<>(s.output())))
+              .put("output", new JsonObject(new LinkedHashMap<>(s.output())))
               .put("error", s.error())
               .put("action", s.rendered()));
     }
@@ -219,15 +221,15 @@ public final class RunApi {
    * {@code waiting}.
    */
   public static String status(RunRecord r) {
-    if (r.status() != dev.vigil.runbook.engine.RunStatus.RUNNING) {
+    if (r.status() != RunStatus.RUNNING) {
       return r.status().wire();
     }
     boolean anyWaiting = false;
     for (StepRun s : r.steps()) {
-      if (s.status() == dev.vigil.runbook.engine.StepStatus.RUNNING) {
+      if (s.status() == StepStatus.RUNNING) {
         return r.status().wire();
       }
-      anyWaiting |= s.status() == dev.vigil.runbook.engine.StepStatus.WAITING;
+      anyWaiting |= s.status() == StepStatus.WAITING;
     }
     return anyWaiting ? "waiting" : r.status().wire();
   }

@@ -2,6 +2,7 @@ package dev.vigil.incident;
 
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One later step of the alert's flow (telemetry, escalation, runbooks, notification updates), fed
@@ -18,8 +19,7 @@ public interface Stage {
   Future<Void> accept(List<IncidentEvent> events);
 
   /** A stage named {@code name} that hands its events to {@code accept}. */
-  static Stage of(
-      String name, java.util.function.Function<List<IncidentEvent>, Future<Void>> accept) {
+  static Stage of(String name, Function<List<IncidentEvent>, Future<Void>> accept) {
     return new Stage() {
       @Override
       public String name() {

@@ -11,12 +11,14 @@ import dev.vigil.web.BadRequest;
 import dev.vigil.web.JsonBody;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Turns request bodies into {@link AlertIntake}s: Alertmanager's webhook (payload version 4) and
@@ -261,7 +263,7 @@ public final class AlertParser {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       return null;
     }
-    Map<String, String> out = new java.util.TreeMap<>();
+    Map<String, String> out = new TreeMap<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       if (name.isEmpty() || p.nextToken() != JsonToken.VALUE_STRING || out.size() >= MAX_LABELS) {
@@ -285,7 +287,7 @@ public final class AlertParser {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
       try {
-        return java.time.OffsetDateTime.parse(text).toInstant();
+        return OffsetDateTime.parse(text).toInstant();
       } catch (DateTimeParseException e2) {
         return null;
       }
@@ -414,7 +416,7 @@ public final class AlertParser {
       return t.equals(NO_END) ? null : t;
     } catch (DateTimeParseException e) {
       try {
-        Instant t = java.time.OffsetDateTime.parse(v.asText()).toInstant();
+        Instant t = OffsetDateTime.parse(v.asText()).toInstant();
         return t.equals(NO_END) ? null : t;
       } catch (DateTimeParseException e2) {
         throw new BadRequest(path + ": not an RFC 3339 time: " + show(v));

@@ -21,6 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -93,7 +95,7 @@ public final class GroupCommitter {
   private int inFlight;
 
   private final int maxInFlight;
-  private final java.util.Set<String> busyKeys = new java.util.HashSet<>();
+  private final Set<String> busyKeys = new HashSet<>();
   private volatile boolean closed;
   private Promise<Void> drained;
 
@@ -238,7 +240,7 @@ public final class GroupCommitter {
    */
   private void commitNext() {
     while (inFlight < maxInFlight && !queue.isEmpty()) {
-      Set<String> keys = new java.util.HashSet<>();
+      Set<String> keys = new HashSet<>();
       List<Pending> batch = take(keys);
       if (batch.isEmpty()) {
         break; // every queued request waits for a key a committing batch holds
@@ -280,8 +282,8 @@ public final class GroupCommitter {
       }
       return batch;
     }
-    Set<String> blocked = new java.util.HashSet<>();
-    for (java.util.Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+    Set<String> blocked = new HashSet<>();
+    for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
       Pending p = it.next();
       if (!batch.isEmpty() && alerts + p.alerts.size() > maxBatchAlerts) {
         break;

@@ -7,6 +7,7 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.circuitbreaker.TimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.function.Supplier;
@@ -96,7 +97,7 @@ public final class Circuit {
                         false,
                         true));
               }
-              if (e instanceof io.vertx.circuitbreaker.TimeoutException) {
+              if (e instanceof TimeoutException) {
                 return Future.failedFuture(
                     DeliveryException.transientFailure(integration + ": " + what + " timed out"));
               }

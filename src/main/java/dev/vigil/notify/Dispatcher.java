@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -462,7 +463,7 @@ public final class Dispatcher {
 
     String status() {
       try {
-        return new io.vertx.core.json.JsonObject(intent.payload()).getString("status", "update");
+        return new JsonObject(intent.payload()).getString("status", "update");
       } catch (RuntimeException x) {
         return "update";
       }

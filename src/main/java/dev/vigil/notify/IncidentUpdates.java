@@ -4,12 +4,14 @@ import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.Source;
 import dev.vigil.incident.Stage;
+import dev.vigil.oncall.TeamId;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +107,7 @@ public final class IncidentUpdates implements Stage {
   }
 
   /** The channels a change from {@code source} goes to: all but the one it came from. */
-  private static java.util.function.Predicate<String> notEchoed(Source source) {
+  private static Predicate<String> notEchoed(Source source) {
     return source == Source.PAGERDUTY ? ch -> !ch.equals("pagerduty") : ch -> true;
   }
 
@@ -115,11 +117,7 @@ public final class IncidentUpdates implements Stage {
    * nothing if it was never paged there. Never fails: a failure to queue is logged as {@code what}.
    */
   private Future<Void> queue(
-      IncidentId id,
-      String key,
-      String status,
-      java.util.function.Predicate<String> to,
-      String what) {
+      IncidentId id, String key, String status, Predicate<String> to, String what) {
     return outbox
         .forIncident(id)
         .compose(
@@ -151,7 +149,7 @@ public final class IncidentUpdates implements Stage {
                       key,
                       NotificationIntent.Kind.UPDATE,
                       id,
-                      new dev.vigil.oncall.TeamId(team),
+                      new TeamId(team),
                       0,
                       List.copyOf(channels),
                       new JsonObject()

@@ -4,7 +4,9 @@ import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +76,7 @@ public final class LogNotifier {
    * Logs each intent, then marks them all delivered (with their timeline lines) in one transaction.
    */
   private Future<Integer> deliverAll(List<OutboxEntry> entries) {
-    java.util.Map<Long, TimelineEvent> events = new java.util.HashMap<>();
+    Map<Long, TimelineEvent> events = new HashMap<>();
     for (OutboxEntry e : entries) {
       TimelineEvent event = deliver(e);
       if (event != null) {

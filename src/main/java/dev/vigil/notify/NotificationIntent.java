@@ -2,6 +2,7 @@ package dev.vigil.notify;
 
 import dev.vigil.incident.IncidentId;
 import dev.vigil.oncall.TeamId;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -72,7 +73,7 @@ public record NotificationIntent(
       String channel,
       String text,
       String approvalRun) {
-    io.vertx.core.json.JsonObject payload = new io.vertx.core.json.JsonObject().put("text", text);
+    JsonObject payload = new JsonObject().put("text", text);
     if (approvalRun != null) {
       payload.put("approvalRun", approvalRun);
     }

@@ -1,6 +1,7 @@
 package dev.vigil.notify;
 
 import io.vertx.core.Future;
+import java.util.Map;
 
 /**
  * One integration that delivers outbox intents: PagerDuty, Slack, a team's webhook, or the log. The
@@ -30,7 +31,7 @@ public interface Notifier {
    * Delivers the intent within a trace: {@code trace} holds the W3C {@code traceparent} of the
    * delivery's span (empty when tracing is off), for integrations whose requests can carry it.
    */
-  default Future<Receipt> deliver(OutboxEntry entry, java.util.Map<String, String> trace) {
+  default Future<Receipt> deliver(OutboxEntry entry, Map<String, String> trace) {
     return deliver(entry);
   }
 

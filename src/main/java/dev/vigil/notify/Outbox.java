@@ -4,7 +4,11 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -27,7 +31,7 @@ public interface Outbox {
    * Extends this replica's claims on {@code ids}, the intents it is delivering (replicas sharing a
    * store); nothing otherwise.
    */
-  default Future<Void> renewClaims(Instant now, java.util.Collection<Long> ids) {
+  default Future<Void> renewClaims(Instant now, Collection<Long> ids) {
     return Future.succeededFuture();
   }
 
@@ -61,7 +65,7 @@ public interface Outbox {
    */
   default Future<Void> attempted(
       OutboxEntry entry,
-      java.util.Set<String> done,
+      Set<String> done,
       String error,
       Instant retryAt,
       List<TimelineEvent> events) {
@@ -74,8 +78,8 @@ public interface Outbox {
    */
   Future<Void> attempted(
       OutboxEntry entry,
-      java.util.Set<String> done,
-      java.util.Map<String, java.util.Map<String, String>> receipts,
+      Set<String> done,
+      Map<String, Map<String, String>> receipts,
       String error,
       Instant retryAt,
       List<TimelineEvent> events);
@@ -86,11 +90,7 @@ public interface Outbox {
    * intent no longer pending is left alone, events included.
    */
   default Future<Void> finished(
-      OutboxEntry entry,
-      java.util.Set<String> done,
-      String error,
-      Instant now,
-      List<TimelineEvent> events) {
+      OutboxEntry entry, Set<String> done, String error, Instant now, List<TimelineEvent> events) {
     return finished(entry, done, entry.receipts(), error, now, events);
   }
 
@@ -100,14 +100,14 @@ public interface Outbox {
    */
   Future<Void> finished(
       OutboxEntry entry,
-      java.util.Set<String> done,
-      java.util.Map<String, java.util.Map<String, String>> receipts,
+      Set<String> done,
+      Map<String, Map<String, String>> receipts,
       String error,
       Instant now,
       List<TimelineEvent> events);
 
   /** The intent stored under {@code key}, in whatever state it is. */
-  Future<java.util.Optional<OutboxEntry>> byKey(String key);
+  Future<Optional<OutboxEntry>> byKey(String key);
 
   /** Every intent for an incident, oldest first (API and tests). */
   Future<List<OutboxEntry>> forIncident(IncidentId incident);

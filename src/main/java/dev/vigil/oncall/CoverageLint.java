@@ -5,12 +5,17 @@ import dev.vigil.config.Problems;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -71,14 +76,14 @@ public final class CoverageLint {
     List<Instant[]> out = new ArrayList<>();
     Instant end = from.plus(horizon);
     out.add(new Instant[] {from, end});
-    java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
+    Set<ZoneId> zones = new LinkedHashSet<>();
     schedule
         .teams()
         .forEach(
             t -> t.coverage().stream().filter(w -> !w.isUtc()).forEach(w -> zones.add(w.zone())));
-    java.util.TreeSet<Instant> changes = new java.util.TreeSet<>();
-    for (java.time.ZoneId z : zones) {
-      java.time.zone.ZoneOffsetTransition t = z.getRules().nextTransition(from);
+    TreeSet<Instant> changes = new TreeSet<>();
+    for (ZoneId z : zones) {
+      ZoneOffsetTransition t = z.getRules().nextTransition(from);
       for (int i = 0; i < 2 && t != null; i++, t = z.getRules().nextTransition(t.getInstant())) {
         if (!t.getInstant().isBefore(end)) {
           changes.add(t.getInstant());
@@ -164,7 +169,7 @@ public final class CoverageLint {
     // From the start of the UTC day, so that a span is not cut in two by the minute the lint runs
     // (09:09 inside a 09:00–13:00 overlap would otherwise report 09:09–13:00 today and 09:00–09:09
     // eight weeks on) and the report stays the same all day.
-    Instant start = from.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    Instant start = from.truncatedTo(ChronoUnit.DAYS);
     for (Finding f : findings(schedule, start, HORIZON)) {
       Pos at = holesAt;
       if (!f.first().isGap()) {

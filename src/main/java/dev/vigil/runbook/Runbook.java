@@ -2,11 +2,15 @@ package dev.vigil.runbook;
 
 import dev.vigil.alert.Matcher;
 import dev.vigil.config.Pos;
+import dev.vigil.expr.EvalException;
 import dev.vigil.expr.Template;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -44,9 +48,9 @@ public record Runbook(
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
   public Runbook {
-    java.util.Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(source, "source");
     match = List.copyOf(match);
-    vars = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
+    vars = Collections.unmodifiableMap(new LinkedHashMap<>(vars));
     steps = List.copyOf(steps);
   }
 
@@ -77,10 +81,9 @@ public record Runbook(
    * The bindings a run starts with: {@code base} (alert, alerts, incident, team) plus {@code vars},
    * evaluated in file order, and no step results yet.
    */
-  public Map<String, Object> startBindings(Map<String, Object> base)
-      throws dev.vigil.expr.EvalException {
-    Map<String, Object> b = new java.util.LinkedHashMap<>(base);
-    Map<String, Object> values = new java.util.LinkedHashMap<>();
+  public Map<String, Object> startBindings(Map<String, Object> base) throws EvalException {
+    Map<String, Object> b = new LinkedHashMap<>(base);
+    Map<String, Object> values = new LinkedHashMap<>();
     b.put("vars", values);
     b.put("steps", Map.of());
     for (Var v : vars.values()) {

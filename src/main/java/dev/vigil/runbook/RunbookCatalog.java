@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -109,9 +110,7 @@ public record RunbookCatalog(List<Entry> entries) {
 
   /** Reads each file with {@code reader}. Blocking. */
   public static List<Read> read(
-      RunbookReader reader,
-      Collection<Path> files,
-      java.util.function.Function<Path, String> label) {
+      RunbookReader reader, Collection<Path> files, Function<Path, String> label) {
     List<Read> out = new ArrayList<>();
     for (Path f : files) {
       Problems p = new Problems();

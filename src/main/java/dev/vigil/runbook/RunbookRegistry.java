@@ -1,6 +1,7 @@
 package dev.vigil.runbook;
 
 import dev.vigil.config.DirectoryWatch;
+import dev.vigil.config.Pos;
 import dev.vigil.config.Problem;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
@@ -17,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -138,7 +141,7 @@ public final class RunbookRegistry implements AutoCloseable {
               done.completeExceptionally(e);
             }
           });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return Future.failedFuture(new IllegalStateException("runbook registry is closed"));
     }
     return Future.fromCompletionStage(done);
@@ -154,7 +157,7 @@ public final class RunbookRegistry implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while loading runbooks", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("loading runbooks failed: " + e.getCause(), e.getCause());
     }
   }
@@ -177,9 +180,7 @@ public final class RunbookRegistry implements AutoCloseable {
       return new ReloadResult(
           catalog.get(),
           List.of(
-              Problem.error(
-                  dev.vigil.config.Pos.of(dir.toString()),
-                  "cannot list directory: " + e.getMessage())));
+              Problem.error(Pos.of(dir.toString()), "cannot list directory: " + e.getMessage())));
     }
     RunbookCatalog previous = catalog.get();
     RunbookCatalog next =

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A dry run of what Vigil would do with some alerts: the incident each group opens, its
@@ -150,8 +151,7 @@ public final class Simulator {
    * The plans as text for people: what {@code vigil simulate} prints. {@code escalation} gives each
    * plan's escalation lines (who is paged at each level, and when).
    */
-  public static String format(
-      List<Plan> plans, Instant at, java.util.function.Function<Plan, String> escalation) {
+  public static String format(List<Plan> plans, Instant at, Function<Plan, String> escalation) {
     StringBuilder sb = new StringBuilder();
     sb.append("simulated at ")
         .append(at)

@@ -1,5 +1,7 @@
 package dev.vigil.slack;
 
+import dev.vigil.expr.Mrkdwn;
+
 /** A Slack user acting through Vigil; {@link #by()} is how the timeline records them. */
 public record Actor(String userId) {
   public String by() {
@@ -18,6 +20,6 @@ public record Actor(String userId) {
   static String mention(String by) {
     return by != null && by.startsWith("slack:") && by.substring(6).matches("[A-Z0-9]+")
         ? "<@" + by.substring(6) + ">"
-        : dev.vigil.expr.Mrkdwn.escape(by);
+        : Mrkdwn.escape(by);
   }
 }

@@ -3,6 +3,7 @@ package dev.vigil.slack;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.oncall.TeamId;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -69,7 +70,7 @@ public sealed interface Command {
   /**
    * @param at the instant asked about; empty means now
    */
-  record Oncall(Optional<java.time.Instant> at) implements Command {
+  record Oncall(Optional<Instant> at) implements Command {
     public String name() {
       return "oncall";
     }

@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -59,7 +60,7 @@ public final class CommandParser {
     if (words.length == 0 || words[0].isEmpty()) {
       return new Command.Help();
     }
-    String verb = words[0].toLowerCase(java.util.Locale.ROOT);
+    String verb = words[0].toLowerCase(Locale.ROOT);
     String[] args = Arrays.copyOfRange(words, 1, words.length);
     return switch (verb) {
       case "help" -> new Command.Help();
@@ -164,7 +165,7 @@ public final class CommandParser {
     if (!s.matches("(?i)RUN-[1-9][0-9]{0,17}")) {
       throw usage(verb, "\"" + args[0] + "\" is not a run id (they look like RUN-7)");
     }
-    return s.toUpperCase(java.util.Locale.ROOT);
+    return s.toUpperCase(Locale.ROOT);
   }
 
   private static Duration duration(String verb, String raw, Duration max) {

@@ -14,6 +14,7 @@ import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link RunStarter} and {@link Approvals} on the runbook engine: {@code /vigil run} is a start by
@@ -24,7 +25,7 @@ import java.util.Optional;
 public final class EngineRuns implements RunStarter, Approvals {
   private final Engine engine;
   private final RunbookRegistry runbooks;
-  private final java.util.function.Supplier<List<Team>> onCallNow;
+  private final Supplier<List<Team>> onCallNow;
 
   public EngineRuns(Engine engine, RunbookRegistry runbooks) {
     this(engine, runbooks, List::of);
@@ -34,8 +35,7 @@ public final class EngineRuns implements RunStarter, Approvals {
    * @param onCallNow the teams on call now (overrides included), for approval steps that name no
    *     approvers
    */
-  public EngineRuns(
-      Engine engine, RunbookRegistry runbooks, java.util.function.Supplier<List<Team>> onCallNow) {
+  public EngineRuns(Engine engine, RunbookRegistry runbooks, Supplier<List<Team>> onCallNow) {
     this.engine = engine;
     this.runbooks = runbooks;
     this.onCallNow = onCallNow;

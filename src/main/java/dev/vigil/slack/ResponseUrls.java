@@ -4,9 +4,12 @@ import dev.vigil.incident.Incident;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,7 +33,7 @@ public final class ResponseUrls {
   private final Clock clock;
   private final Map<String, Uses> uses = new ConcurrentHashMap<>();
 
-  private final java.util.List<String> origins;
+  private final List<String> origins;
 
   /**
    * @param apiUrl {@code slack.apiUrl}: its origin is accepted besides Slack's hooks hosts
@@ -38,14 +41,13 @@ public final class ResponseUrls {
   public ResponseUrls(WebClient client, Clock clock, String apiUrl) {
     this.client = client;
     this.clock = clock;
-    java.util.List<String> o =
-        new java.util.ArrayList<>(
-            java.util.List.of("https://hooks.slack.com/", "https://hooks.slack-gov.com/"));
-    java.net.URI api = java.net.URI.create(apiUrl);
+    List<String> o =
+        new ArrayList<>(List.of("https://hooks.slack.com/", "https://hooks.slack-gov.com/"));
+    URI api = URI.create(apiUrl);
     if (api.getScheme() != null && api.getRawAuthority() != null) {
       o.add(api.getScheme() + "://" + api.getRawAuthority() + "/");
     }
-    this.origins = java.util.List.copyOf(o);
+    this.origins = List.copyOf(o);
   }
 
   /** Starts the thirty minutes of a response_url: call when the request that carries it arrives. */

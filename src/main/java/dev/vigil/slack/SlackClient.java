@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -60,8 +61,7 @@ public final class SlackClient implements AutoCloseable {
 
   private final Vertx vertx;
   private final Slack slack;
-  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
   private final AsyncMethodsClient methods;
   private final Circuit circuit;
 

@@ -6,6 +6,7 @@ import static com.slack.api.model.block.composition.BlockCompositions.markdownTe
 import static com.slack.api.model.block.composition.BlockCompositions.plainText;
 import static com.slack.api.model.block.element.BlockElements.button;
 
+import com.slack.api.model.block.LayoutBlock;
 import dev.vigil.expr.Mrkdwn;
 import dev.vigil.notify.Circuit;
 import dev.vigil.notify.DeliveryException;
@@ -112,7 +113,7 @@ public final class SlackNotifier implements Notifier {
    * value (the run) are what /slack/interactions decides with; null for any other message (text
    * only).
    */
-  static List<com.slack.api.model.block.LayoutBlock> approvalBlocks(JsonObject payload) {
+  static List<LayoutBlock> approvalBlocks(JsonObject payload) {
     String run = payload.getString("approvalRun");
     if (run == null) {
       return null;

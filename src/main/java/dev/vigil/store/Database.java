@@ -4,16 +4,24 @@ import dev.vigil.config.VigilConfig;
 import dev.vigil.ports.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -104,7 +112,7 @@ public final class Database {
                       .transform(
                           x ->
                               Future.failedFuture(
-                                  e instanceof java.sql.SQLException
+                                  e instanceof SQLException
                                       ? new StoreException(
                                           "store: cannot open " + file + ": " + e.getMessage(), e)
                                       : e)));
@@ -135,18 +143,16 @@ public final class Database {
   private static Pool postgresPool(Vertx vertx, PgConnectOptions connect, int size, String name) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(size).setName(name))
-        .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(5_000))
+        .with(new NetClientOptions().setConnectTimeout(5_000))
         .connectingTo(connect)
         .using(vertx)
         .build();
   }
 
-  private static final java.nio.file.attribute.FileAttribute<?> FOLDER_0700 =
-      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-  private static final java.nio.file.attribute.FileAttribute<?> FILE_0600 =
-      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  private static final FileAttribute<?> FOLDER_0700 =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final FileAttribute<?> FILE_0600 =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   /**
    * Creates the SQLite file's folder 0700 and the file itself 0600 before SQLite opens it, whatever
@@ -157,8 +163,7 @@ public final class Database {
    * permissions, nothing is set.
    */
   static void createPrivately(Path file) throws IOException {
-    boolean posix =
-        java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     Path folder = file.toAbsolutePath().getParent();
     if (folder != null && !Files.isDirectory(folder)) {
       if (posix) {
@@ -170,7 +175,7 @@ public final class Database {
     if (posix && !Files.exists(file)) {
       try {
         Files.createFile(file, FILE_0600);
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
+      } catch (FileAlreadyExistsException raced) {
         // another process created it meanwhile: it is that process's file, left as it is
       }
     }
@@ -182,8 +187,7 @@ public final class Database {
                   "store: "
                       + p
                       + " can be read by other users ("
-                      + java.nio.file.attribute.PosixFilePermissions.toString(
-                          Files.getPosixFilePermissions(p))
+                      + PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
                       + "); it holds incident data: chmod "
                       + (Files.isDirectory(p) ? "700" : "600")
                       + " it");
@@ -194,8 +198,8 @@ public final class Database {
 
   private static boolean othersMayRead(Path p) throws IOException {
     var perms = Files.getPosixFilePermissions(p);
-    return perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
-        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+    return perms.contains(PosixFilePermission.GROUP_READ)
+        || perms.contains(PosixFilePermission.OTHERS_READ);
   }
 
   public Dialect dialect() {
@@ -288,7 +292,7 @@ public final class Database {
    * again.
    */
   static boolean isConflict(Throwable e) {
-    return e instanceof io.vertx.pgclient.PgException pg
+    return e instanceof PgException pg
         && ("23505".equals(pg.getSqlState())
             || "40001".equals(pg.getSqlState())
             || "40P01".equals(pg.getSqlState()));

@@ -1,6 +1,7 @@
 package dev.vigil.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -141,7 +142,7 @@ public enum Dialect {
   }
 
   /** The value to bind for the JSON parameter of {@link #selectJsonRows}. */
-  public Object jsonParam(io.vertx.core.json.JsonArray array) {
+  public Object jsonParam(JsonArray array) {
     // SQLite reads JSON from text; vertx-pg-client would send a String to jsonb as one JSON string.
     return this == SQLITE ? array.encode() : array;
   }

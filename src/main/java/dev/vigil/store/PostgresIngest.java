@@ -8,9 +8,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * One ingest transaction on PostgreSQL through the Vert.x SQL client (SQLite's runs on its writer
@@ -100,8 +102,7 @@ final class PostgresIngest {
             });
   }
 
-  private <K> Future<Void> loadIncidents(
-      String where, Set<K> keys, java.util.function.IntFunction<K[]> array) {
+  private <K> Future<Void> loadIncidents(String where, Set<K> keys, IntFunction<K[]> array) {
     if (keys.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -123,7 +124,7 @@ final class PostgresIngest {
     }
     JsonArray all = new JsonArray(new ArrayList<>(rows.size()));
     for (Object[] r : rows) {
-      all.add(new JsonArray(new ArrayList<>(java.util.Arrays.asList(r))));
+      all.add(new JsonArray(new ArrayList<>(Arrays.asList(r))));
     }
     return conn.preparedQuery(
             Dialect.POSTGRES.sql(

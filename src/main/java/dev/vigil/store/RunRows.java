@@ -11,6 +11,7 @@ import dev.vigil.runbook.engine.StepRun;
 import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -152,7 +153,7 @@ final class RunRows {
     try {
       Object v = Values.plain(JSON.readValue(json, Object.class));
       return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("store: corrupt JSON column: " + e.getMessage(), e);
     }
   }

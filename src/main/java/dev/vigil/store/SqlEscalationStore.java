@@ -6,6 +6,7 @@ import dev.vigil.escalation.Transition;
 import dev.vigil.incident.IncidentId;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -133,7 +134,7 @@ public final class SqlEscalationStore implements EscalationStore {
         .map(SqlEscalationStore::ids);
   }
 
-  private static Set<IncidentId> ids(io.vertx.sqlclient.RowSet<Row> rs) {
+  private static Set<IncidentId> ids(RowSet<Row> rs) {
     Set<IncidentId> out = new HashSet<>();
     rs.forEach(r -> out.add(new IncidentId(Rows.getLong(r, "incident_id"))));
     return out;

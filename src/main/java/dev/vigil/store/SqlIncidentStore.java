@@ -18,6 +18,7 @@ import dev.vigil.incident.TimelineEvent;
 import dev.vigil.incident.Triage;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.sql.PreparedStatement;
@@ -25,6 +26,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -94,7 +96,7 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   static String marks(int n) {
-    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    return String.join(", ", Collections.nCopies(n, "?"));
   }
 
   // ---------------------------------------------------------------- queries
@@ -134,7 +136,7 @@ public final class SqlIncidentStore implements IncidentStore {
     return getWith(db.reader(), id);
   }
 
-  private Future<Optional<Incident>> getWith(io.vertx.sqlclient.SqlClient client, IncidentId id) {
+  private Future<Optional<Incident>> getWith(SqlClient client, IncidentId id) {
     return getWith(client, id, "");
   }
 
@@ -142,8 +144,7 @@ public final class SqlIncidentStore implements IncidentStore {
    * With {@code suffix} {@code FOR UPDATE} (PostgreSQL): the row stays locked until the transaction
    * ends.
    */
-  private Future<Optional<Incident>> getWith(
-      io.vertx.sqlclient.SqlClient client, IncidentId id, String suffix) {
+  private Future<Optional<Incident>> getWith(SqlClient client, IncidentId id, String suffix) {
     return client
         .preparedQuery(
             d.sql("SELECT " + INCIDENT_COLUMNS + " FROM incidents WHERE id = ?" + suffix))

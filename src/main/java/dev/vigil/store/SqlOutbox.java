@@ -8,15 +8,22 @@ import dev.vigil.notify.Outbox;
 import dev.vigil.notify.OutboxEntry;
 import dev.vigil.oncall.TeamId;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /** {@link Outbox} in SQL (table {@code outbox}, migration V2). */
@@ -112,7 +119,7 @@ public final class SqlOutbox implements Outbox {
   }
 
   @Override
-  public Future<Void> renewClaims(Instant now, java.util.Collection<Long> ids) {
+  public Future<Void> renewClaims(Instant now, Collection<Long> ids) {
     if (!replica.shared() || ids.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -238,13 +245,9 @@ public final class SqlOutbox implements Outbox {
   }
 
   private static String receiptsText(Map<String, Map<String, String>> receipts) {
-    io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject();
-    new java.util.TreeMap<>(receipts)
-        .forEach(
-            (k, v) ->
-                o.put(
-                    k,
-                    new io.vertx.core.json.JsonObject(new java.util.TreeMap<String, Object>(v))));
+    JsonObject o = new JsonObject();
+    new TreeMap<>(receipts)
+        .forEach((k, v) -> o.put(k, new JsonObject(new TreeMap<String, Object>(v))));
     return o.encode();
   }
 
@@ -252,10 +255,10 @@ public final class SqlOutbox implements Outbox {
     if (text == null || text.isEmpty()) {
       return Map.of();
     }
-    Map<String, Map<String, String>> out = new java.util.LinkedHashMap<>();
-    io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject(text);
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    JsonObject o = new JsonObject(text);
     for (String k : o.fieldNames()) {
-      Map<String, String> fields = new java.util.LinkedHashMap<>();
+      Map<String, String> fields = new LinkedHashMap<>();
       o.getJsonObject(k).forEach(e -> fields.put(e.getKey(), String.valueOf(e.getValue())));
       out.put(k, fields);
     }
@@ -263,7 +266,7 @@ public final class SqlOutbox implements Outbox {
   }
 
   private static String doneText(Set<String> done) {
-    return String.join(",", new java.util.TreeSet<>(done));
+    return String.join(",", new TreeSet<>(done));
   }
 
   /** How many notifications wait to be delivered (the outbox depth). */
@@ -282,7 +285,7 @@ public final class SqlOutbox implements Outbox {
   }
 
   @Override
-  public Future<java.util.Optional<OutboxEntry>> byKey(String key) {
+  public Future<Optional<OutboxEntry>> byKey(String key) {
     return query("SELECT " + COLUMNS + " FROM outbox WHERE idempotency_key = ?", Tuple.of(key))
         .map(l -> l.stream().findFirst());
   }
@@ -298,7 +301,7 @@ public final class SqlOutbox implements Outbox {
     return db.reader().preparedQuery(d.sql(sql)).execute(params).map(SqlOutbox::entries);
   }
 
-  private static List<OutboxEntry> entries(io.vertx.sqlclient.RowSet<Row> rs) {
+  private static List<OutboxEntry> entries(RowSet<Row> rs) {
     List<OutboxEntry> out = new ArrayList<>();
     rs.forEach(r -> out.add(entry(r)));
     return out;

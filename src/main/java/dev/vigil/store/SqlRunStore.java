@@ -14,10 +14,12 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs in SQL. Writes go through {@link RunWrites}: on SQLite as work of the store's single writer
@@ -106,7 +108,7 @@ public final class SqlRunStore implements RunStore {
     if (!replica.shared()) {
       return writes.update(run, sql, false, params);
     }
-    Object[] values = java.util.Arrays.copyOf(params, params.length + 1);
+    Object[] values = Arrays.copyOf(params, params.length + 1);
     values[params.length] = replica.id();
     return writes.update(run, fenced, true, values);
   }
@@ -121,7 +123,7 @@ public final class SqlRunStore implements RunStore {
       RunId run, String key, int limit, Instant startedAt, Instant deadline) {
     List<Object> values =
         new ArrayList<>(
-            java.util.Arrays.asList(
+            Arrays.asList(
                 RunStatus.RUNNING.wire(),
                 Rows.millis(startedAt),
                 Rows.millis(deadline),
@@ -220,7 +222,7 @@ public final class SqlRunStore implements RunStore {
   }
 
   @Override
-  public Future<java.util.Set<RunId>> renew(Instant now) {
+  public Future<Set<RunId>> renew(Instant now) {
     if (!replica.shared()) {
       // alone on the store: every unfinished run is this process's
       return db.reader()

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -66,7 +67,7 @@ public final class SqlSeenRequests implements SeenRequests {
   }
 
   @Override
-  public Future<java.util.Optional<Instant>> until(String signature) {
+  public Future<Optional<Instant>> until(String signature) {
     long now = clock.millis();
     return db.reader()
         .preparedQuery(d.sql("SELECT expires_at FROM slack_seen_requests WHERE signature = ?"))
@@ -74,8 +75,8 @@ public final class SqlSeenRequests implements SeenRequests {
         .map(
             rs ->
                 rs.size() == 0 || rs.iterator().next().getLong(0) < now
-                    ? java.util.Optional.<Instant>empty()
-                    : java.util.Optional.of(Instant.ofEpochMilli(rs.iterator().next().getLong(0))));
+                    ? Optional.<Instant>empty()
+                    : Optional.of(Instant.ofEpochMilli(rs.iterator().next().getLong(0))));
   }
 
   @Override

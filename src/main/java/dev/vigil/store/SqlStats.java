@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -69,8 +70,7 @@ public final class SqlStats implements StatsStore {
         .map(v -> new StatsInput(incidents.result(), pages.result(), runs.result()));
   }
 
-  private <T> Future<T> query(
-      String sql, Tuple params, T out, java.util.function.BiConsumer<T, Row> add) {
+  private <T> Future<T> query(String sql, Tuple params, T out, BiConsumer<T, Row> add) {
     return db.reader()
         .preparedQuery(db.dialect().sql(sql))
         .execute(params)

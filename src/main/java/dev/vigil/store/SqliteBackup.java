@@ -2,6 +2,7 @@ package dev.vigil.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteErrorCode;
 
 /**
  * A consistent copy of a SQLite store taken while the daemon writes to it, with SQLite's online
@@ -119,7 +121,7 @@ public final class SqliteBackup {
           "cannot write in "
               + folder
               + ": "
-              + (e instanceof java.nio.file.AccessDeniedException
+              + (e instanceof AccessDeniedException
                   ? "permission denied"
                   : e.getClass().getSimpleName() + " " + e.getMessage()),
           e);
@@ -196,8 +198,7 @@ public final class SqliteBackup {
               .backup("main", partial.toString(), null, 100, BUSY_RETRIES, -1);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (rc != 0) {
-        throw new Failed(
-            "backup of " + source + " failed: " + org.sqlite.SQLiteErrorCode.getErrorCode(rc));
+        throw new Failed("backup of " + source + " failed: " + SQLiteErrorCode.getErrorCode(rc));
       }
       return took;
     } catch (SQLException e) {

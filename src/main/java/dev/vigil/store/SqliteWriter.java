@@ -14,8 +14,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,9 +105,9 @@ public final class SqliteWriter {
    * waits out {@code busy_timeout} behind another.
    */
   private static final class Exclusive<T> extends Job<T> {
-    final java.util.function.Supplier<Future<T>> section;
+    final Supplier<Future<T>> section;
 
-    Exclusive(java.util.function.Supplier<Future<T>> section, Promise<T> promise, Context caller) {
+    Exclusive(Supplier<Future<T>> section, Promise<T> promise, Context caller) {
       super(null, null, promise, caller);
       this.section = section;
     }
@@ -169,7 +174,7 @@ public final class SqliteWriter {
    * before it begins anything else. {@code section} must use only its own connection: waiting in it
    * for work of this writer would stall both until {@link #EXCLUSIVE_MAX_MILLIS}.
    */
-  public <T> Future<T> exclusively(java.util.function.Supplier<Future<T>> section) {
+  public <T> Future<T> exclusively(Supplier<Future<T>> section) {
     if (closed) {
       return section.get();
     }
@@ -255,8 +260,7 @@ public final class SqliteWriter {
   }
 
   private <T> void runExclusive(Exclusive<T> ex) {
-    java.util.concurrent.CompletableFuture<Void> released =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<Void> released = new CompletableFuture<>();
     ex.caller.runOnContext(
         v -> {
           Future<T> f;
@@ -276,8 +280,8 @@ public final class SqliteWriter {
               });
         });
     try {
-      released.get(EXCLUSIVE_MAX_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      released.get(EXCLUSIVE_MAX_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       log.atWarn()
           .log(
               "store: a transaction on the pool's connection held the writer's turn for over "
@@ -285,7 +289,7 @@ public final class SqliteWriter {
                   + " ms; going on");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       // not completed exceptionally
     }
   }

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.event.KeyValuePair;
 
@@ -43,7 +44,7 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
   private static volatile LogFormat current =
       resolve(
           LogFormat.valueOf(
-              System.getProperty("vigil.log.format", "auto").toUpperCase(java.util.Locale.ROOT)));
+              System.getProperty("vigil.log.format", "auto").toUpperCase(Locale.ROOT)));
 
   /**
    * Sets the format of every line from now on; {@code auto} is text on a terminal and JSON

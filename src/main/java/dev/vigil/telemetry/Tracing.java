@@ -19,10 +19,18 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One trace per alert that opens an incident: a root span {@code vigil.alert} with children for the
@@ -38,7 +46,7 @@ import java.util.Optional;
  * its own thread).
  */
 public final class Tracing {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Tracing.class);
+  private static final Logger log = LoggerFactory.getLogger(Tracing.class);
   static final int REMEMBERED = 10_000;
   static final AttributeKey<String> INCIDENT = AttributeKey.stringKey("incident.id");
   static final AttributeKey<String> TEAM = AttributeKey.stringKey("team.id");
@@ -105,7 +113,7 @@ public final class Tracing {
     // from Vert.x; that thread has no context class loader, and Vert.x's classes cannot initialise
     // there
     // (they fail for good, for every later user). Initialise them here first.
-    io.vertx.core.Vertx.currentContext();
+    Vertx.currentContext();
     try {
       OpenTelemetrySdk sdk =
           AutoConfiguredOpenTelemetrySdk.builder()
@@ -135,7 +143,7 @@ public final class Tracing {
    * it.
    */
   static Map<String, String> defaults(
-      VigilConfig.Telemetry config, java.util.function.Predicate<String> givenElsewhere) {
+      VigilConfig.Telemetry config, Predicate<String> givenElsewhere) {
     Map<String, String> d = new HashMap<>();
     d.put("otel.service.name", "vigil");
     d.put("otel.metrics.exporter", "none");
@@ -163,7 +171,7 @@ public final class Tracing {
     environment.forEach(
         (k, v) -> {
           if (k.startsWith("OTEL_")) {
-            p.put(k.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+            p.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
           }
         });
     return p;
@@ -323,8 +331,7 @@ public final class Tracing {
   }
 
   /** {@code line} with the span's {@code trace_id}, if the span has one. */
-  public static org.slf4j.spi.LoggingEventBuilder withTraceId(
-      org.slf4j.spi.LoggingEventBuilder line, Span span) {
+  public static LoggingEventBuilder withTraceId(LoggingEventBuilder line, Span span) {
     return span.getSpanContext().isValid()
         ? line.addKeyValue("trace_id", span.getSpanContext().getTraceId())
         : line;
@@ -335,11 +342,10 @@ public final class Tracing {
    * most (an exporter that never answers must not hold up the daemon's stop). Completes on a pool
    * thread.
    */
-  public java.util.concurrent.CompletableFuture<Void> shutdown() {
+  public CompletableFuture<Void> shutdown() {
     if (provider == null) {
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(null);
     }
-    return java.util.concurrent.CompletableFuture.runAsync(
-        () -> provider.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS));
+    return CompletableFuture.runAsync(() -> provider.shutdown().join(10, TimeUnit.SECONDS));
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,7 +33,7 @@ public interface SeenRequests {
    * Until when {@code signature} is remembered; empty if it is not (never seen, forgotten or
    * lapsed).
    */
-  Future<java.util.Optional<Instant>> until(String signature);
+  Future<Optional<Instant>> until(String signature);
 
   /**
    * Forgets {@code signature}, so that it is new again: for a request accepted but whose work then
@@ -58,12 +59,10 @@ public interface SeenRequests {
       }
 
       @Override
-      public Future<java.util.Optional<Instant>> until(String signature) {
+      public Future<Optional<Instant>> until(String signature) {
         Instant u = seen.get(signature);
         return Future.succeededFuture(
-            u == null || u.isBefore(clock.instant())
-                ? java.util.Optional.empty()
-                : java.util.Optional.of(u));
+            u == null || u.isBefore(clock.instant()) ? Optional.empty() : Optional.of(u));
       }
 
       @Override

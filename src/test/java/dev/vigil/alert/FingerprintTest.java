@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class FingerprintTest {
   @Test
   void dependsOnLabelsNotTheirOrder() {
     assertThat(Fingerprint.of(Map.of("a", "1", "b", "2")))
-        .isEqualTo(Fingerprint.of(new java.util.TreeMap<>(Map.of("b", "2", "a", "1"))))
+        .isEqualTo(Fingerprint.of(new TreeMap<>(Map.of("b", "2", "a", "1"))))
         .hasSize(16)
         .isNotEqualTo(Fingerprint.of(Map.of("a", "12")));
   }

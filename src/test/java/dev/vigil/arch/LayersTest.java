@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,7 +87,7 @@ class LayersTest {
 
   @Test
   void everyClassIsInALayer() {
-    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+    ArchRuleDefinition.classes()
         .should()
         .resideInAnyPackage(
             "dev.vigil",
@@ -124,7 +125,7 @@ class LayersTest {
    */
   @Test
   void theRootPackageOnlyWires() {
-    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+    ArchRuleDefinition.classes()
         .that()
         .resideInAPackage("dev.vigil")
         .should()

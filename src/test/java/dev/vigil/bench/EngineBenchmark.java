@@ -30,8 +30,10 @@ import dev.vigil.runbook.action.StepServices;
 import dev.vigil.runbook.action.StepSpec;
 import dev.vigil.runbook.action.TimelineNotifications;
 import dev.vigil.runbook.engine.Engine;
+import dev.vigil.runbook.engine.RunId;
 import dev.vigil.store.Database;
 import dev.vigil.store.SqlRunStore;
+import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.VertxScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -40,11 +42,13 @@ import io.vertx.core.http.HttpServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -169,7 +173,7 @@ class EngineBenchmark {
                 clock,
                 Math::random,
                 new SimpleMeterRegistry(),
-                dev.vigil.telemetry.Tracing.OFF));
+                Tracing.OFF));
     vertx.deployVerticle(engine).toCompletionStage().toCompletableFuture().get();
 
     System.gc();
@@ -218,7 +222,7 @@ class EngineBenchmark {
     System.gc();
     String line =
         String.format(
-            java.util.Locale.ROOT,
+            Locale.ROOT,
             "RESULT case=%s runs=%d steps=%d seconds=%.2f runs_per_s=%.0f steps_per_s=%.0f durable_transitions=%d transitions_per_s=%.0f "
                 + "transactions=%d writes_per_tx=%.1f writes_per_step=%.2f create_s=%.2f peak_in_flight=%d heap_peak_mib=%d heap_before_mib=%d "
                 + "rss_peak_mib=%d max_heap_mib=%d http_served=%d blocked_warnings=%d",
@@ -245,13 +249,13 @@ class EngineBenchmark {
     Files.writeString(
         Path.of(System.getProperty("bench.out", "target/engine-bench.txt")),
         line + "\n",
-        java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     List<String> failed = new ArrayList<>();
     for (int i = 1; i <= Math.min(runs, 50); i++) {
       failed.add(
           engine
-              .run(new dev.vigil.runbook.engine.RunId(i))
+              .run(new RunId(i))
               .toCompletionStage()
               .toCompletableFuture()
               .get()

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Commits batches straight into the store, without HTTP, to see what one ingest transaction costs.
@@ -66,7 +67,7 @@ public final class StoreBench {
           .ingest(batch, new LabelTriage(), Instant.now())
           .toCompletionStage()
           .toCompletableFuture()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+          .get(30, TimeUnit.SECONDS);
       long dt = System.nanoTime() - t0;
       if (b >= batches / 5) {
         total += dt;

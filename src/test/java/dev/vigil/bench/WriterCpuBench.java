@@ -1,5 +1,6 @@
 package dev.vigil.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
@@ -42,8 +43,7 @@ public final class WriterCpuBench {
     String sync = args.length > 4 ? args[4] : "FULL";
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     threads.setThreadCpuTimeEnabled(true);
-    var os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] writerUs = new double[rounds];
     double[] processUs = new double[rounds];
     for (int round = 0; round < rounds; round++) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,7 +54,7 @@ class ClassifierTest {
       """)
   void firstRuleWinsThenTheLabelThenTheDefault(
       String labels, String at, String severity, String type, String team, boolean drop) {
-    Map<String, String> l = new java.util.TreeMap<>();
+    Map<String, String> l = new TreeMap<>();
     for (String kv : labels.split(",")) {
       l.put(kv.split("=")[0], kv.split("=")[1]);
     }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -229,7 +230,7 @@ public class BackupCommandTest {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .start();
-    if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("vigil " + String.join(" ", args) + " did not end within 120 s");
     }

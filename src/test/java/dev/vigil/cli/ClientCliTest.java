@@ -3,17 +3,21 @@ package dev.vigil.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.vigil.Main;
 import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -559,13 +563,11 @@ class ClientCliTest {
   @Test
   void aServerThatIsNotVigilIsRefusedInOneLine() throws Exception {
     // another web server at the URL (a proxy's error page, the wrong port): not Vigil's JSON
-    com.sun.net.httpserver.HttpServer other =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     other.createContext(
         "/api/v1/incidents",
         x -> {
-          byte[] page =
-              "<html>\n<h1>Welcome</h1>\n</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          byte[] page = "<html>\n<h1>Welcome</h1>\n</html>".getBytes(StandardCharsets.UTF_8);
           x.sendResponseHeaders(200, page.length);
           x.getResponseBody().write(page);
           x.close();
@@ -573,7 +575,7 @@ class ClientCliTest {
     other.createContext(
         "/api/v1/overrides",
         x -> {
-          byte[] page = "Bad Gateway\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          byte[] page = "Bad Gateway\r\n".getBytes(StandardCharsets.UTF_8);
           x.sendResponseHeaders(502, page.length);
           x.getResponseBody().write(page);
           x.close();
@@ -625,7 +627,7 @@ class ClientCliTest {
   }
 
   static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    String[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }

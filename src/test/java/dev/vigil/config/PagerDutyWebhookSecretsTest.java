@@ -2,6 +2,8 @@ package dev.vigil.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +52,9 @@ class PagerDutyWebhookSecretsTest {
 
   @Test
   void secretsComeFromTheEnvironmentAndAnOptionalOneThatIsUnsetIsLeftOut() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pdcfg");
+    Path dir = Files.createTempDirectory("pdcfg");
     Path config = dir.resolve("vigil.yaml");
-    java.nio.file.Files.writeString(
+    Files.writeString(
         config,
         """
         pagerduty:
@@ -67,9 +69,9 @@ class PagerDutyWebhookSecretsTest {
     assertThat(none.pagerduty().webhookSecrets()).isEmpty();
   }
 
-  private static Path writeEmpty(Path dir) throws java.io.IOException {
+  private static Path writeEmpty(Path dir) throws IOException {
     Path p = dir.resolve("empty.yaml");
-    java.nio.file.Files.writeString(p, "server: {port: 0}\n");
+    Files.writeString(p, "server: {port: 0}\n");
     return p;
   }
 }

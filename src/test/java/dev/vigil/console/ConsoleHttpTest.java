@@ -4,12 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -215,12 +224,10 @@ class ConsoleHttpTest {
         TestDaemon.start(dir, "server: {host: 127.0.0.1, port: 0, shutdownTimeout: 1d}\n");
     boolean closed = false;
     try {
-      java.util.concurrent.BlockingQueue<String> lines =
-          new java.util.concurrent.LinkedBlockingQueue<>();
-      HttpResponse<java.util.stream.Stream<String>> events =
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      HttpResponse<Stream<String>> events =
           d.http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(d.url("/ui/events")))
-                  .build(),
+              HttpRequest.newBuilder(URI.create(d.url("/ui/events"))).build(),
               HttpResponse.BodyHandlers.ofLines());
       assertThat(events.statusCode()).isEqualTo(200);
       assertThat(events.headers().firstValue("Content-Type"))
@@ -234,9 +241,9 @@ class ConsoleHttpTest {
       reader.setDaemon(true);
       reader.start();
       d.post("/api/v1/alerts", HOSTILE);
-      java.util.List<String> seen = new java.util.ArrayList<>();
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(20))
+      List<String> seen = new ArrayList<>();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
                 lines.drainTo(seen);
@@ -245,11 +252,10 @@ class ConsoleHttpTest {
       assertThat(seen).contains("event: incident").doesNotContain("DiskFull");
       // a graceful stop waits for open requests (up to shutdownTimeout, a day here): the stream
       // ends as the stop begins, so the stop does not wait for it
-      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
-          java.time.Duration.ofSeconds(60), d::close);
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), d::close);
       closed = true;
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(20))
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
                 lines.drainTo(seen);

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class SessionsTest {
 
   static Sessions sessions(Instant now, String... tokens) {
     return new Sessions(
-        java.util.Arrays.stream(tokens).map(Secret::new).toList(),
+        Arrays.stream(tokens).map(Secret::new).toList(),
         Duration.ofHours(2),
         true,
         Clock.fixed(now, ZoneOffset.UTC));

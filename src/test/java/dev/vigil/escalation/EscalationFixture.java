@@ -28,12 +28,15 @@ import dev.vigil.store.SqlOverrideStore;
 import dev.vigil.timer.FakeClock;
 import dev.vigil.timer.FakeScheduler;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One "daemon" for escalation tests: a real SQLite file, the stores, a classifier and an escalator
@@ -49,8 +52,7 @@ final class EscalationFixture implements AutoCloseable {
    * The teams the escalator reads at each step (starts as {@link #teams}; a test sets it to act as
    * a reload).
    */
-  final java.util.concurrent.atomic.AtomicReference<TeamsFile> live =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  final AtomicReference<TeamsFile> live = new AtomicReference<>();
 
   Vertx vertx;
   Database db;
@@ -97,8 +99,8 @@ final class EscalationFixture implements AutoCloseable {
 
   static String goodTeams() {
     try {
-      return java.nio.file.Files.readString(ConfigFixtures.path("good/teams.yaml"));
-    } catch (java.io.IOException e) {
+      return Files.readString(ConfigFixtures.path("good/teams.yaml"));
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

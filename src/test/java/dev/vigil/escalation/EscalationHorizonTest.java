@@ -7,14 +7,20 @@ import dev.vigil.TestStore;
 import dev.vigil.incident.IncidentEvent;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.ports.StoreException;
 import dev.vigil.timer.FakeScheduler;
+import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,9 +262,8 @@ class EscalationHorizonTest {
     IncidentId id = f.fire("Slow", "warning"); // due 06:30
     Instant stored = await(f.escalator.state(id)).orElseThrow().dueAt();
     f.escalator.stop(); // this test's escalator takes over, on a store that fails once
-    java.util.concurrent.atomic.AtomicBoolean failing =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    EscalationStore flaky = flaky(failing, new java.util.concurrent.atomic.AtomicBoolean());
+    AtomicBoolean failing = new AtomicBoolean();
+    EscalationStore flaky = flaky(failing, new AtomicBoolean());
     FakeScheduler timers = new FakeScheduler(f.clock);
     other =
         new Escalator(
@@ -289,55 +294,49 @@ class EscalationHorizonTest {
    * {@code f}'s escalation store, failing the next sweep read while {@code failSweep}, the next
    * single read while {@code failGet}.
    */
-  private EscalationStore flaky(
-      java.util.concurrent.atomic.AtomicBoolean failSweep,
-      java.util.concurrent.atomic.AtomicBoolean failGet) {
+  private EscalationStore flaky(AtomicBoolean failSweep, AtomicBoolean failGet) {
     return new EscalationStore() {
       @Override
-      public io.vertx.core.Future<java.util.Optional<EscalationState>> get(IncidentId incident) {
+      public Future<Optional<EscalationState>> get(IncidentId incident) {
         return failGet.getAndSet(false)
-            ? io.vertx.core.Future.failedFuture(
-                new dev.vigil.ports.StoreException("database is locked", null))
+            ? Future.failedFuture(new StoreException("database is locked", null))
             : f.escalations.get(incident);
       }
 
       @Override
-      public io.vertx.core.Future<List<EscalationState>> armed() {
+      public Future<List<EscalationState>> armed() {
         return f.escalations.armed();
       }
 
       @Override
-      public io.vertx.core.Future<List<EscalationState>> armedUntil(Instant until) {
+      public Future<List<EscalationState>> armedUntil(Instant until) {
         return failSweep.getAndSet(false)
-            ? io.vertx.core.Future.failedFuture(
-                new dev.vigil.ports.StoreException("database is locked", null))
+            ? Future.failedFuture(new StoreException("database is locked", null))
             : f.escalations.armedUntil(until);
       }
 
       @Override
-      public io.vertx.core.Future<java.util.Optional<Instant>> firstDueAfter(Instant after) {
+      public Future<Optional<Instant>> firstDueAfter(Instant after) {
         return f.escalations.firstDueAfter(after);
       }
 
       @Override
-      public io.vertx.core.Future<java.util.Set<IncidentId>> snoozedAmong(
-          java.util.Collection<IncidentId> incidents) {
+      public Future<Set<IncidentId>> snoozedAmong(Collection<IncidentId> incidents) {
         return f.escalations.snoozedAmong(incidents);
       }
 
       @Override
-      public io.vertx.core.Future<java.util.Set<IncidentId>> snoozed() {
+      public Future<Set<IncidentId>> snoozed() {
         return f.escalations.snoozed();
       }
 
       @Override
-      public io.vertx.core.Future<List<IncidentId>> undecided(Instant since, Instant before) {
+      public Future<List<IncidentId>> undecided(Instant since, Instant before) {
         return f.escalations.undecided(since, before);
       }
 
       @Override
-      public io.vertx.core.Future<List<Boolean>> commitAll(
-          List<Transition> transitions, Instant now) {
+      public Future<List<Boolean>> commitAll(List<Transition> transitions, Instant now) {
         return f.escalations.commitAll(transitions, now);
       }
     };
@@ -349,12 +348,11 @@ class EscalationHorizonTest {
     IncidentId id = f.fire("Blip", "warning"); // due 06:30
     f.escalator
         .stop(); // this test's escalator takes over, on a store whose read at the timer fails once
-    java.util.concurrent.atomic.AtomicBoolean failGet =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean failGet = new AtomicBoolean();
     FakeScheduler timers = new FakeScheduler(f.clock);
     other =
         new Escalator(
-            flaky(new java.util.concurrent.atomic.AtomicBoolean(), failGet),
+            flaky(new AtomicBoolean(), failGet),
             f.incidents,
             f.live::get,
             f.overrides::snapshot,

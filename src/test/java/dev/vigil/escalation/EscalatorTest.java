@@ -14,11 +14,16 @@ import dev.vigil.incident.IngestResult;
 import dev.vigil.notify.LogNotifier;
 import dev.vigil.notify.OutboxEntry;
 import dev.vigil.oncall.TeamId;
+import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -343,49 +348,46 @@ class EscalatorTest {
   @Test
   void theIncidentsOfOneCommitStartEscalatingInOneTransaction() {
     f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
-    List<Integer> commits = new java.util.ArrayList<>();
+    List<Integer> commits = new ArrayList<>();
     EscalationStore counting =
         new EscalationStore() {
           @Override
-          public io.vertx.core.Future<java.util.Optional<EscalationState>> get(
-              IncidentId incident) {
+          public Future<Optional<EscalationState>> get(IncidentId incident) {
             return f.escalations.get(incident);
           }
 
           @Override
-          public io.vertx.core.Future<List<EscalationState>> armed() {
+          public Future<List<EscalationState>> armed() {
             return f.escalations.armed();
           }
 
           @Override
-          public io.vertx.core.Future<List<EscalationState>> armedUntil(Instant until) {
+          public Future<List<EscalationState>> armedUntil(Instant until) {
             return f.escalations.armedUntil(until);
           }
 
           @Override
-          public io.vertx.core.Future<java.util.Optional<Instant>> firstDueAfter(Instant after) {
+          public Future<Optional<Instant>> firstDueAfter(Instant after) {
             return f.escalations.firstDueAfter(after);
           }
 
           @Override
-          public io.vertx.core.Future<java.util.Set<IncidentId>> snoozedAmong(
-              java.util.Collection<IncidentId> incidents) {
+          public Future<Set<IncidentId>> snoozedAmong(Collection<IncidentId> incidents) {
             return f.escalations.snoozedAmong(incidents);
           }
 
           @Override
-          public io.vertx.core.Future<java.util.Set<IncidentId>> snoozed() {
+          public Future<Set<IncidentId>> snoozed() {
             return f.escalations.snoozed();
           }
 
           @Override
-          public io.vertx.core.Future<List<IncidentId>> undecided(Instant since, Instant before) {
+          public Future<List<IncidentId>> undecided(Instant since, Instant before) {
             return f.escalations.undecided(since, before);
           }
 
           @Override
-          public io.vertx.core.Future<List<Boolean>> commitAll(
-              List<Transition> transitions, Instant now) {
+          public Future<List<Boolean>> commitAll(List<Transition> transitions, Instant now) {
             commits.add(transitions.size());
             return f.escalations.commitAll(transitions, now);
           }
@@ -400,18 +402,17 @@ class EscalatorTest {
             f.scheduler,
             f.clock,
             intents -> {});
-    List<dev.vigil.incident.AlertIntake> batch = new java.util.ArrayList<>();
+    List<AlertIntake> batch = new ArrayList<>();
     for (String name : List.of("A", "B", "C", "Info")) {
-      java.util.Map<String, String> labels =
-          java.util.Map.of(
-              "alertname", name, "severity", name.equals("Info") ? "info" : "critical");
+      Map<String, String> labels =
+          Map.of("alertname", name, "severity", name.equals("Info") ? "info" : "critical");
       batch.add(
-          new dev.vigil.incident.AlertIntake(
-              new dev.vigil.alert.Alert(
-                  dev.vigil.alert.Fingerprint.of(labels),
+          new AlertIntake(
+              new Alert(
+                  Fingerprint.of(labels),
                   labels,
-                  java.util.Map.of(),
-                  dev.vigil.alert.AlertStatus.FIRING,
+                  Map.of(),
+                  AlertStatus.FIRING,
                   MONDAY_0600,
                   null,
                   ""),

@@ -9,7 +9,10 @@ import dev.vigil.notify.OutboxEntry;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +30,8 @@ class HandoffDigesterTest {
 
   List<OutboxEntry> digests() { // oldest first
     List<OutboxEntry> newestFirst =
-        new java.util.ArrayList<>(await(f.outbox.recent(NotificationIntent.Kind.DIGEST, 20)));
-    java.util.Collections.reverse(newestFirst);
+        new ArrayList<>(await(f.outbox.recent(NotificationIntent.Kind.DIGEST, 20)));
+    Collections.reverse(newestFirst);
     return newestFirst;
   }
 
@@ -90,7 +93,7 @@ class HandoffDigesterTest {
     f =
         new EscalationFixture(
             dir, Instant.parse("2026-11-30T06:00:00Z"), EscalationFixture.goodTeams());
-    var live = new java.util.concurrent.atomic.AtomicReference<>(f.teams);
+    var live = new AtomicReference<>(f.teams);
     HandoffDigester digester =
         new HandoffDigester(
             live::get, f.incidents, f.escalations, f.outbox, f.scheduler, f.clock, () -> {});

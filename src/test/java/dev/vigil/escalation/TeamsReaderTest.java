@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.config.Interpolator;
 import dev.vigil.config.Problem;
 import dev.vigil.config.Problems;
+import dev.vigil.config.Yaml;
 import dev.vigil.incident.Severity;
 import dev.vigil.oncall.Overlap;
 import dev.vigil.oncall.TeamId;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -154,8 +156,8 @@ class TeamsReaderTest {
         """;
     TeamsFile t =
         TeamsReader.parse(
-            dev.vigil.config.Yaml.parse(
-                    yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Yaml.parse(
+                    yaml.getBytes(StandardCharsets.UTF_8),
                     "teams.yaml",
                     problems,
                     Interpolator.of(Map.of("US_HOOK_SECRET", "0123456789abcdef0123"), Path.of(".")))
@@ -183,8 +185,8 @@ class TeamsReaderTest {
         """;
     TeamsFile t =
         TeamsReader.parse(
-            dev.vigil.config.Yaml.parse(
-                    yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Yaml.parse(
+                    yaml.getBytes(StandardCharsets.UTF_8),
                     "teams.yaml",
                     problems,
                     Interpolator.of(Map.of(), Path.of(".")))
@@ -225,11 +227,7 @@ class TeamsReaderTest {
         """;
     TeamsFile t =
         TeamsReader.parse(
-            dev.vigil.config.Yaml.parse(
-                    yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "teams.yaml",
-                    problems,
-                    null)
+            Yaml.parse(yaml.getBytes(StandardCharsets.UTF_8), "teams.yaml", problems, null)
                 .orElseThrow());
     assertThat(problems.sorted())
         .extracting(Problem::toString)

@@ -3,11 +3,17 @@ package dev.vigil.expr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.config.Secret;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TemplateTest {
@@ -108,11 +114,9 @@ class TemplateTest {
             + compile("${{ alert.labels.instance }}").render(b, Template.Insertion.URL);
     String encoded = url.substring(url.indexOf("host=") + 5);
     assertThat(encoded).matches("[A-Za-z0-9._~%-]*");
-    assertThat(
-            java.net.URLDecoder.decode(
-                encoded.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8))
         .isEqualTo(evil);
-    assertThat(java.net.URI.create(url).getRawQuery()).isEqualTo("host=" + encoded);
+    assertThat(URI.create(url).getRawQuery()).isEqualTo("host=" + encoded);
   }
 
   /**
@@ -120,7 +124,7 @@ class TemplateTest {
    * made it.
    */
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource(
+  @CsvSource(
       delimiter = '|',
       value = {
         "http://api/incidents/${{ alert.labels.instance }}/timeline | ..",
@@ -136,7 +140,7 @@ class TemplateTest {
   }
 
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource(
+  @CsvSource(
       delimiter = '|',
       value = {
         "http://api/incidents/${{ alert.labels.instance }}/timeline | ... | http://api/incidents/.../timeline",
@@ -152,13 +156,13 @@ class TemplateTest {
 
   @Test
   void aSecretIsInsertedWholeOnlyWhereTheScopeAllowsIt() throws Exception {
-    Scope withSecrets = SCOPE.withSecrets(java.util.Set.of("TOKEN"));
+    Scope withSecrets = SCOPE.withSecrets(Set.of("TOKEN"));
     Template t =
         Template.compile("Bearer ${{ secrets.TOKEN }}", withSecrets, Scope.StepAccess.NONE)
             .template()
             .orElseThrow();
     Map<String, Object> b = new LinkedHashMap<>(bindings("x"));
-    b.put(Secrets.BINDING, new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k"))));
+    b.put(Secrets.BINDING, new Secrets(Map.of("TOKEN", new Secret("t/0k"))));
     assertThat(t.render(b, Template.Insertion.HEADER)).isEqualTo("Bearer t/0k");
     assertThat(t.preview(bindings("x"), Template.Insertion.HEADER))
         .isEqualTo("Bearer ${{ secrets.TOKEN }}");
@@ -184,7 +188,7 @@ class TemplateTest {
         .containsExactly(
             "secrets.TOKEN: secrets can be inserted only in http, check and exec steps");
     assertThat(
-            new Secrets(Map.of("TOKEN", new dev.vigil.config.Secret("t/0k\"")))
+            new Secrets(Map.of("TOKEN", new Secret("t/0k\"")))
                 .redact("a t/0k\" b t%2F0k%22 c t/0k\\\" d"))
         .isEqualTo("a *** b *** c *** d");
   }

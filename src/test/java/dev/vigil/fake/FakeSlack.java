@@ -8,12 +8,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +94,7 @@ public final class FakeSlack implements AutoCloseable {
   private volatile boolean down;
   private volatile double failRate;
   private volatile int maxLatencyMillis;
-  private final java.util.Random random = new java.util.Random(7);
+  private final Random random = new Random(7);
   private volatile int retryAfterSeconds = 1;
   private long lastTsMicros;
   private volatile boolean historyScope = true;
@@ -407,8 +410,7 @@ public final class FakeSlack implements AutoCloseable {
         || missing.contains(channelNames.get(channel))) {
       return new JsonObject().put("ok", false).put("error", "channel_not_found");
     }
-    java.math.BigDecimal oldest =
-        new java.math.BigDecimal(c.param("oldest") == null ? "0" : c.param("oldest"));
+    BigDecimal oldest = new BigDecimal(c.param("oldest") == null ? "0" : c.param("oldest"));
     int limit = c.param("limit") == null ? 100 : Math.min(Integer.parseInt(c.param("limit")), 999);
     boolean withMetadata =
         "true".equals(c.param("include_all_metadata"))
@@ -417,11 +419,9 @@ public final class FakeSlack implements AutoCloseable {
         new ArrayList<>(
             messages.values().stream()
                 .filter(
-                    m ->
-                        m.channelId.equals(channel)
-                            && new java.math.BigDecimal(m.ts).compareTo(oldest) > 0)
+                    m -> m.channelId.equals(channel) && new BigDecimal(m.ts).compareTo(oldest) > 0)
                 .toList());
-    java.util.Collections.reverse(inChannel);
+    Collections.reverse(inChannel);
     JsonArray out = new JsonArray();
     for (Message m : inChannel.subList(0, Math.min(limit, inChannel.size()))) {
       JsonObject j =

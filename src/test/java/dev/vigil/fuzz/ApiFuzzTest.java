@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.fake.NotifyConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -72,7 +76,7 @@ class ApiFuzzTest {
                     "team", "duration", "from", "until", "by", "reason", "text", "incident", "x"),
                 value())
             .ofMaxSize(5)
-            .map(m -> new JsonObject(new java.util.LinkedHashMap<>(m)).encode());
+            .map(m -> new JsonObject(new LinkedHashMap<>(m)).encode());
     return Arbitraries.oneOf(
         object,
         Arbitraries.of("", "null", "[]", "1", "\"x\"", "{", "{}", "{\"by\": {\"by\": []}}"));
@@ -143,10 +147,10 @@ class ApiFuzzTest {
 
   static HttpResponse<String> send(String method, String path, String body) {
     var b =
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(d.daemon.url(path)))
-            .timeout(java.time.Duration.ofSeconds(20))
+        HttpRequest.newBuilder(URI.create(d.daemon.url(path)))
+            .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/json")
-            .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            .method(method, HttpRequest.BodyPublishers.ofString(body));
     try {
       return d.daemon.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {

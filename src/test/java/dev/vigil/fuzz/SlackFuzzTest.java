@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,8 +128,7 @@ class SlackFuzzTest {
   @Property(tries = 2000, seed = "42")
   void everyTextIsACommandOrAUsageMessage(@ForAll("commandTexts") String text) {
     CommandParser parser =
-        new CommandParser(
-            Clock.fixed(Instant.parse("2026-11-30T06:00:00Z"), java.time.ZoneOffset.UTC));
+        new CommandParser(Clock.fixed(Instant.parse("2026-11-30T06:00:00Z"), ZoneOffset.UTC));
     try {
       assertThat(parser.parse(text)).isNotNull();
     } catch (Usage u) {

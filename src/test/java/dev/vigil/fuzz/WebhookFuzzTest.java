@@ -6,6 +6,8 @@ import dev.vigil.ingest.AlertParser;
 import dev.vigil.web.BadRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -85,7 +89,7 @@ class WebhookFuzzTest {
             Arbitraries.strings().all().ofMaxLength(12),
             field(Arbitraries.strings().alpha().ofMaxLength(10)))
         .ofMaxSize(6)
-        .map(m -> new JsonObject(new java.util.LinkedHashMap<>(m)));
+        .map(m -> new JsonObject(new LinkedHashMap<>(m)));
   }
 
   static Arbitrary<JsonObject> alert() {
@@ -277,10 +281,10 @@ class WebhookFuzzTest {
             .POST(
                 HttpRequest.BodyPublishers.ofInputStream(
                     () ->
-                        new java.io.SequenceInputStream(
-                            java.util.Collections.enumeration(
-                                java.util.Collections.nCopies(chunks, chunk).stream()
-                                    .map(java.io.ByteArrayInputStream::new)
+                        new SequenceInputStream(
+                            Collections.enumeration(
+                                Collections.nCopies(chunks, chunk).stream()
+                                    .map(ByteArrayInputStream::new)
                                     .toList()))))
             .timeout(Duration.ofSeconds(30))
             .build();

@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -54,7 +57,7 @@ class YamlFuzzTest {
   @AfterContainer
   static void removeTempDir() throws IOException {
     try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
@@ -139,7 +142,7 @@ class YamlFuzzTest {
           System.arraycopy(in, i, out, i + 1, in.length - i);
           yield out;
         }
-        default -> java.util.Arrays.copyOf(in, i);
+        default -> Arrays.copyOf(in, i);
       };
     }
   }
@@ -214,7 +217,7 @@ class YamlFuzzTest {
           .append(": &a")
           .append(i)
           .append(" [")
-          .append(String.join(",", java.util.Collections.nCopies(9, "*a" + (i - 1))))
+          .append(String.join(",", Collections.nCopies(9, "*a" + (i - 1))))
           .append("]\n");
     }
     assertRefused(

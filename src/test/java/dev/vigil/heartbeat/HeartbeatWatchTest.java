@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,7 @@ class HeartbeatWatchTest {
   final FakeClock clock = new FakeClock(T0);
   FakeScheduler scheduler;
   HeartbeatWatch watch;
-  final List<String> changes = java.util.Collections.synchronizedList(new ArrayList<>());
+  final List<String> changes = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void open() {

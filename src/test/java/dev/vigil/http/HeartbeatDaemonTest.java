@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
+import dev.vigil.fake.FakePagerDuty;
+import dev.vigil.fake.NotifyConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -112,12 +114,9 @@ class HeartbeatDaemonTest {
 
   @Test
   void theHeartbeatsPageIsResolvedInPagerDutyWhenTheWatchdogReturns() throws Exception {
-    try (dev.vigil.fake.FakePagerDuty pd = new dev.vigil.fake.FakePagerDuty()) {
+    try (FakePagerDuty pd = new FakePagerDuty()) {
       String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n";
-      dev.vigil.fake.NotifyConfig.write(
-          dir,
-          dev.vigil.fake.NotifyConfig.pagerDuty(dev.vigil.fake.NotifyConfig.ROUTING_KEY),
-          vigil);
+      NotifyConfig.write(dir, NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY), vigil);
       Files.writeString(dir.resolve("config/classification.yaml"), WATCHDOG_HEARTBEAT);
       try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
         await().atMost(Duration.ofSeconds(15)).until(() -> !incidents(d).isEmpty());

@@ -8,6 +8,7 @@ import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,7 +145,7 @@ class IncidentApiTest {
     }
   }
 
-  private static java.util.List<String> ids(TestDaemon d, String query) {
+  private static List<String> ids(TestDaemon d, String query) {
     return new JsonObject(d.get("/api/v1/incidents" + query).body())
         .getJsonArray("incidents").stream().map(o -> ((JsonObject) o).getString("id")).toList();
   }

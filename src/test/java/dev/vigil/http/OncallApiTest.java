@@ -8,6 +8,8 @@ import dev.vigil.TestDaemon;
 import dev.vigil.timer.FakeClock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +43,7 @@ class OncallApiTest {
   static HttpResponse<String> delete(TestDaemon d, String path) {
     try {
       return d.http.send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(d.url(path))).DELETE().build(),
+          HttpRequest.newBuilder(URI.create(d.url(path))).DELETE().build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
 import dev.vigil.timer.FakeClock;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -119,7 +121,7 @@ class RoutingReloadTest {
                   .put("runbooks", 0)
                   .put("teams", 4)
                   .put("classificationRules", 3)
-                  .put("errors", new io.vertx.core.json.JsonArray()));
+                  .put("errors", new JsonArray()));
       assertThat(active(d)).containsExactly("india");
       assertThat(json(d.get("/api/v1/oncall")).getJsonObject("next"))
           .isEqualTo(new JsonObject().put("team", "eu").put("at", "2026-11-30T07:00:00Z"));
@@ -166,7 +168,7 @@ class RoutingReloadTest {
       // a teams edit with a typo and a valid classification edit: neither file is taken. (The bad
       // file is
       // written first and whole, so a reload the folder watch makes in between is refused too.)
-      java.util.Map<String, String> badTeams = new java.util.HashMap<>(INDIA_MORNINGS);
+      Map<String, String> badTeams = new HashMap<>(INDIA_MORNINGS);
       badTeams.put("overlap: first", "overlapp: first");
       edit(teams(), badTeams);
       edit(classification(), Map.of("rules:\n", HOST_HIGH_IS_CRITICAL));

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -382,7 +383,7 @@ class GroupingTest {
         .containsExactly(
             Map.entry(
                 a.fingerprint(),
-                new java.util.LinkedHashSet<>(List.of(STARTED.toString(), LATER.toString()))));
+                new LinkedHashSet<>(List.of(STARTED.toString(), LATER.toString()))));
     assertThat(g.groupKeys()).containsExactly("g1", "g2");
     g.loadedAlert(a.fingerprint(), STARTED.toString(), 5L, AlertStatus.FIRING);
     g.loadedIncident(stored(6, "g1", IncidentStatus.TRIGGERED, 1, 1));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.TestDaemon;
+import dev.vigil.incident.AlertIntake;
 import dev.vigil.web.BadRequest;
 import dev.vigil.web.JsonBody;
 import io.vertx.core.json.JsonArray;
@@ -26,8 +27,7 @@ class AlertParserStreamTest {
     for (String name :
         List.of("webhooks/webhook-v4-1alert.json", "webhooks/webhook-v4-10alerts.json")) {
       byte[] body = bytes(TestDaemon.resource(name));
-      List<dev.vigil.incident.AlertIntake> streamed =
-          JsonBody.stream(body, AlertParser::streamWebhook);
+      List<AlertIntake> streamed = JsonBody.stream(body, AlertParser::streamWebhook);
       assertThat(streamed).as(name + " read by the fast path").isNotNull();
       assertThat(AlertParser.webhook(body)).as(name).isEqualTo(AlertParser.webhookTree(body));
     }

@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -94,7 +95,7 @@ class GroupCommitterTest {
         vertx,
         store,
         new LabelTriage(),
-        Clock.fixed(T0, java.time.ZoneOffset.UTC),
+        Clock.fixed(T0, ZoneOffset.UTC),
         queueLimit,
         1000,
         maxInFlight,

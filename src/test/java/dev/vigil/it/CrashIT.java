@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class CrashIT {
       vigil.kill(); // mid-stream: clients are still sending
       running.set(false);
       pool.shutdown();
-      assertThat(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
       failedRequests += failures.get();
     }
 

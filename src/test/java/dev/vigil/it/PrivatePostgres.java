@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +29,7 @@ public final class PrivatePostgres implements AutoCloseable {
   public static PrivatePostgres start() throws IOException, InterruptedException {
     Path bin;
     try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-      bin =
-          versions
-              .sorted(java.util.Comparator.reverseOrder())
-              .findFirst()
-              .orElseThrow()
-              .resolve("bin");
+      bin = versions.sorted(Comparator.reverseOrder()).findFirst().orElseThrow().resolve("bin");
     }
     Path home = Files.createTempDirectory("vigil-pg-");
     int port;

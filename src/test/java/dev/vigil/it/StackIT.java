@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -398,7 +399,7 @@ class StackIT {
     return result.isEmpty() ? null : result.getJsonObject(0).getJsonArray("value").getString(1);
   }
 
-  private Optional<JsonObject> incident(java.util.function.Predicate<JsonObject> which)
+  private Optional<JsonObject> incident(Predicate<JsonObject> which)
       throws IOException, InterruptedException {
     JsonArray all = vigil.getJson("/api/v1/incidents?limit=1000").getJsonArray("incidents");
     return all.stream().map(o -> (JsonObject) o).filter(which).findFirst();

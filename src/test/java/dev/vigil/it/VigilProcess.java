@@ -2,14 +2,21 @@ package dev.vigil.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,15 +71,14 @@ public final class VigilProcess implements AutoCloseable {
 
   /** Starts {@code vigil serve --config config} and waits until it listens. */
   public static VigilProcess start(Path config) throws IOException {
-    return start(config, java.util.Map.of());
+    return start(config, Map.of());
   }
 
   /**
    * Starts {@code vigil serve --config config} with {@code env} added to this process's
    * environment, and waits until it listens.
    */
-  public static VigilProcess start(Path config, java.util.Map<String, String> env)
-      throws IOException {
+  public static VigilProcess start(Path config, Map<String, String> env) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--config", config.toString())
             .redirectErrorStream(true);
@@ -138,41 +144,39 @@ public final class VigilProcess implements AutoCloseable {
     new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start().waitFor();
   }
 
-  private static final java.net.http.HttpClient HTTP =
-      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** GET {@code path}; fails unless it answers 200; the body as JSON. */
-  public io.vertx.core.json.JsonObject getJson(String path)
-      throws IOException, InterruptedException {
-    java.net.http.HttpResponse<String> r =
+  public JsonObject getJson(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
         HTTP.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
+            HttpRequest.newBuilder(URI.create(url(path)))
                 .timeout(Duration.ofSeconds(30))
                 .GET()
                 .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
     }
-    return new io.vertx.core.json.JsonObject(r.body());
+    return new JsonObject(r.body());
   }
 
   /** POST {@code body} as JSON to {@code path}. */
-  public java.net.http.HttpResponse<String> post(String path, String body)
+  public HttpResponse<String> post(String path, String body)
       throws IOException, InterruptedException {
     return HTTP.send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
+        HttpRequest.newBuilder(URI.create(url(path)))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Step {@code id} of run {@code run}, as the runs API shows it. */
-  public io.vertx.core.json.JsonObject step(String run, String id)
-      throws IOException, InterruptedException {
-    io.vertx.core.json.JsonArray steps = getJson("/api/v1/runs/" + run).getJsonArray("steps");
+  public JsonObject step(String run, String id) throws IOException, InterruptedException {
+    JsonArray steps = getJson("/api/v1/runs/" + run).getJsonArray("steps");
     for (int i = 0; i < steps.size(); i++) {
       if (steps.getJsonObject(i).getString("id").equals(id)) {
         return steps.getJsonObject(i);

@@ -9,9 +9,11 @@ import dev.vigil.TestDaemon;
 import dev.vigil.fake.FakePagerDuty;
 import dev.vigil.fake.FakeSlack;
 import dev.vigil.fake.NotifyConfig;
+import dev.vigil.incident.IncidentId;
 import dev.vigil.timer.FakeScheduler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -350,8 +352,8 @@ class NotificationDeliveryTest {
   void theSlackMessageFollowsTheIncidentAsAlertsJoinAndItsRunbookRuns() throws Exception {
     try (FakeSlack slack = new FakeSlack(TOKEN)) {
       // a runbook that ends (after the page is posted, normally) and leaves the incident open
-      java.nio.file.Files.createDirectories(dir.resolve("runbooks"));
-      java.nio.file.Files.writeString(
+      Files.createDirectories(dir.resolve("runbooks"));
+      Files.writeString(
           dir.resolve("runbooks/look.yaml"),
           """
           name: look
@@ -403,10 +405,7 @@ class NotificationDeliveryTest {
                             l -> l.startsWith("notified: paged team eu (level 1) via slack")));
         slack.rateLimitNext("#ops-eu", 1, 2);
         FakeScheduler.await(
-            d.daemon
-                .slackMessages()
-                .orElseThrow()
-                .update(dev.vigil.incident.IncidentId.parse(id).orElseThrow()));
+            d.daemon.slackMessages().orElseThrow().update(IncidentId.parse(id).orElseThrow()));
         List<FakeSlack.Call> calls = slack.calls("chat.update", "#ops-eu");
         assertThat(calls).extracting(FakeSlack.Call::status).containsExactly(429, 200);
         assertThat(calls.get(1).atMillis() - calls.get(0).atMillis())

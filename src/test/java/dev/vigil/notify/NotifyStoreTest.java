@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
@@ -91,7 +92,7 @@ class NotifyStoreTest {
           outbox.attempted(
               e,
               Set.of("pagerduty"),
-              java.util.Map.of("pagerduty", java.util.Map.of("dedupKey", "INC-1")),
+              Map.of("pagerduty", Map.of("dedupKey", "INC-1")),
               "slack: HTTP 503",
               T.plusSeconds(30),
               List.of(
@@ -109,8 +110,7 @@ class NotifyStoreTest {
       assertThat(again.done()).containsExactly("pagerduty");
       assertThat(again.attempts()).isEqualTo(1);
       assertThat(again.lastError()).isEqualTo("slack: HTTP 503");
-      assertThat(again.receipts())
-          .isEqualTo(java.util.Map.of("pagerduty", java.util.Map.of("dedupKey", "INC-1")));
+      assertThat(again.receipts()).isEqualTo(Map.of("pagerduty", Map.of("dedupKey", "INC-1")));
       assertThat(await(outbox.byKey("page:INC-1:0:eu")).map(OutboxEntry::id)).contains(again.id());
       assertThat(await(outbox.byKey("page:INC-9:0:eu"))).isEmpty();
       await(

@@ -6,15 +6,19 @@ import dev.vigil.config.Pos;
 import dev.vigil.config.Problems;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OncallCoverageLintTest {
   static final Instant MONDAY = Instant.parse("2026-11-30T00:00:00Z");
 
   static Team team(String id, Window... w) {
-    return new Team(new TeamId(id), id, "", java.time.ZoneOffset.UTC, List.of(w), Channels.NONE);
+    return new Team(new TeamId(id), id, "", ZoneOffset.UTC, List.of(w), Channels.NONE);
   }
 
   @Test
@@ -96,10 +100,10 @@ class OncallCoverageLintTest {
     // Walked: 2027-03-26..29 and 2027-10-29..11-01 (the next two changes): two summer days in each.
     Window euLocal =
         new Window(
-            java.time.LocalTime.of(6, 0),
-            java.time.LocalTime.of(22, 0),
-            java.util.Set.of(),
-            java.time.ZoneId.of("Europe/Berlin"),
+            LocalTime.of(6, 0),
+            LocalTime.of(22, 0),
+            Set.of(),
+            ZoneId.of("Europe/Berlin"),
             Pos.of("teams.yaml"));
     Schedule s =
         new Schedule(

@@ -2,6 +2,7 @@ package dev.vigil.oncall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.config.Pos;
 import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -39,7 +40,7 @@ class OncallSeedScheduleTest {
                         DayOfWeek.THURSDAY,
                         DayOfWeek.FRIDAY),
                     ZoneOffset.UTC,
-                    dev.vigil.config.Pos.of("teams.yaml")))),
+                    Pos.of("teams.yaml")))),
         overlap,
         Optional.of(new TeamId("us")));
   }

@@ -3,6 +3,7 @@ package dev.vigil.oncall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.config.Pos;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -109,7 +110,7 @@ class OncallZoneWindowTest {
                     Channels.NONE)),
             Overlap.FIRST,
             Optional.empty());
-    Resolver r = new Resolver(s, java.time.Clock.systemUTC());
+    Resolver r = new Resolver(s, Clock.systemUTC());
     assertThat(r.at(Instant.parse("2027-03-27T00:00:00Z"), List.of()).next())
         .contains(new Handoff(new TeamId("eu"), Instant.parse("2027-03-27T08:00:00Z")));
     assertThat(r.at(Instant.parse("2027-03-29T00:00:00Z"), List.of()).next())

@@ -9,12 +9,15 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.Severity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,7 +148,7 @@ class RunbookRegistryTest {
                 assertThat(c.runbooks()).hasSize(5);
               }
             });
-    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
     reader.setUncaughtExceptionHandler((t, e) -> failures.add(e));
     reader.start();
     for (int round = 0; round < 20; round++) {
@@ -158,8 +161,8 @@ class RunbookRegistryTest {
                   Files.writeString(
                       dir.resolve("rb" + i + ".yaml"),
                       runbook("rb" + i, "A" + i, n % 2 == 0 ? (n + 1) + "s" : "never"));
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
                 }
               });
       r.reload().toCompletionStage().toCompletableFuture().get();

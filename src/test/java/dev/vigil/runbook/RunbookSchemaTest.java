@@ -12,13 +12,16 @@ import com.networknt.schema.ValidationMessage;
 import dev.vigil.runbook.action.StepKinds;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,7 +37,7 @@ class RunbookSchemaTest {
     try (InputStream in = Files.newInputStream(Path.of("docs/schema/runbook-v1.json"))) {
       return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -60,7 +63,7 @@ class RunbookSchemaTest {
    * computed host).
    */
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource({
+  @CsvSource({
     "unknown-key.yaml, 'rolout'", "unknown-step-key.yaml, 'neds'",
         "wrong-type.yaml, $.steps[0].retry.attempts",
     "bad-duration.yaml, $.timeout", "bad-matcher.yaml, $.match[1]",
@@ -111,12 +114,12 @@ class RunbookSchemaTest {
         new ObjectMapper()
             .readTree(Path.of("docs/schema/runbook-v1.json").toFile())
             .at("/definitions/step");
-    List<String> exactlyOne = new java.util.ArrayList<>();
+    List<String> exactlyOne = new ArrayList<>();
     step.get("oneOf").forEach(o -> exactlyOne.add(o.get("required").get(0).asText()));
     assertThat(exactlyOne).isEqualTo(StepKinds.standard().names());
-    List<String> keys = new java.util.ArrayList<>();
+    List<String> keys = new ArrayList<>();
     step.get("properties").fieldNames().forEachRemaining(keys::add);
-    List<String> expected = new java.util.ArrayList<>(StepsReader.COMMON_KEYS);
+    List<String> expected = new ArrayList<>(StepsReader.COMMON_KEYS);
     expected.addAll(StepKinds.standard().names());
     assertThat(keys).containsExactlyInAnyOrderElementsOf(expected);
   }

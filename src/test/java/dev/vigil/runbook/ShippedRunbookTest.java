@@ -2,6 +2,7 @@ package dev.vigil.runbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.config.Problems;
@@ -10,6 +11,9 @@ import dev.vigil.expr.Bindings;
 import dev.vigil.expr.Values;
 import dev.vigil.runbook.action.ExecStep;
 import dev.vigil.runbook.action.HttpStep;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -130,11 +134,9 @@ class ShippedRunbookTest {
 
     HttpStep.Call call = (HttpStep.Call) scale.spec().render(b);
     // the namespace is one path segment, whatever it holds
-    String path = java.net.URI.create(call.url()).getRawPath();
+    String path = URI.create(call.url()).getRawPath();
     assertThat(path.split("/")).hasSize(7);
-    assertThat(
-            java.net.URLDecoder.decode(
-                path.split("/")[3].replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(URLDecoder.decode(path.split("/")[3].replace("+", "%2B"), StandardCharsets.UTF_8))
         .isEqualTo(evil);
     // the body is JSON built as a tree: replicas stays a number, the reason one string holding the
     // label as is
@@ -142,8 +144,7 @@ class ShippedRunbookTest {
     Map<?, ?> body = (Map<?, ?>) call.body();
     assertThat(body.get("replicas")).isEqualTo(5L);
     assertThat(body.get("reason")).isEqualTo("p99 latency 0.93s on " + evil + "/checkout (INC-9)");
-    Map<Object, Object> reparsed =
-        new com.fasterxml.jackson.databind.ObjectMapper().readValue(Values.json(body), Map.class);
+    Map<Object, Object> reparsed = new ObjectMapper().readValue(Values.json(body), Map.class);
     assertThat(reparsed.keySet()).containsExactly((Object) "replicas", "reason");
     assertThat(reparsed.get("reason")).isEqualTo(body.get("reason"));
   }

@@ -2,6 +2,7 @@ package dev.vigil.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.vigil.RawHttp;
 import dev.vigil.TestDaemon;
 import java.io.ByteArrayOutputStream;
@@ -46,7 +47,7 @@ class DecompressionBombTest {
   }
 
   static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 

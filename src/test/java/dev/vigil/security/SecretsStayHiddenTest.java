@@ -9,6 +9,8 @@ import dev.vigil.TestDaemon;
 import dev.vigil.config.LogFormat;
 import dev.vigil.fake.FakePagerDuty;
 import dev.vigil.fake.NotifyConfig;
+import dev.vigil.notify.pagerduty.WebhookApi;
+import dev.vigil.notify.pagerduty.Webhooks;
 import dev.vigil.slack.RequestVerifier;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -179,10 +181,10 @@ class SecretsStayHiddenTest {
             + incident
             + "\"}}}";
     return d.post(
-        dev.vigil.notify.pagerduty.WebhookApi.PATH,
+        WebhookApi.PATH,
         body,
-        dev.vigil.notify.pagerduty.Webhooks.SIGNATURE,
-        dev.vigil.notify.pagerduty.Webhooks.sign(secret, body.getBytes(StandardCharsets.UTF_8)));
+        Webhooks.SIGNATURE,
+        Webhooks.sign(secret, body.getBytes(StandardCharsets.UTF_8)));
   }
 
   static HttpResponse<String> slack(TestDaemon d, String body, String secret) throws Exception {

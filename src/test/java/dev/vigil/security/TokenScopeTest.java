@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,7 +129,7 @@ class TokenScopeTest {
     String[] mp = route.split(" ", 2);
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(d.url(mp[1])))
-            .timeout(java.time.Duration.ofSeconds(10))
+            .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
             .method(

@@ -12,6 +12,7 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
+import dev.vigil.incident.Source;
 import dev.vigil.incident.Stage;
 import dev.vigil.incident.StoredAlert;
 import dev.vigil.incident.TimelineEvent;
@@ -31,8 +32,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -126,7 +129,7 @@ class PipelineTest {
 
   /** Each stage's count of events handed to it, from /metrics. */
   Map<String, Double> delivered() {
-    Map<String, Double> out = new java.util.TreeMap<>();
+    Map<String, Double> out = new TreeMap<>();
     Matcher m =
         Pattern.compile("(?m)^vigil_pipeline_events_total\\{stage=\"(" + STAGES + ")\"} (\\S+)$")
             .matcher(d.get("/metrics").body());
@@ -247,7 +250,7 @@ class PipelineTest {
     }
   }
 
-  static int indexOf(List<IncidentEvent> events, java.util.function.Predicate<IncidentEvent> p) {
+  static int indexOf(List<IncidentEvent> events, Predicate<IncidentEvent> p) {
     for (int i = 0; i < events.size(); i++) {
       if (p.test(events.get(i))) {
         return i;
@@ -322,19 +325,19 @@ class PipelineTest {
 
     @Override
     public Future<Incident> acknowledge(
-        IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+        IncidentId id, String by, String text, Instant now, Source source) {
       return store.acknowledge(id, by, text, now, source);
     }
 
     @Override
     public Future<Incident> resolve(
-        IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+        IncidentId id, String by, String text, Instant now, Source source) {
       return store.resolve(id, by, text, now, source);
     }
 
     @Override
     public Future<Incident> unacknowledge(
-        IncidentId id, String by, String text, Instant now, dev.vigil.incident.Source source) {
+        IncidentId id, String by, String text, Instant now, Source source) {
       return store.unacknowledge(id, by, text, now, source);
     }
   }

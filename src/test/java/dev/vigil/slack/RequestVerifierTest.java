@@ -6,6 +6,7 @@ import dev.vigil.config.Secret;
 import dev.vigil.slack.RequestVerifier.Rejection;
 import dev.vigil.timer.FakeClock;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -131,7 +132,7 @@ class RequestVerifierTest {
     assertThat(v.verify(Long.toString(T), signature, body).result()).contains(Rejection.REPLAYED);
     assertThat(v.verify(Long.toString(T + 1), sig(SECRET, T + 1, BODY), body).result())
         .isEmpty(); // a new request with the same text
-    clock.advance(java.time.Duration.ofSeconds(301));
+    clock.advance(Duration.ofSeconds(301));
     assertThat(v.verify(Long.toString(T), signature, body).result()).contains(Rejection.STALE);
   }
 

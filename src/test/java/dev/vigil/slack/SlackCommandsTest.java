@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestDaemon;
+import dev.vigil.fake.FakeSlack;
 import dev.vigil.slack.fake.ChatOpsSlack;
 import dev.vigil.timer.FakeClock;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,7 +117,7 @@ class SlackCommandsTest {
     long now = clock.instant().getEpochSecond();
     String ts = Long.toString(now);
     String good = RequestVerifier.sign(SECRET, ts, body.getBytes(StandardCharsets.UTF_8));
-    Map<String, HttpResponse<String>> refused = new java.util.LinkedHashMap<>();
+    Map<String, HttpResponse<String>> refused = new LinkedHashMap<>();
     refused.put("tampered", s.post("/slack/commands", body.replace("INC-1", "INC-2"), ts, good));
     refused.put(
         "wrong secret",
@@ -513,7 +515,7 @@ class SlackCommandsTest {
               }
               return true;
             });
-    dev.vigil.fake.FakeSlack.Message posted = slack.slack.messages("#ops-eu").get(0);
+    FakeSlack.Message posted = slack.slack.messages("#ops-eu").get(0);
     String click =
         click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/posted"))
             .replace("1764482400.000100", posted.ts)
@@ -524,9 +526,7 @@ class SlackCommandsTest {
         .until(
             () ->
                 posted.updates() >= 1
-                    && dev.vigil.fake.FakeSlack.blockText(posted)
-                        .toLowerCase()
-                        .contains("acknowledged"));
+                    && FakeSlack.blockText(posted).toLowerCase().contains("acknowledged"));
     assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
     assertThat(slack.responses("posted"))
         .isEmpty(); // updated through chat.update, not replaced through the response_url

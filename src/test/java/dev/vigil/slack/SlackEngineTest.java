@@ -3,16 +3,21 @@ package dev.vigil.slack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vigil.TestDaemon;
+import dev.vigil.fake.FakeSlack;
 import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunStatus;
 import dev.vigil.runbook.engine.RunbookFixture;
 import dev.vigil.runbook.engine.StepStatus;
 import dev.vigil.slack.fake.ChatOpsSlack;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,9 +56,9 @@ class SlackEngineTest {
   void start() throws Exception {
     // with teams, incidents have a team; since [F5] the approval request goes to the outbox, which
     // needs one
-    java.nio.file.Files.createDirectories(dir.resolve("config"));
-    java.nio.file.Files.writeString(
-        dir.resolve("config/teams.yaml"), dev.vigil.TestDaemon.resource("config/good/teams.yaml"));
+    Files.createDirectories(dir.resolve("config"));
+    Files.writeString(
+        dir.resolve("config/teams.yaml"), TestDaemon.resource("config/good/teams.yaml"));
     slack = new ChatOpsSlack("xoxb-test");
     slack.groups.put("S0APPROVERS", Set.of("UAPPROVER", "UBOSS", "USRE"));
     slack.groups.put("S0SRE", Set.of("USRE"));
@@ -121,7 +126,7 @@ class SlackEngineTest {
   void theApprovalRequestInSlackCarriesTheButtonsThatDecideIt() {
     RunId run = waitingRun();
     await().atMost(Duration.ofSeconds(20)).until(() -> approvalRequest().isPresent());
-    dev.vigil.fake.FakeSlack.Call post = approvalRequest().orElseThrow();
+    FakeSlack.Call post = approvalRequest().orElseThrow();
     assertThat(post.param("text"))
         .isEqualTo(
             "Approval needed for runbook appr ("
@@ -134,8 +139,8 @@ class SlackEngineTest {
                 + "`, or POST /api/v1/runs/"
                 + run
                 + "/approve or /reject");
-    io.vertx.core.json.JsonArray blocks = new io.vertx.core.json.JsonArray(post.param("blocks"));
-    io.vertx.core.json.JsonArray buttons = blocks.getJsonObject(1).getJsonArray("elements");
+    JsonArray blocks = new JsonArray(post.param("blocks"));
+    JsonArray buttons = blocks.getJsonObject(1).getJsonArray("elements");
     assertThat(buttons.stream().map(b -> ((JsonObject) b).getString("action_id")))
         .containsExactly("approve", "reject");
     assertThat(buttons.stream().map(b -> ((JsonObject) b).getString("value")))
@@ -157,7 +162,7 @@ class SlackEngineTest {
         .startsWith(run + " rejected by <@UAPPROVER>");
   }
 
-  java.util.Optional<dev.vigil.fake.FakeSlack.Call> approvalRequest() {
+  Optional<FakeSlack.Call> approvalRequest() {
     return slack.slack.calls().stream()
         .filter(
             c ->
@@ -210,10 +215,10 @@ class SlackEngineTest {
   @Test
   void anApprovalStepThatNamesNoApproversIsDecidedByTheTeamOnCallNow() throws Exception {
     // eu is on call at 06:00 UTC; its Slack user group decides approvals that name nobody
-    java.nio.file.Path teams = dir.resolve("config/teams.yaml");
-    java.nio.file.Files.writeString(
+    Path teams = dir.resolve("config/teams.yaml");
+    Files.writeString(
         teams,
-        java.nio.file.Files.readString(teams)
+        Files.readString(teams)
             .replace(
                 "slack: { channel: \"#ops-eu\" }",
                 "slack: { channel: \"#ops-eu\", userGroup: S0EU }"));

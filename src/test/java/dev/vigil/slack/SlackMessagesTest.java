@@ -19,6 +19,7 @@ import dev.vigil.store.Database;
 import dev.vigil.store.SqlIncidentStore;
 import dev.vigil.store.SqlOutbox;
 import dev.vigil.store.SqlSlackMessages;
+import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.VertxScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -101,7 +102,7 @@ class SlackMessagesTest {
               Clock.systemUTC(),
               null,
               new Integrations.Tuning(Duration.ofMillis(20)),
-              dev.vigil.telemetry.Tracing.OFF);
+              Tracing.OFF);
       Instant now = Instant.now();
 
       NotificationIntent message =

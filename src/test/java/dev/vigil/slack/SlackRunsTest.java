@@ -9,6 +9,7 @@ import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.Severity;
+import dev.vigil.incident.UnusedIncidentStore;
 import dev.vigil.slack.fake.ChatOpsSlack;
 import dev.vigil.timer.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -342,7 +343,7 @@ class SlackRunsTest {
   }
 
   /** One incident in memory: enough for the commands and buttons these tests use. */
-  final class OneIncident extends dev.vigil.incident.UnusedIncidentStore {
+  final class OneIncident extends UnusedIncidentStore {
     @Override
     public Future<Optional<Incident>> get(IncidentId id) {
       return Future.succeededFuture(id.equals(INC1) ? Optional.of(incident) : Optional.empty());

@@ -16,6 +16,7 @@ import dev.vigil.runbook.Rollout;
 import dev.vigil.runbook.engine.RunId;
 import dev.vigil.runbook.engine.RunRecord;
 import dev.vigil.runbook.engine.RunStatus;
+import dev.vigil.runbook.engine.RunStore;
 import dev.vigil.runbook.engine.StepRun;
 import dev.vigil.runbook.engine.StepStatus;
 import dev.vigil.timer.FakeClock;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,9 +209,9 @@ class LeasesPostgresTest {
     for (var refused : List.of(lateStep, lateRun)) {
       assertThat(refused.toCompletionStage().toCompletableFuture())
           .failsWithin(Duration.ofSeconds(30))
-          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withThrowableOfType(ExecutionException.class)
           .havingCause()
-          .isInstanceOf(dev.vigil.runbook.engine.RunStore.LeaseLost.class)
+          .isInstanceOf(RunStore.LeaseLost.class)
           .withMessage(
               "run "
                   + id
@@ -307,9 +309,9 @@ class LeasesPostgresTest {
                 .toCompletionStage()
                 .toCompletableFuture())
         .failsWithin(Duration.ofSeconds(30))
-        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withThrowableOfType(ExecutionException.class)
         .havingCause()
-        .isInstanceOf(dev.vigil.runbook.engine.RunStore.LeaseLost.class);
+        .isInstanceOf(RunStore.LeaseLost.class);
 
     // limit 2: two runs of a key at once, across the replicas, and not a third; another key is not
     // counted

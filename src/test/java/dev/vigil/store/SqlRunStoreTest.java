@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,7 +189,7 @@ class SqlRunStoreTest {
       Future<RunId> other = store.create(record(5, 8, "auto"));
       assertThat(again.toCompletionStage().toCompletableFuture())
           .failsWithin(Duration.ofSeconds(30))
-          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withThrowableOfType(ExecutionException.class)
           .havingCause()
           .isInstanceOf(RunStore.AlreadyDecided.class)
           .withMessage("incident INC-7 already has its automatic run");

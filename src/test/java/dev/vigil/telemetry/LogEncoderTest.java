@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.config.LogFormat;
 import dev.vigil.config.Secret;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,8 +100,7 @@ class LogEncoderTest {
 
   @Test
   void aCauseIsOneValueInTextAndErrorPlusStackInJson() throws Exception {
-    Exception cause =
-        new IllegalStateException("store is gone", new java.io.IOException("disk full"));
+    Exception cause = new IllegalStateException("store is gone", new IOException("disk full"));
     String text =
         LogEncoder.encode(event("ingest: commit failed", cause, "alerts", 10), LogFormat.TEXT);
     assertThat(text)
@@ -126,8 +128,7 @@ class LogEncoderTest {
             "command",
             "curl -H 'X-Token: " + PLANTED + "'",
             "url",
-            "https://x/?t="
-                + java.net.URLEncoder.encode(PLANTED, java.nio.charset.StandardCharsets.UTF_8));
+            "https://x/?t=" + URLEncoder.encode(PLANTED, StandardCharsets.UTF_8));
     for (LogFormat f : List.of(LogFormat.TEXT, LogFormat.JSON)) {
       String line = LogEncoder.encode(e, f);
       assertThat(line)

@@ -12,6 +12,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -209,7 +211,7 @@ class TracingTest {
   @Test
   void withAnOtlpEndpointSpansAreSentThereOverHttp() throws Exception {
     // a collector stand-in on loopback: records what is POSTed to /v1/traces
-    java.util.List<byte[]> posts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<byte[]> posts = new CopyOnWriteArrayList<>();
     server.createContext(
         "/v1/traces",
         ex -> {
@@ -239,7 +241,7 @@ class TracingTest {
     } // stopping flushes the batch
     String sent =
         posts.stream()
-            .map(b -> new String(b, java.nio.charset.StandardCharsets.ISO_8859_1))
+            .map(b -> new String(b, StandardCharsets.ISO_8859_1))
             .collect(Collectors.joining());
     assertThat(sent).contains("vigil.alert", "INC-1", "team.region", "emea", "Europe/Berlin");
   }

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The notification integrations of one daemon, assembled from the config: PagerDuty when some team
@@ -115,7 +116,7 @@ public final class Integrations implements AutoCloseable {
   public static Integrations create(
       Vertx vertx,
       VigilConfig config,
-      java.util.function.Supplier<? extends Collection<Team>> teams,
+      Supplier<? extends Collection<Team>> teams,
       Outbox outbox,
       Optional<Notifier> slack,
       IncidentStore incidents,

@@ -2,6 +2,7 @@ package dev.vigil.notify.pagerduty;
 
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
+import dev.vigil.incident.IncidentStatus;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.notify.Circuit;
 import dev.vigil.notify.DeliveryException;
@@ -14,6 +15,7 @@ import dev.vigil.notify.Receipt;
 import dev.vigil.notify.RetryPolicy;
 import dev.vigil.oncall.TeamId;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -133,7 +136,7 @@ public final class PagerDutyNotifier implements Notifier {
                         "pagerduty: trigger " + i.incident() + ": no such incident"));
               }
               Incident inc = found.get();
-              if (inc.status() == dev.vigil.incident.IncidentStatus.RESOLVED) {
+              if (inc.status() == IncidentStatus.RESOLVED) {
                 // resolved while the trigger waited (PagerDuty down): paging now would wake someone
                 // for nothing
                 return Future.succeededFuture(
@@ -253,7 +256,7 @@ public final class PagerDutyNotifier implements Notifier {
                         .postAbs(eventsUrl)
                         .timeout(timeoutMillis)
                         .putHeader("Content-Type", "application/json")
-                        .putHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(trace))
+                        .putHeaders(MultiMap.caseInsensitiveMultiMap().addAll(trace))
                         .sendJsonObject(event)
                         .transform(
                             ar ->
@@ -315,9 +318,7 @@ public final class PagerDutyNotifier implements Notifier {
   private static String describe(Throwable e) {
     String m = e.getMessage();
     String kind =
-        e instanceof java.util.concurrent.TimeoutException || (m != null && m.contains("timeout"))
-            ? "timed out: "
-            : "";
+        e instanceof TimeoutException || (m != null && m.contains("timeout")) ? "timed out: " : "";
     return kind + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
   }
 }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -131,7 +133,7 @@ public final class Webhooks {
       long number,
       String note,
       List<String> assignees,
-      java.util.Optional<java.time.Instant> occurredAt) {
+      Optional<Instant> occurredAt) {
     public Event {
       assignees = List.copyOf(assignees);
     }
@@ -169,15 +171,12 @@ public final class Webhooks {
                 assignees.add(s);
               }
             });
-    java.util.Optional<java.time.Instant> occurredAt;
+    Optional<Instant> occurredAt;
     try {
       String at = text(event, "occurred_at");
-      occurredAt =
-          at.isEmpty()
-              ? java.util.Optional.empty()
-              : java.util.Optional.of(java.time.Instant.parse(at));
-    } catch (java.time.format.DateTimeParseException e) {
-      occurredAt = java.util.Optional.empty();
+      occurredAt = at.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(at));
+    } catch (DateTimeParseException e) {
+      occurredAt = Optional.empty();
     }
     return new Event(
         id,

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -355,9 +356,7 @@ public final class WebhookNotifier implements Notifier {
   static String describe(Throwable e, String url) {
     String m = e.getMessage();
     String kind =
-        e instanceof java.util.concurrent.TimeoutException || (m != null && m.contains("timeout"))
-            ? "timed out: "
-            : "";
+        e instanceof TimeoutException || (m != null && m.contains("timeout")) ? "timed out: " : "";
     if (m == null || m.isBlank()) {
       return kind + e.getClass().getSimpleName();
     }

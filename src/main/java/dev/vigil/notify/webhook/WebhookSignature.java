@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -38,7 +40,7 @@ public final class WebhookSignature {
       return false;
     }
     Optional<Long> t = Optional.empty();
-    java.util.List<String> candidates = new java.util.ArrayList<>();
+    List<String> candidates = new ArrayList<>();
     for (String part : header.split(",")) {
       String p = part.trim();
       if (p.startsWith("t=")) {

@@ -10,6 +10,7 @@ import dev.vigil.expr.Template;
 import dev.vigil.expr.Template.Insertion;
 import dev.vigil.expr.Values;
 import io.vertx.core.Future;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -171,12 +172,12 @@ public final class ExecStep implements StepKind {
           new ProcessBuilder(cmd.argv())
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       Map<String, String> env = pb.environment();
       env.clear();
       env.put("PATH", PATH);
       env.putAll(cmd.env());
-      cmd.workdir().ifPresent(w -> pb.directory(new java.io.File(w)));
+      cmd.workdir().ifPresent(w -> pb.directory(new File(w)));
       Process p;
       try {
         p = pb.start();

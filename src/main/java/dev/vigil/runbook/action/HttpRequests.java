@@ -16,10 +16,13 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.impl.DefaultRedirectHandler;
 import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,7 +122,7 @@ public final class HttpRequests {
             .timeout(limit.toMillis());
     trace.forEach(req::putHeader);
     call.headers().forEach(req::putHeader);
-    Future<io.vertx.ext.web.client.HttpResponse<Void>> sent;
+    Future<HttpResponse<Void>> sent;
     if (call.body() == null) {
       sent = req.send();
     } else if (call.body() instanceof String s) {
@@ -139,14 +142,14 @@ public final class HttpRequests {
   private static Map<String, Object> output(int status, MultiMap headers, CappedBody body) {
     Map<String, String> h = new LinkedHashMap<>();
     headers.forEach((k, v) -> h.putIfAbsent(k.toLowerCase(), v));
-    String text = body.kept().toString(java.nio.charset.StandardCharsets.UTF_8);
+    String text = body.kept().toString(StandardCharsets.UTF_8);
     Object json = null;
     if (!body.truncated()) {
       String t = text.strip();
       if (t.startsWith("{") || t.startsWith("[")) {
         try {
           json = Values.plain(JSON.readValue(t, Object.class));
-        } catch (java.io.IOException notJson) {
+        } catch (IOException notJson) {
           json = null;
         }
       }

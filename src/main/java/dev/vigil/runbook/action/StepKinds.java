@@ -1,6 +1,7 @@
 package dev.vigil.runbook.action;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public final class StepKinds {
   private StepKinds(List<StepKind> kinds) {
     Map<String, StepKind> m = new LinkedHashMap<>();
     kinds.forEach(k -> m.put(k.name(), k));
-    this.byName = java.util.Collections.unmodifiableMap(m);
+    this.byName = Collections.unmodifiableMap(m);
   }
 
   /** Vigil's kinds: http, exec, wait, check, slack, pagerduty, incident, approval. */

@@ -1,5 +1,6 @@
 package dev.vigil.runbook.action;
 
+import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.TimelineEvent;
 import io.vertx.core.Future;
@@ -67,7 +68,7 @@ public final class TimelineNotifications implements Notifications {
                         + " not sent: no PagerDuty notifier is bound (recorded on the timeline only)"));
   }
 
-  private Future<Void> record(dev.vigil.incident.IncidentId incident, String kind, String text) {
+  private Future<Void> record(IncidentId incident, String kind, String text) {
     LOG.atInfo()
         .addKeyValue("incident", incident == null ? null : incident.toString())
         .addKeyValue("integration", kind)
@@ -84,19 +85,16 @@ public final class TimelineNotifications implements Notifications {
   public static Escalation escalation(IncidentStore incidents, Clock clock) {
     return new Escalation() {
       @Override
-      public Future<Void> runFailed(
-          dev.vigil.incident.IncidentId incident, String by, String reason) {
+      public Future<Void> runFailed(IncidentId incident, String by, String reason) {
         return record(incident, by, reason);
       }
 
       @Override
-      public Future<Void> escalateNow(
-          dev.vigil.incident.IncidentId incident, String by, String reason) {
+      public Future<Void> escalateNow(IncidentId incident, String by, String reason) {
         return record(incident, by, reason);
       }
 
-      private Future<Void> record(
-          dev.vigil.incident.IncidentId incident, String by, String reason) {
+      private Future<Void> record(IncidentId incident, String by, String reason) {
         LOG.atWarn()
             .addKeyValue("incident", incident.toString())
             .log("escalation requested (no escalator bound): " + reason);

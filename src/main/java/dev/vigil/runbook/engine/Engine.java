@@ -25,9 +25,11 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -311,7 +313,7 @@ public final class Engine extends VerticleBase {
 
   /** Carries out commands in order; completes once this batch's writes committed. */
   private Future<Void> execute(LiveRun r, List<RunCommand> commands) {
-    List<Future<Void>> writes = new java.util.ArrayList<>();
+    List<Future<Void>> writes = new ArrayList<>();
     for (RunCommand c : commands) {
       if (c instanceof RunCommand.SaveSteps s) {
         writes.add(
@@ -357,8 +359,7 @@ public final class Engine extends VerticleBase {
   }
 
   /** A write: a run given up writes nothing; a failure stalls the run; else {@code then}. */
-  private Future<Void> write(
-      LiveRun r, RunEvent then, java.util.function.Supplier<Future<Void>> write) {
+  private Future<Void> write(LiveRun r, RunEvent then, Supplier<Future<Void>> write) {
     Future<Void> w =
         r.abandoned
             ? Future.failedFuture(new IllegalStateException("run " + r.id + " was given up here"))

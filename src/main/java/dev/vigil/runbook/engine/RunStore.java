@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable runs. Every write completes its future only once committed; writes may be grouped into
@@ -91,7 +92,7 @@ public interface RunStore {
    * Extends this replica's leases (replicas sharing a store); completes with the unfinished runs it
    * holds.
    */
-  Future<java.util.Set<RunId>> renew(Instant now);
+  Future<Set<RunId>> renew(Instant now);
 
   /**
    * Gives up this replica's leases (graceful stop), so another replica resumes its runs without

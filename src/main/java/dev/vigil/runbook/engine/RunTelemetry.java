@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.spi.LoggingEventBuilder;
 
@@ -36,7 +37,7 @@ final class RunTelemetry {
   }
 
   /** A try starts: the step's span (made at its first try); its trace headers. */
-  java.util.Map<String, String> tryStarted(LiveRun r, Step s, int attempt) {
+  Map<String, String> tryStarted(LiveRun r, Step s, int attempt) {
     Span span =
         r.stepSpans.computeIfAbsent(
             s.id(),

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -132,7 +133,7 @@ class DagSvgTest {
   }
 
   static List<String> text(Element node) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     var nl = node.getElementsByTagName("text");
     for (int i = 0; i < nl.getLength(); i++) {
       out.add(nl.item(i).getTextContent());

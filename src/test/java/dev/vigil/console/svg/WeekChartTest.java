@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +72,7 @@ class WeekChartTest {
   }
 
   static List<Element> rects(Element g, String cls) {
-    List<Element> out = new java.util.ArrayList<>();
+    List<Element> out = new ArrayList<>();
     var nl = g.getElementsByTagName("rect");
     for (int i = 0; i < nl.getLength(); i++) {
       Element e = (Element) nl.item(i);

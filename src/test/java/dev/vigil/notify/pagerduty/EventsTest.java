@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
+import dev.vigil.fake.FakePagerDutyRules;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStatus;
@@ -70,7 +71,7 @@ class EventsTest {
     assertThat(p.getJsonObject("custom_details").getJsonObject("annotations").getString("summary"))
         .isEqualTo("5xx > 5%");
     assertThat(e.getJsonArray("links")).hasSize(2);
-    assertThat(dev.vigil.fake.FakePagerDutyRules.validate(e)).isEmpty();
+    assertThat(FakePagerDutyRules.validate(e)).isEmpty();
   }
 
   @Test

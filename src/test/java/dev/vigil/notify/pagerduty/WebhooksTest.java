@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vigil.config.Secret;
 import dev.vigil.web.BadRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,7 +89,7 @@ class WebhooksTest {
                 2,
                 "",
                 List.of("Jane Doe", "Bob"),
-                java.util.Optional.of(java.time.Instant.parse("2020-10-02T18:45:22.169Z"))));
+                Optional.of(Instant.parse("2020-10-02T18:45:22.169Z"))));
   }
 
   @Test
@@ -132,7 +134,6 @@ class WebhooksTest {
             Webhooks.parse(
                 "{\"event\": {\"id\": \"e\", \"event_type\": \"x\", \"data\": [1], \"agent\": 3}}"
                     .getBytes(StandardCharsets.UTF_8)))
-        .isEqualTo(
-            new Webhooks.Event("e", "x", "", "", "", 0, "", List.of(), java.util.Optional.empty()));
+        .isEqualTo(new Webhooks.Event("e", "x", "", "", "", 0, "", List.of(), Optional.empty()));
   }
 }

@@ -9,6 +9,7 @@ import dev.vigil.fake.NotifyConfig;
 import dev.vigil.fake.WebhookReceiver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class WebhookDeliveryTest {
     String team =
         "webhook: { url: \"" + hook.url() + "\", secret: \"${file:eu-hook-secret}\" }" + teamExtra;
     NotifyConfig.write(dir, team, vigil);
-    java.nio.file.Files.writeString(dir.resolve("config/eu-hook-secret"), SECRET + "\n");
+    Files.writeString(dir.resolve("config/eu-hook-secret"), SECRET + "\n");
     return TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC());
   }
 
@@ -119,11 +120,11 @@ class WebhookDeliveryTest {
       String vigil = FAST_RETRY;
       NotifyConfig.write(
           dir, "webhook: { url: \"" + eu.url() + "\", secret: \"${file:eu-hook-secret}\" }", vigil);
-      java.nio.file.Path teams = dir.resolve("config/teams.yaml");
+      Path teams = dir.resolve("config/teams.yaml");
       // a second team on call all day beside eu, and both paged at once
-      java.nio.file.Files.writeString(
+      Files.writeString(
           teams,
-          java.nio.file.Files.readString(teams)
+          Files.readString(teams)
               .replace(
                   "escalation:",
                   """
@@ -135,7 +136,7 @@ class WebhookDeliveryTest {
               overlap: all
               escalation:"""
                       .formatted(us.url())));
-      java.nio.file.Files.writeString(dir.resolve("config/eu-hook-secret"), SECRET + "\n");
+      Files.writeString(dir.resolve("config/eu-hook-secret"), SECRET + "\n");
       try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
         String id = fire(d);
         await()

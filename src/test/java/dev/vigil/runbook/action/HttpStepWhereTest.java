@@ -3,6 +3,7 @@ package dev.vigil.runbook.action;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
@@ -65,7 +66,7 @@ class HttpStepWhereTest {
     return s;
   }
 
-  void redirect(com.sun.net.httpserver.HttpExchange ex, String location) throws IOException {
+  void redirect(HttpExchange ex, String location) throws IOException {
     calls.add("a " + ex.getRequestURI().getPath());
     ex.getResponseHeaders().add("Location", location);
     ex.sendResponseHeaders(302, -1);

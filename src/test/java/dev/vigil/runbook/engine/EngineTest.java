@@ -3,10 +3,13 @@ package dev.vigil.runbook.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -341,9 +344,9 @@ class EngineTest extends EngineScenario {
 
   @Test
   void incidentAndMessageStepsActOnTheIncidentAndRunsAreCounted() throws Exception {
-    java.nio.file.Files.createDirectories(dir.resolve("config"));
-    java.nio.file.Files.writeString(
-        dir.resolve("config/teams.yaml"), dev.vigil.TestDaemon.resource("config/good/teams.yaml"));
+    Files.createDirectories(dir.resolve("config"));
+    Files.writeString(
+        dir.resolve("config/teams.yaml"), TestDaemon.resource("config/good/teams.yaml"));
     f =
         RunbookFixture.start(
             dir,
@@ -427,7 +430,7 @@ class EngineTest extends EngineScenario {
         .isEqualTo(new JsonObject().put("replicas", 4).put("reason", "for host-1"));
     assertThat(f.step(run, "scale").output())
         .containsEntry("status", 202L)
-        .containsEntry("json", java.util.Map.of("replicas", 4L));
+        .containsEntry("json", Map.of("replicas", 4L));
     assertThat((String) f.step(run, "big").output().get("body")).hasSize(256 * 1024);
     assertThat(f.step(run, "big").output().get("json"))
         .as("a truncated body is not parsed")

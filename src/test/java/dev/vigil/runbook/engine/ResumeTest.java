@@ -3,10 +3,13 @@ package dev.vigil.runbook.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.Future;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -158,7 +161,7 @@ class ResumeTest extends EngineScenario {
     f.clock.advance(Duration.ofMinutes(5));
     Engine engine = f.d.daemon.engine();
     var sweeps =
-        io.vertx.core.Future.join(
+        Future.join(
             engine.decideLost(f.clock.instant()),
             engine.decideLost(f.clock.instant()),
             engine.decideLost(f.clock.instant()));
@@ -178,8 +181,7 @@ class ResumeTest extends EngineScenario {
         RunbookFixture.start(
             dir,
             "ha: {leaseTtl: 3s}\n",
-            java.util.Map.of(
-                "fix", rb("fix", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n")));
+            Map.of("fix", rb("fix", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n")));
     RunId first = fire("fix");
     RunRecord done = f.awaitStatus(first, RunStatus.SUCCEEDED);
     RunRecord lost =
@@ -208,7 +210,7 @@ class ResumeTest extends EngineScenario {
             .create(lost)
             .toCompletionStage()
             .toCompletableFuture()
-            .get(20, java.util.concurrent.TimeUnit.SECONDS);
+            .get(20, TimeUnit.SECONDS);
     assertThat(f.run(orphan).status()).isEqualTo(RunStatus.PENDING);
     f.awaitStatus(orphan, RunStatus.SUCCEEDED);
     assertThat(server.count("/fix")).isEqualTo(2);
@@ -241,7 +243,7 @@ class ResumeTest extends EngineScenario {
             .create(gone)
             .toCompletionStage()
             .toCompletableFuture()
-            .get(20, java.util.concurrent.TimeUnit.SECONDS);
+            .get(20, TimeUnit.SECONDS);
     assertThat(f.awaitStatus(unrunnable, RunStatus.FAILED).error())
         .isEqualTo("runbook fix version v-gone is no longer loaded and its source was not stored");
   }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +55,7 @@ class RunMachineTest {
         .noneMatch(c -> c instanceof RunCommand.Perform);
     assertThat(saved(afterStart))
         .extracting(StepRun::id, StepRun::status)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("a", StepStatus.RUNNING));
+        .containsExactly(Tuple.tuple("a", StepStatus.RUNNING));
 
     // the try is performed once its start is stored
     assertThat(performs(commit(afterStart))).extracting(p -> p.step().id()).containsExactly("a");
@@ -264,8 +265,8 @@ class RunMachineTest {
     assertThat(saved(cancel))
         .extracting(StepRun::id, StepRun::status, StepRun::error)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("a", StepStatus.CANCELLED, "cancelled by alice"),
-            org.assertj.core.groups.Tuple.tuple("b", StepStatus.CANCELLED, "cancelled by alice"));
+            Tuple.tuple("a", StepStatus.CANCELLED, "cancelled by alice"),
+            Tuple.tuple("b", StepStatus.CANCELLED, "cancelled by alice"));
     // the run ends only once the cancelled steps are stored
     assertThat(cancel).noneMatch(c -> c instanceof RunCommand.SaveRun);
     List<RunCommand> end = settle(cancel);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -85,9 +87,7 @@ class ShippedRunbookRunTest {
     assertThat(f.step(run, "usage").status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(f.step(run, "clean").status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(Files.readString(log)).isEqualTo("--host node-7 --older-than 2d\n");
-    assertThat(
-            java.net.URLDecoder.decode(
-                prometheus.calls().get(0).query(), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(URLDecoder.decode(prometheus.calls().get(0).query(), StandardCharsets.UTF_8))
         .contains("instance=\"node-7:9100\"", "mountpoint=\"/var\"");
     assertThat(settle.wakeAt()).isEqualTo(f.clock.instant().plus(Duration.ofSeconds(30)));
 
