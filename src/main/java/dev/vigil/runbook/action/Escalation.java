@@ -4,10 +4,10 @@ import dev.vigil.incident.IncidentId;
 import io.vertx.core.Future;
 
 /**
- * Hands an incident over to people: the escalator, once it is bound in the daemon ({@code
- * runFailed} → {@code Escalator.runbookFailed}, {@code escalateNow} → {@code
- * Escalator.escalateNow}); until then {@link TimelineNotifications#escalation} records each request
- * on the incident timeline.
+ * Hands an incident over to people. In the daemon it is the escalator ({@code runFailed} → {@code
+ * Escalator.runbookFailed}, {@code escalateNow} → {@code Escalator.escalateNow}); {@link
+ * TimelineNotifications#escalation} is the stand-in that only records each request on the incident
+ * timeline.
  */
 public interface Escalation {
 
