@@ -80,6 +80,8 @@ public final class Database {
               + file
               + "?journal_mode=WAL&synchronous="
               + config.synchronous()
+              + "&wal_autocheckpoint="
+              + SqliteCheckpointer.BACKSTOP_PAGES
               + "&foreign_keys=true&busy_timeout="
               + config.busyTimeout().toMillis();
       // No generated keys: ids are reserved up front (Dialect.allocateIds), and asking sqlite-jdbc

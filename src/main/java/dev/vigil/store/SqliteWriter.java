@@ -127,23 +127,38 @@ public final class SqliteWriter {
   private final Tx tx = new Tx();
   private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private final SqliteCheckpointer checkpointer;
   private volatile boolean closed;
   private volatile long commits;
 
-  private SqliteWriter(Vertx vertx, Connection connection) {
+  private SqliteWriter(Vertx vertx, Connection connection, SqliteCheckpointer checkpointer) {
     this.vertx = vertx;
     this.connection = connection;
+    this.checkpointer = checkpointer;
     this.thread = new Thread(this::loop, "vigil-sqlite-writer");
     this.thread.setDaemon(true);
   }
 
-  /** Opens the writer's connection to {@code jdbcUrl} and starts its thread. */
+  /**
+   * Opens the writer's connection to {@code jdbcUrl} and starts its thread, and the {@link
+   * SqliteCheckpointer} that copies the log back into the file beside it.
+   */
   public static SqliteWriter open(Vertx vertx, String jdbcUrl) throws SQLException {
     Connection c = DriverManager.getConnection(jdbcUrl);
-    c.setAutoCommit(true);
-    SqliteWriter w = new SqliteWriter(vertx, c);
-    w.thread.start();
-    return w;
+    try {
+      c.setAutoCommit(true);
+      SqliteWriter w = new SqliteWriter(vertx, c, SqliteCheckpointer.start(jdbcUrl));
+      w.thread.start();
+      return w;
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The thread that checkpoints beside this writer (tests, benchmarks). */
+  SqliteCheckpointer checkpointer() {
+    return checkpointer;
   }
 
   /**
@@ -257,6 +272,11 @@ public final class SqliteWriter {
     } catch (SQLException e) {
       log.atWarn().log("store: closing the SQLite writer connection: " + e.getMessage());
     }
+    try {
+      checkpointer.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private <T> void runExclusive(Exclusive<T> ex) {
@@ -309,6 +329,7 @@ public final class SqliteWriter {
         }
         control("COMMIT");
         commits++;
+        checkpointer.committed();
       } catch (SQLException | RuntimeException e) {
         rollback();
         throw e;
