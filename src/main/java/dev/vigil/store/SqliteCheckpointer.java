@@ -41,9 +41,11 @@ final class SqliteCheckpointer {
   private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
-   * Time between the starts of two checkpoints, at least: commits that come meanwhile share the
-   * next one. Each checkpoint syncs the database file, and one per small commit made the syncs
-   * fight the writer's own for the disk (bench/RESULTS.md).
+   * Time between the starts of two checkpoints, at least, while the log is under half the backstop:
+   * commits that come meanwhile share the next one. Each checkpoint syncs the database file, and
+   * one per small commit made the syncs fight the writer's own for the disk (bench/RESULTS.md).
+   * Past half the backstop they run back to back, so that little is left to copy when a committing
+   * connection reaches the backstop and copies the rest itself before the log starts again.
    */
   static final long SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -53,6 +55,7 @@ final class SqliteCheckpointer {
   private volatile boolean closed;
   private volatile long checkpoints;
   private volatile boolean caughtUp;
+  private long logFrames;
   private String lastFailure;
 
   private SqliteCheckpointer(Connection connection) {
@@ -107,9 +110,10 @@ final class SqliteCheckpointer {
         if (!pending.get()) {
           LockSupport.parkNanos(this, IDLE_NANOS);
         }
-        for (long wait = last + SPACING_NANOS - System.nanoTime();
+        long spacing = logFrames > BACKSTOP_PAGES / 2 ? 0 : SPACING_NANOS;
+        for (long wait = last + spacing - System.nanoTime();
             wait > 0 && !closed;
-            wait = last + SPACING_NANOS - System.nanoTime()) {
+            wait = last + spacing - System.nanoTime()) {
           LockSupport.parkNanos(this, wait);
         }
         if (closed) {
@@ -127,7 +131,9 @@ final class SqliteCheckpointer {
   private void checkpoint(Statement st) {
     // one row: busy (1 when it could not run), frames in the log, frames of them in the file
     try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-      caughtUp = rs.next() && rs.getInt(1) == 0 && rs.getLong(2) == rs.getLong(3);
+      boolean row = rs.next();
+      logFrames = row ? rs.getLong(2) : 0;
+      caughtUp = row && rs.getInt(1) == 0 && logFrames == rs.getLong(3);
       checkpoints++;
       if (lastFailure != null) {
         log.atInfo().log("store: SQLite checkpoints work again");
