@@ -1,11 +1,9 @@
 package dev.vigil.runbook.action;
 
-import dev.cel.common.types.CelType;
 import dev.vigil.config.Fields;
 import dev.vigil.config.Pos;
 import dev.vigil.config.YamlNode;
 import dev.vigil.expr.EvalException;
-import dev.vigil.expr.ExprTypes;
 import dev.vigil.expr.Template;
 import dev.vigil.expr.Template.Insertion;
 import dev.vigil.expr.Values;
@@ -29,16 +27,6 @@ public final class IncidentStep implements StepKind {
   @Override
   public String name() {
     return "incident";
-  }
-
-  @Override
-  public CelType outputType() {
-    return ExprTypes.NO_OUTPUT;
-  }
-
-  @Override
-  public Map<String, Object> zeroOutput() {
-    return Map.of();
   }
 
   @Override

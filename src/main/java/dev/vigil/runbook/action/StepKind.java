@@ -2,6 +2,7 @@ package dev.vigil.runbook.action;
 
 import dev.cel.common.types.CelType;
 import dev.vigil.config.YamlNode;
+import dev.vigil.expr.ExprTypes;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.Optional;
@@ -26,14 +27,22 @@ public interface StepKind {
    */
   Optional<? extends StepSpec> parse(YamlNode body, SpecReader in);
 
-  /** The CEL type of {@code steps.<id>.output}, which templates and conditions are checked with. */
-  CelType outputType();
+  /**
+   * The CEL type of {@code steps.<id>.output}, which templates and conditions are checked with; by
+   * default a kind has no output.
+   */
+  default CelType outputType() {
+    return ExprTypes.NO_OUTPUT;
+  }
 
   /**
    * A value for every field {@link #outputType()} declares, for a step that produced none (skipped,
    * failed before any output), so that an expression that type-checked never reads a missing field.
+   * A kind that declares an output declares its zero values too.
    */
-  Map<String, Object> zeroOutput();
+  default Map<String, Object> zeroOutput() {
+    return Map.of();
+  }
 
   /**
    * Whether the step's templates may insert {@code secrets}: only for kinds whose rendered action

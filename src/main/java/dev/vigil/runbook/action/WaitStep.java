@@ -1,13 +1,10 @@
 package dev.vigil.runbook.action;
 
-import dev.cel.common.types.CelType;
 import dev.vigil.config.Durations;
 import dev.vigil.config.Pos;
 import dev.vigil.config.YamlNode;
-import dev.vigil.expr.ExprTypes;
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,16 +16,6 @@ public final class WaitStep implements StepKind {
   @Override
   public String name() {
     return "wait";
-  }
-
-  @Override
-  public CelType outputType() {
-    return ExprTypes.NO_OUTPUT;
-  }
-
-  @Override
-  public Map<String, Object> zeroOutput() {
-    return Map.of();
   }
 
   @Override
