@@ -74,6 +74,8 @@ for n in $ALERT_COUNTS; do
 done
 curl -s "http://127.0.0.1:$VPORT/metrics" | grep -E '^vigil_commit_(batch_alerts|duration_seconds)_(sum|count)' > "$OUT/vigil-commit-metrics.txt" || true
 kill -TERM $VPID; wait $VPID || true
+# the database made for this run goes with it
+[ -n "${PGURL:-}" ] && psql "$PGURL/postgres" -qc "DROP DATABASE $DB"
 
 if [ -n "${SKIP_AM:-}" ]; then cat "$OUT/table.md"; exit 0; fi
 # --- Alertmanager (in memory, no persistence of alerts) ---

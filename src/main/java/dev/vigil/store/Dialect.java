@@ -1,7 +1,6 @@
 package dev.vigil.store;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -120,31 +119,6 @@ public enum Dialect {
       return Future.succeededFuture();
     }
     return conn.query("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")").execute().mapEmpty();
-  }
-
-  /**
-   * A {@code SELECT} of rows passed as one JSON parameter: a JSON array of arrays, one per row,
-   * whose elements are typed by {@code types} ({@code text} or {@code bigint}). Bulk statements
-   * send one parameter instead of one per value, which is several times faster through the JDBC
-   * client.
-   */
-  public String selectJsonRows(List<String> types) {
-    StringBuilder sql = new StringBuilder("SELECT ");
-    for (int i = 0; i < types.size(); i++) {
-      if (i > 0) {
-        sql.append(", ");
-      }
-      sql.append(this == SQLITE ? "value ->> " + i : "(value ->> " + i + ")::" + types.get(i));
-    }
-    return sql.append(
-            this == SQLITE ? " FROM json_each(?)" : " FROM jsonb_array_elements(?::jsonb)")
-        .toString();
-  }
-
-  /** The value to bind for the JSON parameter of {@link #selectJsonRows}. */
-  public Object jsonParam(JsonArray array) {
-    // SQLite reads JSON from text; vertx-pg-client would send a String to jsonb as one JSON string.
-    return this == SQLITE ? array.encode() : array;
   }
 
   /**

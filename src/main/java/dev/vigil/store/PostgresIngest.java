@@ -3,12 +3,9 @@ package dev.vigil.store;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.incident.IngestResult;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -117,20 +114,33 @@ final class PostgresIngest {
             });
   }
 
-  /** Inserts rows sent as one JSON parameter (see {@link Dialect#selectJsonRows}). */
+  /**
+   * Inserts rows sent column by column, each column one typed array parameter that {@code unnest}
+   * turns back into rows: binary arrays, with no JSON to build here or to parse in PostgreSQL.
+   */
   private Future<Void> bulkInsert(String into, List<String> types, List<Object[]> rows) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    JsonArray all = new JsonArray(new ArrayList<>(rows.size()));
-    for (Object[] r : rows) {
-      all.add(new JsonArray(new ArrayList<>(Arrays.asList(r))));
+    StringBuilder sql =
+        new StringBuilder("INSERT INTO ").append(into).append(" SELECT * FROM unnest(");
+    Object[] columns = new Object[types.size()];
+    for (int c = 0; c < types.size(); c++) {
+      boolean text = types.get(c).equals(T);
+      sql.append(c == 0 ? "" : ", ")
+          .append('$')
+          .append(c + 1)
+          .append("::")
+          .append(types.get(c))
+          .append("[]");
+      Object[] column = text ? new String[rows.size()] : new Long[rows.size()];
+      for (int r = 0; r < rows.size(); r++) {
+        Object v = rows.get(r)[c];
+        column[r] = v == null ? null : text ? v.toString() : (Object) ((Number) v).longValue();
+      }
+      columns[c] = column;
     }
-    return conn.preparedQuery(
-            Dialect.POSTGRES.sql(
-                "INSERT INTO " + into + " " + Dialect.POSTGRES.selectJsonRows(types)))
-        .execute(Tuple.of(Dialect.POSTGRES.jsonParam(all)))
-        .mapEmpty();
+    return conn.preparedQuery(sql.append(')').toString()).execute(Tuple.from(columns)).mapEmpty();
   }
 
   private Future<Void> batch(String sql, List<Object[]> rows) {
