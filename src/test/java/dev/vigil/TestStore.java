@@ -1,10 +1,13 @@
 package dev.vigil;
 
+import dev.vigil.config.Secret;
+import dev.vigil.config.VigilConfig;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,15 @@ public final class TestStore {
 
   public static boolean postgres() {
     return "postgres".equals(System.getProperty("vigil.test.store", "sqlite"));
+  }
+
+  /**
+   * A SQLite store at {@code file} as the daemon opens it by default ({@code synchronous: FULL}),
+   * for tests of SQLite itself whatever store the suite runs on.
+   */
+  public static VigilConfig.Store sqlite(Path file) {
+    return new VigilConfig.Store(
+        "sqlite:" + file, new Secret(""), "FULL", Duration.ofSeconds(5), 4);
   }
 
   private static final Map<Path, String> DATABASES = new ConcurrentHashMap<>();

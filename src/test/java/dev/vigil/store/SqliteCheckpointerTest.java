@@ -4,8 +4,7 @@ import static dev.vigil.store.SqlRunStoreTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.vigil.config.Secret;
-import dev.vigil.config.VigilConfig;
+import dev.vigil.TestStore;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,16 +32,7 @@ class SqliteCheckpointerTest {
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    db =
-        await(
-            Database.open(
-                vertx,
-                new VigilConfig.Store(
-                    "sqlite:" + dir.resolve("c.db"),
-                    new Secret(""),
-                    "FULL",
-                    Duration.ofSeconds(5),
-                    4)));
+    db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("c.db"))));
   }
 
   @AfterEach

@@ -5,8 +5,7 @@ import static dev.vigil.store.SqlRunStoreTest.await;
 import static dev.vigil.store.SqlRunStoreTest.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.config.Secret;
-import dev.vigil.config.VigilConfig;
+import dev.vigil.TestStore;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
@@ -20,7 +19,6 @@ import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,16 +42,7 @@ class SqliteWriterPathsTest {
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    db =
-        await(
-            Database.open(
-                vertx,
-                new VigilConfig.Store(
-                    "sqlite:" + dir.resolve("w.db"),
-                    new Secret(""),
-                    "FULL",
-                    Duration.ofSeconds(5),
-                    4)));
+    db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("w.db"))));
     await(
         db.writer()
             .query(
