@@ -47,7 +47,7 @@ final class SqliteCheckpointer {
    * Past half the backstop they run back to back, so that little is left to copy when a committing
    * connection reaches the backstop and copies the rest itself before the log starts again.
    */
-  static final long SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final Connection connection;
   private final Thread thread;

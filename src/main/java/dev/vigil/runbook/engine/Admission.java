@@ -1,6 +1,8 @@
 package dev.vigil.runbook.engine;
 
 import java.time.Clock;
+import java.util.Deque;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,6 +22,22 @@ interface Admission {
 
   /** The run ends or is given up: its slot is freed, or it leaves the queue. */
   void release(LiveRun r);
+
+  /**
+   * For {@link #release}: whether {@code r} holds a slot not released yet. When it does not, it
+   * leaves the queue of its key, if it waits in one.
+   */
+  static boolean holdsSlot(LiveRun r, Map<String, Deque<LiveRun>> queued) {
+    String key = r.record.concurrencyKey();
+    if (key != null && r.slot && !r.released) {
+      return true;
+    }
+    Deque<LiveRun> q = key == null ? null : queued.get(key);
+    if (q != null) {
+      q.remove(r);
+    }
+    return false;
+  }
 
   /** The run's end is stored. */
   void ended(LiveRun r);

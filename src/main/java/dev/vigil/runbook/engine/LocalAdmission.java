@@ -56,14 +56,10 @@ final class LocalAdmission implements Admission {
 
   @Override
   public void release(LiveRun r) {
-    String key = r.record.concurrencyKey();
-    if (key == null || !r.slot || r.released) {
-      Deque<LiveRun> q = key == null ? null : queued.get(key);
-      if (q != null) {
-        q.remove(r);
-      }
+    if (!Admission.holdsSlot(r, queued)) {
       return;
     }
+    String key = r.record.concurrencyKey();
     r.released = true;
     activeByKey.merge(key, -1, Integer::sum);
     if (activeByKey.get(key) <= 0) {

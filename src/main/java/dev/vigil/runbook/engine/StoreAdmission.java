@@ -62,12 +62,7 @@ final class StoreAdmission implements Admission {
 
   @Override
   public void release(LiveRun r) {
-    String key = r.record.concurrencyKey();
-    if (key == null || !r.slot || r.released) {
-      Deque<LiveRun> q = key == null ? null : queued.get(key);
-      if (q != null) {
-        q.remove(r);
-      }
+    if (!Admission.holdsSlot(r, queued)) {
       return;
     }
     // the slot is the run's row in the store: it frees once the run's end is stored (ended)
