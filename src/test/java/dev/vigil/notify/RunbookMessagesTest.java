@@ -130,7 +130,9 @@ class RunbookMessagesTest {
   @Test
   void aPagerDutyStepReachesPagerDutyWithTheIncidentsDedupKey() throws Exception {
     try (FakePagerDuty pd = new FakePagerDuty()) {
-      // the first two calls fail (503, 429): the step waits through the outbox's retries
+      // the first two calls fail (503, 429): the step waits through the outbox's retries. The
+      // alert is "info", which pages nobody, so that those two calls are the step's own (a
+      // critical one's escalation page would race the step for them)
       pd.failFirst(2);
       String vigil = "pagerduty: {eventsUrl: \"" + pd.url() + "\"}\n" + FAST_RETRY;
       NotifyConfig.write(dir, NotifyConfig.pagerDuty(NotifyConfig.ROUTING_KEY), vigil);
@@ -148,10 +150,14 @@ class RunbookMessagesTest {
           """);
       try (TestDaemon d = TestDaemon.start(dir, vigil, Map.of(), Clock.systemUTC())) {
         assertThat(
-                d.post("/api/v1/alerts/alertmanager", NotifyConfig.criticalWebhook("Checkout"))
+                d.post(
+                        "/api/v1/alerts/alertmanager",
+                        NotifyConfig.criticalWebhook("Checkout")
+                            .replace("\"severity\": \"critical\"", "\"severity\": \"info\""))
                     .statusCode())
             .isEqualTo(202);
         JsonObject run = awaitRun(d, "succeeded");
+        assertThat(pd.injectedFailures()).isEqualTo(2);
         assertThat(step(run, "page").getJsonObject("output").getString("dedupKey"))
             .isEqualTo("INC-1");
         assertThat(step(run, "later").getJsonObject("output").getString("dedupKey"))
