@@ -49,7 +49,9 @@ public final class StoreBench {
           req.add(
               new AlertIntake(
                   new Alert(
-                      Fingerprint.of(labels),
+                      Boolean.getBoolean("bench.orderedFingerprints")
+                          ? String.format("%016x", (long) n * 1000 + a)
+                          : Fingerprint.of(labels),
                       labels,
                       Map.of("summary", "bench"),
                       AlertStatus.FIRING,
