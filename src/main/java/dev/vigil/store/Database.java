@@ -103,10 +103,15 @@ public final class Database {
       return writer
           .withConnection(migrator::migrate)
           .compose(v -> vertx.executeBlocking(() -> SqliteWriter.open(vertx, url)))
-          .map(
+          .compose(
               w -> {
                 db.sqliteWriter = w;
-                return db;
+                // the alert keys a stop left in memory, before any ingest
+                return w.submit(
+                    tx -> {
+                      AlertKeys.catchUp(tx);
+                      return db;
+                    });
               })
           .recover(
               e ->

@@ -116,6 +116,12 @@ final class IngestPlan {
   static final String INSERT_ALERTS =
       "alerts (fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
           + "received_at, updated_at)";
+
+  /** {@link #INSERT_ALERTS} with the row id first, reserved by the caller (SQLite). */
+  static final String INSERT_ALERTS_WITH_ID =
+      "alerts (id, fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, "
+          + "generator_url, received_at, updated_at)";
+
   static final String UPDATE_ALERT =
       "UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?";
   static final String INSERT_TIMELINE = "timeline (incident_id, at, kind, actor, text)";

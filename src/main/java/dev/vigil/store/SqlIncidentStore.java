@@ -86,7 +86,8 @@ public final class SqlIncidentStore implements IncidentStore {
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
-      return writer.submit(tx -> SqliteIngest.run(tx, plan), r -> publish(r.events()));
+      return writer.submit(
+          tx -> SqliteIngest.run(tx, writer.alertKeys(), plan), r -> publish(r.events()));
     }
     // replicas ingesting the same alert or group at once: the loser of the race reads the winner's
     // rows and merges

@@ -6,10 +6,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * An {@link IngestPlan} carried out on the {@link SqliteWriter}'s thread: plain JDBC, prepared
@@ -21,79 +25,181 @@ final class SqliteIngest {
 
   private SqliteIngest() {}
 
-  static IngestResult run(SqliteWriter.Tx tx, IngestPlan plan) throws SQLException {
-    loadAlerts(tx, plan);
+  static IngestResult run(SqliteWriter.Tx tx, AlertKeys keys, IngestPlan plan) throws SQLException {
+    Map<String, Long> ids = loadAlerts(tx, keys, plan);
     loadIncidents(tx, plan, "status <> 'resolved' AND group_key", plan.groupKeys());
     loadIncidents(tx, plan, "id", plan.incidentIdsToLoad());
     plan.decide();
     int fresh = plan.newIncidents();
     if (fresh > 0) {
-      plan.assignIds(allocate(tx, fresh));
+      plan.assignIds(allocate(tx, "incidents", fresh));
     }
     insert(tx, IngestPlan.INSERT_INCIDENTS, 15, plan.incidentInserts());
     update(tx, IngestPlan.UPDATE_INCIDENT, plan.incidentUpdates());
-    insert(tx, IngestPlan.INSERT_ALERTS, 10, plan.alertInserts());
-    update(tx, IngestPlan.UPDATE_ALERT, plan.alertUpdates());
-    insert(tx, IngestPlan.INSERT_TIMELINE, 5, plan.timelineRows());
+    List<AlertKeys.Key> added = insertAlerts(tx, plan.alertInserts());
+    keys.stage(tx.id(), added);
+    try {
+      update(tx, UPDATE_ALERT_BY_ID, byId(plan.alertUpdates(), ids));
+      insert(tx, IngestPlan.INSERT_TIMELINE, 5, plan.timelineRows());
+    } catch (SQLException | RuntimeException e) {
+      // this piece is rolled back to its savepoint: its keys were never written
+      keys.unstage(tx.id(), added);
+      throw e;
+    }
     return plan.result();
   }
 
-  private static void loadAlerts(SqliteWriter.Tx tx, IngestPlan plan) throws SQLException {
-    // every occurrence of the batch's fingerprints (few each); kept: the firing one and those named
+  /** {@link IngestPlan#UPDATE_ALERT} by row id: SQLite has no index on the alerts' identity. */
+  static final String UPDATE_ALERT_BY_ID =
+      "UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE id = ?";
+
+  /**
+   * Loads every occurrence of the batch's fingerprints (few each), from both levels of {@link
+   * AlertKeys}, and hands the plan the firing ones and those named; returns their row ids by
+   * identity.
+   */
+  private static Map<String, Long> loadAlerts(SqliteWriter.Tx tx, AlertKeys keys, IngestPlan plan)
+      throws SQLException {
     Map<String, Set<String>> named = plan.startsAtByFingerprint();
     List<String> all = new ArrayList<>(named.keySet());
+    List<Long> recent = new ArrayList<>();
+    for (String fingerprint : all) {
+      keys.find(tx.id(), fingerprint, recent);
+    }
+    Map<String, Long> ids = new HashMap<>();
+    Set<Long> seen = new HashSet<>();
+    String columns = "a.id, a.fingerprint, a.starts_at, a.incident_id, a.status";
+    chunked(
+        tx,
+        all,
+        size ->
+            "SELECT "
+                + columns
+                + " FROM alert_keys k JOIN alerts a ON a.id = k.alert_id WHERE k.fingerprint IN ("
+                + SqlIncidentStore.marks(size)
+                + ")",
+        rs -> loadedAlert(rs, plan, named, ids, seen));
+    chunked(
+        tx,
+        recent,
+        size ->
+            "SELECT "
+                + columns
+                + " FROM alerts a WHERE a.id IN ("
+                + SqlIncidentStore.marks(size)
+                + ")",
+        rs -> loadedAlert(rs, plan, named, ids, seen));
+    return ids;
+  }
+
+  private static void loadedAlert(
+      ResultSet rs,
+      IngestPlan plan,
+      Map<String, Set<String>> named,
+      Map<String, Long> ids,
+      Set<Long> seen)
+      throws SQLException {
+    long id = rs.getLong(1);
+    if (!seen.add(id)) {
+      // in memory and on disk at once, while a merge runs
+      return;
+    }
+    String fingerprint = rs.getString(2);
+    String startsAt = rs.getString(3);
+    AlertStatus status = AlertStatus.fromWire(rs.getString(5));
+    if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
+      long incident = rs.getLong(4);
+      plan.loadedAlert(fingerprint, startsAt, rs.wasNull() ? null : incident, status);
+      ids.put(identity(fingerprint, startsAt), id);
+    }
+  }
+
+  private static String identity(String fingerprint, String startsAt) {
+    return fingerprint + '\n' + startsAt;
+  }
+
+  /** Inserts the new alerts with ids reserved here, and returns their keys. */
+  private static List<AlertKeys.Key> insertAlerts(SqliteWriter.Tx tx, List<Object[]> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return List.of();
+    }
+    List<Long> ids = allocate(tx, "alerts", rows.size());
+    List<Object[]> withIds = new ArrayList<>(rows.size());
+    List<AlertKeys.Key> keys = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Object[] row = rows.get(i);
+      Object[] r = new Object[row.length + 1];
+      r[0] = ids.get(i);
+      System.arraycopy(row, 0, r, 1, row.length);
+      withIds.add(r);
+      // the plan's alert rows begin with fingerprint and starts_at
+      keys.add(new AlertKeys.Key((String) row[0], (String) row[1], ids.get(i)));
+    }
+    insert(tx, IngestPlan.INSERT_ALERTS_WITH_ID, 11, withIds);
+    return keys;
+  }
+
+  /**
+   * {@link IngestPlan#alertUpdates} rows (ending in fingerprint and starts_at) as {@link
+   * #UPDATE_ALERT_BY_ID} rows.
+   */
+  private static List<Object[]> byId(List<Object[]> rows, Map<String, Long> ids) {
+    List<Object[]> out = new ArrayList<>(rows.size());
+    for (Object[] row : rows) {
+      int n = row.length;
+      Long id = ids.get(identity((String) row[n - 2], (String) row[n - 1]));
+      if (id == null) {
+        throw new IllegalStateException(
+            "store: alert " + row[n - 2] + " at " + row[n - 1] + " was changed but never loaded");
+      }
+      Object[] r = Arrays.copyOf(row, n - 1);
+      r[n - 2] = id;
+      out.add(r);
+    }
+    return out;
+  }
+
+  /** The rows of {@code sql(size)} for {@code keys}, in prepared IN lists of a few sizes. */
+  private static <K> void chunked(
+      SqliteWriter.Tx tx, List<K> keys, IntFunction<String> sql, RowReader reader)
+      throws SQLException {
     int i = 0;
-    while (i < all.size()) {
-      int size = listSize(all.size() - i);
-      PreparedStatement ps =
-          tx.prepare(
-              "SELECT fingerprint, starts_at, incident_id, status FROM alerts WHERE fingerprint IN ("
-                  + SqlIncidentStore.marks(size)
-                  + ")");
+    while (i < keys.size()) {
+      int size = listSize(keys.size() - i);
+      PreparedStatement ps = tx.prepare(sql.apply(size));
       for (int k = 0; k < size; k++) {
-        ps.setString(k + 1, all.get(Math.min(i + k, all.size() - 1)));
+        // a short last chunk repeats its last key to fill the prepared list
+        ps.setObject(k + 1, keys.get(Math.min(i + k, keys.size() - 1)));
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String fingerprint = rs.getString(1);
-          String startsAt = rs.getString(2);
-          AlertStatus status = AlertStatus.fromWire(rs.getString(4));
-          if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
-            long incident = rs.getLong(3);
-            plan.loadedAlert(fingerprint, startsAt, rs.wasNull() ? null : incident, status);
-          }
+          reader.read(rs);
         }
       }
       i += size;
     }
+  }
+
+  @FunctionalInterface
+  private interface RowReader {
+    void read(ResultSet rs) throws SQLException;
   }
 
   private static <K> void loadIncidents(
       SqliteWriter.Tx tx, IngestPlan plan, String column, Collection<K> keys) throws SQLException {
-    List<K> all = new ArrayList<>(keys);
-    int i = 0;
-    while (i < all.size()) {
-      int size = listSize(all.size() - i);
-      PreparedStatement ps =
-          tx.prepare(
-              "SELECT "
-                  + SqlIncidentStore.INCIDENT_COLUMNS
-                  + " FROM incidents WHERE "
-                  + column
-                  + " IN ("
-                  + SqlIncidentStore.marks(size)
-                  + ")");
-      for (int k = 0; k < size; k++) {
-        // a short last chunk repeats its last key to fill the prepared list
-        ps.setObject(k + 1, all.get(Math.min(i + k, all.size() - 1)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          plan.loadedIncident(JdbcRows.incident(rs));
-        }
-      }
-      i += size;
-    }
+    chunked(
+        tx,
+        new ArrayList<>(keys),
+        size ->
+            "SELECT "
+                + SqlIncidentStore.INCIDENT_COLUMNS
+                + " FROM incidents WHERE "
+                + column
+                + " IN ("
+                + SqlIncidentStore.marks(size)
+                + ")",
+        rs -> plan.loadedIncident(JdbcRows.incident(rs)));
   }
 
   /** The smallest prepared list size that holds {@code n} keys, or the largest. */
@@ -106,9 +212,10 @@ final class SqliteIngest {
     return LIST_SIZES[LIST_SIZES.length - 1];
   }
 
-  private static List<Long> allocate(SqliteWriter.Tx tx, int count) throws SQLException {
-    PreparedStatement ps = tx.prepare(Dialect.sqliteHighestId("incidents"));
-    ps.setString(1, "incidents");
+  private static List<Long> allocate(SqliteWriter.Tx tx, String table, int count)
+      throws SQLException {
+    PreparedStatement ps = tx.prepare(Dialect.sqliteHighestId(table));
+    ps.setString(1, table);
     long max;
     try (ResultSet rs = ps.executeQuery()) {
       rs.next();

@@ -64,6 +64,11 @@ public final class SqliteWriter {
     public Connection connection() {
       return connection;
     }
+
+    /** This transaction's number: each BEGIN takes the next one. */
+    long id() {
+      return transactions;
+    }
   }
 
   private static class Job<T> {
@@ -128,13 +133,16 @@ public final class SqliteWriter {
   private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final SqliteCheckpointer checkpointer;
+  private final AlertKeys alertKeys;
   private volatile boolean closed;
   private volatile long commits;
+  private long transactions;
 
   private SqliteWriter(Vertx vertx, Connection connection, SqliteCheckpointer checkpointer) {
     this.vertx = vertx;
     this.connection = connection;
     this.checkpointer = checkpointer;
+    this.alertKeys = new AlertKeys(this);
     this.thread = new Thread(this::loop, "vigil-sqlite-writer");
     this.thread.setDaemon(true);
   }
@@ -154,6 +162,11 @@ public final class SqliteWriter {
       c.close();
       throw e;
     }
+  }
+
+  /** The identity of alerts, used by ingest on this writer's thread. */
+  AlertKeys alertKeys() {
+    return alertKeys;
   }
 
   /** The thread that checkpoints beside this writer (tests, benchmarks). */
@@ -322,6 +335,7 @@ public final class SqliteWriter {
   private void runTransaction(List<Job<?>> batch) {
     boolean savepoints = batch.size() > 1;
     try {
+      transactions++;
       control("BEGIN IMMEDIATE");
       try {
         for (Job<?> job : batch) {
@@ -341,6 +355,11 @@ public final class SqliteWriter {
         job.complete();
       }
       return;
+    }
+    try {
+      alertKeys.committed(transactions);
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).log("store: recording committed alert keys failed");
     }
     for (Job<?> job : batch) {
       if (job.failure == null) {

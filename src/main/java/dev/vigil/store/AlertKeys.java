@@ -1,0 +1,251 @@
+package dev.vigil.store;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SQLite's identity of alerts, {@code (fingerprint, startsAt) -> alert id}, in two levels (ADR
+ * 0144): the keys committed lately in memory, the rest in the table {@code alert_keys}, and the two
+ * merged in the background in fingerprint order. A new alert so costs its rows at the end of {@code
+ * alerts}, not a random leaf of a fingerprint index: that leaf, written to the log and then to the
+ * file, was most of what a new alert cost (bench/RESULTS.md).
+ *
+ * <p>Every committed alert is in {@code alert_keys} or in memory, never in neither. Memory is
+ * filled only by commits ({@link #committed}); a transaction's own new keys are seen by its later
+ * pieces ({@link #stage}) and forgotten if it rolls back. A merge cycle copies the keys in memory
+ * to the table in slices of {@link #SLICE} keys (sorted), each in the writer's queue like any other
+ * work, and drops each slice from memory once it is committed; the last slice records the highest
+ * alert id it covers in {@code store_marks}. At start ({@link #catchUp}) every alert above that
+ * mark is copied again ({@code INSERT OR IGNORE}), so a crash at any point loses no key and memory
+ * starts empty.
+ *
+ * <p>Used on the writer thread only; not thread-safe. One process per SQLite file (docs/ha.md):
+ * another process would not see this one's keys in memory.
+ */
+final class AlertKeys {
+  private static final Logger log = LoggerFactory.getLogger(AlertKeys.class);
+
+  /** Keys in memory at which a merge cycle starts. */
+  static final int MERGE_AT = 131_072;
+
+  /** Keys per merge transaction. */
+  static final int SLICE = 4_096;
+
+  static final String MARK = "alert_keys_through";
+
+  /** One alert's identity and row id. */
+  record Key(String fingerprint, String startsAt, long id) {}
+
+  private static final Comparator<Key> ORDER =
+      Comparator.comparing(Key::fingerprint).thenComparing(Key::startsAt);
+
+  private final SqliteWriter writer;
+  private volatile int mergeAt = MERGE_AT;
+  private volatile int slice = SLICE;
+
+  /** Committed keys not in {@code alert_keys} yet (some may be, while a cycle runs). */
+  private final Map<String, List<Key>> recent = new HashMap<>();
+
+  private volatile int size;
+
+  /** Keys written by transaction {@link #stagedIn}, not committed yet. */
+  private final Map<String, List<Key>> staged = new HashMap<>();
+
+  private long stagedIn = -1;
+  private boolean merging;
+  private volatile long merges;
+
+  AlertKeys(SqliteWriter writer) {
+    this.writer = writer;
+  }
+
+  /** Smaller limits, for tests that watch merges happen. */
+  void limits(int mergeAt, int slice) {
+    this.mergeAt = mergeAt;
+    this.slice = slice;
+  }
+
+  /** Keys in memory (tests, metrics). */
+  int inMemory() {
+    return size;
+  }
+
+  /** Merge cycles completed since start (tests). */
+  long merges() {
+    return merges;
+  }
+
+  /**
+   * Copies to {@code alert_keys} every alert above the mark, then moves the mark to the highest
+   * alert id: the keys a stop left in memory. Runs once, before any ingest.
+   */
+  static void catchUp(SqliteWriter.Tx tx) throws SQLException {
+    PreparedStatement copy =
+        tx.prepare(
+            "INSERT OR IGNORE INTO alert_keys (fingerprint, starts_at, alert_id) "
+                + "SELECT fingerprint, starts_at, id FROM alerts "
+                + "WHERE id > (SELECT value FROM store_marks WHERE name = ?) "
+                + "ORDER BY fingerprint, starts_at");
+    copy.setString(1, MARK);
+    int copied = copy.executeUpdate();
+    PreparedStatement mark =
+        tx.prepare(
+            "UPDATE store_marks SET value = (SELECT COALESCE(MAX(id), 0) FROM alerts) WHERE name = ?");
+    mark.setString(1, MARK);
+    mark.executeUpdate();
+    if (copied > 0) {
+      log.atInfo().log(
+          "store: " + copied + " alert keys left in memory at the last stop are merged");
+    }
+  }
+
+  /**
+   * The alert ids with {@code fingerprint} that the disk level may not hold: those in memory and
+   * those the transaction {@code tx} wrote itself.
+   */
+  void find(long tx, String fingerprint, List<Long> out) {
+    List<Key> r = recent.get(fingerprint);
+    if (r != null) {
+      r.forEach(k -> out.add(k.id()));
+    }
+    if (tx == stagedIn) {
+      List<Key> s = staged.get(fingerprint);
+      if (s != null) {
+        s.forEach(k -> out.add(k.id()));
+      }
+    }
+  }
+
+  /** Keys the transaction {@code tx} has just written: seen by its later pieces. */
+  void stage(long tx, List<Key> keys) {
+    if (tx != stagedIn) {
+      // what an earlier transaction staged was rolled back with it
+      staged.clear();
+      stagedIn = tx;
+    }
+    for (Key k : keys) {
+      staged.computeIfAbsent(k.fingerprint(), f -> new ArrayList<>(1)).add(k);
+    }
+  }
+
+  /** A piece of {@code tx} that staged {@code keys} was rolled back to its savepoint. */
+  void unstage(long tx, List<Key> keys) {
+    if (tx != stagedIn) {
+      return;
+    }
+    for (Key k : keys) {
+      List<Key> s = staged.get(k.fingerprint());
+      if (s != null) {
+        s.removeIf(x -> x.id() == k.id());
+        if (s.isEmpty()) {
+          staged.remove(k.fingerprint());
+        }
+      }
+    }
+  }
+
+  /**
+   * Transaction {@code tx} has committed (the writer calls this before the pieces' own callbacks
+   * and before the next transaction begins): what it staged joins memory, and a merge cycle starts
+   * if memory is full.
+   */
+  void committed(long tx) {
+    if (tx == stagedIn) {
+      for (List<Key> keys : staged.values()) {
+        for (Key k : keys) {
+          recent.computeIfAbsent(k.fingerprint(), f -> new ArrayList<>(1)).add(k);
+          size++;
+        }
+      }
+      staged.clear();
+      stagedIn = -1;
+    }
+    maybeMerge();
+  }
+
+  private void maybeMerge() {
+    if (merging || size < mergeAt) {
+      return;
+    }
+    merging = true;
+    Key[] all = new Key[size];
+    int i = 0;
+    for (List<Key> keys : recent.values()) {
+      for (Key k : keys) {
+        all[i++] = k;
+      }
+    }
+    Arrays.sort(all, ORDER);
+    long through = 0;
+    for (Key k : all) {
+      through = Math.max(through, k.id());
+    }
+    mergeSlice(all, 0, through);
+  }
+
+  /** Copies {@code all[from...]} (one slice) to the disk level, then the next slice. */
+  private void mergeSlice(Key[] all, int from, long through) {
+    int to = Math.min(all.length, from + slice);
+    boolean last = to == all.length;
+    writer
+        .submit(
+            tx -> {
+              PreparedStatement ps =
+                  tx.prepare(
+                      "INSERT OR IGNORE INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)");
+              for (int i = from; i < to; i++) {
+                ps.setString(1, all[i].fingerprint());
+                ps.setString(2, all[i].startsAt());
+                ps.setLong(3, all[i].id());
+                ps.addBatch();
+              }
+              ps.executeBatch();
+              if (last) {
+                PreparedStatement mark =
+                    tx.prepare("UPDATE store_marks SET value = ? WHERE name = ?");
+                mark.setLong(1, through);
+                mark.setString(2, MARK);
+                mark.executeUpdate();
+              }
+              return to;
+            },
+            done -> {
+              forget(all, from, to);
+              if (last) {
+                merging = false;
+                merges++;
+                maybeMerge();
+              } else {
+                mergeSlice(all, to, through);
+              }
+            })
+        .onFailure(
+            e -> {
+              // the slice's keys stay in memory; the next commit starts a new cycle
+              log.atWarn().log("store: merging alert keys failed: " + e.getMessage());
+              writer.submit(tx -> null, v -> merging = false);
+            });
+  }
+
+  /** Drops a committed slice from memory. */
+  private void forget(Key[] all, int from, int to) {
+    for (int i = from; i < to; i++) {
+      Key k = all[i];
+      List<Key> keys = recent.get(k.fingerprint());
+      if (keys != null && keys.removeIf(x -> x.id() == k.id())) {
+        size--;
+        if (keys.isEmpty()) {
+          recent.remove(k.fingerprint());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.vigil.store;
+
+import static dev.vigil.store.SqlRunStoreTest.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.vigil.TestStore;
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.classify.LabelTriage;
+import dev.vigil.incident.AlertIntake;
+import dev.vigil.incident.IngestResult;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SQLite keeps the identity of new alerts in memory and merges it into {@code alert_keys} in the
+ * background (ADR 0144). Whatever level a key is in, and across a stop, a re-sent alert is the same
+ * row and a change updates it: the store never holds two rows of one alert.
+ */
+class AlertKeysTest {
+  private static final String STARTS_AT = "2026-12-06T08:00:00Z";
+
+  @TempDir Path dir;
+  Vertx vertx;
+  Database db;
+  SqlIncidentStore store;
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    reopen();
+  }
+
+  private void reopen() {
+    db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("k.db"))));
+    store = new SqlIncidentStore(db);
+  }
+
+  @AfterEach
+  void close() {
+    if (db != null) {
+      await(db.close());
+    }
+    await(vertx.close());
+  }
+
+  @Test
+  void reSentAndResolvedAlertsStayOneRowWhileTheirKeysAreMerged() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    keys.limits(50, 16);
+    for (int batch = 0; batch < 20; batch++) {
+      ingest(batch * 10, 10, AlertStatus.FIRING);
+    }
+    // cycles start at 50 keys and run in slices of 16 beside the ingests; they go on until fewer
+    // than 50 keys are left in memory
+    await().atMost(Duration.ofSeconds(30)).until(() -> keys.inMemory() < 50);
+    assertThat(keys.merges()).isGreaterThanOrEqualTo(2);
+    assertThat(count("SELECT count(*) FROM alert_keys")).isGreaterThan(150);
+
+    // every alert again, unchanged: nothing new
+    for (int batch = 0; batch < 20; batch++) {
+      IngestResult r = ingest(batch * 10, 10, AlertStatus.FIRING);
+      assertThat(r.events()).isEmpty();
+    }
+    // then resolved: the rows change, wherever their keys are
+    for (int batch = 0; batch < 20; batch++) {
+      ingest(batch * 10, 10, AlertStatus.RESOLVED);
+    }
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(200);
+    assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(200);
+    assertThat(count("SELECT count(*) FROM (SELECT DISTINCT fingerprint, starts_at FROM alerts)"))
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aStopMergesTheKeysMemoryHeldAndReSentAlertsAreKnownAfterIt() throws Exception {
+    ingest(0, 30, AlertStatus.FIRING);
+    assertThat(db.sqliteWriter().alertKeys().inMemory()).isEqualTo(30);
+    assertThat(count("SELECT count(*) FROM alert_keys")).isZero();
+    await(db.close());
+    // a stop loses memory (as kill -9 does): the start merges every alert above the mark
+    reopen();
+    assertThat(db.sqliteWriter().alertKeys().inMemory()).isZero();
+    assertThat(count("SELECT count(*) FROM alert_keys")).isEqualTo(30);
+    assertThat(count("SELECT value FROM store_marks WHERE name = 'alert_keys_through'"))
+        .isEqualTo(30);
+
+    ingest(0, 30, AlertStatus.FIRING);
+    ingest(0, 30, AlertStatus.RESOLVED);
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(30);
+    assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(30);
+  }
+
+  @Test
+  void anIngestThatRollsBackLeavesNoKeyBehind() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    keys.limits(20, 8);
+    // the timeline insert (after the alert rows) fails while the flag is set
+    sql(
+        "CREATE TABLE fail_flag (x INTEGER)",
+        "INSERT INTO fail_flag VALUES (1)",
+        "CREATE TRIGGER fail_timeline BEFORE INSERT ON timeline"
+            + " WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    assertThatThrownBy(() -> ingest(0, 10, AlertStatus.FIRING)).hasMessageContaining("injected");
+    assertThat(count("SELECT count(*) FROM alerts")).isZero();
+    assertThat(keys.inMemory()).isZero();
+
+    sql("DELETE FROM fail_flag");
+    // the same alerts again: new, stored once, and their keys merged (20 keys start a cycle)
+    ingest(0, 10, AlertStatus.FIRING);
+    ingest(10, 10, AlertStatus.FIRING);
+    await().atMost(Duration.ofSeconds(30)).until(() -> keys.merges() == 1);
+    ingest(0, 20, AlertStatus.RESOLVED);
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(20);
+    assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(20);
+    assertThat(count("SELECT count(*) FROM alert_keys k JOIN alerts a ON a.id = k.alert_id"))
+        .isEqualTo(20);
+  }
+
+  @Test
+  void keysStagedByAPieceThatRolledBackOrATransactionThatFailedNeverReachMemory() {
+    AlertKeys keys = new AlertKeys(null);
+    AlertKeys.Key a = new AlertKeys.Key("a", STARTS_AT, 1);
+    AlertKeys.Key b = new AlertKeys.Key("b", STARTS_AT, 2);
+    AlertKeys.Key c = new AlertKeys.Key("c", STARTS_AT, 3);
+
+    // a piece rolled back to its savepoint; its neighbour in the transaction committed
+    keys.stage(5, List.of(a));
+    keys.stage(5, List.of(b));
+    keys.unstage(5, List.of(a));
+    List<Long> seen = new ArrayList<>();
+    keys.find(5, "b", seen);
+    assertThat(seen).containsExactly(2L);
+    keys.committed(5);
+    assertThat(keys.inMemory()).isEqualTo(1);
+
+    // transaction 6 failed (no commit): transaction 7 neither sees nor commits its keys
+    keys.stage(6, List.of(c));
+    seen.clear();
+    keys.find(7, "c", seen);
+    assertThat(seen).isEmpty();
+    keys.stage(7, List.of(a));
+    keys.committed(7);
+    seen.clear();
+    keys.find(8, "c", seen);
+    keys.find(8, "a", seen);
+    keys.find(8, "b", seen);
+    assertThat(seen).containsExactly(1L, 2L);
+  }
+
+  private IngestResult ingest(int first, int n, AlertStatus status) {
+    List<AlertIntake> request = new ArrayList<>();
+    for (int i = first; i < first + n; i++) {
+      Map<String, String> labels =
+          Map.of("alertname", "Disk", "instance", "host-" + i, "severity", "warning");
+      request.add(
+          new AlertIntake(
+              new Alert(
+                  Fingerprint.of(labels),
+                  labels,
+                  Map.of("summary", "disk"),
+                  status,
+                  Instant.parse(STARTS_AT),
+                  status == AlertStatus.RESOLVED ? Instant.parse("2026-12-06T09:00:00Z") : null,
+                  ""),
+              "disk",
+              Map.of("alertname", "Disk"),
+              false));
+    }
+    return await(
+        store.ingest(List.of(request), new LabelTriage(), Instant.parse("2026-12-06T08:30:00Z")));
+  }
+
+  private long count(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void sql(String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
+        Statement st = c.createStatement()) {
+      for (String s : statements) {
+        st.execute(s);
+      }
+    }
+  }
+}
