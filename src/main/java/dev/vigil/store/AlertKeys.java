@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * mark is copied again ({@code INSERT OR IGNORE}), so a crash at any point loses no key and memory
  * starts empty.
  *
- * <p>Used on the writer thread only; not thread-safe. One process per SQLite file (docs/ha.md):
- * another process would not see this one's keys in memory.
+ * <p>Used on the writer thread only (a cycle's sort runs elsewhere, on its own copy); not
+ * thread-safe. One process per SQLite file (docs/ha.md): another process would not see this one's
+ * keys in memory.
  */
 final class AlertKeys {
   private static final Logger log = LoggerFactory.getLogger(AlertKeys.class);
@@ -183,12 +185,17 @@ final class AlertKeys {
         all[i++] = k;
       }
     }
-    Arrays.sort(all, ORDER);
-    long through = 0;
-    for (Key k : all) {
-      through = Math.max(through, k.id());
-    }
-    mergeSlice(all, 0, through);
+    // sorting 131,072 keys takes tens of milliseconds: not on the writer's thread
+    ForkJoinPool.commonPool()
+        .execute(
+            () -> {
+              Arrays.sort(all, ORDER);
+              long through = 0;
+              for (Key k : all) {
+                through = Math.max(through, k.id());
+              }
+              mergeSlice(all, 0, through);
+            });
   }
 
   /** Copies {@code all[from...]} (one slice) to the disk level, then the next slice. */
@@ -229,9 +236,12 @@ final class AlertKeys {
             })
         .onFailure(
             e -> {
-              // the slice's keys stay in memory; the next commit starts a new cycle
-              log.atWarn().log("store: merging alert keys failed: " + e.getMessage());
-              writer.submit(tx -> null, v -> merging = false);
+              // the slice's keys stay in memory; the next commit starts a new cycle (at a stop,
+              // the next start merges them)
+              if (!writer.closed()) {
+                log.atWarn().log("store: merging alert keys failed: " + e.getMessage());
+                writer.submit(tx -> null, v -> merging = false);
+              }
             });
   }
 

@@ -220,6 +220,11 @@ public final class SqliteWriter {
     return commits;
   }
 
+  /** Whether {@link #close} has been called. */
+  boolean closed() {
+    return closed;
+  }
+
   /** Finishes the work queued, then closes the connection. */
   public Future<Void> close() {
     if (closed) {
