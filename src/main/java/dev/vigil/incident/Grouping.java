@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,6 +56,8 @@ public final class Grouping {
   private final Map<String, GroupedIncident> openByGroup = new HashMap<>();
   private final Set<GroupedIncident> touched = new LinkedHashSet<>(); // in the order first touched
   private final List<List<GroupedIncident>> perRequest = new ArrayList<>();
+  private final Map<Alert, String> startsAtText = new IdentityHashMap<>();
+  private final Map<String, Set<String>> startsAtByFingerprint = new LinkedHashMap<>();
   private final Set<AlertOccurrence> named =
       new LinkedHashSet<>(); // the occurrences the requests named
 
@@ -66,6 +69,17 @@ public final class Grouping {
     this.requests = requests;
     this.triage = triage;
     this.now = now.toEpochMilli();
+    // the starts as text, on the caller's thread: formatting an Instant is not free, and SQLite's
+    // writer thread, which decides, is the one that limits ingest
+    for (List<AlertIntake> r : requests) {
+      for (AlertIntake a : r) {
+        String startsAt = a.alert().startsAt().toString();
+        startsAtText.put(a.alert(), startsAt);
+        startsAtByFingerprint
+            .computeIfAbsent(a.alert().fingerprint(), k -> new LinkedHashSet<>())
+            .add(startsAt);
+      }
+    }
   }
 
   /** The batch's instant, in epoch milliseconds. */
@@ -80,14 +94,7 @@ public final class Grouping {
    * firing one.
    */
   public Map<String, Set<String>> startsAtByFingerprint() {
-    Map<String, Set<String>> out = new LinkedHashMap<>();
-    for (List<AlertIntake> r : requests) {
-      for (AlertIntake a : r) {
-        out.computeIfAbsent(a.alert().fingerprint(), k -> new LinkedHashSet<>())
-            .add(a.alert().startsAt().toString());
-      }
-    }
-    return out;
+    return startsAtByFingerprint;
   }
 
   /** The groups whose open incident must be loaded. */
@@ -159,7 +166,7 @@ public final class Grouping {
 
   private GroupedIncident apply(AlertIntake intake) {
     Alert alert = intake.alert();
-    String startsAt = alert.startsAt().toString();
+    String startsAt = startsAtText.get(alert);
     if (intake.startsAtImplicit() && firingByFingerprint.containsKey(alert.fingerprint())) {
       startsAt =
           firingByFingerprint.get(alert.fingerprint())

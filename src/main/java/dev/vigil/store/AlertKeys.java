@@ -46,20 +46,28 @@ final class AlertKeys {
   /** One alert's identity and row id. */
   record Key(String fingerprint, String startsAt, long id) {}
 
+  /** Fingerprint, then start: the order of {@code alert_keys}' primary key. */
   private static final Comparator<Key> ORDER =
-      Comparator.comparing(Key::fingerprint).thenComparing(Key::startsAt);
+      (x, y) -> {
+        int c = x.fingerprint().compareTo(y.fingerprint());
+        return c != 0 ? c : x.startsAt().compareTo(y.startsAt());
+      };
 
   private final SqliteWriter writer;
   private volatile int mergeAt = MERGE_AT;
   private volatile int slice = SLICE;
 
-  /** Committed keys not in {@code alert_keys} yet (some may be, while a cycle runs). */
-  private final Map<String, List<Key>> recent = new HashMap<>();
+  /**
+   * Keys not in {@code alert_keys} yet (some may be, while a cycle runs), by fingerprint: a {@link
+   * Key}, or a {@code Key[]} for the rare fingerprint with several starts. It holds the keys of the
+   * transaction running as well, listed in {@link #staged}.
+   */
+  private final Map<String, Object> recent = new HashMap<>();
 
   private volatile int size;
 
-  /** Keys written by transaction {@link #stagedIn}, not committed yet. */
-  private final Map<String, List<Key>> staged = new HashMap<>();
+  /** The keys in {@link #recent} that transaction {@link #stagedIn} wrote, not committed yet. */
+  private final List<Key> staged = new ArrayList<>();
 
   private long stagedIn = -1;
   private boolean merging;
@@ -110,18 +118,20 @@ final class AlertKeys {
   }
 
   /**
-   * The alert ids with {@code fingerprint} that the disk level may not hold: those in memory and
-   * those the transaction {@code tx} wrote itself.
+   * The ids of the alerts with {@code fingerprint} that the disk level may not hold: those in
+   * memory, the transaction {@code tx}'s own included.
    */
   void find(long tx, String fingerprint, List<Long> out) {
-    List<Key> r = recent.get(fingerprint);
-    if (r != null) {
-      r.forEach(k -> out.add(k.id()));
+    if (tx != stagedIn && !staged.isEmpty()) {
+      // the transaction that wrote them failed: their ids will be given to other alerts
+      drop(staged);
     }
-    if (tx == stagedIn) {
-      List<Key> s = staged.get(fingerprint);
-      if (s != null) {
-        s.forEach(k -> out.add(k.id()));
+    Object v = recent.get(fingerprint);
+    if (v instanceof Key k) {
+      out.add(k.id());
+    } else if (v != null) {
+      for (Key k : (Key[]) v) {
+        out.add(k.id());
       }
     }
   }
@@ -129,48 +139,68 @@ final class AlertKeys {
   /** Keys the transaction {@code tx} has just written: seen by its later pieces. */
   void stage(long tx, List<Key> keys) {
     if (tx != stagedIn) {
-      // what an earlier transaction staged was rolled back with it
-      staged.clear();
+      drop(staged);
       stagedIn = tx;
     }
     for (Key k : keys) {
-      staged.computeIfAbsent(k.fingerprint(), f -> new ArrayList<>(1)).add(k);
+      recent.merge(k.fingerprint(), k, AlertKeys::with);
+      staged.add(k);
     }
+    size += keys.size();
   }
 
   /** A piece of {@code tx} that staged {@code keys} was rolled back to its savepoint. */
   void unstage(long tx, List<Key> keys) {
-    if (tx != stagedIn) {
-      return;
-    }
-    for (Key k : keys) {
-      List<Key> s = staged.get(k.fingerprint());
-      if (s != null) {
-        s.removeIf(x -> x.id() == k.id());
-        if (s.isEmpty()) {
-          staged.remove(k.fingerprint());
-        }
-      }
+    if (tx == stagedIn) {
+      staged.removeAll(keys);
+      remove(keys, 0, keys.size());
     }
   }
 
   /**
    * Transaction {@code tx} has committed (the writer calls this before the pieces' own callbacks
-   * and before the next transaction begins): what it staged joins memory, and a merge cycle starts
-   * if memory is full.
+   * and before the next transaction begins): what it staged stays, and a merge cycle starts if
+   * memory is full.
    */
   void committed(long tx) {
     if (tx == stagedIn) {
-      for (List<Key> keys : staged.values()) {
-        for (Key k : keys) {
-          recent.computeIfAbsent(k.fingerprint(), f -> new ArrayList<>(1)).add(k);
-          size++;
-        }
-      }
       staged.clear();
       stagedIn = -1;
+    } else if (!staged.isEmpty()) {
+      drop(staged);
     }
     maybeMerge();
+  }
+
+  private void drop(List<Key> keys) {
+    remove(keys, 0, keys.size());
+    keys.clear();
+    stagedIn = -1;
+  }
+
+  /** Removes {@code keys[from, to)} from memory (those still there). */
+  private void remove(List<Key> keys, int from, int to) {
+    for (int i = from; i < to; i++) {
+      Key k = keys.get(i);
+      Object v = recent.get(k.fingerprint());
+      if (v == k) {
+        recent.remove(k.fingerprint());
+        size--;
+      } else if (v instanceof Key[] several) {
+        Key[] rest = Arrays.stream(several).filter(x -> x != k).toArray(Key[]::new);
+        if (rest.length < several.length) {
+          size--;
+          recent.put(k.fingerprint(), rest.length == 1 ? rest[0] : rest);
+        }
+      }
+    }
+  }
+
+  private static Object with(Object v, Object k) {
+    Key[] several = v instanceof Key one ? new Key[] {one} : (Key[]) v;
+    Key[] more = Arrays.copyOf(several, several.length + 1);
+    more[several.length] = (Key) k;
+    return more;
   }
 
   private void maybeMerge() {
@@ -180,9 +210,13 @@ final class AlertKeys {
     merging = true;
     Key[] all = new Key[size];
     int i = 0;
-    for (List<Key> keys : recent.values()) {
-      for (Key k : keys) {
+    for (Object v : recent.values()) {
+      if (v instanceof Key k) {
         all[i++] = k;
+      } else {
+        for (Key k : (Key[]) v) {
+          all[i++] = k;
+        }
       }
     }
     // sorting 131,072 keys takes tens of milliseconds: not on the writer's thread
@@ -225,7 +259,7 @@ final class AlertKeys {
               return to;
             },
             done -> {
-              forget(all, from, to);
+              remove(Arrays.asList(all), from, to);
               if (last) {
                 merging = false;
                 merges++;
@@ -243,19 +277,5 @@ final class AlertKeys {
                 writer.submit(tx -> null, v -> merging = false);
               }
             });
-  }
-
-  /** Drops a committed slice from memory. */
-  private void forget(Key[] all, int from, int to) {
-    for (int i = from; i < to; i++) {
-      Key k = all[i];
-      List<Key> keys = recent.get(k.fingerprint());
-      if (keys != null && keys.removeIf(x -> x.id() == k.id())) {
-        size--;
-        if (keys.isEmpty()) {
-          recent.remove(k.fingerprint());
-        }
-      }
-    }
   }
 }

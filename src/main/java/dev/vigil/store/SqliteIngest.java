@@ -106,8 +106,12 @@ final class SqliteIngest {
     }
     String fingerprint = rs.getString(2);
     String startsAt = rs.getString(3);
+    Set<String> starts = named.get(fingerprint);
+    if (starts == null) {
+      return; // not asked for (an id in memory always names its own alert; this is a safeguard)
+    }
     AlertStatus status = AlertStatus.fromWire(rs.getString(5));
-    if (status == AlertStatus.FIRING || named.get(fingerprint).contains(startsAt)) {
+    if (status == AlertStatus.FIRING || starts.contains(startsAt)) {
       long incident = rs.getLong(4);
       plan.loadedAlert(fingerprint, startsAt, rs.wasNull() ? null : incident, status);
       ids.put(identity(fingerprint, startsAt), id);
