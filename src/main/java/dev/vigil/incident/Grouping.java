@@ -2,6 +2,7 @@ package dev.vigil.incident;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.InstantText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,7 +74,7 @@ public final class Grouping {
     // writer thread, which decides, is the one that limits ingest
     for (List<AlertIntake> r : requests) {
       for (AlertIntake a : r) {
-        String startsAt = a.alert().startsAt().toString();
+        String startsAt = InstantText.of(a.alert().startsAt());
         startsAtText.put(a.alert(), startsAt);
         startsAtByFingerprint
             .computeIfAbsent(a.alert().fingerprint(), k -> new LinkedHashSet<>())

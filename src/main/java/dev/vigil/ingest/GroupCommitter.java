@@ -3,6 +3,7 @@ package dev.vigil.ingest;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.InstantText;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
@@ -164,7 +165,8 @@ public final class GroupCommitter {
       Known k =
           a.startsAtImplicit()
               ? null
-              : known.getIfPresent(key(a.alert().fingerprint(), a.alert().startsAt().toString()));
+              : known.getIfPresent(
+                  key(a.alert().fingerprint(), InstantText.of(a.alert().startsAt())));
       if (k != null && k.status == a.alert().status()) {
         order.add(k.incident);
       } else {

@@ -2,6 +2,7 @@ package dev.vigil.store;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.InstantText;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.AlertOccurrence;
 import dev.vigil.incident.GroupedIncident;
@@ -194,7 +195,7 @@ final class IngestPlan {
               a.startsAt(),
               a.incident(),
               a.status().wire(),
-              al.endsAt() == null ? null : al.endsAt().toString(),
+              al.endsAt() == null ? null : InstantText.of(al.endsAt()),
               json(al.labels()),
               json(al.annotations()),
               al.generatorUrl(),
@@ -215,7 +216,7 @@ final class IngestPlan {
         rows.add(
             new Object[] {
               a.status().wire(),
-              al.endsAt() == null ? null : al.endsAt().toString(),
+              al.endsAt() == null ? null : InstantText.of(al.endsAt()),
               a.incident(),
               now,
               a.fingerprint(),

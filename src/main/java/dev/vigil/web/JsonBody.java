@@ -24,7 +24,8 @@ import java.util.Map;
  * {@link BadRequest} whose message starts with {@code body:} and says what is wrong and where.
  *
  * <p>Pure and thread-safe. The UTF-8 check decodes once into chars, which Jackson then parses
- * instead of decoding the bytes itself, so strictness costs about one pass over the body.
+ * instead of decoding the bytes itself, so strictness costs about one pass over the body; a body of
+ * ASCII only needs no decoding, and Jackson parses its bytes.
  */
 public final class JsonBody {
   static final ObjectMapper MAPPER =
@@ -112,8 +113,16 @@ public final class JsonBody {
     return MAPPER.convertValue(node, Map.class);
   }
 
-  /** A parser over {@code body} decoded as strict UTF-8 (see {@link #utf8}). */
+  /**
+   * A parser over {@code body} decoded as strict UTF-8 (see {@link #utf8}). A body of ASCII only
+   * (Alertmanager's, nearly always) is UTF-8 as it stands: Jackson reads its bytes directly, with
+   * no decoding pass and no copy.
+   */
   private static JsonParser parser(byte[] body) throws IOException {
+    refuseOtherEncodings(body);
+    if (ascii(body)) {
+      return MAPPER.createParser(body);
+    }
     CharBuffer text = utf8(body);
     char[] chars = text.array();
     int from =
@@ -124,23 +133,10 @@ public final class JsonBody {
   }
 
   /**
-   * The body decoded as strict UTF-8. UTF-16 and UTF-32 are named: their byte order marks are not
-   * UTF-8, and without one their ASCII text holds NUL bytes, which UTF-8 JSON never has. The chars
-   * are those of the returned buffer's array up to its position.
+   * The body decoded as strict UTF-8 (after {@link #refuseOtherEncodings}). The chars are those of
+   * the returned buffer's array up to its position.
    */
   private static CharBuffer utf8(byte[] body) {
-    if (body.length >= 2
-        && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
-            || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
-      throw new BadRequest(
-          "body: UTF-16 (byte order mark " + hex(body, 0, 2) + "); only UTF-8 JSON is accepted");
-    }
-    for (int i = 0; i < Math.min(4, body.length); i++) {
-      if (body[i] == 0) {
-        throw new BadRequest(
-            "body: NUL byte at byte " + i + " (UTF-16 or UTF-32?); only UTF-8 JSON is accepted");
-      }
-    }
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
             .newDecoder()
@@ -163,6 +159,34 @@ public final class JsonBody {
               + "); only UTF-8 JSON is accepted");
     }
     return out; // filled up to its position
+  }
+
+  /** Whether every byte is below 0x80. */
+  static boolean ascii(byte[] body) {
+    int all = 0;
+    for (byte b : body) {
+      all |= b;
+    }
+    return all >= 0;
+  }
+
+  /**
+   * UTF-16 and UTF-32 are named: their byte order marks are not UTF-8, and without one their ASCII
+   * text holds NUL bytes, which UTF-8 JSON never has.
+   */
+  private static void refuseOtherEncodings(byte[] body) {
+    if (body.length >= 2
+        && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+            || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
+      throw new BadRequest(
+          "body: UTF-16 (byte order mark " + hex(body, 0, 2) + "); only UTF-8 JSON is accepted");
+    }
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      if (body[i] == 0) {
+        throw new BadRequest(
+            "body: NUL byte at byte " + i + " (UTF-16 or UTF-32?); only UTF-8 JSON is accepted");
+      }
+    }
   }
 
   private static String hex(byte[] b, int from, int n) {
