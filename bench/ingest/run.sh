@@ -72,7 +72,8 @@ for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$VPORT/healthz" >/dev/null 
 for n in $ALERT_COUNTS; do
   run_case "vigil-$n" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua "$n"
 done
-curl -s "http://127.0.0.1:$VPORT/metrics" | grep -E '^vigil_commit_(batch_alerts|duration_seconds)_(sum|count)' > "$OUT/vigil-commit-metrics.txt" || true
+curl -s "http://127.0.0.1:$VPORT/metrics" > "$OUT/vigil.prom" || true
+grep -E '^vigil_commit_(batch_alerts|duration_seconds)_(sum|count)' "$OUT/vigil.prom" > "$OUT/vigil-commit-metrics.txt" || true
 kill -TERM $VPID; wait $VPID || true
 # the database made for this run goes with it
 [ -n "${PGURL:-}" ] && psql "$PGURL/postgres" -qc "DROP DATABASE $DB"
