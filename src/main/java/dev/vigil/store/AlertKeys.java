@@ -71,6 +71,10 @@ final class AlertKeys {
 
   private long stagedIn = -1;
   private boolean merging;
+
+  /** Set where a slice's failure is reported; read and cleared on the writer thread. */
+  private volatile boolean cycleFailed;
+
   private volatile long merges;
 
   AlertKeys(SqliteWriter writer) {
@@ -149,11 +153,20 @@ final class AlertKeys {
     size += keys.size();
   }
 
-  /** A piece of {@code tx} that staged {@code keys} was rolled back to its savepoint. */
-  void unstage(long tx, List<Key> keys) {
-    if (tx == stagedIn) {
-      staged.removeAll(keys);
-      remove(keys, 0, keys.size());
+  /** How many keys transaction {@code tx} has staged so far (a piece's savepoint). */
+  int staged(long tx) {
+    return tx == stagedIn ? staged.size() : 0;
+  }
+
+  /**
+   * A piece of {@code tx} was rolled back to its savepoint, taken when {@code tx} had staged {@code
+   * keys} keys: those staged since go.
+   */
+  void rollBack(long tx, int keys) {
+    if (tx == stagedIn && staged.size() > keys) {
+      List<Key> since = staged.subList(keys, staged.size());
+      remove(since, 0, since.size());
+      since.clear();
     }
   }
 
@@ -204,6 +217,11 @@ final class AlertKeys {
   }
 
   private void maybeMerge() {
+    if (cycleFailed) {
+      // a slice failed (this runs on the writer thread, after a later commit): start over
+      cycleFailed = false;
+      merging = false;
+    }
     if (merging || size < mergeAt) {
       return;
     }
@@ -274,7 +292,7 @@ final class AlertKeys {
               // the next start merges them)
               if (!writer.closed()) {
                 log.atWarn().log("store: merging alert keys failed: " + e.getMessage());
-                writer.submit(tx -> null, v -> merging = false);
+                cycleFailed = true;
               }
             });
   }

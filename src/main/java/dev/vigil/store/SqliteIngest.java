@@ -36,16 +36,10 @@ final class SqliteIngest {
     }
     insert(tx, IngestPlan.INSERT_INCIDENTS, 15, plan.incidentInserts());
     update(tx, IngestPlan.UPDATE_INCIDENT, plan.incidentUpdates());
-    List<AlertKeys.Key> added = insertAlerts(tx, plan.alertInserts());
-    keys.stage(tx.id(), added);
-    try {
-      update(tx, UPDATE_ALERT_BY_ID, byId(plan.alertUpdates(), ids));
-      insert(tx, IngestPlan.INSERT_TIMELINE, 5, plan.timelineRows());
-    } catch (SQLException | RuntimeException e) {
-      // this piece is rolled back to its savepoint: its keys were never written
-      keys.unstage(tx.id(), added);
-      throw e;
-    }
+    // if this piece fails from here on, the writer rolls its keys back with its rows
+    keys.stage(tx.id(), insertAlerts(tx, plan.alertInserts()));
+    update(tx, UPDATE_ALERT_BY_ID, byId(plan.alertUpdates(), ids));
+    insert(tx, IngestPlan.INSERT_TIMELINE, 5, plan.timelineRows());
     return plan.result();
   }
 

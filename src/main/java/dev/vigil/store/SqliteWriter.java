@@ -351,6 +351,7 @@ public final class SqliteWriter {
         checkpointer.committed();
       } catch (SQLException | RuntimeException e) {
         rollback();
+        alertKeys.rollBack(transactions, 0);
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
@@ -400,12 +401,15 @@ public final class SqliteWriter {
       return;
     }
     control("SAVEPOINT job");
+    int keys = alertKeys.staged(transactions);
     try {
       job.result = job.work.run(tx);
       control("RELEASE job");
     } catch (SQLException | RuntimeException e) {
       control("ROLLBACK TO job");
       control("RELEASE job");
+      // the alert keys this piece staged went with its rows
+      alertKeys.rollBack(transactions, keys);
       job.failure =
           e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
     }

@@ -141,10 +141,11 @@ class AlertKeysTest {
     AlertKeys.Key b = new AlertKeys.Key("b", STARTS_AT, 2);
     AlertKeys.Key c = new AlertKeys.Key("c", STARTS_AT, 3);
 
-    // a piece rolled back to its savepoint; its neighbour in the transaction committed
-    keys.stage(5, List.of(a));
+    // a piece rolled back to its savepoint; its neighbour before it in the transaction committed
     keys.stage(5, List.of(b));
-    keys.unstage(5, List.of(a));
+    int savepoint = keys.staged(5);
+    keys.stage(5, List.of(a));
+    keys.rollBack(5, savepoint);
     List<Long> seen = new ArrayList<>();
     keys.find(5, "b", seen);
     assertThat(seen).containsExactly(2L);
