@@ -19,14 +19,15 @@ import org.slf4j.LoggerFactory;
  * alerts}, not a random leaf of a fingerprint index: that leaf, written to the log and then to the
  * file, was most of what a new alert cost (bench/RESULTS.md).
  *
- * <p>Every committed alert is in {@code alert_keys} or in memory, never in neither. Memory is
- * filled only by commits ({@link #committed}); a transaction's own new keys are seen by its later
- * pieces ({@link #stage}) and forgotten if it rolls back. A merge cycle copies the keys in memory
- * to the table in slices of {@link #SLICE} keys (sorted), each in the writer's queue like any other
- * work, and drops each slice from memory once it is committed; the last slice records the highest
- * alert id it covers in {@code store_marks}. At start ({@link #catchUp}) every alert above that
- * mark is copied again ({@code INSERT OR IGNORE}), so a crash at any point loses no key and memory
- * starts empty.
+ * <p>Every committed alert is in {@code alert_keys} or in memory, never in neither. A transaction's
+ * new keys ({@link #stage}) are seen by its later pieces; the writer keeps them at its commit
+ * ({@link #committed}) and takes them back when a piece or the transaction rolls back ({@link
+ * #rollBack}), so between transactions memory holds committed keys only. A merge cycle copies the
+ * keys in memory to the table in slices of {@link #SLICE} keys (sorted), each in the writer's queue
+ * like any other work, and drops each slice from memory once it is committed; the last slice
+ * records the highest alert id it covers in {@code store_marks}. At start ({@link #catchUp}) every
+ * alert above that mark is copied again ({@code INSERT OR IGNORE}), so a crash at any point loses
+ * no key and memory starts empty.
  *
  * <p>Used on the writer thread only (a cycle's sort runs elsewhere, on its own copy); not
  * thread-safe. One process per SQLite file (docs/ha.md): another process would not see this one's
@@ -66,10 +67,9 @@ final class AlertKeys {
 
   private volatile int size;
 
-  /** The keys in {@link #recent} that transaction {@link #stagedIn} wrote, not committed yet. */
+  /** The keys in {@link #recent} that the transaction running wrote, not committed yet. */
   private final List<Key> staged = new ArrayList<>();
 
-  private long stagedIn = -1;
   private boolean merging;
 
   /** Set where a slice's failure is reported; read and cleared on the writer thread. */
@@ -123,13 +123,9 @@ final class AlertKeys {
 
   /**
    * The ids of the alerts with {@code fingerprint} that the disk level may not hold: those in
-   * memory, the transaction {@code tx}'s own included.
+   * memory, the running transaction's own included.
    */
-  void find(long tx, String fingerprint, List<Long> out) {
-    if (tx != stagedIn && !staged.isEmpty()) {
-      // the transaction that wrote them failed: their ids will be given to other alerts
-      drop(staged);
-    }
+  void find(String fingerprint, List<Long> out) {
     Object v = recent.get(fingerprint);
     if (v instanceof Key k) {
       out.add(k.id());
@@ -140,12 +136,8 @@ final class AlertKeys {
     }
   }
 
-  /** Keys the transaction {@code tx} has just written: seen by its later pieces. */
-  void stage(long tx, List<Key> keys) {
-    if (tx != stagedIn) {
-      drop(staged);
-      stagedIn = tx;
-    }
+  /** Keys the running transaction has just written: seen by its later pieces. */
+  void stage(List<Key> keys) {
     for (Key k : keys) {
       recent.merge(k.fingerprint(), k, AlertKeys::with);
       staged.add(k);
@@ -153,42 +145,29 @@ final class AlertKeys {
     size += keys.size();
   }
 
-  /** How many keys transaction {@code tx} has staged so far (a piece's savepoint). */
-  int staged(long tx) {
-    return tx == stagedIn ? staged.size() : 0;
+  /** How many keys the running transaction has staged so far (a piece's savepoint). */
+  int staged() {
+    return staged.size();
   }
 
   /**
-   * A piece of {@code tx} was rolled back to its savepoint, taken when {@code tx} had staged {@code
-   * keys} keys: those staged since go.
+   * The running transaction rolled back to a point where it had staged {@code keys} keys (0: all of
+   * it): those staged since go.
    */
-  void rollBack(long tx, int keys) {
-    if (tx == stagedIn && staged.size() > keys) {
-      List<Key> since = staged.subList(keys, staged.size());
-      remove(since, 0, since.size());
-      since.clear();
-    }
+  void rollBack(int keys) {
+    List<Key> since = staged.subList(keys, staged.size());
+    remove(since, 0, since.size());
+    since.clear();
   }
 
   /**
-   * Transaction {@code tx} has committed (the writer calls this before the pieces' own callbacks
+   * The running transaction has committed (the writer calls this before the pieces' own callbacks
    * and before the next transaction begins): what it staged stays, and a merge cycle starts if
    * memory is full.
    */
-  void committed(long tx) {
-    if (tx == stagedIn) {
-      staged.clear();
-      stagedIn = -1;
-    } else if (!staged.isEmpty()) {
-      drop(staged);
-    }
+  void committed() {
+    staged.clear();
     maybeMerge();
-  }
-
-  private void drop(List<Key> keys) {
-    remove(keys, 0, keys.size());
-    keys.clear();
-    stagedIn = -1;
   }
 
   /** Removes {@code keys[from, to)} from memory (those still there). */

@@ -114,14 +114,13 @@ final class IngestPlan {
           + "status = CASE WHEN ? THEN 'resolved' ELSE status END, "
           + "resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END, resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END, "
           + "updated_at = ? WHERE id = ?";
-  static final String INSERT_ALERTS =
-      "alerts (fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
-          + "received_at, updated_at)";
+  private static final String ALERT_COLUMNS =
+      "fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, generator_url, "
+          + "received_at, updated_at";
+  static final String INSERT_ALERTS = "alerts (" + ALERT_COLUMNS + ")";
 
   /** {@link #INSERT_ALERTS} with the row id first, reserved by the caller (SQLite). */
-  static final String INSERT_ALERTS_WITH_ID =
-      "alerts (id, fingerprint, starts_at, incident_id, status, ends_at, labels, annotations, "
-          + "generator_url, received_at, updated_at)";
+  static final String INSERT_ALERTS_WITH_ID = "alerts (id, " + ALERT_COLUMNS + ")";
 
   static final String UPDATE_ALERT =
       "UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE fingerprint = ? AND starts_at = ?";

@@ -37,7 +37,7 @@ final class SqliteIngest {
     insert(tx, IngestPlan.INSERT_INCIDENTS, 15, plan.incidentInserts());
     update(tx, IngestPlan.UPDATE_INCIDENT, plan.incidentUpdates());
     // if this piece fails from here on, the writer rolls its keys back with its rows
-    keys.stage(tx.id(), insertAlerts(tx, plan.alertInserts()));
+    keys.stage(insertAlerts(tx, plan.alertInserts()));
     update(tx, UPDATE_ALERT_BY_ID, byId(plan.alertUpdates(), ids));
     insert(tx, IngestPlan.INSERT_TIMELINE, 5, plan.timelineRows());
     return plan.result();
@@ -58,7 +58,7 @@ final class SqliteIngest {
     List<String> all = new ArrayList<>(named.keySet());
     List<Long> recent = new ArrayList<>();
     for (String fingerprint : all) {
-      keys.find(tx.id(), fingerprint, recent);
+      keys.find(fingerprint, recent);
     }
     Map<String, Long> ids = new HashMap<>();
     Set<Long> seen = new HashSet<>();

@@ -64,11 +64,6 @@ public final class SqliteWriter {
     public Connection connection() {
       return connection;
     }
-
-    /** This transaction's number: each BEGIN takes the next one. */
-    long id() {
-      return transactions;
-    }
   }
 
   private static class Job<T> {
@@ -136,7 +131,6 @@ public final class SqliteWriter {
   private final AlertKeys alertKeys;
   private volatile boolean closed;
   private volatile long commits;
-  private long transactions;
 
   private SqliteWriter(Vertx vertx, Connection connection, SqliteCheckpointer checkpointer) {
     this.vertx = vertx;
@@ -340,7 +334,6 @@ public final class SqliteWriter {
   private void runTransaction(List<Job<?>> batch) {
     boolean savepoints = batch.size() > 1;
     try {
-      transactions++;
       control("BEGIN IMMEDIATE");
       try {
         for (Job<?> job : batch) {
@@ -351,7 +344,7 @@ public final class SqliteWriter {
         checkpointer.committed();
       } catch (SQLException | RuntimeException e) {
         rollback();
-        alertKeys.rollBack(transactions, 0);
+        alertKeys.rollBack(0);
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
@@ -363,7 +356,7 @@ public final class SqliteWriter {
       return;
     }
     try {
-      alertKeys.committed(transactions);
+      alertKeys.committed();
     } catch (RuntimeException e) {
       log.atError().setCause(e).log("store: recording committed alert keys failed");
     }
@@ -401,7 +394,7 @@ public final class SqliteWriter {
       return;
     }
     control("SAVEPOINT job");
-    int keys = alertKeys.staged(transactions);
+    int keys = alertKeys.staged();
     try {
       job.result = job.work.run(tx);
       control("RELEASE job");
@@ -409,7 +402,7 @@ public final class SqliteWriter {
       control("ROLLBACK TO job");
       control("RELEASE job");
       // the alert keys this piece staged went with its rows
-      alertKeys.rollBack(transactions, keys);
+      alertKeys.rollBack(keys);
       job.failure =
           e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
     }
