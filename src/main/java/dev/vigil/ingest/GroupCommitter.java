@@ -1,7 +1,5 @@
 package dev.vigil.ingest;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.InstantText;
 import dev.vigil.incident.AlertIntake;
@@ -50,14 +48,15 @@ import org.slf4j.LoggerFactory;
  * in a storm most alerts are ones already stored, unchanged. The committer remembers each alert
  * occurrence it committed (fingerprint and startsAt, with its status and incident); an alert that
  * matches what it remembers is answered from memory, at once, and never queues (it does not count
- * against {@code queueLimit}). The memory is bounded ({@link #REMEMBERED} occurrences) and forgets
- * an entry {@link #REMEMBER_FOR} after it was written, which bounds how long a replica can miss a
- * status change that another replica stored (ADR 0120).
+ * against {@code queueLimit}). The memory is bounded (the newest {@link #REMEMBERED} occurrences
+ * always, at most twice that; {@link RepeatMemory}) and forgets an entry {@link #REMEMBER_FOR}
+ * after it was written, which bounds how long a replica can miss a status change that another
+ * replica stored (ADR 0120).
  */
 public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-  /** Alert occurrences remembered, at most. */
+  /** Alert occurrences remembered, at least (the newest); at most twice as many. */
   static final int REMEMBERED = 200_000;
 
   /** How long an occurrence is remembered after it was last committed. */
@@ -75,14 +74,8 @@ public final class GroupCommitter {
   private final Clock clock;
   private final int queueLimit;
   private final int maxBatchAlerts;
-  // upkeep (eviction, expiry) runs on the thread that writes, not handed to the common pool per
-  // burst of writes
-  private final Cache<String, Known> known =
-      Caffeine.newBuilder()
-          .executor(Runnable::run)
-          .maximumSize(REMEMBERED)
-          .expireAfterWrite(REMEMBER_FOR.toMillis(), TimeUnit.MILLISECONDS)
-          .build();
+  private final RepeatMemory<Known> known =
+      new RepeatMemory<>(REMEMBERED, REMEMBER_FOR.toNanos(), System::nanoTime);
   private final Counter repeats;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
@@ -165,8 +158,7 @@ public final class GroupCommitter {
       Known k =
           a.startsAtImplicit()
               ? null
-              : known.getIfPresent(
-                  key(a.alert().fingerprint(), InstantText.of(a.alert().startsAt())));
+              : known.get(key(a.alert().fingerprint(), InstantText.of(a.alert().startsAt())));
       if (k != null && k.status == a.alert().status()) {
         order.add(k.incident);
       } else {
