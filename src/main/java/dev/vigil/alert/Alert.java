@@ -3,6 +3,7 @@ package dev.vigil.alert;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -21,10 +22,25 @@ public record Alert(
     Instant endsAt,
     String generatorUrl) {
 
+  private static final Class<?> FROZEN =
+      Collections.unmodifiableSortedMap(new TreeMap<String, String>()).getClass();
+
   public Alert {
-    // sorted by key: written as JSON in that order without another copy
-    labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
-    annotations = Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
+    labels = frozen(labels);
+    annotations = frozen(annotations);
+  }
+
+  /**
+   * {@code map} sorted by key (written as JSON in that order without another copy) and
+   * unmodifiable. A map this returned is returned as it is, so an alert built from another's
+   * labels, or from labels a parser froze, shares them instead of copying them. Whoever freezes a
+   * map must not keep a way to change it.
+   */
+  public static Map<String, String> frozen(Map<String, String> map) {
+    if (map.getClass() == FROZEN && ((SortedMap<String, String>) map).comparator() == null) {
+      return map;
+    }
+    return Collections.unmodifiableSortedMap(new TreeMap<>(map));
   }
 
   public String alertname() {

@@ -2,6 +2,7 @@ package dev.vigil.alert;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -18,21 +19,31 @@ public final class Fingerprint {
 
   public static String of(Map<String, String> labels) {
     long h = OFFSET;
-    for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
-      h = add(h, e.getKey().getBytes(StandardCharsets.UTF_8));
-      h = add(h, e.getValue().getBytes(StandardCharsets.UTF_8));
+    Map<String, String> sorted =
+        labels instanceof SortedMap<String, String> s && s.comparator() == null
+            ? labels
+            : new TreeMap<>(labels);
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      h = add(h, e.getKey());
+      h = add(h, e.getValue());
     }
     String hex = Long.toHexString(h);
     return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
   }
 
-  private static long add(long h, byte[] bytes) {
-    for (byte b : bytes) {
-      h ^= (b & 0xff);
-      h *= PRIME;
+  /** Hashes the UTF-8 bytes of {@code s}, then the separator. */
+  private static long add(long h, String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) { // not ASCII: hash the rest from its UTF-8 encoding
+        for (byte b : s.substring(i).getBytes(StandardCharsets.UTF_8)) {
+          h = (h ^ (b & 0xff)) * PRIME;
+        }
+        break;
+      }
+      h = (h ^ c) * PRIME;
     }
-    h ^= (SEPARATOR & 0xff);
-    h *= PRIME;
-    return h;
+    return (h ^ (SEPARATOR & 0xff)) * PRIME;
   }
 }

@@ -14,10 +14,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -127,9 +131,13 @@ public final class AlertParser {
     String groupKey = null;
     Map<String, String> common = Map.of();
     List<Streamed> alerts = null;
+    Keys keys = new Keys();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
+      if (!keys.first(field)) {
+        return null;
+      }
       switch (field) {
         case "version" -> version = t == JsonToken.VALUE_STRING ? p.getText() : null;
         case "groupKey" -> groupKey = t == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -148,7 +156,11 @@ public final class AlertParser {
             alerts.add(a);
           }
         }
-        default -> p.skipChildren();
+        default -> {
+          if (!JsonBody.skip(p)) {
+            return null;
+          }
+        }
       }
       if (common == null) {
         return null;
@@ -188,9 +200,13 @@ public final class AlertParser {
     Instant endsAt = null;
     String generatorUrl = "";
     String fingerprint = "";
+    Keys keys = new Keys();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
+      if (!keys.first(field)) {
+        return null;
+      }
       switch (field) {
         case "status" -> {
           String s = t == JsonToken.VALUE_STRING ? p.getText() : "";
@@ -245,7 +261,11 @@ public final class AlertParser {
             return null;
           }
         }
-        default -> p.skipChildren();
+        default -> {
+          if (!JsonBody.skip(p)) {
+            return null;
+          }
+        }
       }
     }
     if (status == null || labels == null || startsAt == null || startsAt.equals(NO_END)) {
@@ -263,15 +283,18 @@ public final class AlertParser {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       return null;
     }
-    Map<String, String> out = new TreeMap<>();
+    TreeMap<String, String> out = new TreeMap<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       if (name.isEmpty() || p.nextToken() != JsonToken.VALUE_STRING || out.size() >= MAX_LABELS) {
         return null;
       }
-      out.put(name, p.getText());
+      if (out.put(name, p.getText()) != null) {
+        return null; // a repeated key
+      }
     }
-    return required && out.isEmpty() ? null : out;
+    // frozen as the alert keeps it, so the alert and the fingerprint need no copy
+    return required && out.isEmpty() ? null : Collections.unmodifiableSortedMap(out);
   }
 
   /** An RFC 3339 time, or null where {@link #time} would refuse it. */
@@ -452,5 +475,33 @@ public final class AlertParser {
   /** Text from the request, short enough to quote in an error. */
   private static String abbreviate(String s) {
     return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+  }
+
+  /**
+   * The keys of one object read so far: the stream's parser leaves repeated keys to its readers. A
+   * few known fields are compared in a row; a set takes over for objects with many keys.
+   */
+  private static final class Keys {
+    private final String[] names = new String[16];
+    private int count;
+    private Set<String> many;
+
+    /** False when {@code name} is a key this object had already. */
+    boolean first(String name) {
+      if (many != null) {
+        return many.add(name);
+      }
+      for (int i = 0; i < count; i++) {
+        if (names[i].equals(name)) {
+          return false;
+        }
+      }
+      if (count == names.length) {
+        many = new HashSet<>(Arrays.asList(names));
+        return many.add(name);
+      }
+      names[count++] = name;
+      return true;
+    }
   }
 }

@@ -38,6 +38,9 @@ final class Json {
 
   private static StringBuilder string(StringBuilder sb, String s) {
     sb.append('"');
+    if (plain(s)) {
+      return sb.append(s).append('"');
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -58,6 +61,17 @@ final class Json {
       }
     }
     return sb.append('"');
+  }
+
+  /** Whether {@code s} needs no escape in JSON: no quote, backslash or control character. */
+  private static boolean plain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static Map<String, String> read(String text) {

@@ -14,7 +14,9 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A request body read as exactly one JSON document (RFC 8259): UTF-8 only, strictly decoded
@@ -31,18 +33,25 @@ public final class JsonBody {
   static final ObjectMapper MAPPER =
       JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
+  /**
+   * {@link #MAPPER} without its check for duplicate keys, for {@link #stream}: its readers check
+   * what they read themselves, far more cheaply than a set of names per object.
+   */
+  private static final ObjectMapper STREAMING = JsonMapper.builder().build();
+
   static {
-    MAPPER
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 20).build());
+    for (ObjectMapper m : new ObjectMapper[] {MAPPER, STREAMING}) {
+      m.getFactory()
+          .setStreamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 20).build());
+    }
   }
 
   private JsonBody() {}
 
   /** The one JSON document in {@code body}. */
   public static JsonNode read(byte[] body) {
-    try (JsonParser p = parser(body)) {
+    try (JsonParser p = parser(MAPPER, body)) {
       if (p.nextToken() == null) {
         throw new BadRequest("body: empty; expected JSON");
       }
@@ -72,7 +81,8 @@ public final class JsonBody {
 
   /**
    * Reads a document straight off the parser (positioned on its first token); null when it is not
-   * what the reader expects.
+   * what the reader expects. The parser does not refuse duplicate keys: the reader must, by
+   * returning null (and {@link #skip} for what it skips).
    */
   @FunctionalInterface
   public interface StreamReader<T> {
@@ -87,7 +97,7 @@ public final class JsonBody {
    * #read}.
    */
   public static <T> T stream(byte[] body, StreamReader<T> reader) {
-    try (JsonParser p = parser(body)) {
+    try (JsonParser p = parser(STREAMING, body)) {
       if (p.nextToken() == null) {
         return null;
       }
@@ -118,10 +128,10 @@ public final class JsonBody {
    * (Alertmanager's, nearly always) is UTF-8 as it stands: Jackson reads its bytes directly, with
    * no decoding pass and no copy.
    */
-  private static JsonParser parser(byte[] body) throws IOException {
+  private static JsonParser parser(ObjectMapper mapper, byte[] body) throws IOException {
     refuseOtherEncodings(body);
     if (ascii(body)) {
-      return MAPPER.createParser(body);
+      return mapper.createParser(body);
     }
     CharBuffer text = utf8(body);
     char[] chars = text.array();
@@ -129,7 +139,34 @@ public final class JsonBody {
         text.position() > 0 && chars[0] == '\uFEFF'
             ? 1
             : 0; // a UTF-8 byte order mark is allowed and skipped (RFC 8259 §8.1)
-    return MAPPER.createParser(chars, from, text.position() - from);
+    return mapper.createParser(chars, from, text.position() - from);
+  }
+
+  /**
+   * Skips the value the parser is on (for a {@link StreamReader}); false when an object in it
+   * repeats a key.
+   */
+  public static boolean skip(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.START_ARRAY) {
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        if (!skip(p)) {
+          return false;
+        }
+      }
+    } else if (t == JsonToken.START_OBJECT) {
+      Set<String> names = new HashSet<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        if (!names.add(p.currentName())) {
+          return false;
+        }
+        p.nextToken();
+        if (!skip(p)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

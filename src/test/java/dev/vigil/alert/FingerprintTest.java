@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 class FingerprintTest {
@@ -32,5 +35,30 @@ class FingerprintTest {
         .isEqualTo(Fingerprint.of(new TreeMap<>(Map.of("b", "2", "a", "1"))))
         .hasSize(16)
         .isNotEqualTo(Fingerprint.of(Map.of("a", "12")));
+  }
+
+  @Test
+  void hashesTheUtf8OfLabelsThatAreNotAscii() {
+    Map<String, String> labels = Map.of("alertname", "Dísk", "host", "a\uD83D\uDD25b", "é", "x");
+    assertThat(Fingerprint.of(labels)).isEqualTo(reference(labels));
+  }
+
+  @Property
+  void isFnv1aOverTheSortedUtf8LabelsAndValues(@ForAll Map<String, String> labels) {
+    assertThat(Fingerprint.of(labels)).isEqualTo(reference(labels));
+  }
+
+  /** Prometheus's definition, written the plain way. */
+  private static String reference(Map<String, String> labels) {
+    long h = 0xcbf29ce484222325L;
+    for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
+      for (String s : new String[] {e.getKey(), e.getValue()}) {
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+          h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ 0xff) * 0x100000001b3L;
+      }
+    }
+    return String.format("%016x", h);
   }
 }

@@ -70,4 +70,37 @@ class AlertParserStreamTest {
         .isInstanceOf(BadRequest.class)
         .hasMessageContaining("a second JSON value after the first");
   }
+
+  @Test
+  void aRepeatedKeyAnywhereIsRefusedAsTheTreeReaderRefusesIt() {
+    String hook = TestDaemon.resource("webhooks/webhook-v4-1alert.json");
+    // each: the text to find once in the webhook, what it becomes, and the key that then repeats
+    String[][] cases = {
+      {"\"groupKey\":", "\"groupKey\":\"x\",\"groupKey\":", "groupKey"},
+      {"\"receiver\":", "\"receiver\":\"x\",\"receiver\":", "receiver"},
+      {"\"groupLabels\":{", "\"groupLabels\":{\"z\":\"1\",\"z\":\"1\",", "z"},
+      {"\"commonLabels\":{", "\"commonLabels\":{\"z\":\"1\",\"z\":\"1\",", "z"},
+      {"\"labels\":{", "\"labels\":{\"z\":\"1\",\"z\":\"2\",", "z"},
+      {"\"annotations\":{", "\"annotations\":{\"z\":\"1\",\"z\":\"2\",", "z"},
+      {"\"startsAt\":", "\"startsAt\":\"2026-01-01T00:00:00Z\",\"startsAt\":", "startsAt"},
+      {
+        "\"status\":\"firing\",\"labels\"",
+        "\"extra\":[{\"a\":1,\"a\":2}],\"status\":\"firing\",\"labels\"",
+        "a"
+      },
+    };
+    for (String[] c : cases) {
+      assertThat(hook).as(c[0]).contains(c[0]);
+      byte[] body =
+          bytes(
+              hook.replaceFirst(
+                  java.util.regex.Pattern.quote(c[0]),
+                  java.util.regex.Matcher.quoteReplacement(c[1])));
+      assertThat(JsonBody.stream(body, AlertParser::streamWebhook)).as(c[1]).isNull();
+      assertThatThrownBy(() -> AlertParser.webhook(body))
+          .as(c[1])
+          .isInstanceOf(BadRequest.class)
+          .hasMessageContaining("Duplicate field '" + c[2] + "'");
+    }
+  }
 }
