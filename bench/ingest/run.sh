@@ -16,6 +16,9 @@ SYNC=${SYNC:-FULL}
 JAR=${JAR:-target/vigil.jar}
 ALERT_COUNTS=${ALERT_COUNTS:-1 10}
 OUT=bench/ingest/out
+# PIN=1: the server (Vigil or Alertmanager) on CPU 1 alone, wrk on CPU 0, so that the server's
+# alerts/s is what one core of it does, without sharing that core with the load generator
+if [ "${PIN:-0}" = 1 ]; then SERVER_PIN="taskset -c 1"; WRK_PIN="taskset -c 0"; else SERVER_PIN=""; WRK_PIN=""; fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 
@@ -27,13 +30,39 @@ watch_rss() { local pid=$1 peak=0; while kill -0 "$pid" 2>/dev/null; do
     r=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$peak" ] && peak=$r
     echo "$peak" > "$OUT/rss.$pid"; sleep 0.5; done; }
 
+# CPU ticks of each of a process's threads, by thread name: "name ticks" lines.
+thread_ticks() { for t in /proc/"$1"/task/*; do
+    [ -r "$t/stat" ] && sed -E 's/^[0-9]+ \((.*)\) . (([^ ]+ ){10})([0-9]+) ([0-9]+).*/\1\t\4 \5/' "$t/stat"; done \
+  | awk -F'\t' '{split($2, c, " "); print $1 "\t" c[1] + c[2]}'; }
+# Where a run's CPU went: microseconds per alert by thread (digits folded: one line per pool).
+thread_report() { # before after alerts
+  python3 - "$1" "$2" "$3" <<'PY'
+import re, sys, collections
+def load(f):
+    d = collections.Counter()
+    for line in open(f):
+        name, ticks = line.rstrip("\n").rsplit("\t", 1)
+        d[re.sub(r"\d+", "N", name)] += int(ticks)
+    return d
+a, b, alerts = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
+d = {k: b[k] - a.get(k, 0) for k in b}
+total = sum(d.values())
+for k, v in sorted(d.items(), key=lambda kv: -kv[1]):
+    if v > 0:
+        print(f"{v * 10000 / alerts:8.1f} us/alert  {v * 100 / total:5.1f} %  {k}")
+print(f"{total * 10000 / alerts:8.1f} us/alert  total")
+PY
+}
+
 run_case() { # name pid url script alerts
   local name=$1 pid=$2 url=$3 script=$4 alerts=$5
-  ALERTS=$alerts wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" > /dev/null
+  ALERTS=$alerts $WRK_PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" > /dev/null
   watch_rss "$pid" & local watcher=$!
   local cpu0; cpu0=$(cpu_seconds "$pid")
-  ALERTS=$alerts wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" > "$OUT/$name.txt"
+  thread_ticks "$pid" > "$OUT/$name.ticks0"
+  ALERTS=$alerts $WRK_PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" > "$OUT/$name.txt"
   local cpu1; cpu1=$(cpu_seconds "$pid")
+  thread_ticks "$pid" > "$OUT/$name.ticks1"
   kill "$watcher" 2>/dev/null || true
   local line; line=$(grep '^RESULT' "$OUT/$name.txt")
   local requests duration p50 p99 errs
@@ -43,6 +72,7 @@ run_case() { # name pid url script alerts
   p50=$(sed -E 's/.*p50_us=([0-9]+).*/\1/' <<<"$line")
   p99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$line")
   local rss; rss=$(cat "$OUT/rss.$pid" 2>/dev/null || echo 0)
+  thread_report "$OUT/$name.ticks0" "$OUT/$name.ticks1" "$((requests * alerts))" > "$OUT/$name.threads.txt"
   awk -v n="$name" -v r="$requests" -v e="$errs" -v d="$duration" -v a="$alerts" -v p50="$p50" -v p99="$p99" \
       -v c0="$cpu0" -v c1="$cpu1" -v rss="$rss" 'BEGIN {
     s = d / 1e6; printf "| %s | %d | %.0f | %.0f | %.1f | %.1f | %.0f%% | %.0f | %d |\n",
@@ -65,7 +95,7 @@ cat > "$OUT/vigil/config/vigil.yaml" <<YAML
 server: {host: 127.0.0.1, port: $VPORT}
 store: $STORE
 YAML
-VIGIL_LOG_LEVEL=WARN java ${JAVA_OPTS:-} -jar "$JAR" serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
+VIGIL_LOG_LEVEL=WARN $SERVER_PIN java ${JAVA_OPTS:-} -jar "$JAR" serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
 VPID=$!
 trap 'kill $VPID 2>/dev/null || true; [ -n "${APID:-}" ] && kill $APID 2>/dev/null || true' EXIT
 for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$VPORT/healthz" >/dev/null && break; sleep 0.2; done
@@ -85,7 +115,7 @@ cat > "$OUT/am.yml" <<YAML
 route: {receiver: none, group_by: [alertname], group_wait: 1h, group_interval: 1h, repeat_interval: 24h}
 receivers: [{name: none}]
 YAML
-prometheus-alertmanager --config.file="$OUT/am.yml" --storage.path="$OUT/am-data" --web.listen-address="127.0.0.1:$APORT" \
+$SERVER_PIN prometheus-alertmanager --config.file="$OUT/am.yml" --storage.path="$OUT/am-data" --web.listen-address="127.0.0.1:$APORT" \
   --cluster.listen-address= --log.level=warn > "$OUT/am.log" 2>&1 &
 APID=$!
 for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$APORT/-/ready" >/dev/null && break; sleep 0.2; done
