@@ -31,6 +31,36 @@ public final class Fingerprint {
     return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
   }
 
+  /**
+   * The number a {@link #canonical} fingerprint spells, so that its numeric (unsigned) order is the
+   * text's order.
+   *
+   * @throws IllegalArgumentException when {@code fingerprint} is not canonical
+   */
+  public static long bits(String fingerprint) {
+    if (!canonical(fingerprint)) {
+      throw new IllegalArgumentException("not 16 lowercase hex digits: " + fingerprint);
+    }
+    return Long.parseUnsignedLong(fingerprint, 16);
+  }
+
+  /**
+   * Whether {@code fingerprint} is 16 lowercase hex digits, as Alertmanager and {@link #of} write
+   * it.
+   */
+  public static boolean canonical(String fingerprint) {
+    if (fingerprint.length() != 16) {
+      return false;
+    }
+    for (int i = 0; i < 16; i++) {
+      char c = fingerprint.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Hashes the UTF-8 bytes of {@code s}, then the separator. */
   private static long add(long h, String s) {
     int n = s.length();

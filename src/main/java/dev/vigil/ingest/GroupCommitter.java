@@ -1,7 +1,5 @@
 package dev.vigil.ingest;
 
-import dev.vigil.alert.AlertStatus;
-import dev.vigil.alert.InstantText;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
@@ -18,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -65,17 +64,14 @@ public final class GroupCommitter {
   private record Pending(
       List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
 
-  /** An occurrence as last committed: its status and its incident (null when it has none). */
-  private record Known(AlertStatus status, IncidentId incident) {}
-
   private final Context context;
   private final IncidentStore store;
   private final Triage triage;
   private final Clock clock;
   private final int queueLimit;
   private final int maxBatchAlerts;
-  private final RepeatMemory<Known> known =
-      new RepeatMemory<>(REMEMBERED, REMEMBER_FOR.toNanos(), System::nanoTime);
+  private final RepeatMemory known =
+      new RepeatMemory(REMEMBERED, REMEMBER_FOR.toNanos(), System::nanoTime);
   private final Counter repeats;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
@@ -155,12 +151,10 @@ public final class GroupCommitter {
     List<IncidentId> order = new ArrayList<>();
     List<AlertIntake> fresh = new ArrayList<>(alerts.size());
     for (AlertIntake a : alerts) {
-      Known k =
-          a.startsAtImplicit()
-              ? null
-              : known.get(key(a.alert().fingerprint(), InstantText.of(a.alert().startsAt())));
-      if (k != null && k.status == a.alert().status()) {
-        order.add(k.incident);
+      RepeatMemory.Known k =
+          a.startsAtImplicit() ? null : known.get(a.alert().fingerprint(), a.alert().startsAt());
+      if (k != null && k.status() == a.alert().status()) {
+        order.add(k.incident());
       } else {
         if (fresh.isEmpty()) {
           order.add(null);
@@ -187,10 +181,6 @@ public final class GroupCommitter {
       }
     }
     return List.copyOf(out);
-  }
-
-  private static String key(String fingerprint, String startsAt) {
-    return fingerprint + '\0' + startsAt;
   }
 
   private Future<List<IncidentId>> queue(List<AlertIntake> alerts) {
@@ -353,7 +343,10 @@ public final class GroupCommitter {
   /** Remembers every occurrence the commit named, as it is now stored. */
   private void remember(IngestResult result) {
     for (IngestResult.StoredState st : result.stored()) {
-      known.put(key(st.fingerprint(), st.startsAt()), new Known(st.status(), st.incident()));
+      Instant startsAt = Rfc3339.parse(st.startsAt()); // as the store wrote it (InstantText)
+      if (startsAt != null) {
+        known.put(st.fingerprint(), startsAt, st.status(), st.incident());
+      }
     }
   }
 

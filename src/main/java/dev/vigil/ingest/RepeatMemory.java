@@ -1,31 +1,49 @@
 package dev.vigil.ingest;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.vigil.alert.AlertStatus;
+import dev.vigil.alert.Fingerprint;
+import dev.vigil.incident.IncidentId;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
 import java.util.function.LongSupplier;
 
 /**
- * The committer's memory of what it stored: a bounded map from key to value that forgets a value
- * {@code ttlNanos} after it was put. One thread puts; any thread gets.
+ * The committer's memory of the alert occurrences it stored: {@code (fingerprint, startsAt)} to the
+ * status and incident stored, each forgotten {@code ttlNanos} after it was put. One thread puts;
+ * any thread gets.
  *
- * <p>It is two generations of plain concurrent maps. Puts go to the young one; when it holds {@code
+ * <p><b>Bounded in two generations.</b> Puts go to the young table; when it holds {@code
  * generation} entries it becomes the old one and the old one is dropped whole. So at most {@code 2
  * × generation} entries are held, the newest {@code generation} always are, and forgetting costs
- * nothing per put. A cache with per-entry eviction (Caffeine) spent more time on the event loop
- * evicting than looking up once full, which it is in every storm. A get that misses while the
- * generations turn only sends that alert to the store, which is always correct.
+ * nothing per put. (A cache with per-entry eviction, Caffeine, spent more of the event loop
+ * evicting than looking up once full, which it is in every storm.)
+ *
+ * <p><b>Numbers in arrays, no object per entry.</b> An entry of strings and records outlived every
+ * young collection and was copied by each (with the alert keys, most of what a young pause copied,
+ * and so the ingest's p99; bench/RESULTS.md). Each table is a few arrays, which the collector never
+ * copies. Only fingerprints written as Alertmanager writes them (16 lowercase hex digits, 64 bits
+ * exactly) are remembered: any other alert goes to the store every time, which is always correct.
+ *
+ * <p><b>Reads without locks.</b> Each slot has a version, odd while the one writer changes the slot
+ * (a sequence lock): a reader that sees it odd, or changed by the time it has read the slot, takes
+ * the entry as unknown, which only sends that alert to the store. A reader never takes one slot's
+ * key with another's value.
  */
-final class RepeatMemory<V> {
-  private record Entry<V>(V value, long putAt) {}
+final class RepeatMemory {
+  /** An occurrence as last stored: its status and its incident (null when it has none). */
+  record Known(AlertStatus status, IncidentId incident) {}
+
+  private static final VarHandle VERSION = MethodHandles.arrayElementVarHandle(int[].class);
 
   private final int generation;
   private final long ttlNanos;
   private final LongSupplier nanoTime;
-  private volatile Map<String, Entry<V>> young = new ConcurrentHashMap<>();
-  private volatile Map<String, Entry<V>> old = Map.of();
+  private volatile Table young;
+  private volatile Table old;
 
   /**
-   * @param generation entries before the young generation turns old
+   * @param generation entries before the young table turns old
    * @param nanoTime a monotonic clock in nanoseconds ({@code System::nanoTime})
    */
   RepeatMemory(int generation, long ttlNanos, LongSupplier nanoTime) {
@@ -35,30 +53,138 @@ final class RepeatMemory<V> {
     this.generation = generation;
     this.ttlNanos = ttlNanos;
     this.nanoTime = nanoTime;
+    this.young = new Table(generation);
+    this.old = new Table(1);
   }
 
-  /** The value put for {@code key} less than the time to live ago; null otherwise. */
-  V get(String key) {
-    Entry<V> e = young.get(key);
-    if (e == null) {
-      e = old.get(key);
+  /** What was put for this occurrence less than the time to live ago; null otherwise. */
+  Known get(String fingerprint, Instant startsAt) {
+    if (!Fingerprint.canonical(fingerprint)) {
+      return null;
     }
-    return e == null || nanoTime.getAsLong() - e.putAt >= ttlNanos ? null : e.value;
+    long fp = Fingerprint.bits(fingerprint);
+    Known k = young.get(fp, startsAt, nanoTime.getAsLong(), ttlNanos);
+    return k != null ? k : old.get(fp, startsAt, nanoTime.getAsLong(), ttlNanos);
   }
 
-  /** Remembers {@code value} for {@code key} from now. Called by one thread only. */
-  void put(String key, V value) {
-    Map<String, Entry<V>> y = young;
-    if (y.size() >= generation && !y.containsKey(key)) {
-      old = y;
-      y = new ConcurrentHashMap<>();
-      young = y;
+  /** Remembers the occurrence as stored now. Called by one thread only. */
+  void put(String fingerprint, Instant startsAt, AlertStatus status, IncidentId incident) {
+    if (!Fingerprint.canonical(fingerprint)) {
+      return;
     }
-    y.put(key, new Entry<>(value, nanoTime.getAsLong()));
+    long fp = Fingerprint.bits(fingerprint);
+    Table y = young;
+    int slot = y.slot(fp, startsAt);
+    if (!y.holds(slot)) {
+      if (y.count >= generation) {
+        old = y;
+        y = new Table(generation);
+        young = y;
+        slot = y.slot(fp, startsAt);
+      }
+      y.count++;
+    }
+    y.write(slot, fp, startsAt, status, incident, nanoTime.getAsLong());
   }
 
-  /** Entries held, in both generations (some may have outlived their time to live). */
+  /** Entries held, in both tables (some may have outlived their time to live). */
   int size() {
-    return young.size() + old.size();
+    return young.count + old.count;
+  }
+
+  /** One generation: open addressing over parallel arrays, at most half full. */
+  private static final class Table {
+    private final long[] fps;
+    private final long[] seconds;
+    private final int[] nanos;
+    private final long[] incidents; // 0: none (incident numbers start at 1)
+    private final boolean[] resolved;
+    private final long[] putAt;
+
+    /** Per slot: 0 never written, odd while being written, even otherwise. */
+    private final int[] versions;
+
+    private final int mask;
+
+    /** Entries written; changed by the writer only. */
+    int count;
+
+    Table(int entries) {
+      int slots = Integer.highestOneBit(Math.max(2, entries) * 2 - 1) * 2; // a power of two ≥ 2×
+      fps = new long[slots];
+      seconds = new long[slots];
+      nanos = new int[slots];
+      incidents = new long[slots];
+      resolved = new boolean[slots];
+      putAt = new long[slots];
+      versions = new int[slots];
+      mask = slots - 1;
+    }
+
+    private int start(long fp, Instant startsAt) {
+      long h = (fp ^ startsAt.getEpochSecond() * 0x9E3779B97F4A7C15L ^ startsAt.getNano());
+      return (int) ((h * 0xBF58476D1CE4E5B9L) >>> 33) & mask;
+    }
+
+    /** The writer's view: the slot holding the occurrence, or the free one where it would go. */
+    int slot(long fp, Instant startsAt) {
+      long sec = startsAt.getEpochSecond();
+      int nano = startsAt.getNano();
+      int s = start(fp, startsAt);
+      while (versions[s] != 0 && !(fps[s] == fp && seconds[s] == sec && nanos[s] == nano)) {
+        s = (s + 1) & mask;
+      }
+      return s;
+    }
+
+    boolean holds(int slot) {
+      return versions[slot] != 0;
+    }
+
+    void write(
+        int s, long fp, Instant startsAt, AlertStatus status, IncidentId incident, long now) {
+      int v = versions[s];
+      VERSION.setOpaque(versions, s, v + 1); // odd: readers keep away
+      VarHandle.storeStoreFence();
+      fps[s] = fp;
+      seconds[s] = startsAt.getEpochSecond();
+      nanos[s] = startsAt.getNano();
+      incidents[s] = incident == null ? 0 : incident.number();
+      resolved[s] = status == AlertStatus.RESOLVED;
+      putAt[s] = now;
+      VERSION.setRelease(versions, s, v + 2);
+    }
+
+    /** A reader's view, from any thread. */
+    Known get(long fp, Instant startsAt, long now, long ttl) {
+      long sec = startsAt.getEpochSecond();
+      int nano = startsAt.getNano();
+      for (int s = start(fp, startsAt), probes = 0; probes <= mask; s = (s + 1) & mask, probes++) {
+        int before = (int) VERSION.getAcquire(versions, s);
+        if (before == 0) {
+          return null; // a free slot ends the probe: never put
+        }
+        if ((before & 1) != 0) {
+          return null; // being written
+        }
+        boolean match = fps[s] == fp && seconds[s] == sec && nanos[s] == nano;
+        long incident = incidents[s];
+        boolean isResolved = resolved[s];
+        long at = putAt[s];
+        VarHandle.loadLoadFence();
+        if ((int) VERSION.getOpaque(versions, s) != before) {
+          return null; // changed while read
+        }
+        if (match) {
+          if (now - at >= ttl) {
+            return null;
+          }
+          return new Known(
+              isResolved ? AlertStatus.RESOLVED : AlertStatus.FIRING,
+              incident == 0 ? null : new IncidentId(incident));
+        }
+      }
+      return null;
+    }
   }
 }

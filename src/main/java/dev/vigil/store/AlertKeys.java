@@ -1,13 +1,11 @@
 package dev.vigil.store;
 
+import dev.vigil.alert.Fingerprint;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +20,19 @@ import org.slf4j.LoggerFactory;
  * <p>Every committed alert is in {@code alert_keys} or in memory, never in neither. A transaction's
  * new keys ({@link #stage}) are seen by its later pieces; the writer keeps them at its commit
  * ({@link #committed}) and takes them back when a piece or the transaction rolls back ({@link
- * #rollBack}), so between transactions memory holds committed keys only. A merge cycle copies the
- * keys in memory to the table in slices of {@link #SLICE} keys (sorted), each in the writer's queue
- * like any other work, and drops each slice from memory once it is committed; the last slice
- * records the highest alert id it covers in {@code store_marks}. At start ({@link #catchUp}) every
- * alert above that mark is copied again ({@code INSERT OR IGNORE}), so a crash at any point loses
- * no key and memory starts empty.
+ * #rollBack}), so between transactions memory holds committed keys only. A merge cycle sets the
+ * keys in memory aside (new keys go to a fresh level), copies them to the table in slices of {@link
+ * #SLICE} keys in fingerprint order, each in the writer's queue like any other work, and drops them
+ * once the last slice is committed; that slice records the highest alert id the cycle covers in
+ * {@code store_marks}. At start ({@link #catchUp}) every alert above that mark is copied again
+ * ({@code INSERT OR IGNORE}), so a crash at any point loses no key and memory starts empty.
+ *
+ * <p>Memory holds numbers only: a fingerprint as 64 bits (Alertmanager's 16 hex digits read as they
+ * are, any other text hashed) and the alert's row id, in arrays. A key per alert as objects
+ * (strings, a record, a map entry; some 190 bytes) outlived every young collection and was most of
+ * what each one copied, which made its pauses the ingest's p99 (bench/RESULTS.md). Two fingerprints
+ * that share 64 bits only make ingest read one row more: it reads candidates by id and keeps those
+ * whose fingerprint it asked for.
  *
  * <p>Used on the writer thread only (a cycle's sort runs elsewhere, on its own copy); not
  * thread-safe. One process per SQLite file (docs/ha.md): another process would not see this one's
@@ -44,33 +49,23 @@ final class AlertKeys {
 
   static final String MARK = "alert_keys_through";
 
-  /** One alert's identity and row id. */
+  /** One new alert's identity and row id. */
   record Key(String fingerprint, String startsAt, long id) {}
-
-  /** Fingerprint, then start: the order of {@code alert_keys}' primary key. */
-  private static final Comparator<Key> ORDER =
-      (x, y) -> {
-        int c = x.fingerprint().compareTo(y.fingerprint());
-        return c != 0 ? c : x.startsAt().compareTo(y.startsAt());
-      };
 
   private final SqliteWriter writer;
   private volatile int mergeAt = MERGE_AT;
   private volatile int slice = SLICE;
 
-  /**
-   * Keys not in {@code alert_keys} yet (some may be, while a cycle runs), by fingerprint: a {@link
-   * Key}, or a {@code Key[]} for the rare fingerprint with several starts. It holds the keys of the
-   * transaction running as well, listed in {@link #staged}.
-   */
-  private final Map<String, Object> recent = new HashMap<>();
+  /** Keys not in {@code alert_keys} yet; its last {@link #staged} are the running transaction's. */
+  private Level current = new Level();
+
+  /** The keys a merge cycle is copying to {@code alert_keys}; null between cycles. */
+  private Level merging;
+
+  /** Keys in {@link #current} committed before the running transaction. */
+  private int committedSize;
 
   private volatile int size;
-
-  /** The keys in {@link #recent} that the transaction running wrote, not committed yet. */
-  private final List<Key> staged = new ArrayList<>();
-
-  private boolean merging;
 
   /** Set where a slice's failure is reported; read and cleared on the writer thread. */
   private volatile boolean cycleFailed;
@@ -123,31 +118,28 @@ final class AlertKeys {
 
   /**
    * The ids of the alerts with {@code fingerprint} that the disk level may not hold: those in
-   * memory, the running transaction's own included.
+   * memory, the running transaction's own included (and, rarely, another fingerprint's that shares
+   * its 64 bits).
    */
   void find(String fingerprint, List<Long> out) {
-    Object v = recent.get(fingerprint);
-    if (v instanceof Key k) {
-      out.add(k.id());
-    } else if (v != null) {
-      for (Key k : (Key[]) v) {
-        out.add(k.id());
-      }
+    long fp = bits(fingerprint);
+    current.find(fp, out);
+    if (merging != null) {
+      merging.find(fp, out);
     }
   }
 
   /** Keys the running transaction has just written: seen by its later pieces. */
   void stage(List<Key> keys) {
     for (Key k : keys) {
-      recent.merge(k.fingerprint(), k, AlertKeys::with);
-      staged.add(k);
+      current.add(bits(k.fingerprint()), k.fingerprint(), k.startsAt(), k.id());
     }
-    size += keys.size();
+    sized();
   }
 
   /** How many keys the running transaction has staged so far (a piece's savepoint). */
   int staged() {
-    return staged.size();
+    return current.size - committedSize;
   }
 
   /**
@@ -155,9 +147,8 @@ final class AlertKeys {
    * it): those staged since go.
    */
   void rollBack(int keys) {
-    List<Key> since = staged.subList(keys, staged.size());
-    remove(since, 0, since.size());
-    since.clear();
+    current.truncate(committedSize + keys);
+    sized();
   }
 
   /**
@@ -166,87 +157,86 @@ final class AlertKeys {
    * memory is full.
    */
   void committed() {
-    staged.clear();
+    committedSize = current.size;
     maybeMerge();
   }
 
-  /** Removes {@code keys[from, to)} from memory (those still there). */
-  private void remove(List<Key> keys, int from, int to) {
-    for (int i = from; i < to; i++) {
-      Key k = keys.get(i);
-      Object v = recent.get(k.fingerprint());
-      if (v == k) {
-        recent.remove(k.fingerprint());
-        size--;
-      } else if (v instanceof Key[] several) {
-        Key[] rest = Arrays.stream(several).filter(x -> x != k).toArray(Key[]::new);
-        if (rest.length < several.length) {
-          size--;
-          recent.put(k.fingerprint(), rest.length == 1 ? rest[0] : rest);
-        }
-      }
-    }
+  private void sized() {
+    size = current.size + (merging == null ? 0 : merging.size);
   }
 
-  private static Object with(Object v, Object k) {
-    Key[] several = v instanceof Key one ? new Key[] {one} : (Key[]) v;
-    Key[] more = Arrays.copyOf(several, several.length + 1);
-    more[several.length] = (Key) k;
-    return more;
+  /**
+   * A fingerprint as 64 bits: Alertmanager's 16 lowercase hex digits as the number they spell (so
+   * that numeric order is the text's order, which {@code alert_keys} is sorted by), any other text
+   * FNV-1a hashed.
+   */
+  static long bits(String fingerprint) {
+    if (Fingerprint.canonical(fingerprint)) {
+      return Fingerprint.bits(fingerprint);
+    }
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < fingerprint.length(); i++) {
+      h = (h ^ fingerprint.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
   }
 
   private void maybeMerge() {
     if (cycleFailed) {
-      // a slice failed (this runs on the writer thread, after a later commit): start over
+      // a slice failed (this runs on the writer thread, after a later commit): the cycle starts
+      // over with the same keys (INSERT OR IGNORE makes the slices done already cost little)
       cycleFailed = false;
-      merging = false;
-    }
-    if (merging || size < mergeAt) {
+      merge(merging);
       return;
     }
-    merging = true;
-    Key[] all = new Key[size];
-    int i = 0;
-    for (Object v : recent.values()) {
-      if (v instanceof Key k) {
-        all[i++] = k;
-      } else {
-        for (Key k : (Key[]) v) {
-          all[i++] = k;
-        }
-      }
+    if (merging != null || current.size < mergeAt) {
+      return;
     }
-    // sorting 131,072 keys takes tens of milliseconds: not on the writer's thread
-    ForkJoinPool.commonPool()
-        .execute(
-            () -> {
-              Arrays.sort(all, ORDER);
-              long through = 0;
-              for (Key k : all) {
-                through = Math.max(through, k.id());
-              }
-              mergeSlice(all, 0, through);
-            });
+    merging = current;
+    current = new Level();
+    committedSize = 0;
+    merge(merging);
   }
 
-  /** Copies {@code all[from...]} (one slice) to the disk level, then the next slice. */
-  private void mergeSlice(Key[] all, int from, long through) {
-    int to = Math.min(all.length, from + slice);
-    boolean last = to == all.length;
+  /** Copies {@code level} to the disk level, sorted, in slices; then drops it from memory. */
+  private void merge(Level level) {
+    // sorting 131,072 keys takes milliseconds, and each slice's rows are made as it goes: not on
+    // the writer's thread (the level no longer changes)
+    ForkJoinPool.commonPool()
+        .execute(() -> mergeSlice(level, level.inFingerprintOrder(), level.highestId(), 0));
+  }
+
+  /**
+   * Copies the keys {@code order[from...]} of {@code level} (one slice) to the disk level, then the
+   * next slice. Runs off the writer's thread.
+   */
+  private void mergeSlice(Level level, int[] order, long through, int from) {
+    int to = Math.min(order.length, from + slice);
+    boolean last = to == order.length;
+    String[] fingerprints = new String[to - from];
+    String[] starts = new String[to - from];
+    long[] ids = new long[to - from];
+    for (int i = from; i < to; i++) {
+      fingerprints[i - from] = level.fingerprint(order[i]);
+      starts[i - from] = level.startsAt(order[i]);
+      ids[i - from] = level.ids[order[i]];
+    }
     writer
         .submit(
             tx -> {
               PreparedStatement ps =
                   tx.prepare(
                       "INSERT OR IGNORE INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)");
-              for (int i = from; i < to; i++) {
-                ps.setString(1, all[i].fingerprint());
-                ps.setString(2, all[i].startsAt());
-                ps.setLong(3, all[i].id());
+              for (int i = 0; i < ids.length; i++) {
+                ps.setString(1, fingerprints[i]);
+                ps.setString(2, starts[i]);
+                ps.setLong(3, ids[i]);
                 ps.addBatch();
               }
               ps.executeBatch();
               if (last) {
+                // every alert up to the cycle's highest id is on disk: those below it that were in
+                // memory were in this cycle, and later alerts have higher ids
                 PreparedStatement mark =
                     tx.prepare("UPDATE store_marks SET value = ? WHERE name = ?");
                 mark.setLong(1, through);
@@ -256,23 +246,160 @@ final class AlertKeys {
               return to;
             },
             done -> {
-              remove(Arrays.asList(all), from, to);
               if (last) {
-                merging = false;
+                merging = null;
+                sized();
                 merges++;
                 maybeMerge();
               } else {
-                mergeSlice(all, to, through);
+                ForkJoinPool.commonPool().execute(() -> mergeSlice(level, order, through, to));
               }
             })
         .onFailure(
             e -> {
-              // the slice's keys stay in memory; the next commit starts a new cycle (at a stop,
+              // the cycle's keys stay in memory; the next commit starts the cycle over (at a stop,
               // the next start merges them)
               if (!writer.closed()) {
                 log.atWarn().log("store: merging alert keys failed: " + e.getMessage());
                 cycleFailed = true;
               }
             });
+  }
+
+  /**
+   * Keys in memory: a log of (fingerprint bits, alert id, identity text) in the order they were
+   * added, and an open-addressing index from fingerprint bits to the newest entry, each entry
+   * linking to the one before it with the same bits. The texts (fingerprint and start, UTF-8) sit
+   * end to end in one byte array. Only the end of the log is ever taken back.
+   */
+  private static final class Level {
+    private static final int FREE = -2;
+    private static final int NONE = -1;
+
+    long[] fps = new long[1024];
+    long[] ids = new long[1024];
+    int[] before = new int[1024];
+
+    /** Where entry e's text starts in {@link #texts}; its fingerprint is the first bytes. */
+    int[] textAt = new int[1025];
+
+    int[] fingerprintLength = new int[1024];
+    byte[] texts = new byte[32 * 1024];
+    int size;
+
+    private long[] slotFp;
+    private int[] slotNewest;
+    private int slotsUsed;
+
+    Level() {
+      index(2048);
+    }
+
+    void add(long fp, String fingerprint, String startsAt, long id) {
+      if (size == fps.length) {
+        fps = Arrays.copyOf(fps, size * 2);
+        ids = Arrays.copyOf(ids, size * 2);
+        before = Arrays.copyOf(before, size * 2);
+        textAt = Arrays.copyOf(textAt, size * 2 + 1);
+        fingerprintLength = Arrays.copyOf(fingerprintLength, size * 2);
+      }
+      if ((slotsUsed + 1) * 2 > slotFp.length) {
+        index(slotFp.length * 2);
+      }
+      byte[] f = fingerprint.getBytes(StandardCharsets.UTF_8);
+      byte[] t = startsAt.getBytes(StandardCharsets.UTF_8);
+      int at = textAt[size];
+      if (at + f.length + t.length > texts.length) {
+        texts = Arrays.copyOf(texts, Math.max(texts.length * 2, at + f.length + t.length));
+      }
+      System.arraycopy(f, 0, texts, at, f.length);
+      System.arraycopy(t, 0, texts, at + f.length, t.length);
+      fps[size] = fp;
+      ids[size] = id;
+      fingerprintLength[size] = f.length;
+      textAt[size + 1] = at + f.length + t.length;
+      link(size);
+      size++;
+    }
+
+    String fingerprint(int e) {
+      return new String(texts, textAt[e], fingerprintLength[e], StandardCharsets.UTF_8);
+    }
+
+    String startsAt(int e) {
+      int from = textAt[e] + fingerprintLength[e];
+      return new String(texts, from, textAt[e + 1] - from, StandardCharsets.UTF_8);
+    }
+
+    long highestId() {
+      long max = 0;
+      for (int e = 0; e < size; e++) {
+        max = Math.max(max, ids[e]);
+      }
+      return max;
+    }
+
+    void find(long fp, List<Long> out) {
+      int slot = slot(fp);
+      for (int e = slotNewest[slot] == FREE ? NONE : slotNewest[slot]; e >= 0; e = before[e]) {
+        out.add(ids[e]);
+      }
+    }
+
+    /** Takes back the entries from {@code n} on, newest first. */
+    void truncate(int n) {
+      for (int e = size - 1; e >= n; e--) {
+        slotNewest[slot(fps[e])] = before[e];
+      }
+      size = Math.min(size, n);
+    }
+
+    /** The entries, ordered by fingerprint (the order of {@code alert_keys}). */
+    int[] inFingerprintOrder() {
+      // sort longs, not objects: the fingerprint's high bits above the entry's index
+      int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(size));
+      long low = (1L << indexBits) - 1;
+      long[] sorted = new long[size];
+      for (int e = 0; e < size; e++) {
+        sorted[e] = ((fps[e] >>> indexBits) << indexBits | e) ^ Long.MIN_VALUE; // unsigned order
+      }
+      Arrays.sort(sorted);
+      int[] out = new int[size];
+      for (int i = 0; i < size; i++) {
+        out[i] = (int) ((sorted[i] ^ Long.MIN_VALUE) & low);
+      }
+      return out;
+    }
+
+    private void link(int e) {
+      int slot = slot(fps[e]);
+      if (slotNewest[slot] == FREE) {
+        slotFp[slot] = fps[e];
+        slotNewest[slot] = NONE;
+        slotsUsed++;
+      }
+      before[e] = slotNewest[slot];
+      slotNewest[slot] = e;
+    }
+
+    /** The slot of {@code fp}: the one that holds it, or the free one where it would go. */
+    private int slot(long fp) {
+      int mask = slotFp.length - 1;
+      int s = (int) ((fp * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+      while (slotNewest[s] != FREE && slotFp[s] != fp) {
+        s = (s + 1) & mask;
+      }
+      return s;
+    }
+
+    private void index(int slots) {
+      slotFp = new long[slots];
+      slotNewest = new int[slots];
+      Arrays.fill(slotNewest, FREE);
+      slotsUsed = 0;
+      for (int e = 0; e < size; e++) {
+        link(e);
+      }
+    }
   }
 }

@@ -87,6 +87,30 @@ class AlertKeysTest {
     assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(200);
     assertThat(count("SELECT count(*) FROM (SELECT DISTINCT fingerprint, starts_at FROM alerts)"))
         .isEqualTo(200);
+    assertThat(count(NAMES_ITS_OWN_ALERT)).isEqualTo(count("SELECT count(*) FROM alert_keys"));
+  }
+
+  /** alert_keys rows whose key is their alert's own identity. */
+  private static final String NAMES_ITS_OWN_ALERT =
+      "SELECT count(*) FROM alert_keys k JOIN alerts a ON a.id = k.alert_id"
+          + " WHERE k.fingerprint = a.fingerprint AND k.starts_at = a.starts_at";
+
+  @Test
+  void fingerprintsOfAnyTextAreMergedAsTheyWereSent() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    keys.limits(10, 4);
+    // a sender's own fingerprints: not hex, not ASCII, one longer than any Alertmanager writes
+    ingest(
+        0,
+        30,
+        AlertStatus.FIRING,
+        labels ->
+            labels.get("instance").endsWith("7")
+                ? "x".repeat(40_000) + labels.get("instance")
+                : "empreinte-é-" + labels.get("instance"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> keys.merges() >= 1);
+    assertThat(count("SELECT count(*) FROM alert_keys")).isGreaterThanOrEqualTo(10);
+    assertThat(count(NAMES_ITS_OWN_ALERT)).isEqualTo(count("SELECT count(*) FROM alert_keys"));
   }
 
   @Test
@@ -170,7 +194,82 @@ class AlertKeysTest {
     assertThat(seen).containsExactly(1L, 2L);
   }
 
+  @Test
+  void memoryFindsExactlyTheKeysStagedAndNotTakenBackThroughManyFingerprintsAndGrowth() {
+    AlertKeys keys = new AlertKeys(null);
+    java.util.Random random = new java.util.Random(14);
+    Map<String, List<Long>> committed = new java.util.HashMap<>();
+    Map<String, List<Long>> running = new java.util.HashMap<>();
+    long id = 0;
+    for (int round = 0; round < 400; round++) {
+      int savepoint = keys.staged();
+      Map<String, List<Long>> before = copy(running);
+      for (int i = random.nextInt(40); i > 0; i--) {
+        // a few thousand fingerprints, hex like Alertmanager's or not, several starts each
+        String fp =
+            random.nextBoolean()
+                ? String.format("%016x", random.nextInt(3000) * 0x9E3779B97F4AL)
+                : "custom-" + random.nextInt(500);
+        keys.stage(List.of(new AlertKeys.Key(fp, STARTS_AT, ++id)));
+        running.computeIfAbsent(fp, k -> new ArrayList<>()).add(id);
+      }
+      switch (random.nextInt(4)) {
+        case 0 -> { // the piece rolled back to its savepoint
+          keys.rollBack(savepoint);
+          running = before;
+        }
+        case 1 -> { // the transaction failed
+          keys.rollBack(0);
+          running.clear();
+        }
+        case 2 -> {
+          keys.committed();
+          running.forEach((k, v) -> committed.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+          running.clear();
+        }
+        default -> {} // the transaction goes on
+      }
+      Map<String, List<Long>> expected = copy(committed);
+      running.forEach((k, v) -> expected.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+      for (Map.Entry<String, List<Long>> e : expected.entrySet()) {
+        List<Long> found = new ArrayList<>();
+        keys.find(e.getKey(), found);
+        assertThat(found).as(e.getKey()).containsExactlyInAnyOrderElementsOf(e.getValue());
+      }
+    }
+    assertThat(id).isGreaterThan(2048); // past the first arrays and index
+  }
+
+  @Test
+  void alertmanagersFingerprintsKeepTheirTextOrderAsBits() {
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 10_000; i++) {
+      String a = String.format("%016x", random.nextLong());
+      String b = String.format("%016x", random.nextLong());
+      assertThat(Integer.signum(Long.compareUnsigned(AlertKeys.bits(a), AlertKeys.bits(b))))
+          .as(a + " " + b)
+          .isEqualTo(Integer.signum(a.compareTo(b)));
+    }
+    assertThat(AlertKeys.bits("00000000000000ff")).isEqualTo(255);
+    // not 16 lowercase hex digits: hashed, still 64 bits each
+    assertThat(AlertKeys.bits("00000000000000FF")).isNotEqualTo(255);
+  }
+
+  private static Map<String, List<Long>> copy(Map<String, List<Long>> m) {
+    Map<String, List<Long>> out = new java.util.HashMap<>();
+    m.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+    return out;
+  }
+
   private IngestResult ingest(int first, int n, AlertStatus status) {
+    return ingest(first, n, status, Fingerprint::of);
+  }
+
+  private IngestResult ingest(
+      int first,
+      int n,
+      AlertStatus status,
+      java.util.function.Function<Map<String, String>, String> fingerprint) {
     List<AlertIntake> request = new ArrayList<>();
     for (int i = first; i < first + n; i++) {
       Map<String, String> labels =
@@ -178,7 +277,7 @@ class AlertKeysTest {
       request.add(
           new AlertIntake(
               new Alert(
-                  Fingerprint.of(labels),
+                  fingerprint.apply(labels),
                   labels,
                   Map.of("summary", "disk"),
                   status,
