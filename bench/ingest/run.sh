@@ -99,6 +99,9 @@ VIGIL_LOG_LEVEL=WARN $SERVER_PIN java ${JAVA_OPTS:-} -jar "$JAR" serve --config 
 VPID=$!
 trap 'kill $VPID 2>/dev/null || true; [ -n "${APID:-}" ] && kill $APID 2>/dev/null || true' EXIT
 for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$VPORT/healthz" >/dev/null && break; sleep 0.2; done
+# the SQLite log's size through the run, every half second ("epoch-seconds bytes")
+[ -z "${PGURL:-}" ] && ( while kill -0 $VPID 2>/dev/null; do
+  echo "$(date +%s.%N) $(stat -c %s "$OUT/vigil/data/vigil.db-wal" 2>/dev/null || echo 0)"; sleep 0.5; done > "$OUT/vigil-wal.txt" ) &
 for n in $ALERT_COUNTS; do
   run_case "vigil-$n" "$VPID" "http://127.0.0.1:$VPORT/api/v1/alerts/alertmanager" bench/ingest/vigil-webhook.lua "$n"
 done
