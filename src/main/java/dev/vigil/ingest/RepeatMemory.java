@@ -27,8 +27,9 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Reads without locks.</b> Each slot has a version, odd while the one writer changes the slot
  * (a sequence lock): a reader that sees it odd, or changed by the time it has read the slot, takes
- * the entry as unknown, which only sends that alert to the store. A reader never takes one slot's
- * key with another's value.
+ * the occurrence as unknown, and does not look in the old table either (which may hold an older
+ * value of it), so that the alert goes to the store. A reader never takes one slot's key with
+ * another's value.
  */
 final class RepeatMemory {
   /** An occurrence as last stored: its status and its incident (null when it has none). */
@@ -47,8 +48,9 @@ final class RepeatMemory {
    * @param nanoTime a monotonic clock in nanoseconds ({@code System::nanoTime})
    */
   RepeatMemory(int generation, long ttlNanos, LongSupplier nanoTime) {
-    if (generation < 1) {
-      throw new IllegalArgumentException("generation must be at least 1, got " + generation);
+    if (generation < 1 || generation > 1 << 28) {
+      throw new IllegalArgumentException(
+          "generation must be between 1 and " + (1 << 28) + ", got " + generation);
     }
     this.generation = generation;
     this.ttlNanos = ttlNanos;
@@ -63,9 +65,21 @@ final class RepeatMemory {
       return null;
     }
     long fp = Fingerprint.bits(fingerprint);
-    Known k = young.get(fp, startsAt, nanoTime.getAsLong(), ttlNanos);
-    return k != null ? k : old.get(fp, startsAt, nanoTime.getAsLong(), ttlNanos);
+    long now = nanoTime.getAsLong();
+    Known k = young.get(fp, startsAt, now, ttlNanos);
+    // only when the young table surely has no entry is the old one asked: it may hold an older
+    // value of an occurrence put again since
+    if (k != ABSENT) {
+      return k;
+    }
+    Known o = old.get(fp, startsAt, now, ttlNanos);
+    return o == ABSENT ? null : o;
   }
+
+  /**
+   * {@link Table#get}: the occurrence is surely not in the table. Never returned by {@link #get}.
+   */
+  private static final Known ABSENT = new Known(AlertStatus.FIRING, null);
 
   /** Remembers the occurrence as stored now. Called by one thread only. */
   void put(String fingerprint, Instant startsAt, AlertStatus status, IncidentId incident) {
@@ -122,8 +136,8 @@ final class RepeatMemory {
     }
 
     private int start(long fp, Instant startsAt) {
-      long h = (fp ^ startsAt.getEpochSecond() * 0x9E3779B97F4A7C15L ^ startsAt.getNano());
-      return (int) ((h * 0xBF58476D1CE4E5B9L) >>> 33) & mask;
+      long h = fp ^ (startsAt.getEpochSecond() * 0x9E3779B97F4A7C15L) ^ startsAt.getNano();
+      return ((int) ((h * 0xBF58476D1CE4E5B9L) >>> 33)) & mask;
     }
 
     /** The writer's view: the slot holding the occurrence, or the free one where it would go. */
@@ -144,6 +158,7 @@ final class RepeatMemory {
     void write(
         int s, long fp, Instant startsAt, AlertStatus status, IncidentId incident, long now) {
       int v = versions[s];
+      int next = v + 2 == 0 ? 2 : v + 2; // even, and never 0 (never written) again
       VERSION.setOpaque(versions, s, v + 1); // odd: readers keep away
       VarHandle.storeStoreFence();
       fps[s] = fp;
@@ -152,17 +167,21 @@ final class RepeatMemory {
       incidents[s] = incident == null ? 0 : incident.number();
       resolved[s] = status == AlertStatus.RESOLVED;
       putAt[s] = now;
-      VERSION.setRelease(versions, s, v + 2);
+      VERSION.setRelease(versions, s, next);
     }
 
-    /** A reader's view, from any thread. */
+    /**
+     * A reader's view, from any thread: the entry; {@link #ABSENT} when the table surely has none;
+     * null when it cannot tell (a slot on the way was being written) or the entry has outlived its
+     * time to live.
+     */
     Known get(long fp, Instant startsAt, long now, long ttl) {
       long sec = startsAt.getEpochSecond();
       int nano = startsAt.getNano();
       for (int s = start(fp, startsAt), probes = 0; probes <= mask; s = (s + 1) & mask, probes++) {
         int before = (int) VERSION.getAcquire(versions, s);
         if (before == 0) {
-          return null; // a free slot ends the probe: never put
+          return ABSENT; // a free slot ends the probe: never put
         }
         if ((before & 1) != 0) {
           return null; // being written
@@ -184,7 +203,7 @@ final class RepeatMemory {
               incident == 0 ? null : new IncidentId(incident));
         }
       }
-      return null;
+      return ABSENT;
     }
   }
 }

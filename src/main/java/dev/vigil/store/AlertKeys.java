@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * that share 64 bits only make ingest read one row more: it reads candidates by id and keeps those
  * whose fingerprint it asked for.
  *
- * <p>Used on the writer thread only (a cycle's sort runs elsewhere, on its own copy); not
- * thread-safe. One process per SQLite file (docs/ha.md): another process would not see this one's
- * keys in memory.
+ * <p>Used on the writer thread only (a cycle's sort and its slices' rows are made on the common
+ * pool, from the level set aside, which no longer changes); not thread-safe. One process per SQLite
+ * file (docs/ha.md): another process would not see this one's keys in memory.
  */
 final class AlertKeys {
   private static final Logger log = LoggerFactory.getLogger(AlertKeys.class);
@@ -186,8 +186,10 @@ final class AlertKeys {
       // a slice failed (this runs on the writer thread, after a later commit): the cycle starts
       // over with the same keys (INSERT OR IGNORE makes the slices done already cost little)
       cycleFailed = false;
-      merge(merging);
-      return;
+      if (merging != null) {
+        merge(merging);
+        return;
+      }
     }
     if (merging != null || current.size < mergeAt) {
       return;
@@ -202,8 +204,24 @@ final class AlertKeys {
   private void merge(Level level) {
     // sorting 131,072 keys takes milliseconds, and each slice's rows are made as it goes: not on
     // the writer's thread (the level no longer changes)
+    offWriter(() -> mergeSlice(level, level.inFingerprintOrder(), level.highestId(), 0));
+  }
+
+  /**
+   * Runs a step of a cycle on the common pool; one that throws fails the cycle, which the next
+   * commit starts over (a cycle that died silently would leave memory growing).
+   */
+  private void offWriter(Runnable step) {
     ForkJoinPool.commonPool()
-        .execute(() -> mergeSlice(level, level.inFingerprintOrder(), level.highestId(), 0));
+        .execute(
+            () -> {
+              try {
+                step.run();
+              } catch (RuntimeException e) {
+                log.atError().setCause(e).log("store: merging alert keys failed");
+                cycleFailed = true;
+              }
+            });
   }
 
   /**
@@ -252,7 +270,7 @@ final class AlertKeys {
                 merges++;
                 maybeMerge();
               } else {
-                ForkJoinPool.commonPool().execute(() -> mergeSlice(level, order, through, to));
+                offWriter(() -> mergeSlice(level, order, through, to));
               }
             })
         .onFailure(
@@ -346,7 +364,10 @@ final class AlertKeys {
       }
     }
 
-    /** Takes back the entries from {@code n} on, newest first. */
+    /**
+     * Takes back the entries from {@code n} on, newest first. Their slots stay taken (with no entry
+     * or an older one): a slot is never freed, so no probe is cut short.
+     */
     void truncate(int n) {
       for (int e = size - 1; e >= n; e--) {
         slotNewest[slot(fps[e])] = before[e];
@@ -354,7 +375,10 @@ final class AlertKeys {
       size = Math.min(size, n);
     }
 
-    /** The entries, ordered by fingerprint (the order of {@code alert_keys}). */
+    /**
+     * The entries, ordered by their fingerprint bits' high part (close to the order of {@code
+     * alert_keys}, which is all a merge needs).
+     */
     int[] inFingerprintOrder() {
       // sort longs, not objects: the fingerprint's high bits above the entry's index
       int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(size));

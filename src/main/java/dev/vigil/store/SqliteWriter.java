@@ -340,8 +340,6 @@ public final class SqliteWriter {
           runOne(job, savepoints);
         }
         control("COMMIT");
-        commits++;
-        checkpointer.committed();
       } catch (SQLException | RuntimeException e) {
         rollback();
         alertKeys.rollBack(0);
@@ -355,6 +353,9 @@ public final class SqliteWriter {
       }
       return;
     }
+    // committed: nothing from here on may roll the keys back
+    commits++;
+    checkpointer.committed();
     try {
       alertKeys.committed();
     } catch (RuntimeException e) {

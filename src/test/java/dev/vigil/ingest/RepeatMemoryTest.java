@@ -85,6 +85,18 @@ class RepeatMemoryTest {
   }
 
   @Test
+  void anOccurrencePutAgainAfterItsTableTurnedOldAnswersWithTheNewerValue() {
+    memory.put(fp(1), T, AlertStatus.FIRING, new IncidentId(7));
+    for (int i = 2; i <= 4; i++) {
+      memory.put(fp(i), T, AlertStatus.FIRING, new IncidentId(i)); // 4 turns: 1, 2, 3 are old
+    }
+    memory.put(fp(1), T, AlertStatus.RESOLVED, new IncidentId(7)); // young, beside the old one
+    assertThat(memory.get(fp(1), T))
+        .isEqualTo(new RepeatMemory.Known(AlertStatus.RESOLVED, new IncidentId(7)));
+    assertThat(memory.get(fp(2), T).status()).isEqualTo(AlertStatus.FIRING); // from the old table
+  }
+
+  @Test
   void readersBesideTheWriterNeverSeeAnotherOccurrencesValueNorAHalfWrittenOne() throws Exception {
     // each put of occurrence k in round r stores incident k * 1,000,000 + r, resolved when r is
     // odd: a reader that got a value of another occurrence, or status and incident of two rounds,
@@ -137,6 +149,6 @@ class RepeatMemoryTest {
   void aGenerationOfNothingIsRefused() {
     assertThatThrownBy(() -> new RepeatMemory(0, 1, now::get))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("generation must be at least 1, got 0");
+        .hasMessageContaining("generation must be between 1 and 268435456, got 0");
   }
 }
