@@ -36,7 +36,7 @@ public record Alert(
    * labels, or from labels a parser froze, shares them instead of copying them. Whoever freezes a
    * map must not keep a way to change it.
    */
-  public static Map<String, String> frozen(Map<String, String> map) {
+  private static Map<String, String> frozen(Map<String, String> map) {
     if (map.getClass() == FROZEN && ((SortedMap<String, String>) map).comparator() == null) {
       return map;
     }

@@ -14,14 +14,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -131,7 +128,7 @@ public final class AlertParser {
     String groupKey = null;
     Map<String, String> common = Map.of();
     List<Streamed> alerts = null;
-    Keys keys = new Keys();
+    JsonBody.Keys keys = new JsonBody.Keys();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
@@ -200,7 +197,7 @@ public final class AlertParser {
     Instant endsAt = null;
     String generatorUrl = "";
     String fingerprint = "";
-    Keys keys = new Keys();
+    JsonBody.Keys keys = new JsonBody.Keys();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
@@ -475,33 +472,5 @@ public final class AlertParser {
   /** Text from the request, short enough to quote in an error. */
   private static String abbreviate(String s) {
     return s.length() > 60 ? s.substring(0, 57) + "..." : s;
-  }
-
-  /**
-   * The keys of one object read so far: the stream's parser leaves repeated keys to its readers. A
-   * few known fields are compared in a row; a set takes over for objects with many keys.
-   */
-  private static final class Keys {
-    private final String[] names = new String[16];
-    private int count;
-    private Set<String> many;
-
-    /** False when {@code name} is a key this object had already. */
-    boolean first(String name) {
-      if (many != null) {
-        return many.add(name);
-      }
-      for (int i = 0; i < count; i++) {
-        if (names[i].equals(name)) {
-          return false;
-        }
-      }
-      if (count == names.length) {
-        many = new HashSet<>(Arrays.asList(names));
-        return many.add(name);
-      }
-      names[count++] = name;
-      return true;
-    }
   }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -155,9 +156,9 @@ public final class JsonBody {
         }
       }
     } else if (t == JsonToken.START_OBJECT) {
-      Set<String> names = new HashSet<>();
+      Keys names = new Keys();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        if (!names.add(p.currentName())) {
+        if (!names.first(p.currentName())) {
           return false;
         }
         p.nextToken();
@@ -167,6 +168,34 @@ public final class JsonBody {
       }
     }
     return true;
+  }
+
+  /**
+   * The keys of one object read so far, for a {@link StreamReader} (its parser leaves repeated keys
+   * to it). A few keys are compared in a row; a set takes over for objects with many keys.
+   */
+  public static final class Keys {
+    private final String[] names = new String[16];
+    private int count;
+    private Set<String> many;
+
+    /** False when {@code name} is a key this object had already. */
+    public boolean first(String name) {
+      if (many != null) {
+        return many.add(name);
+      }
+      for (int i = 0; i < count; i++) {
+        if (names[i].equals(name)) {
+          return false;
+        }
+      }
+      if (count == names.length) {
+        many = new HashSet<>(Arrays.asList(names));
+        return many.add(name);
+      }
+      names[count++] = name;
+      return true;
+    }
   }
 
   /**
