@@ -1,6 +1,7 @@
 package dev.vigil.alert;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -31,6 +32,19 @@ public final class Fingerprint {
     return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
   }
 
+  /** Hex digits' values by character ('0'-'9', 'a'-'f'), -1 for any other ASCII character. */
+  private static final byte[] DIGITS = new byte[128];
+
+  static {
+    Arrays.fill(DIGITS, (byte) -1);
+    for (int c = '0'; c <= '9'; c++) {
+      DIGITS[c] = (byte) (c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; c++) {
+      DIGITS[c] = (byte) (c - 'a' + 10);
+    }
+  }
+
   /**
    * The number a {@link #canonical} fingerprint spells, so that its numeric (unsigned) order is the
    * text's order.
@@ -38,10 +52,19 @@ public final class Fingerprint {
    * @throws IllegalArgumentException when {@code fingerprint} is not canonical
    */
   public static long bits(String fingerprint) {
-    if (!canonical(fingerprint)) {
-      throw new IllegalArgumentException("not 16 lowercase hex digits: " + fingerprint);
+    if (fingerprint.length() == 16) {
+      long value = 0;
+      int bad = 0;
+      for (int i = 0; i < 16; i++) {
+        int d = digit(fingerprint.charAt(i));
+        bad |= d;
+        value = value << 4 | (d & 0xf);
+      }
+      if (bad >= 0) {
+        return value;
+      }
     }
-    return Long.parseUnsignedLong(fingerprint, 16);
+    throw new IllegalArgumentException("not 16 lowercase hex digits: " + fingerprint);
   }
 
   /**
@@ -52,13 +75,32 @@ public final class Fingerprint {
     if (fingerprint.length() != 16) {
       return false;
     }
+    int bad = 0;
     for (int i = 0; i < 16; i++) {
-      char c = fingerprint.charAt(i);
-      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-        return false;
-      }
+      bad |= digit(fingerprint.charAt(i));
     }
-    return true;
+    return bad >= 0;
+  }
+
+  /**
+   * Any fingerprint as 64 bits, for tables keyed by numbers: a {@link #canonical} one as the number
+   * it spells ({@link #bits}), any other text FNV-1a hashed over its characters. Two texts can
+   * share their bits; whoever keys by them must check the text.
+   */
+  public static long key(String fingerprint) {
+    if (canonical(fingerprint)) {
+      return bits(fingerprint);
+    }
+    long h = OFFSET;
+    for (int i = 0; i < fingerprint.length(); i++) {
+      h = (h ^ fingerprint.charAt(i)) * PRIME;
+    }
+    return h;
+  }
+
+  /** The value of the hex digit {@code c}, or -1. */
+  private static int digit(char c) {
+    return c < 128 ? DIGITS[c] : -1;
   }
 
   /** Hashes the UTF-8 bytes of {@code s}, then the separator. */

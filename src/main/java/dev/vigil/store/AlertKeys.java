@@ -168,17 +168,10 @@ final class AlertKeys {
   /**
    * A fingerprint as 64 bits: Alertmanager's 16 lowercase hex digits as the number they spell (so
    * that numeric order is the text's order, which {@code alert_keys} is sorted by), any other text
-   * FNV-1a hashed.
+   * hashed ({@link Fingerprint#key}).
    */
   static long bits(String fingerprint) {
-    if (Fingerprint.canonical(fingerprint)) {
-      return Fingerprint.bits(fingerprint);
-    }
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < fingerprint.length(); i++) {
-      h = (h ^ fingerprint.charAt(i)) * 0x100000001b3L;
-    }
-    return h;
+    return Fingerprint.key(fingerprint);
   }
 
   private void maybeMerge() {
@@ -305,8 +298,13 @@ final class AlertKeys {
     byte[] texts = new byte[32 * 1024];
     int size;
 
-    private long[] slotFp;
-    private int[] slotNewest;
+    /**
+     * The index: slot i is {@code slots[2i]}, fingerprint bits, and {@code slots[2i + 1]}, its
+     * newest entry (or {@link #NONE}, or {@link #FREE}); side by side, so that a probe touches one
+     * cache line, not one in each of two arrays.
+     */
+    private long[] slots;
+
     private int slotsUsed;
 
     Level() {
@@ -321,8 +319,8 @@ final class AlertKeys {
         textAt = Arrays.copyOf(textAt, size * 2 + 1);
         fingerprintLength = Arrays.copyOf(fingerprintLength, size * 2);
       }
-      if ((slotsUsed + 1) * 2 > slotFp.length) {
-        index(slotFp.length * 2);
+      if ((slotsUsed + 1) * 2 > slots.length >> 1) {
+        index(slots.length);
       }
       byte[] f = fingerprint.getBytes(StandardCharsets.UTF_8);
       byte[] t = startsAt.getBytes(StandardCharsets.UTF_8);
@@ -358,8 +356,7 @@ final class AlertKeys {
     }
 
     void find(long fp, List<Long> out) {
-      int slot = slot(fp);
-      for (int e = slotNewest[slot] == FREE ? NONE : slotNewest[slot]; e >= 0; e = before[e]) {
+      for (int e = newest(slot(fp)); e >= 0; e = before[e]) {
         out.add(ids[e]);
       }
     }
@@ -370,7 +367,7 @@ final class AlertKeys {
      */
     void truncate(int n) {
       for (int e = size - 1; e >= n; e--) {
-        slotNewest[slot(fps[e])] = before[e];
+        slots[slot(fps[e]) + 1] = before[e];
       }
       size = Math.min(size, n);
     }
@@ -397,29 +394,39 @@ final class AlertKeys {
 
     private void link(int e) {
       int slot = slot(fps[e]);
-      if (slotNewest[slot] == FREE) {
-        slotFp[slot] = fps[e];
-        slotNewest[slot] = NONE;
+      if (slots[slot + 1] == FREE) {
+        slots[slot] = fps[e];
+        slots[slot + 1] = NONE;
         slotsUsed++;
       }
-      before[e] = slotNewest[slot];
-      slotNewest[slot] = e;
+      before[e] = newest(slot);
+      slots[slot + 1] = e;
     }
 
-    /** The slot of {@code fp}: the one that holds it, or the free one where it would go. */
+    /** The newest entry of the slot at {@code slot}, or none (negative). */
+    private int newest(int slot) {
+      long newest = slots[slot + 1];
+      return newest == FREE ? NONE : (int) newest;
+    }
+
+    /**
+     * Where the slot of {@code fp} starts in {@link #slots}: the one that holds it, or the free one
+     * where it would go.
+     */
     private int slot(long fp) {
-      int mask = slotFp.length - 1;
+      int mask = (slots.length >> 1) - 1;
       int s = (int) ((fp * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-      while (slotNewest[s] != FREE && slotFp[s] != fp) {
+      while (slots[2 * s + 1] != FREE && slots[2 * s] != fp) {
         s = (s + 1) & mask;
       }
-      return s;
+      return 2 * s;
     }
 
-    private void index(int slots) {
-      slotFp = new long[slots];
-      slotNewest = new int[slots];
-      Arrays.fill(slotNewest, FREE);
+    private void index(int count) {
+      slots = new long[2 * count];
+      for (int i = 1; i < slots.length; i += 2) {
+        slots[i] = FREE;
+      }
       slotsUsed = 0;
       for (int e = 0; e < size; e++) {
         link(e);

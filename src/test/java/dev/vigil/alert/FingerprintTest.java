@@ -1,6 +1,7 @@
 package dev.vigil.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.TestDaemon;
 import io.vertx.core.json.JsonObject;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -60,5 +62,38 @@ class FingerprintTest {
       }
     }
     return String.format("%016x", h);
+  }
+
+  @Property
+  void aCanonicalFingerprintsBitsAreTheNumberItSpellsAndItsKeyTheSame(@ForAll long value) {
+    String hex = String.format("%016x", value);
+    assertThat(Fingerprint.canonical(hex)).isTrue();
+    assertThat(Fingerprint.bits(hex)).isEqualTo(value).isEqualTo(Long.parseUnsignedLong(hex, 16));
+    assertThat(Fingerprint.key(hex)).isEqualTo(value);
+  }
+
+  @Property
+  void anyOtherTextIsNotCanonicalHasNoBitsAndIsKeyedByItsHash(@ForAll String text) {
+    Assume.that(!text.matches("[0-9a-f]{16}"));
+    assertThat(Fingerprint.canonical(text)).isFalse();
+    assertThatThrownBy(() -> Fingerprint.bits(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not 16 lowercase hex digits");
+    long h = 0xcbf29ce484222325L;
+    for (char c : text.toCharArray()) {
+      h = (h ^ c) * 0x100000001b3L;
+    }
+    assertThat(Fingerprint.key(text)).isEqualTo(h);
+  }
+
+  @Test
+  void nearlyCanonicalFingerprintsAreNot() {
+    for (String text :
+        new String[] {
+          "0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "0123456789abcdeg",
+          "0123456789abcde\u0660", "0123456789abcde/", "0123456789abcde:", "0123456789abcde`"
+        }) {
+      assertThat(Fingerprint.canonical(text)).as(text).isFalse();
+    }
   }
 }
