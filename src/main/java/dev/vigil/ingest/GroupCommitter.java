@@ -80,9 +80,13 @@ public final class GroupCommitter {
 
   /**
    * Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each
-   * holds.
+   * holds. A batch stops counting once it is committed, which on SQLite is before it is answered:
+   * the next batch then runs while the last one's log is synced (ADR 0146).
    */
   private int inFlight;
+
+  /** Batches not answered yet ({@link #drain} waits for them). */
+  private int unanswered;
 
   private final int maxInFlight;
   private final Set<String> busyKeys = new HashSet<>();
@@ -209,7 +213,7 @@ public final class GroupCommitter {
     Promise<Void> p = Promise.promise();
     context.runOnContext(
         v -> {
-          if (inFlight == 0 && queue.isEmpty()) {
+          if (unanswered == 0 && queue.isEmpty()) {
             p.complete();
           } else {
             drained = p;
@@ -231,19 +235,30 @@ public final class GroupCommitter {
       }
       busyKeys.addAll(keys);
       inFlight++;
+      unanswered++;
       int total = batch.stream().mapToInt(p -> p.alerts.size()).sum();
       long started = System.nanoTime();
-      commit(batch, true)
+      boolean[] released = {false};
+      Runnable release =
+          () -> {
+            if (!released[0]) {
+              released[0] = true;
+              busyKeys.removeAll(keys);
+              inFlight--;
+              commitNext();
+            }
+          };
+      commit(batch, true, () -> context.runOnContext(v -> release.run()))
           .onComplete(
               ar -> {
                 commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 batchSize.record(total);
-                busyKeys.removeAll(keys);
-                inFlight--;
+                unanswered--;
+                release.run(); // a failed commit, or a store that told nothing before
                 commitNext();
               });
     }
-    if (inFlight == 0 && queue.isEmpty() && drained != null) {
+    if (unanswered == 0 && queue.isEmpty() && drained != null) {
       drained.complete();
     }
   }
@@ -294,10 +309,11 @@ public final class GroupCommitter {
     return keys;
   }
 
-  private Future<Void> commit(List<Pending> batch, boolean retry) {
+  /** Commits {@code batch}; {@code committed} runs once it is committed, before it is answered. */
+  private Future<Void> commit(List<Pending> batch, boolean retry, Runnable committed) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     return store
-        .ingest(requests, triage, clock.instant())
+        .ingest(requests, triage, clock.instant(), committed)
         .transform(
             ar -> {
               if (ar.succeeded()) {
@@ -322,7 +338,7 @@ public final class GroupCommitter {
                             + "); retrying each alone");
                 Future<Void> chain = Future.succeededFuture();
                 for (Pending p : batch) {
-                  chain = chain.compose(v -> commit(List.of(p), false));
+                  chain = chain.compose(v -> commit(List.of(p), false, () -> {}));
                 }
                 return chain;
               }

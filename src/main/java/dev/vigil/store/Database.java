@@ -63,9 +63,37 @@ public final class Database {
         .compose(migrations -> open(vertx, config, migrations, Clock.systemUTC()));
   }
 
+  /**
+   * Whether the writer's commits are synced by a thread of their own (ADR 0146): where each commit
+   * must be on disk before it is answered (FULL). NORMAL answers before any sync anyway, and keeps
+   * SQLite's own behaviour.
+   */
+  private static boolean syncsOffWriter(VigilConfig.Store config) {
+    return config.synchronous().equalsIgnoreCase("FULL");
+  }
+
   /** {@link #open(Vertx, VigilConfig.Store)} with the given migrations instead of the jar's. */
   static Future<Database> open(
       Vertx vertx, VigilConfig.Store config, List<Migration> migrations, Clock clock) {
+    return open(vertx, config, migrations, clock, null);
+  }
+
+  /**
+   * {@link #open(Vertx, VigilConfig.Store)} on SQLite at {@code synchronous: FULL}, with the log
+   * synced by {@code force} (tests that hold or fail the sync).
+   */
+  static Future<Database> open(Vertx vertx, VigilConfig.Store config, SqliteLogSync.Force force) {
+    return vertx
+        .executeBlocking(() -> Migration.bundled(Dialect.SQLITE))
+        .compose(migrations -> open(vertx, config, migrations, Clock.systemUTC(), force));
+  }
+
+  private static Future<Database> open(
+      Vertx vertx,
+      VigilConfig.Store config,
+      List<Migration> migrations,
+      Clock clock,
+      SqliteLogSync.Force force) {
     if (config.isSqlite()) {
       Path file = Path.of(config.sqlitePath());
       try {
@@ -102,7 +130,13 @@ public final class Database {
       Migrator migrator = new Migrator(Dialect.SQLITE, migrations, clock);
       return writer
           .withConnection(migrator::migrate)
-          .compose(v -> vertx.executeBlocking(() -> SqliteWriter.open(vertx, url)))
+          .compose(
+              v ->
+                  vertx.executeBlocking(
+                      () ->
+                          force != null
+                              ? SqliteWriter.open(vertx, url, force)
+                              : SqliteWriter.open(vertx, url, file, syncsOffWriter(config))))
           .compose(
               w -> {
                 db.sqliteWriter = w;
@@ -305,8 +339,15 @@ public final class Database {
             || "40P01".equals(pg.getSqlState()));
   }
 
-  /** Succeeds when the store answers a trivial query. */
+  /**
+   * Succeeds when the store answers a trivial query; fails when SQLite's writer takes no more
+   * writes (a log sync failed, ADR 0146).
+   */
   public Future<Void> ping() {
+    StoreException broken = sqliteWriter == null ? null : sqliteWriter.broken();
+    if (broken != null) {
+      return Future.failedFuture(broken);
+    }
     return reader.query("SELECT 1").execute().mapEmpty();
   }
 

@@ -78,6 +78,12 @@ public final class SqlIncidentStore implements IncidentStore {
 
   @Override
   public Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now) {
+    return ingest(requests, triage, now, null);
+  }
+
+  @Override
+  public Future<IngestResult> ingest(
+      List<List<AlertIntake>> requests, Triage triage, Instant now, Runnable committed) {
     if (writer != null) {
       // the plan (and the rows' JSON) is made here, on the caller's thread; the writer only writes
       IngestPlan plan;
@@ -87,13 +93,21 @@ public final class SqlIncidentStore implements IncidentStore {
         return Future.failedFuture(e);
       }
       return writer.submit(
-          tx -> SqliteIngest.run(tx, writer.alertKeys(), plan), r -> publish(r.events()));
+          tx -> SqliteIngest.run(tx, writer.alertKeys(), plan),
+          committed,
+          r -> publish(r.events()));
     }
     // replicas ingesting the same alert or group at once: the loser of the race reads the winner's
     // rows and merges
     return db.inTransactionRetryingConflicts(
             conn -> new PostgresIngest(conn, new IngestPlan(requests, triage, now)).run())
-        .onSuccess(r -> publish(r.events()));
+        .onSuccess(
+            r -> {
+              publish(r.events());
+              if (committed != null) {
+                committed.run();
+              }
+            });
   }
 
   static String marks(int n) {

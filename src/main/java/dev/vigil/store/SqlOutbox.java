@@ -78,11 +78,19 @@ public final class SqlOutbox implements Outbox {
     if (replica.shared()) {
       return claim(now, limit);
     }
-    return query(
-        "SELECT "
-            + COLUMNS
-            + " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-        Tuple.of(now.toEpochMilli(), limit));
+    Future<List<OutboxEntry>> rows =
+        query(
+            "SELECT "
+                + COLUMNS
+                + " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            Tuple.of(now.toEpochMilli(), limit));
+    if (sqlite == null) {
+      return rows;
+    }
+    // a row read here may be committed but not yet on disk (ADR 0146): nothing is sent for it
+    // until it is, so that a crash cannot leave a page sent for an intent that was never stored
+    return rows.compose(
+        list -> list.isEmpty() ? Future.succeededFuture(list) : sqlite.durable().map(list));
   }
 
   /**

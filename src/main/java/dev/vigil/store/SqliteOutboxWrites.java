@@ -21,6 +21,11 @@ final class SqliteOutboxWrites {
     this.writer = writer;
   }
 
+  /** Completes once every commit a reader could have seen so far is on disk. */
+  Future<Void> durable() {
+    return writer.durable();
+  }
+
   /** Inserts the intent unless its key is known; completes with whether it was inserted. */
   Future<Boolean> enqueue(NotificationIntent intent, Instant now) {
     return writer.submit(

@@ -22,7 +22,8 @@ import java.util.List;
 final class SqliteRunWrites implements RunWrites {
   private final SqliteWriter writer;
   private final Replica replica;
-  // written on the writer thread only (in the commit callbacks), read by the benchmark
+  // written in the commit callbacks only (one thread at a time, in commit order), read by the
+  // benchmark
   private volatile long transactions;
   private volatile long writes;
   private long lastCommit = -1;
@@ -123,9 +124,9 @@ final class SqliteRunWrites implements RunWrites {
     }
   }
 
-  /** On the writer thread, right after the commit of a run write. */
+  /** In the commit callback of a run write. */
   private void counted(Object result) {
-    long commit = writer.commits();
+    long commit = writer.handingOut();
     if (commit != lastCommit) {
       lastCommit = commit;
       transactions++;

@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * handed to it synchronously, with no hop between statements. Work queued while a transaction runs
  * is taken together into the next one (group commit: one fsync for all of it), each piece inside a
  * savepoint so that one that fails is undone alone. Each caller's future completes on the caller's
- * context once its transaction is committed; a piece's {@code committed} callback runs on the
- * writer thread right after the commit, in commit order (the pipeline is fed from there).
+ * context once its transaction is committed and on disk; a piece's {@code committed} callback runs
+ * then, in commit order (the pipeline is fed from there). Where the log is synced off this thread
+ * ({@link SqliteLogSync}, ADR 0146), this thread starts its next transaction while the last one's
+ * log is synced, and the callbacks and futures follow the sync.
  *
  * <p>Statements are prepared once per connection and reused. Readers keep their own connections:
  * WAL lets them run beside the writer.
@@ -68,14 +71,21 @@ public final class SqliteWriter {
 
   private static class Job<T> {
     final Work<T> work;
+    final Runnable onCommit;
     final Consumer<T> committed;
     final Promise<T> promise;
     final Context caller;
     T result;
     Throwable failure;
 
-    Job(Work<T> work, Consumer<T> committed, Promise<T> promise, Context caller) {
+    Job(
+        Work<T> work,
+        Runnable onCommit,
+        Consumer<T> committed,
+        Promise<T> promise,
+        Context caller) {
       this.work = work;
+      this.onCommit = onCommit;
       this.committed = committed;
       this.promise = promise;
       this.caller = caller;
@@ -108,7 +118,7 @@ public final class SqliteWriter {
     final Supplier<Future<T>> section;
 
     Exclusive(Supplier<Future<T>> section, Promise<T> promise, Context caller) {
-      super(null, null, promise, caller);
+      super(null, null, null, promise, caller);
       this.section = section;
     }
   }
@@ -119,7 +129,7 @@ public final class SqliteWriter {
    */
   private static final long EXCLUSIVE_MAX_MILLIS = 30_000;
 
-  private static final Job<Object> STOP = new Job<>(null, null, null, null);
+  private static final Job<Object> STOP = new Job<>(null, null, null, null, null);
 
   private final Vertx vertx;
   private final Connection connection;
@@ -129,13 +139,22 @@ public final class SqliteWriter {
   private final Thread thread;
   private final SqliteCheckpointer checkpointer;
   private final AlertKeys alertKeys;
+
+  /** Syncs the log after commits, off this thread; null where commits sync themselves. */
+  private final SqliteLogSync sync;
+
   private volatile boolean closed;
   private volatile long commits;
 
-  private SqliteWriter(Vertx vertx, Connection connection, SqliteCheckpointer checkpointer) {
+  /** The number of the commit whose callbacks run now (see {@link #handingOut}). */
+  private volatile long handingOut;
+
+  private SqliteWriter(
+      Vertx vertx, Connection connection, SqliteCheckpointer checkpointer, SqliteLogSync sync) {
     this.vertx = vertx;
     this.connection = connection;
     this.checkpointer = checkpointer;
+    this.sync = sync;
     this.alertKeys = new AlertKeys(this);
     this.thread = new Thread(this::loop, "vigil-sqlite-writer");
     this.thread.setDaemon(true);
@@ -143,17 +162,41 @@ public final class SqliteWriter {
 
   /**
    * Opens the writer's connection to {@code jdbcUrl} and starts its thread, and the {@link
-   * SqliteCheckpointer} that copies the log back into the file beside it.
+   * SqliteCheckpointer} that copies the log back into the file beside it. With {@code
+   * syncOffThread} (the store's {@code synchronous} is FULL) the connection commits at NORMAL and a
+   * {@link SqliteLogSync} syncs the log of {@code file} before any commit is handed out (ADR 0146).
    */
-  public static SqliteWriter open(Vertx vertx, String jdbcUrl) throws SQLException {
+  public static SqliteWriter open(Vertx vertx, String jdbcUrl, Path file, boolean syncOffThread)
+      throws SQLException {
+    return open(vertx, jdbcUrl, syncOffThread ? SqliteLogSync.wal(file) : null);
+  }
+
+  /** {@link #open(Vertx, String, Path, boolean)} with the log synced by {@code force} (tests). */
+  static SqliteWriter open(Vertx vertx, String jdbcUrl, SqliteLogSync.Force force)
+      throws SQLException {
     Connection c = DriverManager.getConnection(jdbcUrl);
+    SqliteCheckpointer checkpointer = null;
     try {
       c.setAutoCommit(true);
-      SqliteWriter w = new SqliteWriter(vertx, c, SqliteCheckpointer.start(jdbcUrl));
+      if (force != null) {
+        try (Statement st = c.createStatement()) {
+          st.execute("PRAGMA synchronous = NORMAL");
+        }
+      }
+      checkpointer = SqliteCheckpointer.start(jdbcUrl);
+      SqliteWriter w =
+          new SqliteWriter(vertx, c, checkpointer, force == null ? null : new SqliteLogSync(force));
       w.thread.start();
       return w;
     } catch (SQLException | RuntimeException e) {
       c.close();
+      if (checkpointer != null) {
+        try {
+          checkpointer.close();
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
       throw e;
     }
   }
@@ -177,16 +220,30 @@ public final class SqliteWriter {
   }
 
   /**
-   * Runs {@code work} in the next transaction. {@code committed} (if not null) gets its result on
-   * the writer thread right after the commit, before any other transaction starts: callers that
-   * must see commits in order hang off it. It must not block.
+   * Runs {@code work} in the next transaction. {@code committed} (if not null) gets its result once
+   * the transaction is committed and on disk, before the future completes, on the writer's or the
+   * sync's thread, in commit order: callers that must see commits in order hang off it. It must not
+   * block.
    */
   public <T> Future<T> submit(Work<T> work, Consumer<T> committed) {
+    return submit(work, null, committed);
+  }
+
+  /**
+   * {@link #submit(Work, Consumer)}, running {@code onCommit} (if not null) on the writer thread as
+   * soon as the transaction is committed, before its log is synced (ADR 0146): whoever feeds this
+   * writer can start its next piece then. It must not block.
+   */
+  public <T> Future<T> submit(Work<T> work, Runnable onCommit, Consumer<T> committed) {
     Promise<T> promise = Promise.promise();
     if (closed) {
       return Future.failedFuture(new StoreException("store: closed", null));
     }
-    queue.add(new Job<>(work, committed, promise, vertx.getOrCreateContext()));
+    StoreException broken = broken();
+    if (broken != null) {
+      return Future.failedFuture(broken);
+    }
+    queue.add(new Job<>(work, onCommit, committed, promise, vertx.getOrCreateContext()));
     return promise.future();
   }
 
@@ -205,13 +262,37 @@ public final class SqliteWriter {
     return promise.future();
   }
 
-  /**
-   * Transactions committed since start (the benchmarks' commits, and the run store's
-   * writes-per-transaction). Read from any thread; within a {@code committed} callback it already
-   * counts that callback's transaction.
-   */
+  /** Transactions committed since start (benchmarks, tests). Read from any thread. */
   public long commits() {
     return commits;
+  }
+
+  /**
+   * Within a {@code committed} callback, the number of its transaction (the {@link #commits} count
+   * once it was committed): the callbacks of one transaction see the same number, those of the next
+   * a higher one.
+   */
+  long handingOut() {
+    return handingOut;
+  }
+
+  /**
+   * Completes once every commit a reader could have seen so far is on disk: a reader whose rows
+   * lead to an effect outside Vigil (a page, a message) reads, then waits here, then acts. At once
+   * where each commit syncs itself.
+   */
+  public Future<Void> durable() {
+    return sync == null ? Future.succeededFuture() : sync.durable(vertx.getOrCreateContext());
+  }
+
+  /** Why every write fails since a sync of the log failed (ADR 0146); null while syncs succeed. */
+  public StoreException broken() {
+    return sync == null ? null : sync.broken();
+  }
+
+  /** Callers of {@link #durable} waiting for a sync (tests). */
+  int durableWaiters() {
+    return sync == null ? 0 : sync.waiters();
   }
 
   /** Whether {@link #close} has been called. */
@@ -285,6 +366,9 @@ public final class SqliteWriter {
       log.atWarn().log("store: closing the SQLite writer connection: " + e.getMessage());
     }
     try {
+      if (sync != null) {
+        sync.close();
+      }
       checkpointer.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -333,12 +417,14 @@ public final class SqliteWriter {
 
   private void runTransaction(List<Job<?>> batch) {
     boolean savepoints = batch.size() > 1;
+    long seq = 0;
     try {
       control("BEGIN IMMEDIATE");
       try {
         for (Job<?> job : batch) {
           runOne(job, savepoints);
         }
+        seq = sync == null ? 0 : sync.begin();
         control("COMMIT");
       } catch (SQLException | RuntimeException e) {
         rollback();
@@ -346,6 +432,9 @@ public final class SqliteWriter {
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
+      if (seq != 0) {
+        sync.committed(seq, () -> {}, lost -> {}); // nothing to hand out; do not hold waiters
+      }
       StoreException failure = new StoreException("store: commit failed: " + e.getMessage(), e);
       for (Job<?> job : batch) {
         job.failure = job.failure != null && !savepoints ? job.failure : failure;
@@ -362,10 +451,44 @@ public final class SqliteWriter {
       log.atError().setCause(e).log("store: recording committed alert keys failed");
     }
     for (Job<?> job : batch) {
+      if (job.failure == null && job.onCommit != null) {
+        try {
+          job.onCommit.run();
+        } catch (RuntimeException e) {
+          log.atError().setCause(e).log("store: a commit listener failed; the change is stored");
+        }
+      }
+    }
+    long number = commits;
+    if (sync == null) {
+      handOut(batch, number);
+    } else {
+      // this thread goes on with the next transaction while the log is synced
+      sync.committed(
+          seq,
+          () -> handOut(batch, number),
+          lost -> {
+            for (Job<?> job : batch) {
+              job.failure = lost;
+              job.complete();
+            }
+          });
+    }
+  }
+
+  /** Runs the committed pieces' callbacks, in order, and completes every piece's future. */
+  private void handOut(List<Job<?>> batch, long number) {
+    handingOut = number;
+    for (Job<?> job : batch) {
       if (job.failure == null) {
         committed(job);
       }
-      job.complete();
+      try {
+        job.complete();
+      } catch (RuntimeException e) {
+        // a closed Vert.x, say: the other pieces are still told
+        log.atWarn().log("store: completing a committed write failed: " + e);
+      }
     }
   }
 

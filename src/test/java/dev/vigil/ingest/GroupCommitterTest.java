@@ -35,6 +35,7 @@ class GroupCommitterTest {
 
   final Vertx vertx = Vertx.vertx();
   final HeldStore store = new HeldStore();
+  final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   @AfterEach
   void close() {
@@ -45,7 +46,7 @@ class GroupCommitterTest {
    * Each ingest waits until the test completes it; it then says every alert is stored in INC-n (n =
    * its group's number).
    */
-  static final class HeldStore extends UnusedIncidentStore {
+  static class HeldStore extends UnusedIncidentStore {
     final List<List<List<AlertIntake>>> calls = Collections.synchronizedList(new ArrayList<>());
     final List<Promise<IngestResult>> held = Collections.synchronizedList(new ArrayList<>());
 
@@ -90,7 +91,23 @@ class GroupCommitterTest {
     return List.of(new AlertIntake(a, "g" + group, labels, false));
   }
 
+  /** A {@link HeldStore} that also says when a batch is committed, before it is answered. */
+  static final class SignallingStore extends HeldStore {
+    final List<Runnable> committed = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public Future<IngestResult> ingest(
+        List<List<AlertIntake>> requests, Triage triage, Instant now, Runnable committed) {
+      this.committed.add(committed);
+      return ingest(requests, triage, now);
+    }
+  }
+
   GroupCommitter committer(int queueLimit, int maxInFlight) {
+    return committer(store, queueLimit, maxInFlight);
+  }
+
+  GroupCommitter committer(HeldStore store, int queueLimit, int maxInFlight) {
     return new GroupCommitter(
         vertx,
         store,
@@ -99,7 +116,7 @@ class GroupCommitterTest {
         queueLimit,
         1000,
         maxInFlight,
-        new SimpleMeterRegistry());
+        metrics);
   }
 
   Future<List<IncidentId>> submit(GroupCommitter c, List<AlertIntake> request) {
@@ -167,5 +184,32 @@ class GroupCommitterTest {
     assertThat(store.calls.get(2).get(0).get(0).alert().status()).isEqualTo(AlertStatus.RESOLVED);
     store.commit(2);
     await().atMost(Duration.ofSeconds(5)).until(() -> a.succeeded() && a2.succeeded());
+  }
+
+  @Test
+  void withOneBatchAtATimeTheNextStartsOnceTheLastIsCommittedNotOnceItIsAnswered() {
+    // SQLite: the store says "committed" before its log is synced and the batch answered (ADR 0146)
+    SignallingStore signalling = new SignallingStore();
+    GroupCommitter c = committer(signalling, 1000, 1);
+    Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+    Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
+    Future<List<IncidentId>> b2 = submit(c, request(3, "C", AlertStatus.FIRING));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metrics.get("vigil_ingest_queue_alerts").gauge().value() == 3);
+    assertThat(signalling.calls).hasSize(1);
+
+    signalling.committed.get(0).run();
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+    // both requests that waited go together, while the first batch is still unanswered
+    assertThat(groups(signalling.calls.get(1))).containsExactly("g2", "g3");
+    assertThat(a.isComplete()).isFalse();
+
+    signalling.commit(0);
+    signalling.commit(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.succeeded() && b.succeeded());
+    assertThat(b2.result()).containsExactly(new IncidentId(3));
+    assertThat(signalling.calls).hasSize(2);
   }
 }

@@ -144,7 +144,7 @@ class SqliteWriterPathsTest {
     assertThat(stored.lastError()).isNull();
   }
 
-  private static NotificationIntent intent(String key) {
+  static NotificationIntent intent(String key) {
     return new NotificationIntent(
         key,
         NotificationIntent.Kind.PAGE,
