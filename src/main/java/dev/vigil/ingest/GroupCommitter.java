@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -312,8 +313,16 @@ public final class GroupCommitter {
   /** Commits {@code batch}; {@code committed} runs once it is committed, before it is answered. */
   private Future<Void> commit(List<Pending> batch, boolean retry, Runnable committed) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
+    AtomicBoolean signalled = new AtomicBoolean();
     return store
-        .ingest(requests, triage, clock.instant(), committed)
+        .ingest(
+            requests,
+            triage,
+            clock.instant(),
+            () -> {
+              signalled.set(true);
+              committed.run();
+            })
         .transform(
             ar -> {
               if (ar.succeeded()) {
@@ -323,7 +332,9 @@ public final class GroupCommitter {
                 }
                 return Future.succeededFuture();
               }
-              if (retry) {
+              // a batch committed but not answered (its log could not be synced) is not retried:
+              // the next batch has started, and a retry could overtake it
+              if (retry && !signalled.get()) {
                 // Each request once more, alone: one request the store rejects cannot fail its
                 // neighbours,
                 // and a transaction that lost a race with another replica (a unique index) sees the

@@ -256,7 +256,10 @@ final class AlertKeys {
               }
               return to;
             },
-            done -> {
+            // on the writer thread, right after the slice's COMMIT (not after the log's sync, ADR
+            // 0146): this class is the writer thread's alone. Dropping the level before the sync
+            // is safe: a crash copies every key above the mark again at the next start.
+            () -> {
               if (last) {
                 merging = null;
                 sized();
@@ -265,7 +268,8 @@ final class AlertKeys {
               } else {
                 offWriter(() -> mergeSlice(level, order, through, to));
               }
-            })
+            },
+            null)
         .onFailure(
             e -> {
               // the cycle's keys stay in memory; the next commit starts the cycle over (at a stop,

@@ -95,6 +95,15 @@ final class SqliteCheckpointer {
     return thread.isAlive();
   }
 
+  /**
+   * Stops checkpointing for good, without waiting: the log may hold pages the kernel failed to
+   * write (ADR 0146), and nothing must copy them into the database file.
+   */
+  void halt() {
+    closed = true;
+    LockSupport.unpark(thread);
+  }
+
   /** Stops the thread after the checkpoint it is running, then closes its connection. */
   void close() throws InterruptedException {
     closed = true;

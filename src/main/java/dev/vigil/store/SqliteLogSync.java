@@ -60,6 +60,7 @@ final class SqliteLogSync {
   private record Stop() implements Item {}
 
   private final Force force;
+  private final Runnable onBroken;
   private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
 
@@ -73,8 +74,12 @@ final class SqliteLogSync {
   private volatile long syncs;
   private final AtomicInteger waiters = new AtomicInteger();
 
-  SqliteLogSync(Force force) {
+  private volatile boolean closed;
+
+  /** {@code onBroken} runs once, on this thread, when a sync fails. */
+  SqliteLogSync(Force force, Runnable onBroken) {
     this.force = force;
+    this.onBroken = onBroken;
     this.thread = new Thread(this::loop, "vigil-sqlite-sync");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -110,6 +115,11 @@ final class SqliteLogSync {
     return ++begun;
   }
 
+  /** The number of the last commit begun (0: none yet). */
+  long begun() {
+    return begun;
+  }
+
   /**
    * Called by the writer once the COMMIT of {@code seq} returned (or failed: then with nothing to
    * run, so that those waiting on it are not held).
@@ -126,6 +136,9 @@ final class SqliteLogSync {
     StoreException b = broken;
     if (b != null) {
       return Future.failedFuture(b);
+    }
+    if (closed) {
+      return Future.failedFuture(new StoreException("store: closed", null));
     }
     long seq = begun;
     if (seq <= synced) {
@@ -154,8 +167,19 @@ final class SqliteLogSync {
 
   /** Hands out what is queued, syncing it first, then stops the thread. */
   void close() throws InterruptedException {
+    closed = true;
     queue.add(new Stop());
     thread.join();
+    // a caller of durable() that raced the stop
+    List<Item> late = new ArrayList<>();
+    queue.drainTo(late);
+    List<Barrier> left = new ArrayList<>();
+    for (Item item : late) {
+      if (item instanceof Barrier b) {
+        left.add(b);
+      }
+    }
+    release(left, true);
   }
 
   private void loop() {
@@ -210,6 +234,11 @@ final class SqliteLogSync {
                   + " Vigil restarts",
               e);
       log.atError().setCause(e).log(broken.getMessage());
+      try {
+        onBroken.run();
+      } catch (RuntimeException again) {
+        log.atError().setCause(again).log("store: stopping after a failed sync failed");
+      }
     }
   }
 
@@ -234,8 +263,11 @@ final class SqliteLogSync {
       }
       it.remove();
       waiters.decrementAndGet();
-      Runnable done =
-          failure == null ? () -> b.promise().complete() : () -> b.promise().fail(failure);
+      StoreException cause =
+          failure != null || b.seq() <= synced
+              ? failure
+              : new StoreException("store: closed before the log was synced", null);
+      Runnable done = cause == null ? () -> b.promise().complete() : () -> b.promise().fail(cause);
       try {
         if (b.caller() == null) {
           done.run();

@@ -185,7 +185,11 @@ public final class SqliteWriter {
       }
       checkpointer = SqliteCheckpointer.start(jdbcUrl);
       SqliteWriter w =
-          new SqliteWriter(vertx, c, checkpointer, force == null ? null : new SqliteLogSync(force));
+          new SqliteWriter(
+              vertx,
+              c,
+              checkpointer,
+              force == null ? null : new SqliteLogSync(force, checkpointer::halt));
       w.thread.start();
       return w;
     } catch (SQLException | RuntimeException e) {
@@ -358,6 +362,14 @@ public final class SqliteWriter {
       }
     }
     try {
+      // the last commits are synced and handed out while the log file is certainly there
+      if (sync != null) {
+        sync.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
       for (PreparedStatement ps : statements.values()) {
         ps.close();
       }
@@ -366,9 +378,6 @@ public final class SqliteWriter {
       log.atWarn().log("store: closing the SQLite writer connection: " + e.getMessage());
     }
     try {
-      if (sync != null) {
-        sync.close();
-      }
       checkpointer.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -376,6 +385,13 @@ public final class SqliteWriter {
   }
 
   private <T> void runExclusive(Exclusive<T> ex) {
+    StoreException broken = broken();
+    if (broken != null) {
+      // its own commit would sync, but a sync that succeeds after one failed proves nothing
+      ex.failure = broken;
+      ex.complete();
+      return;
+    }
     CompletableFuture<Void> released = new CompletableFuture<>();
     ex.caller.runOnContext(
         v -> {
@@ -416,6 +432,15 @@ public final class SqliteWriter {
   }
 
   private void runTransaction(List<Job<?>> batch) {
+    StoreException broken = broken();
+    if (broken != null) {
+      // not run: its commit could not be made durable (ADR 0146)
+      for (Job<?> job : batch) {
+        job.failure = broken;
+      }
+      completeAll(batch);
+      return;
+    }
     boolean savepoints = batch.size() > 1;
     long seq = 0;
     try {
@@ -432,13 +457,17 @@ public final class SqliteWriter {
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
-      if (seq != 0) {
-        sync.committed(seq, () -> {}, lost -> {}); // nothing to hand out; do not hold waiters
-      }
       StoreException failure = new StoreException("store: commit failed: " + e.getMessage(), e);
       for (Job<?> job : batch) {
         job.failure = job.failure != null && !savepoints ? job.failure : failure;
-        job.complete();
+      }
+      if (sync == null) {
+        completeAll(batch);
+      } else {
+        // after the commits before it are handed out: a refusal ("already acknowledged") may rest
+        // on one of them, and must not be told before it is on disk
+        sync.committed(
+            seq != 0 ? seq : sync.begun(), () -> completeAll(batch), lost -> completeAll(batch));
       }
       return;
     }
@@ -470,8 +499,8 @@ public final class SqliteWriter {
           lost -> {
             for (Job<?> job : batch) {
               job.failure = lost;
-              job.complete();
             }
+            completeAll(batch);
           });
     }
   }
@@ -483,11 +512,18 @@ public final class SqliteWriter {
       if (job.failure == null) {
         committed(job);
       }
+    }
+    completeAll(batch);
+  }
+
+  /** Completes every piece's future, with its result or its failure. */
+  private static void completeAll(List<Job<?>> batch) {
+    for (Job<?> job : batch) {
       try {
         job.complete();
       } catch (RuntimeException e) {
         // a closed Vert.x, say: the other pieces are still told
-        log.atWarn().log("store: completing a committed write failed: " + e);
+        log.atWarn().log("store: completing a write failed: " + e);
       }
     }
   }

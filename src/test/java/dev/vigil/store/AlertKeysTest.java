@@ -96,6 +96,31 @@ class AlertKeysTest {
           + " WHERE k.fingerprint = a.fingerprint AND k.starts_at = a.starts_at";
 
   @Test
+  void aMergeCycleGoesOnAndEndsOnTheWriterAtEachCommitNotAfterTheLogIsSynced() throws Exception {
+    // the keys belong to the writer thread: a cycle's next slice and its end must not wait for, nor
+    // run on, the thread that syncs the log (ADR 0146)
+    await(db.close());
+    SqliteLogSyncTest.HeldSync sync = new SqliteLogSyncTest.HeldSync();
+    db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("k.db")), sync));
+    store = new SqlIncidentStore(db);
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    keys.limits(10, 4);
+    sync.hold();
+    try {
+      io.vertx.core.Future<IngestResult> stored =
+          ingestLater(0, 10, AlertStatus.FIRING, Fingerprint::of);
+      // three slices committed and the cycle ended while no sync has finished
+      await().atMost(Duration.ofSeconds(30)).until(() -> keys.merges() == 1);
+      assertThat(keys.inMemory()).isZero();
+      assertThat(stored.isComplete()).isFalse();
+      assertThat(count("SELECT count(*) FROM alert_keys")).isEqualTo(10);
+    } finally {
+      sync.release.countDown();
+    }
+    assertThat(count(NAMES_ITS_OWN_ALERT)).isEqualTo(10);
+  }
+
+  @Test
   void fingerprintsOfAnyTextAreMergedAsTheyWereSent() throws Exception {
     AlertKeys keys = db.sqliteWriter().alertKeys();
     keys.limits(10, 4);
@@ -270,6 +295,14 @@ class AlertKeysTest {
       int n,
       AlertStatus status,
       java.util.function.Function<Map<String, String>, String> fingerprint) {
+    return await(ingestLater(first, n, status, fingerprint));
+  }
+
+  private io.vertx.core.Future<IngestResult> ingestLater(
+      int first,
+      int n,
+      AlertStatus status,
+      java.util.function.Function<Map<String, String>, String> fingerprint) {
     List<AlertIntake> request = new ArrayList<>();
     for (int i = first; i < first + n; i++) {
       Map<String, String> labels =
@@ -288,8 +321,7 @@ class AlertKeysTest {
               Map.of("alertname", "Disk"),
               false));
     }
-    return await(
-        store.ingest(List.of(request), new LabelTriage(), Instant.parse("2026-12-06T08:30:00Z")));
+    return store.ingest(List.of(request), new LabelTriage(), Instant.parse("2026-12-06T08:30:00Z"));
   }
 
   private long count(String sql) throws SQLException {

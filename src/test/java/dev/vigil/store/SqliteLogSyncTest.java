@@ -163,6 +163,44 @@ class SqliteLogSyncTest {
     assertThat(sync.calls.get()).isEqualTo(syncs);
     assertThat(marksNamed("later")).isZero();
     assertThat(failure(db.ping())).as("/readyz: not ready").hasMessage(lost.getMessage());
+    // nor does a pool transaction run in the writer's turn (its own sync would prove nothing), and
+    // nothing copies the log into the file any more
+    AtomicInteger ran = new AtomicInteger();
+    assertThat(
+            failure(
+                db.inTransaction(
+                    conn -> {
+                      ran.incrementAndGet();
+                      return Future.succeededFuture();
+                    })))
+        .hasMessage(lost.getMessage());
+    assertThat(ran).hasValue(0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !db.sqliteWriter().checkpointer().running());
+  }
+
+  @Test
+  void aRefusalIsToldOnlyAfterTheCommitsBeforeItAreOnDisk() throws Exception {
+    // a refusal ("already acknowledged") can rest on a commit not yet synced
+    open(sync);
+    List<String> callbacks = new CopyOnWriteArrayList<>();
+    long commits = db.sqliteWriter().commits();
+    sync.hold();
+    Future<Object> first = mark("first", callbacks);
+    sync.awaitEntered();
+    Future<Object> refused =
+        db.sqliteWriter()
+            .submit(
+                tx -> {
+                  throw new IllegalStateException("already acknowledged");
+                });
+    Future<Object> third = mark("third", callbacks);
+    await().atMost(Duration.ofSeconds(30)).until(() -> db.sqliteWriter().commits() == commits + 2);
+    assertThat(List.of(first, refused, third)).noneMatch(Future::isComplete);
+
+    sync.release.countDown();
+    await(first);
+    await(third);
+    assertThat(failure(refused)).hasMessage("already acknowledged");
   }
 
   @Test
