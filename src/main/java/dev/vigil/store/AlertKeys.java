@@ -41,8 +41,13 @@ import org.slf4j.LoggerFactory;
 final class AlertKeys {
   private static final Logger log = LoggerFactory.getLogger(AlertKeys.class);
 
-  /** Keys in memory at which a merge cycle starts. */
-  static final int MERGE_AT = 131_072;
+  /**
+   * Keys in memory at which a merge cycle starts. Once {@code alert_keys} has more leaves than a
+   * cycle has keys, a cycle touches nearly every leaf: the fewer cycles, the less is written (ADR
+   * 0146, bench/RESULTS.md: 262,144 instead of 131,072 took a grown store from 74–78k to 83k
+   * alerts/s).
+   */
+  static final int MERGE_AT = 262_144;
 
   /** Keys per merge transaction. */
   static final int SLICE = 4_096;
@@ -195,7 +200,7 @@ final class AlertKeys {
 
   /** Copies {@code level} to the disk level, sorted, in slices; then drops it from memory. */
   private void merge(Level level) {
-    // sorting 131,072 keys takes milliseconds, and each slice's rows are made as it goes: not on
+    // sorting 262,144 keys takes milliseconds, and each slice's rows are made as it goes: not on
     // the writer's thread (the level no longer changes)
     offWriter(() -> mergeSlice(level, level.inFingerprintOrder(), level.highestId(), 0));
   }
