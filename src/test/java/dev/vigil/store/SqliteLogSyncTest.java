@@ -112,15 +112,22 @@ class SqliteLogSyncTest {
         .getInteger(0);
   }
 
-  @Test
-  void aCommitIsAnsweredOnlyOnceItsLogIsSyncedAndTheWriterGoesOnMeanwhile() throws Exception {
+  /** Commits a mark named "first" and holds its sync; {@link #commits} is the count before it. */
+  private Future<Object> firstHeld(List<String> callbacks) throws InterruptedException {
     open(sync);
-    List<String> callbacks = new CopyOnWriteArrayList<>();
-    long commits = db.sqliteWriter().commits();
+    commits = db.sqliteWriter().commits();
     sync.hold();
-
     Future<Object> first = mark("first", callbacks);
     sync.awaitEntered();
+    return first;
+  }
+
+  private long commits;
+
+  @Test
+  void aCommitIsAnsweredOnlyOnceItsLogIsSyncedAndTheWriterGoesOnMeanwhile() throws Exception {
+    List<String> callbacks = new CopyOnWriteArrayList<>();
+    Future<Object> first = firstHeld(callbacks);
     // committed, and readable on another connection, but not on disk: nobody is told yet
     assertThat(marksNamed("first")).isEqualTo(1);
     assertThat(first.isComplete()).isFalse();
@@ -181,12 +188,8 @@ class SqliteLogSyncTest {
   @Test
   void aRefusalIsToldOnlyAfterTheCommitsBeforeItAreOnDisk() throws Exception {
     // a refusal ("already acknowledged") can rest on a commit not yet synced
-    open(sync);
     List<String> callbacks = new CopyOnWriteArrayList<>();
-    long commits = db.sqliteWriter().commits();
-    sync.hold();
-    Future<Object> first = mark("first", callbacks);
-    sync.awaitEntered();
+    Future<Object> first = firstHeld(callbacks);
     Future<Object> refused =
         db.sqliteWriter()
             .submit(
@@ -206,12 +209,7 @@ class SqliteLogSyncTest {
   @Test
   void theOutboxSendsNothingItReadBeforeThatRowIsOnDisk() throws Exception {
     open(sync);
-    await(
-        db.writer()
-            .query(
-                "INSERT INTO incidents (group_key, status, severity, type, title, labels, alert_count, firing_count, "
-                    + "opened_at, updated_at) VALUES ('g', 'triggered', 'critical', 'x', 'checkout down', '{}', 1, 1, 0, 0)")
-            .execute());
+    SqliteWriterPathsTest.insertIncident(db);
     SqlOutbox outbox = new SqlOutbox(db);
     sync.hold();
     Future<Boolean> enqueued = outbox.enqueue(SqliteWriterPathsTest.intent("page:INC-1:0:eu"), T);

@@ -43,6 +43,11 @@ class SqliteWriterPathsTest {
   void open() {
     vertx = Vertx.vertx();
     db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("w.db"))));
+    insertIncident(db);
+  }
+
+  /** Incident 1, which outbox rows and runs can name. */
+  static void insertIncident(Database db) {
     await(
         db.writer()
             .query(
