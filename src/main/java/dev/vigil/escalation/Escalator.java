@@ -173,6 +173,11 @@ public final class Escalator {
    * incident being decided right now is not decided twice (a second start would be a no-op anyway).
    */
   public Future<Integer> decideLost(Instant before) {
+    if (teams.get().escalation().policies().isEmpty()) {
+      // escalation is not configured: nothing would be decided, so nothing is read (every
+      // incident of the lookback would be "undecided", and read again at every sweep)
+      return Future.succeededFuture(0);
+    }
     return store
         .undecided(before.minus(Replica.DECISION_LOOKBACK), before)
         .compose(

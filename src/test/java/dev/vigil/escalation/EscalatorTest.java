@@ -155,6 +155,19 @@ class EscalatorTest {
   }
 
   @Test
+  void withoutEscalationPoliciesTheLostDecisionSweepFindsNothingToDecide() {
+    // no teams.yaml: incidents are only recorded, so every one of the lookback has no decision;
+    // reading them all again at every sweep would decide nothing
+    f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
+    f.live.set(
+        new TeamsFile(
+            f.teams.schedule(), false, new EscalationRules(Map.of(), Map.of(), 0, Set.of())));
+    IncidentId id = f.fire("HostDown", "critical");
+    assertThat(await(f.escalator.decideLost(MONDAY_0600.plusSeconds(30)))).isZero();
+    assertThat(f.pages(id)).isEmpty();
+  }
+
+  @Test
   void acknowledgingStopsTheLadder() {
     f = new EscalationFixture(dir, MONDAY_0600, EscalationFixture.goodTeams());
     IncidentId id = f.fire("HostDown", "critical");

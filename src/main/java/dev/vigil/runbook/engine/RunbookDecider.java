@@ -157,6 +157,11 @@ final class RunbookDecider {
 
   /** See {@link Engine#decideLost}. */
   Future<Integer> decideLost(Instant before) {
+    if (registry.catalog().runbooks().isEmpty()) {
+      // no runbook could be chosen: nothing is read (every incident of the lookback would be
+      // "undecided", read with its alerts, and read again at every sweep)
+      return Future.succeededFuture(0);
+    }
     return store
         .undecided(before.minus(Replica.DECISION_LOOKBACK), before)
         .compose(

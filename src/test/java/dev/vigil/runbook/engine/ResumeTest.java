@@ -148,6 +148,24 @@ class ResumeTest extends EngineScenario {
   }
 
   @Test
+  void withNoRunbookLoadedTheLostDecisionSweepFindsNothingToDecide() throws Exception {
+    // no runbook can be chosen: reading every incident of the lookback (and its alerts) at every
+    // sweep would decide nothing
+    f = RunbookFixture.start(dir, "", Map.of());
+    f.fire("{\"alertname\": \"late\"}");
+    f.clock.advance(Duration.ofMinutes(5));
+    assertThat(
+            f.d
+                .daemon
+                .engine()
+                .decideLost(f.clock.instant())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get())
+        .isZero();
+  }
+
+  @Test
   void twoLostDecisionSweepsAtOnceStartOneRun() throws Exception {
     // the start's sweep and the first lease period's sweep can overlap: the second must see the
     // first's decision
