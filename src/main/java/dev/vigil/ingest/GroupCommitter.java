@@ -314,15 +314,15 @@ public final class GroupCommitter {
   private Future<Void> commit(List<Pending> batch, boolean retry, Runnable committed) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     AtomicBoolean signalled = new AtomicBoolean();
-    return store
-        .ingest(
-            requests,
-            triage,
-            clock.instant(),
-            () -> {
-              signalled.set(true);
-              committed.run();
-            })
+    return onThisContext(
+            store.ingest(
+                requests,
+                triage,
+                clock.instant(),
+                () -> {
+                  signalled.set(true);
+                  committed.run();
+                }))
         .transform(
             ar -> {
               if (ar.succeeded()) {
@@ -365,6 +365,24 @@ public final class GroupCommitter {
               finish(batch.get(0), null, cause);
               return Future.succeededFuture();
             });
+  }
+
+  /**
+   * {@code f}, completing on the committer's context whichever thread completes it: the state here
+   * is confined to that context (the stores complete there already; a store that does not, a
+   * test's, would otherwise race the committed signal, which always comes through the context).
+   */
+  private <T> Future<T> onThisContext(Future<T> f) {
+    Promise<T> here = Promise.promise();
+    f.onComplete(
+        ar -> {
+          if (Vertx.currentContext() == context) {
+            here.handle(ar);
+          } else {
+            context.runOnContext(v -> here.handle(ar));
+          }
+        });
+    return here.future();
   }
 
   /** Remembers every occurrence the commit named, as it is now stored. */
