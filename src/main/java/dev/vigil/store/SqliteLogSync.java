@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>A failed sync is not retried: the kernel may have dropped the pages it could not write, so a
  * second sync that succeeds proves nothing. The commits it covered fail, and so does every later
  * write (a restart replays what is on disk).
+ *
+ * <p>Made without a {@link Force} (the store's {@code synchronous} is NORMAL, where SQLite never
+ * syncs a commit), it has no thread: each commit is handed out at once, on the writer's thread, and
+ * {@link #durable} completes at once. The writer works the same way in both.
  */
 final class SqliteLogSync {
   private static final Logger log = LoggerFactory.getLogger(SqliteLogSync.class);
@@ -71,15 +75,21 @@ final class SqliteLogSync {
   private volatile long synced;
 
   private volatile StoreException broken;
-  private volatile long syncs;
   private final AtomicInteger waiters = new AtomicInteger();
 
   private volatile boolean closed;
 
-  /** {@code onBroken} runs once, on this thread, when a sync fails. */
+  /**
+   * @param force syncs the log; null to hand each commit out at once, with no thread
+   * @param onBroken runs once, on this thread, when a sync fails
+   */
   SqliteLogSync(Force force, Runnable onBroken) {
     this.force = force;
     this.onBroken = onBroken;
+    if (force == null) {
+      this.thread = null;
+      return;
+    }
     this.thread = new Thread(this::loop, "vigil-sqlite-sync");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -125,7 +135,11 @@ final class SqliteLogSync {
    * run, so that those waiting on it are not held).
    */
   void committed(long seq, Runnable durable, Consumer<StoreException> lost) {
-    queue.add(new Committed(seq, durable, lost));
+    if (thread == null) {
+      durable.run();
+    } else {
+      queue.add(new Committed(seq, durable, lost));
+    }
   }
 
   /**
@@ -139,6 +153,9 @@ final class SqliteLogSync {
     }
     if (closed) {
       return Future.failedFuture(new StoreException("store: closed", null));
+    }
+    if (thread == null) {
+      return Future.succeededFuture(); // nothing is ever synced here: nothing to wait for
     }
     long seq = begun;
     if (seq <= synced) {
@@ -155,11 +172,6 @@ final class SqliteLogSync {
     return broken;
   }
 
-  /** Syncs run so far (tests). */
-  long syncs() {
-    return syncs;
-  }
-
   /** Callers of {@link #durable} still waiting (tests). */
   int waiters() {
     return waiters.get();
@@ -168,6 +180,9 @@ final class SqliteLogSync {
   /** Hands out what is queued, syncing it first, then stops the thread. */
   void close() throws InterruptedException {
     closed = true;
+    if (thread == null) {
+      return;
+    }
     queue.add(new Stop());
     thread.join();
     // a caller of durable() that raced the stop
@@ -223,7 +238,6 @@ final class SqliteLogSync {
     }
     try {
       force.force();
-      syncs++;
       synced = Math.max(synced, through);
     } catch (IOException | RuntimeException e) {
       broken =

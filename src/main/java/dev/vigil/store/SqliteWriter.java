@@ -140,7 +140,7 @@ public final class SqliteWriter {
   private final SqliteCheckpointer checkpointer;
   private final AlertKeys alertKeys;
 
-  /** Syncs the log after commits, off this thread; null where commits sync themselves. */
+  /** Hands commits out: after syncing the log off this thread, or at once (ADR 0146). */
   private final SqliteLogSync sync;
 
   private volatile boolean closed;
@@ -185,11 +185,7 @@ public final class SqliteWriter {
       }
       checkpointer = SqliteCheckpointer.start(jdbcUrl);
       SqliteWriter w =
-          new SqliteWriter(
-              vertx,
-              c,
-              checkpointer,
-              force == null ? null : new SqliteLogSync(force, checkpointer::halt));
+          new SqliteWriter(vertx, c, checkpointer, new SqliteLogSync(force, checkpointer::halt));
       w.thread.start();
       return w;
     } catch (SQLException | RuntimeException e) {
@@ -286,17 +282,17 @@ public final class SqliteWriter {
    * where each commit syncs itself.
    */
   public Future<Void> durable() {
-    return sync == null ? Future.succeededFuture() : sync.durable(vertx.getOrCreateContext());
+    return sync.durable(vertx.getOrCreateContext());
   }
 
   /** Why every write fails since a sync of the log failed (ADR 0146); null while syncs succeed. */
   public StoreException broken() {
-    return sync == null ? null : sync.broken();
+    return sync.broken();
   }
 
   /** Callers of {@link #durable} waiting for a sync (tests). */
   int durableWaiters() {
-    return sync == null ? 0 : sync.waiters();
+    return sync.waiters();
   }
 
   /** Whether {@link #close} has been called. */
@@ -363,9 +359,7 @@ public final class SqliteWriter {
     }
     try {
       // the last commits are synced and handed out while the log file is certainly there
-      if (sync != null) {
-        sync.close();
-      }
+      sync.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -449,7 +443,7 @@ public final class SqliteWriter {
         for (Job<?> job : batch) {
           runOne(job, savepoints);
         }
-        seq = sync == null ? 0 : sync.begin();
+        seq = sync.begin();
         control("COMMIT");
       } catch (SQLException | RuntimeException e) {
         rollback();
@@ -461,14 +455,10 @@ public final class SqliteWriter {
       for (Job<?> job : batch) {
         job.failure = job.failure != null && !savepoints ? job.failure : failure;
       }
-      if (sync == null) {
-        completeAll(batch);
-      } else {
-        // after the commits before it are handed out: a refusal ("already acknowledged") may rest
-        // on one of them, and must not be told before it is on disk
-        sync.committed(
-            seq != 0 ? seq : sync.begun(), () -> completeAll(batch), lost -> completeAll(batch));
-      }
+      // after the commits before it are handed out: a refusal ("already acknowledged") may rest on
+      // one of them, and must not be told before it is on disk
+      sync.committed(
+          seq != 0 ? seq : sync.begun(), () -> completeAll(batch), lost -> completeAll(batch));
       return;
     }
     // committed: nothing from here on may roll the keys back
@@ -489,20 +479,16 @@ public final class SqliteWriter {
       }
     }
     long number = commits;
-    if (sync == null) {
-      handOut(batch, number);
-    } else {
-      // this thread goes on with the next transaction while the log is synced
-      sync.committed(
-          seq,
-          () -> handOut(batch, number),
-          lost -> {
-            for (Job<?> job : batch) {
-              job.failure = lost;
-            }
-            completeAll(batch);
-          });
-    }
+    // where the log is synced off this thread, this thread goes on with the next transaction
+    sync.committed(
+        seq,
+        () -> handOut(batch, number),
+        lost -> {
+          for (Job<?> job : batch) {
+            job.failure = lost;
+          }
+          completeAll(batch);
+        });
   }
 
   /** Runs the committed pieces' callbacks, in order, and completes every piece's future. */
