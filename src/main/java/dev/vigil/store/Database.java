@@ -53,6 +53,14 @@ public final class Database {
    * file's folder if needed.
    */
   public static Future<Database> open(Vertx vertx, VigilConfig.Store config) {
+    return open(vertx, config, (SqliteLogSync.Force) null);
+  }
+
+  /**
+   * {@link #open(Vertx, VigilConfig.Store)}; on SQLite at {@code synchronous: FULL} with the log
+   * synced by {@code force} if not null (tests that hold or fail the sync).
+   */
+  static Future<Database> open(Vertx vertx, VigilConfig.Store config, SqliteLogSync.Force force) {
     Dialect dialect = config.isSqlite() ? Dialect.SQLITE : Dialect.POSTGRES;
     return vertx
         .executeBlocking(() -> Migration.bundled(dialect))
@@ -60,7 +68,7 @@ public final class Database {
             e ->
                 Future.failedFuture(
                     new StoreException("store: cannot read migration " + e.getMessage(), e)))
-        .compose(migrations -> open(vertx, config, migrations, Clock.systemUTC()));
+        .compose(migrations -> open(vertx, config, migrations, Clock.systemUTC(), force));
   }
 
   /**
@@ -76,16 +84,6 @@ public final class Database {
   static Future<Database> open(
       Vertx vertx, VigilConfig.Store config, List<Migration> migrations, Clock clock) {
     return open(vertx, config, migrations, clock, null);
-  }
-
-  /**
-   * {@link #open(Vertx, VigilConfig.Store)} on SQLite at {@code synchronous: FULL}, with the log
-   * synced by {@code force} (tests that hold or fail the sync).
-   */
-  static Future<Database> open(Vertx vertx, VigilConfig.Store config, SqliteLogSync.Force force) {
-    return vertx
-        .executeBlocking(() -> Migration.bundled(Dialect.SQLITE))
-        .compose(migrations -> open(vertx, config, migrations, Clock.systemUTC(), force));
   }
 
   private static Future<Database> open(
