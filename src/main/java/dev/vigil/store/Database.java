@@ -108,6 +108,8 @@ public final class Database {
               + config.synchronous()
               + "&wal_autocheckpoint="
               + SqliteCheckpointer.BACKSTOP_PAGES
+              + "&mmap_size="
+              + SQLITE_MMAP_BYTES
               + "&foreign_keys=true&busy_timeout="
               + config.busyTimeout().toMillis();
       // No generated keys: ids are reserved up front (Dialect.allocateIds), and asking sqlite-jdbc
@@ -298,6 +300,13 @@ public final class Database {
                                 .transform(x -> Future.<T>failedFuture(failure)))
                     .eventually(conn::close));
   }
+
+  /**
+   * How much of {@code vigil.db} SQLite reads through a memory map instead of a {@code pread} per
+   * page (ADR 0148): address space, not memory; the pages are the kernel's page cache either way.
+   * Larger than any store is expected to grow, so that its newest pages are mapped too.
+   */
+  static final long SQLITE_MMAP_BYTES = 64L << 30;
 
   /** Attempts of {@link #inTransactionRetryingConflicts} (the first included). */
   static final int CONFLICT_ATTEMPTS = 5;
