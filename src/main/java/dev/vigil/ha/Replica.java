@@ -39,6 +39,12 @@ public record Replica(String id, Duration leaseTtl, boolean shared) {
    */
   public static final Duration DECISION_LOOKBACK = Duration.ofMinutes(15);
 
+  /**
+   * How far before its last sweep's end a process's next runbook sweep starts looking: an incident
+   * that another replica committed late (a slow commit, a clock behind ours) is still found.
+   */
+  public static final Duration DECISION_OVERLAP = Duration.ofMinutes(2);
+
   /** When a lease taken or renewed at {@code now} runs out. */
   public Instant expiry(Instant now) {
     return now.plus(leaseTtl);

@@ -61,6 +61,14 @@ final class RunbookDecider {
   // incidents whose decision is being made now (engine loop): a lost-decision sweep leaves them
   private final Set<IncidentId> deciding = new HashSet<>();
 
+  /**
+   * The {@code before} of this process's last lost-decision sweep that decided all it found: the
+   * next sweep starts a little ahead of it, not a whole lookback back. An incident for which no
+   * runbook matched leaves nothing in the store to say so, and every sweep over the lookback read
+   * it again, with its alerts (every lease period, on the leader of several replicas).
+   */
+  private volatile Instant sweptThrough;
+
   RunbookDecider(
       RunbookRegistry registry,
       IncidentStore incidents,
@@ -150,7 +158,7 @@ final class RunbookDecider {
             () ->
                 whileDeciding(
                     o.incident().id(),
-                    () -> opened(o.incident(), Future.succeededFuture(o.alerts()))));
+                    () -> opened(o.incident(), () -> Future.succeededFuture(o.alerts()))));
       }
     }
   }
@@ -162,8 +170,13 @@ final class RunbookDecider {
       // "undecided", read with its alerts, and read again at every sweep)
       return Future.succeededFuture(0);
     }
+    Instant since = before.minus(Replica.DECISION_LOOKBACK);
+    Instant last = sweptThrough;
+    if (last != null && last.minus(Replica.DECISION_OVERLAP).isAfter(since)) {
+      since = last.minus(Replica.DECISION_OVERLAP);
+    }
     return store
-        .undecided(before.minus(Replica.DECISION_LOOKBACK), before)
+        .undecided(since, before)
         .compose(
             undecided -> {
               Promise<Integer> done = Promise.promise();
@@ -177,13 +190,27 @@ final class RunbookDecider {
                       LOG.atInfo().log(
                           "runbook engine: deciding "
                               + lost.size()
-                              + " incident(s) whose runbook decision was lost in a crash");
+                              + " incident(s) with no run or offer (a decision lost in a crash, or"
+                              + " no runbook matched)");
                     }
                     Future.join(lost.stream().map(this::decideStored).toList())
-                        .onComplete(v -> done.complete(lost.size()));
+                        .onComplete(
+                            all -> {
+                              if (all.succeeded()) {
+                                sweptThrough(before);
+                              }
+                              done.complete(lost.size());
+                            });
                   });
               return done.future();
             });
+  }
+
+  /** Moves {@link #sweptThrough} forward to {@code before} (sweeps can overlap). */
+  private synchronized void sweptThrough(Instant before) {
+    if (sweptThrough == null || before.isAfter(sweptThrough)) {
+      sweptThrough = before;
+    }
   }
 
   /** The decision for an incident a lost-decision sweep found: read it and its alerts. */
@@ -193,17 +220,6 @@ final class RunbookDecider {
         () ->
             incidents
                 .get(id)
-                .compose(
-                    found -> {
-                      Promise<Void> made = Promise.promise();
-                      loop.run(
-                          () ->
-                              found
-                                  .map(inc -> opened(inc, alertsOf(id)))
-                                  .orElse(Future.succeededFuture())
-                                  .onComplete(v -> made.complete()));
-                      return made.future();
-                    })
                 .onFailure(
                     e ->
                         LOG.atError()
@@ -212,7 +228,29 @@ final class RunbookDecider {
                                 "runbook engine: cannot read opened incident "
                                     + id
                                     + ": "
-                                    + e.getMessage())));
+                                    + e.getMessage()))
+                .compose(
+                    found -> {
+                      Promise<Void> made = Promise.promise();
+                      loop.run(
+                          () ->
+                              found
+                                  .<Future<?>>map(inc -> opened(inc, () -> alertsOf(id)))
+                                  .orElse(Future.succeededFuture())
+                                  .onComplete(
+                                      ar -> {
+                                        // a run that could not be stored (logged already) is
+                                        // looked for again by the next sweep; one another replica
+                                        // stored is decided
+                                        if (ar.failed()
+                                            && !(ar.cause() instanceof RunStore.AlreadyDecided)) {
+                                          made.fail(ar.cause());
+                                        } else {
+                                          made.complete();
+                                        }
+                                      }));
+                      return made.future();
+                    }));
   }
 
   private Future<List<Alert>> alertsOf(IncidentId id) {
@@ -229,11 +267,12 @@ final class RunbookDecider {
       return Future.succeededFuture();
     }
     Promise<Void> made = Promise.promise();
-    decision.get().onComplete(v -> made.complete());
+    decision.get().onComplete(ar -> made.handle(ar.mapEmpty()));
     return made.future().onComplete(v -> loop.run(() -> deciding.remove(id)));
   }
 
-  private Future<?> opened(Incident incident, Future<List<Alert>> alerts) {
+  /** Decides for {@code incident}; its {@code alerts} are read only if a run is started. */
+  private Future<?> opened(Incident incident, Supplier<Future<List<Alert>>> alerts) {
     Choice choice = choose(incident);
     if (choice instanceof Choice.Offer o) {
       return offer(incident, o.runbook(), o.why());
@@ -243,6 +282,7 @@ final class RunbookDecider {
     }
     Runbook rb = s.runbook();
     return alerts
+        .get()
         .compose(as -> loop.call(() -> starter.create(rb, incident, as, s.mode(), "auto")))
         .onFailure(
             e -> {

@@ -3,6 +3,7 @@ package dev.vigil.runbook.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vigil.ha.Replica;
 import io.vertx.core.Future;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -163,6 +164,37 @@ class ResumeTest extends EngineScenario {
                 .toCompletableFuture()
                 .get())
         .isZero();
+  }
+
+  @Test
+  void anIncidentNoRunbookMatchedIsReadByOneSweepNotByEveryOne() throws Exception {
+    // nothing in the store says "no runbook matched": the first sweep of this process looks over
+    // the whole lookback, later ones only since the last (less an overlap), or the leader of
+    // several replicas read every such incident with its alerts each lease period
+    f = RunbookFixture.start(dir, "other", rb("other", "steps:\n  - {id: x, wait: 1s}\n"));
+    f.fire("{\"alertname\": \"nothing-matches\"}");
+    Engine engine = f.d.daemon.engine();
+    f.clock.advance(Duration.ofMinutes(5));
+    assertThat(engine.decideLost(f.clock.instant()).toCompletionStage().toCompletableFuture().get())
+        .as("the first sweep reads it")
+        .isEqualTo(1);
+    f.clock.advance(Replica.DECISION_OVERLAP.plusSeconds(10));
+    assertThat(engine.decideLost(f.clock.instant()).toCompletionStage().toCompletableFuture().get())
+        .as("a later sweep does not read it again")
+        .isZero();
+
+    // an incident opened since, left undecided (here: its runbook came after it), is still found
+    server.ok("/fix", "{}");
+    String late = f.fire("{\"alertname\": \"late\"}");
+    Files.writeString(
+        dir.resolve("runbooks/late.yaml"),
+        rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
+    assertThat(f.d.post("/-/reload", "").statusCode()).isEqualTo(200);
+    f.clock.advance(Duration.ofMinutes(1));
+    assertThat(engine.decideLost(f.clock.instant()).toCompletionStage().toCompletableFuture().get())
+        .isEqualTo(1);
+    f.awaitStatus(f.runOf(late), RunStatus.SUCCEEDED);
+    assertThat(server.count("/fix")).isEqualTo(1);
   }
 
   @Test
