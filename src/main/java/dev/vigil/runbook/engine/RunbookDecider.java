@@ -65,7 +65,7 @@ final class RunbookDecider {
    * The {@code before} of this process's last lost-decision sweep that decided all it found: the
    * next sweep starts a little ahead of it, not a whole lookback back. An incident for which no
    * runbook matched leaves nothing in the store to say so, and every sweep over the lookback read
-   * it again, with its alerts (every lease period, on the leader of several replicas).
+   * it again, with its alerts (every lease period, on the leader of several replicas; ADR 0149).
    */
   private volatile Instant sweptThrough;
 
