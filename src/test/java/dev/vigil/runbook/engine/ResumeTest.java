@@ -185,11 +185,7 @@ class ResumeTest extends EngineScenario {
 
     // an incident opened since, left undecided (here: its runbook came after it), is still found
     server.ok("/fix", "{}");
-    String late = f.fire("{\"alertname\": \"late\"}");
-    Files.writeString(
-        dir.resolve("runbooks/late.yaml"),
-        rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
-    assertThat(f.d.post("/-/reload", "").statusCode()).isEqualTo(200);
+    String late = undecidedUntilItsRunbookCame();
     f.clock.advance(Duration.ofMinutes(1));
     assertThat(engine.decideLost(f.clock.instant()).toCompletionStage().toCompletableFuture().get())
         .isEqualTo(1);
@@ -203,11 +199,7 @@ class ResumeTest extends EngineScenario {
     // first's decision
     server.ok("/fix", "{}");
     f = RunbookFixture.start(dir, "other", rb("other", "steps:\n  - {id: x, wait: 1s}\n"));
-    String inc = f.fire("{\"alertname\": \"late\"}");
-    Files.writeString(
-        dir.resolve("runbooks/late.yaml"),
-        rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
-    assertThat(f.d.post("/-/reload", "").statusCode()).isEqualTo(200);
+    String inc = undecidedUntilItsRunbookCame();
     f.clock.advance(Duration.ofMinutes(5));
     Engine engine = f.d.daemon.engine();
     var sweeps =
@@ -330,5 +322,18 @@ class ResumeTest extends EngineScenario {
     f.awaitStatus(first, RunStatus.SUCCEEDED);
     f.awaitStatus(second, RunStatus.SUCCEEDED);
     assertThat(f.step(second, "fix").startedAt()).isAfterOrEqualTo(f.step(first, "fix").endedAt());
+  }
+
+  /**
+   * Fires an incident no runbook matches, then adds (and reloads) the runbook {@code late} that
+   * matches it and calls {@code /fix}: an open incident without a run, as if its decision was lost.
+   */
+  private String undecidedUntilItsRunbookCame() throws Exception {
+    String inc = f.fire("{\"alertname\": \"late\"}");
+    Files.writeString(
+        dir.resolve("runbooks/late.yaml"),
+        rb("late", "steps:\n  - {id: fix, http: {url: \"$BASE/fix\"}}\n"));
+    assertThat(f.d.post("/-/reload", "").statusCode()).isEqualTo(200);
+    return inc;
   }
 }
