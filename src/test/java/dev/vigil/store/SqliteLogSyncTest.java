@@ -15,8 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -258,16 +256,7 @@ class SqliteLogSyncTest {
 
   /** The writer connection's {@code PRAGMA synchronous} (1 NORMAL, 2 FULL). */
   private int writerSynchronous() {
-    return await(
-        db.sqliteWriter()
-            .submit(
-                tx -> {
-                  try (Statement st = tx.connection().createStatement();
-                      ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
-                    rs.next();
-                    return rs.getInt(1);
-                  }
-                }));
+    return (int) SqliteMemoryMapTest.writerPragma(db, "synchronous");
   }
 
   private static Throwable failure(Future<?> f) {

@@ -32,20 +32,24 @@ class SqliteMemoryMapTest {
   @Test
   void theWriterAndTheReadersMapTheStore() {
     db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("vigil.db"))));
-    long writer =
-        await(
-            db.sqliteWriter()
-                .submit(
-                    tx -> {
-                      try (Statement st = tx.connection().createStatement();
-                          ResultSet rs = st.executeQuery("PRAGMA mmap_size")) {
-                        rs.next();
-                        return rs.getLong(1);
-                      }
-                    }));
+    long writer = writerPragma(db, "mmap_size");
     long reader =
         await(db.reader().query("PRAGMA mmap_size").execute()).iterator().next().getLong(0);
     assertThat(writer).isEqualTo(Database.SQLITE_MMAP_BYTES);
     assertThat(reader).isEqualTo(Database.SQLITE_MMAP_BYTES);
+  }
+
+  /** A {@code PRAGMA}'s value on the writer's own connection. */
+  static long writerPragma(Database db, String name) {
+    return await(
+        db.sqliteWriter()
+            .submit(
+                tx -> {
+                  try (Statement st = tx.connection().createStatement();
+                      ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+                    rs.next();
+                    return rs.getLong(1);
+                  }
+                }));
   }
 }
