@@ -193,10 +193,13 @@ final class RunbookDecider {
                               + " incident(s) with no run or offer (a decision lost in a crash, or"
                               + " no runbook matched)");
                     }
+                    // the mark moves only past incidents this sweep decided itself: one being
+                    // decided elsewhere right now could still fail, and must be found again
+                    boolean skipped = lost.size() < undecided.size();
                     Future.join(lost.stream().map(this::decideStored).toList())
                         .onComplete(
                             all -> {
-                              if (all.succeeded()) {
+                              if (all.succeeded() && !skipped) {
                                 sweptThrough(before);
                               }
                               done.complete(lost.size());

@@ -170,8 +170,13 @@ class ResumeTest extends EngineScenario {
   void anIncidentNoRunbookMatchedIsReadByOneSweepNotByEveryOne() throws Exception {
     // nothing in the store says "no runbook matched": the first sweep of this process looks over
     // the whole lookback, later ones only since the last (less an overlap), or the leader of
-    // several replicas read every such incident with its alerts each lease period
-    f = RunbookFixture.start(dir, "other", rb("other", "steps:\n  - {id: x, wait: 1s}\n"));
+    // several replicas read every such incident with its alerts each lease period. (A long lease:
+    // on PostgreSQL the daemon's own sweep would otherwise run every 10 s beside the test's.)
+    f =
+        RunbookFixture.start(
+            dir,
+            "ha: {leaseTtl: 1h}\n",
+            Map.of("other", rb("other", "steps:\n  - {id: x, wait: 1s}\n")));
     f.fire("{\"alertname\": \"nothing-matches\"}");
     Engine engine = f.d.daemon.engine();
     f.clock.advance(Duration.ofMinutes(5));
