@@ -216,7 +216,11 @@ final class RunbookDecider {
     }
   }
 
-  /** The decision for an incident a lost-decision sweep found: read it and its alerts. */
+  /**
+   * The decision for an incident a lost-decision sweep found: read it (and its alerts, if a run
+   * starts). Fails if a run could not be stored, so that the next sweep looks again; a run another
+   * replica stored counts as decided.
+   */
   private Future<Void> decideStored(IncidentId id) {
     return whileDeciding(
         id,
@@ -233,27 +237,17 @@ final class RunbookDecider {
                                     + ": "
                                     + e.getMessage()))
                 .compose(
-                    found -> {
-                      Promise<Void> made = Promise.promise();
-                      loop.run(
-                          () ->
-                              found
-                                  .<Future<?>>map(inc -> opened(inc, () -> alertsOf(id)))
-                                  .orElse(Future.succeededFuture())
-                                  .onComplete(
-                                      ar -> {
-                                        // a run that could not be stored (logged already) is
-                                        // looked for again by the next sweep; one another replica
-                                        // stored is decided
-                                        if (ar.failed()
-                                            && !(ar.cause() instanceof RunStore.AlreadyDecided)) {
-                                          made.fail(ar.cause());
-                                        } else {
-                                          made.complete();
-                                        }
-                                      }));
-                      return made.future();
-                    }));
+                    found ->
+                        loop.call(
+                            () ->
+                                found
+                                    .map(inc -> opened(inc, () -> alertsOf(id)).<Void>mapEmpty())
+                                    .orElse(Future.succeededFuture())))
+                .recover(
+                    e ->
+                        e instanceof RunStore.AlreadyDecided
+                            ? Future.succeededFuture()
+                            : Future.failedFuture(e)));
   }
 
   private Future<List<Alert>> alertsOf(IncidentId id) {
