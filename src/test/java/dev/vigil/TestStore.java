@@ -36,6 +36,12 @@ public final class TestStore {
         "sqlite:" + file, new Secret(""), "FULL", Duration.ofSeconds(5), 4);
   }
 
+  /** A store on a new PostgreSQL database of its own, as the daemon opens it by default. */
+  public static VigilConfig.Store freshPostgres() {
+    return new VigilConfig.Store(
+        createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+  }
+
   private static final Map<Path, String> DATABASES = new ConcurrentHashMap<>();
 
   /**

@@ -8,7 +8,6 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.LabelTriage;
-import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.Incident;
@@ -16,7 +15,6 @@ import dev.vigil.incident.IncidentQuery;
 import dev.vigil.incident.IngestResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +32,7 @@ class ConcurrentIngestPostgresTest {
   @Test
   void theSameAlertsIngestedByTwoReplicasAtOnceMakeOneIncidentPerGroupAndNoFailures() {
     Vertx vertx = Vertx.vertx();
-    VigilConfig.Store config =
-        new VigilConfig.Store(
-            TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    VigilConfig.Store config = TestStore.freshPostgres();
     Database one = await(Database.open(vertx, config));
     Database two = await(Database.open(vertx, config));
     try {

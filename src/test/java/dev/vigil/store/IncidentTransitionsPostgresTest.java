@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.TestStore;
 import dev.vigil.classify.LabelTriage;
-import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
@@ -41,9 +40,7 @@ class IncidentTransitionsPostgresTest {
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    VigilConfig.Store config =
-        new VigilConfig.Store(
-            TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    VigilConfig.Store config = TestStore.freshPostgres();
     mine = await(Database.open(vertx, config));
     other = await(Database.open(vertx, config));
     store = new SqlIncidentStore(mine);

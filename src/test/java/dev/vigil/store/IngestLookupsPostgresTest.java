@@ -8,7 +8,6 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.LabelTriage;
-import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.incident.AlertIntake;
 import io.vertx.core.Vertx;
@@ -33,9 +32,7 @@ class IngestLookupsPostgresTest {
   @Test
   void aBatchOfNewAlertsIsLookedUpByIndexInATableWithoutStatistics() {
     Vertx vertx = Vertx.vertx();
-    VigilConfig.Store config =
-        new VigilConfig.Store(
-            TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    VigilConfig.Store config = TestStore.freshPostgres();
     db = await(Database.open(vertx, config));
     try {
       // 50,000 stored alerts that PostgreSQL has never analysed (and will not during the test)

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import dev.vigil.LogCapture;
 import dev.vigil.TestStore;
-import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,9 +31,7 @@ class MigrationsPostgresTest {
 
   @Test
   void threeReplicasStartingAtOnceOnAnEmptyDatabaseAllComeUpAndEachMigrationIsAppliedOnce() {
-    VigilConfig.Store store =
-        new VigilConfig.Store(
-            TestStore.createDatabase(), new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+    VigilConfig.Store store = TestStore.freshPostgres();
     List<Vertx> replicas = new ArrayList<>();
     for (int i = 0; i < REPLICAS; i++) {
       replicas.add(Vertx.vertx());
