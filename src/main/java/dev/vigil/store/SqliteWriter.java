@@ -1,7 +1,6 @@
 package dev.vigil.store;
 
 import dev.vigil.ports.StoreException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,11 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -69,73 +64,13 @@ public final class SqliteWriter {
     }
   }
 
-  private static class Job<T> {
-    final Work<T> work;
-    final Runnable onCommit;
-    final Consumer<T> committed;
-    final Promise<T> promise;
-    final Context caller;
-    T result;
-    Throwable failure;
-
-    Job(
-        Work<T> work,
-        Runnable onCommit,
-        Consumer<T> committed,
-        Promise<T> promise,
-        Context caller) {
-      this.work = work;
-      this.onCommit = onCommit;
-      this.committed = committed;
-      this.promise = promise;
-      this.caller = caller;
-    }
-
-    void complete() {
-      Runnable done =
-          () -> {
-            if (failure == null) {
-              promise.complete(result);
-            } else {
-              promise.fail(failure);
-            }
-          };
-      if (caller == null) {
-        done.run();
-      } else {
-        caller.runOnContext(v -> done.run());
-      }
-    }
-  }
-
-  /**
-   * A transaction of the Vert.x pool's own connection (the small writers that do not run on this
-   * thread: escalation, leases, heartbeats, overrides, Slack message ids): it runs while this
-   * thread waits, in its turn in the queue, so SQLite's lock is never fought over and no writer
-   * waits out {@code busy_timeout} behind another.
-   */
-  private static final class Exclusive<T> extends Job<T> {
-    final Supplier<Future<T>> section;
-
-    Exclusive(Supplier<Future<T>> section, Promise<T> promise, Context caller) {
-      super(null, null, null, promise, caller);
-      this.section = section;
-    }
-  }
-
-  /**
-   * How long a pool transaction may hold the turn; past it this thread goes on (its next BEGIN then
-   * waits for the lock).
-   */
-  private static final long EXCLUSIVE_MAX_MILLIS = 30_000;
-
-  private static final Job<Object> STOP = new Job<>(null, null, null, null, null);
+  private static final WriterJob<Object> STOP = new WriterJob<>(null, null, null, null, null);
 
   private final Vertx vertx;
   private final Connection connection;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private final Tx tx = new Tx();
-  private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<WriterJob<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final SqliteCheckpointer checkpointer;
   private final AlertKeys alertKeys;
@@ -243,7 +178,7 @@ public final class SqliteWriter {
     if (broken != null) {
       return Future.failedFuture(broken);
     }
-    queue.add(new Job<>(work, onCommit, committed, promise, vertx.getOrCreateContext()));
+    queue.add(new WriterJob<>(work, onCommit, committed, promise, vertx.getOrCreateContext()));
     return promise.future();
   }
 
@@ -251,14 +186,14 @@ public final class SqliteWriter {
    * Runs {@code section} (a transaction on another connection to the same file) in this writer's
    * turn: the writer thread starts it on the caller's context and waits until its future completes
    * before it begins anything else. {@code section} must use only its own connection: waiting in it
-   * for work of this writer would stall both until {@link #EXCLUSIVE_MAX_MILLIS}.
+   * for work of this writer would stall both until {@link WriterJob.Exclusive#MAX_MILLIS}.
    */
   public <T> Future<T> exclusively(Supplier<Future<T>> section) {
     if (closed) {
       return section.get();
     }
     Promise<T> promise = Promise.promise();
-    queue.add(new Exclusive<>(section, promise, vertx.getOrCreateContext()));
+    queue.add(new WriterJob.Exclusive<>(section, promise, vertx.getOrCreateContext()));
     return promise.future();
   }
 
@@ -316,7 +251,7 @@ public final class SqliteWriter {
   }
 
   private void loop() {
-    List<Job<?>> batch = new ArrayList<>();
+    List<WriterJob<?>> batch = new ArrayList<>();
     boolean stop = false;
     while (!stop) {
       try {
@@ -331,14 +266,14 @@ public final class SqliteWriter {
       }
       // in queue order: runs of ordinary work as one transaction each, a pool transaction alone in
       // its turn
-      List<Job<?>> run = new ArrayList<>();
-      for (Job<?> job : batch) {
-        if (job instanceof Exclusive<?> ex) {
+      List<WriterJob<?>> run = new ArrayList<>();
+      for (WriterJob<?> job : batch) {
+        if (job instanceof WriterJob.Exclusive<?> ex) {
           if (!run.isEmpty()) {
             runTransaction(run);
             run = new ArrayList<>();
           }
-          runExclusive(ex);
+          ex.run(broken());
         } else {
           run.add(job);
         }
@@ -349,9 +284,9 @@ public final class SqliteWriter {
       batch.clear();
     }
     // anything that arrived after the stop fails; the connection closes
-    List<Job<?>> late = new ArrayList<>();
+    List<WriterJob<?>> late = new ArrayList<>();
     queue.drainTo(late);
-    for (Job<?> j : late) {
+    for (WriterJob<?> j : late) {
       if (j != STOP) {
         j.failure = new StoreException("store: closed", null);
         j.complete();
@@ -378,61 +313,19 @@ public final class SqliteWriter {
     }
   }
 
-  private <T> void runExclusive(Exclusive<T> ex) {
-    StoreException broken = broken();
-    if (broken != null) {
-      // its own commit would sync, but a sync that succeeds after one failed proves nothing
-      ex.failure = broken;
-      ex.complete();
-      return;
-    }
-    CompletableFuture<Void> released = new CompletableFuture<>();
-    ex.caller.runOnContext(
-        v -> {
-          Future<T> f;
-          try {
-            f = ex.section.get();
-          } catch (RuntimeException e) {
-            f = Future.failedFuture(e);
-          }
-          f.onComplete(
-              ar -> {
-                released.complete(null);
-                if (ar.succeeded()) {
-                  ex.promise.complete(ar.result());
-                } else {
-                  ex.promise.fail(ar.cause());
-                }
-              });
-        });
-    try {
-      released.get(EXCLUSIVE_MAX_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.atWarn()
-          .log(
-              "store: a transaction on the pool's connection held the writer's turn for over "
-                  + EXCLUSIVE_MAX_MILLIS
-                  + " ms; going on");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      // not completed exceptionally
-    }
-  }
-
   /** Runs {@code sql} (a statement without parameters or results), prepared once. */
   private void control(String sql) throws SQLException {
     tx.prepare(sql).execute();
   }
 
-  private void runTransaction(List<Job<?>> batch) {
+  private void runTransaction(List<WriterJob<?>> batch) {
     StoreException broken = broken();
     if (broken != null) {
       // not run: its commit could not be made durable (ADR 0146)
-      for (Job<?> job : batch) {
+      for (WriterJob<?> job : batch) {
         job.failure = broken;
       }
-      completeAll(batch);
+      WriterJob.completeAll(batch);
       return;
     }
     boolean savepoints = batch.size() > 1;
@@ -440,7 +333,7 @@ public final class SqliteWriter {
     try {
       control("BEGIN IMMEDIATE");
       try {
-        for (Job<?> job : batch) {
+        for (WriterJob<?> job : batch) {
           runOne(job, savepoints);
         }
         seq = sync.begin();
@@ -452,13 +345,15 @@ public final class SqliteWriter {
       }
     } catch (SQLException | RuntimeException e) {
       StoreException failure = new StoreException("store: commit failed: " + e.getMessage(), e);
-      for (Job<?> job : batch) {
+      for (WriterJob<?> job : batch) {
         job.failure = job.failure != null && !savepoints ? job.failure : failure;
       }
       // after the commits before it are handed out: a refusal ("already acknowledged") may rest on
       // one of them, and must not be told before it is on disk
       sync.committed(
-          seq != 0 ? seq : sync.begun(), () -> completeAll(batch), lost -> completeAll(batch));
+          seq != 0 ? seq : sync.begun(),
+          () -> WriterJob.completeAll(batch),
+          lost -> WriterJob.completeAll(batch));
       return;
     }
     // committed: nothing from here on may roll the keys back
@@ -469,7 +364,7 @@ public final class SqliteWriter {
     } catch (RuntimeException e) {
       log.atError().setCause(e).log("store: recording committed alert keys failed");
     }
-    for (Job<?> job : batch) {
+    for (WriterJob<?> job : batch) {
       if (job.failure == null && job.onCommit != null) {
         try {
           job.onCommit.run();
@@ -484,48 +379,25 @@ public final class SqliteWriter {
         seq,
         () -> handOut(batch, number),
         lost -> {
-          for (Job<?> job : batch) {
+          for (WriterJob<?> job : batch) {
             job.failure = lost;
           }
-          completeAll(batch);
+          WriterJob.completeAll(batch);
         });
   }
 
   /** Runs the committed pieces' callbacks, in order, and completes every piece's future. */
-  private void handOut(List<Job<?>> batch, long number) {
+  private void handOut(List<WriterJob<?>> batch, long number) {
     handingOut = number;
-    for (Job<?> job : batch) {
+    for (WriterJob<?> job : batch) {
       if (job.failure == null) {
-        committed(job);
+        job.runCommitted();
       }
     }
-    completeAll(batch);
+    WriterJob.completeAll(batch);
   }
 
-  /** Completes every piece's future, with its result or its failure. */
-  private static void completeAll(List<Job<?>> batch) {
-    for (Job<?> job : batch) {
-      try {
-        job.complete();
-      } catch (RuntimeException e) {
-        // a closed Vert.x, say: the other pieces are still told
-        log.atWarn().log("store: completing a write failed: " + e);
-      }
-    }
-  }
-
-  private static <T> void committed(Job<T> job) {
-    if (job.committed == null) {
-      return;
-    }
-    try {
-      job.committed.accept(job.result);
-    } catch (RuntimeException e) {
-      log.atError().setCause(e).log("store: a listener failed after commit; the change is stored");
-    }
-  }
-
-  private <T> void runOne(Job<T> job, boolean savepoint) throws SQLException {
+  private <T> void runOne(WriterJob<T> job, boolean savepoint) throws SQLException {
     if (!savepoint) {
       // alone in its transaction: a failure rolls the transaction back (the caller gets the cause)
       try {
