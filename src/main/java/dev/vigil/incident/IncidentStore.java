@@ -22,6 +22,16 @@ public interface IncidentStore {
   Future<IngestResult> ingest(List<List<AlertIntake>> requests, Triage triage, Instant now);
 
   /**
+   * One request's alerts readied for {@link #ingest}: the same alerts, in order, with whatever the
+   * store can work out from them alone (their JSON text) already worked out. The committer calls it
+   * on the thread the request arrived on, so that this work runs beside the store's one writer, not
+   * between its transactions. Must not block. By default the request as it is.
+   */
+  default List<AlertIntake> prepare(List<AlertIntake> request) {
+    return request;
+  }
+
+  /**
    * {@link #ingest(List, Triage, Instant)}, running {@code committed} (on any thread; it must not
    * block) once the batch is committed, which can be before the future completes: on SQLite the
    * future waits for the log to be synced, and the next batch can start meanwhile (ADR 0146). Run

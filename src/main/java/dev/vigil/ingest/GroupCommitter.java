@@ -200,9 +200,11 @@ public final class GroupCommitter {
       return Future.failedFuture(
           new Overloaded("commit queue is full (" + queueLimit + " alerts waiting)"));
     }
+    // the store's own work on these alerts alone, here, on the caller's thread (ADR 0150)
+    List<AlertIntake> ready = store.prepare(alerts);
     context.runOnContext(
         v -> {
-          queue.add(new Pending(alerts, promise, caller));
+          queue.add(new Pending(ready, promise, caller));
           commitNext();
         });
     return promise.future();

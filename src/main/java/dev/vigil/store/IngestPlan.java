@@ -27,14 +27,19 @@ import java.util.Set;
 final class IngestPlan {
   private final Grouping grouping;
   private final long now;
-  // label and annotation maps of the batch's alerts and groups as JSON text, made where the plan is
-  // made (the caller's thread), so that the thread writing the rows does not build them
+  // label and annotation maps of the batch's alerts and groups as JSON text, made before the
+  // writer's thread runs the plan: by each request's own thread where it came prepared ({@link
+  // PreparedAlerts}), else here, where the plan is made
   private final Map<Map<String, String>, String> json = new IdentityHashMap<>();
 
   IngestPlan(List<List<AlertIntake>> requests, Triage triage, Instant now) {
     this.grouping = new Grouping(requests, triage, now);
     this.now = grouping.now();
     for (List<AlertIntake> request : requests) {
+      if (request instanceof PreparedAlerts prepared) {
+        prepared.texts(json);
+        continue;
+      }
       for (AlertIntake intake : request) {
         encode(intake.alert().labels());
         encode(intake.alert().annotations());

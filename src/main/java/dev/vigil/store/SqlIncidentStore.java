@@ -82,6 +82,11 @@ public final class SqlIncidentStore implements IncidentStore {
   }
 
   @Override
+  public List<AlertIntake> prepare(List<AlertIntake> request) {
+    return new PreparedAlerts(request);
+  }
+
+  @Override
   public Future<IngestResult> ingest(
       List<List<AlertIntake>> requests, Triage triage, Instant now, Runnable committed) {
     if (writer != null) {

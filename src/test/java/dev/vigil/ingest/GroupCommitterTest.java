@@ -212,4 +212,26 @@ class GroupCommitterTest {
     assertThat(b2.result()).containsExactly(new IncidentId(3));
     assertThat(signalling.calls).hasSize(2);
   }
+
+  @Test
+  void eachRequestIsPreparedOnTheThreadThatSubmittedItAndTheStoreGetsWhatItPrepared() {
+    // the store's per-request work runs where the request arrived, not on the committer's context,
+    // which stands between one commit and the next (ADR 0150)
+    List<String> preparedOn = Collections.synchronizedList(new ArrayList<>());
+    HeldStore preparing =
+        new HeldStore() {
+          @Override
+          public List<AlertIntake> prepare(List<AlertIntake> request) {
+            preparedOn.add(Thread.currentThread().getName());
+            return List.copyOf(request); // another list, as a store's prepared one is
+          }
+        };
+    GroupCommitter c = committer(preparing, 1000, 1);
+    List<AlertIntake> request = request(1, "A", AlertStatus.FIRING);
+    c.submit(request); // from this thread, which is none of the committer's event loops
+    await().atMost(Duration.ofSeconds(5)).until(() -> preparing.calls.size() == 1);
+    assertThat(preparedOn).containsExactly(Thread.currentThread().getName());
+    assertThat(preparing.calls.get(0)).hasSize(1);
+    assertThat(preparing.calls.get(0).get(0)).isNotSameAs(request).isEqualTo(request);
+  }
 }

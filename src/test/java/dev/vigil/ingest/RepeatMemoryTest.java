@@ -58,6 +58,27 @@ class RepeatMemoryTest {
   }
 
   @Test
+  void startsBefore1970OrAfter2242AreNeverRemembered() {
+    // Go's zero time, which an alert with no start carries, and the far ends of Instant
+    for (Instant odd :
+        List.of(
+            Instant.parse("0001-01-01T00:00:00Z"),
+            Instant.parse("1969-12-31T23:59:59.999999999Z"),
+            Instant.parse("2242-03-16T12:56:32Z"),
+            Instant.MAX)) {
+      memory.put(fp(1), odd, AlertStatus.FIRING, new IncidentId(7));
+      assertThat(memory.get(fp(1), odd)).as("%s", odd).isNull();
+    }
+    assertThat(memory.size()).isZero();
+    Instant last = Instant.parse("2242-03-16T12:56:31.999999999Z");
+    memory.put(fp(1), last, AlertStatus.FIRING, new IncidentId(7));
+    memory.put(fp(1), Instant.EPOCH, AlertStatus.RESOLVED, null);
+    assertThat(memory.get(fp(1), last)).isEqualTo(FIRING_7);
+    assertThat(memory.get(fp(1), Instant.EPOCH))
+        .isEqualTo(new RepeatMemory.Known(AlertStatus.RESOLVED, null));
+  }
+
+  @Test
   void theNewestGenerationIsAlwaysKeptAndAtMostTwoAreHeld() {
     for (int i = 0; i < 10; i++) {
       memory.put(fp(i), T, AlertStatus.FIRING, new IncidentId(i + 1));
@@ -98,8 +119,9 @@ class RepeatMemoryTest {
 
   @Test
   void readersBesideTheWriterNeverSeeAnotherOccurrencesValueNorAHalfWrittenOne() throws Exception {
-    // each put of occurrence k in round r stores incident k * 1,000,000 + r, resolved when r is
-    // odd: a reader that got a value of another occurrence, or status and incident of two rounds,
+    // each put of occurrence k in round r stores incident (k + 1) * 1,000,000 + r (never 0, which
+    // reads as no incident), resolved when r is odd: a reader that got a value of another
+    // occurrence, or status and incident of two rounds,
     // would see it
     RepeatMemory shared = new RepeatMemory(5_000, Long.MAX_VALUE, System::nanoTime);
     AtomicBoolean done = new AtomicBoolean();
@@ -120,7 +142,7 @@ class RepeatMemoryTest {
                   hits.incrementAndGet();
                   long n = got.incident().number();
                   boolean resolved = got.status() == AlertStatus.RESOLVED;
-                  if (n / 1_000_000 != k || (n % 2 == 1) != resolved) {
+                  if (n / 1_000_000 != k + 1 || (n % 2 == 1) != resolved) {
                     wrong.set("occurrence " + k + " read as " + got);
                   }
                 }
@@ -134,7 +156,7 @@ class RepeatMemoryTest {
             fp(k),
             T,
             round % 2 == 1 ? AlertStatus.RESOLVED : AlertStatus.FIRING,
-            new IncidentId(k * 1_000_000L + round));
+            new IncidentId((k + 1) * 1_000_000L + round));
       }
     }
     done.set(true);
