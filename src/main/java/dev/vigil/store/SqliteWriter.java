@@ -166,8 +166,10 @@ public final class SqliteWriter {
 
   /**
    * {@link #submit(Work, Consumer)}, running {@code onCommit} (if not null) on the writer thread as
-   * soon as the transaction is committed, before its log is synced (ADR 0146): whoever feeds this
-   * writer can start its next piece then. It must not block.
+   * soon as the transaction is committed and handed to the log's sync, before the sync is done (ADR
+   * 0146, 0150): whoever feeds this writer can start its next piece then, on this thread, and its
+   * next piece runs as soon as {@code onCommit} returns. It may run after the future completed. It
+   * must not block.
    */
   public <T> Future<T> submit(Work<T> work, Runnable onCommit, Consumer<T> committed) {
     Promise<T> promise = Promise.promise();
@@ -364,13 +366,10 @@ public final class SqliteWriter {
     } catch (RuntimeException e) {
       log.atError().setCause(e).log("store: recording committed alert keys failed");
     }
+    List<Runnable> onCommit = new ArrayList<>(1);
     for (WriterJob<?> job : batch) {
       if (job.failure == null && job.onCommit != null) {
-        try {
-          job.onCommit.run();
-        } catch (RuntimeException e) {
-          log.atError().setCause(e).log("store: a commit listener failed; the change is stored");
-        }
+        onCommit.add(job.onCommit);
       }
     }
     long number = commits;
@@ -384,6 +383,15 @@ public final class SqliteWriter {
           }
           WriterJob.completeAll(batch);
         });
+    // after the sync has this commit: whoever feeds the writer now starts its next piece, here on
+    // this thread (ADR 0150), and the log's sync need not wait for it
+    for (Runnable r : onCommit) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.atError().setCause(e).log("store: a commit listener failed; the change is stored");
+      }
+    }
   }
 
   /** Runs the committed pieces' callbacks, in order, and completes every piece's future. */

@@ -234,4 +234,31 @@ class GroupCommitterTest {
     assertThat(preparing.calls.get(0)).hasSize(1);
     assertThat(preparing.calls.get(0).get(0)).isNotSameAs(request).isEqualTo(request);
   }
+
+  @Test
+  void resultsAreRememberedInTheOrderTheirBatchesStartedWhateverOrderTheyAreAnsweredIn() {
+    // each answer comes by the event loop of the thread that started its batch, so a later batch's
+    // answer can come first (ADR 0150): the memory must still end with the later batch's state
+    SignallingStore signalling = new SignallingStore();
+    GroupCommitter c = committer(signalling, 1000, 1);
+    Future<List<IncidentId>> firing = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+    Future<List<IncidentId>> resolved = submit(c, request(1, "A", AlertStatus.RESOLVED));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metrics.get("vigil_ingest_queue_alerts").gauge().value() == 2);
+    signalling.committed.get(0).run();
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+    signalling.commit(1);
+    await().atMost(Duration.ofSeconds(5)).until(resolved::succeeded);
+    signalling.commit(0);
+    await().atMost(Duration.ofSeconds(5)).until(firing::succeeded);
+
+    // stored: resolved. The same again is a repeat; firing again is a change, for the store
+    Future<List<IncidentId>> repeat = submit(c, request(1, "A", AlertStatus.RESOLVED));
+    await().atMost(Duration.ofSeconds(5)).until(repeat::succeeded);
+    assertThat(signalling.calls).hasSize(2);
+    submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
+  }
 }
