@@ -33,10 +33,11 @@ public interface IncidentStore {
 
   /**
    * {@link #ingest(List, Triage, Instant)}, running {@code committed} (on any thread; it must not
-   * block) once the batch is committed, which can be before the future completes: on SQLite the
-   * future waits for the log to be synced, and the next batch can start meanwhile (ADR 0146). Run
-   * at most once, never for a batch that failed to commit; a batch can still fail after it (its log
-   * could not be synced). By default, when the future succeeds.
+   * block) once the batch is committed, which is usually before the future completes: on SQLite the
+   * future waits for the log to be synced, and the next batch can start meanwhile (ADR 0146, 0150),
+   * though a quick sync can complete the future first. Run at most once, never for a batch that
+   * failed to commit; a batch can still fail after it (its log could not be synced). By default,
+   * when the future succeeds.
    */
   default Future<IngestResult> ingest(
       List<List<AlertIntake>> requests, Triage triage, Instant now, Runnable committed) {

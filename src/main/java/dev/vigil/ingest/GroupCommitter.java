@@ -49,10 +49,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>The next batch starts on whichever thread frees the way.</b> The queue and the batches in
  * flight are guarded by a lock, and a batch is taken and handed to the store by the thread that
  * made room for it: the caller's, when the store is idle, or the store's own thread the moment the
- * last batch is committed (on SQLite, the writer thread, right after {@code COMMIT}). Handing that
- * moment to the committer's event loop first cost two thread wake-ups per batch, in which the one
- * writer waited: about a sixth of its time at 10 alerts per request (ADR 0150). Answers, the
- * metrics and the memory of repeats stay on the committer's own context.
+ * last batch is committed (on SQLite, the writer thread, once the commit is handed to the log's
+ * sync). Handing that moment to the committer's event loop first cost two thread wake-ups per
+ * batch, in which the one writer waited: about a sixth of its time at 10 alerts per request (ADR
+ * 0150). Answers, the metrics and the memory of repeats stay on the committer's own context. Two
+ * batches' answers can reach it out of order (each by the event loop of the thread that started
+ * its batch), and a repeat must never be answered from an older state than the store's: with one
+ * batch at a time, outcomes are handled in the order the batches started; with several, a batch
+ * about a group or alert of another starts only once that one's outcome is handled.
  *
  * <p><b>Repeats cost no store access.</b> Alertmanager re-sends a whole group at every change, so
  * in a storm most alerts are ones already stored, unchanged. The committer remembers each alert
@@ -96,18 +100,18 @@ public final class GroupCommitter {
   private long begun;
 
   /**
-   * Batches whose results are in the memory of repeats, in the order they started: a batch's
-   * results wait in {@link #toRemember} until every batch before it is remembered (committer's
+   * Batches whose outcome is handled (remembered and answered), in the order they started: a
+   * batch's outcome waits in {@link #outcomes} until every batch before it is handled (committer's
    * context only).
    */
-  private long remembered;
+  private long handled;
 
-  private final Map<Long, List<IngestResult>> toRemember = new HashMap<>();
+  private final Map<Long, List<Runnable>> outcomes = new HashMap<>();
 
   /**
    * Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each
-   * holds. A batch stops counting once it is committed, which on SQLite is before it is answered:
-   * the next batch then runs while the last one's log is synced (ADR 0146).
+   * holds. A batch stops counting once it is committed, which on SQLite is usually before it is
+   * answered: the next batch then runs while the last one's log is synced (ADR 0146).
    */
   private int inFlight;
 
@@ -225,7 +229,13 @@ public final class GroupCommitter {
           new Overloaded("commit queue is full (" + queueLimit + " alerts waiting)"));
     }
     // the store's own work on these alerts alone, here, on the caller's thread (ADR 0150)
-    List<AlertIntake> ready = store.prepare(alerts);
+    List<AlertIntake> ready;
+    try {
+      ready = store.prepare(alerts);
+    } catch (RuntimeException e) {
+      waitingAlerts.addAndGet(-size);
+      return Future.failedFuture(e);
+    }
     Promise<List<IncidentId>> promise = Promise.promise();
     synchronized (lock) {
       queue.add(new Pending(ready, promise, caller));
@@ -277,7 +287,10 @@ public final class GroupCommitter {
       }
       if (batch.isEmpty()) {
         if (done != null) {
-          done.complete();
+          // on the committer's context, not on the store's thread: whoever waits goes on to close
+          // the store
+          Promise<Void> d = done;
+          context.runOnContext(v -> d.complete());
         }
         return;
       }
@@ -297,24 +310,29 @@ public final class GroupCommitter {
         () -> {
           if (released.compareAndSet(false, true)) {
             synchronized (lock) {
-              busyKeys.removeAll(keys);
               inFlight--;
             }
             commitNext();
           }
         };
-    List<IngestResult> results = new ArrayList<>(1);
-    commit(batch, true, release, results)
+    List<Runnable> outcome = new ArrayList<>(1);
+    commit(batch, true, release, outcome)
         .onComplete(
             ar -> {
-              rememberInOrder(number, results);
-              commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-              batchSize.record(total);
-              synchronized (lock) {
-                unanswered--;
+              try {
+                handleInOrder(number, outcome);
+              } finally {
+                commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                batchSize.record(total);
+                synchronized (lock) {
+                  // a later batch about the same group or alert starts only now, after this one's
+                  // outcome is remembered
+                  busyKeys.removeAll(keys);
+                  unanswered--;
+                }
+                release.run(); // a failed commit, or a store that told nothing before
+                commitNext();
               }
-              release.run(); // a failed commit, or a store that told nothing before
-              commitNext();
             });
   }
 
@@ -365,11 +383,12 @@ public final class GroupCommitter {
   }
 
   /**
-   * Commits {@code batch}; {@code committed} runs once it is committed, before it is answered, on
-   * the store's thread.
+   * Commits {@code batch}; {@code committed} runs on the store's thread once it is committed
+   * (usually before it is answered). What a success must do (remember, answer) is added to {@code
+   * outcome}, for {@link #handleInOrder}; failures are answered at once.
    */
   private Future<Void> commit(
-      List<Pending> batch, boolean retry, Runnable committed, List<IngestResult> results) {
+      List<Pending> batch, boolean retry, Runnable committed, List<Runnable> outcome) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     AtomicBoolean signalled = new AtomicBoolean();
     Future<IngestResult> stored;
@@ -391,10 +410,14 @@ public final class GroupCommitter {
         .transform(
             ar -> {
               if (ar.succeeded()) {
-                results.add(ar.result());
-                for (int i = 0; i < batch.size(); i++) {
-                  finish(batch.get(i), ar.result().incidentsPerRequest().get(i), null);
-                }
+                IngestResult result = ar.result();
+                outcome.add(
+                    () -> {
+                      remember(result); // before the answer: a re-send may follow it at once
+                      for (int i = 0; i < batch.size(); i++) {
+                        finish(batch.get(i), result.incidentsPerRequest().get(i), null);
+                      }
+                    });
                 return Future.succeededFuture();
               }
               // a batch committed but not answered (its log could not be synced) is not retried:
@@ -414,7 +437,7 @@ public final class GroupCommitter {
                             + "); retrying each alone");
                 Future<Void> chain = Future.succeededFuture();
                 for (Pending p : batch) {
-                  chain = chain.compose(v -> commit(List.of(p), false, () -> {}, results));
+                  chain = chain.compose(v -> commit(List.of(p), false, () -> {}, outcome));
                 }
                 return chain;
               }
@@ -427,7 +450,10 @@ public final class GroupCommitter {
                   .addKeyValue("alerts", batch.get(0).alerts.size())
                   .setCause(ar.cause())
                   .log("ingest: commit failed");
-              finish(batch.get(0), null, cause);
+              // every request of the batch: several when it committed but its log was not synced
+              for (Pending p : batch) {
+                finish(p, null, cause);
+              }
               return Future.succeededFuture();
             });
   }
@@ -450,15 +476,31 @@ public final class GroupCommitter {
   }
 
   /**
-   * Remembers batch {@code number}'s results once every batch started before it is remembered. The
-   * answers of two batches can reach this context out of order (each comes by the event loop of the
-   * thread that started its batch): an older result remembered last would say an alert is still
-   * firing when the store says it is resolved.
+   * Handles batch {@code number}'s outcome (remembers its results, answers its requests); with one
+   * batch at a time, once every batch started before it is handled. Two batches' answers can reach
+   * this context out of order: an older result remembered last would say an alert is still firing
+   * when the store says it is resolved, and an answer sent before its batch is remembered would let
+   * a re-send be taken for a repeat of the older state.
    */
-  private void rememberInOrder(long number, List<IngestResult> results) {
-    toRemember.put(number, results);
-    for (List<IngestResult> next; (next = toRemember.remove(remembered)) != null; remembered++) {
-      next.forEach(this::remember);
+  private void handleInOrder(long number, List<Runnable> outcome) {
+    if (maxInFlight > 1) {
+      // batches in flight together share no key, and one about a key of another starts only once
+      // that one's outcome is handled ({@link #busyKeys}): nothing to order, nothing to wait for
+      outcome.forEach(this::runStep);
+      return;
+    }
+    outcomes.put(number, outcome);
+    for (List<Runnable> next; (next = outcomes.remove(handled)) != null; ) {
+      handled++; // first: one outcome that throws must not hold up every later one
+      next.forEach(this::runStep);
+    }
+  }
+
+  private void runStep(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).log("ingest: handling a committed batch failed");
     }
   }
 

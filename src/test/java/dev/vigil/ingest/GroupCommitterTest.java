@@ -12,6 +12,7 @@ import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.Triage;
 import dev.vigil.incident.UnusedIncidentStore;
+import dev.vigil.ports.StoreException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -250,15 +251,50 @@ class GroupCommitterTest {
     signalling.committed.get(0).run();
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
     signalling.commit(1);
-    await().atMost(Duration.ofSeconds(5)).until(resolved::succeeded);
+    // its answer waits for the batch before it: answered now, a re-send of the alert firing would
+    // meet the memory still saying "firing"
+    Future<List<IncidentId>> early = submit(c, request(2, "B", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
+    assertThat(resolved.isComplete()).isFalse();
     signalling.commit(0);
-    await().atMost(Duration.ofSeconds(5)).until(firing::succeeded);
+    await().atMost(Duration.ofSeconds(5)).until(() -> firing.succeeded() && resolved.succeeded());
+    signalling.commit(2);
+    await().atMost(Duration.ofSeconds(5)).until(early::succeeded);
 
     // stored: resolved. The same again is a repeat; firing again is a change, for the store
     Future<List<IncidentId>> repeat = submit(c, request(1, "A", AlertStatus.RESOLVED));
     await().atMost(Duration.ofSeconds(5)).until(repeat::succeeded);
-    assertThat(signalling.calls).hasSize(2);
+    assertThat(signalling.calls).hasSize(3);
     submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 4);
+  }
+
+  @Test
+  void aBatchCommittedButNotSyncedFailsEveryOneOfItsRequests() {
+    // SQLite: committed, then its log could not be synced. It is not retried (the next batch may
+    // have started), and each of its requests is answered with the failure
+    SignallingStore signalling = new SignallingStore();
+    GroupCommitter c = committer(signalling, 1000, 1);
+    Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+    Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
+    Future<List<IncidentId>> b2 = submit(c, request(3, "C", AlertStatus.FIRING));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metrics.get("vigil_ingest_queue_alerts").gauge().value() == 3);
+    signalling.committed.get(0).run();
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+    signalling.commit(0);
+    signalling.committed.get(1).run();
+    signalling.held.get(1).fail(new StoreException("store: the log could not be synced", null));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.isComplete() && b2.isComplete());
+    assertThat(b.cause()).hasMessageContaining("could not be synced");
+    assertThat(b2.cause()).hasMessageContaining("could not be synced");
+    assertThat(a.succeeded()).isTrue();
+    assertThat(signalling.calls).hasSize(2); // not retried
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metrics.get("vigil_ingest_queue_alerts").gauge().value() == 0);
   }
 }
