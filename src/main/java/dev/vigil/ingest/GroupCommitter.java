@@ -53,10 +53,10 @@ import org.slf4j.LoggerFactory;
  * sync). Handing that moment to the committer's event loop first cost two thread wake-ups per
  * batch, in which the one writer waited: about a sixth of its time at 10 alerts per request (ADR
  * 0150). Answers, the metrics and the memory of repeats stay on the committer's own context. Two
- * batches' answers can reach it out of order (each by the event loop of the thread that started
- * its batch), and a repeat must never be answered from an older state than the store's: with one
- * batch at a time, outcomes are handled in the order the batches started; with several, a batch
- * about a group or alert of another starts only once that one's outcome is handled.
+ * batches' answers can reach it out of order (each by the event loop of the thread that started its
+ * batch), and a repeat must never be answered from an older state than the store's: with one batch
+ * at a time, outcomes are handled in the order the batches started; with several, a batch about a
+ * group or alert of another starts only once that one's outcome is handled.
  *
  * <p><b>Repeats cost no store access.</b> Alertmanager re-sends a whole group at every change, so
  * in a storm most alerts are ones already stored, unchanged. The committer remembers each alert
@@ -238,6 +238,10 @@ public final class GroupCommitter {
     }
     Promise<List<IncidentId>> promise = Promise.promise();
     synchronized (lock) {
+      if (closed) { // drain has begun meanwhile: it may have found the queue empty already
+        waitingAlerts.addAndGet(-size);
+        return Future.failedFuture(new Overloaded("shutting down"));
+      }
       queue.add(new Pending(ready, promise, caller));
     }
     commitNext();
@@ -246,10 +250,10 @@ public final class GroupCommitter {
 
   /** Stops taking requests and completes when everything queued has been committed or failed. */
   public Future<Void> drain() {
-    closed = true;
     Promise<Void> p = Promise.promise();
     boolean done;
     synchronized (lock) {
+      closed = true;
       done = unanswered == 0 && queue.isEmpty();
       if (!done) {
         drained = p;
@@ -319,11 +323,11 @@ public final class GroupCommitter {
     commit(batch, true, release, outcome)
         .onComplete(
             ar -> {
+              commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+              batchSize.record(total);
               try {
                 handleInOrder(number, outcome);
               } finally {
-                commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                batchSize.record(total);
                 synchronized (lock) {
                   // a later batch about the same group or alert starts only now, after this one's
                   // outcome is remembered
@@ -411,17 +415,20 @@ public final class GroupCommitter {
             ar -> {
               if (ar.succeeded()) {
                 IngestResult result = ar.result();
-                outcome.add(
-                    () -> {
-                      remember(result); // before the answer: a re-send may follow it at once
-                      for (int i = 0; i < batch.size(); i++) {
-                        finish(batch.get(i), result.incidentsPerRequest().get(i), null);
-                      }
-                    });
+                // remembered before the answers, since a re-send may follow one at once; each its
+                // own step, so that one that fails cannot leave the others undone
+                outcome.add(() -> remember(result));
+                for (int i = 0; i < batch.size(); i++) {
+                  Pending p = batch.get(i);
+                  int request = i;
+                  outcome.add(() -> finish(p, result.incidentsPerRequest().get(request), null));
+                }
                 return Future.succeededFuture();
               }
               // a batch committed but not answered (its log could not be synced) is not retried:
-              // the next batch has started, and a retry could overtake it
+              // the next batch has started, and a retry could overtake it. (The failure can come
+              // before the writer has run the signal; a retry then fails at once all the same, as
+              // a store whose sync failed takes nothing more: ADR 0146.)
               if (retry && !signalled.get()) {
                 // Each request once more, alone: one request the store rejects cannot fail its
                 // neighbours,
@@ -447,7 +454,7 @@ public final class GroupCommitter {
                       : new StoreException(
                           "store: commit failed: " + ar.cause().getMessage(), ar.cause());
               log.atError()
-                  .addKeyValue("alerts", batch.get(0).alerts.size())
+                  .addKeyValue("alerts", batch.stream().mapToInt(p -> p.alerts.size()).sum())
                   .setCause(ar.cause())
                   .log("ingest: commit failed");
               // every request of the batch: several when it committed but its log was not synced
@@ -473,6 +480,13 @@ public final class GroupCommitter {
           }
         });
     return here.future();
+  }
+
+  /** Requests queued and not yet in a batch (tests). */
+  int queuedRequests() {
+    synchronized (lock) {
+      return queue.size();
+    }
   }
 
   /**
