@@ -36,21 +36,8 @@ final class IngestPlan {
     this.grouping = new Grouping(requests, triage, now);
     this.now = grouping.now();
     for (List<AlertIntake> request : requests) {
-      if (request instanceof PreparedAlerts prepared) {
-        prepared.texts(json);
-        continue;
-      }
-      for (AlertIntake intake : request) {
-        encode(intake.alert().labels());
-        encode(intake.alert().annotations());
-        encode(intake.groupLabels());
-      }
-    }
-  }
-
-  private void encode(Map<String, String> map) {
-    if (!json.containsKey(map)) {
-      json.put(map, Json.write(map));
+      (request instanceof PreparedAlerts prepared ? prepared : new PreparedAlerts(request))
+          .texts(json);
     }
   }
 

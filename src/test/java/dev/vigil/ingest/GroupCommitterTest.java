@@ -130,6 +130,23 @@ class GroupCommitterTest {
     return call.stream().map(r -> r.get(0).groupKey()).toList();
   }
 
+  /**
+   * One request (group 1) committed but not answered, and the two that waited behind it (groups 2
+   * and 3) handed to the store together as the second batch: the three futures, in that order.
+   */
+  List<Future<List<IncidentId>>> secondBatchStartedAtTheFirstsCommit(
+      SignallingStore signalling, GroupCommitter c) {
+    Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+    Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
+    Future<List<IncidentId>> b2 = submit(c, request(3, "C", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 2);
+    assertThat(signalling.calls).hasSize(1);
+    signalling.committed.get(0).run();
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+    return List.of(a, b, b2);
+  }
+
   @Test
   void anUnchangedRepeatIsAnsweredFromMemoryAndAChangeGoesToTheStore() {
     GroupCommitter c = committer(1, 1);
@@ -192,15 +209,10 @@ class GroupCommitterTest {
     // SQLite: the store says "committed" before its log is synced and the batch answered (ADR 0146)
     SignallingStore signalling = new SignallingStore();
     GroupCommitter c = committer(signalling, 1000, 1);
-    Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
-    Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
-    Future<List<IncidentId>> b2 = submit(c, request(3, "C", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 2);
-    assertThat(signalling.calls).hasSize(1);
-
-    signalling.committed.get(0).run();
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+    List<Future<List<IncidentId>>> f = secondBatchStartedAtTheFirstsCommit(signalling, c);
+    Future<List<IncidentId>> a = f.get(0);
+    Future<List<IncidentId>> b = f.get(1);
+    Future<List<IncidentId>> b2 = f.get(2);
     // both requests that waited go together, while the first batch is still unanswered
     assertThat(groups(signalling.calls.get(1))).containsExactly("g2", "g3");
     assertThat(a.isComplete()).isFalse();
@@ -271,13 +283,10 @@ class GroupCommitterTest {
     // have started), and each of its requests is answered with the failure
     SignallingStore signalling = new SignallingStore();
     GroupCommitter c = committer(signalling, 1000, 1);
-    Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
-    Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
-    Future<List<IncidentId>> b2 = submit(c, request(3, "C", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 2);
-    signalling.committed.get(0).run();
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+    List<Future<List<IncidentId>>> f = secondBatchStartedAtTheFirstsCommit(signalling, c);
+    Future<List<IncidentId>> a = f.get(0);
+    Future<List<IncidentId>> b = f.get(1);
+    Future<List<IncidentId>> b2 = f.get(2);
     signalling.commit(0);
     signalling.committed.get(1).run();
     signalling.held.get(1).fail(new StoreException("store: the log could not be synced", null));
