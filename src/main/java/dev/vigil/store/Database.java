@@ -41,6 +41,9 @@ public final class Database {
   private final Pool reader;
   private SqliteWriter sqliteWriter;
 
+  /** SQLite: this process's hold on the file (ADR 0151); null on PostgreSQL. */
+  private StoreLock storeLock;
+
   private Database(Dialect dialect, Pool writer, Pool reader) {
     this.dialect = dialect;
     this.writer = writer;
@@ -101,6 +104,12 @@ public final class Database {
             new StoreException(
                 "store: cannot create " + file + " or its folder: " + e.getMessage(), e));
       }
+      StoreLock lock;
+      try {
+        lock = StoreLock.acquire(file);
+      } catch (StoreException e) {
+        return Future.failedFuture(e);
+      }
       String url =
           "jdbc:sqlite:"
               + file
@@ -127,6 +136,7 @@ public final class Database {
                   .setMaxSize(Math.min(4, config.poolSize()))
                   .setName("sqlite-reader"));
       Database db = new Database(Dialect.SQLITE, writer, reader);
+      db.storeLock = lock;
       Migrator migrator = new Migrator(Dialect.SQLITE, migrations, clock);
       return writer
           .withConnection(migrator::migrate)
@@ -361,6 +371,15 @@ public final class Database {
   public Future<Void> close() {
     Future<Void> pools =
         writer == reader ? writer.close() : Future.join(writer.close(), reader.close()).mapEmpty();
-    return sqliteWriter == null ? pools : Future.join(pools, sqliteWriter.close()).mapEmpty();
+    Future<Void> all =
+        sqliteWriter == null ? pools : Future.join(pools, sqliteWriter.close()).mapEmpty();
+    // the file is let go once every connection to it is closed
+    return storeLock == null
+        ? all
+        : all.eventually(
+            () -> {
+              storeLock.release();
+              return Future.succeededFuture();
+            });
   }
 }
