@@ -131,6 +131,19 @@ class GroupCommitterTest {
   }
 
   /**
+   * Group 1's alert firing handed to the store, and the same alert resolved queued behind it: the
+   * two futures, in that order.
+   */
+  List<Future<List<IncidentId>>> firingCommittingResolvedQueued(
+      SignallingStore signalling, GroupCommitter c) {
+    Future<List<IncidentId>> firing = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+    Future<List<IncidentId>> resolved = submit(c, request(1, "A", AlertStatus.RESOLVED));
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 1);
+    return List.of(firing, resolved);
+  }
+
+  /**
    * One request (group 1) committed but not answered, and the two that waited behind it (groups 2
    * and 3) handed to the store together as the second batch: the three futures, in that order.
    */
@@ -252,10 +265,9 @@ class GroupCommitterTest {
     // answer can come first (ADR 0150): the memory must still end with the later batch's state
     SignallingStore signalling = new SignallingStore();
     GroupCommitter c = committer(signalling, 1000, 1);
-    Future<List<IncidentId>> firing = submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
-    Future<List<IncidentId>> resolved = submit(c, request(1, "A", AlertStatus.RESOLVED));
-    await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 1);
+    List<Future<List<IncidentId>>> f = firingCommittingResolvedQueued(signalling, c);
+    Future<List<IncidentId>> firing = f.get(0);
+    Future<List<IncidentId>> resolved = f.get(1);
     signalling.committed.get(0).run();
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
     signalling.commit(1);
@@ -306,10 +318,9 @@ class GroupCommitterTest {
     // PostgreSQL: the later batch's outcome could otherwise be remembered before the earlier one's
     SignallingStore signalling = new SignallingStore();
     GroupCommitter c = committer(signalling, 1000, 2);
-    Future<List<IncidentId>> firing = submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
-    Future<List<IncidentId>> resolved = submit(c, request(1, "A", AlertStatus.RESOLVED));
-    await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 1);
+    List<Future<List<IncidentId>>> f = firingCommittingResolvedQueued(signalling, c);
+    Future<List<IncidentId>> firing = f.get(0);
+    Future<List<IncidentId>> resolved = f.get(1);
     signalling.committed.get(0).run(); // committed: a slot is free, the group is not
     Future<List<IncidentId>> other = submit(c, request(2, "B", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
