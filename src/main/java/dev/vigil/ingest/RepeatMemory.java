@@ -49,9 +49,10 @@ final class RepeatMemory {
    * @param nanoTime a monotonic clock in nanoseconds ({@code System::nanoTime})
    */
   RepeatMemory(int generation, long ttlNanos, LongSupplier nanoTime) {
-    if (generation < 1 || generation > 1 << 28) {
+    // at most 2^28 slots a table, so that its WIDTH longs a slot still fit in one array
+    if (generation < 1 || generation > 1 << 27) {
       throw new IllegalArgumentException(
-          "generation must be between 1 and " + (1 << 28) + ", got " + generation);
+          "generation must be between 1 and " + (1 << 27) + ", got " + generation);
     }
     this.generation = generation;
     this.ttlNanos = ttlNanos;

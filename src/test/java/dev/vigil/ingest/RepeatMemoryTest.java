@@ -168,9 +168,13 @@ class RepeatMemoryTest {
   }
 
   @Test
-  void aGenerationOfNothingIsRefused() {
+  void aGenerationOfNothingOrMoreThanAnArrayHoldsIsRefused() {
     assertThatThrownBy(() -> new RepeatMemory(0, 1, now::get))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("generation must be between 1 and 268435456, got 0");
+        .hasMessageContaining("generation must be between 1 and 134217728, got 0");
+    // one more would need 2^29 slots of 5 longs: more than one array holds
+    assertThatThrownBy(() -> new RepeatMemory((1 << 27) + 1, 1, now::get))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("generation must be between 1 and 134217728, got 134217729");
   }
 }
