@@ -307,7 +307,7 @@ public final class GroupCommitter {
    * store says so on its own thread) or, at the latest, once it is answered.
    */
   private void start(List<Pending> batch, Set<String> keys, long number) {
-    int total = batch.stream().mapToInt(p -> p.alerts.size()).sum();
+    int total = alertsIn(batch);
     long started = System.nanoTime();
     AtomicBoolean released = new AtomicBoolean();
     Runnable release =
@@ -375,6 +375,10 @@ public final class GroupCommitter {
       alerts += p.alerts.size();
     }
     return batch;
+  }
+
+  private static int alertsIn(List<Pending> batch) {
+    return batch.stream().mapToInt(p -> p.alerts.size()).sum();
   }
 
   private static List<String> keysOf(Pending p) {
@@ -454,7 +458,7 @@ public final class GroupCommitter {
                       : new StoreException(
                           "store: commit failed: " + ar.cause().getMessage(), ar.cause());
               log.atError()
-                  .addKeyValue("alerts", batch.stream().mapToInt(p -> p.alerts.size()).sum())
+                  .addKeyValue("alerts", alertsIn(batch))
                   .setCause(ar.cause())
                   .log("ingest: commit failed");
               // every request of the batch: several when it committed but its log was not synced
