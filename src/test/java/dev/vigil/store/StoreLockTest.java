@@ -93,13 +93,18 @@ class StoreLockTest {
     }
   }
 
-  /** A process that takes a store's lock, says so, and holds it until it is killed. */
+  /**
+   * A process that takes a store's lock, says so, and holds it until it is killed or its input ends
+   * (the test's process is gone: no holder outlives it).
+   */
   public static final class StoreLockHolder {
     public static void main(String[] args) throws Exception {
       StoreLock.acquire(Path.of(args[0]));
       System.out.println("held");
       System.out.flush();
-      Thread.sleep(Long.MAX_VALUE);
+      while (System.in.read() >= 0) {
+        // the test writes nothing; a read returns only at the end of input
+      }
     }
   }
 }
