@@ -10,8 +10,8 @@ import java.util.RandomAccess;
 /**
  * One request's alerts with the JSON text of their label and annotation maps, made by {@link
  * SqlIncidentStore#prepare} on the thread the request arrived on. The {@link IngestPlan} of a batch
- * then takes the text instead of writing it: the plan is made between one commit and the next,
- * while the one writer waits, and writing the maps was most of it (ADR 0150).
+ * then takes the text instead of writing it: on SQLite the plan is made on the one writer's thread
+ * (ADR 0150), so the text is written beside the writer rather than by it.
  */
 final class PreparedAlerts extends AbstractList<AlertIntake> implements RandomAccess {
   private final List<AlertIntake> alerts;
