@@ -410,8 +410,9 @@ public final class GroupCommitter {
                 signalled.set(true);
                 committed.run();
               });
-    } catch (RuntimeException e) {
-      // a batch counts as in flight until its future completes: a throw must complete it too
+    } catch (RuntimeException | Error e) {
+      // a batch counts as in flight until its future completes: a throw must complete it too, an
+      // Error as well (a stack overflow, say), or no batch would start after it
       stored = Future.failedFuture(e);
     }
     return onThisContext(stored)

@@ -409,7 +409,7 @@ public final class SqliteWriter {
     if (!savepoint) {
       // alone in its transaction: a failure rolls the transaction back (the caller gets the cause)
       try {
-        job.result = job.work.run(tx);
+        job.result = work(job);
       } catch (SQLException | RuntimeException e) {
         job.failure =
             e instanceof RuntimeException re
@@ -422,7 +422,7 @@ public final class SqliteWriter {
     control("SAVEPOINT job");
     int keys = alertKeys.staged();
     try {
-      job.result = job.work.run(tx);
+      job.result = work(job);
       control("RELEASE job");
     } catch (SQLException | RuntimeException e) {
       control("ROLLBACK TO job");
@@ -431,6 +431,19 @@ public final class SqliteWriter {
       alertKeys.rollBack(keys);
       job.failure =
           e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs a job's work. An {@link Error} from it (a stack overflow on some input, say) fails that
+   * job like any other failure: were it to reach the loop, the thread would end and every write
+   * after it would wait for good, its callers never answered.
+   */
+  private <T> T work(WriterJob<T> job) throws SQLException {
+    try {
+      return job.work.run(tx);
+    } catch (Error e) {
+      throw new StoreException("store: a write failed: " + e, e);
     }
   }
 

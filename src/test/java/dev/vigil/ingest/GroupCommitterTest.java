@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -287,6 +288,37 @@ class GroupCommitterTest {
     assertThat(signalling.calls).hasSize(3);
     submit(c, request(1, "A", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 4);
+  }
+
+  @Test
+  void aStoreCallThatThrowsAnErrorFailsItsBatchAndTheNextBatchStillStarts() {
+    AtomicInteger thrown = new AtomicInteger();
+    HeldStore throwing =
+        new HeldStore() {
+          @Override
+          public Future<IngestResult> ingest(
+              List<List<AlertIntake>> requests, Triage triage, Instant now) {
+            if (thrown.get() < 2) { // the batch, then its request retried alone
+              thrown.incrementAndGet();
+              throw new StackOverflowError("deep input");
+            }
+            return super.ingest(requests, triage, now);
+          }
+        };
+    GroupCommitter c = committer(throwing, 1000, 1);
+    Future<List<IncidentId>> first = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(first::isComplete);
+    assertThat(first.cause())
+        .isInstanceOf(StoreException.class)
+        .hasMessage("store: commit failed: deep input")
+        .hasCauseInstanceOf(StackOverflowError.class);
+
+    Future<List<IncidentId>> second = submit(c, request(2, "B", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> throwing.calls.size() == 1);
+    assertThat(thrown.get()).isEqualTo(2);
+    throwing.commit(0);
+    await().atMost(Duration.ofSeconds(5)).until(second::succeeded);
+    assertThat(second.result()).containsExactly(new IncidentId(2));
   }
 
   @Test

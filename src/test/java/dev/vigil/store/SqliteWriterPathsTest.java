@@ -4,8 +4,10 @@ import static dev.vigil.store.SqlRunStoreTest.T;
 import static dev.vigil.store.SqlRunStoreTest.await;
 import static dev.vigil.store.SqlRunStoreTest.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.TestStore;
+import dev.vigil.incident.Incident;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.TimelineEvent;
 import dev.vigil.notify.NotificationIntent;
@@ -147,6 +149,34 @@ class SqliteWriterPathsTest {
     assertThat(stored.status()).isEqualTo(OutboxEntry.Status.DELIVERED);
     assertThat(stored.attempts()).isEqualTo(1);
     assertThat(stored.lastError()).isNull();
+  }
+
+  @Test
+  void aWriteThatThrowsAnErrorFailsAloneAndTheWriterGoesOn() {
+    // an Error that reached the writer's loop would end its thread, and every later write would
+    // wait for good
+    Future<Object> broken =
+        db.sqliteWriter()
+            .submit(
+                tx -> {
+                  tx.prepare("UPDATE incidents SET title = 'half done' WHERE id = 1")
+                      .executeUpdate();
+                  throw new StackOverflowError("deep input");
+                });
+    assertThatThrownBy(() -> await(broken))
+        .hasRootCauseInstanceOf(StackOverflowError.class)
+        .hasMessageContaining("store: a write failed: java.lang.StackOverflowError: deep input");
+
+    SqlIncidentStore incidents = new SqlIncidentStore(db);
+    await(
+        db.sqliteWriter()
+            .submit(
+                tx ->
+                    tx.prepare("UPDATE incidents SET severity = 'warning' WHERE id = 1")
+                        .executeUpdate()));
+    Incident one = await(incidents.get(new IncidentId(1))).orElseThrow();
+    assertThat(one.title()).isEqualTo("checkout down"); // the failed write was rolled back
+    assertThat(one.severity().wire()).isEqualTo("warning");
   }
 
   static NotificationIntent intent(String key) {
