@@ -499,9 +499,8 @@ class SlackCommandsTest {
     assertThat(timeline("INC-1")).contains("acknowledged by slack:U7: acknowledged");
   }
 
-  @Test
-  void aClickOnTheIncidentMessageVigilPostedUpdatesThatMessageWithChatUpdate() {
-    anIncident();
+  /** The incident's message in #ops-eu, once the outbox has posted it. */
+  FakeSlack.Message postedIncidentMessage() {
     // the page reaches Slack through the outbox; a try that failed under load is retried at a later
     // (fake) time
     await()
@@ -515,7 +514,13 @@ class SlackCommandsTest {
               }
               return true;
             });
-    FakeSlack.Message posted = slack.slack.messages("#ops-eu").get(0);
+    return slack.slack.messages("#ops-eu").get(0);
+  }
+
+  @Test
+  void aClickOnTheIncidentMessageVigilPostedUpdatesThatMessageWithChatUpdate() {
+    anIncident();
+    FakeSlack.Message posted = postedIncidentMessage();
     String click =
         click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/posted"))
             .replace("1764482400.000100", posted.ts)
@@ -530,6 +535,23 @@ class SlackCommandsTest {
     assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
     assertThat(slack.responses("posted"))
         .isEmpty(); // updated through chat.update, not replaced through the response_url
+  }
+
+  @Test
+  void aClickOnAMessageOfAnotherChannelWithTheSameTsIsAnsweredThroughItsResponseUrl() {
+    anIncident();
+    FakeSlack.Message posted = postedIncidentMessage();
+    // a ts is unique only within its channel: this is another message than the one Vigil stored
+    String click =
+        click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/other"))
+            .replace("1764482400.000100", posted.ts)
+            .replace("%22C1%22", "%22C0THER%22");
+    assertThat(s.signed("/slack/interactions", click).statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !slack.responses("other").isEmpty());
+    assertThat(slack.responses("other").get(0).getBoolean("replace_original")).isTrue();
+    assertThat(slack.responses("other").get(0).getString("text"))
+        .endsWith("[critical, acknowledged]");
+    assertThat(incident("INC-1").getString("status")).isEqualTo("acknowledged");
   }
 
   @Test
