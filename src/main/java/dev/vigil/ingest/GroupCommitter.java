@@ -232,7 +232,7 @@ public final class GroupCommitter {
     List<AlertIntake> ready;
     try {
       ready = store.prepare(alerts);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: the alerts counted must not stay counted
       waitingAlerts.addAndGet(-size);
       return Future.failedFuture(e);
     }

@@ -322,6 +322,23 @@ class GroupCommitterTest {
   }
 
   @Test
+  void aRequestWhosePreparationThrowsAnErrorFailsAndNoLongerCountsAsWaiting() {
+    HeldStore throwing =
+        new HeldStore() {
+          @Override
+          public List<AlertIntake> prepare(List<AlertIntake> request) {
+            throw new StackOverflowError("deep labels");
+          }
+        };
+    GroupCommitter c = committer(throwing, 1000, 1);
+    Future<List<IncidentId>> f = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(f::isComplete);
+    assertThat(f.cause()).isInstanceOf(StackOverflowError.class);
+    assertThat(metrics.get("vigil_ingest_queue_alerts").gauge().value()).isZero();
+    assertThat(throwing.calls).isEmpty();
+  }
+
+  @Test
   void aBatchCommittedButNotSyncedFailsEveryOneOfItsRequests() {
     // SQLite: committed, then its log could not be synced. It is not retried (the next batch may
     // have started), and each of its requests is answered with the failure
