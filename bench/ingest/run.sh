@@ -4,6 +4,8 @@
 #   bench/ingest/run.sh            # 20 s per case after 5 s warm-up, 64 connections
 #   DURATION=60 CONNECTIONS=128 bench/ingest/run.sh
 #   JAR=/tmp/before/vigil.jar SKIP_AM=1 ALERT_COUNTS="10" bench/ingest/run.sh   # another build, Vigil only, one case
+#   SKIP_VIGIL=1 bench/ingest/run.sh                                              # Alertmanager only
+#   bench/ingest/rounds.sh takes builds and Alertmanager in turn several times: use it to compare
 #   PGURL=postgresql://postgres@127.0.0.1:5432 bench/ingest/run.sh                 # Vigil on a fresh PostgreSQL database (needs psql)
 # Needs: wrk, prometheus-alertmanager (apt-get install -y wrk prometheus-alertmanager), a built target/vigil.jar.
 set -euo pipefail
@@ -83,6 +85,7 @@ echo "| case | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | CPU (o
 echo "|---|---|---|---|---|---|---|---|---|" >> "$OUT/table.md"
 
 # --- Vigil ---
+if [ -z "${SKIP_VIGIL:-}" ]; then
 VPORT=$(free_port)
 mkdir -p "$OUT/vigil/config"
 STORE="{url: \"sqlite:../data/vigil.db\", synchronous: $SYNC}"
@@ -110,6 +113,7 @@ grep -E '^vigil_commit_(batch_alerts|duration_seconds)_(sum|count)' "$OUT/vigil.
 kill -TERM $VPID; wait $VPID || true
 # the database made for this run goes with it
 [ -n "${PGURL:-}" ] && psql "$PGURL/postgres" -qc "DROP DATABASE $DB"
+fi
 
 if [ -n "${SKIP_AM:-}" ]; then cat "$OUT/table.md"; exit 0; fi
 # --- Alertmanager (in memory, no persistence of alerts) ---
@@ -130,4 +134,4 @@ kill $APID; wait $APID 2>/dev/null || true
 echo
 cat "$OUT/table.md"
 echo
-cat "$OUT/vigil-commit-metrics.txt"
+if [ -z "${SKIP_VIGIL:-}" ]; then cat "$OUT/vigil-commit-metrics.txt"; fi
