@@ -517,15 +517,21 @@ class SlackCommandsTest {
     return slack.slack.messages("#ops-eu").get(0);
   }
 
+  /** U7 clicks Acknowledge on INC-1's message {@code ts} in {@code channelId}. */
+  HttpResponse<String> acknowledgeClickOn(String channelId, String ts, String responsePath) {
+    String click =
+        click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/" + responsePath))
+            .replace("1764482400.000100", ts)
+            .replace("%22C1%22", "%22" + channelId + "%22");
+    return s.signed("/slack/interactions", click);
+  }
+
   @Test
   void aClickOnTheIncidentMessageVigilPostedUpdatesThatMessageWithChatUpdate() {
     anIncident();
     FakeSlack.Message posted = postedIncidentMessage();
-    String click =
-        click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/posted"))
-            .replace("1764482400.000100", posted.ts)
-            .replace("%22C1%22", "%22" + posted.channelId + "%22");
-    assertThat(s.signed("/slack/interactions", click).statusCode()).isEqualTo(200);
+    assertThat(acknowledgeClickOn(posted.channelId, posted.ts, "posted").statusCode())
+        .isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -542,11 +548,7 @@ class SlackCommandsTest {
     anIncident();
     FakeSlack.Message posted = postedIncidentMessage();
     // a ts is unique only within its channel: this is another message than the one Vigil stored
-    String click =
-        click("U7", "vigil.incident.acknowledge", "INC-1", slack.url("/response/other"))
-            .replace("1764482400.000100", posted.ts)
-            .replace("%22C1%22", "%22C0THER%22");
-    assertThat(s.signed("/slack/interactions", click).statusCode()).isEqualTo(200);
+    assertThat(acknowledgeClickOn("C0THER", posted.ts, "other").statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> !slack.responses("other").isEmpty());
     assertThat(slack.responses("other").get(0).getBoolean("replace_original")).isTrue();
     assertThat(slack.responses("other").get(0).getString("text"))
