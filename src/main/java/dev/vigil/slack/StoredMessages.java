@@ -34,7 +34,7 @@ final class StoredMessages implements MessageUpdater {
    * its channel matches too.
    */
   private static boolean isClicked(SlackMessage m, Interaction click) {
-    return m.ts().equals(click.ts()) && m.channelId().equals(click.channel());
+    return click.ts().equals(m.ts()) && click.channel().equals(m.channelId());
   }
 
   @Override

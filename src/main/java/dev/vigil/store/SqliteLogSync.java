@@ -263,7 +263,7 @@ final class SqliteLogSync {
       } else {
         c.lost().accept(broken);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: it would end the thread handing out
       log.atError().setCause(e).log("store: handing out a synced commit failed");
     }
   }

@@ -388,7 +388,7 @@ public final class SqliteWriter {
     for (Runnable r : onCommit) {
       try {
         r.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // an Error too: it would end this thread
         log.atError().setCause(e).log("store: a commit listener failed; the change is stored");
       }
     }
@@ -429,6 +429,11 @@ public final class SqliteWriter {
       control("RELEASE job");
       // the alert keys this piece staged went with its rows
       alertKeys.rollBack(keys);
+      // and rows it batched but never executed must not go out with the next piece's batch: the
+      // driver keeps a statement's batch until it is executed or cleared
+      for (PreparedStatement ps : statements.values()) {
+        ps.clearBatch();
+      }
       job.failure =
           e instanceof RuntimeException re ? re : new StoreException("store: " + e.getMessage(), e);
     }
@@ -437,7 +442,9 @@ public final class SqliteWriter {
   /**
    * Runs a job's work. An {@link Error} from it (a stack overflow on some input, say) fails that
    * job like any other failure: were it to reach the loop, the thread would end and every write
-   * after it would wait for good, its callers never answered.
+   * after it would wait for good, its callers never answered. An {@link OutOfMemoryError} is failed
+   * the same way, so that writes fail where they would have hung; after one the process should be
+   * restarted ({@code -XX:+ExitOnOutOfMemoryError}, as the container image runs it, does that).
    */
   private <T> T work(WriterJob<T> job) throws SQLException {
     try {

@@ -66,7 +66,7 @@ class WriterJob<T> {
     }
     try {
       committed.accept(result);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: it would end the thread handing out
       log.atError().setCause(e).log("store: a listener failed after commit; the change is stored");
     }
   }
@@ -120,7 +120,7 @@ class WriterJob<T> {
             Future<T> f;
             try {
               f = section.get();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // or the writer would wait out MAX_MILLIS
               f = Future.failedFuture(e);
             }
             f.onComplete(

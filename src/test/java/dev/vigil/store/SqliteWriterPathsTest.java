@@ -21,6 +21,7 @@ import dev.vigil.runbook.engine.StepStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -177,6 +178,73 @@ class SqliteWriterPathsTest {
     Incident one = await(incidents.get(new IncidentId(1))).orElseThrow();
     assertThat(one.title()).isEqualTo("checkout down"); // the failed write was rolled back
     assertThat(one.severity().wire()).isEqualTo("warning");
+  }
+
+  @Test
+  void aWriteThatFailsBesideOthersLeavesNoBatchedRowForTheNextToWrite() throws Exception {
+    // queued behind a held transaction, the two share the next one, each in its own savepoint; the
+    // driver keeps a statement's batch until it is executed or cleared
+    String insert =
+        "INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (1, 0, 'note', 'test', ?)";
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Object> held = holdWriter(running, release);
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+    Future<Object> broken =
+        db.sqliteWriter()
+            .submit(
+                tx -> {
+                  PreparedStatement ps = tx.prepare(insert);
+                  ps.setString(1, "batched, never executed");
+                  ps.addBatch();
+                  throw new StackOverflowError("deep input");
+                });
+    Future<int[]> good =
+        db.sqliteWriter()
+            .submit(
+                tx -> {
+                  PreparedStatement ps = tx.prepare(insert);
+                  ps.setString(1, "written");
+                  ps.addBatch();
+                  return ps.executeBatch();
+                });
+    release.countDown();
+    await(held);
+    assertThatThrownBy(() -> await(broken)).hasRootCauseInstanceOf(StackOverflowError.class);
+    assertThat(await(good)).hasSize(1);
+    assertThat(await(new SqlIncidentStore(db).timeline(new IncidentId(1))))
+        .extracting(TimelineEvent::text)
+        .containsExactly("written");
+  }
+
+  @Test
+  void aCommitListenerThatThrowsAnErrorLeavesTheWriterWorking() {
+    Future<Integer> first =
+        db.sqliteWriter()
+            .submit(
+                tx ->
+                    tx.prepare("UPDATE incidents SET severity = 'warning' WHERE id = 1")
+                        .executeUpdate(),
+                () -> {
+                  throw new StackOverflowError("in a listener");
+                },
+                null);
+    assertThat(await(first)).isEqualTo(1); // stored, and told so
+    Future<Integer> second =
+        db.sqliteWriter()
+            .submit(
+                tx ->
+                    tx.prepare("UPDATE incidents SET severity = 'info' WHERE id = 1")
+                        .executeUpdate(),
+                n -> {
+                  throw new StackOverflowError("in a committed callback");
+                });
+    assertThat(await(second)).isEqualTo(1);
+    Future<Integer> third =
+        db.sqliteWriter()
+            .submit(
+                tx -> tx.prepare("UPDATE incidents SET title = 't' WHERE id = 1").executeUpdate());
+    assertThat(await(third)).isEqualTo(1);
   }
 
   static NotificationIntent intent(String key) {
