@@ -27,10 +27,11 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
   for server in "${order[@]}"; do
     if [ "$server" = alertmanager ]; then
-      SKIP_VIGIL=1 bash bench/ingest/run.sh > "$OUT/last.txt" 2>&1
+      env SKIP_VIGIL=1 bash bench/ingest/run.sh > "$OUT/last.txt" 2>&1 || failed=1
     else
-      SKIP_AM=1 JAR="$server" bash bench/ingest/run.sh > "$OUT/last.txt" 2>&1
+      env SKIP_AM=1 JAR="$server" bash bench/ingest/run.sh > "$OUT/last.txt" 2>&1 || failed=1
     fi
+    if [ -n "${failed:-}" ]; then echo "run.sh failed for $server in round $round:" >&2; cat "$OUT/last.txt" >&2; exit 1; fi
     # table rows: | case | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | ...
     grep -E '^\| (vigil|alertmanager)-[0-9]+ ' bench/ingest/out/table.md \
       | awk -F'|' -v r="$round" -v s="$server" '{gsub(/ /, "", $3); gsub(/ /, "", $5); gsub(/ /, "", $7);

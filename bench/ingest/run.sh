@@ -84,6 +84,8 @@ run_case() { # name pid url script alerts
 echo "| case | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | CPU (of 1 core) | peak RSS MiB | non-2xx |" > "$OUT/table.md"
 echo "|---|---|---|---|---|---|---|---|---|" >> "$OUT/table.md"
 
+# whichever servers were started stop with the script, however it ends
+trap 'for p in ${VPID:-} ${APID:-}; do kill "$p" 2>/dev/null || true; done' EXIT
 # --- Vigil ---
 if [ -z "${SKIP_VIGIL:-}" ]; then
 VPORT=$(free_port)
@@ -100,7 +102,6 @@ store: $STORE
 YAML
 VIGIL_LOG_LEVEL=WARN $SERVER_PIN java ${JAVA_OPTS:-} -jar "$JAR" serve --config "$OUT/vigil/config/vigil.yaml" > "$OUT/vigil.log" 2>&1 &
 VPID=$!
-trap 'kill $VPID 2>/dev/null || true; [ -n "${APID:-}" ] && kill $APID 2>/dev/null || true' EXIT
 for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$VPORT/healthz" >/dev/null && break; sleep 0.2; done
 # the SQLite log's size through the run, every half second ("epoch-seconds bytes")
 [ -z "${PGURL:-}" ] && ( while kill -0 $VPID 2>/dev/null; do
