@@ -22,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -180,12 +181,20 @@ class SqliteWriterPathsTest {
     assertThat(one.severity().wire()).isEqualTo("warning");
   }
 
+  /** Adds a note with {@code text} to incident 1's timeline, to the statement's batch only. */
+  static PreparedStatement batchNote(SqliteWriter.Tx tx, String text) throws SQLException {
+    PreparedStatement ps =
+        tx.prepare(
+            "INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (1, 0, 'note', 'test', ?)");
+    ps.setString(1, text);
+    ps.addBatch();
+    return ps;
+  }
+
   @Test
   void aWriteThatFailsBesideOthersLeavesNoBatchedRowForTheNextToWrite() throws Exception {
     // queued behind a held transaction, the two share the next one, each in its own savepoint; the
     // driver keeps a statement's batch until it is executed or cleared
-    String insert =
-        "INSERT INTO timeline (incident_id, at, kind, actor, text) VALUES (1, 0, 'note', 'test', ?)";
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Future<Object> held = holdWriter(running, release);
@@ -194,20 +203,10 @@ class SqliteWriterPathsTest {
         db.sqliteWriter()
             .submit(
                 tx -> {
-                  PreparedStatement ps = tx.prepare(insert);
-                  ps.setString(1, "batched, never executed");
-                  ps.addBatch();
+                  batchNote(tx, "batched, never executed");
                   throw new StackOverflowError("deep input");
                 });
-    Future<int[]> good =
-        db.sqliteWriter()
-            .submit(
-                tx -> {
-                  PreparedStatement ps = tx.prepare(insert);
-                  ps.setString(1, "written");
-                  ps.addBatch();
-                  return ps.executeBatch();
-                });
+    Future<int[]> good = db.sqliteWriter().submit(tx -> batchNote(tx, "written").executeBatch());
     release.countDown();
     await(held);
     assertThatThrownBy(() -> await(broken)).hasRootCauseInstanceOf(StackOverflowError.class);
