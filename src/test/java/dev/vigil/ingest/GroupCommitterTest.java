@@ -131,25 +131,41 @@ class GroupCommitterTest {
     return call.stream().map(r -> r.get(0).groupKey()).toList();
   }
 
+  /** A committer on a {@link SignallingStore}, and the answers of the requests a test set up. */
+  record FiringThenResolved(
+      SignallingStore store,
+      GroupCommitter committer,
+      Future<List<IncidentId>> firing,
+      Future<List<IncidentId>> resolved) {}
+
   /**
-   * Group 1's alert firing handed to the store, and the same alert resolved queued behind it: the
-   * two futures, in that order.
+   * Group 1's alert firing handed to the store, and the same alert resolved queued behind it, with
+   * up to {@code maxInFlight} batches at once.
    */
-  List<Future<List<IncidentId>>> firingCommittingResolvedQueued(
-      SignallingStore signalling, GroupCommitter c) {
+  FiringThenResolved firingCommittingResolvedQueued(int maxInFlight) {
+    SignallingStore signalling = new SignallingStore();
+    GroupCommitter c = committer(signalling, 1000, maxInFlight);
     Future<List<IncidentId>> firing = submit(c, request(1, "A", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
     Future<List<IncidentId>> resolved = submit(c, request(1, "A", AlertStatus.RESOLVED));
     await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 1);
-    return List.of(firing, resolved);
+    return new FiringThenResolved(signalling, c, firing, resolved);
   }
 
+  /** The answers of groups 1, 2 and 3's requests, and the store they went to. */
+  record SecondBatch(
+      SignallingStore store,
+      Future<List<IncidentId>> a,
+      Future<List<IncidentId>> b,
+      Future<List<IncidentId>> b2) {}
+
   /**
-   * One request (group 1) committed but not answered, and the two that waited behind it (groups 2
-   * and 3) handed to the store together as the second batch: the three futures, in that order.
+   * With one batch at a time: one request (group 1) committed but not answered, and the two that
+   * waited behind it (groups 2 and 3) handed to the store together as the second batch.
    */
-  List<Future<List<IncidentId>>> secondBatchStartedAtTheFirstsCommit(
-      SignallingStore signalling, GroupCommitter c) {
+  SecondBatch secondBatchStartedAtTheFirstsCommit() {
+    SignallingStore signalling = new SignallingStore();
+    GroupCommitter c = committer(signalling, 1000, 1);
     Future<List<IncidentId>> a = submit(c, request(1, "A", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
     Future<List<IncidentId>> b = submit(c, request(2, "B", AlertStatus.FIRING));
@@ -158,7 +174,7 @@ class GroupCommitterTest {
     assertThat(signalling.calls).hasSize(1);
     signalling.committed.get(0).run();
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
-    return List.of(a, b, b2);
+    return new SecondBatch(signalling, a, b, b2);
   }
 
   @Test
@@ -221,20 +237,16 @@ class GroupCommitterTest {
   @Test
   void withOneBatchAtATimeTheNextStartsOnceTheLastIsCommittedNotOnceItIsAnswered() {
     // SQLite: the store says "committed" before its log is synced and the batch answered (ADR 0146)
-    SignallingStore signalling = new SignallingStore();
-    GroupCommitter c = committer(signalling, 1000, 1);
-    List<Future<List<IncidentId>>> f = secondBatchStartedAtTheFirstsCommit(signalling, c);
-    Future<List<IncidentId>> a = f.get(0);
-    Future<List<IncidentId>> b = f.get(1);
-    Future<List<IncidentId>> b2 = f.get(2);
+    SecondBatch s = secondBatchStartedAtTheFirstsCommit();
+    SignallingStore signalling = s.store();
     // both requests that waited go together, while the first batch is still unanswered
     assertThat(groups(signalling.calls.get(1))).containsExactly("g2", "g3");
-    assertThat(a.isComplete()).isFalse();
+    assertThat(s.a().isComplete()).isFalse();
 
     signalling.commit(0);
     signalling.commit(1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> a.succeeded() && b.succeeded());
-    assertThat(b2.result()).containsExactly(new IncidentId(3));
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.a().succeeded() && s.b().succeeded());
+    assertThat(s.b2().result()).containsExactly(new IncidentId(3));
     assertThat(signalling.calls).hasSize(2);
   }
 
@@ -264,11 +276,9 @@ class GroupCommitterTest {
   void resultsAreRememberedInTheOrderTheirBatchesStartedWhateverOrderTheyAreAnsweredIn() {
     // each answer comes by the event loop of the thread that started its batch, so a later batch's
     // answer can come first (ADR 0150): the memory must still end with the later batch's state
-    SignallingStore signalling = new SignallingStore();
-    GroupCommitter c = committer(signalling, 1000, 1);
-    List<Future<List<IncidentId>>> f = firingCommittingResolvedQueued(signalling, c);
-    Future<List<IncidentId>> firing = f.get(0);
-    Future<List<IncidentId>> resolved = f.get(1);
+    FiringThenResolved s = firingCommittingResolvedQueued(1);
+    SignallingStore signalling = s.store();
+    GroupCommitter c = s.committer();
     signalling.committed.get(0).run();
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
     signalling.commit(1);
@@ -276,9 +286,11 @@ class GroupCommitterTest {
     // meet the memory still saying "firing"
     Future<List<IncidentId>> early = submit(c, request(2, "B", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
-    assertThat(resolved.isComplete()).isFalse();
+    assertThat(s.resolved().isComplete()).isFalse();
     signalling.commit(0);
-    await().atMost(Duration.ofSeconds(5)).until(() -> firing.succeeded() && resolved.succeeded());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> s.firing().succeeded() && s.resolved().succeeded());
     signalling.commit(2);
     await().atMost(Duration.ofSeconds(5)).until(early::succeeded);
 
@@ -342,20 +354,16 @@ class GroupCommitterTest {
   void aBatchCommittedButNotSyncedFailsEveryOneOfItsRequests() {
     // SQLite: committed, then its log could not be synced. It is not retried (the next batch may
     // have started), and each of its requests is answered with the failure
-    SignallingStore signalling = new SignallingStore();
-    GroupCommitter c = committer(signalling, 1000, 1);
-    List<Future<List<IncidentId>>> f = secondBatchStartedAtTheFirstsCommit(signalling, c);
-    Future<List<IncidentId>> a = f.get(0);
-    Future<List<IncidentId>> b = f.get(1);
-    Future<List<IncidentId>> b2 = f.get(2);
+    SecondBatch s = secondBatchStartedAtTheFirstsCommit();
+    SignallingStore signalling = s.store();
     signalling.commit(0);
     signalling.committed.get(1).run();
     signalling.held.get(1).fail(new StoreException("store: the log could not be synced", null));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> b.isComplete() && b2.isComplete());
-    assertThat(b.cause()).hasMessageContaining("could not be synced");
-    assertThat(b2.cause()).hasMessageContaining("could not be synced");
-    assertThat(a.succeeded()).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.b().isComplete() && s.b2().isComplete());
+    assertThat(s.b().cause()).hasMessageContaining("could not be synced");
+    assertThat(s.b2().cause()).hasMessageContaining("could not be synced");
+    assertThat(s.a().succeeded()).isTrue();
     assertThat(signalling.calls).hasSize(2); // not retried
     await()
         .atMost(Duration.ofSeconds(5))
@@ -365,11 +373,9 @@ class GroupCommitterTest {
   @Test
   void withSeveralBatchesAtOnceOneAboutTheSameGroupStartsOnceTheFirstIsAnsweredNotAtItsCommit() {
     // PostgreSQL: the later batch's outcome could otherwise be remembered before the earlier one's
-    SignallingStore signalling = new SignallingStore();
-    GroupCommitter c = committer(signalling, 1000, 2);
-    List<Future<List<IncidentId>>> f = firingCommittingResolvedQueued(signalling, c);
-    Future<List<IncidentId>> firing = f.get(0);
-    Future<List<IncidentId>> resolved = f.get(1);
+    FiringThenResolved s = firingCommittingResolvedQueued(2);
+    SignallingStore signalling = s.store();
+    GroupCommitter c = s.committer();
     signalling.committed.get(0).run(); // committed: a slot is free, the group is not
     Future<List<IncidentId>> other = submit(c, request(2, "B", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
@@ -382,6 +388,6 @@ class GroupCommitterTest {
     signalling.commit(2);
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> firing.succeeded() && resolved.succeeded() && other.succeeded());
+        .until(() -> s.firing().succeeded() && s.resolved().succeeded() && other.succeeded());
   }
 }
