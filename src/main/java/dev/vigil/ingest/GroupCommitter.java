@@ -19,12 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,14 +97,8 @@ public final class GroupCommitter {
   /** Batches started so far; each batch's number is its place in that order. */
   private long begun;
 
-  /**
-   * Batches whose outcome is handled (remembered and answered), in the order they started: a
-   * batch's outcome waits in {@link #outcomes} until every batch before it is handled (committer's
-   * context only).
-   */
-  private long handled;
-
-  private final Map<Long, List<Runnable>> outcomes = new HashMap<>();
+  /** With one batch at a time, outcomes handled in the order their batches started. */
+  private final InOrderOutcomes inOrder = new InOrderOutcomes();
 
   /**
    * Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each
@@ -505,22 +497,10 @@ public final class GroupCommitter {
     if (maxInFlight > 1) {
       // batches in flight together share no key, and one about a key of another starts only once
       // that one's outcome is handled ({@link #busyKeys}): nothing to order, nothing to wait for
-      outcome.forEach(this::runStep);
+      InOrderOutcomes.run(outcome);
       return;
     }
-    outcomes.put(number, outcome);
-    for (List<Runnable> next; (next = outcomes.remove(handled)) != null; ) {
-      handled++; // first: one outcome that throws must not hold up every later one
-      next.forEach(this::runStep);
-    }
-  }
-
-  private void runStep(Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      log.atError().setCause(e).log("ingest: handling a committed batch failed");
-    }
+    inOrder.handle(number, outcome);
   }
 
   /** Remembers every occurrence the commit named, as it is now stored. */

@@ -1,0 +1,44 @@
+package dev.vigil.ingest;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outcomes of numbered batches (what a committed batch must do: remember its results, answer
+ * its requests), handled in the order the batches were numbered, whatever order they arrive in: an
+ * outcome waits until every one numbered before it is handled. Each step runs alone: one that
+ * throws is logged and holds up neither the steps after it nor later outcomes. One thread only (the
+ * committer's context).
+ */
+final class InOrderOutcomes {
+  // the committer's log: these lines are about its batches
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+  /** Outcomes handled so far; the next to handle is numbered this. */
+  private long handled;
+
+  private final Map<Long, List<Runnable>> waiting = new HashMap<>();
+
+  /** Handles outcome {@code number} now if its turn has come, and every waiting one after it. */
+  void handle(long number, List<Runnable> steps) {
+    waiting.put(number, steps);
+    for (List<Runnable> next; (next = waiting.remove(handled)) != null; ) {
+      handled++; // first: one outcome that throws must not hold up every later one
+      run(next);
+    }
+  }
+
+  /** Runs {@code steps} now, each alone. */
+  static void run(List<Runnable> steps) {
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        log.atError().setCause(e).log("ingest: handling a committed batch failed");
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InOrderOutcomesTest {
+  final List<String> ran = new ArrayList<>();
+
+  Runnable step(String name) {
+    return () -> ran.add(name);
+  }
+
+  @Test
+  void anOutcomeWaitsForEveryOneNumberedBeforeIt() {
+    InOrderOutcomes outcomes = new InOrderOutcomes();
+    outcomes.handle(2, List.of(step("2")));
+    outcomes.handle(1, List.of(step("1a"), step("1b")));
+    assertThat(ran).isEmpty();
+
+    outcomes.handle(0, List.of(step("0")));
+    assertThat(ran).containsExactly("0", "1a", "1b", "2");
+    outcomes.handle(3, List.of(step("3")));
+    assertThat(ran).containsExactly("0", "1a", "1b", "2", "3");
+  }
+
+  @Test
+  void aStepThatThrowsHoldsUpNeitherTheStepsAfterItNorLaterOutcomes() {
+    InOrderOutcomes outcomes = new InOrderOutcomes();
+    outcomes.handle(1, List.of(step("1")));
+    Runnable fails =
+        () -> {
+          throw new IllegalStateException("remembering failed");
+        };
+    outcomes.handle(0, List.of(fails, step("0 answered")));
+    assertThat(ran).containsExactly("0 answered", "1");
+  }
+}
