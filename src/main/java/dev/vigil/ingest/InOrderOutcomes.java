@@ -36,7 +36,9 @@ final class InOrderOutcomes {
     for (Runnable step : steps) {
       try {
         step.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // an Error too (a stack overflow in one request's answer, say): the steps after it answer
+        // other requests, which would otherwise wait until their clients time out
         log.atError().setCause(e).log("ingest: handling a committed batch failed");
       }
     }

@@ -76,8 +76,9 @@ class WriterJob<T> {
     for (WriterJob<?> job : batch) {
       try {
         job.complete();
-      } catch (RuntimeException e) {
-        // a closed Vert.x, say: the other pieces are still told
+      } catch (RuntimeException | Error e) {
+        // a closed Vert.x, say, or a caller's callback that threw where no Vert.x context took it
+        // (no caller context: it ran here): the other pieces are still told, and the thread lives
         log.atWarn().log("store: completing a write failed: " + e);
       }
     }

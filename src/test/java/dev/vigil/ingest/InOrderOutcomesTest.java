@@ -34,7 +34,11 @@ class InOrderOutcomesTest {
         () -> {
           throw new IllegalStateException("remembering failed");
         };
-    outcomes.handle(0, List.of(fails, step("0 answered")));
+    Runnable overflows =
+        () -> {
+          throw new StackOverflowError();
+        };
+    outcomes.handle(0, List.of(fails, overflows, step("0 answered")));
     assertThat(ran).containsExactly("0 answered", "1");
   }
 }
