@@ -162,7 +162,9 @@ public final class Daemon {
     VertxRuntime runtime;
     try {
       runtime = VertxRuntime.create(config, spans);
-    } catch (IllegalArgumentException e) { // an invalid OTEL_* value: say which, and do not start
+    } catch (IllegalArgumentException e) {
+      // an invalid OTEL_* value, or a server.transport that cannot run here: say which, and do not
+      // start
       return Future.failedFuture(e);
     }
     Daemon daemon = new Daemon(config, runtime);
@@ -206,6 +208,7 @@ public final class Daemon {
                     .addKeyValue("port", port)
                     .addKeyValue("tls", config.server().tls().isPresent())
                     .addKeyValue("store", db.dialect().name().toLowerCase())
+                    .addKeyValue("transport", runtime.transport())
                     .log("vigil: listening"));
   }
 

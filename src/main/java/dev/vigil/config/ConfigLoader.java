@@ -88,7 +88,8 @@ public final class ConfigLoader {
             "bodyTimeout",
             "idleTimeout",
             "maxConnections",
-            "maxUnauthenticatedBytes");
+            "maxUnauthenticatedBytes",
+            "transport");
     VigilConfig.Server server =
         new VigilConfig.Server(
             s.string("host", "127.0.0.1"),
@@ -97,7 +98,8 @@ public final class ConfigLoader {
             s.duration("shutdownTimeout", Duration.ofSeconds(30)),
             s.has("publicUrl") ? stripSlash(httpUrl(s, "publicUrl", "")) : "",
             s.fields("tls", "certFile", "keyFile").flatMap(t -> tls(t, dir)),
-            limits(s));
+            limits(s),
+            s.oneOf("transport", "auto", VigilConfig.Server.TRANSPORTS));
 
     Fields a =
         section(f, "auth", "webhookTokens", "apiTokens", "allowAnonymous", "sessionLifetime");

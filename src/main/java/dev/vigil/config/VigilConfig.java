@@ -34,6 +34,8 @@ public record VigilConfig(
    * @param tls the listener's certificate and key; empty: plain HTTP (behind a TLS-terminating
    *     proxy, or on loopback)
    * @param limits how long and how many connections may hold the listener
+   * @param transport how the network is driven, one of {@link #TRANSPORTS}: {@code auto} takes
+   *     Linux's io_uring, else epoll, else Java's NIO (ADR 0152)
    */
   public record Server(
       String host,
@@ -42,7 +44,11 @@ public record VigilConfig(
       Duration shutdownTimeout,
       String publicUrl,
       Optional<Tls> tls,
-      Limits limits) {
+      Limits limits,
+      String transport) {
+
+    /** The values of {@code server.transport}. */
+    public static final List<String> TRANSPORTS = List.of("auto", "io_uring", "epoll", "nio");
 
     /**
      * Where people reach Vigil, without a trailing slash: {@code publicUrl}, else the listen

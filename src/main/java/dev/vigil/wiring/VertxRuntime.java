@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -20,16 +21,22 @@ import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.util.Optional;
 
 /**
- * What every part of a daemon runs on: Vert.x, with its metrics in the Prometheus registry the
- * daemon serves and, when tracing is on, a server span for every request.
+ * What every part of a daemon runs on: Vert.x on the network transport {@code server.transport}
+ * names, with its metrics in the Prometheus registry the daemon serves and, when tracing is on, a
+ * server span for every request.
+ *
+ * @param transport the transport in use: {@code io_uring}, {@code epoll} or {@code nio}
  */
-public record VertxRuntime(Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing) {
+public record VertxRuntime(
+    Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing, String transport) {
 
   /**
    * Builds the registry, the tracing and Vert.x. Fails with {@link IllegalArgumentException} when
-   * an {@code OTEL_*} value is invalid (the message says which).
+   * an {@code OTEL_*} value is invalid, or when the transport {@code server.transport} names cannot
+   * run here (the message says which, and why).
    */
   public static VertxRuntime create(VigilConfig config, Optional<SpanExporter> spans) {
+    Transport transport = transport(config.server().transport()); // first: nothing to undo yet
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().meterFilter(HttpMetricLabels.routes());
     Tracing tracing = Tracing.create(config.telemetry(), spans);
@@ -41,7 +48,8 @@ public record VertxRuntime(Vertx vertx, PrometheusMeterRegistry metrics, Tracing
                         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
                         .setJvmMetricsEnabled(true)
                         .setEnabled(true)));
-    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    var builder =
+        Vertx.builder().withTransport(transport).withMetrics(new MicrometerMetricsFactory(metrics));
     if (tracing.enabled()) {
       // server spans for every request; WebClient calls made inside one continue its trace
       options.setTracingOptions(new OpenTelemetryOptions());
@@ -50,7 +58,51 @@ public record VertxRuntime(Vertx vertx, PrometheusMeterRegistry metrics, Tracing
     Backstop.prepare(); // before Vert.x starts: it sizes each context's locals then
     Vertx vertx = builder.with(options).build();
     Backstop.install(vertx);
-    return new VertxRuntime(vertx, metrics, tracing);
+    return new VertxRuntime(vertx, metrics, tracing, transport.name());
+  }
+
+  /**
+   * The transport {@code name} asks for ({@code server.transport}). {@code auto} takes the first
+   * that works here of io_uring (Linux 5.1 and later, unless a seccomp profile or {@code
+   * kernel.io_uring_disabled} forbids it), epoll (Linux) and NIO (anywhere): the native ones cost
+   * less CPU per request (ADR 0152). A transport named outright must work, or the daemon does not
+   * start.
+   */
+  static Transport transport(String name) {
+    return switch (name) {
+      case "auto" ->
+          runs(Transport.IO_URING)
+              ? Transport.IO_URING
+              : runs(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
+      case "io_uring" -> available(name, Transport.IO_URING);
+      case "epoll" -> available(name, Transport.EPOLL);
+      case "nio" -> Transport.NIO;
+      default ->
+          throw new IllegalArgumentException(
+              "server.transport: \"" + name + "\" is not one of auto, io_uring, epoll, nio");
+    };
+  }
+
+  /**
+   * Whether {@code transport} works here: Vert.x has none at all where Netty's classes are absent.
+   */
+  static boolean runs(Transport transport) {
+    return transport != null && transport.available();
+  }
+
+  /** {@code transport} ({@code name}) if it works here; else why not, for the operator. */
+  static Transport available(String name, Transport transport) {
+    if (!runs(transport)) {
+      Throwable why = transport == null ? null : transport.unavailabilityCause();
+      throw new IllegalArgumentException(
+          "server.transport: "
+              + name
+              + " cannot run here ("
+              + (why == null ? "no library for " + System.getProperty("os.name") : why.toString())
+              + "); use auto or nio",
+          why);
+    }
+    return transport;
   }
 
   /** {@code scheduler}, with its pending alarms in {@code vigil_timers_pending{scheduler=name}}. */

@@ -17,7 +17,8 @@ class ConsoleLinksTest {
         Duration.ofSeconds(1),
         publicUrl,
         tls ? Optional.of(new VigilConfig.Tls(Path.of("c"), Path.of("k"))) : Optional.empty(),
-        VigilConfig.Limits.DEFAULT);
+        VigilConfig.Limits.DEFAULT,
+        "auto");
   }
 
   @Test
