@@ -35,7 +35,7 @@ public record VigilConfig(
    *     proxy, or on loopback)
    * @param limits how long and how many connections may hold the listener
    * @param transport how the network is driven, one of {@link #TRANSPORTS}: {@code auto} takes
-   *     Linux's io_uring, else epoll, else Java's NIO (ADR 0152)
+   *     Linux's epoll where it loads, else Java's NIO (ADR 0152)
    */
   public record Server(
       String host,
@@ -48,7 +48,7 @@ public record VigilConfig(
       String transport) {
 
     /** The values of {@code server.transport}. */
-    public static final List<String> TRANSPORTS = List.of("auto", "io_uring", "epoll", "nio");
+    public static final List<String> TRANSPORTS = List.of("auto", "epoll", "nio");
 
     /**
      * Where people reach Vigil, without a trailing slash: {@code publicUrl}, else the listen

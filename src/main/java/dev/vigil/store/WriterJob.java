@@ -79,7 +79,7 @@ class WriterJob<T> {
       } catch (RuntimeException | Error e) {
         // a closed Vert.x, say, or a caller's callback that threw where no Vert.x context took it
         // (no caller context: it ran here): the other pieces are still told, and the thread lives
-        log.atWarn().log("store: completing a write failed: " + e);
+        log.atWarn().setCause(e).log("store: completing a write failed");
       }
     }
   }

@@ -25,7 +25,7 @@ import java.util.Optional;
  * names, with its metrics in the Prometheus registry the daemon serves and, when tracing is on, a
  * server span for every request.
  *
- * @param transport the transport in use: {@code io_uring}, {@code epoll} or {@code nio}
+ * @param transport the transport in use: {@code epoll} or {@code nio}
  */
 public record VertxRuntime(
     Vertx vertx, PrometheusMeterRegistry metrics, Tracing tracing, String transport) {
@@ -62,24 +62,19 @@ public record VertxRuntime(
   }
 
   /**
-   * The transport {@code name} asks for ({@code server.transport}). {@code auto} takes the first
-   * that works here of io_uring (Linux 5.1 and later, unless a seccomp profile or {@code
-   * kernel.io_uring_disabled} forbids it), epoll (Linux) and NIO (anywhere): the native ones cost
-   * less CPU per request (ADR 0152). A transport named outright must work, or the daemon does not
+   * The transport {@code name} asks for ({@code server.transport}). {@code auto} takes epoll where
+   * its library loads (Linux on x86-64), which costs a little less CPU per small request (ADR
+   * 0152), else NIO (anywhere). {@code epoll} named outright must load, or the daemon does not
    * start.
    */
   static Transport transport(String name) {
     return switch (name) {
-      case "auto" ->
-          runs(Transport.IO_URING)
-              ? Transport.IO_URING
-              : runs(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
-      case "io_uring" -> available(name, Transport.IO_URING);
+      case "auto" -> runs(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
       case "epoll" -> available(name, Transport.EPOLL);
       case "nio" -> Transport.NIO;
       default ->
           throw new IllegalArgumentException(
-              "server.transport: \"" + name + "\" is not one of auto, io_uring, epoll, nio");
+              "server.transport: \"" + name + "\" is not one of auto, epoll, nio");
     };
   }
 

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
       bad/otlp-endpoint.yaml | bad/otlp-endpoint.yaml:2:17: telemetry.otlpEndpoint: expected an http:// or https:// URL, got "collector:4317"
       bad/otlp-key.yaml      | bad/otlp-key.yaml:2:3: telemetry: unknown key "otlpEndpont" (did you mean "otlpEndpoint"?)
       bad/log-format.yaml    | bad/log-format.yaml:2:11: log.format: "yaml" is not one of auto, text, json
-      bad/server-transport.yaml | bad/server-transport.yaml:2:14: server.transport: "kqueue" is not one of auto, io_uring, epoll, nio
+      bad/server-transport.yaml | bad/server-transport.yaml:2:14: server.transport: "kqueue" is not one of auto, epoll, nio
       bad/session-lifetime.yaml | bad/session-lifetime.yaml:2:20: auth.sessionLifetime: must be between 1m and 30d, got 45d
       """)
   void eachMistakeIsReportedAtItsPlace(String file, String expected) {

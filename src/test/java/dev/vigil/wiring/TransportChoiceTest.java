@@ -14,14 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** server.transport: auto takes the cheapest transport that works here; a named one must work. */
+/** server.transport: auto takes epoll where it loads, else NIO; a named one must load. */
 class TransportChoiceTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"nio", "epoll", "io_uring"})
+  @ValueSource(strings = {"nio", "epoll"})
   void theDaemonTakesAlertsOnEachTransportThatRunsHereAndSaysWhichInItsStartLine(String name) {
-    // io_uring may be forbidden by the kernel or a seccomp profile here: auto skips it then too
+    // epoll only on Linux x86-64: auto takes NIO elsewhere too
     assumeTrue(VertxRuntime.runs(named(name)), name + " cannot run on this machine");
     try (LogCapture log = new LogCapture(Level.INFO);
         TestDaemon d =
@@ -38,26 +38,19 @@ class TransportChoiceTest {
   }
 
   private static Transport named(String name) {
-    return switch (name) {
-      case "epoll" -> Transport.EPOLL;
-      case "io_uring" -> Transport.IO_URING;
-      default -> Transport.NIO;
-    };
+    return "epoll".equals(name) ? Transport.EPOLL : Transport.NIO;
   }
 
   @Test
-  void autoTakesIoUringElseEpollElseNio() {
-    Transport expected =
-        VertxRuntime.runs(Transport.IO_URING)
-            ? Transport.IO_URING
-            : VertxRuntime.runs(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
+  void autoTakesEpollElseNio() {
+    Transport expected = VertxRuntime.runs(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
     assertThat(VertxRuntime.transport("auto")).isSameAs(expected);
   }
 
   @Test
-  void onLinuxTheNativeTransportsShipWithVigil() {
-    // the jar carries Netty's x86-64 Linux libraries; a build that lost them would fall back to NIO
-    // unnoticed, at about a tenth more CPU per request (ADR 0152)
+  void onLinuxTheNativeTransportShipsWithVigil() {
+    // the jar carries Netty's x86-64 Linux library; a build that lost it would fall back to NIO
+    // unnoticed (ADR 0152)
     if (System.getProperty("os.name").equals("Linux")
         && System.getProperty("os.arch").equals("amd64")) {
       assertThat(VertxRuntime.runs(Transport.EPOLL)).as("epoll").isTrue();
@@ -72,8 +65,7 @@ class TransportChoiceTest {
 
   @Test
   void aTransportNamedOutrightThatCannotRunStopsTheStartAndSaysWhy() {
-    // kqueue is BSD's and macOS's: it never loads here, as io_uring does not where seccomp forbids
-    // it
+    // kqueue is BSD's and macOS's: it never loads here, as epoll does not on an arm64 Linux
     assertThatThrownBy(() -> VertxRuntime.available("kqueue", Transport.KQUEUE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("server.transport: kqueue cannot run here (")
