@@ -448,8 +448,7 @@ public final class GroupCommitter {
               Throwable cause =
                   ar.cause() instanceof StoreException
                       ? ar.cause()
-                      : new StoreException(
-                          "store: commit failed: " + ar.cause().getMessage(), ar.cause());
+                      : StoreException.commitFailed(ar.cause());
               log.atError()
                   .addKeyValue("alerts", alertsIn(batch))
                   .setCause(ar.cause())

@@ -346,7 +346,7 @@ public final class SqliteWriter {
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
-      StoreException failure = new StoreException("store: commit failed: " + e.getMessage(), e);
+      StoreException failure = StoreException.commitFailed(e);
       for (WriterJob<?> job : batch) {
         job.failure = job.failure != null && !savepoints ? job.failure : failure;
       }
