@@ -74,7 +74,10 @@ public record VertxRuntime(
       case "nio" -> Transport.NIO;
       default ->
           throw new IllegalArgumentException(
-              "server.transport: \"" + name + "\" is not one of auto, epoll, nio");
+              "server.transport: \""
+                  + name
+                  + "\" is not one of "
+                  + String.join(", ", VigilConfig.Server.TRANSPORTS));
     };
   }
 
