@@ -83,6 +83,24 @@ public final class Fingerprint {
   }
 
   /**
+   * Where {@code text} has a surrogate that is not half of a pair (which UTF-8 cannot carry), or
+   * -1.
+   */
+  public static int loneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * Any fingerprint as 64 bits, for tables keyed by numbers: a {@link #canonical} one as the number
    * it spells ({@link #bits}), any other text FNV-1a hashed over its characters. Two texts can
    * share their bits; whoever keys by them must check the text.

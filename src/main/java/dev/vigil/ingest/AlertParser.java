@@ -254,6 +254,9 @@ public final class AlertParser {
         case "fingerprint" -> {
           if (t == JsonToken.VALUE_STRING) {
             fingerprint = p.getText();
+            if (Fingerprint.loneSurrogate(fingerprint) >= 0) {
+              return null; // the tree says where
+            }
           } else if (t != JsonToken.VALUE_NULL) {
             return null;
           }
@@ -361,6 +364,17 @@ public final class AlertParser {
 
   private static String fingerprint(JsonNode alert, Map<String, String> labels, String path) {
     String given = optionalString(alert, "fingerprint", path + ".fingerprint");
+    int lone = Fingerprint.loneSurrogate(given);
+    if (lone >= 0) {
+      // stored as UTF-8 it would come back changed, and no re-send would find its alert again
+      throw new BadRequest(
+          path
+              + ".fingerprint: not valid Unicode (an unpaired surrogate \\u"
+              + Integer.toHexString(given.charAt(lone))
+              + " at character "
+              + lone
+              + ")");
+    }
     return given.isEmpty() ? Fingerprint.of(labels) : given;
   }
 

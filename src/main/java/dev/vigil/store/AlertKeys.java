@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * that share 64 bits only make ingest read one row more: it reads candidates by id and keeps those
  * whose fingerprint it asked for.
  *
+ * <p>A new fingerprint (most of a storm's, all of a new group's) is surely not on disk when the
+ * {@link StoredKeyFilter} says so, and its lookup skips the table (ADR 0153).
+ *
  * <p>Used on the writer thread only (a cycle's sort and its slices' rows are made on the common
  * pool, from the level set aside, which no longer changes); not thread-safe. One process per SQLite
  * file (docs/ha.md): another process would not see this one's keys in memory.
@@ -58,6 +61,7 @@ final class AlertKeys {
   record Key(String fingerprint, String startsAt, long id) {}
 
   private final SqliteWriter writer;
+  private final StoredKeyFilter onDisk;
   private volatile int mergeAt = MERGE_AT;
   private volatile int slice = SLICE;
 
@@ -77,14 +81,20 @@ final class AlertKeys {
 
   private volatile long merges;
 
-  AlertKeys(SqliteWriter writer) {
+  AlertKeys(SqliteWriter writer, String jdbcUrl) {
     this.writer = writer;
+    this.onDisk = new StoredKeyFilter(writer, jdbcUrl);
   }
 
   /** Smaller limits, for tests that watch merges happen. */
   void limits(int mergeAt, int slice) {
     this.mergeAt = mergeAt;
     this.slice = slice;
+  }
+
+  /** The filter of the disk level (tests). */
+  StoredKeyFilter onDisk() {
+    return onDisk;
   }
 
   /** Keys in memory (tests, metrics). */
@@ -132,6 +142,21 @@ final class AlertKeys {
     if (merging != null) {
       merging.find(fp, out);
     }
+  }
+
+  /** Whether {@code alert_keys} may hold {@code fingerprint} ({@link StoredKeyFilter}). */
+  boolean mayBeOnDisk(String fingerprint) {
+    return onDisk.mayHold(fingerprint);
+  }
+
+  /** Builds the filter of the disk level in the background (at start). */
+  void buildFilter() {
+    onDisk.build(mergeAt);
+  }
+
+  /** Stops the filter's reader, at the writer's stop. */
+  void close() throws InterruptedException {
+    onDisk.close();
   }
 
   /** Keys the running transaction has just written: seen by its later pieces. */
@@ -232,7 +257,9 @@ final class AlertKeys {
     String[] fingerprints = new String[to - from];
     String[] starts = new String[to - from];
     long[] ids = new long[to - from];
+    long[] bits = new long[to - from];
     for (int i = from; i < to; i++) {
+      bits[i - from] = level.fps[order[i]];
       fingerprints[i - from] = level.fingerprint(order[i]);
       starts[i - from] = level.startsAt(order[i]);
       ids[i - from] = level.ids[order[i]];
@@ -250,6 +277,8 @@ final class AlertKeys {
                 ps.addBatch();
               }
               ps.executeBatch();
+              // the filter takes them with the rows (a rollback leaves bits only: a false positive)
+              onDisk.merged(bits);
               if (last) {
                 // every alert up to the cycle's highest id is on disk: those below it that were in
                 // memory were in this cycle, and later alerts have higher ids
@@ -269,6 +298,7 @@ final class AlertKeys {
                 merging = null;
                 sized();
                 merges++;
+                onDisk.cycleEnded(mergeAt);
                 maybeMerge();
               } else {
                 offWriter(() -> mergeSlice(level, order, through, to));

@@ -151,11 +151,15 @@ public final class Database {
               w -> {
                 db.sqliteWriter = w;
                 // the alert keys a stop left in memory, before any ingest
-                return w.submit(
-                    tx -> {
-                      AlertKeys.catchUp(tx);
-                      return db;
-                    });
+                Future<Database> caughtUp =
+                    w.submit(
+                        tx -> {
+                          AlertKeys.catchUp(tx);
+                          return db;
+                        });
+                // then the filter of the keys on disk, read beside ingest (ADR 0153)
+                w.alertKeys().buildFilter();
+                return caughtUp;
               })
           .recover(
               e ->

@@ -55,17 +55,20 @@ final class SqliteIngest {
   private static Map<String, Long> loadAlerts(SqliteWriter.Tx tx, AlertKeys keys, IngestPlan plan)
       throws SQLException {
     Map<String, Set<String>> named = plan.startsAtByFingerprint();
-    List<String> all = new ArrayList<>(named.keySet());
+    List<String> onDisk = new ArrayList<>(named.size());
     List<Long> recent = new ArrayList<>();
-    for (String fingerprint : all) {
+    for (String fingerprint : named.keySet()) {
       keys.find(fingerprint, recent);
+      if (keys.mayBeOnDisk(fingerprint)) {
+        onDisk.add(fingerprint);
+      }
     }
     Map<String, Long> ids = new HashMap<>();
     Set<Long> seen = new HashSet<>();
     String columns = "a.id, a.fingerprint, a.starts_at, a.incident_id, a.status";
     chunked(
         tx,
-        all,
+        onDisk,
         size ->
             "SELECT "
                 + columns

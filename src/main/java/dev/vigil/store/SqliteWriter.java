@@ -85,12 +85,16 @@ public final class SqliteWriter {
   private volatile long handingOut;
 
   private SqliteWriter(
-      Vertx vertx, Connection connection, SqliteCheckpointer checkpointer, SqliteLogSync sync) {
+      Vertx vertx,
+      Connection connection,
+      SqliteCheckpointer checkpointer,
+      SqliteLogSync sync,
+      String jdbcUrl) {
     this.vertx = vertx;
     this.connection = connection;
     this.checkpointer = checkpointer;
     this.sync = sync;
-    this.alertKeys = new AlertKeys(this);
+    this.alertKeys = new AlertKeys(this, jdbcUrl);
     this.thread = new Thread(this::loop, "vigil-sqlite-writer");
     this.thread.setDaemon(true);
   }
@@ -120,7 +124,8 @@ public final class SqliteWriter {
       }
       checkpointer = SqliteCheckpointer.start(jdbcUrl);
       SqliteWriter w =
-          new SqliteWriter(vertx, c, checkpointer, new SqliteLogSync(force, checkpointer::halt));
+          new SqliteWriter(
+              vertx, c, checkpointer, new SqliteLogSync(force, checkpointer::halt), jdbcUrl);
       w.thread.start();
       return w;
     } catch (SQLException | RuntimeException e) {
@@ -309,6 +314,7 @@ public final class SqliteWriter {
       log.atWarn().log("store: closing the SQLite writer connection: " + e.getMessage());
     }
     try {
+      alertKeys.close();
       checkpointer.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -96,4 +96,13 @@ class FingerprintTest {
       assertThat(Fingerprint.canonical(text)).as(text).isFalse();
     }
   }
+
+  @Test
+  void aLoneSurrogateIsFoundWhereItIsAndAPairIsNot() {
+    assertThat(Fingerprint.loneSurrogate("3f1c0a")).isEqualTo(-1);
+    assertThat(Fingerprint.loneSurrogate("emoji-\ud83d\ude00")).isEqualTo(-1);
+    assertThat(Fingerprint.loneSurrogate("ab\udc00")).isEqualTo(2);
+    assertThat(Fingerprint.loneSurrogate("end\ud83d")).isEqualTo(3);
+    assertThat(Fingerprint.loneSurrogate("\ud83d\ud83d\ude00")).isZero();
+  }
 }

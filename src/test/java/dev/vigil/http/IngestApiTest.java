@@ -157,6 +157,13 @@ class IngestApiTest {
           400,
           "alerts[0].startsAt: not an RFC 3339 time: \"yesterday\"");
       assertError(
+          d.post(
+              HOOK,
+              alert.formatted(
+                  "{\"status\": \"firing\", \"labels\": {\"a\": \"b\"}, \"startsAt\": \"2026-11-29T05:36:32Z\", \"fingerprint\": \"ab\\udc00\"}")),
+          400,
+          "alerts[0].fingerprint: not valid Unicode (an unpaired surrogate \\udc00 at character 2)");
+      assertError(
           d.post(HOOK, "{\"version\": \"4\", \"version\": \"4\"}"),
           400,
           "body: malformed JSON at line 1, column 27: Duplicate field 'version'");
@@ -175,7 +182,7 @@ class IngestApiTest {
 
       assertThat(d.get("/api/v1/incidents").body()).isEqualTo("{\"incidents\":[]}");
       assertThat(d.get("/metrics").body())
-          .contains("vigil_alerts_rejected_total{reason=\"bad_request\"} 13.0")
+          .contains("vigil_alerts_rejected_total{reason=\"bad_request\"} 14.0")
           .contains("vigil_alerts_rejected_total{reason=\"unsupported_media_type\"} 1.0");
     }
   }

@@ -158,6 +158,73 @@ class AlertKeysTest {
   }
 
   @Test
+  void onceTheFilterIsReadANewFingerprintSkipsTheDiskAndAStoredOneNever() throws Exception {
+    ingest(0, 30, AlertStatus.FIRING);
+    await(db.close());
+    // the start merges the 30 keys memory held; the filter is then read from the disk level
+    reopen();
+    StoredKeyFilter filter = db.sqliteWriter().alertKeys().onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+
+    long before = filter.lookups();
+    IngestResult fresh = ingest(100, 30, AlertStatus.FIRING);
+    assertThat(fresh.events()).isNotEmpty();
+    assertThat(filter.lookups() - before).isZero();
+
+    // each stored fingerprint is still looked up on disk, and found: a repeat, then a change
+    before = filter.lookups();
+    assertThat(ingest(0, 30, AlertStatus.FIRING).events()).isEmpty();
+    assertThat(filter.lookups() - before).isEqualTo(30);
+    ingest(0, 30, AlertStatus.RESOLVED);
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(60);
+    assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(30);
+  }
+
+  @Test
+  void keysMergedAfterTheFilterWasReadAreInIt() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    await().atMost(Duration.ofSeconds(30)).until(keys.onDisk()::ready);
+    keys.limits(10, 4);
+    for (int batch = 0; batch < 6; batch++) {
+      ingest(batch * 5, 5, AlertStatus.FIRING);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> keys.inMemory() < 10);
+    assertThat(count("SELECT count(*) FROM alert_keys")).isGreaterThanOrEqualTo(20);
+
+    // the merged keys left memory: only the filter's bits send their lookups to disk
+    assertThat(ingest(0, 30, AlertStatus.FIRING).events()).isEmpty();
+    ingest(0, 30, AlertStatus.RESOLVED);
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(30);
+    assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(30);
+  }
+
+  @Test
+  void aFilterFilledPastWhatItWasMadeForIsBuiltAgainAndKnowsEveryKeyMergedWhileItWasRead()
+      throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    StoredKeyFilter filter = keys.onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+    // made at start for the least (1 Mi keys); from now on for 1,024 and twice what is stored
+    filter.least(1024);
+    keys.limits(256, 128);
+    int sent = 0;
+    // every cycle's end finds the first filter not full; once one for 1,024 is built (by a test's
+    // call), it fills and is built again, while ingest and merges go on
+    keys.buildFilter();
+    while (filter.built() < 3 && sent < 20_000) {
+      ingest(sent, 100, AlertStatus.FIRING);
+      sent += 100;
+    }
+    assertThat(filter.built()).isGreaterThanOrEqualTo(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> keys.inMemory() < 256 && filter.ready());
+
+    for (int from = 0; from < sent; from += 1000) {
+      assertThat(ingest(from, Math.min(1000, sent - from), AlertStatus.FIRING).events()).isEmpty();
+    }
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(sent);
+  }
+
+  @Test
   void anIngestThatRollsBackLeavesNoKeyBehind() throws Exception {
     AlertKeys keys = db.sqliteWriter().alertKeys();
     keys.limits(20, 8);
@@ -185,7 +252,7 @@ class AlertKeysTest {
 
   @Test
   void keysStagedByAPieceThatRolledBackOrATransactionThatFailedNeverReachMemory() {
-    AlertKeys keys = new AlertKeys(null);
+    AlertKeys keys = new AlertKeys(null, null);
     AlertKeys.Key a = new AlertKeys.Key("a", STARTS_AT, 1);
     AlertKeys.Key b = new AlertKeys.Key("b", STARTS_AT, 2);
     AlertKeys.Key c = new AlertKeys.Key("c", STARTS_AT, 3);
@@ -221,7 +288,7 @@ class AlertKeysTest {
 
   @Test
   void memoryFindsExactlyTheKeysStagedAndNotTakenBackThroughManyFingerprintsAndGrowth() {
-    AlertKeys keys = new AlertKeys(null);
+    AlertKeys keys = new AlertKeys(null, null);
     java.util.Random random = new java.util.Random(14);
     Map<String, List<Long>> committed = new java.util.HashMap<>();
     Map<String, List<Long>> running = new java.util.HashMap<>();

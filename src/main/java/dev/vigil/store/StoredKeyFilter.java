@@ -1,0 +1,258 @@
+package dev.vigil.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link KeyFilter} of {@code alert_keys}, the disk level of {@link AlertKeys} (ADR 0153): when
+ * it says a fingerprint is not there, a new alert's lookup skips the table.
+ *
+ * <p>Whenever a filter is in use, every fingerprint with a row in {@code alert_keys} is in it. A
+ * build begins with a step on the writer. Right after that step's commit, on the writer, a log of
+ * the keys merged from then on begins, and a thread of its own reads {@code alert_keys} on another
+ * connection, in short statements in fingerprint order, each with its own snapshot, all taken after
+ * that commit. A key committed before it is in the snapshots; a key merged after it is in the log;
+ * nothing ever deletes from the table. The filter read then takes the log's keys, on the writer,
+ * and replaces the one in use, which took every merge meanwhile and stayed in use until then.
+ *
+ * <p>The filter, the log and the lookups belong to the writer thread; the reading thread touches
+ * only its own filter and the flags.
+ */
+final class StoredKeyFilter {
+  private static final Logger log = LoggerFactory.getLogger(StoredKeyFilter.class);
+
+  /** Rows per statement of the reader: each a short read, so that checkpoints are not held back. */
+  static final int CHUNK = 65_536;
+
+  /** The least a filter is built for: 1 Mi keys, 1.25 MiB. */
+  static final long LEAST = 1 << 20;
+
+  private final SqliteWriter writer;
+  private final String jdbcUrl;
+  private volatile long least = LEAST;
+
+  // the writer thread's
+  private volatile KeyFilter filter;
+  private long[] merged;
+  private int mergedSize;
+  private long capacity;
+  private boolean tooLarge;
+  private long lookups;
+
+  private final AtomicBoolean building = new AtomicBoolean();
+  private volatile boolean closed;
+  private volatile Thread reader;
+  private volatile long built;
+
+  StoredKeyFilter(SqliteWriter writer, String jdbcUrl) {
+    this.writer = writer;
+    this.jdbcUrl = jdbcUrl;
+  }
+
+  /** A smaller least filter, for tests that watch one fill and be built again. */
+  void least(long keys) {
+    this.least = keys;
+  }
+
+  /** Whether a filter is in use (tests). */
+  boolean ready() {
+    return filter != null;
+  }
+
+  /** Filters read and put in use since start (tests). */
+  long built() {
+    return built;
+  }
+
+  /** Fingerprints looked up on disk since start (tests; read after the writer's work is done). */
+  long lookups() {
+    return lookups;
+  }
+
+  /**
+   * Whether {@code alert_keys} may hold {@code fingerprint}: false only when the filter in use says
+   * it does not. The filter knows a fingerprint by the bits of the text read back from the table,
+   * which is the text sent: a fingerprint UTF-8 cannot carry (a lone surrogate) is refused at
+   * ingest. On the writer thread.
+   */
+  boolean mayHold(String fingerprint) {
+    KeyFilter f = filter;
+    if (f != null && !f.mightContain(AlertKeys.bits(fingerprint))) {
+      return false;
+    }
+    lookups++;
+    return true;
+  }
+
+  /** A merge slice's keys, in its transaction, on the writer thread. */
+  void merged(long[] bits) {
+    KeyFilter f = filter;
+    if (f != null) {
+      for (long b : bits) {
+        f.add(b);
+      }
+    }
+    if (merged != null) {
+      if (mergedSize + bits.length > merged.length) {
+        merged = Arrays.copyOf(merged, Math.max(merged.length * 2, mergedSize + bits.length));
+      }
+      System.arraycopy(bits, 0, merged, mergedSize, bits.length);
+      mergedSize += bits.length;
+    }
+  }
+
+  /**
+   * At the end of a merge cycle, on the writer thread: builds a filter when there is none (a build
+   * that failed is tried again here) or the one in use holds more keys than it was made for.
+   */
+  void cycleEnded(int mergeAt) {
+    if (!tooLarge && !building.get() && (filter == null || filter.full())) {
+      build(mergeAt);
+    }
+  }
+
+  /**
+   * Builds a filter for twice the keys on disk and in memory ({@code mergeAt} at most), at least
+   * {@link #least}, unless one is being built. A filter that would take more than a twentieth of
+   * the heap (or more than {@link KeyFilter#MAX_CAPACITY} keys) is not built: every new alert is
+   * looked up on disk from then on.
+   */
+  void build(int mergeAt) {
+    if (closed || !building.compareAndSet(false, true)) {
+      return;
+    }
+    writer
+        .submit(
+            tx -> {
+              PreparedStatement ps = tx.prepare("SELECT value FROM store_marks WHERE name = ?");
+              ps.setString(1, AlertKeys.MARK);
+              long onDisk = 0; // the highest alert id merged: at least the keys on disk
+              try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                  onDisk = rs.getLong(1);
+                }
+              }
+              capacity = Math.max(least, 2 * (onDisk + mergeAt));
+              return null;
+            },
+            // right after the commit, on the writer: from here on merged keys are logged, and the
+            // reader's snapshots come after it
+            this::startReading,
+            null)
+        .onFailure(e -> building.set(false));
+  }
+
+  private void startReading() {
+    long limit = Math.min(KeyFilter.MAX_CAPACITY, Runtime.getRuntime().maxMemory() / 20 * 8 / 10);
+    if (capacity > limit) {
+      tooLarge = true;
+      filter = null;
+      building.set(false);
+      log.atWarn()
+          .log(
+              "store: a filter of the stored alert keys would need "
+                  + KeyFilter.bytes(capacity) / (1 << 20)
+                  + " MiB, more than a twentieth of the heap; every new alert is looked up on disk");
+      return;
+    }
+    if (closed) {
+      building.set(false);
+      return;
+    }
+    merged = new long[1024];
+    mergedSize = 0;
+    long keys = capacity;
+    Thread t = new Thread(() -> read(keys), "vigil-sqlite-key-filter");
+    t.setDaemon(true);
+    reader = t;
+    t.start();
+  }
+
+  /** On the reading thread: every fingerprint on disk into a new filter, then hands it over. */
+  private void read(long keys) {
+    long started = System.nanoTime();
+    KeyFilter read;
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        PreparedStatement first =
+            c.prepareStatement("SELECT fingerprint FROM alert_keys ORDER BY fingerprint LIMIT ?");
+        PreparedStatement next =
+            c.prepareStatement(
+                "SELECT fingerprint FROM alert_keys WHERE fingerprint > ? ORDER BY fingerprint"
+                    + " LIMIT ?")) {
+      read = new KeyFilter(keys);
+      String last = null;
+      int rows = CHUNK;
+      while (rows == CHUNK && !closed) {
+        PreparedStatement ps = last == null ? first : next;
+        int p = 1;
+        if (last != null) {
+          ps.setString(p++, last);
+        }
+        ps.setInt(p, CHUNK);
+        rows = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows++;
+            String fingerprint = rs.getString(1);
+            if (!fingerprint.equals(last)) {
+              read.add(AlertKeys.bits(fingerprint));
+              last = fingerprint;
+            }
+          }
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.atWarn()
+          .setCause(e)
+          .log(
+              "store: the stored alert keys could not be read into a filter; new alerts are looked"
+                  + " up on disk until a later merge builds one");
+      handOver(null, 0);
+      return;
+    }
+    if (!closed) {
+      handOver(read, started);
+    }
+  }
+
+  /** On the writer: {@code read} (null: none) takes the keys merged meanwhile and is used. */
+  private void handOver(KeyFilter read, long started) {
+    writer
+        .submit(
+            tx -> {
+              if (read != null) {
+                for (int i = 0; i < mergedSize; i++) {
+                  read.add(merged[i]);
+                }
+                filter = read;
+                built++;
+                log.atInfo().log(
+                    "store: "
+                        + read.added()
+                        + " stored alert fingerprints read into the filter in "
+                        + (System.nanoTime() - started) / 1_000_000
+                        + " ms");
+              }
+              merged = null;
+              mergedSize = 0;
+              return null;
+            })
+        .onComplete(x -> building.set(false));
+  }
+
+  /** Stops a reader and waits for it (its connection closed), on the writer thread at its stop. */
+  void close() throws InterruptedException {
+    closed = true;
+    Thread t = reader;
+    if (t != null) {
+      t.join();
+    }
+  }
+}
