@@ -190,6 +190,19 @@ public final class SqliteWriter {
   }
 
   /**
+   * Runs {@code task} on the writer thread between transactions, once every transaction queued
+   * before it has committed: no transaction of its own, no commit, no sync. For state that belongs
+   * to the writer thread. False (and it never runs) once the writer is closed.
+   */
+  boolean onThread(Runnable task) {
+    if (closed) {
+      return false;
+    }
+    queue.add(new WriterJob.Task(task));
+    return true;
+  }
+
+  /**
    * Runs {@code section} (a transaction on another connection to the same file) in this writer's
    * turn: the writer thread starts it on the caller's context and waits until its future completes
    * before it begins anything else. {@code section} must use only its own connection: waiting in it
@@ -281,6 +294,12 @@ public final class SqliteWriter {
             run = new ArrayList<>();
           }
           ex.run(broken());
+        } else if (job instanceof WriterJob.Task task) {
+          if (!run.isEmpty()) {
+            runTransaction(run);
+            run = new ArrayList<>();
+          }
+          task.run();
         } else {
           run.add(job);
         }
@@ -315,6 +334,10 @@ public final class SqliteWriter {
     }
     try {
       alertKeys.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
       checkpointer.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

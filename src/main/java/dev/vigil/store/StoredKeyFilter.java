@@ -15,12 +15,14 @@ import org.slf4j.LoggerFactory;
  * it says a fingerprint is not there, a new alert's lookup skips the table.
  *
  * <p>Whenever a filter is in use, every fingerprint with a row in {@code alert_keys} is in it. A
- * build begins with a step on the writer. Right after that step's commit, on the writer, a log of
- * the keys merged from then on begins, and a thread of its own reads {@code alert_keys} on another
- * connection, in short statements in fingerprint order, each with its own snapshot, all taken after
- * that commit. A key committed before it is in the snapshots; a key merged after it is in the log;
- * nothing ever deletes from the table. The filter read then takes the log's keys, on the writer,
- * and replaces the one in use, which took every merge meanwhile and stayed in use until then.
+ * build begins with a task on the writer thread between transactions ({@link
+ * SqliteWriter#onThread}), once every transaction queued before it has committed. There a log of
+ * the keys merged from then on begins, and a thread of its own starts to read {@code alert_keys} on
+ * another connection, in short statements in fingerprint order, each with its own snapshot, all
+ * taken after that point. A key committed before it is in the snapshots; a key merged after it is
+ * in the log; nothing ever deletes from the table. The filter read then takes the log's keys, on
+ * the writer, and replaces the one in use, which took every merge meanwhile and stayed in use until
+ * then.
  *
  * <p>The filter, the log and the lookups belong to the writer thread; the reading thread touches
  * only its own filter and the flags.
@@ -31,18 +33,19 @@ final class StoredKeyFilter {
   /** Rows per statement of the reader: each a short read, so that checkpoints are not held back. */
   static final int CHUNK = 65_536;
 
-  /** The least a filter is built for: 1 Mi keys, 1.25 MiB. */
+  /** The least a filter is built for: 1 Mi keys, 1.25 MiB of heap. */
   static final long LEAST = 1 << 20;
 
   private final SqliteWriter writer;
   private final String jdbcUrl;
   private volatile long least = LEAST;
+  private volatile int chunk = CHUNK;
+  private volatile Runnable betweenChunks = () -> {};
 
   // the writer thread's
   private volatile KeyFilter filter;
   private long[] merged;
   private int mergedSize;
-  private long capacity;
   private boolean tooLarge;
   private long lookups;
 
@@ -59,6 +62,12 @@ final class StoredKeyFilter {
   /** A smaller least filter, for tests that watch one fill and be built again. */
   void least(long keys) {
     this.least = keys;
+  }
+
+  /** Smaller reads, and a hook between them, for tests that watch a read go on in pieces. */
+  void chunks(int rows, Runnable between) {
+    this.chunk = rows;
+    this.betweenChunks = between;
   }
 
   /** Whether a filter is in use (tests). */
@@ -128,105 +137,124 @@ final class StoredKeyFilter {
     if (closed || !building.compareAndSet(false, true)) {
       return;
     }
-    writer
-        .submit(
-            tx -> {
-              PreparedStatement ps = tx.prepare("SELECT value FROM store_marks WHERE name = ?");
-              ps.setString(1, AlertKeys.MARK);
-              long onDisk = 0; // the highest alert id merged: at least the keys on disk
-              try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                  onDisk = rs.getLong(1);
-                }
-              }
-              capacity = Math.max(least, 2 * (onDisk + mergeAt));
-              return null;
-            },
-            // right after the commit, on the writer: from here on merged keys are logged, and the
-            // reader's snapshots come after it
-            this::startReading,
-            null)
-        .onFailure(e -> building.set(false));
+    // on the writer between transactions, once every one queued before has committed: from here on
+    // merged keys are logged, and the reader's snapshots come after this point
+    if (!writer.onThread(() -> startReading(mergeAt))) {
+      building.set(false);
+    }
   }
 
-  private void startReading() {
-    long limit = Math.min(KeyFilter.MAX_CAPACITY, Runtime.getRuntime().maxMemory() / 20 * 8 / 10);
-    if (capacity > limit) {
-      tooLarge = true;
-      filter = null;
-      building.set(false);
-      log.atWarn()
-          .log(
-              "store: a filter of the stored alert keys would need "
-                  + KeyFilter.bytes(capacity) / (1 << 20)
-                  + " MiB, more than a twentieth of the heap; every new alert is looked up on disk");
-      return;
-    }
+  private void startReading(int mergeAt) {
     if (closed) {
       building.set(false);
       return;
     }
     merged = new long[1024];
     mergedSize = 0;
-    long keys = capacity;
-    Thread t = new Thread(() -> read(keys), "vigil-sqlite-key-filter");
+    Thread t = new Thread(() -> read(mergeAt), "vigil-sqlite-key-filter");
     t.setDaemon(true);
+    try {
+      t.start();
+    } catch (RuntimeException | Error e) {
+      merged = null;
+      building.set(false);
+      throw e;
+    }
     reader = t;
-    t.start();
   }
 
   /** On the reading thread: every fingerprint on disk into a new filter, then hands it over. */
-  private void read(long keys) {
+  private void read(int mergeAt) {
     long started = System.nanoTime();
-    KeyFilter read;
-    try (Connection c = DriverManager.getConnection(jdbcUrl);
-        PreparedStatement first =
+    KeyFilter read = null;
+    long capacity = 0;
+    try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+      capacity = Math.max(least, 2 * (highestMerged(c) + mergeAt));
+      long limit = Math.min(KeyFilter.MAX_CAPACITY, Runtime.getRuntime().maxMemory() / 20 * 8 / 10);
+      if (capacity <= limit) {
+        read = new KeyFilter(capacity);
+        readInto(c, read);
+      }
+    } catch (SQLException | RuntimeException | Error e) {
+      log.atWarn()
+          .setCause(e)
+          .log(
+              "store: the stored alert keys could not be read into a filter; new alerts are looked"
+                  + " up on disk until a later merge builds one");
+      handOver(null, false, 0);
+      if (e instanceof VirtualMachineError vm) {
+        throw vm;
+      }
+      return;
+    }
+    if (read == null) {
+      log.atWarn()
+          .log(
+              "store: a filter of the stored alert keys would need "
+                  + KeyFilter.bytes(capacity) / (1 << 20)
+                  + " MiB, more than a twentieth of the heap; every new alert is looked up on disk");
+      handOver(null, true, 0);
+    } else if (!closed) {
+      handOver(read, false, started);
+    }
+  }
+
+  /** The highest alert id merged into {@code alert_keys}: at least the keys it holds. */
+  private static long highestMerged(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT value FROM store_marks WHERE name = ?")) {
+      ps.setString(1, AlertKeys.MARK);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /**
+   * Every fingerprint in {@code alert_keys}, in statements of {@link #chunk} rows, into {@code f}.
+   */
+  private void readInto(Connection c, KeyFilter f) throws SQLException {
+    try (PreparedStatement first =
             c.prepareStatement("SELECT fingerprint FROM alert_keys ORDER BY fingerprint LIMIT ?");
         PreparedStatement next =
             c.prepareStatement(
                 "SELECT fingerprint FROM alert_keys WHERE fingerprint > ? ORDER BY fingerprint"
                     + " LIMIT ?")) {
-      read = new KeyFilter(keys);
       String last = null;
-      int rows = CHUNK;
-      while (rows == CHUNK && !closed) {
+      int rows = chunk;
+      while (rows == chunk && !closed) {
+        if (last != null) {
+          betweenChunks.run();
+        }
         PreparedStatement ps = last == null ? first : next;
         int p = 1;
         if (last != null) {
           ps.setString(p++, last);
         }
-        ps.setInt(p, CHUNK);
+        ps.setInt(p, chunk);
         rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             rows++;
             String fingerprint = rs.getString(1);
             if (!fingerprint.equals(last)) {
-              read.add(AlertKeys.bits(fingerprint));
+              f.add(AlertKeys.bits(fingerprint));
               last = fingerprint;
             }
           }
         }
       }
-    } catch (SQLException | RuntimeException e) {
-      log.atWarn()
-          .setCause(e)
-          .log(
-              "store: the stored alert keys could not be read into a filter; new alerts are looked"
-                  + " up on disk until a later merge builds one");
-      handOver(null, 0);
-      return;
-    }
-    if (!closed) {
-      handOver(read, started);
     }
   }
 
-  /** On the writer: {@code read} (null: none) takes the keys merged meanwhile and is used. */
-  private void handOver(KeyFilter read, long started) {
-    writer
-        .submit(
-            tx -> {
+  /**
+   * On the writer: {@code read} (null: none) takes the keys merged meanwhile and is used; {@code
+   * tooLarge}: no filter from now on.
+   */
+  private void handOver(KeyFilter read, boolean tooLarge, long started) {
+    boolean queued =
+        writer.onThread(
+            () -> {
               if (read != null) {
                 for (int i = 0; i < mergedSize; i++) {
                   read.add(merged[i]);
@@ -239,12 +267,17 @@ final class StoredKeyFilter {
                         + " stored alert fingerprints read into the filter in "
                         + (System.nanoTime() - started) / 1_000_000
                         + " ms");
+              } else if (tooLarge) {
+                this.tooLarge = true;
+                filter = null;
               }
               merged = null;
               mergedSize = 0;
-              return null;
-            })
-        .onComplete(x -> building.set(false));
+              building.set(false);
+            });
+    if (!queued) {
+      building.set(false);
+    }
   }
 
   /** Stops a reader and waits for it (its connection closed), on the writer thread at its stop. */

@@ -85,6 +85,30 @@ class WriterJob<T> {
   }
 
   /**
+   * A task for the writer thread between transactions ({@link SqliteWriter#onThread}): no
+   * transaction, no commit, nobody to tell.
+   */
+  static final class Task extends WriterJob<Void> {
+    private final Runnable task;
+
+    Task(Runnable task) {
+      super(null, null, null, null, null);
+      this.task = task;
+    }
+
+    void run() {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        log.atError().setCause(e).log("store: a task on the writer thread failed");
+      }
+    }
+
+    @Override
+    void complete() {}
+  }
+
+  /**
    * A transaction of the Vert.x pool's own connection (the small writers that do not run on the
    * writer thread: escalation, leases, heartbeats, overrides, Slack message ids): it runs while the
    * writer thread waits, in its turn in the queue, so SQLite's lock is never fought over and no

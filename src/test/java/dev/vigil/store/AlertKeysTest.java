@@ -181,6 +181,70 @@ class AlertKeysTest {
   }
 
   @Test
+  void theFilterIsReadInPiecesThatMaySplitAFingerprintsRowsAndKeepsEveryFingerprint()
+      throws Exception {
+    StoredKeyFilter filter = db.sqliteWriter().alertKeys().onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+    List<String> stored =
+        List.of("a", "b", "b", "b", "c", "\u00e9-1", "\ud83d\ude00-2", "zz", "zz", "zzz");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)")) {
+      for (int i = 0; i < stored.size(); i++) {
+        ps.setString(1, stored.get(i));
+        ps.setString(2, "2026-12-07T00:00:0" + i + "Z");
+        ps.setLong(3, 1000 + i);
+        ps.executeUpdate();
+      }
+    }
+    filter.chunks(2, () -> {});
+    db.sqliteWriter().alertKeys().buildFilter();
+    await().atMost(Duration.ofSeconds(30)).until(() -> filter.built() == 2);
+    assertThat(stored).allMatch(filter::mayHold);
+    assertThat(filter.mayHold("absent")).isFalse();
+  }
+
+  @Test
+  void keysMergedWhileTheFilterIsReadAreInTheFilterItHandsOver() throws Exception {
+    java.util.function.Function<Map<String, String>, String> late =
+        labels -> "m-" + labels.get("instance");
+    java.util.function.Function<Map<String, String>, String> early =
+        labels -> "a-" + labels.get("instance");
+    ingest(0, 6, AlertStatus.FIRING, late);
+    await(db.close());
+    reopen();
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    StoredKeyFilter filter = keys.onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+
+    java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+    filter.chunks(
+        2,
+        () -> {
+          paused.countDown();
+          try {
+            resume.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    keys.limits(4, 2);
+    keys.buildFilter();
+    assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    // the reader is past "m-host-1"; these sort before it and are merged now, then leave memory
+    ingest(100, 8, AlertStatus.FIRING, early);
+    await().atMost(Duration.ofSeconds(30)).until(() -> keys.inMemory() < 4);
+    resume.countDown();
+    await().atMost(Duration.ofSeconds(30)).until(() -> filter.built() == 2);
+
+    assertThat(ingest(100, 8, AlertStatus.FIRING, early).events()).isEmpty();
+    assertThat(ingest(0, 6, AlertStatus.FIRING, late).events()).isEmpty();
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(14);
+  }
+
+  @Test
   void keysMergedAfterTheFilterWasReadAreInIt() throws Exception {
     AlertKeys keys = db.sqliteWriter().alertKeys();
     await().atMost(Duration.ofSeconds(30)).until(keys.onDisk()::ready);

@@ -62,7 +62,9 @@ class SqliteWriterPathsTest {
 
   @AfterEach
   void close() {
-    await(db.close());
+    if (db != null) {
+      await(db.close());
+    }
     await(vertx.close());
   }
 
@@ -255,5 +257,52 @@ class SqliteWriterPathsTest {
         1,
         List.of("pagerduty"),
         "{}");
+  }
+
+  @Test
+  void aTaskRunsOnTheWriterAfterTheTransactionsQueuedBeforeItCommitAndIsNoCommitItself()
+      throws Exception {
+    SqliteWriter writer = db.sqliteWriter();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    long commits = writer.commits();
+    Future<Object> held = holdWriter(running, release);
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+    Future<Integer> write =
+        writer.submit(
+            tx ->
+                tx.prepare("INSERT INTO store_marks (name, value) VALUES ('task-test', 7)")
+                    .executeUpdate());
+    java.util.concurrent.CompletableFuture<String> seen =
+        new java.util.concurrent.CompletableFuture<>();
+    assertThat(
+            writer.onThread(
+                () -> {
+                  // another connection sees what committed before the task
+                  try (java.sql.Connection c =
+                          java.sql.DriverManager.getConnection(
+                              "jdbc:sqlite:" + dir.resolve("w.db"));
+                      java.sql.ResultSet rs =
+                          c.createStatement()
+                              .executeQuery(
+                                  "SELECT value FROM store_marks WHERE name = 'task-test'")) {
+                    seen.complete(
+                        Thread.currentThread().getName()
+                            + " "
+                            + (rs.next() ? rs.getLong(1) : "nothing"));
+                  } catch (SQLException e) {
+                    seen.completeExceptionally(e);
+                  }
+                }))
+        .isTrue();
+    release.countDown();
+    await(held);
+    await(write);
+    assertThat(seen.get(30, TimeUnit.SECONDS)).isEqualTo("vigil-sqlite-writer 7");
+    // the held transaction and the write; the task is none
+    assertThat(writer.commits() - commits).isEqualTo(2);
+    await(db.close());
+    assertThat(writer.onThread(() -> {})).isFalse();
+    db = null;
   }
 }
