@@ -32,9 +32,11 @@ watch_rss() { local pid=$1 peak=0; while kill -0 "$pid" 2>/dev/null; do
     r=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$peak" ] && peak=$r
     echo "$peak" > "$OUT/rss.$pid"; sleep 0.5; done; }
 
-# CPU ticks of each of a process's threads, by thread name: "name ticks" lines.
+# CPU ticks of each of a process's threads, by thread name: "name ticks" lines. A thread that ends
+# between the listing and the read (a short-lived one, such as the key filter's reader) is skipped:
+# under pipefail its failed read would end the whole run.
 thread_ticks() { for t in /proc/"$1"/task/*; do
-    [ -r "$t/stat" ] && sed -E 's/^[0-9]+ \((.*)\) . (([^ ]+ ){10})([0-9]+) ([0-9]+).*/\1\t\4 \5/' "$t/stat"; done \
+    sed -E 's/^[0-9]+ \((.*)\) . (([^ ]+ ){10})([0-9]+) ([0-9]+).*/\1\t\4 \5/' "$t/stat" 2>/dev/null || true; done \
   | awk -F'\t' '{split($2, c, " "); print $1 "\t" c[1] + c[2]}'; }
 # Where a run's CPU went: microseconds per alert by thread (digits folded: one line per pool).
 thread_report() { # before after alerts
