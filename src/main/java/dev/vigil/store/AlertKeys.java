@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>A new fingerprint (most of a storm's, all of a new group's) is surely not on disk when the
  * {@link StoredKeyFilter} says so, and its lookup skips the table (ADR 0153).
  *
- * <p>Used on the writer thread only (a cycle's sort and its slices' rows are made on the common
- * pool, from the level set aside, which no longer changes); not thread-safe. One process per SQLite
- * file (docs/ha.md): another process would not see this one's keys in memory.
+ * <p>Used on the writer thread only, except {@link #buildFilter}, which only queues a task (a
+ * cycle's sort and its slices' rows are made on the common pool, from the level set aside, which no
+ * longer changes; the filter reads {@code alert_keys} on a thread of its own); not thread-safe. One
+ * process per SQLite file (docs/ha.md): another process would not see this one's keys in memory.
  */
 final class AlertKeys {
   private static final Logger log = LoggerFactory.getLogger(AlertKeys.class);
@@ -291,7 +292,8 @@ final class AlertKeys {
               return to;
             },
             // on the writer thread, right after the slice's COMMIT (not after the log's sync, ADR
-            // 0146): this class is the writer thread's alone. Dropping the level before the sync
+            // 0146): this class's state is the writer thread's alone. Dropping the level before the
+            // sync
             // is safe: a crash copies every key above the mark again at the next start.
             () -> {
               if (last) {

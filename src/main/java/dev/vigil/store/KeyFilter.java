@@ -37,10 +37,6 @@ final class KeyFilter {
     return capacity * BITS_PER_KEY / 8;
   }
 
-  long capacity() {
-    return capacity;
-  }
-
   /** Keys added, repeats counted: more than {@link #capacity} means it should be built larger. */
   long added() {
     return added;

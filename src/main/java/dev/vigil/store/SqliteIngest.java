@@ -48,9 +48,9 @@ final class SqliteIngest {
       "UPDATE alerts SET status = ?, ends_at = ?, incident_id = ?, updated_at = ? WHERE id = ?";
 
   /**
-   * Loads every occurrence of the batch's fingerprints (few each), from both levels of {@link
-   * AlertKeys}, and hands the plan the firing ones and those named; returns their row ids by
-   * identity.
+   * Loads every occurrence of the batch's fingerprints (few each), from memory, and from {@code
+   * alert_keys} unless the filter of the disk level rules a fingerprint out ({@link AlertKeys}),
+   * and hands the plan the firing ones and those named; returns their row ids by identity.
    */
   private static Map<String, Long> loadAlerts(SqliteWriter.Tx tx, AlertKeys keys, IngestPlan plan)
       throws SQLException {

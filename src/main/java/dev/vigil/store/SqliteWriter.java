@@ -192,7 +192,8 @@ public final class SqliteWriter {
   /**
    * Runs {@code task} on the writer thread between transactions, once every transaction queued
    * before it has committed: no transaction of its own, no commit, no sync. For state that belongs
-   * to the writer thread. False (and it never runs) once the writer is closed.
+   * to the writer thread. False (and it never runs) once the writer is closed; a task queued as the
+   * writer stops may still not run.
    */
   boolean onThread(Runnable task) {
     if (closed) {
@@ -285,7 +286,7 @@ public final class SqliteWriter {
         stop = true;
       }
       // in queue order: runs of ordinary work as one transaction each, a pool transaction alone in
-      // its turn
+      // its turn, a task (onThread) between two transactions
       List<WriterJob<?>> run = new ArrayList<>();
       for (WriterJob<?> job : batch) {
         if (job instanceof WriterJob.Exclusive<?> ex) {

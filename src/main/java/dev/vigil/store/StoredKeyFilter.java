@@ -46,7 +46,7 @@ final class StoredKeyFilter {
   private volatile KeyFilter filter;
   private long[] merged;
   private int mergedSize;
-  private boolean tooLarge;
+  private volatile boolean tooLarge;
   private long lookups;
 
   private final AtomicBoolean building = new AtomicBoolean();
@@ -73,6 +73,11 @@ final class StoredKeyFilter {
   /** Whether a filter is in use (tests). */
   boolean ready() {
     return filter != null;
+  }
+
+  /** Whether a filter was found past its bound, so that none is built from now on (tests). */
+  boolean bounded() {
+    return tooLarge;
   }
 
   /** Filters read and put in use since start (tests). */
@@ -128,10 +133,11 @@ final class StoredKeyFilter {
   }
 
   /**
-   * Builds a filter for twice the keys on disk and in memory ({@code mergeAt} at most), at least
-   * {@link #least}, unless one is being built. A filter that would take more than a twentieth of
-   * the heap (or more than {@link KeyFilter#MAX_CAPACITY} keys) is not built: every new alert is
-   * looked up on disk from then on.
+   * Builds a filter for twice the keys on disk and a merge cycle's worth ({@code 2 × (highest alert
+   * id merged + mergeAt)}), at least {@link #least}, unless one is being built. One that would take
+   * more than a twentieth of the heap (or more than {@link KeyFilter#MAX_CAPACITY} keys) is not
+   * built, then or later: the one in use, if any, stays (more false positives as the store grows);
+   * with none, every new alert is looked up on disk.
    */
   void build(int mergeAt) {
     if (closed || !building.compareAndSet(false, true)) {
@@ -179,8 +185,8 @@ final class StoredKeyFilter {
       log.atWarn()
           .setCause(e)
           .log(
-              "store: the stored alert keys could not be read into a filter; new alerts are looked"
-                  + " up on disk until a later merge builds one");
+              "store: the stored alert keys could not be read into a filter; the end of the next"
+                  + " merge cycle tries again");
       handOver(null, false, 0);
       if (e instanceof VirtualMachineError vm) {
         throw vm;
@@ -192,7 +198,8 @@ final class StoredKeyFilter {
           .log(
               "store: a filter of the stored alert keys would need "
                   + KeyFilter.bytes(capacity) / (1 << 20)
-                  + " MiB, more than a twentieth of the heap; every new alert is looked up on disk");
+                  + " MiB, more than its bound (a twentieth of the heap, 160 MiB at most); none is"
+                  + " built larger, so new alerts are looked up on disk more often");
       handOver(null, true, 0);
     } else if (!closed) {
       handOver(read, false, started);
@@ -248,8 +255,8 @@ final class StoredKeyFilter {
   }
 
   /**
-   * On the writer: {@code read} (null: none) takes the keys merged meanwhile and is used; {@code
-   * tooLarge}: no filter from now on.
+   * Queues on the writer: {@code read} (null: none) takes the keys merged meanwhile and is used;
+   * {@code tooLarge}: no filter from now on.
    */
   private void handOver(KeyFilter read, boolean tooLarge, long started) {
     boolean queued =
@@ -268,8 +275,9 @@ final class StoredKeyFilter {
                         + (System.nanoTime() - started) / 1_000_000
                         + " ms");
               } else if (tooLarge) {
+                // no larger one is built: one in use holds every stored key still, with more false
+                // positives as the store grows
                 this.tooLarge = true;
-                filter = null;
               }
               merged = null;
               mergedSize = 0;

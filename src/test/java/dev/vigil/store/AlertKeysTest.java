@@ -253,6 +253,25 @@ class AlertKeysTest {
   }
 
   @Test
+  void aFilterPastItsBoundIsNotBuiltAndTheOneInUseStays() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    StoredKeyFilter filter = keys.onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+    ingest(0, 20, AlertStatus.FIRING);
+    filter.least(KeyFilter.MAX_CAPACITY + 1);
+    keys.buildFilter();
+    await().atMost(Duration.ofSeconds(30)).until(filter::bounded);
+    assertThat(filter.ready()).isTrue();
+    assertThat(filter.built()).isEqualTo(1);
+    // a later build meets the same bound, and the filter in use still answers
+    keys.buildFilter();
+    long before = filter.lookups();
+    assertThat(ingest(100, 10, AlertStatus.FIRING).events()).isNotEmpty();
+    assertThat(filter.lookups() - before).isZero();
+    assertThat(filter.built()).isEqualTo(1);
+  }
+
+  @Test
   void keysMergedAfterTheFilterWasReadAreInIt() throws Exception {
     AlertKeys keys = db.sqliteWriter().alertKeys();
     await().atMost(Duration.ofSeconds(30)).until(keys.onDisk()::ready);
