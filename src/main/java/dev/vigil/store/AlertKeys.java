@@ -133,21 +133,23 @@ final class AlertKeys {
   }
 
   /**
-   * The ids of the alerts with {@code fingerprint} that the disk level may not hold: those in
-   * memory, the running transaction's own included (and, rarely, another fingerprint's that shares
-   * its 64 bits).
+   * The ids of the alerts whose fingerprint has the bits {@code fp} ({@link #bits}) that the disk
+   * level may not hold: those in memory, the running transaction's own included (and, rarely,
+   * another fingerprint's that shares its 64 bits).
    */
-  void find(String fingerprint, List<Long> out) {
-    long fp = bits(fingerprint);
+  void find(long fp, List<Long> out) {
     current.find(fp, out);
     if (merging != null) {
       merging.find(fp, out);
     }
   }
 
-  /** Whether {@code alert_keys} may hold {@code fingerprint} ({@link StoredKeyFilter}). */
-  boolean mayBeOnDisk(String fingerprint) {
-    return onDisk.mayHold(fingerprint);
+  /**
+   * Whether {@code alert_keys} may hold a fingerprint with the bits {@code fp} ({@link
+   * StoredKeyFilter}).
+   */
+  boolean mayBeOnDisk(long fp) {
+    return onDisk.mayHold(fp);
   }
 
   /** Builds the filter of the disk level in the background (at start). */
@@ -293,8 +295,7 @@ final class AlertKeys {
             },
             // on the writer thread, right after the slice's COMMIT (not after the log's sync, ADR
             // 0146): this class's state is the writer thread's alone. Dropping the level before the
-            // sync
-            // is safe: a crash copies every key above the mark again at the next start.
+            // sync is safe: a crash copies every key above the mark again at the next start.
             () -> {
               if (last) {
                 merging = null;

@@ -58,8 +58,9 @@ final class SqliteIngest {
     List<String> onDisk = new ArrayList<>(named.size());
     List<Long> recent = new ArrayList<>();
     for (String fingerprint : named.keySet()) {
-      keys.find(fingerprint, recent);
-      if (keys.mayBeOnDisk(fingerprint)) {
+      long fp = AlertKeys.bits(fingerprint); // once: memory and the filter both key by it
+      keys.find(fp, recent);
+      if (keys.mayBeOnDisk(fp)) {
         onDisk.add(fingerprint);
       }
     }

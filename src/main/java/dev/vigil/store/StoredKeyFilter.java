@@ -91,14 +91,14 @@ final class StoredKeyFilter {
   }
 
   /**
-   * Whether {@code alert_keys} may hold {@code fingerprint}: false only when the filter in use says
-   * it does not. The filter knows a fingerprint by the bits of the text read back from the table,
-   * which is the text sent: a fingerprint UTF-8 cannot carry (a lone surrogate) is refused at
-   * ingest. On the writer thread.
+   * Whether {@code alert_keys} may hold a fingerprint with the bits {@code fp} ({@link
+   * AlertKeys#bits}): false only when the filter in use says it does not. The filter knows a
+   * fingerprint by the bits of the text read back from the table, which is the text sent: a
+   * fingerprint UTF-8 cannot carry (a lone surrogate) is refused at ingest. On the writer thread.
    */
-  boolean mayHold(String fingerprint) {
+  boolean mayHold(long fp) {
     KeyFilter f = filter;
-    if (f != null && !f.mightContain(AlertKeys.bits(fingerprint))) {
+    if (f != null && !f.mightContain(fp)) {
       return false;
     }
     lookups++;

@@ -209,8 +209,8 @@ class AlertKeysTest {
     filter.chunks(2, () -> {});
     db.sqliteWriter().alertKeys().buildFilter();
     await().atMost(Duration.ofSeconds(30)).until(() -> filter.built() == 2);
-    assertThat(stored).allMatch(filter::mayHold);
-    assertThat(filter.mayHold("absent")).isFalse();
+    assertThat(stored).allMatch(f -> filter.mayHold(AlertKeys.bits(f)));
+    assertThat(filter.mayHold(AlertKeys.bits("absent"))).isFalse();
   }
 
   @Test
@@ -351,9 +351,9 @@ class AlertKeysTest {
     keys.stage(List.of(a));
     keys.rollBack(savepoint);
     List<Long> seen = new ArrayList<>();
-    keys.find("a", seen);
+    keys.find(AlertKeys.bits("a"), seen);
     assertThat(seen).isEmpty();
-    keys.find("b", seen);
+    keys.find(AlertKeys.bits("b"), seen);
     assertThat(seen).containsExactly(2L);
     keys.committed();
     assertThat(keys.inMemory()).isEqualTo(1);
@@ -363,14 +363,14 @@ class AlertKeysTest {
     keys.stage(List.of(c));
     keys.rollBack(0);
     seen.clear();
-    keys.find("c", seen);
+    keys.find(AlertKeys.bits("c"), seen);
     assertThat(seen).isEmpty();
     keys.stage(List.of(a));
     keys.committed();
     seen.clear();
-    keys.find("c", seen);
-    keys.find("a", seen);
-    keys.find("b", seen);
+    keys.find(AlertKeys.bits("c"), seen);
+    keys.find(AlertKeys.bits("a"), seen);
+    keys.find(AlertKeys.bits("b"), seen);
     assertThat(seen).containsExactly(1L, 2L);
   }
 
@@ -413,7 +413,7 @@ class AlertKeysTest {
       running.forEach((k, v) -> expected.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
       for (Map.Entry<String, List<Long>> e : expected.entrySet()) {
         List<Long> found = new ArrayList<>();
-        keys.find(e.getKey(), found);
+        keys.find(AlertKeys.bits(e.getKey()), found);
         assertThat(found).as(e.getKey()).containsExactlyInAnyOrderElementsOf(e.getValue());
       }
     }
