@@ -285,22 +285,16 @@ public final class SqliteWriter {
       if (batch.remove(STOP)) {
         stop = true;
       }
-      // in queue order: runs of ordinary work as one transaction each, a pool transaction alone in
-      // its turn, a task (onThread) between two transactions
+      // in queue order: runs of ordinary work as one transaction each; a pool transaction or a task
+      // (onThread) alone between two of them
       List<WriterJob<?>> run = new ArrayList<>();
       for (WriterJob<?> job : batch) {
-        if (job instanceof WriterJob.Exclusive<?> ex) {
+        if (job instanceof WriterJob.Alone<?> alone) {
           if (!run.isEmpty()) {
             runTransaction(run);
             run = new ArrayList<>();
           }
-          ex.run(broken());
-        } else if (job instanceof WriterJob.Task task) {
-          if (!run.isEmpty()) {
-            runTransaction(run);
-            run = new ArrayList<>();
-          }
-          task.run();
+          alone.run(broken());
         } else {
           run.add(job);
         }

@@ -85,18 +85,32 @@ class WriterJob<T> {
   }
 
   /**
+   * A job that runs alone between two of the writer's transactions, not in one: the writer commits
+   * what it gathered before it, then runs it.
+   */
+  abstract static class Alone<T> extends WriterJob<T> {
+    Alone(Promise<T> promise, Context caller) {
+      super(null, null, null, promise, caller);
+    }
+
+    /** On the writer thread; {@code broken}: the writer's lasting failure, or null. */
+    abstract void run(StoreException broken);
+  }
+
+  /**
    * A task for the writer thread between transactions ({@link SqliteWriter#onThread}): no
    * transaction, no commit, nobody to tell.
    */
-  static final class Task extends WriterJob<Void> {
+  static final class Task extends Alone<Void> {
     private final Runnable task;
 
     Task(Runnable task) {
-      super(null, null, null, null, null);
+      super(null, null);
       this.task = task;
     }
 
-    void run() {
+    @Override
+    void run(StoreException broken) {
       try {
         task.run();
       } catch (RuntimeException | Error e) {
@@ -114,7 +128,7 @@ class WriterJob<T> {
    * writer thread waits, in its turn in the queue, so SQLite's lock is never fought over and no
    * writer waits out {@code busy_timeout} behind another.
    */
-  static final class Exclusive<T> extends WriterJob<T> {
+  static final class Exclusive<T> extends Alone<T> {
     /**
      * How long a pool transaction may hold the turn; past it the writer thread goes on (its next
      * BEGIN then waits for the lock).
@@ -124,7 +138,7 @@ class WriterJob<T> {
     final Supplier<Future<T>> section;
 
     Exclusive(Supplier<Future<T>> section, Promise<T> promise, Context caller) {
-      super(null, null, null, promise, caller);
+      super(promise, caller);
       this.section = section;
     }
 
@@ -132,6 +146,7 @@ class WriterJob<T> {
      * On the writer thread: starts the section on its caller's context and waits until it ends (or
      * {@link #MAX_MILLIS}); fails it at once with {@code broken} if writes fail for good.
      */
+    @Override
     void run(StoreException broken) {
       if (broken != null) {
         // its own commit would sync, but a sync that succeeds after one failed proves nothing
