@@ -1,6 +1,7 @@
 package dev.vigil.notify;
 
 import dev.vigil.config.VigilConfig;
+import dev.vigil.ports.Failures;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -103,7 +104,7 @@ public final class Circuit {
               }
               return Future.failedFuture(
                   DeliveryException.transientFailure(
-                      integration + ": " + what + " failed: " + describe(e)));
+                      integration + ": " + what + " failed: " + Failures.describe(e)));
             });
   }
 
@@ -126,10 +127,5 @@ public final class Circuit {
       case HALF_OPEN -> 1;
       case OPEN -> 2;
     };
-  }
-
-  static String describe(Throwable e) {
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 }

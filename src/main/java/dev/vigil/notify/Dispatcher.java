@@ -1,6 +1,7 @@
 package dev.vigil.notify;
 
 import dev.vigil.incident.TimelineEvent;
+import dev.vigil.ports.Failures;
 import dev.vigil.telemetry.Tracing;
 import dev.vigil.timer.Scheduler;
 import io.micrometer.core.instrument.Counter;
@@ -302,7 +303,7 @@ public final class Dispatcher {
       DeliveryException d =
           failure instanceof DeliveryException x
               ? x
-              : DeliveryException.transientFailure(target + ": " + Circuit.describe(failure));
+              : DeliveryException.transientFailure(target + ": " + Failures.describe(failure));
       if (d.permanent()) {
         done.add(target);
         refused.put(target, d);
@@ -377,7 +378,7 @@ public final class Dispatcher {
                           "notify: the Slack fallback for "
                               + intent.key()
                               + " failed too: "
-                              + Circuit.describe(ar.cause()));
+                              + Failures.describe(ar.cause()));
                 }
                 return Future.<Void>succeededFuture();
               });

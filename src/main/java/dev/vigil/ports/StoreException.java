@@ -7,14 +7,10 @@ public final class StoreException extends RuntimeException {
   }
 
   /**
-   * A commit that failed with {@code cause}: "store: commit failed: " and the cause's message, or
-   * its class where it has none (a bare {@code NullPointerException} read "failed: null").
+   * A commit that failed with {@code cause}: "store: commit failed: " and {@link
+   * Failures#describe}, which names the cause's class where it has no message.
    */
   public static StoreException commitFailed(Throwable cause) {
-    String m = cause.getMessage();
-    return new StoreException(
-        "store: commit failed: "
-            + (m == null || m.isBlank() ? cause.getClass().getSimpleName() : m),
-        cause);
+    return new StoreException("store: commit failed: " + Failures.describe(cause), cause);
   }
 }

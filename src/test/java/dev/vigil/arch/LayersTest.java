@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * <ol>
  *   <li>foundation: {@code config}, {@code timer}, {@code ha} (replica identity and leases), {@code
  *       web} (request plumbing every HTTP entry shares), {@code ports} (what a store port may
- *       throw);
+ *       throw, and how a failure reads in one line);
  *   <li>domain: {@code alert}, {@code incident}, {@code oncall}, {@code classify}, {@code expr},
  *       {@code stats};
  *   <li>services: {@code escalation}, {@code runbook}, {@code notify}, {@code ingest} (the alert

@@ -14,6 +14,7 @@ import dev.vigil.notify.Pacer;
 import dev.vigil.notify.Receipt;
 import dev.vigil.notify.RetryPolicy;
 import dev.vigil.oncall.TeamId;
+import dev.vigil.ports.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -319,6 +320,6 @@ public final class PagerDutyNotifier implements Notifier {
     String m = e.getMessage();
     String kind =
         e instanceof TimeoutException || (m != null && m.contains("timeout")) ? "timed out: " : "";
-    return kind + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
+    return kind + Failures.describe(e);
   }
 }
