@@ -80,6 +80,11 @@ final class StoredKeyFilter {
     return tooLarge;
   }
 
+  /** Whether the writer's stop has begun to end a reader (tests). */
+  boolean closing() {
+    return closed;
+  }
+
   /** Filters read and put in use since start (tests). */
   long built() {
     return built;

@@ -195,22 +195,92 @@ class AlertKeysTest {
     await().atMost(Duration.ofSeconds(30)).until(filter::ready);
     List<String> stored =
         List.of("a", "b", "b", "b", "c", "\u00e9-1", "\ud83d\ude00-2", "zz", "zz", "zzz");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
-        java.sql.PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)")) {
-      for (int i = 0; i < stored.size(); i++) {
-        ps.setString(1, stored.get(i));
-        ps.setString(2, "2026-12-07T00:00:0" + i + "Z");
-        ps.setLong(3, 1000 + i);
-        ps.executeUpdate();
-      }
-    }
+    storeKeys(stored);
     filter.chunks(2, () -> {});
     db.sqliteWriter().alertKeys().buildFilter();
     await().atMost(Duration.ofSeconds(30)).until(() -> filter.built() == 2);
     assertThat(stored).allMatch(f -> filter.mayHold(AlertKeys.bits(f)));
     assertThat(filter.mayHold(AlertKeys.bits("absent"))).isFalse();
+  }
+
+  /** Rows written into {@code alert_keys} behind the writer's back, as another tool would. */
+  private void storeKeys(List<String> fingerprints) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)")) {
+      for (int i = 0; i < fingerprints.size(); i++) {
+        ps.setString(1, fingerprints.get(i));
+        ps.setString(2, "2026-12-07T00:00:0" + i + "Z");
+        ps.setLong(3, 1000 + i);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  @Test
+  void aReadThatFailsLeavesTheFilterInUseAndALaterBuildReadsEveryKey() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    StoredKeyFilter filter = keys.onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+    List<String> stored = List.of("a", "b", "c", "d", "e");
+    storeKeys(stored);
+    java.util.concurrent.atomic.AtomicInteger failures =
+        new java.util.concurrent.atomic.AtomicInteger(1);
+    filter.chunks(
+        2,
+        () -> {
+          if (failures.getAndDecrement() > 0) {
+            throw new IllegalStateException("the disk went away (test)");
+          }
+        });
+    keys.buildFilter();
+    await().atMost(Duration.ofSeconds(30)).until(() -> failures.get() < 1);
+    // the first filter stays in use and still answers for what the writer merged
+    assertThat(filter.ready()).isTrue();
+    long before = filter.lookups();
+    assertThat(ingest(100, 10, AlertStatus.FIRING).events()).isNotEmpty();
+    assertThat(filter.lookups() - before).isZero();
+
+    // the failed build is over: a later one reads the whole table and is put in use
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              keys.buildFilter();
+              return filter.built() == 2;
+            });
+    assertThat(stored).allMatch(f -> filter.mayHold(AlertKeys.bits(f)));
+    assertThat(filter.mayHold(AlertKeys.bits("absent"))).isFalse();
+  }
+
+  @Test
+  void aStopDuringTheReadEndsTheReaderAndHandsNothingOver() throws Exception {
+    AlertKeys keys = db.sqliteWriter().alertKeys();
+    StoredKeyFilter filter = keys.onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(filter::ready);
+    storeKeys(List.of("a", "b", "c", "d", "e"));
+    java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+    filter.chunks(
+        2,
+        () -> {
+          paused.countDown();
+          // the stop has begun: it waits for this reader, which must end without handing over
+          await().atMost(Duration.ofSeconds(30)).until(filter::closing);
+        });
+    keys.buildFilter();
+    assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    await(db.close());
+    db = null;
+    assertThat(filter.built()).isEqualTo(1);
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().equals("vigil-sqlite-key-filter"));
+    // and the store opens again, with a filter of every stored key
+    reopen();
+    StoredKeyFilter again = db.sqliteWriter().alertKeys().onDisk();
+    await().atMost(Duration.ofSeconds(30)).until(again::ready);
+    assertThat(List.of("a", "b", "c", "d", "e")).allMatch(f -> again.mayHold(AlertKeys.bits(f)));
   }
 
   @Test
