@@ -80,6 +80,11 @@ final class StoredKeyFilter {
     return tooLarge;
   }
 
+  /** Whether a build is under way, from its start until its hand-over (tests). */
+  boolean building() {
+    return building.get();
+  }
+
   /** Whether the writer's stop has begun to end a reader (tests). */
   boolean closing() {
     return closed;
