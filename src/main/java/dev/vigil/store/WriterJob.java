@@ -148,6 +148,17 @@ class WriterJob<T> {
      */
     @Override
     void run(StoreException broken) {
+      try {
+        start(broken);
+      } catch (RuntimeException | Error e) {
+        // its caller's Vert.x is closed, say (the section never started): the writer goes on, or
+        // every later write, and the writer's own stop, would wait for good
+        log.atWarn().setCause(e).log("store: a transaction on the pool's connection never started");
+        promise.tryFail(e);
+      }
+    }
+
+    private void start(StoreException broken) {
       if (broken != null) {
         // its own commit would sync, but a sync that succeeds after one failed proves nothing
         failure = broken;

@@ -305,4 +305,41 @@ class SqliteWriterPathsTest {
     assertThat(writer.onThread(() -> {})).isFalse();
     db = null;
   }
+
+  @Test
+  void aPoolTransactionWhoseVertxClosedBeforeItsTurnFailsAloneAndTheWriterGoesOn()
+      throws Exception {
+    Vertx closing = Vertx.vertx();
+    SqliteWriter writer =
+        SqliteWriter.open(closing, "jdbc:sqlite:" + dir.resolve("other.db"), null);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    writer.submit(
+        tx -> {
+          running.countDown();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return 0;
+        });
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+    // queued behind the held transaction; its turn comes once its Vert.x is gone
+    Future<String> section = writer.exclusively(() -> Future.succeededFuture("never"));
+    await(closing.close());
+    CountDownLatch later = new CountDownLatch(1);
+    assertThat(writer.onThread(later::countDown)).isTrue();
+    release.countDown();
+
+    // without the guard the writer thread died at the section's turn, and nothing after it ran
+    assertThat(later.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(section.failed()).isTrue();
+    assertThat(section.cause()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    try {
+      writer.close();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // its Vert.x is closed, so the stop cannot be awaited there; the writer thread still ends
+    }
+  }
 }
