@@ -315,9 +315,9 @@ public final class GroupCommitter {
     commit(batch, true, release, outcome)
         .onComplete(
             ar -> {
-              commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-              batchSize.record(total);
               try {
+                commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                batchSize.record(total);
                 handleInOrder(number, outcome);
               } finally {
                 synchronized (lock) {
@@ -418,7 +418,7 @@ public final class GroupCommitter {
                 for (int i = 0; i < batch.size(); i++) {
                   Pending p = batch.get(i);
                   int request = i;
-                  outcome.add(() -> finish(p, result.incidentsPerRequest().get(request), null));
+                  outcome.add(() -> finish(p, result, request));
                 }
                 return Future.succeededFuture();
               }
@@ -510,6 +510,21 @@ public final class GroupCommitter {
         known.put(st.fingerprint(), startsAt, st.status(), st.incident());
       }
     }
+  }
+
+  /**
+   * Answers request {@code request} of a committed batch with its incidents; a result without them
+   * (a store's bug) fails it instead of leaving it unanswered and counted as waiting for good.
+   */
+  private void finish(Pending p, IngestResult result, int request) {
+    List<IncidentId> ids;
+    try {
+      ids = result.incidentsPerRequest().get(request);
+    } catch (RuntimeException e) {
+      finish(p, null, new StoreException("store: the commit named no incidents for a request", e));
+      return;
+    }
+    finish(p, ids, null);
   }
 
   private void finish(Pending p, List<IncidentId> ids, Throwable failure) {

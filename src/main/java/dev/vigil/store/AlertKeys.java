@@ -243,7 +243,7 @@ final class AlertKeys {
             () -> {
               try {
                 step.run();
-              } catch (RuntimeException e) {
+              } catch (RuntimeException | Error e) { // an Error too, or no cycle would run again
                 log.atError().setCause(e).log("store: merging alert keys failed");
                 cycleFailed = true;
               }

@@ -239,7 +239,9 @@ final class SqliteLogSync {
     try {
       force.force();
       synced = Math.max(synced, through);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // an Error too (InternalError from a mapped write, say): this thread ending would leave
+      // every commit from here on unanswered
       broken =
           new StoreException(
               "store: the SQLite log could not be synced to disk ("

@@ -307,12 +307,12 @@ public final class SqliteWriter {
     // anything that arrived after the stop fails; the connection closes
     List<WriterJob<?>> late = new ArrayList<>();
     queue.drainTo(late);
+    late.remove(STOP);
     for (WriterJob<?> j : late) {
-      if (j != STOP) {
-        j.failure = new StoreException("store: closed", null);
-        j.complete();
-      }
+      j.failure = new StoreException("store: closed", null);
     }
+    // each told on its own: one whose Vert.x is closed cannot keep the connection open
+    WriterJob.completeAll(late);
     try {
       // the last commits are synced and handed out while the log file is certainly there
       sync.close();
@@ -387,7 +387,7 @@ public final class SqliteWriter {
     checkpointer.committed();
     try {
       alertKeys.committed();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: the commit is done, and must be told
       log.atError().setCause(e).log("store: recording committed alert keys failed");
     }
     List<Runnable> onCommit = new ArrayList<>(1);

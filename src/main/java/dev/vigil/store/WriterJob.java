@@ -154,7 +154,11 @@ class WriterJob<T> {
         // its caller's Vert.x is closed, say (the section never started): the writer goes on, or
         // every later write, and the writer's own stop, would wait for good
         log.atWarn().setCause(e).log("store: a transaction on the pool's connection never started");
-        promise.tryFail(e);
+        try {
+          promise.tryFail(e); // its listeners run here, with no context to take a throw
+        } catch (RuntimeException | Error again) {
+          log.atWarn().setCause(again).log("store: telling a pool transaction it failed failed");
+        }
       }
     }
 

@@ -351,6 +351,28 @@ class GroupCommitterTest {
   }
 
   @Test
+  void aCommitThatNamesNoIncidentsForARequestFailsItAndTheQueueEmpties() {
+    HeldStore store = new HeldStore();
+    GroupCommitter c = committer(store, 1000, 1);
+    Future<List<IncidentId>> f = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+    // a store's bug: committed, but the result lists no incidents for the request
+    store.held.get(0).complete(new IngestResult(List.of(), List.of(), List.of()));
+
+    await().atMost(Duration.ofSeconds(5)).until(f::isComplete);
+    assertThat(f.cause())
+        .isInstanceOf(StoreException.class)
+        .hasMessage("store: the commit named no incidents for a request");
+    assertThat(metrics.get("vigil_ingest_queue_alerts").gauge().value()).isZero();
+    // and the next request is committed and answered
+    Future<List<IncidentId>> next = submit(c, request(2, "B", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 2);
+    store.commit(1);
+    await().atMost(Duration.ofSeconds(5)).until(next::succeeded);
+    assertThat(next.result()).containsExactly(new IncidentId(2));
+  }
+
+  @Test
   void aBatchCommittedButNotSyncedFailsEveryOneOfItsRequests() {
     // SQLite: committed, then its log could not be synced. It is not retried (the next batch may
     // have started), and each of its requests is answered with the failure

@@ -41,7 +41,9 @@ class SqliteLogSyncTest {
     final AtomicInteger calls = new AtomicInteger();
     volatile CountDownLatch entered = new CountDownLatch(1);
     volatile CountDownLatch release;
-    volatile IOException failure;
+
+    /** An IOException, or an Error, that the next syncs throw. */
+    volatile Throwable failure;
 
     /** The next sync waits until {@link #release} counts down. */
     void hold() {
@@ -61,8 +63,12 @@ class SqliteLogSyncTest {
           Thread.currentThread().interrupt();
         }
       }
-      if (failure != null) {
-        throw failure;
+      Throwable f = failure;
+      if (f instanceof IOException io) {
+        throw io;
+      }
+      if (f instanceof Error e) {
+        throw e;
       }
     }
 
@@ -145,6 +151,22 @@ class SqliteLogSyncTest {
     await(durable);
     // in commit order, each once
     assertThat(callbacks).containsExactly("first", "second");
+  }
+
+  @Test
+  void aSyncThatThrowsAnErrorFailsItsCommitsInsteadOfLeavingThemUnanswered() {
+    // what a memory-mapped write reports when the disk under it fails
+    open(sync);
+    List<String> callbacks = new CopyOnWriteArrayList<>();
+    sync.failure = new InternalError("a fault occurred in an unsafe memory access operation");
+
+    Throwable lost = failure(mark("lost", callbacks));
+    assertThat(lost)
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("could not be synced to disk (a fault occurred");
+    assertThat(callbacks).isEmpty();
+    sync.failure = null;
+    assertThat(failure(mark("later", callbacks))).hasMessage(lost.getMessage());
   }
 
   @Test
