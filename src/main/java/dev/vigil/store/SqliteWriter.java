@@ -364,12 +364,14 @@ public final class SqliteWriter {
         }
         seq = sync.begin();
         control("COMMIT");
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException | Error e) {
         rollback();
         alertKeys.rollBack(0);
         throw e;
       }
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | Error e) {
+      // an Error too (from the driver's native code, say): it would end this thread, and every
+      // write after it would wait for good
       StoreException failure = StoreException.commitFailed(e);
       for (WriterJob<?> job : batch) {
         job.failure = job.failure != null && !savepoints ? job.failure : failure;
