@@ -251,7 +251,12 @@ public final class SqliteWriter {
     return sync.waiters();
   }
 
-  /** Whether {@link #close} has been called. */
+  /** The writer thread (tests). */
+  Thread thread() {
+    return thread;
+  }
+
+  /** Whether {@link #close} has been called, or the writer thread has ended. */
   boolean closed() {
     return closed;
   }
@@ -304,7 +309,9 @@ public final class SqliteWriter {
       }
       batch.clear();
     }
-    // anything that arrived after the stop fails; the connection closes
+    // anything that arrived after the stop fails; the connection closes. An interrupt ends the loop
+    // without close(): from here on nothing more is taken either, or it would wait for good
+    closed = true;
     List<WriterJob<?>> late = new ArrayList<>();
     queue.drainTo(late);
     late.remove(STOP);

@@ -337,4 +337,20 @@ class SqliteWriterPathsTest {
       // its Vert.x is closed, so the stop cannot be awaited there; the writer thread still ends
     }
   }
+
+  @Test
+  void aWriterThreadInterruptedOutOfItsLoopRefusesLaterWritesInsteadOfQueueingThemForGood()
+      throws Exception {
+    SqliteWriter writer = db.sqliteWriter();
+    writer.thread().interrupt();
+    writer.thread().join(30_000);
+    assertThat(writer.thread().isAlive()).isFalse();
+
+    Future<Integer> later = writer.submit(tx -> 1);
+    assertThat(later.failed()).isTrue();
+    assertThat(later.cause())
+        .isInstanceOf(dev.vigil.ports.StoreException.class)
+        .hasMessage("store: closed");
+    assertThat(writer.onThread(() -> {})).isFalse();
+  }
 }
