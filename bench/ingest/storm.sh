@@ -74,8 +74,9 @@ YAML
   expired=$(awk -v upto="ts=$upto" '$1 <= upto && /Notify for alerts failed.* err="context deadline exceeded"/ {n++} END {print n + 0}' "$OUT/am-$name.log")
   [ "$reqs" = "$lat_n" ] || echo "note: $name's scrape was not one moment: $reqs webhook requests counted, $lat_n timed"
   kill -9 $apid; wait $apid 2>/dev/null || true # metrics are read; a busy Alertmanager takes long to stop
-  awk -v n="$name" -v s="$sent" -v f="$failed" -v ls="$lat_sum" -v ln="$lat_n" -v r="$received" -v d="$(echo "$t0 $t1 $t2" | awk '{print ($2 + $3) / 2 - $1}')" \
-    -v e="$expired" -v fr="$freq" -v o1="$((lat_n - le1))" -v o5="$((lat_n - le5))" 'BEGIN {
+  awk -v n="$name" -v s="$sent" -v f="$failed" -v ls="$lat_sum" -v ln="$lat_n" -v r="$received" \
+    -v t0="$t0" -v t1="$t1" -v t2="$t2" -v e="$expired" -v fr="$freq" -v o1="$((lat_n - le1))" -v o5="$((lat_n - le5))" 'BEGIN {
+    d = (t1 + t2) / 2 - t0 # the window: from the start of wrk to the middle of the final scrape
     printf "| %s | %d | %.1f | %d (%d) | %d | %d / %d | %.0f | %d |\n", n, s, s / d, f, fr, e, o1, o5, (ln > 0 ? ls / ln * 1000 : 0), r }' \
     | tee -a "$OUT/table.md"
 }
