@@ -1,5 +1,6 @@
 package dev.vigil.ingest;
 
+import dev.vigil.config.Durations;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentId;
 import dev.vigil.incident.IncidentStore;
@@ -74,9 +75,16 @@ public final class GroupCommitter {
   /** How long an occurrence is remembered after it was last committed. */
   static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
 
+  /**
+   * How long a batch may take in the store before its requests are answered with a store error (ADR
+   * 0154): far beyond any healthy commit, and beyond the time any sender waits for an answer.
+   */
+  static final Duration STALL_AFTER = Duration.ofSeconds(30);
+
   private record Pending(
       List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
 
+  private final Vertx vertx;
   private final Context context;
   private final IncidentStore store;
   private final Triage triage;
@@ -86,6 +94,8 @@ public final class GroupCommitter {
   private final RepeatMemory known =
       new RepeatMemory(REMEMBERED, REMEMBER_FOR.toNanos(), System::nanoTime);
   private final Counter repeats;
+  private final Counter stalls;
+  private final Duration stallAfter;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
   private final DistributionSummary batchSize;
@@ -140,7 +150,27 @@ public final class GroupCommitter {
       int maxBatchAlerts,
       int maxInFlight,
       MeterRegistry metrics) {
+    this(
+        vertx, store, triage, clock, queueLimit, maxBatchAlerts, maxInFlight, STALL_AFTER, metrics);
+  }
+
+  /**
+   * @param stallAfter how long a batch may take in the store before its requests are answered with
+   *     a store error ({@link #STALL_AFTER}; shorter in tests)
+   */
+  GroupCommitter(
+      Vertx vertx,
+      IncidentStore store,
+      Triage triage,
+      Clock clock,
+      int queueLimit,
+      int maxBatchAlerts,
+      int maxInFlight,
+      Duration stallAfter,
+      MeterRegistry metrics) {
     this.maxInFlight = maxInFlight;
+    this.stallAfter = stallAfter;
+    this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.triage = triage;
@@ -151,6 +181,12 @@ public final class GroupCommitter {
         Counter.builder("vigil_alerts_repeated_total")
             .description(
                 "Alerts answered from memory: unchanged repeats of an occurrence already stored")
+            .register(metrics);
+    this.stalls =
+        Counter.builder("vigil_commit_stalls_total")
+            .description(
+                "Batches answered with a store error because the store had not finished them in"
+                    + " time (ADR 0154)")
             .register(metrics);
     this.batchSize =
         DistributionSummary.builder("vigil_commit_batch_alerts")
@@ -296,7 +332,8 @@ public final class GroupCommitter {
 
   /**
    * Hands {@code batch} to the store. The way is free for the next batch once it is committed (the
-   * store says so on its own thread) or, at the latest, once it is answered.
+   * store says so on its own thread) or, at the latest, once it is answered. A batch the store has
+   * not finished after {@link #stallAfter} is answered with a store error ({@link #stalled}).
    */
   private void start(List<Pending> batch, Set<String> keys, long number) {
     int total = alertsIn(batch);
@@ -311,25 +348,98 @@ public final class GroupCommitter {
             commitNext();
           }
         };
+    Settled settled = new Settled();
+    Runnable settle =
+        () -> {
+          synchronized (lock) {
+            // a later batch about the same group or alert starts only now, after this one's
+            // outcome is remembered
+            busyKeys.removeAll(keys);
+            unanswered--;
+          }
+          release.run(); // a failed commit, or a store that told nothing before
+          commitNext();
+        };
+    long timer;
+    try {
+      timer =
+          vertx.setTimer(
+              stallAfter.toMillis(),
+              id -> context.runOnContext(v -> stalled(batch, number, settled, settle)));
+    } catch (RuntimeException e) {
+      timer = -1; // Vert.x is closing: the batch goes on without its watchdog
+    }
+    long watchdog = timer;
     List<Runnable> outcome = new ArrayList<>(1);
-    commit(batch, true, release, outcome)
+    commit(batch, true, release, outcome, settled)
         .onComplete(
             ar -> {
+              vertx.cancelTimer(watchdog);
+              if (settled.done) {
+                log.atWarn()
+                    .addKeyValue("alerts", total)
+                    .log(
+                        "ingest: a batch answered as stalled has "
+                            + (ar.succeeded() ? "been stored" : "failed")
+                            + " after "
+                            + (System.nanoTime() - started) / 1_000_000
+                            + " ms; its senders were told to retry");
+                return;
+              }
+              settled.done = true;
               try {
                 commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 batchSize.record(total);
                 handleInOrder(number, outcome);
               } finally {
-                synchronized (lock) {
-                  // a later batch about the same group or alert starts only now, after this one's
-                  // outcome is remembered
-                  busyKeys.removeAll(keys);
-                  unanswered--;
-                }
-                release.run(); // a failed commit, or a store that told nothing before
-                commitNext();
+                settle.run();
               }
             });
+  }
+
+  /**
+   * Whether a batch is answered for good: by its outcome, or as stalled. The committer's context.
+   */
+  private static final class Settled {
+    boolean done;
+  }
+
+  /**
+   * Batch {@code number} has been in the store for {@link #stallAfter} (a disk that no longer
+   * answers, a lost connection, or a bug that lost its future): its requests are answered with a
+   * store error, so that their senders retry (a retry of what was stored meanwhile is a repeat),
+   * and the batches after it, whose answers wait for its turn, go on (ADR 0154). What the store
+   * finishes later is no longer answered nor remembered; its events are published all the same.
+   */
+  private void stalled(List<Pending> batch, long number, Settled settled, Runnable settle) {
+    if (settled.done) {
+      return;
+    }
+    settled.done = true;
+    stalls.increment();
+    StoreException cause =
+        new StoreException(
+            "store: a commit of "
+                + alertsIn(batch)
+                + " alert(s) has not finished in "
+                + Durations.format(stallAfter)
+                + "; whether they are stored is not known, so retry",
+            null);
+    log.atError()
+        .addKeyValue("alerts", alertsIn(batch))
+        .log(
+            "ingest: "
+                + cause.getMessage()
+                + ". The store may be stalled (a disk or a connection that no longer answers);"
+                + " the batches after it go on");
+    try {
+      for (Pending p : batch) {
+        finish(p, null, cause);
+      }
+      handleInOrder(number, List.of());
+    } finally {
+      settle.run();
+    }
   }
 
   /**
@@ -388,7 +498,11 @@ public final class GroupCommitter {
    * outcome}, for {@link #handleInOrder}; failures are answered at once.
    */
   private Future<Void> commit(
-      List<Pending> batch, boolean retry, Runnable committed, List<Runnable> outcome) {
+      List<Pending> batch,
+      boolean retry,
+      Runnable committed,
+      List<Runnable> outcome,
+      Settled settled) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     AtomicBoolean signalled = new AtomicBoolean();
     Future<IngestResult> stored;
@@ -410,6 +524,9 @@ public final class GroupCommitter {
     return onThisContext(stored)
         .transform(
             ar -> {
+              if (settled.done) {
+                return Future.succeededFuture(); // answered as stalled: nothing more to tell
+              }
               if (ar.succeeded()) {
                 IngestResult result = ar.result();
                 // remembered before the answers, since a re-send may follow one at once; each its
@@ -441,7 +558,7 @@ public final class GroupCommitter {
                             + "); retrying each alone");
                 Future<Void> chain = Future.succeededFuture();
                 for (Pending p : batch) {
-                  chain = chain.compose(v -> commit(List.of(p), false, () -> {}, outcome));
+                  chain = chain.compose(v -> commit(List.of(p), false, () -> {}, outcome, settled));
                 }
                 return chain;
               }

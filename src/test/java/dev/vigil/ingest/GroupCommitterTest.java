@@ -3,6 +3,8 @@ package dev.vigil.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import dev.vigil.LogCapture;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
 import dev.vigil.alert.Fingerprint;
@@ -110,6 +112,10 @@ class GroupCommitterTest {
   }
 
   GroupCommitter committer(HeldStore store, int queueLimit, int maxInFlight) {
+    return committer(store, queueLimit, maxInFlight, GroupCommitter.STALL_AFTER);
+  }
+
+  GroupCommitter committer(HeldStore store, int queueLimit, int maxInFlight, Duration stallAfter) {
     return new GroupCommitter(
         vertx,
         store,
@@ -118,6 +124,7 @@ class GroupCommitterTest {
         queueLimit,
         1000,
         maxInFlight,
+        stallAfter,
         metrics);
   }
 
@@ -300,6 +307,71 @@ class GroupCommitterTest {
     assertThat(signalling.calls).hasSize(3);
     submit(c, request(1, "A", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 4);
+  }
+
+  @Test
+  void aBatchTheStoreNeverAnswersIsAnsweredAsStalledAndTheAnswersWaitingBehindItGoOut() {
+    // SQLite's way: batch 1 is committed (the next may start) but its answer never comes, a future
+    // lost; batch 2 is committed and answered, and its answer waits for batch 1's turn
+    SignallingStore signalling = new SignallingStore();
+    GroupCommitter c = committer(signalling, 1000, 1, Duration.ofMillis(300));
+    try (LogCapture logs = new LogCapture(Level.WARN)) {
+      Future<List<IncidentId>> lost = submit(c, request(1, "A", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+      Future<List<IncidentId>> behind = submit(c, request(2, "B", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 1);
+      signalling.committed.get(0).run();
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
+      signalling.commit(1);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> lost.isComplete() && behind.isComplete());
+      assertThat(lost.cause())
+          .isInstanceOf(StoreException.class)
+          .hasMessage(
+              "store: a commit of 1 alert(s) has not finished in 300ms; whether they are stored is"
+                  + " not known, so retry");
+      assertThat(behind.result()).containsExactly(new IncidentId(2));
+      assertThat(metrics.get("vigil_commit_stalls_total").counter().count()).isEqualTo(1);
+      assertThat(metrics.get("vigil_ingest_queue_alerts").gauge().value()).isZero();
+      assertThat(logs.errors()).anyMatch(l -> l.contains("The store may be stalled"));
+
+      // the store finishes it at last: nothing is answered twice, and its state is not remembered
+      // (a later batch may have stored a newer one), so the sender's retry goes to the store
+      signalling.commit(0);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> logs.text().contains("a batch answered as stalled has been stored after"));
+      Future<List<IncidentId>> retry = submit(c, request(1, "A", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
+      signalling.commit(2);
+      await().atMost(Duration.ofSeconds(5)).until(retry::succeeded);
+      assertThat(retry.result()).containsExactly(new IncidentId(1));
+      assertThat(logs.bugs()).isEmpty();
+      // and every batch counts as answered once: a stop does not wait for one for good
+      Future<Void> drained = c.drain();
+      await().atMost(Duration.ofSeconds(5)).until(drained::succeeded);
+    }
+    assertThat(metrics.get("vigil_commit_stalls_total").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aBatchThatFailsAfterItWasAnsweredAsStalledIsNotRetried() {
+    // a failed batch is retried request by request; one already answered as stalled is not, since
+    // its senders retry by themselves
+    GroupCommitter c = committer(store, 1000, 1, Duration.ofMillis(300));
+    Future<List<IncidentId>> stalled = submit(c, request(1, "A", AlertStatus.FIRING));
+    await().atMost(Duration.ofSeconds(10)).until(stalled::isComplete);
+    assertThat(stalled.cause()).hasMessageContaining("has not finished in");
+    store.held.get(0).fail(new StoreException("store: disk I/O error", null));
+    // the failure reaches the committer's context before the next batch's answer does: a retry
+    // would be a store call made before that answer
+    Future<List<IncidentId>> next = submit(c, request(2, "B", AlertStatus.FIRING));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.calls.stream().anyMatch(call -> groups(call).contains("g2")));
+    store.commit(store.calls.size() - 1);
+    await().atMost(Duration.ofSeconds(5)).until(next::succeeded);
+    assertThat(store.calls).hasSize(2);
   }
 
   @Test
