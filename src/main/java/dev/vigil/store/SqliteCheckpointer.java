@@ -67,10 +67,19 @@ final class SqliteCheckpointer {
   /** Starts checkpointing the file of {@code jdbcUrl} from a connection of its own. */
   static SqliteCheckpointer start(String jdbcUrl) throws SQLException {
     Connection c = DriverManager.getConnection(jdbcUrl);
-    c.setAutoCommit(true);
-    SqliteCheckpointer cp = new SqliteCheckpointer(c);
-    cp.thread.start();
-    return cp;
+    try {
+      c.setAutoCommit(true);
+      SqliteCheckpointer cp = new SqliteCheckpointer(c);
+      cp.thread.start();
+      return cp;
+    } catch (SQLException | RuntimeException | Error e) {
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException also) {
+        e.addSuppressed(also);
+      }
+      throw e;
+    }
   }
 
   /** Called by the writer after each commit: a checkpoint follows soon, never more than one. */

@@ -115,6 +115,7 @@ public final class SqliteWriter {
       throws SQLException {
     Connection c = DriverManager.getConnection(jdbcUrl);
     SqliteCheckpointer checkpointer = null;
+    SqliteLogSync sync = null;
     try {
       c.setAutoCommit(true);
       if (force != null) {
@@ -123,21 +124,37 @@ public final class SqliteWriter {
         }
       }
       checkpointer = SqliteCheckpointer.start(jdbcUrl);
-      SqliteWriter w =
-          new SqliteWriter(
-              vertx, c, checkpointer, new SqliteLogSync(force, checkpointer::halt), jdbcUrl);
+      sync = new SqliteLogSync(force, checkpointer::halt);
+      SqliteWriter w = new SqliteWriter(vertx, c, checkpointer, sync, jdbcUrl);
       w.thread.start();
       return w;
-    } catch (SQLException | RuntimeException e) {
-      c.close();
-      if (checkpointer != null) {
-        try {
-          checkpointer.close();
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-        }
-      }
+    } catch (SQLException | RuntimeException | Error e) {
+      // an Error too (no thread could be made, say): the threads already started must not outlive
+      // the store that failed to open
+      closeAfterFailedOpen(e, c, sync, checkpointer);
       throw e;
+    }
+  }
+
+  /** Closes what a failed {@link #open} had made; what fails meanwhile is added to {@code e}. */
+  private static void closeAfterFailedOpen(
+      Throwable e, Connection c, SqliteLogSync sync, SqliteCheckpointer checkpointer) {
+    try {
+      if (sync != null) {
+        sync.close();
+      }
+      if (checkpointer != null) {
+        checkpointer.close();
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error also) {
+      e.addSuppressed(also);
+    }
+    try {
+      c.close();
+    } catch (SQLException | RuntimeException also) {
+      e.addSuppressed(also);
     }
   }
 

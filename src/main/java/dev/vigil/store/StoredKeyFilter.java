@@ -165,11 +165,12 @@ final class StoredKeyFilter {
       building.set(false);
       return;
     }
-    merged = new long[1024];
-    mergedSize = 0;
-    Thread t = new Thread(() -> read(mergeAt), "vigil-sqlite-key-filter");
-    t.setDaemon(true);
+    Thread t;
     try {
+      merged = new long[1024];
+      mergedSize = 0;
+      t = new Thread(() -> read(mergeAt), "vigil-sqlite-key-filter");
+      t.setDaemon(true);
       t.start();
     } catch (RuntimeException | Error e) {
       merged = null;
