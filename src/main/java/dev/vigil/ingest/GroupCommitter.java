@@ -24,10 +24,13 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,10 +84,26 @@ public final class GroupCommitter {
    */
   static final Duration STALL_AFTER = Duration.ofSeconds(30);
 
-  private record Pending(
-      List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {}
+  /** One request: its alerts, its answer, the context it came from. */
+  private static final class Pending {
+    final List<AlertIntake> alerts;
+    final Promise<List<IncidentId>> promise;
+    final Context caller;
 
-  private final Vertx vertx;
+    /** Whether it has been answered; on the committer's context. */
+    boolean answered;
+
+    Pending(List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {
+      this.alerts = alerts;
+      this.promise = promise;
+      this.caller = caller;
+    }
+
+    List<AlertIntake> alerts() {
+      return alerts;
+    }
+  }
+
   private final Context context;
   private final IncidentStore store;
   private final Triage triage;
@@ -96,6 +115,11 @@ public final class GroupCommitter {
   private final Counter repeats;
   private final Counter stalls;
   private final Duration stallAfter;
+  private final LongSupplier nanoTime;
+
+  /** The batches in the store, by number, until the store answers them. */
+  private final Map<Long, Watch> watched = new ConcurrentHashMap<>();
+
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
   private final DistributionSummary batchSize;
@@ -151,12 +175,23 @@ public final class GroupCommitter {
       int maxInFlight,
       MeterRegistry metrics) {
     this(
-        vertx, store, triage, clock, queueLimit, maxBatchAlerts, maxInFlight, STALL_AFTER, metrics);
+        vertx,
+        store,
+        triage,
+        clock,
+        queueLimit,
+        maxBatchAlerts,
+        maxInFlight,
+        STALL_AFTER,
+        System::nanoTime,
+        metrics);
   }
 
   /**
    * @param stallAfter how long a batch may take in the store before its requests are answered with
-   *     a store error ({@link #STALL_AFTER}; shorter in tests)
+   *     a store error ({@link #STALL_AFTER})
+   * @param nanoTime the monotonic clock that times batches ({@code System::nanoTime}; tests move
+   *     their own)
    */
   GroupCommitter(
       Vertx vertx,
@@ -167,10 +202,11 @@ public final class GroupCommitter {
       int maxBatchAlerts,
       int maxInFlight,
       Duration stallAfter,
+      LongSupplier nanoTime,
       MeterRegistry metrics) {
     this.maxInFlight = maxInFlight;
     this.stallAfter = stallAfter;
-    this.vertx = vertx;
+    this.nanoTime = nanoTime;
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.triage = triage;
@@ -199,6 +235,10 @@ public final class GroupCommitter {
             .publishPercentileHistogram()
             .register(metrics);
     metrics.gauge("vigil_ingest_queue_alerts", waitingAlerts);
+    // the watchdog's timer belongs to the committer's own context, no deployment's: undeploying
+    // the HTTP servers at a stop must not cancel it while queued batches drain
+    long every = Math.max(10, Math.min(1000, stallAfter.toMillis() / 4));
+    context.runOnContext(v -> vertx.setPeriodic(every, id -> checkStalls()));
   }
 
   /**
@@ -333,11 +373,10 @@ public final class GroupCommitter {
   /**
    * Hands {@code batch} to the store. The way is free for the next batch once it is committed (the
    * store says so on its own thread) or, at the latest, once it is answered. A batch the store has
-   * not finished after {@link #stallAfter} is answered with a store error ({@link #stalled}).
+   * not answered after {@link #stallAfter} is answered as stalled ({@link #checkStalls}).
    */
   private void start(List<Pending> batch, Set<String> keys, long number) {
     int total = alertsIn(batch);
-    long started = System.nanoTime();
     AtomicBoolean released = new AtomicBoolean();
     Runnable release =
         () -> {
@@ -348,7 +387,6 @@ public final class GroupCommitter {
             commitNext();
           }
         };
-    Settled settled = new Settled();
     Runnable settle =
         () -> {
           synchronized (lock) {
@@ -360,35 +398,20 @@ public final class GroupCommitter {
           release.run(); // a failed commit, or a store that told nothing before
           commitNext();
         };
-    long timer;
-    try {
-      timer =
-          vertx.setTimer(
-              stallAfter.toMillis(),
-              id -> context.runOnContext(v -> stalled(batch, number, settled, settle)));
-    } catch (RuntimeException e) {
-      timer = -1; // Vert.x is closing: the batch goes on without its watchdog
-    }
-    long watchdog = timer;
+    Watch watch = new Watch(batch, number, nanoTime.getAsLong(), settle);
+    watched.put(number, watch);
     List<Runnable> outcome = new ArrayList<>(1);
-    commit(batch, true, release, outcome, settled)
+    commit(batch, true, release, outcome, watch)
         .onComplete(
             ar -> {
-              vertx.cancelTimer(watchdog);
-              if (settled.done) {
-                log.atWarn()
-                    .addKeyValue("alerts", total)
-                    .log(
-                        "ingest: a batch answered as stalled has "
-                            + (ar.succeeded() ? "been stored" : "failed")
-                            + " after "
-                            + (System.nanoTime() - started) / 1_000_000
-                            + " ms; its senders were told to retry");
+              watched.remove(number);
+              if (watch.done) {
+                finishedLate(watch, ar.cause());
                 return;
               }
-              settled.done = true;
+              watch.done = true;
               try {
-                commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                commitTime.record(nanoTime.getAsLong() - watch.started, TimeUnit.NANOSECONDS);
                 batchSize.record(total);
                 handleInOrder(number, outcome);
               } finally {
@@ -398,47 +421,119 @@ public final class GroupCommitter {
   }
 
   /**
-   * Whether a batch is answered for good: by its outcome, or as stalled. The committer's context.
+   * A batch in the store: answered for good once its outcome is handled or it is answered as
+   * stalled ({@link #done}, on the committer's context).
    */
-  private static final class Settled {
+  private static final class Watch {
+    final List<Pending> batch;
+    final long number;
+    final long started;
+    final Runnable settle;
     boolean done;
+
+    Watch(List<Pending> batch, long number, long started, Runnable settle) {
+      this.batch = batch;
+      this.number = number;
+      this.started = started;
+      this.settle = settle;
+    }
   }
 
   /**
-   * Batch {@code number} has been in the store for {@link #stallAfter} (a disk that no longer
-   * answers, a lost connection, or a bug that lost its future): its requests are answered with a
-   * store error, so that their senders retry (a retry of what was stored meanwhile is a repeat),
-   * and the batches after it, whose answers wait for its turn, go on (ADR 0154). What the store
-   * finishes later is no longer answered nor remembered; its events are published all the same.
+   * On the committer's context, every {@link #stallAfter} / 4 (at most a second): answers as
+   * stalled each batch the store has had for {@link #stallAfter}.
    */
-  private void stalled(List<Pending> batch, long number, Settled settled, Runnable settle) {
-    if (settled.done) {
-      return;
+  private void checkStalls() {
+    long now = nanoTime.getAsLong();
+    for (Watch w : watched.values()) {
+      if (!w.done && now - w.started >= stallAfter.toNanos()) {
+        stalled(w);
+      }
     }
-    settled.done = true;
+  }
+
+  /** Runs {@link #checkStalls} on the committer's context now (tests, after moving the clock). */
+  Future<Void> checkStallsNow() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(
+        v -> {
+          checkStalls();
+          p.complete();
+        });
+    return p.future();
+  }
+
+  /**
+   * The store has had batch {@code w} for {@link #stallAfter} (a disk or a connection that no
+   * longer answers, or a bug that lost its future): each of its requests not answered yet is
+   * answered with a store error, so that its sender retries (what was stored meanwhile is then a
+   * repeat), and the batches after it, whose answers wait for its turn, go on (ADR 0154). Its
+   * alerts count against the queue limit until the store answers it, so that a store that answers
+   * nothing fills the queue rather than memory. Its occurrences are forgotten, since its outcome is
+   * unknown; what the store finishes later is not remembered either.
+   */
+  private void stalled(Watch w) {
+    w.done = true;
     stalls.increment();
+    waitingAlerts.addAndGet(counted(w.batch));
     StoreException cause =
         new StoreException(
             "store: a commit of "
-                + alertsIn(batch)
+                + alertsIn(w.batch)
                 + " alert(s) has not finished in "
                 + Durations.format(stallAfter)
                 + "; whether they are stored is not known, so retry",
             null);
     log.atError()
-        .addKeyValue("alerts", alertsIn(batch))
+        .addKeyValue("alerts", alertsIn(w.batch))
         .log(
             "ingest: "
                 + cause.getMessage()
                 + ". The store may be stalled (a disk or a connection that no longer answers);"
                 + " the batches after it go on");
     try {
-      for (Pending p : batch) {
+      forget(w.batch);
+      for (Pending p : w.batch) {
         finish(p, null, cause);
       }
-      handleInOrder(number, List.of());
     } finally {
-      settle.run();
+      try {
+        handleInOrder(w.number, List.of());
+      } finally {
+        w.settle.run();
+      }
+    }
+  }
+
+  /**
+   * A batch answered as stalled that the store has answered now: {@code failure} null if stored.
+   */
+  private void finishedLate(Watch w, Throwable failure) {
+    waitingAlerts.addAndGet(-counted(w.batch));
+    // on PostgreSQL a later batch about the same alerts may have committed before it: what that
+    // one remembered may be older than the store now
+    forget(w.batch);
+    log.atWarn()
+        .addKeyValue("alerts", alertsIn(w.batch))
+        .setCause(failure)
+        .log(
+            "ingest: a batch answered as stalled has "
+                + (failure == null ? "been stored" : "failed")
+                + " after "
+                + (nanoTime.getAsLong() - w.started) / 1_000_000
+                + " ms; its senders were told to retry");
+  }
+
+  /**
+   * Forgets the occurrences of {@code batch}: whatever their senders send next goes to the store.
+   */
+  private void forget(List<Pending> batch) {
+    for (Pending p : batch) {
+      for (AlertIntake a : p.alerts) {
+        if (!a.startsAtImplicit()) {
+          known.forget(a.alert().fingerprint(), a.alert().startsAt());
+        }
+      }
     }
   }
 
@@ -479,6 +574,11 @@ public final class GroupCommitter {
     return batch;
   }
 
+  /** What {@code batch} counts against the queue limit: each request at least one. */
+  private static int counted(List<Pending> batch) {
+    return batch.stream().mapToInt(p -> Math.max(1, p.alerts.size())).sum();
+  }
+
   private static int alertsIn(List<Pending> batch) {
     return batch.stream().mapToInt(p -> p.alerts.size()).sum();
   }
@@ -498,11 +598,7 @@ public final class GroupCommitter {
    * outcome}, for {@link #handleInOrder}; failures are answered at once.
    */
   private Future<Void> commit(
-      List<Pending> batch,
-      boolean retry,
-      Runnable committed,
-      List<Runnable> outcome,
-      Settled settled) {
+      List<Pending> batch, boolean retry, Runnable committed, List<Runnable> outcome, Watch watch) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     AtomicBoolean signalled = new AtomicBoolean();
     Future<IngestResult> stored;
@@ -524,7 +620,7 @@ public final class GroupCommitter {
     return onThisContext(stored)
         .transform(
             ar -> {
-              if (settled.done) {
+              if (watch.done) {
                 return Future.succeededFuture(); // answered as stalled: nothing more to tell
               }
               if (ar.succeeded()) {
@@ -558,7 +654,12 @@ public final class GroupCommitter {
                             + "); retrying each alone");
                 Future<Void> chain = Future.succeededFuture();
                 for (Pending p : batch) {
-                  chain = chain.compose(v -> commit(List.of(p), false, () -> {}, outcome, settled));
+                  chain =
+                      chain.compose(
+                          v ->
+                              watch.done // answered as stalled meanwhile: its senders retry
+                                  ? Future.succeededFuture()
+                                  : commit(List.of(p), false, () -> {}, outcome, watch));
                 }
                 return chain;
               }
@@ -644,14 +745,19 @@ public final class GroupCommitter {
     finish(p, ids, null);
   }
 
+  /** Answers {@code p}, once: a request answered already (as stalled, say) is left alone. */
   private void finish(Pending p, List<IncidentId> ids, Throwable failure) {
+    if (p.answered) {
+      return;
+    }
+    p.answered = true;
     waitingAlerts.addAndGet(-Math.max(1, p.alerts.size()));
     Runnable complete =
         () -> {
           if (failure == null) {
-            p.promise.complete(ids);
+            p.promise.tryComplete(ids);
           } else {
-            p.promise.fail(failure);
+            p.promise.tryFail(failure);
           }
         };
     if (p.caller == null || p.caller == context) {

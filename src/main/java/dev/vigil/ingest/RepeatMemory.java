@@ -108,6 +108,27 @@ final class RepeatMemory {
     y.write(slot, fp, start, status, incident, nanoTime.getAsLong());
   }
 
+  /**
+   * Forgets the occurrence, in both tables: a later {@link #get} takes it as unknown. By the thread
+   * that puts.
+   */
+  void forget(String fingerprint, Instant startsAt) {
+    long start = packed(startsAt);
+    if (!Fingerprint.canonical(fingerprint) || start < 0) {
+      return;
+    }
+    long fp = Fingerprint.bits(fingerprint);
+    // written as put a time to live ago: outlived, which a reader takes as unknown without
+    // looking in the old table (which may hold it too, and is forgotten the same way)
+    long outlived = nanoTime.getAsLong() - ttlNanos;
+    for (Table t : new Table[] {young, old}) {
+      int slot = t.slot(fp, start);
+      if (t.holds(slot)) {
+        t.write(slot, fp, start, AlertStatus.FIRING, null, outlived);
+      }
+    }
+  }
+
   /** Seconds since 1970 below 2^33 (the year 2242). */
   private static final long LAST_SECOND = (1L << 33) - 1;
 

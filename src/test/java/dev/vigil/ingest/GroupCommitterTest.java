@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,11 +112,10 @@ class GroupCommitterTest {
     return committer(store, queueLimit, maxInFlight);
   }
 
-  GroupCommitter committer(HeldStore store, int queueLimit, int maxInFlight) {
-    return committer(store, queueLimit, maxInFlight, GroupCommitter.STALL_AFTER);
-  }
+  /** The committers' monotonic clock, in nanoseconds: moved by the tests that watch for stalls. */
+  final AtomicLong nanos = new AtomicLong();
 
-  GroupCommitter committer(HeldStore store, int queueLimit, int maxInFlight, Duration stallAfter) {
+  GroupCommitter committer(HeldStore store, int queueLimit, int maxInFlight) {
     return new GroupCommitter(
         vertx,
         store,
@@ -124,8 +124,20 @@ class GroupCommitterTest {
         queueLimit,
         1000,
         maxInFlight,
-        stallAfter,
+        GroupCommitter.STALL_AFTER,
+        nanos::get,
         metrics);
+  }
+
+  /** Moves the committers' clock past the stall bound and has {@code c} look for stalls. */
+  void stallBoundPassed(GroupCommitter c) {
+    nanos.addAndGet(GroupCommitter.STALL_AFTER.toNanos());
+    Future<Void> checked = c.checkStallsNow();
+    await().atMost(Duration.ofSeconds(5)).until(checked::succeeded);
+  }
+
+  double queued() {
+    return metrics.get("vigil_ingest_queue_alerts").gauge().value();
   }
 
   Future<List<IncidentId>> submit(GroupCommitter c, List<AlertIntake> request) {
@@ -311,43 +323,62 @@ class GroupCommitterTest {
 
   @Test
   void aBatchTheStoreNeverAnswersIsAnsweredAsStalledAndTheAnswersWaitingBehindItGoOut() {
-    // SQLite's way: batch 1 is committed (the next may start) but its answer never comes, a future
-    // lost; batch 2 is committed and answered, and its answer waits for batch 1's turn
     SignallingStore signalling = new SignallingStore();
-    GroupCommitter c = committer(signalling, 1000, 1, Duration.ofMillis(300));
+    GroupCommitter c = committer(signalling, 1000, 1);
     try (LogCapture logs = new LogCapture(Level.WARN)) {
-      Future<List<IncidentId>> lost = submit(c, request(1, "A", AlertStatus.FIRING));
+      // stored firing, and remembered so
+      Future<List<IncidentId>> firing = submit(c, request(1, "A", AlertStatus.FIRING));
       await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 1);
+      signalling.commit(0);
+      await().atMost(Duration.ofSeconds(5)).until(firing::succeeded);
+
+      // SQLite's way: the batch resolving it is committed (the next may start) but its answer
+      // never comes, a future lost; the batch behind it is answered, and its answer waits for the
+      // lost one's turn
+      Future<List<IncidentId>> lost = submit(c, request(1, "A", AlertStatus.RESOLVED));
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
       Future<List<IncidentId>> behind = submit(c, request(2, "B", AlertStatus.FIRING));
       await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 1);
-      signalling.committed.get(0).run();
-      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 2);
-      signalling.commit(1);
+      signalling.committed.get(1).run();
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
+      signalling.commit(2);
+      Future<Void> checked = c.checkStallsNow(); // the clock has not moved: no stall yet
+      await().atMost(Duration.ofSeconds(5)).until(checked::succeeded);
+      assertThat(lost.isComplete()).isFalse();
+      assertThat(behind.isComplete()).isFalse();
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> lost.isComplete() && behind.isComplete());
+      stallBoundPassed(c);
+      await().atMost(Duration.ofSeconds(5)).until(() -> lost.isComplete() && behind.isComplete());
       assertThat(lost.cause())
           .isInstanceOf(StoreException.class)
           .hasMessage(
-              "store: a commit of 1 alert(s) has not finished in 300ms; whether they are stored is"
+              "store: a commit of 1 alert(s) has not finished in 30s; whether they are stored is"
                   + " not known, so retry");
       assertThat(behind.result()).containsExactly(new IncidentId(2));
       assertThat(metrics.get("vigil_commit_stalls_total").counter().count()).isEqualTo(1);
-      assertThat(metrics.get("vigil_ingest_queue_alerts").gauge().value()).isZero();
       assertThat(logs.errors()).anyMatch(l -> l.contains("The store may be stalled"));
+      // its alert counts against the queue limit while the store has it
+      assertThat(queued()).isEqualTo(1);
 
-      // the store finishes it at last: nothing is answered twice, and its state is not remembered
-      // (a later batch may have stored a newer one), so the sender's retry goes to the store
-      signalling.commit(0);
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> logs.text().contains("a batch answered as stalled has been stored after"));
-      Future<List<IncidentId>> retry = submit(c, request(1, "A", AlertStatus.FIRING));
-      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 3);
-      signalling.commit(2);
-      await().atMost(Duration.ofSeconds(5)).until(retry::succeeded);
-      assertThat(retry.result()).containsExactly(new IncidentId(1));
+      // its state is unknown, so the memory no longer says "firing": the sender's re-send goes to
+      // the store
+      Future<List<IncidentId>> resent = submit(c, request(1, "A", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 4);
+      signalling.commit(3);
+      await().atMost(Duration.ofSeconds(5)).until(resent::succeeded);
+
+      // the store finishes it at last (on PostgreSQL it can commit after the batch that came
+      // later): nothing is answered twice, and the memory forgets the alert again, so the next
+      // re-send goes to the store too
+      signalling.commit(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> queued() == 0);
+      assertThat(logs.text()).contains("a batch answered as stalled has been stored after");
+      Future<List<IncidentId>> again = submit(c, request(1, "A", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 5);
+      signalling.commit(4);
+      await().atMost(Duration.ofSeconds(5)).until(again::succeeded);
       assertThat(logs.bugs()).isEmpty();
-      // and every batch counts as answered once: a stop does not wait for one for good
+      // every batch counts as answered once: a stop does not wait for one for good
       Future<Void> drained = c.drain();
       await().atMost(Duration.ofSeconds(5)).until(drained::succeeded);
     }
@@ -355,14 +386,55 @@ class GroupCommitterTest {
   }
 
   @Test
+  void aStallInTheMiddleOfRetriesAnswersOnlyTheRequestsNotAnsweredAndRetriesNoMore() {
+    GroupCommitter c = committer(store, 1000, 1);
+    try (LogCapture logs = new LogCapture(Level.WARN)) {
+      Future<List<IncidentId>> first = submit(c, request(1, "A", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+      List<Future<List<IncidentId>>> three = new ArrayList<>();
+      for (int g = 2; g <= 4; g++) {
+        three.add(submit(c, request(g, "G" + g, AlertStatus.FIRING)));
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> c.queuedRequests() == 3);
+      store.commit(0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 2);
+      assertThat(store.calls.get(1)).hasSize(3); // the three together
+
+      // the batch fails; its requests are retried alone: the first fails again, the second hangs
+      store.held.get(1).fail(new IllegalStateException("busy"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 3);
+      store.held.get(2).fail(new StoreException("store: disk I/O error", null));
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 4);
+      assertThat(three.get(0).cause()).hasMessage("store: disk I/O error");
+
+      stallBoundPassed(c);
+      await().atMost(Duration.ofSeconds(5)).until(() -> three.get(2).isComplete());
+      assertThat(three.get(1).cause()).hasMessageContaining("has not finished in 30s");
+      assertThat(three.get(2).cause()).hasMessageContaining("has not finished in 30s");
+      assertThat(three.get(0).cause()).hasMessage("store: disk I/O error"); // answered once
+      assertThat(queued()).isEqualTo(3); // the batch's, until the store answers
+
+      // the hanging retry ends: the third request, answered already, is not sent
+      store.commit(3);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> logs.text().contains("a batch answered as stalled has been stored"));
+      assertThat(store.calls).hasSize(4);
+      assertThat(queued()).isZero();
+      assertThat(logs.bugs()).isEmpty();
+      assertThat(first.succeeded()).isTrue();
+    }
+  }
+
+  @Test
   void aBatchThatFailsAfterItWasAnsweredAsStalledIsNotRetried() {
-    // a failed batch is retried request by request; one already answered as stalled is not, since
-    // its senders retry by themselves
-    GroupCommitter c = committer(store, 1000, 1, Duration.ofMillis(300));
+    GroupCommitter c = committer(store, 1000, 1);
     Future<List<IncidentId>> stalled = submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(10)).until(stalled::isComplete);
-    assertThat(stalled.cause()).hasMessageContaining("has not finished in");
-    store.held.get(0).fail(new StoreException("store: disk I/O error", null));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+    stallBoundPassed(c);
+    await().atMost(Duration.ofSeconds(5)).until(stalled::isComplete);
+    assertThat(stalled.cause()).hasMessageContaining("has not finished in 30s");
+    store.held.get(0).fail(new IllegalStateException("busy"));
     // the failure reaches the committer's context before the next batch's answer does: a retry
     // would be a store call made before that answer
     Future<List<IncidentId>> next = submit(c, request(2, "B", AlertStatus.FIRING));

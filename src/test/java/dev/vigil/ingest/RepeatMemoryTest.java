@@ -38,6 +38,26 @@ class RepeatMemoryTest {
   }
 
   @Test
+  void aForgottenOccurrenceIsUnknownInBothGenerationsAndAPutRemembersItAgain() {
+    memory.put(fp(1), T, AlertStatus.FIRING, new IncidentId(7)); // turns old at the fourth put
+    memory.put(fp(2), T, AlertStatus.FIRING, new IncidentId(7));
+    memory.put(fp(3), T, AlertStatus.FIRING, new IncidentId(7));
+    memory.put(fp(4), T, AlertStatus.FIRING, new IncidentId(7));
+    memory.put(fp(4), T, AlertStatus.RESOLVED, null); // young, and its older state in no table
+    assertThat(memory.get(fp(1), T)).isEqualTo(FIRING_7);
+
+    memory.forget(fp(1), T); // in the old table only
+    memory.forget(fp(4), T); // in the young one
+    memory.forget(fp(9), T); // in neither: nothing to do
+    assertThat(memory.get(fp(1), T)).isNull();
+    assertThat(memory.get(fp(4), T)).isNull();
+    assertThat(memory.get(fp(2), T)).isEqualTo(FIRING_7);
+
+    memory.put(fp(4), T, AlertStatus.FIRING, new IncidentId(7));
+    assertThat(memory.get(fp(4), T)).isEqualTo(FIRING_7);
+  }
+
+  @Test
   void theOccurrenceIsTheFingerprintAndTheExactStart() {
     memory.put(fp(1), T, AlertStatus.FIRING, new IncidentId(7));
     assertThat(memory.get(fp(1), T.plusNanos(1))).isNull();
