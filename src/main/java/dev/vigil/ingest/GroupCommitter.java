@@ -104,6 +104,7 @@ public final class GroupCommitter {
     }
   }
 
+  private final Vertx vertx;
   private final Context context;
   private final IncidentStore store;
   private final Triage triage;
@@ -116,6 +117,9 @@ public final class GroupCommitter {
   private final Counter stalls;
   private final Duration stallAfter;
   private final LongSupplier nanoTime;
+
+  /** The periodic check for stalled batches ({@link #checkStalls}); -1 until it is set. */
+  private volatile long watchdog = -1;
 
   /** The batches in the store, by number, until the store answers them. */
   private final Map<Long, Watch> watched = new ConcurrentHashMap<>();
@@ -207,6 +211,7 @@ public final class GroupCommitter {
     this.maxInFlight = maxInFlight;
     this.stallAfter = stallAfter;
     this.nanoTime = nanoTime;
+    this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.triage = triage;
@@ -238,7 +243,7 @@ public final class GroupCommitter {
     // the watchdog's timer belongs to the committer's own context, no deployment's: undeploying
     // the HTTP servers at a stop must not cancel it while queued batches drain
     long every = Math.max(10, Math.min(1000, stallAfter.toMillis() / 4));
-    context.runOnContext(v -> vertx.setPeriodic(every, id -> checkStalls()));
+    context.runOnContext(v -> watchdog = vertx.setPeriodic(every, id -> checkStalls()));
   }
 
   /**
@@ -330,7 +335,9 @@ public final class GroupCommitter {
     if (done) {
       p.complete();
     }
-    return p.future();
+    // once drained nothing is answered any more: what a stalled batch still holds ends with the
+    // store's close
+    return p.future().andThen(ar -> vertx.cancelTimer(watchdog));
   }
 
   /**
@@ -491,18 +498,15 @@ public final class GroupCommitter {
                 + cause.getMessage()
                 + ". The store may be stalled (a disk or a connection that no longer answers);"
                 + " the batches after it go on");
-    try {
-      forget(w.batch);
-      for (Pending p : w.batch) {
-        finish(p, null, cause);
-      }
-    } finally {
-      try {
-        handleInOrder(w.number, List.of());
-      } finally {
-        w.settle.run();
-      }
+    // each step alone, as a committed batch's are: one that throws leaves none of the others undone
+    List<Runnable> steps = new ArrayList<>();
+    steps.add(() -> forget(w.batch));
+    for (Pending p : w.batch) {
+      steps.add(() -> finish(p, null, cause));
     }
+    steps.add(() -> handleInOrder(w.number, List.of()));
+    steps.add(w.settle);
+    InOrderOutcomes.run(steps);
   }
 
   /**
@@ -517,9 +521,9 @@ public final class GroupCommitter {
         .addKeyValue("alerts", alertsIn(w.batch))
         .setCause(failure)
         .log(
-            "ingest: a batch answered as stalled has "
-                + (failure == null ? "been stored" : "failed")
-                + " after "
+            "ingest: a batch answered as stalled has ended in the store ("
+                + (failure == null ? "stored" : "failed")
+                + ") after "
                 + (nanoTime.getAsLong() - w.started) / 1_000_000
                 + " ms; its senders were told to retry");
   }
@@ -620,8 +624,8 @@ public final class GroupCommitter {
     return onThisContext(stored)
         .transform(
             ar -> {
-              if (watch.done) {
-                return Future.succeededFuture(); // answered as stalled: nothing more to tell
+              if (watch.done) { // answered as stalled: nothing more to tell, only to log
+                return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
               }
               if (ar.succeeded()) {
                 IngestResult result = ar.result();

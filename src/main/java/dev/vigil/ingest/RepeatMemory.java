@@ -109,8 +109,8 @@ final class RepeatMemory {
   }
 
   /**
-   * Forgets the occurrence, in both tables: a later {@link #get} takes it as unknown. By the thread
-   * that puts.
+   * Forgets the occurrence, in both tables: a later {@link #get} takes it as unknown (never as
+   * absent, which would send it to the old table) until it is put again. By the thread that puts.
    */
   void forget(String fingerprint, Instant startsAt) {
     long start = packed(startsAt);
@@ -118,13 +118,10 @@ final class RepeatMemory {
       return;
     }
     long fp = Fingerprint.bits(fingerprint);
-    // written as put a time to live ago: outlived, which a reader takes as unknown without
-    // looking in the old table (which may hold it too, and is forgotten the same way)
-    long outlived = nanoTime.getAsLong() - ttlNanos;
     for (Table t : new Table[] {young, old}) {
       int slot = t.slot(fp, start);
       if (t.holds(slot)) {
-        t.write(slot, fp, start, AlertStatus.FIRING, null, outlived);
+        t.forget(slot, fp, start);
       }
     }
   }
@@ -164,6 +161,9 @@ final class RepeatMemory {
     /** In {@code STORED}: the incident number (0: none) with this bit set when resolved. */
     private static final long RESOLVED = Long.MIN_VALUE;
 
+    /** In {@code STORED}: the entry is forgotten (a tombstone), whatever its time. */
+    private static final long FORGOTTEN = 1L << 62;
+
     /**
      * Per slot, at offset 0, the version: 0 never written, odd while being written, even otherwise.
      */
@@ -202,15 +202,28 @@ final class RepeatMemory {
     }
 
     void write(int c, long fp, long start, AlertStatus status, IncidentId incident, long now) {
+      write(
+          c,
+          fp,
+          start,
+          (incident == null ? 0 : incident.number())
+              | (status == AlertStatus.RESOLVED ? RESOLVED : 0),
+          now);
+    }
+
+    /** Marks the entry at {@code c} forgotten: a reader that finds it takes it as unknown. */
+    void forget(int c, long fp, long start) {
+      write(c, fp, start, FORGOTTEN, 0);
+    }
+
+    private void write(int c, long fp, long start, long stored, long now) {
       long v = cells[c];
       long next = v + 2 == 0 ? 2 : v + 2; // even, and never 0 (never written) again
       VERSION.setOpaque(cells, c, v + 1); // odd: readers keep away
       VarHandle.storeStoreFence();
       cells[c + FP] = fp;
       cells[c + START] = start;
-      cells[c + STORED] =
-          (incident == null ? 0 : incident.number())
-              | (status == AlertStatus.RESOLVED ? RESOLVED : 0);
+      cells[c + STORED] = stored;
       cells[c + PUT_AT] = now;
       VERSION.setRelease(cells, c, next);
     }
@@ -238,7 +251,7 @@ final class RepeatMemory {
           return null; // changed while read
         }
         if (match) {
-          if (now - at >= ttl) {
+          if ((stored & FORGOTTEN) != 0 || now - at >= ttl) {
             return null;
           }
           long incident = stored & ~RESOLVED;

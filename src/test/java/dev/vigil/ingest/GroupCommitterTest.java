@@ -371,8 +371,12 @@ class GroupCommitterTest {
       // later): nothing is answered twice, and the memory forgets the alert again, so the next
       // re-send goes to the store too
       signalling.commit(1);
-      await().atMost(Duration.ofSeconds(5)).until(() -> queued() == 0);
-      assertThat(logs.text()).contains("a batch answered as stalled has been stored after");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> logs.text().contains("has ended in the store (stored)"));
+      assertThat(queued()).isZero();
+      assertThat(logs.text())
+          .contains("a batch answered as stalled has ended in the store (stored) after");
       Future<List<IncidentId>> again = submit(c, request(1, "A", AlertStatus.FIRING));
       await().atMost(Duration.ofSeconds(5)).until(() -> signalling.calls.size() == 5);
       signalling.commit(4);
@@ -405,6 +409,7 @@ class GroupCommitterTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 3);
       store.held.get(2).fail(new StoreException("store: disk I/O error", null));
       await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 4);
+      await().atMost(Duration.ofSeconds(5)).until(three.get(0)::isComplete);
       assertThat(three.get(0).cause()).hasMessage("store: disk I/O error");
 
       stallBoundPassed(c);
@@ -418,7 +423,10 @@ class GroupCommitterTest {
       store.commit(3);
       await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> logs.text().contains("a batch answered as stalled has been stored"));
+          .until(
+              () ->
+                  logs.text()
+                      .contains("a batch answered as stalled has ended in the store (stored)"));
       assertThat(store.calls).hasSize(4);
       assertThat(queued()).isZero();
       assertThat(logs.bugs()).isEmpty();
@@ -429,21 +437,26 @@ class GroupCommitterTest {
   @Test
   void aBatchThatFailsAfterItWasAnsweredAsStalledIsNotRetried() {
     GroupCommitter c = committer(store, 1000, 1);
-    Future<List<IncidentId>> stalled = submit(c, request(1, "A", AlertStatus.FIRING));
-    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
-    stallBoundPassed(c);
-    await().atMost(Duration.ofSeconds(5)).until(stalled::isComplete);
-    assertThat(stalled.cause()).hasMessageContaining("has not finished in 30s");
-    store.held.get(0).fail(new IllegalStateException("busy"));
-    // the failure reaches the committer's context before the next batch's answer does: a retry
-    // would be a store call made before that answer
-    Future<List<IncidentId>> next = submit(c, request(2, "B", AlertStatus.FIRING));
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> store.calls.stream().anyMatch(call -> groups(call).contains("g2")));
-    store.commit(store.calls.size() - 1);
-    await().atMost(Duration.ofSeconds(5)).until(next::succeeded);
-    assertThat(store.calls).hasSize(2);
+    try (LogCapture logs = new LogCapture(Level.WARN)) {
+      Future<List<IncidentId>> stalled = submit(c, request(1, "A", AlertStatus.FIRING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+      stallBoundPassed(c);
+      await().atMost(Duration.ofSeconds(5)).until(stalled::isComplete);
+      assertThat(stalled.cause()).hasMessageContaining("has not finished in 30s");
+      store.held.get(0).fail(new IllegalStateException("busy"));
+      // the failure reaches the committer's context before the next batch's answer does: a retry
+      // would be a store call made before that answer
+      Future<List<IncidentId>> next = submit(c, request(2, "B", AlertStatus.FIRING));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> store.calls.stream().anyMatch(call -> groups(call).contains("g2")));
+      store.commit(store.calls.size() - 1);
+      await().atMost(Duration.ofSeconds(5)).until(next::succeeded);
+      assertThat(store.calls).hasSize(2);
+      assertThat(logs.text())
+          .contains("a batch answered as stalled has ended in the store (failed)")
+          .contains("busy");
+    }
   }
 
   @Test

@@ -58,6 +58,22 @@ class RepeatMemoryTest {
   }
 
   @Test
+  void aForgottenOccurrenceIsUnknownWhateverTheReadersClockAndItsOlderStateIsNotConsulted() {
+    memory.put(fp(1), T, AlertStatus.FIRING, new IncidentId(7)); // old after the turn below
+    memory.put(fp(2), T, AlertStatus.FIRING, new IncidentId(7));
+    memory.put(fp(3), T, AlertStatus.FIRING, new IncidentId(7));
+    memory.put(fp(4), T, AlertStatus.FIRING, new IncidentId(7)); // the turn
+    memory.put(fp(1), T, AlertStatus.RESOLVED, null); // young now; "firing" stays in the old
+    assertThat(memory.get(fp(1), T)).isEqualTo(new RepeatMemory.Known(AlertStatus.RESOLVED, null));
+    now.addAndGet(50);
+    memory.forget(fp(1), T);
+    assertThat(memory.get(fp(1), T)).isNull();
+    // a reader on another thread took its clock before the forget and reads after it
+    now.addAndGet(-10);
+    assertThat(memory.get(fp(1), T)).isNull();
+  }
+
+  @Test
   void theOccurrenceIsTheFingerprintAndTheExactStart() {
     memory.put(fp(1), T, AlertStatus.FIRING, new IncidentId(7));
     assertThat(memory.get(fp(1), T.plusNanos(1))).isNull();
