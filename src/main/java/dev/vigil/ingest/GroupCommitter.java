@@ -7,7 +7,6 @@ import dev.vigil.incident.IncidentStore;
 import dev.vigil.incident.IngestResult;
 import dev.vigil.incident.Triage;
 import dev.vigil.ports.StoreException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,16 +16,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,19 +59,11 @@ import org.slf4j.LoggerFactory;
  * in a storm most alerts are ones already stored, unchanged. The committer remembers each alert
  * occurrence it committed (fingerprint and startsAt, with its status and incident); an alert that
  * matches what it remembers is answered from memory, at once, and never queues (it does not count
- * against {@code queueLimit}). The memory is bounded (the newest {@link #REMEMBERED} occurrences
- * always, at most twice that; {@link RepeatMemory}) and forgets an entry {@link #REMEMBER_FOR}
- * after it was written, which bounds how long a replica can miss a status change that another
- * replica stored (ADR 0120).
+ * against {@code queueLimit}). The memory is bounded and forgets each entry after a while ({@link
+ * Repeats}).
  */
 public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
-
-  /** Alert occurrences remembered, at least (the newest); at most twice as many. */
-  static final int REMEMBERED = 200_000;
-
-  /** How long an occurrence is remembered after it was last committed. */
-  static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
 
   /**
    * How long a batch may take in the store before its requests are answered with a store error (ADR
@@ -104,25 +91,14 @@ public final class GroupCommitter {
     }
   }
 
-  private final Vertx vertx;
   private final Context context;
   private final IncidentStore store;
   private final Triage triage;
   private final Clock clock;
   private final int queueLimit;
   private final int maxBatchAlerts;
-  private final RepeatMemory known =
-      new RepeatMemory(REMEMBERED, REMEMBER_FOR.toNanos(), System::nanoTime);
-  private final Counter repeats;
-  private final Counter stalls;
-  private final Duration stallAfter;
-  private final LongSupplier nanoTime;
-
-  /** The periodic check for stalled batches ({@link #checkStalls}); -1 until it is set. */
-  private volatile long watchdog = -1;
-
-  /** The batches in the store, by number, until the store answers them. */
-  private final Map<Long, Watch> watched = new ConcurrentHashMap<>();
+  private final Repeats repeats;
+  private final StallWatch<List<Pending>> stalls;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger waitingAlerts = new AtomicInteger();
@@ -209,26 +185,13 @@ public final class GroupCommitter {
       LongSupplier nanoTime,
       MeterRegistry metrics) {
     this.maxInFlight = maxInFlight;
-    this.stallAfter = stallAfter;
-    this.nanoTime = nanoTime;
-    this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.triage = triage;
     this.clock = clock;
     this.queueLimit = queueLimit;
     this.maxBatchAlerts = maxBatchAlerts;
-    this.repeats =
-        Counter.builder("vigil_alerts_repeated_total")
-            .description(
-                "Alerts answered from memory: unchanged repeats of an occurrence already stored")
-            .register(metrics);
-    this.stalls =
-        Counter.builder("vigil_commit_stalls_total")
-            .description(
-                "Batches answered with a store error because the store had not finished them in"
-                    + " time (ADR 0154)")
-            .register(metrics);
+    this.repeats = new Repeats(metrics);
     this.batchSize =
         DistributionSummary.builder("vigil_commit_batch_alerts")
             .description("Alerts committed per transaction")
@@ -240,10 +203,7 @@ public final class GroupCommitter {
             .publishPercentileHistogram()
             .register(metrics);
     metrics.gauge("vigil_ingest_queue_alerts", waitingAlerts);
-    // the watchdog's timer belongs to the committer's own context, no deployment's: undeploying
-    // the HTTP servers at a stop must not cancel it while queued batches drain
-    long every = Math.max(10, Math.min(1000, stallAfter.toMillis() / 4));
-    context.runOnContext(v -> watchdog = vertx.setPeriodic(every, id -> checkStalls()));
+    this.stalls = new StallWatch<>(vertx, context, stallAfter, nanoTime, metrics, this::stalled);
   }
 
   /**
@@ -254,40 +214,11 @@ public final class GroupCommitter {
    * completes at once.
    */
   public Future<List<IncidentId>> submit(List<AlertIntake> alerts) {
-    // the incidents of the repeats, in order; null marks where the new alerts' incidents go
-    List<IncidentId> order = new ArrayList<>();
-    List<AlertIntake> fresh = new ArrayList<>(alerts.size());
-    for (AlertIntake a : alerts) {
-      RepeatMemory.Known k =
-          a.startsAtImplicit() ? null : known.get(a.alert().fingerprint(), a.alert().startsAt());
-      if (k != null && k.status() == a.alert().status()) {
-        order.add(k.incident());
-      } else {
-        if (fresh.isEmpty()) {
-          order.add(null);
-        }
-        fresh.add(a);
-      }
+    Repeats.Split split = repeats.split(alerts);
+    if (split.fresh().isEmpty() && !alerts.isEmpty()) {
+      return Future.succeededFuture(split.answer(List.of()));
     }
-    if (fresh.size() < alerts.size()) {
-      repeats.increment(alerts.size() - fresh.size());
-    }
-    if (fresh.isEmpty() && !alerts.isEmpty()) {
-      return Future.succeededFuture(merge(order, List.of()));
-    }
-    return queue(fresh).map(ids -> merge(order, ids));
-  }
-
-  private static List<IncidentId> merge(List<IncidentId> order, List<IncidentId> committed) {
-    Set<IncidentId> out = new LinkedHashSet<>();
-    for (IncidentId id : order) {
-      if (id == null) {
-        out.addAll(committed);
-      } else {
-        out.add(id);
-      }
-    }
-    return List.copyOf(out);
+    return queue(split.fresh()).map(split::answer);
   }
 
   private Future<List<IncidentId>> queue(List<AlertIntake> alerts) {
@@ -337,7 +268,7 @@ public final class GroupCommitter {
     }
     // once drained nothing is answered any more: what a stalled batch still holds ends with the
     // store's close
-    return p.future().andThen(ar -> vertx.cancelTimer(watchdog));
+    return p.future().andThen(ar -> stalls.stop());
   }
 
   /**
@@ -380,7 +311,7 @@ public final class GroupCommitter {
   /**
    * Hands {@code batch} to the store. The way is free for the next batch once it is committed (the
    * store says so on its own thread) or, at the latest, once it is answered. A batch the store has
-   * not answered after {@link #stallAfter} is answered as stalled ({@link #checkStalls}).
+   * not answered in time is answered as stalled ({@link StallWatch}, {@link #stalled}).
    */
   private void start(List<Pending> batch, Set<String> keys, long number) {
     int total = alertsIn(batch);
@@ -405,20 +336,19 @@ public final class GroupCommitter {
           release.run(); // a failed commit, or a store that told nothing before
           commitNext();
         };
-    Watch watch = new Watch(batch, number, nanoTime.getAsLong(), settle);
-    watched.put(number, watch);
+    StallWatch.Watch<List<Pending>> watch = stalls.track(batch, number, settle);
     List<Runnable> outcome = new ArrayList<>(1);
     commit(batch, true, release, outcome, watch)
         .onComplete(
             ar -> {
-              watched.remove(number);
+              stalls.ended(watch);
               if (watch.done) {
                 finishedLate(watch, ar.cause());
                 return;
               }
               watch.done = true;
               try {
-                commitTime.record(nanoTime.getAsLong() - watch.started, TimeUnit.NANOSECONDS);
+                commitTime.record(stalls.now() - watch.started, TimeUnit.NANOSECONDS);
                 batchSize.record(total);
                 handleInOrder(number, outcome);
               } finally {
@@ -427,68 +357,28 @@ public final class GroupCommitter {
             });
   }
 
-  /**
-   * A batch in the store: answered for good once its outcome is handled or it is answered as
-   * stalled ({@link #done}, on the committer's context).
-   */
-  private static final class Watch {
-    final List<Pending> batch;
-    final long number;
-    final long started;
-    final Runnable settle;
-    boolean done;
-
-    Watch(List<Pending> batch, long number, long started, Runnable settle) {
-      this.batch = batch;
-      this.number = number;
-      this.started = started;
-      this.settle = settle;
-    }
-  }
-
-  /**
-   * On the committer's context, every {@link #stallAfter} / 4 (at most a second): answers as
-   * stalled each batch the store has had for {@link #stallAfter}.
-   */
-  private void checkStalls() {
-    long now = nanoTime.getAsLong();
-    for (Watch w : watched.values()) {
-      if (!w.done && now - w.started >= stallAfter.toNanos()) {
-        stalled(w);
-      }
-    }
-  }
-
-  /** Runs {@link #checkStalls} on the committer's context now (tests, after moving the clock). */
+  /** Runs the stall check on the committer's context now (tests, after moving the clock). */
   Future<Void> checkStallsNow() {
-    Promise<Void> p = Promise.promise();
-    context.runOnContext(
-        v -> {
-          checkStalls();
-          p.complete();
-        });
-    return p.future();
+    return stalls.checkNow();
   }
 
   /**
-   * The store has had batch {@code w} for {@link #stallAfter} (a disk or a connection that no
-   * longer answers, or a bug that lost its future): each of its requests not answered yet is
-   * answered with a store error, so that its sender retries (what was stored meanwhile is then a
-   * repeat), and the batches after it, whose answers wait for its turn, go on (ADR 0154). Its
-   * alerts count against the queue limit until the store answers it, so that a store that answers
-   * nothing fills the queue rather than memory. Its occurrences are forgotten, since its outcome is
-   * unknown; what the store finishes later is not remembered either.
+   * The store has had batch {@code w} for the stall bound (a disk or a connection that no longer
+   * answers, or a bug that lost its future): each of its requests not answered yet is answered with
+   * a store error, so that its sender retries (what was stored meanwhile is then a repeat), and the
+   * batches after it, whose answers wait for its turn, go on (ADR 0154). Its alerts count against
+   * the queue limit until the store answers it, so that a store that answers nothing fills the
+   * queue rather than memory. Its occurrences are forgotten, since its outcome is unknown; what the
+   * store finishes later is not remembered either.
    */
-  private void stalled(Watch w) {
-    w.done = true;
-    stalls.increment();
+  private void stalled(StallWatch.Watch<List<Pending>> w) {
     waitingAlerts.addAndGet(counted(w.batch));
     StoreException cause =
         new StoreException(
             "store: a commit of "
                 + alertsIn(w.batch)
                 + " alert(s) has not finished in "
-                + Durations.format(stallAfter)
+                + Durations.format(stalls.after())
                 + "; whether they are stored is not known, so retry",
             null);
     log.atError()
@@ -512,7 +402,7 @@ public final class GroupCommitter {
   /**
    * A batch answered as stalled that the store has answered now: {@code failure} null if stored.
    */
-  private void finishedLate(Watch w, Throwable failure) {
+  private void finishedLate(StallWatch.Watch<List<Pending>> w, Throwable failure) {
     waitingAlerts.addAndGet(-counted(w.batch));
     // on PostgreSQL a later batch about the same alerts may have committed before it: what that
     // one remembered may be older than the store now
@@ -524,7 +414,7 @@ public final class GroupCommitter {
             "ingest: a batch answered as stalled has ended in the store ("
                 + (failure == null ? "stored" : "failed")
                 + ") after "
-                + (nanoTime.getAsLong() - w.started) / 1_000_000
+                + (stalls.now() - w.started) / 1_000_000
                 + " ms; its senders were told to retry");
   }
 
@@ -533,11 +423,7 @@ public final class GroupCommitter {
    */
   private void forget(List<Pending> batch) {
     for (Pending p : batch) {
-      for (AlertIntake a : p.alerts) {
-        if (!a.startsAtImplicit()) {
-          known.forget(a.alert().fingerprint(), a.alert().startsAt());
-        }
-      }
+      repeats.forget(p.alerts);
     }
   }
 
@@ -602,7 +488,11 @@ public final class GroupCommitter {
    * outcome}, for {@link #handleInOrder}; failures are answered at once.
    */
   private Future<Void> commit(
-      List<Pending> batch, boolean retry, Runnable committed, List<Runnable> outcome, Watch watch) {
+      List<Pending> batch,
+      boolean retry,
+      Runnable committed,
+      List<Runnable> outcome,
+      StallWatch.Watch<List<Pending>> watch) {
     List<List<AlertIntake>> requests = batch.stream().map(Pending::alerts).toList();
     AtomicBoolean signalled = new AtomicBoolean();
     Future<IngestResult> stored;
@@ -631,7 +521,7 @@ public final class GroupCommitter {
                 IngestResult result = ar.result();
                 // remembered before the answers, since a re-send may follow one at once; each its
                 // own step, so that one that fails cannot leave the others undone
-                outcome.add(() -> remember(result));
+                outcome.add(() -> repeats.remember(result));
                 for (int i = 0; i < batch.size(); i++) {
                   Pending p = batch.get(i);
                   int request = i;
@@ -722,16 +612,6 @@ public final class GroupCommitter {
       return;
     }
     inOrder.handle(number, outcome);
-  }
-
-  /** Remembers every occurrence the commit named, as it is now stored. */
-  private void remember(IngestResult result) {
-    for (IngestResult.StoredState st : result.stored()) {
-      Instant startsAt = Rfc3339.parse(st.startsAt()); // as the store wrote it (InstantText)
-      if (startsAt != null) {
-        known.put(st.fingerprint(), startsAt, st.status(), st.incident());
-      }
-    }
   }
 
   /**
