@@ -2,6 +2,8 @@ package dev.vigil;
 
 import dev.vigil.config.Secret;
 import dev.vigil.config.VigilConfig;
+import dev.vigil.store.SqliteWriter;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,25 @@ public final class TestStore {
   public static VigilConfig.Store sqlite(Path file) {
     return new VigilConfig.Store(
         "sqlite:" + file, new Secret(""), "FULL", Duration.ofSeconds(5), 4);
+  }
+
+  /**
+   * Holds SQLite's writer thread in a transaction of its own, counting {@code running} down once it
+   * is there, until {@code release} counts down (at most 30 s): what is queued meanwhile waits, as
+   * behind a disk that no longer answers.
+   */
+  public static Future<Object> holdWriter(
+      SqliteWriter writer, CountDownLatch running, CountDownLatch release) {
+    return writer.submit(
+        tx -> {
+          running.countDown();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        });
   }
 
   /** A store on a new PostgreSQL database of its own, as the daemon opens it by default. */

@@ -1,5 +1,6 @@
 package dev.vigil.ingest;
 
+import static dev.vigil.timer.FakeScheduler.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,23 +49,15 @@ class StalledBatchOnSqliteTest {
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    db = join(Database.open(vertx, TestStore.sqlite(dir.resolve("stall.db"))));
+    db = await(Database.open(vertx, TestStore.sqlite(dir.resolve("stall.db"))));
   }
 
   @AfterEach
   void close() {
     if (db != null) {
-      join(db.close());
+      await(db.close());
     }
-    join(vertx.close());
-  }
-
-  static <T> T join(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
+    await(vertx.close());
   }
 
   static List<AlertIntake> diskFull() {
@@ -106,18 +99,7 @@ class StalledBatchOnSqliteTest {
     // the writer thread busy in a transaction of its own (a disk that no longer answers, say)
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Future<Object> busy =
-        db.sqliteWriter()
-            .submit(
-                tx -> {
-                  running.countDown();
-                  try {
-                    release.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  return null;
-                });
+    Future<Object> busy = TestStore.holdWriter(db.sqliteWriter(), running, release);
     assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 
     Future<List<IncidentId>> first = submit(c, diskFull());
@@ -128,7 +110,7 @@ class StalledBatchOnSqliteTest {
         .until(
             () -> {
               nanos.addAndGet(GroupCommitter.STALL_AFTER.toNanos());
-              join(c.checkStallsNow());
+              await(c.checkStallsNow());
               return first.isComplete();
             });
     assertThat(first.cause())
@@ -138,7 +120,7 @@ class StalledBatchOnSqliteTest {
 
     // the writer is free again: the batch is stored, and the pipeline hears of it
     release.countDown();
-    join(busy);
+    await(busy);
     await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
     await()
         .atMost(Duration.ofSeconds(10))

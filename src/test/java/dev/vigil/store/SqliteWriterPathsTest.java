@@ -70,21 +70,7 @@ class SqliteWriterPathsTest {
 
   /** Holds the writer thread in a transaction of its own until {@code release} counts down. */
   private Future<Object> holdWriter(CountDownLatch running, CountDownLatch release) {
-    return holdWriter(db.sqliteWriter(), running, release);
-  }
-
-  private static Future<Object> holdWriter(
-      SqliteWriter writer, CountDownLatch running, CountDownLatch release) {
-    return writer.submit(
-        tx -> {
-          running.countDown();
-          try {
-            release.await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return null;
-        });
+    return TestStore.holdWriter(db.sqliteWriter(), running, release);
   }
 
   @Test
@@ -318,7 +304,7 @@ class SqliteWriterPathsTest {
         SqliteWriter.open(closing, "jdbc:sqlite:" + dir.resolve("other.db"), null);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    holdWriter(writer, running, release);
+    TestStore.holdWriter(writer, running, release);
     assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
     // queued behind the held transaction; its turn comes once its Vert.x is gone
     Future<String> section = writer.exclusively(() -> Future.succeededFuture("never"));
