@@ -89,6 +89,15 @@ public final class GroupCommitter {
     List<AlertIntake> alerts() {
       return alerts;
     }
+
+    /** What it counts against the queue limit: its alerts, at least one. */
+    int counted() {
+      return counted(alerts);
+    }
+
+    static int counted(List<AlertIntake> alerts) {
+      return Math.max(1, alerts.size());
+    }
   }
 
   private final Context context;
@@ -128,17 +137,6 @@ public final class GroupCommitter {
   private final Set<String> busyKeys = new HashSet<>();
   private volatile boolean closed;
   private Promise<Void> drained;
-
-  public GroupCommitter(
-      Vertx vertx,
-      IncidentStore store,
-      Triage triage,
-      Clock clock,
-      int queueLimit,
-      int maxBatchAlerts,
-      MeterRegistry metrics) {
-    this(vertx, store, triage, clock, queueLimit, maxBatchAlerts, 1, metrics);
-  }
 
   /**
    * @param maxInFlight batches committed at once: 1 where the store has one writer anyway (SQLite);
@@ -226,7 +224,7 @@ public final class GroupCommitter {
     if (closed) {
       return Future.failedFuture(new Overloaded("shutting down"));
     }
-    int size = Math.max(1, alerts.size());
+    int size = Pending.counted(alerts);
     if (waitingAlerts.addAndGet(size) > queueLimit && waitingAlerts.get() > size) {
       waitingAlerts.addAndGet(-size);
       return Future.failedFuture(
@@ -466,7 +464,7 @@ public final class GroupCommitter {
 
   /** What {@code batch} counts against the queue limit: each request at least one. */
   private static int counted(List<Pending> batch) {
-    return batch.stream().mapToInt(p -> Math.max(1, p.alerts.size())).sum();
+    return batch.stream().mapToInt(Pending::counted).sum();
   }
 
   private static int alertsIn(List<Pending> batch) {
@@ -635,7 +633,7 @@ public final class GroupCommitter {
       return;
     }
     p.answered = true;
-    waitingAlerts.addAndGet(-Math.max(1, p.alerts.size()));
+    waitingAlerts.addAndGet(-p.counted());
     Runnable complete =
         () -> {
           if (failure == null) {

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vigil.TestStore;
-import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertStatus;
-import dev.vigil.alert.Fingerprint;
 import dev.vigil.classify.LabelTriage;
 import dev.vigil.incident.AlertIntake;
 import dev.vigil.incident.IncidentEvent;
@@ -22,9 +20,8 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,20 +57,6 @@ class StalledBatchOnSqliteTest {
     await(vertx.close());
   }
 
-  static List<AlertIntake> diskFull() {
-    Map<String, String> labels = Map.of("alertname", "DiskFull", "instance", "db-1");
-    Alert a =
-        new Alert(
-            Fingerprint.of(labels),
-            labels,
-            Map.of(),
-            AlertStatus.FIRING,
-            Instant.parse("2026-12-07T03:00:00Z"),
-            null,
-            "");
-    return List.of(new AlertIntake(a, "{}:{alertname=\"DiskFull\"}", labels, false));
-  }
-
   Future<List<IncidentId>> submit(GroupCommitter c, List<AlertIntake> request) {
     Promise<List<IncidentId>> p = Promise.promise();
     vertx.runOnContext(v -> c.submit(request).onComplete(p));
@@ -89,7 +72,7 @@ class StalledBatchOnSqliteTest {
             vertx,
             store,
             new LabelTriage(),
-            Clock.systemUTC(),
+            Clock.fixed(GroupCommitterTest.T0, ZoneOffset.UTC),
             1000,
             1000,
             1,
@@ -102,7 +85,8 @@ class StalledBatchOnSqliteTest {
     Future<Object> busy = TestStore.holdWriter(db.sqliteWriter(), running, release);
     assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 
-    Future<List<IncidentId>> first = submit(c, diskFull());
+    Future<List<IncidentId>> first =
+        submit(c, GroupCommitterTest.request(1, "DiskFull", AlertStatus.FIRING));
     // the clock moved past the bound, again at each look (the batch may reach the store after the
     // first move): the periodic check or this one answers it
     await()
@@ -130,7 +114,8 @@ class StalledBatchOnSqliteTest {
 
     // the sender's retry finds it stored: the same incident, answered 202, and nothing new to
     // publish (the pipeline is told before the answer)
-    Future<List<IncidentId>> retry = submit(c, diskFull());
+    Future<List<IncidentId>> retry =
+        submit(c, GroupCommitterTest.request(1, "DiskFull", AlertStatus.FIRING));
     await().atMost(Duration.ofSeconds(10)).until(retry::isComplete);
     assertThat(retry.result()).containsExactly(opened);
     assertThat(published).hasSize(1);
