@@ -16,10 +16,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -71,57 +69,33 @@ public final class GroupCommitter {
    */
   static final Duration STALL_AFTER = Duration.ofSeconds(30);
 
-  /** One request: its alerts, its answer, the context it came from. */
-  private static final class Pending {
-    final List<AlertIntake> alerts;
-    final Promise<List<IncidentId>> promise;
-    final Context caller;
-
-    /** Whether it has been answered; on the committer's context. */
-    boolean answered;
-
-    Pending(List<AlertIntake> alerts, Promise<List<IncidentId>> promise, Context caller) {
-      this.alerts = alerts;
-      this.promise = promise;
-      this.caller = caller;
-    }
-
-    List<AlertIntake> alerts() {
-      return alerts;
-    }
-
-    /** What it counts against the queue limit: its alerts, at least one. */
-    int counted() {
-      return counted(alerts);
-    }
-
-    static int counted(List<AlertIntake> alerts) {
-      return Math.max(1, alerts.size());
-    }
-  }
-
   private final Context context;
   private final IncidentStore store;
   private final Triage triage;
   private final Clock clock;
   private final int queueLimit;
-  private final int maxBatchAlerts;
   private final Repeats repeats;
   private final StallWatch<List<Pending>> stalls;
 
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final BatchQueue queue;
   private final AtomicInteger waitingAlerts = new AtomicInteger();
   private final DistributionSummary batchSize;
   private final Timer commitTime;
 
-  /** Guards the queue, inFlight, unanswered, busyKeys, drained and begun. */
+  /** Guards the queue, inFlight, unanswered, drained and begun. */
   private final Object lock = new Object();
 
   /** Batches started so far; each batch's number is its place in that order. */
   private long begun;
 
-  /** With one batch at a time, outcomes handled in the order their batches started. */
-  private final InOrderOutcomes inOrder = new InOrderOutcomes();
+  /**
+   * Batches' outcomes (remember their results, answer their requests); with one batch at a time,
+   * each once every batch started before it is handled. Two batches' answers can reach this context
+   * out of order: an older result remembered last would say an alert is still firing when the store
+   * says it is resolved, and an answer sent before its batch is remembered would let a re-send be
+   * taken for a repeat of the older state.
+   */
+  private final InOrderOutcomes inOrder;
 
   /**
    * Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each
@@ -134,7 +108,6 @@ public final class GroupCommitter {
   private int unanswered;
 
   private final int maxInFlight;
-  private final Set<String> busyKeys = new HashSet<>();
   private volatile boolean closed;
   private Promise<Void> drained;
 
@@ -188,7 +161,8 @@ public final class GroupCommitter {
     this.triage = triage;
     this.clock = clock;
     this.queueLimit = queueLimit;
-    this.maxBatchAlerts = maxBatchAlerts;
+    this.queue = new BatchQueue(maxBatchAlerts, maxInFlight == 1);
+    this.inOrder = new InOrderOutcomes(maxInFlight == 1);
     this.repeats = new Repeats(metrics);
     this.batchSize =
         DistributionSummary.builder("vigil_commit_batch_alerts")
@@ -281,10 +255,9 @@ public final class GroupCommitter {
       Promise<Void> done = null;
       synchronized (lock) {
         if (inFlight < maxInFlight && !queue.isEmpty()) {
-          batch = take(keys); // empty when every queued request waits for a key in flight
+          batch = queue.take(keys); // empty when every queued request waits for a key in flight
         }
         if (!batch.isEmpty()) {
-          busyKeys.addAll(keys);
           inFlight++;
           unanswered++;
           number = begun++;
@@ -312,7 +285,7 @@ public final class GroupCommitter {
    * not answered in time is answered as stalled ({@link StallWatch}, {@link #stalled}).
    */
   private void start(List<Pending> batch, Set<String> keys, long number) {
-    int total = alertsIn(batch);
+    int total = Pending.alertsIn(batch);
     AtomicBoolean released = new AtomicBoolean();
     Runnable release =
         () -> {
@@ -328,7 +301,7 @@ public final class GroupCommitter {
           synchronized (lock) {
             // a later batch about the same group or alert starts only now, after this one's
             // outcome is remembered
-            busyKeys.removeAll(keys);
+            queue.free(keys);
             unanswered--;
           }
           release.run(); // a failed commit, or a store that told nothing before
@@ -348,7 +321,7 @@ public final class GroupCommitter {
               try {
                 commitTime.record(stalls.now() - watch.started, TimeUnit.NANOSECONDS);
                 batchSize.record(total);
-                handleInOrder(number, outcome);
+                inOrder.handle(number, outcome);
               } finally {
                 settle.run();
               }
@@ -370,17 +343,17 @@ public final class GroupCommitter {
    * store finishes later is not remembered either.
    */
   private void stalled(StallWatch.Watch<List<Pending>> w) {
-    waitingAlerts.addAndGet(counted(w.batch));
+    waitingAlerts.addAndGet(Pending.countedIn(w.batch));
     StoreException cause =
         new StoreException(
             "store: a commit of "
-                + alertsIn(w.batch)
+                + Pending.alertsIn(w.batch)
                 + " alert(s) has not finished in "
                 + Durations.format(stalls.after())
                 + "; whether they are stored is not known, so retry",
             null);
     log.atError()
-        .addKeyValue("alerts", alertsIn(w.batch))
+        .addKeyValue("alerts", Pending.alertsIn(w.batch))
         .log(
             "ingest: "
                 + cause.getMessage()
@@ -392,7 +365,7 @@ public final class GroupCommitter {
     for (Pending p : w.batch) {
       steps.add(() -> finish(p, null, cause));
     }
-    steps.add(() -> handleInOrder(w.number, List.of()));
+    steps.add(() -> inOrder.handle(w.number, List.of()));
     steps.add(w.settle);
     InOrderOutcomes.run(steps);
   }
@@ -401,12 +374,12 @@ public final class GroupCommitter {
    * A batch answered as stalled that the store has answered now: {@code failure} null if stored.
    */
   private void finishedLate(StallWatch.Watch<List<Pending>> w, Throwable failure) {
-    waitingAlerts.addAndGet(-counted(w.batch));
+    waitingAlerts.addAndGet(-Pending.countedIn(w.batch));
     // on PostgreSQL a later batch about the same alerts may have committed before it: what that
     // one remembered may be older than the store now
     forget(w.batch);
     log.atWarn()
-        .addKeyValue("alerts", alertsIn(w.batch))
+        .addKeyValue("alerts", Pending.alertsIn(w.batch))
         .setCause(failure)
         .log(
             "ingest: a batch answered as stalled has ended in the store ("
@@ -426,64 +399,9 @@ public final class GroupCommitter {
   }
 
   /**
-   * The next batch, in queue order, up to {@code maxBatchAlerts}: with one batch at a time, the
-   * head of the queue; with more, requests that share no group or alert with a batch in flight, nor
-   * with an earlier request left in the queue (which keeps the order of requests about the same
-   * thing).
-   */
-  private List<Pending> take(Set<String> keys) {
-    List<Pending> batch = new ArrayList<>();
-    int alerts = 0;
-    if (maxInFlight == 1) {
-      while (!queue.isEmpty()
-          && (batch.isEmpty() || alerts + queue.peek().alerts.size() <= maxBatchAlerts)) {
-        Pending p = queue.poll();
-        batch.add(p);
-        alerts += p.alerts.size();
-      }
-      return batch;
-    }
-    Set<String> blocked = new HashSet<>();
-    for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
-      Pending p = it.next();
-      if (!batch.isEmpty() && alerts + p.alerts.size() > maxBatchAlerts) {
-        break;
-      }
-      List<String> mine = keysOf(p);
-      if (mine.stream().anyMatch(k -> busyKeys.contains(k) || blocked.contains(k))) {
-        blocked.addAll(mine);
-        continue;
-      }
-      it.remove();
-      batch.add(p);
-      keys.addAll(mine);
-      alerts += p.alerts.size();
-    }
-    return batch;
-  }
-
-  /** What {@code batch} counts against the queue limit: each request at least one. */
-  private static int counted(List<Pending> batch) {
-    return batch.stream().mapToInt(Pending::counted).sum();
-  }
-
-  private static int alertsIn(List<Pending> batch) {
-    return batch.stream().mapToInt(p -> p.alerts.size()).sum();
-  }
-
-  private static List<String> keysOf(Pending p) {
-    List<String> keys = new ArrayList<>(p.alerts.size() + 1);
-    for (AlertIntake a : p.alerts) {
-      keys.add("g" + a.groupKey());
-      keys.add("f" + a.alert().fingerprint());
-    }
-    return keys;
-  }
-
-  /**
    * Commits {@code batch}; {@code committed} runs on the store's thread once it is committed
    * (usually before it is answered). What a success must do (remember, answer) is added to {@code
-   * outcome}, for {@link #handleInOrder}; failures are answered at once.
+   * outcome}, for {@link #inOrder}; failures are answered at once.
    */
   private Future<Void> commit(
       List<Pending> batch,
@@ -560,7 +478,7 @@ public final class GroupCommitter {
                       ? ar.cause()
                       : StoreException.commitFailed(ar.cause());
               log.atError()
-                  .addKeyValue("alerts", alertsIn(batch))
+                  .addKeyValue("alerts", Pending.alertsIn(batch))
                   .setCause(ar.cause())
                   .log("ingest: commit failed");
               // every request of the batch: several when it committed but its log was not synced
@@ -596,23 +514,6 @@ public final class GroupCommitter {
   }
 
   /**
-   * Handles batch {@code number}'s outcome (remembers its results, answers its requests); with one
-   * batch at a time, once every batch started before it is handled. Two batches' answers can reach
-   * this context out of order: an older result remembered last would say an alert is still firing
-   * when the store says it is resolved, and an answer sent before its batch is remembered would let
-   * a re-send be taken for a repeat of the older state.
-   */
-  private void handleInOrder(long number, List<Runnable> outcome) {
-    if (maxInFlight > 1) {
-      // batches in flight together share no key, and one about a key of another starts only once
-      // that one's outcome is handled ({@link #busyKeys}): nothing to order, nothing to wait for
-      InOrderOutcomes.run(outcome);
-      return;
-    }
-    inOrder.handle(number, outcome);
-  }
-
-  /**
    * Answers request {@code request} of a committed batch with its incidents; a result without them
    * (a store's bug) fails it instead of leaving it unanswered and counted as waiting for good.
    */
@@ -629,23 +530,8 @@ public final class GroupCommitter {
 
   /** Answers {@code p}, once: a request answered already (as stalled, say) is left alone. */
   private void finish(Pending p, List<IncidentId> ids, Throwable failure) {
-    if (p.answered) {
-      return;
-    }
-    p.answered = true;
-    waitingAlerts.addAndGet(-p.counted());
-    Runnable complete =
-        () -> {
-          if (failure == null) {
-            p.promise.tryComplete(ids);
-          } else {
-            p.promise.tryFail(failure);
-          }
-        };
-    if (p.caller == null || p.caller == context) {
-      complete.run();
-    } else {
-      p.caller.runOnContext(v -> complete.run());
+    if (p.answer(ids, failure, context)) {
+      waitingAlerts.addAndGet(-p.counted());
     }
   }
 }

@@ -17,13 +17,32 @@ final class InOrderOutcomes {
   // the committer's log: these lines are about its batches
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
+  /**
+   * Whether outcomes wait for their turn (one batch at a time); if not, each is handled at once.
+   */
+  private final boolean ordered;
+
   /** Outcomes handled so far; the next to handle is numbered this. */
   private long handled;
 
   private final Map<Long, List<Runnable>> waiting = new HashMap<>();
 
+  /**
+   * @param ordered whether to wait for each outcome's turn: with one batch at a time. Batches in
+   *     flight together share no key, and one about a key of another starts only once that one's
+   *     outcome is handled ({@link BatchQueue}): then there is nothing to order and nothing to wait
+   *     for.
+   */
+  InOrderOutcomes(boolean ordered) {
+    this.ordered = ordered;
+  }
+
   /** Handles outcome {@code number} now if its turn has come, and every waiting one after it. */
   void handle(long number, List<Runnable> steps) {
+    if (!ordered) {
+      run(steps);
+      return;
+    }
     waiting.put(number, steps);
     for (List<Runnable> next; (next = waiting.remove(handled)) != null; ) {
       handled++; // first: one outcome that throws must not hold up every later one
