@@ -1,9 +1,11 @@
 package dev.vigil.store;
 
 import dev.vigil.alert.Fingerprint;
-import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
@@ -11,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SQLite's identity of alerts, {@code (fingerprint, startsAt) -> alert id}, in two levels (ADR
+ * SQLite's index of alerts by fingerprint, {@code fingerprint -> alert ids}, in two levels (ADR
  * 0144): the keys committed lately in memory, the rest in the table {@code alert_keys}, and the two
  * merged in the background in fingerprint order. A new alert so costs its rows at the end of {@code
  * alerts}, not a random leaf of a fingerprint index: that leaf, written to the log and then to the
@@ -27,12 +29,14 @@ import org.slf4j.LoggerFactory;
  * {@code store_marks}. At start ({@link #catchUp}) every alert above that mark is copied again
  * ({@code INSERT OR IGNORE}), so a crash at any point loses no key and memory starts empty.
  *
- * <p>Memory holds numbers only: a fingerprint as 64 bits (Alertmanager's 16 hex digits read as they
- * are, any other text hashed) and the alert's row id, in arrays. A key per alert as objects
- * (strings, a record, a map entry; some 190 bytes) outlived every young collection and was most of
- * what each one copied, which made its pauses the ingest's p99 (bench/RESULTS.md). Two fingerprints
- * that share 64 bits only make ingest read one row more: it reads candidates by id and keeps those
- * whose fingerprint it asked for.
+ * <p>Memory and the table hold numbers only (ADR 0145, ADR 0155): a fingerprint as 64 bits
+ * (Alertmanager's 16 hex digits read as they are, any other text hashed) and the alert's row id, in
+ * arrays, and as the table's two integer columns. A key per alert as objects (strings, a record, a
+ * map entry; some 190 bytes) outlived every young collection and was most of what each one copied,
+ * which made its pauses the ingest's p99; a key of two texts in the table cost twice the CPU of two
+ * numbers to merge, in 2.7 times the pages (bench/RESULTS.md). Two fingerprints that share 64 bits
+ * only make ingest read one row more: it reads candidates by id and keeps those whose fingerprint
+ * it asked for.
  *
  * <p>A new fingerprint (most of a storm's, all of a new group's) is surely not on disk when the
  * {@link StoredKeyFilter} says so, and its lookup skips the table (ADR 0153).
@@ -58,8 +62,8 @@ final class AlertKeys {
 
   static final String MARK = "alert_keys_through";
 
-  /** One new alert's identity and row id. */
-  record Key(String fingerprint, String startsAt, long id) {}
+  /** One new alert's fingerprint and row id. */
+  record Key(String fingerprint, long id) {}
 
   private final SqliteWriter writer;
   private final StoredKeyFilter onDisk;
@@ -110,17 +114,17 @@ final class AlertKeys {
 
   /**
    * Copies to {@code alert_keys} every alert above the mark, then moves the mark to the highest
-   * alert id: the keys a stop left in memory. Runs once, before any ingest.
+   * alert id: the keys a stop left in memory. First moves the keys of a store from before V16 (ADR
+   * 0155). Runs once, in one transaction, before any ingest.
    */
   static void catchUp(SqliteWriter.Tx tx) throws SQLException {
-    PreparedStatement copy =
+    moveTextKeys(tx);
+    PreparedStatement read =
         tx.prepare(
-            "INSERT OR IGNORE INTO alert_keys (fingerprint, starts_at, alert_id) "
-                + "SELECT fingerprint, starts_at, id FROM alerts "
-                + "WHERE id > (SELECT value FROM store_marks WHERE name = ?) "
-                + "ORDER BY fingerprint, starts_at");
-    copy.setString(1, MARK);
-    int copied = copy.executeUpdate();
+            "SELECT id, fingerprint FROM alerts"
+                + " WHERE id > (SELECT value FROM store_marks WHERE name = ?) ORDER BY id");
+    read.setString(1, MARK);
+    int copied = copy(tx, read);
     PreparedStatement mark =
         tx.prepare(
             "UPDATE store_marks SET value = (SELECT COALESCE(MAX(id), 0) FROM alerts) WHERE name = ?");
@@ -130,6 +134,57 @@ final class AlertKeys {
       log.atInfo().log(
           "store: " + copied + " alert keys left in memory at the last stop are merged");
     }
+  }
+
+  /**
+   * The keys of a store from before V16, whose {@code alert_keys} held texts: V16 renamed that
+   * table to {@code alert_keys_v15}, since SQL cannot compute a fingerprint's bits. Its rows are
+   * copied as numbers and the table dropped, in the caller's transaction: a crash leaves it to the
+   * next start.
+   */
+  private static void moveTextKeys(SqliteWriter.Tx tx) throws SQLException {
+    // one-off statements, not kept in the writer's cache: one names a table that goes
+    Connection c = tx.connection();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alert_keys_v15'")) {
+      if (!rs.next()) {
+        return;
+      }
+    }
+    int moved;
+    try (PreparedStatement read =
+        c.prepareStatement("SELECT alert_id, fingerprint FROM alert_keys_v15")) {
+      moved = copy(tx, read);
+    }
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE alert_keys_v15");
+    }
+    if (moved > 0) {
+      log.atInfo().log("store: " + moved + " alert keys moved to the table of numbers (V16)");
+    }
+  }
+
+  /**
+   * Copies the rows {@code (alert id, fingerprint)} that {@code read} yields to {@code alert_keys}.
+   */
+  private static int copy(SqliteWriter.Tx tx, PreparedStatement read) throws SQLException {
+    PreparedStatement insert =
+        tx.prepare("INSERT OR IGNORE INTO alert_keys (fp, alert_id) VALUES (?, ?)");
+    int copied = 0;
+    try (ResultSet rs = read.executeQuery()) {
+      while (rs.next()) {
+        insert.setLong(1, bits(rs.getString(2)));
+        insert.setLong(2, rs.getLong(1));
+        insert.addBatch();
+        if (++copied % 10_000 == 0) {
+          insert.executeBatch();
+        }
+      }
+    }
+    insert.executeBatch();
+    return copied;
   }
 
   /**
@@ -165,7 +220,7 @@ final class AlertKeys {
   /** Keys the running transaction has just written: seen by its later pieces. */
   void stage(List<Key> keys) {
     for (Key k : keys) {
-      current.add(bits(k.fingerprint()), k.fingerprint(), k.startsAt(), k.id());
+      current.add(bits(k.fingerprint()), k.id());
     }
     sized();
   }
@@ -199,9 +254,8 @@ final class AlertKeys {
   }
 
   /**
-   * A fingerprint as 64 bits: Alertmanager's 16 lowercase hex digits as the number they spell (so
-   * that numeric order is the text's order, which {@code alert_keys} is sorted by), any other text
-   * hashed ({@link Fingerprint#key}).
+   * A fingerprint as 64 bits, as {@code alert_keys} holds it: Alertmanager's 16 lowercase hex
+   * digits as the number they spell, any other text hashed ({@link Fingerprint#key}).
    */
   static long bits(String fingerprint) {
     return Fingerprint.key(fingerprint);
@@ -257,26 +311,20 @@ final class AlertKeys {
   private void mergeSlice(Level level, int[] order, long through, int from) {
     int to = Math.min(order.length, from + slice);
     boolean last = to == order.length;
-    String[] fingerprints = new String[to - from];
-    String[] starts = new String[to - from];
-    long[] ids = new long[to - from];
     long[] bits = new long[to - from];
+    long[] ids = new long[to - from];
     for (int i = from; i < to; i++) {
       bits[i - from] = level.fps[order[i]];
-      fingerprints[i - from] = level.fingerprint(order[i]);
-      starts[i - from] = level.startsAt(order[i]);
       ids[i - from] = level.ids[order[i]];
     }
     writer
         .submit(
             tx -> {
               PreparedStatement ps =
-                  tx.prepare(
-                      "INSERT OR IGNORE INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)");
+                  tx.prepare("INSERT OR IGNORE INTO alert_keys (fp, alert_id) VALUES (?, ?)");
               for (int i = 0; i < ids.length; i++) {
-                ps.setString(1, fingerprints[i]);
-                ps.setString(2, starts[i]);
-                ps.setLong(3, ids[i]);
+                ps.setLong(1, bits[i]);
+                ps.setLong(2, ids[i]);
                 ps.addBatch();
               }
               ps.executeBatch();
@@ -320,10 +368,9 @@ final class AlertKeys {
   }
 
   /**
-   * Keys in memory: a log of (fingerprint bits, alert id, identity text) in the order they were
-   * added, and an open-addressing index from fingerprint bits to the newest entry, each entry
-   * linking to the one before it with the same bits. The texts (fingerprint and start, UTF-8) sit
-   * end to end in one byte array. Only the end of the log is ever taken back.
+   * Keys in memory: a log of (fingerprint bits, alert id) in the order they were added, and an
+   * open-addressing index from fingerprint bits to the newest entry, each entry linking to the one
+   * before it with the same bits. Only the end of the log is ever taken back.
    */
   private static final class Level {
     private static final int FREE = -2;
@@ -332,12 +379,6 @@ final class AlertKeys {
     long[] fps = new long[1024];
     long[] ids = new long[1024];
     int[] before = new int[1024];
-
-    /** Where entry e's text starts in {@link #texts}; its fingerprint is the first bytes. */
-    int[] textAt = new int[1025];
-
-    int[] fingerprintLength = new int[1024];
-    byte[] texts = new byte[32 * 1024];
     int size;
 
     /**
@@ -353,40 +394,19 @@ final class AlertKeys {
       index(2048);
     }
 
-    void add(long fp, String fingerprint, String startsAt, long id) {
+    void add(long fp, long id) {
       if (size == fps.length) {
         fps = Arrays.copyOf(fps, size * 2);
         ids = Arrays.copyOf(ids, size * 2);
         before = Arrays.copyOf(before, size * 2);
-        textAt = Arrays.copyOf(textAt, size * 2 + 1);
-        fingerprintLength = Arrays.copyOf(fingerprintLength, size * 2);
       }
       if ((slotsUsed + 1) * 2 > slots.length >> 1) {
         index(slots.length);
       }
-      byte[] f = fingerprint.getBytes(StandardCharsets.UTF_8);
-      byte[] t = startsAt.getBytes(StandardCharsets.UTF_8);
-      int at = textAt[size];
-      if (at + f.length + t.length > texts.length) {
-        texts = Arrays.copyOf(texts, Math.max(texts.length * 2, at + f.length + t.length));
-      }
-      System.arraycopy(f, 0, texts, at, f.length);
-      System.arraycopy(t, 0, texts, at + f.length, t.length);
       fps[size] = fp;
       ids[size] = id;
-      fingerprintLength[size] = f.length;
-      textAt[size + 1] = at + f.length + t.length;
       link(size);
       size++;
-    }
-
-    String fingerprint(int e) {
-      return new String(texts, textAt[e], fingerprintLength[e], StandardCharsets.UTF_8);
-    }
-
-    String startsAt(int e) {
-      int from = textAt[e] + fingerprintLength[e];
-      return new String(texts, from, textAt[e + 1] - from, StandardCharsets.UTF_8);
     }
 
     long highestId() {
@@ -415,21 +435,22 @@ final class AlertKeys {
     }
 
     /**
-     * The entries, ordered by their fingerprint bits' high part (close to the order of {@code
-     * alert_keys}, which is all a merge needs).
+     * The entries, ordered by their fingerprint bits' high part (signed, as SQLite orders {@code
+     * alert_keys}; close to its order is all a merge needs).
      */
     int[] inFingerprintOrder() {
-      // sort longs, not objects: the fingerprint's high bits above the entry's index
+      // sort longs, not objects: the fingerprint's high bits above the entry's index. The index's
+      // bits are cleared with a mask, so the sign bit stays and the order stays signed
       int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(size));
       long low = (1L << indexBits) - 1;
       long[] sorted = new long[size];
       for (int e = 0; e < size; e++) {
-        sorted[e] = ((fps[e] >>> indexBits) << indexBits | e) ^ Long.MIN_VALUE; // unsigned order
+        sorted[e] = (fps[e] & ~low) | e;
       }
       Arrays.sort(sorted);
       int[] out = new int[size];
       for (int i = 0; i < size; i++) {
-        out[i] = (int) ((sorted[i] ^ Long.MIN_VALUE) & low);
+        out[i] = (int) (sorted[i] & low);
       }
       return out;
     }

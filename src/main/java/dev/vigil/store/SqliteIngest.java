@@ -55,13 +55,13 @@ final class SqliteIngest {
   private static Map<String, Long> loadAlerts(SqliteWriter.Tx tx, AlertKeys keys, IngestPlan plan)
       throws SQLException {
     Map<String, Set<String>> named = plan.startsAtByFingerprint();
-    List<String> onDisk = new ArrayList<>(named.size());
+    List<Long> onDisk = new ArrayList<>(named.size());
     List<Long> recent = new ArrayList<>();
     for (String fingerprint : named.keySet()) {
-      long fp = AlertKeys.bits(fingerprint); // once: memory and the filter both key by it
+      long fp = AlertKeys.bits(fingerprint); // once: memory, the filter and the table key by it
       keys.find(fp, recent);
       if (keys.mayBeOnDisk(fp)) {
-        onDisk.add(fingerprint);
+        onDisk.add(fp);
       }
     }
     Map<String, Long> ids = new HashMap<>();
@@ -73,7 +73,7 @@ final class SqliteIngest {
         size ->
             "SELECT "
                 + columns
-                + " FROM alert_keys k JOIN alerts a ON a.id = k.alert_id WHERE k.fingerprint IN ("
+                + " FROM alert_keys k JOIN alerts a ON a.id = k.alert_id WHERE k.fp IN ("
                 + SqlIncidentStore.marks(size)
                 + ")",
         rs -> loadedAlert(rs, plan, named, ids, seen));
@@ -106,7 +106,7 @@ final class SqliteIngest {
     String startsAt = rs.getString(3);
     Set<String> starts = named.get(fingerprint);
     if (starts == null) {
-      return; // not asked for (an id in memory always names its own alert; this is a safeguard)
+      return; // another fingerprint with the same 64 bits, which the table and memory key by
     }
     AlertStatus status = AlertStatus.fromWire(rs.getString(5));
     if (status == AlertStatus.FIRING || starts.contains(startsAt)) {
@@ -136,7 +136,7 @@ final class SqliteIngest {
       System.arraycopy(row, 0, r, 1, row.length);
       withIds.add(r);
       // the plan's alert rows begin with fingerprint and starts_at
-      keys.add(new AlertKeys.Key((String) row[0], (String) row[1], ids.get(i)));
+      keys.add(new AlertKeys.Key((String) row[0], ids.get(i)));
     }
     insert(tx, IngestPlan.INSERT_ALERTS_WITH_ID, 11, withIds);
     return keys;

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  * build begins with a task on the writer thread between transactions ({@link
  * SqliteWriter#onThread}), once every transaction queued before it has committed. There a log of
  * the keys merged from then on begins, and a thread of its own starts to read {@code alert_keys} on
- * another connection, in short statements in fingerprint order, each with its own snapshot, all
- * taken after that point. A key committed before it is in the snapshots; a key merged after it is
- * in the log; nothing ever deletes from the table. The filter read then takes the log's keys, on
- * the writer, and replaces the one in use, which took every merge meanwhile and stayed in use until
- * then.
+ * another connection, in short statements in the order of the fingerprints' bits, each with its own
+ * snapshot, all taken after that point. A key committed before it is in the snapshots; a key merged
+ * after it is in the log; nothing ever deletes from the table. The filter read then takes the log's
+ * keys, on the writer, and replaces the one in use, which took every merge meanwhile and stayed in
+ * use until then.
  *
  * <p>The filter, the log and the lookups belong to the writer thread; the reading thread touches
  * only its own filter and the flags.
@@ -102,9 +102,8 @@ final class StoredKeyFilter {
 
   /**
    * Whether {@code alert_keys} may hold a fingerprint with the bits {@code fp} ({@link
-   * AlertKeys#bits}): false only when the filter in use says it does not. The filter knows a
-   * fingerprint by the bits of the text read back from the table, which is the text sent: a
-   * fingerprint UTF-8 cannot carry (a lone surrogate) is refused at ingest. On the writer thread.
+   * AlertKeys#bits}): false only when the filter in use says it does not. The table holds the bits
+   * themselves (ADR 0155). On the writer thread.
    */
   boolean mayHold(long fp) {
     KeyFilter f = filter;
@@ -229,35 +228,36 @@ final class StoredKeyFilter {
   }
 
   /**
-   * Every fingerprint in {@code alert_keys}, in statements of {@link #chunk} rows, into {@code f}.
+   * Every fingerprint in {@code alert_keys} (as its bits), in statements of {@link #chunk} rows,
+   * into {@code f}.
    */
   private void readInto(Connection c, KeyFilter f) throws SQLException {
     try (PreparedStatement first =
-            c.prepareStatement("SELECT fingerprint FROM alert_keys ORDER BY fingerprint LIMIT ?");
+            c.prepareStatement("SELECT fp FROM alert_keys ORDER BY fp LIMIT ?");
         PreparedStatement next =
-            c.prepareStatement(
-                "SELECT fingerprint FROM alert_keys WHERE fingerprint > ? ORDER BY fingerprint"
-                    + " LIMIT ?")) {
-      String last = null;
+            c.prepareStatement("SELECT fp FROM alert_keys WHERE fp > ? ORDER BY fp LIMIT ?")) {
+      boolean any = false;
+      long last = 0;
       int rows = chunk;
       while (rows == chunk && !closed) {
-        if (last != null) {
+        if (any) {
           betweenChunks.run();
         }
-        PreparedStatement ps = last == null ? first : next;
+        PreparedStatement ps = any ? next : first;
         int p = 1;
-        if (last != null) {
-          ps.setString(p++, last);
+        if (any) {
+          ps.setLong(p++, last);
         }
         ps.setInt(p, chunk);
         rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             rows++;
-            String fingerprint = rs.getString(1);
-            if (!fingerprint.equals(last)) {
-              f.add(AlertKeys.bits(fingerprint));
-              last = fingerprint;
+            long fp = rs.getLong(1);
+            if (!any || fp != last) {
+              f.add(fp);
+              last = fp;
+              any = true;
             }
           }
         }

@@ -87,13 +87,25 @@ class AlertKeysTest {
     assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(200);
     assertThat(count("SELECT count(*) FROM (SELECT DISTINCT fingerprint, starts_at FROM alerts)"))
         .isEqualTo(200);
-    assertThat(count(NAMES_ITS_OWN_ALERT)).isEqualTo(count("SELECT count(*) FROM alert_keys"));
+    assertThat(ownKeys()).isEqualTo(count("SELECT count(*) FROM alert_keys"));
   }
 
-  /** alert_keys rows whose key is their alert's own identity. */
-  private static final String NAMES_ITS_OWN_ALERT =
-      "SELECT count(*) FROM alert_keys k JOIN alerts a ON a.id = k.alert_id"
-          + " WHERE k.fingerprint = a.fingerprint AND k.starts_at = a.starts_at";
+  /** alert_keys rows whose key is their alert's own fingerprint, as its bits. */
+  private long ownKeys() throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT k.fp, a.fingerprint FROM alert_keys k JOIN alerts a ON a.id = k.alert_id")) {
+      long own = 0;
+      while (rs.next()) {
+        if (rs.getLong(1) == AlertKeys.bits(rs.getString(2))) {
+          own++;
+        }
+      }
+      return own;
+    }
+  }
 
   @Test
   void aMergeCycleGoesOnAndEndsOnTheWriterAtEachCommitNotAfterTheLogIsSynced() throws Exception {
@@ -117,7 +129,7 @@ class AlertKeysTest {
     } finally {
       sync.release.countDown();
     }
-    assertThat(count(NAMES_ITS_OWN_ALERT)).isEqualTo(10);
+    assertThat(ownKeys()).isEqualTo(10);
   }
 
   @Test
@@ -135,7 +147,7 @@ class AlertKeysTest {
                 : "empreinte-é-" + labels.get("instance"));
     await().atMost(Duration.ofSeconds(30)).until(() -> keys.merges() >= 1);
     assertThat(count("SELECT count(*) FROM alert_keys")).isGreaterThanOrEqualTo(10);
-    assertThat(count(NAMES_ITS_OWN_ALERT)).isEqualTo(count("SELECT count(*) FROM alert_keys"));
+    assertThat(ownKeys()).isEqualTo(count("SELECT count(*) FROM alert_keys"));
   }
 
   @Test
@@ -152,6 +164,32 @@ class AlertKeysTest {
         .isEqualTo(30);
 
     ingest(0, 30, AlertStatus.FIRING);
+    ingest(0, 30, AlertStatus.RESOLVED);
+    assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(30);
+    assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(30);
+  }
+
+  @Test
+  void aStoreFromBeforeV16HasItsTextKeysMovedToNumbersAtStartAndKnowsItsAlerts() throws Exception {
+    ingest(0, 30, AlertStatus.FIRING);
+    await(db.close());
+    reopen(); // the keys memory held are merged at the start
+    await(db.close());
+    // the store as V15 left it: alert_keys of texts, V16 not applied
+    sql(
+        "DROP TABLE alert_keys",
+        "CREATE TABLE alert_keys (fingerprint TEXT NOT NULL, starts_at TEXT NOT NULL,"
+            + " alert_id BIGINT NOT NULL, PRIMARY KEY (fingerprint, starts_at)) WITHOUT ROWID",
+        "INSERT INTO alert_keys SELECT fingerprint, starts_at, id FROM alerts",
+        "DELETE FROM schema_migrations WHERE version = 16");
+
+    reopen();
+    assertThat(count("SELECT count(*) FROM alert_keys")).isEqualTo(30);
+    assertThat(ownKeys()).isEqualTo(30);
+    assertThat(count("SELECT count(*) FROM sqlite_schema WHERE name = 'alert_keys_v15'")).isZero();
+    assertThat(db.sqliteWriter().alertKeys().inMemory()).isZero();
+
+    // the alerts are found where the start moved their keys: resolved in place, not added again
     ingest(0, 30, AlertStatus.RESOLVED);
     assertThat(count("SELECT count(*) FROM alerts")).isEqualTo(30);
     assertThat(count("SELECT count(*) FROM alerts WHERE status = 'resolved'")).isEqualTo(30);
@@ -207,12 +245,10 @@ class AlertKeysTest {
   private void storeKeys(List<String> fingerprints) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("k.db"));
         java.sql.PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO alert_keys (fingerprint, starts_at, alert_id) VALUES (?, ?, ?)")) {
+            c.prepareStatement("INSERT INTO alert_keys (fp, alert_id) VALUES (?, ?)")) {
       for (int i = 0; i < fingerprints.size(); i++) {
-        ps.setString(1, fingerprints.get(i));
-        ps.setString(2, "2026-12-07T00:00:0" + i + "Z");
-        ps.setLong(3, 1000 + i);
+        ps.setLong(1, AlertKeys.bits(fingerprints.get(i)));
+        ps.setLong(2, 1000 + i);
         ps.executeUpdate();
       }
     }
@@ -413,9 +449,9 @@ class AlertKeysTest {
   @Test
   void keysStagedByAPieceThatRolledBackOrATransactionThatFailedNeverReachMemory() {
     AlertKeys keys = new AlertKeys(null, null);
-    AlertKeys.Key a = new AlertKeys.Key("a", STARTS_AT, 1);
-    AlertKeys.Key b = new AlertKeys.Key("b", STARTS_AT, 2);
-    AlertKeys.Key c = new AlertKeys.Key("c", STARTS_AT, 3);
+    AlertKeys.Key a = new AlertKeys.Key("a", 1);
+    AlertKeys.Key b = new AlertKeys.Key("b", 2);
+    AlertKeys.Key c = new AlertKeys.Key("c", 3);
 
     // a piece rolled back to its savepoint; its neighbour before it in the transaction committed
     keys.stage(List.of(b));
@@ -462,7 +498,7 @@ class AlertKeysTest {
             random.nextBoolean()
                 ? String.format("%016x", random.nextInt(3000) * 0x9E3779B97F4AL)
                 : "custom-" + random.nextInt(500);
-        keys.stage(List.of(new AlertKeys.Key(fp, STARTS_AT, ++id)));
+        keys.stage(List.of(new AlertKeys.Key(fp, ++id)));
         running.computeIfAbsent(fp, k -> new ArrayList<>()).add(id);
       }
       switch (random.nextInt(4)) {
