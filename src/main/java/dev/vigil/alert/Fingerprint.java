@@ -103,7 +103,8 @@ public final class Fingerprint {
   /**
    * Any fingerprint as 64 bits, for tables keyed by numbers: a {@link #canonical} one as the number
    * it spells ({@link #bits}), any other text FNV-1a hashed over its characters. Two texts can
-   * share their bits; whoever keys by them must check the text.
+   * share their bits; whoever keys by them must check the text. Never change it: SQLite's {@code
+   * alert_keys} stores these numbers (ADR 0155).
    */
   public static long key(String fingerprint) {
     if (canonical(fingerprint)) {

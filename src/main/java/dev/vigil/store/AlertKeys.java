@@ -15,16 +15,16 @@ import org.slf4j.LoggerFactory;
 /**
  * SQLite's index of alerts by fingerprint, {@code fingerprint -> alert ids}, in two levels (ADR
  * 0144): the keys committed lately in memory, the rest in the table {@code alert_keys}, and the two
- * merged in the background in fingerprint order. A new alert so costs its rows at the end of {@code
- * alerts}, not a random leaf of a fingerprint index: that leaf, written to the log and then to the
- * file, was most of what a new alert cost (bench/RESULTS.md).
+ * merged in the background in the order of the fingerprints' bits. A new alert so costs its rows at
+ * the end of {@code alerts}, not a random leaf of a fingerprint index: that leaf, written to the
+ * log and then to the file, was most of what a new alert cost (bench/RESULTS.md).
  *
  * <p>Every committed alert is in {@code alert_keys} or in memory, never in neither. A transaction's
  * new keys ({@link #stage}) are seen by its later pieces; the writer keeps them at its commit
  * ({@link #committed}) and takes them back when a piece or the transaction rolls back ({@link
  * #rollBack}), so between transactions memory holds committed keys only. A merge cycle sets the
  * keys in memory aside (new keys go to a fresh level), copies them to the table in slices of {@link
- * #SLICE} keys in fingerprint order, each in the writer's queue like any other work, and drops them
+ * #SLICE} keys in the table's order, each in the writer's queue like any other work, and drops them
  * once the last slice is committed; that slice records the highest alert id the cycle covers in
  * {@code store_marks}. At start ({@link #catchUp}) every alert above that mark is copied again
  * ({@code INSERT OR IGNORE}), so a crash at any point loses no key and memory starts empty.
@@ -167,24 +167,39 @@ final class AlertKeys {
   }
 
   /**
-   * Copies the rows {@code (alert id, fingerprint)} that {@code read} yields to {@code alert_keys}.
+   * Copies the rows {@code (alert id, fingerprint)} that {@code read} yields to {@code alert_keys},
+   * in the table's order (a quarter of a million keys or more in random order would each take a
+   * leaf of their own), and returns how many it added.
    */
   private static int copy(SqliteWriter.Tx tx, PreparedStatement read) throws SQLException {
+    long[] fps = new long[1024];
+    long[] ids = new long[1024];
+    int size = 0;
+    try (ResultSet rs = read.executeQuery()) {
+      for (; rs.next(); size++) {
+        if (size == fps.length) {
+          fps = Arrays.copyOf(fps, size * 2);
+          ids = Arrays.copyOf(ids, size * 2);
+        }
+        fps[size] = bits(rs.getString(2));
+        ids[size] = rs.getLong(1);
+      }
+    }
     PreparedStatement insert =
         tx.prepare("INSERT OR IGNORE INTO alert_keys (fp, alert_id) VALUES (?, ?)");
-    int copied = 0;
-    try (ResultSet rs = read.executeQuery()) {
-      while (rs.next()) {
-        insert.setLong(1, bits(rs.getString(2)));
-        insert.setLong(2, rs.getLong(1));
-        insert.addBatch();
-        if (++copied % 10_000 == 0) {
-          insert.executeBatch();
+    int added = 0;
+    int[] order = inOrder(fps, size);
+    for (int i = 0; i < order.length; i++) {
+      insert.setLong(1, fps[order[i]]);
+      insert.setLong(2, ids[order[i]]);
+      insert.addBatch();
+      if (i % 10_000 == 9_999 || i == order.length - 1) {
+        for (int n : insert.executeBatch()) {
+          added += Math.max(0, n); // 0 for a key already there
         }
       }
     }
-    insert.executeBatch();
-    return copied;
+    return added;
   }
 
   /**
@@ -368,6 +383,27 @@ final class AlertKeys {
   }
 
   /**
+   * The indexes of {@code fps[0..size)}, ordered by the bits' high part (signed, as SQLite orders
+   * {@code alert_keys}; close to its order is all a merge needs).
+   */
+  static int[] inOrder(long[] fps, int size) {
+    // sort longs, not objects: the fingerprint's high bits above the entry's index. The index's
+    // bits are cleared with a mask, so the sign bit stays and the order stays signed
+    int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(size));
+    long low = (1L << indexBits) - 1;
+    long[] sorted = new long[size];
+    for (int e = 0; e < size; e++) {
+      sorted[e] = (fps[e] & ~low) | e;
+    }
+    Arrays.sort(sorted);
+    int[] out = new int[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = (int) (sorted[i] & low);
+    }
+    return out;
+  }
+
+  /**
    * Keys in memory: a log of (fingerprint bits, alert id) in the order they were added, and an
    * open-addressing index from fingerprint bits to the newest entry, each entry linking to the one
    * before it with the same bits. Only the end of the log is ever taken back.
@@ -434,25 +470,9 @@ final class AlertKeys {
       size = Math.min(size, n);
     }
 
-    /**
-     * The entries, ordered by their fingerprint bits' high part (signed, as SQLite orders {@code
-     * alert_keys}; close to its order is all a merge needs).
-     */
+    /** The entries, in about the table's order ({@link #inOrder}). */
     int[] inFingerprintOrder() {
-      // sort longs, not objects: the fingerprint's high bits above the entry's index. The index's
-      // bits are cleared with a mask, so the sign bit stays and the order stays signed
-      int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(size));
-      long low = (1L << indexBits) - 1;
-      long[] sorted = new long[size];
-      for (int e = 0; e < size; e++) {
-        sorted[e] = (fps[e] & ~low) | e;
-      }
-      Arrays.sort(sorted);
-      int[] out = new int[size];
-      for (int i = 0; i < size; i++) {
-        out[i] = (int) (sorted[i] & low);
-      }
-      return out;
+      return inOrder(fps, size);
     }
 
     private void link(int e) {

@@ -105,4 +105,15 @@ class FingerprintTest {
     assertThat(Fingerprint.loneSurrogate("end\ud83d")).isEqualTo(3);
     assertThat(Fingerprint.loneSurrogate("\ud83d\ud83d\ude00")).isZero();
   }
+
+  @Test
+  void keysAreStoredSoTheyNeverChange() {
+    // SQLite's alert_keys holds these numbers (ADR 0155): a key that changed would turn every
+    // re-sent alert stored before the change into a second row
+    assertThat(Fingerprint.key("8f3a1c0de2b47f19")).isEqualTo(-8126151731673006311L);
+    assertThat(Fingerprint.key("ffffffffffffffff")).isEqualTo(-1L);
+    assertThat(Fingerprint.key("empreinte-\u00e9-host-3")).isEqualTo(771875489513072843L);
+    assertThat(Fingerprint.key("00000000000000FF")).isEqualTo(-4504971838157737915L);
+    assertThat(Fingerprint.key("")).isEqualTo(0xcbf29ce484222325L); // FNV-1a's offset basis
+  }
 }
