@@ -53,7 +53,6 @@ YAML
   local t0 t1 t2 upto; t0=$(date +%s.%N)
   STORM_GROUPS=$STORM_GROUPS ALERTS=$ALERTS ${WRK_NICE:+nice -n "$WRK_NICE"} wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s bench/ingest/storm-alerts.lua \
     "http://127.0.0.1:$aport/api/v2/alerts" > "$OUT/wrk-$name.txt"
-  curl -s "http://127.0.0.1:$aport/metrics" > "$OUT/am-$name-end.prom"
   sleep 5 # the last group_interval's notifications (and their retries) go out
   # a busy Alertmanager takes seconds to answer a scrape: the run's window ends at its middle, and
   # the log is counted up to its end
