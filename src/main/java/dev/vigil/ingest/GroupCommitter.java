@@ -98,9 +98,9 @@ public final class GroupCommitter {
   private final InOrderOutcomes inOrder;
 
   /**
-   * Batches committing now, at most {@link #maxInFlight}; with the keys (groups, fingerprints) each
-   * holds. A batch stops counting once it is committed, which on SQLite is usually before it is
-   * answered: the next batch then runs while the last one's log is synced (ADR 0146).
+   * Batches committing now, at most {@link #maxInFlight} (the keys each holds are in the {@link
+   * BatchQueue}). A batch stops counting once it is committed, which on SQLite is usually before it
+   * is answered: the next batch then runs while the last one's log is synced (ADR 0146).
    */
   private int inFlight;
 
@@ -530,8 +530,9 @@ public final class GroupCommitter {
 
   /** Answers {@code p}, once: a request answered already (as stalled, say) is left alone. */
   private void finish(Pending p, List<IncidentId> ids, Throwable failure) {
-    if (p.answer(ids, failure, context)) {
-      waitingAlerts.addAndGet(-p.counted());
+    if (p.claim()) {
+      waitingAlerts.addAndGet(-p.counted()); // first: the sender may submit again as it hears
+      p.complete(ids, failure, context);
     }
   }
 }

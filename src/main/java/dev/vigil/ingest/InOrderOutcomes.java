@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The outcomes of numbered batches (what a committed batch must do: remember its results, answer
  * its requests), handled in the order the batches were numbered, whatever order they arrive in: an
- * outcome waits until every one numbered before it is handled. Each step runs alone: one that
- * throws is logged and holds up neither the steps after it nor later outcomes. One thread only (the
+ * outcome waits until every one numbered before it is handled (unless made unordered, for batches
+ * that share nothing, when each is handled as it comes). Each step runs alone: one that throws is
+ * logged and holds up neither the steps after it nor later outcomes. One thread only (the
  * committer's context).
  */
 final class InOrderOutcomes {

@@ -58,17 +58,24 @@ final class Pending {
   }
 
   /**
-   * Answers it with {@code ids}, or with {@code failure} if that is not null, on the context it
-   * came from; once: a request answered already (as stalled, say) is left alone. Called on the
-   * committer's context {@code here}.
-   *
-   * @return whether this call answered it
+   * Takes the right to answer it: true once, false for a request answered already (as stalled,
+   * say). Whoever takes it uncounts the request and then {@link #complete}s it, in that order, so
+   * that a sender that hears its answer never finds itself still counted as waiting, even if its
+   * own callback throws. On the committer's context.
    */
-  boolean answer(List<IncidentId> ids, Throwable failure, Context here) {
+  boolean claim() {
     if (answered) {
       return false;
     }
     answered = true;
+    return true;
+  }
+
+  /**
+   * Completes it with {@code ids}, or with {@code failure} if that is not null, on the context it
+   * came from ({@code here}, the committer's, if it came from none).
+   */
+  void complete(List<IncidentId> ids, Throwable failure, Context here) {
     Runnable complete =
         () -> {
           if (failure == null) {
@@ -82,6 +89,5 @@ final class Pending {
     } else {
       caller.runOnContext(v -> complete.run());
     }
-    return true;
   }
 }

@@ -48,7 +48,7 @@ class BatchQueueTest {
   }
 
   @Test
-  void aRequestAboutAGroupInFlightWaitsAndSoDoLaterOnesAboutTheSameGroup() {
+  void requestsAboutAGroupInFlightWaitAndKeepTheirOrderOnceItIsFree() {
     BatchQueue q = new BatchQueue(100, false);
     Pending first = pending(1, "Disk");
     q.add(first);

@@ -508,6 +508,26 @@ class GroupCommitterTest {
   }
 
   @Test
+  void aRequestNoLongerCountsAsWaitingWhenItsSenderHearsAndEvenIfItsCallbackThrows() {
+    HeldStore store = new HeldStore();
+    GroupCommitter c = committer(store, 1000, 1);
+    // from a thread with no Vert.x context: the answer completes on the committer's own thread
+    Future<List<IncidentId>> f = c.submit(request(1, "A", AlertStatus.FIRING));
+    List<Double> queuedWhenAnswered = Collections.synchronizedList(new ArrayList<>());
+    f.onComplete(
+        ar -> {
+          queuedWhenAnswered.add(queued());
+          throw new IllegalStateException("the sender's own callback fails");
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.size() == 1);
+    store.commit(0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> !queuedWhenAnswered.isEmpty());
+    assertThat(queuedWhenAnswered).containsExactly(0.0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> queued() == 0);
+  }
+
+  @Test
   void aCommitThatNamesNoIncidentsForARequestFailsItAndTheQueueEmpties() {
     HeldStore store = new HeldStore();
     GroupCommitter c = committer(store, 1000, 1);
