@@ -185,15 +185,30 @@ final class AlertKeys {
         ids[size] = rs.getLong(1);
       }
     }
+    int[] order = inOrder(fps, size);
+    long[] sortedFps = new long[size];
+    long[] sortedIds = new long[size];
+    for (int i = 0; i < size; i++) {
+      sortedFps[i] = fps[order[i]];
+      sortedIds[i] = ids[order[i]];
+    }
+    return insert(tx, sortedFps, sortedIds, size);
+  }
+
+  /**
+   * Inserts the keys {@code (fps[i], ids[i])} for {@code i < size}, in that order, into {@code
+   * alert_keys} (a key already there is left as it is), and returns how many it added.
+   */
+  private static int insert(SqliteWriter.Tx tx, long[] fps, long[] ids, int size)
+      throws SQLException {
     PreparedStatement insert =
         tx.prepare("INSERT OR IGNORE INTO alert_keys (fp, alert_id) VALUES (?, ?)");
     int added = 0;
-    int[] order = inOrder(fps, size);
-    for (int i = 0; i < order.length; i++) {
-      insert.setLong(1, fps[order[i]]);
-      insert.setLong(2, ids[order[i]]);
+    for (int i = 0; i < size; i++) {
+      insert.setLong(1, fps[i]);
+      insert.setLong(2, ids[i]);
       insert.addBatch();
-      if (i % 10_000 == 9_999 || i == order.length - 1) {
+      if (i % 10_000 == 9_999 || i == size - 1) {
         for (int n : insert.executeBatch()) {
           added += Math.max(0, n); // 0 for a key already there
         }
@@ -335,14 +350,7 @@ final class AlertKeys {
     writer
         .submit(
             tx -> {
-              PreparedStatement ps =
-                  tx.prepare("INSERT OR IGNORE INTO alert_keys (fp, alert_id) VALUES (?, ?)");
-              for (int i = 0; i < ids.length; i++) {
-                ps.setLong(1, bits[i]);
-                ps.setLong(2, ids[i]);
-                ps.addBatch();
-              }
-              ps.executeBatch();
+              insert(tx, bits, ids, ids.length);
               // the filter takes them with the rows (a rollback leaves bits only: a false positive)
               onDisk.merged(bits);
               if (last) {
